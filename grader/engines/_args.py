@@ -1,0 +1,165 @@
+"""Argument checking shared by all engines.
+
+Every helper either returns a clean value or raises :class:`grader.errors.EngineError` whose message
+(in Russian) names the argument, so a bank author or a CLI user sees exactly what is wrong.
+Integers stay Python ``int`` (no overflow); real numbers become ``float``; arrays become
+``numpy.ndarray`` of ``float64``.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+
+from grader.errors import EngineError
+
+__all__ = [
+    "as_int",
+    "as_float",
+    "as_bool",
+    "as_choice",
+    "as_pair",
+    "as_array",
+    "as_int_list",
+    "as_records",
+    "fail",
+]
+
+MAX_ELEMENTS = 1_000_000  # an engine never allocates more than this many numbers
+
+
+def fail(arg: str, message: str, code: str = "bad_arg"):
+    raise EngineError(f"аргумент {arg}: {message}", arg=arg, code=code)
+
+
+def as_int(arg: str, value, *, min: int | None = None, max: int | None = None) -> int:
+    """An integer (``True``/``False`` and non-integral floats are refused)."""
+    if isinstance(value, bool) or not isinstance(value, (Integral, Real)):
+        fail(arg, f"ожидалось целое число, получено {value!r}")
+    if not isinstance(value, Integral):
+        if not math.isfinite(value) or value != int(value):
+            fail(arg, f"ожидалось целое число, получено {value!r}")
+    value = int(value)
+    if min is not None and value < min:
+        fail(arg, f"должно быть не меньше {min}, получено {value}")
+    if max is not None and value > max:
+        fail(arg, f"должно быть не больше {max}, получено {value}")
+    return value
+
+
+def as_float(
+    arg: str,
+    value,
+    *,
+    min: float | None = None,
+    max: float | None = None,
+    min_open: bool = False,
+    max_open: bool = False,
+) -> float:
+    """A finite real number, optionally within [min, max] (open ends on request)."""
+    if isinstance(value, bool) or not isinstance(value, (Integral, Real)):
+        fail(arg, f"ожидалось число, получено {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        fail(arg, f"ожидалось конечное число, получено {value!r}")
+    if min is not None and (value < min or (min_open and value == min)):
+        fail(arg, f"должно быть {'больше' if min_open else 'не меньше'} {min}, получено {value:g}")
+    if max is not None and (value > max or (max_open and value == max)):
+        fail(arg, f"должно быть {'меньше' if max_open else 'не больше'} {max}, получено {value:g}")
+    return value
+
+
+def as_bool(arg: str, value) -> bool:
+    if not isinstance(value, bool):
+        fail(arg, f"ожидалось true или false, получено {value!r}")
+    return value
+
+
+def as_choice(arg: str, value, choices) -> str:
+    if value not in choices:
+        options = ", ".join(f'"{c}"' for c in choices)
+        fail(arg, f"допустимые значения: {options}; получено {value!r}")
+    return value
+
+
+def as_pair(arg: str, value, *, min: int | None = None) -> tuple[int, int]:
+    """An int or a pair [a, b] of ints (kernel sizes, strides, ...) → (a, b)."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != 2:
+            fail(arg, f"ожидалось число или пара [a, b], получено {len(value)} элементов")
+        return (as_int(arg, value[0], min=min), as_int(arg, value[1], min=min))
+    v = as_int(arg, value, min=min)
+    return (v, v)
+
+
+def as_array(arg: str, value, *, ndim: int | None = None, shape: tuple | None = None) -> np.ndarray:
+    """A numeric array of float64. ``shape`` may contain ``None`` for a free axis.
+
+    Ragged lists, strings, booleans, NaN and infinities are refused.
+    """
+    if isinstance(value, (str, bytes, bool, dict)) or value is None:
+        fail(arg, f"ожидался числовой массив, получено {value!r}"[:200])
+    _check_leaves(arg, value)
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (ValueError, TypeError):
+        fail(arg, "ожидался числовой массив прямоугольной формы")
+    if array.size > MAX_ELEMENTS:
+        fail(arg, f"слишком большой массив ({array.size} элементов)", code="too_large")
+    if not np.all(np.isfinite(array)):
+        fail(arg, "все элементы должны быть конечными числами")
+    if ndim is not None and array.ndim != ndim:
+        fail(arg, f"ожидался массив размерности {ndim}, получена размерность {array.ndim}")
+    if shape is not None:
+        if array.ndim != len(shape) or any(
+            want is not None and want != got for want, got in zip(shape, array.shape, strict=True)
+        ):
+            want_text = "×".join("?" if s is None else str(s) for s in shape)
+            got_text = "×".join(str(s) for s in array.shape) or "скаляр"
+            fail(arg, f"ожидалась форма {want_text}, получена {got_text}")
+    return array
+
+
+def _check_leaves(arg: str, value) -> None:
+    stack = [value]
+    count = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+            count += len(item)
+            if count > MAX_ELEMENTS:
+                fail(arg, "слишком большой массив", code="too_large")
+        elif isinstance(item, bool) or not isinstance(item, (Integral, Real, np.ndarray)):
+            fail(arg, f"элемент {item!r} не является числом"[:200])
+
+
+def as_int_list(arg: str, value, *, min: int | None = None, min_len: int = 0) -> list[int]:
+    if not isinstance(value, (list, tuple)):
+        fail(arg, f"ожидался список целых чисел, получено {value!r}"[:200])
+    if len(value) < min_len:
+        fail(arg, f"ожидалось не меньше {min_len} элементов, получено {len(value)}")
+    return [as_int(f"{arg}[{i}]", v, min=min) for i, v in enumerate(value)]
+
+
+def as_records(
+    arg: str, value, *, required: tuple[str, ...], optional: dict | None = None
+) -> list[dict]:
+    """A list of objects with the given keys; unknown keys are refused (typos must not pass)."""
+    optional = optional or {}
+    if not isinstance(value, (list, tuple)):
+        fail(arg, "ожидался список объектов")
+    records = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            fail(f"{arg}[{i}]", "ожидался объект")
+        unknown = set(item) - set(required) - set(optional)
+        if unknown:
+            fail(f"{arg}[{i}]", f"неизвестные поля: {', '.join(sorted(map(str, unknown)))}")
+        missing = [k for k in required if k not in item]
+        if missing:
+            fail(f"{arg}[{i}]", f"не хватает полей: {', '.join(missing)}")
+        records.append({**optional, **item})
+    return records

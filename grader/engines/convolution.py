@@ -1,0 +1,215 @@
+"""Convolution and pooling of a single (unbatched) input, as PyTorch computes them.
+
+Convention (PyTorch ``F.conv2d``, ``F.conv1d``, ``F.max_pool2d``, ``F.avg_pool2d``):
+
+* "convolution" is cross-correlation: the kernel is *not* flipped;
+  out[o, i, j] = bias[o] + Σ_{c,a,b} x[c, i·s + a·d − p, j·s + b·d − p]·K[o, c, a, b];
+* zero padding on both sides; output size ⌊(H + 2p − d·(k − 1) − 1)/s⌋ + 1 (rounded down);
+* ``padding="same"`` (stride 1 only, as in torch) pads d·(k − 1) in total, the odd extra one at
+  the end (right/bottom); ``"valid"`` means no padding;
+* max pooling pads with −inf (padding never wins the max); average pooling pads with zeros and
+  divides by the full window size k_h·k_w, padded cells included (``count_include_pad=True``);
+  the stride defaults to the kernel size; ``ceil_mode=False``; torch requires padding ≤ k/2.
+
+A kernel larger than the padded input is refused with code ``kernel_too_large``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from grader.engines._args import MAX_ELEMENTS, as_array, as_choice, as_pair, fail
+from grader.engines.registry import engine
+
+__all__ = ["conv2d", "conv1d", "pool2d"]
+
+MAX_WORK = 50_000_000  # multiply-adds a single convolution may cost
+
+
+def _shape(a: np.ndarray) -> str:
+    return "×".join(str(s) for s in a.shape) or "скаляр"
+
+
+def _padding(value, kernel: tuple[int, int], dilation: tuple[int, int], stride: tuple[int, int]):
+    """(top, bottom, left, right) from an int, a pair, "valid" or "same" (torch's rules)."""
+    if value == "valid":
+        return (0, 0, 0, 0)
+    if value == "same":
+        if stride != (1, 1):
+            fail("padding", 'padding="same" допускается только при stride = 1 (как в torch)')
+        pads = []
+        for k, d in zip(kernel, dilation, strict=True):
+            total = d * (k - 1)
+            pads += [total // 2, total - total // 2]
+        return tuple(pads)
+    if isinstance(value, str):
+        fail("padding", f'ожидалось число, пара, "valid" или "same"; получено {value!r}')
+    ph, pw = as_pair("padding", value, min=0)
+    return (ph, ph, pw, pw)
+
+
+def _bias(bias, channels: int, kernel_arg: str) -> np.ndarray:
+    if bias is None:
+        return np.zeros(channels)
+    b = as_array("bias", bias)
+    if b.ndim == 0:
+        b = b.reshape(1)
+    if b.shape != (channels,):
+        fail(
+            "bias",
+            f"длина bias ({_shape(b)}) не совпадает с числом выходных каналов "
+            f"{kernel_arg} ({channels})",
+        )
+    return b
+
+
+def _correlate(x, k, bias, stride, pads, dilation, image_arg: str) -> np.ndarray:
+    """Cross-correlate x (C×H×W) with k (O×C×kh×kw): torch's conv2d on an unbatched input."""
+    c, h, w = x.shape
+    kh, kw = k.shape[2:]
+    top, bottom, left, right = pads
+    hp, wp = h + top + bottom, w + left + right
+    if c * hp * wp > MAX_ELEMENTS:
+        fail("padding", "слишком большой отступ", code="too_large")
+    eff_h, eff_w = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
+    if eff_h > hp or eff_w > wp:
+        fail(
+            "kernel",
+            f"ядро {kh}×{kw} (с dilation — {eff_h}×{eff_w}) больше входа {image_arg} "
+            f"{h}×{w} с отступами ({hp}×{wp})",
+            code="kernel_too_large",
+        )
+    ho, wo = (hp - eff_h) // stride[0] + 1, (wp - eff_w) // stride[1] + 1
+    if k.shape[0] * c * kh * kw * ho * wo > MAX_WORK or c * ho * wo * kh * kw > 4 * MAX_ELEMENTS:
+        fail("kernel", "слишком большая свёртка", code="too_large")
+    xp = np.pad(x, ((0, 0), (top, bottom), (left, right)))
+    windows = sliding_window_view(xp, (eff_h, eff_w), axis=(1, 2))
+    windows = windows[:, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
+    with np.errstate(over="ignore", invalid="ignore"):  # compute() refuses non-finite answers
+        out = np.tensordot(k, windows, axes=([1, 2, 3], [0, 3, 4]))
+        return out + bias[:, None, None]
+
+
+@engine("conv2d")
+def conv2d(*, image, kernel, bias=None, stride=1, padding=0, dilation=1):
+    """2-D convolution (cross-correlation) of one image, as torch F.conv2d computes it.
+
+    ``image`` is C×H×W (or H×W for one channel); ``kernel`` is C_out×C_in×k_h×k_w (or k_h×k_w
+    for one input and one output channel: then the answer is H_out×W_out instead of
+    1×H_out×W_out). ``stride``, ``padding`` and ``dilation`` are an int or a pair [rows, cols];
+    ``padding`` may also be "valid" or "same". The kernel is not flipped; padding is zeros.
+
+    >>> conv2d(image=[[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel=[[1, 0], [0, -1]])
+    [[-4.0, -4.0], [-4.0, -4.0]]
+    """
+    x = as_array("image", image)
+    if x.ndim == 2:
+        x = x[np.newaxis]
+    if x.ndim != 3 or 0 in x.shape:
+        fail("image", f"ожидалось изображение C×H×W или H×W, получена форма {_shape(x)}")
+    k = as_array("kernel", kernel)
+    squeeze = k.ndim == 2
+    if squeeze:
+        k = k[np.newaxis, np.newaxis]
+    if k.ndim != 4 or 0 in k.shape:
+        fail("kernel", f"ожидалось ядро C_out×C_in×k×k или k×k, получена форма {_shape(k)}")
+    if k.shape[1] != x.shape[0]:
+        fail(
+            "kernel",
+            f"число входных каналов ядра (форма {_shape(k)}, C_in = {k.shape[1]}) не совпадает "
+            f"с числом каналов image (форма {_shape(x)}, C = {x.shape[0]})",
+        )
+    b = _bias(bias, k.shape[0], "kernel")
+    stride = as_pair("stride", stride, min=1)
+    dilation = as_pair("dilation", dilation, min=1)
+    pads = _padding(padding, k.shape[2:], dilation, stride)
+    out = _correlate(x, k, b, stride, pads, dilation, "image")
+    return (out[0] if squeeze else out).tolist()
+
+
+@engine("conv1d")
+def conv1d(*, x, kernel, bias=None, stride=1, padding=0, dilation=1):
+    """1-D convolution (cross-correlation) of one sequence, as torch F.conv1d computes it.
+
+    ``x`` is C×L (or L for one channel); ``kernel`` is C_out×C×k (or k for one input and one
+    output channel: then the answer is a vector of length L_out). ``stride``, ``padding`` and
+    ``dilation`` are ints; ``padding`` may also be "valid" or "same".
+
+    >>> conv1d(x=[1, 2, 3, 4], kernel=[1, 1], stride=2)
+    [3.0, 7.0]
+    """
+    xs = as_array("x", x)
+    if xs.ndim == 1:
+        xs = xs[np.newaxis]
+    if xs.ndim != 2 or 0 in xs.shape:
+        fail("x", f"ожидалась последовательность C×L или L, получена форма {_shape(xs)}")
+    k = as_array("kernel", kernel)
+    squeeze = k.ndim == 1
+    if squeeze:
+        k = k[np.newaxis, np.newaxis]
+    if k.ndim != 3 or 0 in k.shape:
+        fail("kernel", f"ожидалось ядро C_out×C×k или k, получена форма {_shape(k)}")
+    if k.shape[1] != xs.shape[0]:
+        fail(
+            "kernel",
+            f"число входных каналов ядра (форма {_shape(k)}, C = {k.shape[1]}) не совпадает "
+            f"с числом каналов x (форма {_shape(xs)}, C = {xs.shape[0]})",
+        )
+    b = _bias(bias, k.shape[0], "kernel")
+    for arg, value in (("stride", stride), ("padding", padding), ("dilation", dilation)):
+        if isinstance(value, (list, tuple)):
+            fail(arg, f"для conv1d ожидалось одно целое число, получено {value!r}"[:200])
+    s = as_pair("stride", stride, min=1)[0]
+    d = as_pair("dilation", dilation, min=1)[0]
+    pads = (0, 0) + _padding(padding, (1, k.shape[2]), (1, d), (1, s))[2:]
+    out = _correlate(xs[:, np.newaxis, :], k[:, :, np.newaxis, :], b, (1, s), pads, (1, d), "x")
+    out = out[:, 0, :]
+    return (out[0] if squeeze else out).tolist()
+
+
+@engine("pool2d")
+def pool2d(*, image, kernel, stride=None, padding=0, mode):
+    """Max or average pooling of one image, as torch F.max_pool2d / F.avg_pool2d compute it.
+
+    ``image`` is C×H×W (or H×W: then the answer is H_out×W_out); ``kernel``, ``stride`` (default:
+    the kernel size) and ``padding`` are an int or a pair. ``mode="max"`` pads with −inf;
+    ``mode="avg"`` pads with zeros and always divides by k_h·k_w (count_include_pad=True).
+    Output size ⌊(H + 2p − k)/s⌋ + 1; padding may not exceed half the kernel (torch's rule).
+
+    >>> pool2d(image=[[1, 2], [3, 4]], kernel=2, mode="max")
+    [[4.0]]
+    >>> pool2d(image=[[1, 2], [3, 4]], kernel=2, padding=1, stride=2, mode="avg")
+    [[0.25, 0.5], [0.75, 1.0]]
+    """
+    x = as_array("image", image)
+    squeeze = x.ndim == 2
+    if squeeze:
+        x = x[np.newaxis]
+    if x.ndim != 3 or 0 in x.shape:
+        fail("image", f"ожидалось изображение C×H×W или H×W, получена форма {_shape(x)}")
+    mode = as_choice("mode", mode, ("max", "avg"))
+    kh, kw = as_pair("kernel", kernel, min=1)
+    sh, sw = (kh, kw) if stride is None else as_pair("stride", stride, min=1)
+    ph, pw = as_pair("padding", padding, min=0)
+    if ph > kh // 2 or pw > kw // 2:
+        fail("padding", f"отступ {ph}×{pw} больше половины окна {kh}×{kw} (torch это запрещает)")
+    c, h, w = x.shape
+    hp, wp = h + 2 * ph, w + 2 * pw
+    if c * hp * wp > MAX_ELEMENTS:
+        fail("padding", "слишком большой отступ", code="too_large")
+    if kh > hp or kw > wp:
+        fail(
+            "kernel",
+            f"окно {kh}×{kw} больше входа {h}×{w} с отступами ({hp}×{wp})",
+            code="kernel_too_large",
+        )
+    fill = -np.inf if mode == "max" else 0.0
+    xp = np.pad(x, ((0, 0), (ph, ph), (pw, pw)), constant_values=fill)
+    windows = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]
+    if mode == "max":
+        out = windows.max(axis=(3, 4))
+    else:
+        with np.errstate(over="ignore"):  # compute() refuses non-finite answers
+            out = windows.sum(axis=(3, 4)) / (kh * kw)
+    return (out[0] if squeeze else out).tolist()

@@ -1,0 +1,133 @@
+"""Softmax and the classification losses, as PyTorch computes them.
+
+Convention (PyTorch):
+
+* ``softmax`` is ``torch.softmax(z / T, dim=-1)``: the temperature divides the logits first, and
+  the maximum is subtracted before ``exp``, so large logits do not overflow.
+* ``cross_entropy`` is ``F.cross_entropy(logits, targets)`` with the default mean reduction over
+  the samples: the mean of −log softmax(logits)[n, targets[n]]. The log-softmax is computed as
+  z − max − log Σ exp(z − max), so it is exact for large logits too.
+* ``binary_logloss`` is ``F.binary_cross_entropy(p, y)`` with mean reduction. Like torch, each log
+  is clamped at −100, so p = 0 or p = 1 gives a finite loss (at most 100 per sample) instead of
+  infinity, and log(1 − p) is computed as ``log1p(−p)``. Soft targets y ∈ [0, 1] are allowed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.engines._args import as_array, as_float, as_int, as_int_list, fail
+from grader.engines.registry import engine
+
+__all__ = ["softmax", "cross_entropy", "binary_logloss", "log_softmax", "bce_elementwise"]
+
+LOG_CLAMP = -100.0  # torch clamps both logs of binary_cross_entropy at −100
+
+
+def _shape(a: np.ndarray) -> str:
+    return "×".join(str(s) for s in a.shape) or "скаляр"
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """log softmax along the last axis, stable for large |z|."""
+    with np.errstate(over="ignore", invalid="ignore"):  # a non-finite result is refused later
+        shifted = z - z.max(axis=-1, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def bce_elementwise(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Per-element binary cross-entropy with torch's −100 clamp of both logs."""
+    with np.errstate(divide="ignore"):
+        log_p = np.maximum(np.log(p), LOG_CLAMP)
+        log_q = np.maximum(np.log1p(-p), LOG_CLAMP)
+    # torch's kernel: (y − 1)·max(log1p(−p), −100) − y·max(log p, −100)
+    return (y - 1.0) * log_q - y * log_p
+
+
+@engine("softmax")
+def softmax(*, z, temperature=1):
+    """Softmax of the logits ``z`` at temperature T, along the last axis (torch.softmax(z / T)).
+
+    ``z`` is a vector, or a matrix whose rows are normalized separately. T > 0; a larger T
+    flattens the distribution, T → 0 approaches argmax. Equal logits get equal probabilities.
+
+    >>> [round(v, 6) for v in softmax(z=[1, -2, 0])]
+    [0.705385, 0.035119, 0.259496]
+    >>> softmax(z=[1000, 1000])
+    [0.5, 0.5]
+    """
+    zs = as_array("z", z)
+    if zs.ndim == 0 or zs.shape[-1] == 0:
+        fail("z", "ожидался непустой вектор (или матрица) логитов")
+    t = as_float("temperature", temperature, min=0, min_open=True)
+    with np.errstate(over="ignore", under="ignore"):
+        scaled = zs / t
+    if not np.all(np.isfinite(scaled)):
+        fail("temperature", "слишком маленькая температура: z / T не помещается в float64")
+    shifted = np.exp(scaled - scaled.max(axis=-1, keepdims=True))
+    return (shifted / shifted.sum(axis=-1, keepdims=True)).tolist()
+
+
+@engine("cross_entropy")
+def cross_entropy(*, logits, targets):
+    """Mean cross-entropy of logits (N×C) against class indices (F.cross_entropy, mean).
+
+    ``targets[n]`` is the index of the true class of sample n, 0 ≤ targets[n] < C. A single
+    sample may be given as a vector of C logits with ``targets`` an int (or a one-element list).
+    The loss is mean over n of −log softmax(logits[n])[targets[n]] (natural log).
+
+    >>> round(cross_entropy(logits=[[2, 1, 0.1]], targets=[0]), 6)
+    0.41703
+    >>> round(cross_entropy(logits=[0, 0, 0, 0], targets=3), 6)
+    1.386294
+    """
+    z = as_array("logits", logits)
+    if z.ndim == 1:
+        z = z[np.newaxis, :]
+        if isinstance(targets, (list, tuple)):
+            t = as_int_list("targets", targets, min=0)
+        else:
+            t = [as_int("targets", targets, min=0)]
+    elif z.ndim == 2:
+        t = as_int_list("targets", targets, min=0)
+    else:
+        fail("logits", f"ожидалась матрица N×C (или вектор C), получена форма {_shape(z)}")
+    n, c = z.shape
+    if n == 0 or c == 0:
+        fail("logits", f"пустая матрица логитов (форма {n}×{c})")
+    if len(t) != n:
+        fail(
+            "targets",
+            f"число меток ({len(t)}) не совпадает с числом строк logits (форма {n}×{c})",
+        )
+    for i, k in enumerate(t):
+        if k >= c:
+            fail(f"targets[{i}]", f"номер класса {k} вне диапазона 0…{c - 1} (классов {c})")
+    logp = log_softmax(z)
+    return float(-logp[np.arange(n), t].mean())
+
+
+@engine("binary_logloss")
+def binary_logloss(*, y, p):
+    """Mean binary cross-entropy of probabilities ``p`` for labels ``y`` (F.binary_cross_entropy).
+
+    −mean(y·log p + (1 − y)·log(1 − p)) with natural logs, each log clamped at −100 as torch
+    does (so p = 0 with y = 1 costs exactly 100, not infinity). ``y`` and ``p`` have the same
+    shape and lie in [0, 1]; soft labels are allowed.
+
+    >>> round(binary_logloss(y=[1, 0], p=[0.9, 0.2]), 6)
+    0.164252
+    >>> binary_logloss(y=[1], p=[0])
+    100.0
+    """
+    ys = as_array("y", y)
+    ps = as_array("p", p)
+    if ys.shape != ps.shape:
+        fail("p", f"форма p ({_shape(ps)}) не совпадает с формой y ({_shape(ys)})")
+    if ys.size == 0:
+        fail("y", "пустой массив меток")
+    if np.any((ps < 0) | (ps > 1)):
+        fail("p", "вероятности должны лежать в [0, 1]")
+    if np.any((ys < 0) | (ys > 1)):
+        fail("y", "метки должны лежать в [0, 1]")
+    return float(bce_elementwise(ys, ps).mean())

@@ -1,0 +1,104 @@
+"""The engine registry: name → function, and the JSON-clean ``compute`` entry point."""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.errors import EngineError
+
+__all__ = ["Engine", "engine", "compute", "get", "names", "to_json"]
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: str
+    func: Callable
+    summary: str
+
+    @property
+    def parameters(self) -> list[str]:
+        return list(inspect.signature(self.func).parameters)
+
+
+_REGISTRY: dict[str, Engine] = {}
+
+
+def engine(name: str):
+    """Register a function as engine ``name``. Its keyword arguments are the engine's args."""
+
+    def register(func):
+        if name in _REGISTRY:
+            raise RuntimeError(f"engine {name!r} registered twice")
+        doc = inspect.getdoc(func) or ""
+        _REGISTRY[name] = Engine(name=name, func=func, summary=doc.splitlines()[0] if doc else "")
+        return func
+
+    return register
+
+
+def get(name: str) -> Engine:
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):
+        known = ", ".join(sorted(_REGISTRY))
+        raise EngineError(
+            f"неизвестный движок {name!r}; доступны: {known}", code="unknown_engine"
+        ) from None
+
+
+def names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def compute(name: str, /, **args):
+    """Run engine ``name`` with keyword ``args`` and return a JSON-clean answer.
+
+    Unknown or missing arguments raise :class:`EngineError` naming them.
+    """
+    eng = get(name)
+    signature = inspect.signature(eng.func)
+    unknown = [a for a in args if a not in signature.parameters]
+    if unknown:
+        raise EngineError(
+            f"движок {name}: неизвестный аргумент {unknown[0]}; допустимы: "
+            + ", ".join(signature.parameters),
+            arg=unknown[0],
+            code="unknown_arg",
+        )
+    missing = [
+        p.name
+        for p in signature.parameters.values()
+        if p.default is inspect.Parameter.empty and p.name not in args
+    ]
+    if missing:
+        raise EngineError(
+            f"движок {name}: не задан обязательный аргумент {missing[0]}",
+            arg=missing[0],
+            code="missing_arg",
+        )
+    return to_json(eng.func(**args))
+
+
+def to_json(value):
+    """numpy scalars/arrays → Python ints, floats and lists; dicts and lists recursively."""
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return to_json(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if not math.isfinite(value):
+            raise EngineError("результат вычисления не является конечным числом", code="not_finite")
+        return 0.0 if value == 0 else value
+    return value
