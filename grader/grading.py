@@ -1,0 +1,215 @@
+"""Grading: a spec, a seed and the student's raw text in; plain data out.
+
+``grade(spec, seed, raw)`` regenerates the variant from the seed, recomputes the key with the
+engines, parses the answer (a format error gives status ``invalid``, never a wrong answer),
+compares with tolerance, looks for the spec's typical mistakes when the answer is not right, and
+renders the worked solution with the student's own numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from grader import kinds
+from grader.errors import EngineError, ParseError, SpecError
+from grader.kinds.choice import option_feedback
+from grader.templating import render
+from grader.variants import Variant, compute_value, variant
+
+__all__ = ["GradeResult", "grade", "present", "Presented", "check_spec"]
+
+MAX_RAW_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    status: str  # "graded" or "invalid"
+    score: float = 0.0
+    correct: bool = False
+    expected: object = None
+    expected_display: str = ""
+    parsed_display: str = ""
+    feedback: str = ""
+    mistake: dict | None = None
+    parts: list = field(default_factory=list)
+    params: dict = field(default_factory=dict)
+    solution: str = ""
+    error: dict | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Presented:
+    """What a student sees of a variant: text, options in display order, hints, input help."""
+
+    kind: str
+    text: str
+    params: dict
+    options: list = field(default_factory=list)  # [{"index": i, "text": ...}] in display order
+    hints: list = field(default_factory=list)
+    input_hint: str = ""
+    answer_shape: list | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def present(spec: dict, seed: int | None) -> Presented:
+    """Render the question of the variant ``seed`` (``None``: the default variant)."""
+    kind = kinds.get(spec.get("kind"))
+    var = variant(spec, seed)
+    values = var.values
+    options = [
+        {"index": i, "text": render(spec["options"][i].get("text", ""), values)}
+        for i in _option_order(spec, var)
+    ]
+    shape = None
+    if spec.get("kind") in ("vector", "matrix"):
+        shape = list(_shape(kind.expected(spec, values)))
+    text_field = "front" if spec.get("kind") == "flashcard" else "text"
+    return Presented(
+        kind=spec["kind"],
+        text=render(spec.get(text_field, ""), values),
+        params=var.params,
+        options=options,
+        hints=[render(h, values) for h in spec.get("hints") or []],
+        input_hint=getattr(kind, "INPUT_HINT", ""),
+        answer_shape=shape,
+    )
+
+
+def _shape(value) -> tuple:
+    import numpy as np
+
+    return np.shape(value)
+
+
+def _option_order(spec: dict, var: Variant) -> list[int]:
+    count = len(spec.get("options") or [])
+    if var.seed is None or not spec.get("shuffle", True) or count < 2:
+        return list(range(count))
+    import numpy as np
+
+    # A separate stream from the parameters' so adding options never changes the numbers.
+    rng = np.random.Generator(np.random.PCG64([var.seed, 1]))
+    return [int(i) for i in rng.permutation(count)]
+
+
+def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
+    """Grade ``raw`` for the variant ``seed`` of ``spec``. A broken spec raises SpecError."""
+    kind = kinds.get(spec.get("kind"))
+    var = variant(spec, seed)
+    values = var.values
+    try:
+        expected = kind.expected(spec, values)
+    except EngineError as exc:
+        raise SpecError(f"ответ: {exc.message}", code=exc.code) from exc
+    context = {**values, "answer": _plain(expected)}
+    solution = render(spec.get("solution", "") or spec.get("back", "") or "", context)
+    common = dict(
+        expected=_plain(expected),
+        expected_display=kind.display(expected, spec),
+        params=var.params,
+        solution=solution,
+    )
+    raw = raw if isinstance(raw, str) else ""
+    try:
+        if len(raw) > MAX_RAW_LENGTH:
+            raise ParseError(
+                f"Ответ слишком длинный (больше {MAX_RAW_LENGTH} символов).", code="too_long"
+            )
+        parsed = kind.parse(raw, spec, expected)
+    except ParseError as exc:
+        return GradeResult(status="invalid", feedback=exc.message, error=exc.as_dict(), **common)
+
+    outcome = kind.score(parsed, expected, spec)
+    mistake = None if outcome.correct else _find_mistake(kind, spec, parsed, expected, values)
+    feedback = _feedback(outcome, mistake)
+    if spec.get("kind") in ("single_choice", "multiple_choice"):
+        feedback = " ".join([feedback, *option_feedback(spec, parsed.value)])
+    return GradeResult(
+        status="graded",
+        score=round(float(outcome.score), 6),
+        correct=outcome.correct,
+        parsed_display=str(getattr(parsed, "display", "")),
+        feedback=feedback,
+        mistake=mistake,
+        parts=list(outcome.parts),
+        **common,
+    )
+
+
+def _find_mistake(kind, spec: dict, parsed, expected, values: dict) -> dict | None:
+    value_of = getattr(kind, "value_of", None)
+    for index, mistake in enumerate(spec.get("mistakes") or []):
+        where = f"mistakes[{index}]"
+        try:
+            if value_of is not None:
+                wrong = value_of(mistake.get("answer"), spec, values, where=where)
+            else:
+                wrong = compute_value(mistake.get("answer"), values, where=where)
+        except (EngineError, SpecError):
+            continue  # a typical mistake that cannot be computed for this variant never matches
+        if kind.matches(parsed, wrong, spec) and not kind.matches(parsed, expected, spec):
+            return {
+                "id": mistake.get("id") or f"mistake_{index}",
+                "feedback": render(mistake.get("feedback", ""), values),
+                "value": _plain(wrong),
+            }
+    return None
+
+
+def _feedback(outcome, mistake: dict | None) -> str:
+    if outcome.correct:
+        return "Верно."
+    parts = []
+    if outcome.message:
+        parts.append(outcome.message)
+    if 0 < outcome.score < 1:
+        right = sum(1 for p in outcome.parts if p)
+        parts.append(f"Частично верно: {right} из {len(outcome.parts)}.")
+    else:
+        parts.append("Неверно.")
+    if mistake and mistake["feedback"]:
+        parts.append(mistake["feedback"])
+    return " ".join(parts)
+
+
+def _plain(value):
+    """The key as JSON: SymPy expressions become their text."""
+    if hasattr(value, "free_symbols"):
+        import sympy
+
+        return sympy.sstr(value)
+    return value
+
+
+def check_spec(spec: dict, *, samples: int = 20) -> list[str]:
+    """Grade each self-test submission on the default and ``samples`` random variants.
+
+    Returns the problems found (in Russian); an empty list means the spec behaves.
+    """
+    kind = kinds.get(spec.get("kind"))
+    problems = []
+    for seed in [None, *range(samples)]:
+        where = "вариант по умолчанию" if seed is None else f"seed {seed}"
+        try:
+            var = variant(spec, seed)
+            expected = kind.expected(spec, var.values)
+            test = kind.self_test(spec, expected)
+            results = {
+                "верный": grade(spec, seed, test.correct),
+                "неверный": grade(spec, seed, test.wrong),
+            }
+        except (SpecError, EngineError) as exc:
+            problems.append(f"{where}: {exc.message}")
+            continue
+        if not results["верный"].correct and spec.get("kind") != "flashcard":
+            problems.append(f"{where}: верный ответ {test.correct!r} не засчитан")
+        if results["неверный"].correct:
+            problems.append(f"{where}: неверный ответ {test.wrong!r} засчитан")
+        if test.invalid is not None and grade(spec, seed, test.invalid).status != "invalid":
+            problems.append(f"{where}: некорректный ввод {test.invalid!r} принят")
+    return problems

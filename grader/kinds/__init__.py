@@ -1,0 +1,44 @@
+"""Answer kinds. Each kind is one module with the same small set of functions:
+
+- ``expected(spec, values)``: the key for a variant (computed, never typed in);
+- ``parse(raw, spec, expected)``: the student's text → a parsed value, or :class:`ParseError`
+  (a format error is not a wrong answer);
+- ``score(parsed, expected, spec)``: → :class:`Outcome` (score in [0, 1], per-part detail);
+- ``matches(parsed, value, spec)``: whether the answer equals ``value`` (used for typical mistakes);
+- ``display(value, spec)``: the key as people read it;
+- ``self_test(spec, expected)``: a correct, a wrong and an invalid submission, to check a spec.
+
+Kinds are found by name through :func:`get`.
+"""
+
+from __future__ import annotations
+
+from grader.errors import SpecError
+from grader.kinds import choice, expression, flashcard, numeric, short_text, tensor
+from grader.kinds.base import Outcome, SelfTest
+
+__all__ = ["get", "names", "Outcome", "SelfTest"]
+
+_KINDS = {
+    "numeric": numeric,
+    "vector": tensor.VECTOR,
+    "matrix": tensor.MATRIX,
+    "expression": expression,
+    "single_choice": choice.SINGLE,
+    "multiple_choice": choice.MULTIPLE,
+    "short_text": short_text,
+    "flashcard": flashcard,
+}
+
+
+def get(kind: str):
+    try:
+        return _KINDS[kind]
+    except (KeyError, TypeError):
+        raise SpecError(
+            f"неизвестный тип вопроса {kind!r}; допустимы: {', '.join(_KINDS)}", code="unknown_kind"
+        ) from None
+
+
+def names() -> list[str]:
+    return list(_KINDS)

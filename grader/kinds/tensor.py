@@ -1,0 +1,77 @@
+"""Vectors and matrices, compared per component with the spec's tolerance.
+
+Partial credit is the share of components within tolerance (``partial: false`` in the spec makes
+it all-or-nothing). A shape mismatch scores 0 and says what shape was expected.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from grader.compare import Tolerance, compare_arrays
+from grader.errors import SpecError
+from grader.kinds.base import Outcome, SelfTest
+from grader.parsing import parse_answer
+from grader.templating import format_value
+from grader.variants import compute_value
+
+
+def _module(kind: str, ndim: int, hint: str):
+    def expected(spec: dict, values: dict):
+        value = compute_value(spec.get("answer"), values)
+        array = np.asarray(value, dtype=float) if isinstance(value, list) else None
+        if array is None or array.ndim != ndim:
+            raise SpecError(
+                f"ответ должен быть {'вектором' if ndim == 1 else 'матрицей'}, получено {value!r}",
+                code="answer_wrong_shape",
+            )
+        return value
+
+    def parse(raw: str, spec: dict, expected):
+        return parse_answer(raw, kind, shape=np.shape(expected))
+
+    def score(parsed, expected, spec: dict) -> Outcome:
+        result = compare_arrays(parsed.value, np.asarray(expected, float), _tol(spec))
+        if not result.shape_ok:
+            return Outcome(score=0.0, message=result.message)
+        value = result.score if spec.get("partial", True) else float(result.score == 1.0)
+        return Outcome(score=float(value), parts=np.asarray(result.correct_mask).ravel().tolist())
+
+    def matches(parsed, value, spec: dict) -> bool:
+        result = compare_arrays(parsed.value, np.asarray(value, float), _tol(spec))
+        return result.shape_ok and result.score == 1.0
+
+    def display(value, spec: dict) -> str:
+        return format_value(value)
+
+    def self_test(spec: dict, expected) -> SelfTest:
+        flat = np.asarray(expected, float)
+        text = _as_text(flat)
+        return SelfTest(correct=text, wrong=_as_text(flat * 2 + 1), invalid="[1; 2")
+
+    return SimpleNamespace(
+        INPUT_HINT=hint,
+        expected=expected,
+        parse=parse,
+        score=score,
+        matches=matches,
+        display=display,
+        self_test=self_test,
+        __name__=f"grader.kinds.tensor.{kind}",
+    )
+
+
+def _tol(spec: dict) -> Tolerance:
+    return Tolerance.from_spec(spec.get("tolerance"))
+
+
+def _as_text(array: np.ndarray) -> str:
+    if array.ndim == 1:
+        return "[" + "; ".join(repr(float(x)) for x in array) + "]"
+    return "[" + "; ".join(" ".join(repr(float(x)) for x in row) for row in array) + "]"
+
+
+VECTOR = _module("vector", 1, "вектор: [0; 2; 0], 0 2 0 или [0, 2, 0]")
+MATRIX = _module("matrix", 2, "матрица: [1 2; 3 4] или [[1, 2], [3, 4]]")
