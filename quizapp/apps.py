@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QuizappConfig(AppConfig):
+    name = "quizapp"
+    verbose_name = "Тесты и попытки"

@@ -1,0 +1,87 @@
+"""Browser views: thin — check access, call one service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from quizapp import selectors, services
+from quizapp.errors import ServiceError
+from quizapp.models import Attempt, Quiz, Response
+
+
+def _get_attempt_for_user(request, attempt_uuid) -> Attempt:
+    attempt = Attempt.objects.select_related("quiz").filter(uuid=attempt_uuid).first()
+    if attempt is None or attempt.user_id != request.user.pk:
+        raise Http404("Попытка не найдена")
+    return attempt
+
+
+def home(request):
+    attempts = []
+    if request.user.is_authenticated:
+        attempts = Attempt.objects.filter(user=request.user).select_related("quiz")[:10]
+    return render(
+        request,
+        "quizapp/home.html",
+        {"quizzes": selectors.quiz_list_published(), "attempts": attempts},
+    )
+
+
+@login_required
+@require_POST
+def attempt_start(request, slug):
+    quiz = get_object_or_404(Quiz, slug=slug, is_published=True)
+    try:
+        attempt = services.attempt_start(user=request.user, quiz=quiz)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("home")
+    return redirect("attempt", attempt_uuid=attempt.uuid)
+
+
+@login_required
+def attempt_detail(request, attempt_uuid):
+    attempt = _get_attempt_for_user(request, attempt_uuid)
+    items = selectors.attempt_items_view(attempt=attempt)
+    pending = any(v.response and v.response.status == Response.Status.PENDING for v in items)
+    return render(
+        request,
+        "quizapp/attempt.html",
+        {"attempt": attempt, "items": items, "pending": pending},
+    )
+
+
+@login_required
+@require_POST
+def response_submit(request, attempt_uuid, position):
+    attempt = _get_attempt_for_user(request, attempt_uuid)
+    item = get_object_or_404(attempt.items, position=position)
+    raw = request.POST.get("answer")
+    if raw is None:
+        raw = ",".join(request.POST.getlist("choice"))
+    try:
+        services.response_submit(item=item, raw=raw)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{attempt.get_absolute_url()}#item-{position}")
+
+
+@login_required
+@require_POST
+def attempt_finish(request, attempt_uuid):
+    attempt = _get_attempt_for_user(request, attempt_uuid)
+    services.attempt_finish(attempt=attempt)
+    return redirect(attempt.get_absolute_url())
+
+
+def healthz(request):
+    """Liveness for load balancers and docker-compose: the database answers."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,38 @@
+"""docker-compose.yml cannot run here (no Docker engine), so its structure is checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+COMPOSE = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+
+
+def test_services_and_commands():
+    services = COMPOSE["services"]
+    assert {"web", "worker", "redis", "postgres"} <= set(services)
+    assert services["web"]["command"][0] == "gunicorn"
+    assert "quizapp.wsgi:application" in services["web"]["command"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "quizapp", "worker"]
+    assert settings.CELERY_TASK_DEFAULT_QUEUE in services["worker"]["command"]
+
+
+def test_every_long_running_service_has_a_healthcheck():
+    for name in ("web", "worker", "redis", "postgres"):
+        assert "test" in COMPOSE["services"][name]["healthcheck"], name
+
+
+def test_app_services_are_configured_for_production():
+    for name in ("web", "worker", "migrate"):
+        env = COMPOSE["services"][name]["environment"]
+        assert env["DEBUG"] == "0"
+        assert env["DATABASE_URL"].startswith("postgres://")
+        assert env["CELERY_BROKER_URL"].startswith("redis://")
+        assert "SECRET_KEY" in env
+    web_deps = COMPOSE["services"]["web"]["depends_on"]
+    assert web_deps["migrate"]["condition"] == "service_completed_successfully"
+    assert (
+        COMPOSE["services"]["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    )

@@ -1,0 +1,93 @@
+"""The minimal browser flow: log in, start the demo quiz, answer, see feedback and the solution."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from quizapp.models import Attempt, Response
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def student_client(client, student):
+    client.force_login(student)
+    return client
+
+
+def _start(client, quiz) -> Attempt:
+    response = client.post(reverse("attempt-start", args=[quiz.slug]))
+    assert response.status_code == 302
+    return Attempt.objects.get()
+
+
+def test_home_lists_quizzes_for_anonymous(client, demo_quiz):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Демо-тест" in page.content.decode()
+    assert "Войдите" in page.content.decode()
+
+
+def test_anonymous_cannot_start(client, demo_quiz):
+    response = client.post(reverse("attempt-start", args=[demo_quiz.slug]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert not Attempt.objects.exists()
+
+
+def test_attempt_page_renders_math_as_mathml(
+    student_client, demo_quiz, django_assert_max_num_queries
+):
+    attempt = _start(student_client, demo_quiz)
+    with django_assert_max_num_queries(12):
+        page = student_client.get(attempt.get_absolute_url())
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<math" in html and "$" not in re.sub(r"<math.*?</math>", "", html, flags=re.S)
+    assert html.count('class="question"') == 9
+
+
+def test_answer_with_decimal_comma_shows_verdict_and_solution(
+    student_client, demo_quiz, django_capture_on_commit_callbacks
+):
+    import grader
+
+    attempt = _start(student_client, demo_quiz)
+    item = attempt.items.get(version__question__slug="cafe-network")
+    expected = grader.grade(item.version.spec, item.seed, "0").expected
+    url = reverse("response-submit", args=[attempt.uuid, item.position])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = student_client.post(url, {"answer": f"{expected:.2f}".replace(".", ",")})
+    assert response.status_code == 302
+    html = student_client.get(attempt.get_absolute_url()).content.decode()
+    assert "Верно." in html
+    assert "Решение" in html
+    assert Response.objects.get().status == Response.Status.GRADED
+
+
+def test_other_students_attempt_is_404(client, student, outsider, demo_quiz):
+    client.force_login(student)
+    attempt = _start(client, demo_quiz)
+    client.force_login(outsider)
+    assert client.get(attempt.get_absolute_url()).status_code == 404
+    url = reverse("response-submit", args=[attempt.uuid, 1])
+    assert client.post(url, {"answer": "1"}).status_code == 404
+    assert not Response.objects.exists()
+
+
+def test_finish_shows_score(student_client, demo_quiz, django_capture_on_commit_callbacks):
+    attempt = _start(student_client, demo_quiz)
+    item = attempt.items.get(version__question__slug="lstm-gates")
+    with django_capture_on_commit_callbacks(execute=True):
+        student_client.post(
+            reverse("response-submit", args=[attempt.uuid, item.position]), {"choice": ["1"]}
+        )
+    student_client.post(reverse("attempt-finish", args=[attempt.uuid]))
+    html = student_client.get(attempt.get_absolute_url()).content.decode()
+    assert "Попытка завершена" in html and "1,00 из 9,00" in html or "1.00 из 9.00" in html
+
+
+def test_healthz(client, db):
+    assert client.get("/healthz").json() == {"status": "ok"}
