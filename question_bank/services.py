@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from question_bank.formats.common import split_question
 from question_bank.models import Bank, Question, QuestionVersion, Topic, spec_hash
 
 
@@ -57,14 +58,16 @@ def bank_import(*, data: dict) -> tuple[Bank, list[QuestionVersion]]:
         topics[entry["slug"]], _ = Topic.objects.update_or_create(
             bank=bank, slug=entry["slug"], defaults={"title": entry["title"], "parent": parent}
         )
-    versions = [
-        question_publish(
-            bank=bank,
-            slug=entry["slug"],
-            title=entry["title"],
-            spec=entry["spec"],
-            topic=topics.get(entry.get("topic")),
+    versions = []
+    for entry in data.get("questions", []):
+        meta, spec = split_question(entry)
+        versions.append(
+            question_publish(
+                bank=bank,
+                slug=meta["slug"],
+                title=meta["title"],
+                spec=spec,
+                topic=topics.get(meta.get("topic")),
+            )
         )
-        for entry in data.get("questions", [])
-    ]
     return bank, versions

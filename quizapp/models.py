@@ -113,7 +113,6 @@ class AttemptItem(models.Model):
     seed = models.BigIntegerField()
     points = models.DecimalField(max_digits=6, decimal_places=2, default=1)
 
-
     class Meta:
         ordering = ["attempt", "position"]
         constraints = [

@@ -54,7 +54,9 @@ def demo_data() -> dict:
 
 @pytest.fixture
 def demo_specs(demo_data) -> dict:
-    return {q["slug"]: q["spec"] for q in demo_data["questions"]}
+    from question_bank.formats.common import split_question
+
+    return {q["slug"]: split_question(q)[1] for q in demo_data["questions"]}
 
 
 @pytest.fixture

@@ -172,6 +172,6 @@ def test_reimporting_unchanged_bank_creates_no_versions(demo_quiz, demo_data):
     before = QuestionVersion.objects.count()
     bank_import(data=demo_data)
     assert QuestionVersion.objects.count() == before
-    demo_data["questions"][0]["spec"]["params"]["n_in"]["max"] = 50
+    demo_data["questions"][0]["params"]["n_in"]["max"] = 50
     bank_import(data=demo_data)
     assert QuestionVersion.objects.count() == before + 1

@@ -1,0 +1,1 @@
+"""Bank file formats: native YAML, Moodle XML, GIFT (import) and Moodle XML, Anki (export)."""
