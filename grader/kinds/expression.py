@@ -69,7 +69,13 @@ def score(parsed, expected, spec: dict) -> Outcome:
 
 
 def display(value, spec: dict) -> str:
-    return sympy.latex(value)
+    """The key as the author wrote it (``f(t)·(1 − f(t))``), not SymPy's expanded form."""
+    answer = spec.get("answer")
+    text = answer.get("expr") if isinstance(answer, dict) else answer
+    try:
+        return parse_expression(text).to_text(pretty=True)
+    except (ParseError, TypeError):
+        return sympy.sstr(value)
 
 
 def self_test(spec: dict, expected) -> SelfTest:

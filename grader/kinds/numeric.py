@@ -45,7 +45,7 @@ def score(parsed, expected, spec: dict) -> Outcome:
 
 
 def display(value, spec: dict) -> str:
-    return format_value(value)
+    return f"${format_value(value)}$"
 
 
 def self_test(spec: dict, expected) -> SelfTest:

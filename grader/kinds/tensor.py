@@ -44,7 +44,7 @@ def _module(kind: str, ndim: int, hint: str):
         return result.shape_ok and result.score == 1.0
 
     def display(value, spec: dict) -> str:
-        return format_value(value)
+        return f"${format_value(value)}$"
 
     def self_test(spec: dict, expected) -> SelfTest:
         flat = np.asarray(expected, float)
