@@ -131,8 +131,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "grading")
+# A task whose worker died unacknowledged is redelivered once visibility_timeout has passed;
+# workers look for such tasks every restore interval × throttle seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600, min=30)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600, min=1),
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10, min=1),
+    "unacked_restore_throttle": env_int("CELERY_RESTORE_THROTTLE", 10, min=1),
 }
 CELERY_TASK_SOFT_TIME_LIMIT = 30
 CELERY_TASK_TIME_LIMIT = 60

@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from quizapp import services
 from quizapp.celery import app
@@ -39,7 +40,8 @@ def broker():
     saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
     _switch_broker(broker_url=url, task_always_eager=False)
     with app.connection_for_write() as conn:
-        conn.default_channel.client.delete(QUEUE)
+        # Start clean: no queued tasks and no unacknowledged ones left by an earlier run.
+        conn.default_channel.client.delete(QUEUE, "unacked", "unacked_index", "unacked_mutex")
     yield url
     _switch_broker(**saved)
 
@@ -51,47 +53,45 @@ def _switch_broker(**conf):
     app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def worker(broker):
-    env = {
+def _start_worker(broker: str, **env) -> subprocess.Popen:
+    environment = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": broker,
         "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
         "DB_CONN_MAX_AGE": "0",
+        **env,
     }
+    command = [sys.executable, "-m", "celery", "-A", "quizapp", "worker", "--pool", "solo"]
+    command += ["--queues", QUEUE, "--without-heartbeat", "--without-gossip", "--without-mingle"]
+    command += ["--loglevel", "INFO", "--hostname", f"test-{uuid.uuid4().hex[:8]}@localhost"]
+    log = tempfile.NamedTemporaryFile("w+", prefix="worker-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "quizapp",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            QUEUE,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-            "--hostname",
-            f"test-{uuid.uuid4().hex[:8]}@localhost",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        command, cwd=settings.BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT
     )
+    process.log_path = log.name
+    return process
+
+
+def _log(process) -> str:
+    with open(process.log_path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()[-5000:]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def worker(broker):
+    process = _start_worker(broker)
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    _stop(process)
 
 
 def _wait_graded(response_id: int, worker, timeout: float = 60.0) -> Response:
@@ -101,10 +101,9 @@ def _wait_graded(response_id: int, worker, timeout: float = 60.0) -> Response:
         if response.status != Response.Status.PENDING:
             return response
         if worker.poll() is not None:
-            pytest.fail("worker exited:\n" + worker.stdout.read())
+            pytest.fail("worker exited:\n" + _log(worker))
         time.sleep(0.2)
-    worker.terminate()
-    pytest.fail("not graded in time; worker log:\n" + worker.communicate(timeout=20)[0])
+    pytest.fail("not graded in time; worker log:\n" + _log(worker))
 
 
 def test_worker_grades_a_submitted_answer(worker, student, demo_quiz):
@@ -141,3 +140,50 @@ def test_a_task_delivered_twice_grades_once(worker, student, demo_quiz):
         first.score,
         first.graded_at,
     )
+
+
+def test_a_worker_killed_mid_task_loses_nothing(broker, student, demo_quiz):
+    """acks_late: a task whose worker dies is redelivered to another worker and graded."""
+    attempt = services.attempt_start(user=student, quiz=demo_quiz)
+    item = attempt.items.get(version__question__slug="lstm-gates")
+    response = services.response_submit(item=item, raw="1")
+    fast_restore = {
+        "CELERY_VISIBILITY_TIMEOUT": "2",
+        "CELERY_RESTORE_INTERVAL": "1",
+        "CELERY_RESTORE_THROTTLE": "1",
+    }
+    first = _start_worker(broker, **fast_restore)
+    try:
+        # Hold the response's row lock so the first worker is stuck inside the task, unacked.
+        with transaction.atomic():
+            Response.objects.select_for_update().get(pk=response.pk)
+            _wait_for_lock_waiter(first)
+            first.kill()  # SIGKILL: no chance to acknowledge or to requeue politely
+            first.wait(timeout=20)
+        assert Response.objects.get(pk=response.pk).status == Response.Status.PENDING
+        second = _start_worker(broker, **fast_restore)
+        try:
+            graded = _wait_graded(response.pk, second, timeout=90)
+        finally:
+            _stop(second)
+    finally:
+        _stop(first)
+    assert graded.status == Response.Status.GRADED and graded.score == 1.0
+
+
+def _wait_for_lock_waiter(process, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # Inside a transaction PostgreSQL caches the activity snapshot: refresh it.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            if process.poll() is not None:
+                pytest.fail("worker exited:\n" + _log(process))
+            time.sleep(0.1)
+    pytest.fail("the worker never reached the locked response:\n" + _log(process))
