@@ -2,13 +2,18 @@
 
 Tolerance
 ---------
-:class:`Tolerance` has three optional criteria; a value is accepted if ANY given one accepts it:
+:class:`Tolerance` has four optional criteria; a value is accepted if ANY given one accepts it:
 
 * ``abs``: ``|got − exp| ≤ abs``;
 * ``rel``: ``|got − exp| ≤ rel·|exp|``;
 * ``sig``: ``got`` agrees with ``exp`` to ``sig`` significant figures:
   ``|got − exp| ≤ 0.5·10^(floor(log10|exp|) − sig + 1)``; for ``exp = 0`` the bound is
-  ``0.5·10^(−sig)``.
+  ``0.5·10^(−sig)``;
+* ``geo``: Moodle's *geometric* tolerance (``qtype_numerical_answer::get_tolerance_interval``,
+  tolerance type 3): ``exp/(1 + geo) ≤ got ≤ exp·(1 + geo)``, a ratio bound, asymmetric around
+  ``exp``. For a negative ``exp`` the interval is mirrored (``|got|`` within the same bounds of
+  ``|exp|``, same sign; Moodle itself computes an empty interval there); ``exp = 0`` accepts only
+  0. It exists so that imported Moodle questions keep their meaning.
 
 A few ulps of slack are added to every bound so that a value exactly on the bound (1.25 → 1.3
 at two figures) is not lost to binary rounding.
@@ -86,32 +91,35 @@ class Tolerance:
     abs: float | None = None
     rel: float | None = None
     sig: int | None = None
+    geo: float | None = None
 
     @property
     def is_default(self) -> bool:
-        return self.abs is None and self.rel is None and self.sig is None
+        return self.abs is None and self.rel is None and self.sig is None and self.geo is None
 
     @classmethod
     def from_spec(cls, spec) -> Tolerance:
         """From a question spec: ``None``/``{}`` (default), ``{"rel": 0.01}``,
-        ``{"abs": 0.001, "sig": 3}`` or a :class:`Tolerance`. Bad specs raise ``SpecError``."""
+        ``{"abs": 0.001, "sig": 3}``, ``{"geo": 0.1}`` or a :class:`Tolerance`. Bad specs raise
+        ``SpecError``."""
         if spec is None:
             return cls()
         if isinstance(spec, Tolerance):
             return spec
         if not isinstance(spec, Mapping):
             raise SpecError(
-                f"допуск задаётся словарём abs/rel/sig, получено {spec!r}", code="bad_tolerance"
+                f"допуск задаётся словарём abs/rel/sig/geo, получено {spec!r}",
+                code="bad_tolerance",
             )
-        unknown = set(spec) - {"abs", "rel", "sig"}
+        unknown = set(spec) - {"abs", "rel", "sig", "geo"}
         if unknown:
             raise SpecError(
                 f"допуск: неизвестные ключи {', '.join(sorted(map(str, unknown)))}; "
-                "допустимы abs, rel, sig",
+                "допустимы abs, rel, sig, geo",
                 code="bad_tolerance",
             )
         values = {}
-        for key in ("abs", "rel"):
+        for key in ("abs", "rel", "geo"):
             value = spec.get(key)
             if value is None:
                 continue
@@ -141,7 +149,7 @@ class Tolerance:
 
     @property
     def is_exact(self) -> bool:
-        return not self.rel and not self.sig and self.abs == 0
+        return not self.rel and not self.sig and not self.geo and self.abs == 0
 
     def accepts(self, got, expected) -> bool:
         return numbers_match(got, expected, self)
@@ -214,7 +222,20 @@ def numbers_match(got, expected, tol: Tolerance | Mapping | None = None) -> bool
         bound = max(bound, t.rel * magnitude)
     if t.sig is not None:
         bound = max(bound, _sig_bound(magnitude, t.sig))
-    return bool(diff <= bound + _SLACK * scale)
+    if diff <= bound + _SLACK * scale:
+        return True
+    return t.geo is not None and _geo_accepts(float(g), float(e), t.geo, _SLACK * scale)
+
+
+def _geo_accepts(g: float, e: float, geo: float, slack: float) -> bool:
+    """Moodle's geometric interval [e/(1+geo), e·(1+geo)], mirrored for e < 0."""
+    if e == 0 or g == 0:
+        return abs(g - e) <= slack
+    if (g > 0) != (e > 0):
+        return False
+    quotient = 1.0 + geo
+    m, a = abs(e), abs(g)
+    return m / quotient - slack <= a <= m * quotient + slack
 
 
 def _match_exact_arithmetic(g, e, t: Tolerance) -> bool:
@@ -228,6 +249,10 @@ def _match_exact_arithmetic(g, e, t: Tolerance) -> bool:
     if t.sig is not None:
         k = len(str(abs(int(e)))) - 1 if abs(e) >= 1 else -1
         if diff <= Fraction(1, 2) * Fraction(10) ** (k - t.sig + 1):
+            return True
+    if t.geo is not None and g != 0 and e != 0 and (g > 0) == (e > 0):
+        quotient = 1 + Fraction(t.geo)
+        if abs(e) / quotient <= abs(g) <= abs(e) * quotient:
             return True
     return False
 
@@ -323,6 +348,14 @@ def _array_mask(g: np.ndarray, exp: np.ndarray, tol: Tolerance) -> np.ndarray:
                 bound = np.maximum(bound, np.array(sig_bounds).reshape(e.shape))
             scale = np.maximum(np.abs(g), magnitude)
             mask = diff <= bound + _SLACK * scale
+            if t.geo is not None:
+                quotient = 1.0 + t.geo
+                slack = _SLACK * scale
+                same_sign = (np.sign(g) == np.sign(e)) & (e != 0)
+                within = (np.abs(g) >= magnitude / quotient - slack) & (
+                    np.abs(g) <= magnitude * quotient + slack
+                )
+                mask = mask | (same_sign & within)
         finite = np.isfinite(g) & np.isfinite(e)
         mask = (mask & finite) | (~np.isfinite(e) & (g == e))
     return np.asarray(mask, dtype=bool)
@@ -435,7 +468,9 @@ def expressions_equivalent(got_expr, expected_expr, variables, *, seed: int = 0,
     def compile_(expr):
         by_name = {s.name: s for s in expr.free_symbols}
         args = [by_name.get(n, sp.Dummy(n)) for n in names]
-        return sp.lambdify(args, expr, modules="mpmath", dummify=True)
+        # dummify=False: our names are plain identifiers, and dummifying rebuilds the whole
+        # expression through SymPy's assumption system (about 0.2 s per expression).
+        return sp.lambdify(args, expr, modules="mpmath", dummify=False)
 
     try:
         fa, fb = compile_(a), compile_(b)

@@ -59,6 +59,7 @@ same shape or an array and a scalar is elementwise; comparisons of arrays give 0
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -453,7 +454,7 @@ def _ends_operand(tok: Token) -> bool:
 # Builtin functions of exactly one argument: inside their parentheses a comma is decimal.
 _ONE_ARGUMENT = set(
     "exp ln log10 log2 sqrt abs sin cos tan asin acos atan arcsin arccos arctan sinh cosh tanh "
-    "sigmoid sigma σ softplus relu sign floor ceil int float".split()
+    "asinh acosh atanh sigmoid sigma σ softplus relu sign floor ceil int float".split()
 )
 
 
@@ -1500,6 +1501,24 @@ def _norm(args):
         return _check_float(float(np.linalg.norm(v)))
 
 
+def _atan2(args):
+    # Moodle's calculated formulas (PHP) have atan2(y, x): the angle of the point (x, y).
+    _arity("atan2", args, 2, 2)
+    y = _to_float(_scalar_only("atan2", args[0]))
+    x = _to_float(_scalar_only("atan2", args[1]))
+    return _check_float(math.atan2(y, x))
+
+
+def _fmod(args):
+    # C/PHP fmod: the remainder of a/b with the sign of a (unlike Python's %).
+    _arity("fmod", args, 2, 2)
+    a = _to_float(_scalar_only("fmod", args[0]))
+    b = _to_float(_scalar_only("fmod", args[1]))
+    if b == 0:
+        _math_error("fmod: деление на ноль")
+    return _check_float(math.fmod(a, b))
+
+
 def _positive(x):
     return x > 0
 
@@ -1512,9 +1531,19 @@ def _unit(x):
     return (x >= -1) & (x <= 1) if isinstance(x, np.ndarray) else -1 <= x <= 1
 
 
+def _open_unit(x):
+    return (x > -1) & (x < 1) if isinstance(x, np.ndarray) else -1 < x < 1
+
+
+def _at_least_one(x):
+    return x >= 1
+
+
 _NON_NEG = "корень определён только для неотрицательных чисел"
 _POS = "логарифм определён только для положительных чисел"
 _UNIT = "аргумент должен лежать в отрезке [-1, 1]"
+_OPEN_UNIT = "аргумент должен лежать в интервале (-1, 1)"
+_AT_LEAST_ONE = "аргумент должен быть не меньше 1"
 
 FUNCTIONS: dict[str, Callable] = {
     "exp": _elementwise("exp", math.exp, np.exp),
@@ -1543,6 +1572,11 @@ FUNCTIONS: dict[str, Callable] = {
     "sinh": _elementwise("sinh", math.sinh, np.sinh),
     "cosh": _elementwise("cosh", math.cosh, np.cosh),
     "tanh": _elementwise("tanh", math.tanh, np.tanh),
+    "asinh": _elementwise("asinh", math.asinh, np.arcsinh),
+    "acosh": _elementwise("acosh", math.acosh, np.arccosh, _at_least_one, _AT_LEAST_ONE),
+    "atanh": _elementwise("atanh", math.atanh, np.arctanh, _open_unit, _OPEN_UNIT),
+    "atan2": _atan2,
+    "fmod": _fmod,
     "sigmoid": _elementwise("sigmoid", _sigmoid_scalar, _sigmoid_array),
     "softplus": _elementwise(
         "softplus", _softplus_scalar, lambda x: np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
@@ -2080,3 +2114,13 @@ def to_sympy(node: Node, *, variables, functions: Mapping[str, str] | None = Non
     if isinstance(expr, sp.Basic) and expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         _math_error("деление на ноль или бесконечное значение")
     return expr
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_cached(text: str) -> Node:
+    """:func:`parse_expression` with a cache, for the formulas of question specs.
+
+    Specs repeat the same few formulas for every variant; nodes are immutable, so sharing them
+    is safe. Student input is not cached (it rarely repeats and would only evict formulas).
+    """
+    return parse_expression(text)

@@ -39,7 +39,8 @@ def _split(inner: str) -> tuple[str, str | None]:
 
 def render(template: str, values: dict) -> str:
     """Substitute every ``{{ expr }}`` with its formatted value; raise SpecError naming it."""
-    from grader.expressions import evaluate, parse_expression
+    from grader.expressions import evaluate
+    from grader.expressions import parse_cached as parse_expression
 
     def substitute(match: re.Match) -> str:
         expr, fmt = _split(match.group(1))

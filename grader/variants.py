@@ -29,7 +29,9 @@ True
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -57,7 +59,25 @@ class Variant:
 
 
 def variant(spec: dict, seed: int | None) -> Variant:
-    """Draw the variant of ``spec`` for ``seed`` (``None``: the default variant)."""
+    """Draw the variant of ``spec`` for ``seed`` (``None``: the default variant).
+
+    Results are cached (grading one answer needs the same variant several times); treat the
+    returned values as read-only.
+    """
+    try:
+        # Not sort_keys: derived values are computed in the order they are listed.
+        key = json.dumps(spec, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return _variant(spec, seed)
+    return _cached_variant(key, seed)
+
+
+@lru_cache(maxsize=2048)
+def _cached_variant(spec_json: str, seed: int | None) -> Variant:
+    return _variant(json.loads(spec_json), seed)
+
+
+def _variant(spec: dict, seed: int | None) -> Variant:
     params_spec = spec.get("params") or {}
     if seed is None:
         params = {name: _default(name, dist) for name, dist in params_spec.items()}
@@ -173,7 +193,8 @@ def _derive(spec: dict, params: dict) -> dict:
 
 
 def _failed_constraint(spec: dict, values: dict) -> str | None:
-    from grader.expressions import evaluate, parse_expression
+    from grader.expressions import evaluate
+    from grader.expressions import parse_cached as parse_expression
 
     for text in spec.get("constraints") or []:
         try:
@@ -196,7 +217,8 @@ def compute_value(definition, values: dict, *, where: str = "answer"):
     """
     from grader.engines import compute
     from grader.engines.registry import to_json
-    from grader.expressions import evaluate, parse_expression
+    from grader.expressions import evaluate
+    from grader.expressions import parse_cached as parse_expression
 
     if isinstance(definition, str):
         definition = {"expr": definition}
@@ -232,7 +254,8 @@ def _resolve(value, values: dict):
     string that refers to none (``lstm``, ``same``, ``coco-101``) is a literal option.
     """
     from grader.engines.registry import to_json
-    from grader.expressions import evaluate, names_in, parse_expression
+    from grader.expressions import evaluate, names_in
+    from grader.expressions import parse_cached as parse_expression
 
     if isinstance(value, dict):
         return {k: _resolve(v, values) for k, v in value.items()}

@@ -122,3 +122,13 @@ def test_bad_distributions(dist):
 def test_bad_seed():
     with pytest.raises(SpecError):
         variant(SPEC, -1)
+
+
+def test_derived_values_keep_their_order_through_the_cache():
+    spec = {
+        "params": {"a": {"type": "int", "min": 1, "max": 9, "default": 2}},
+        "derived": {"z_last": "a + 1", "b_first": "z_last * 10"},
+    }
+    for seed in (None, 0, 0, 1):
+        values = variant(spec, seed).values
+        assert values["b_first"] == (values["a"] + 1) * 10

@@ -1,0 +1,48 @@
+"""``manage.py export_bank SOURCE --format moodle|anki -o FILE``.
+
+SOURCE is a bank file (any importable format) or the slug of a stored bank.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from question_bank.formats import parse_file
+from question_bank.models import Bank
+from question_bank.selectors import bank_as_native
+
+
+class Command(BaseCommand):
+    help = "Выгрузить банк в Moodle XML (шаблоны — calculated с набором вариантов) или Anki (.apkg)"
+
+    def add_arguments(self, parser):
+        parser.add_argument("source", help="файл банка или код (slug) сохранённого банка")
+        parser.add_argument("--format", choices=["moodle", "anki"], required=True)
+        parser.add_argument("-o", "--output", required=True)
+        parser.add_argument("--variants", type=int, default=10, help="вариантов на шаблон")
+
+    def handle(self, *args, source, format, output, variants, **options):
+        bank = self._load(source)
+        if format == "moodle":
+            from question_bank.formats.moodle_xml import export_moodle_xml
+
+            Path(output).write_bytes(export_moodle_xml(bank, variants=variants))
+        else:
+            from question_bank.formats.anki import export_anki
+
+            export_anki(bank, output, variants=variants)
+        self.stdout.write(f"{output}: {len(bank['questions'])} вопросов")
+
+    def _load(self, source: str) -> dict:
+        path = Path(source)
+        if path.is_file():
+            result = parse_file(path.read_bytes(), source)
+            for problem in result.problems:
+                self.stderr.write(str(problem))
+            if not result.ok:
+                raise CommandError(f"{source}: банк с ошибками не выгружается")
+            return result.bank
+        stored = Bank.objects.filter(slug=source).first()
+        if stored is None:
+            raise CommandError(f"{source}: нет ни такого файла, ни банка с таким кодом")
+        return bank_as_native(bank=stored)
