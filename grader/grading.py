@@ -16,7 +16,7 @@ from grader.kinds.choice import option_feedback
 from grader.templating import render
 from grader.variants import Variant, compute_value, variant
 
-__all__ = ["GradeResult", "grade", "present", "Presented", "check_spec"]
+__all__ = ["GradeResult", "grade", "present", "Presented", "check_spec", "mistake_value"]
 
 MAX_RAW_LENGTH = 2000
 
@@ -141,15 +141,20 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
     )
 
 
-def _find_mistake(kind, spec: dict, parsed, expected, values: dict) -> dict | None:
+def mistake_value(kind, spec: dict, index: int, values: dict):
+    """The value a student who makes typical mistake ``index`` would give for these values."""
+    definition = (spec.get("mistakes") or [])[index].get("answer")
+    where = f"mistakes[{index}]"
     value_of = getattr(kind, "value_of", None)
+    if value_of is not None:
+        return value_of(definition, spec, values, where=where)
+    return compute_value(definition, values, where=where)
+
+
+def _find_mistake(kind, spec: dict, parsed, expected, values: dict) -> dict | None:
     for index, mistake in enumerate(spec.get("mistakes") or []):
-        where = f"mistakes[{index}]"
         try:
-            if value_of is not None:
-                wrong = value_of(mistake.get("answer"), spec, values, where=where)
-            else:
-                wrong = compute_value(mistake.get("answer"), values, where=where)
+            wrong = mistake_value(kind, spec, index, values)
         except (EngineError, SpecError):
             continue  # a typical mistake that cannot be computed for this variant never matches
         if kind.matches(parsed, wrong, spec) and not kind.matches(parsed, expected, spec):

@@ -322,3 +322,42 @@ def test_large_expressions_without_valid_points_are_not_simplified():
     a, b = build(never_real + " + (t + 1)^2"), build(never_real + " + t^2 + 2*t + 1")
     assert not expressions_equivalent(a, b, ["t"])
     assert expressions_equivalent(a, build(never_real + " + (1 + t)^2"), ["t"])  # identical
+
+
+# ---------------------------------------------------------------------------------------------
+# Moodle's geometric tolerance (imported calculated questions, tolerance type 3)
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "geo", "ok"),
+    [
+        (10.0, 10.0, 0.1, True),
+        (11.0, 10.0, 0.1, True),  # 10·1.1: upper end of [10/1.1, 10·1.1]
+        (11.01, 10.0, 0.1, False),
+        (10 / 1.1, 10.0, 0.1, True),  # lower end: the interval is a ratio, not ±10 %
+        (9.05, 10.0, 0.1, False),  # within 10 % below, but below 10/1.1 = 9.0909…
+        (9.1, 10.0, 0.1, True),
+        (-11.0, -10.0, 0.1, True),  # mirrored for a negative key
+        (-9.05, -10.0, 0.1, False),
+        (10.0, -10.0, 0.1, False),  # the sign must agree
+        (0.0, 0.0, 0.5, True),
+        (1e-9, 0.0, 0.5, False),  # a ratio bound around 0 accepts only 0
+        (0.0, 10.0, 0.5, False),
+    ],
+)
+def test_geometric_tolerance(got, expected, geo, ok):
+    assert numbers_match(got, expected, {"geo": geo}) is ok
+    arr = compare_arrays([got], [expected], {"geo": geo})
+    assert bool(arr.correct_mask[0]) is ok
+
+
+def test_geometric_tolerance_spec_and_combination():
+    assert Tolerance.from_spec({"geo": 0.1}) == Tolerance(geo=0.1)
+    assert not Tolerance(geo=0.1).is_default and not Tolerance(geo=0.0).is_exact
+    with pytest.raises(SpecError):
+        Tolerance.from_spec({"geo": -1})
+    # any criterion accepting is enough: abs covers what the ratio does not
+    assert numbers_match(9.05, 10.0, {"geo": 0.1, "abs": 1})
+    # huge integers are compared in exact arithmetic
+    assert numbers_match(11 * 10**400, 10**401, {"geo": 0.1})
+    assert not numbers_match(12 * 10**400, 10**401, {"geo": 0.1})

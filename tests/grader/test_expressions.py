@@ -721,3 +721,21 @@ def test_to_sympy_gives_expr_or_parse_error(text):
 def test_names_in():
     assert names_in(parse_expression("max(a, b) * exp(-x) + v[i]")) == {"a", "b", "x", "v", "i"}
     assert names_in(parse_expression("3 * 4")) == set()
+
+
+def test_functions_of_moodle_formulas():
+    # atan2, fmod and the inverse hyperbolic functions exist for imported Moodle formulas
+    assert ev("atan2(1, -1)") == pytest.approx(3 * math.pi / 4)
+    assert ev("atan2(0, 0)") == 0.0
+    assert ev("fmod(7.5, 2)") == pytest.approx(1.5)
+    assert ev("fmod(-7.5, 2)") == pytest.approx(-1.5)  # the sign of the dividend, as in C
+    assert ev("asinh(1)") == pytest.approx(math.asinh(1))
+    assert ev("acosh(2)") == pytest.approx(math.acosh(2))
+    assert ev("atanh(0.5)") == pytest.approx(math.atanh(0.5))
+    assert np.allclose(ev("asinh([0, 1])"), [0, math.asinh(1)])
+    assert code_of(ev, "fmod(1, 0)") == "math_error"
+    assert code_of(ev, "acosh(0.5)") == "math_error"
+    assert code_of(ev, "atanh(1)") == "math_error"
+    assert code_of(ev, "atan2(1)") == "bad_call"
+    assert code_of(ev, "atan2([1, 2], 1)") == "bad_call"
+    assert {"atan2", "fmod", "asinh", "acosh", "atanh"} <= set(FUNCTIONS)

@@ -23,14 +23,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, source, format, output, variants, **options):
         bank = self._load(source)
+        warnings = []
         if format == "moodle":
             from question_bank.formats.moodle_xml import export_moodle_xml
 
-            Path(output).write_bytes(export_moodle_xml(bank, variants=variants))
+            data = export_moodle_xml(bank, variants=variants, warnings=warnings)
+            Path(output).write_bytes(data)
         else:
             from question_bank.formats.anki import export_anki
 
-            export_anki(bank, output, variants=variants)
+            export_anki(bank, output, variants=variants, warnings=warnings)
+        for warning in warnings:
+            self.stderr.write(str(warning))
         self.stdout.write(f"{output}: {len(bank['questions'])} вопросов")
 
     def _load(self, source: str) -> dict:

@@ -1,0 +1,167 @@
+"""Export a native bank to an Anki deck (``.apkg``) with genanki.
+
+Conventions:
+
+* one deck per bank, named ``Нейрозачёт::<bank title>``; its id is derived from the bank slug and
+  the note type's id from a fixed name, so every export of a bank lands in the same deck with the
+  same note type;
+* one note per question (flashcards: front/back; other kinds: the rendered text of the default
+  variant, with the options of a choice question, on the front; the key and the worked solution
+  on the back). With ``variants > 1`` a template also gets notes for the variants with seeds
+  1 … variants−1;
+* note GUIDs are ``genanki.guid_for(bank slug, question slug)`` (and ``…, "v<k>"`` for the extra
+  variants), so importing a new export into Anki updates the notes instead of duplicating them;
+* fields are HTML: text is escaped, line breaks become ``<br>``, ``$…$``/``$$…$$`` become
+  ``\\(…\\)``/``\\[…\\]`` for Anki's built-in MathJax;
+* tags: the topic slug and the question's tags (spaces replaced by ``_``: Anki tags are words).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from pathlib import Path
+
+import genanki
+
+from grader import grade, present
+from grader.errors import GraderError
+from question_bank.formats.common import Problem, split_question
+from question_bank.formats.moodle_xml import native_to_html
+
+__all__ = ["export_anki", "deck_id", "MODEL_ID", "note_guid"]
+
+
+def _stable_id(*parts: str) -> int:
+    """A 31-bit id in [2^30, 2^31) from text: the same input always gives the same id."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
+
+
+MODEL_ID = _stable_id("neurozachet", "anki-model", "1")
+_CSS = """
+.card { font-family: system-ui, sans-serif; font-size: 20px; text-align: left; color: #222;
+        background: #fff; line-height: 1.4; }
+.options { margin-top: .5em; }
+.topic { margin-top: 1em; font-size: 14px; color: #777; }
+"""
+_MODEL = genanki.Model(
+    MODEL_ID,
+    "Нейрозачёт: вопрос",
+    fields=[{"name": "Вопрос"}, {"name": "Ответ"}, {"name": "Тема"}],
+    templates=[
+        {
+            "name": "Карточка",
+            "qfmt": "{{Вопрос}}",
+            "afmt": '{{FrontSide}}<hr id="answer">{{Ответ}}<div class="topic">{{Тема}}</div>',
+        }
+    ],
+    css=_CSS,
+)
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def deck_id(bank_slug: str) -> int:
+    """The Anki deck id of a bank (stable across exports)."""
+    return _stable_id("neurozachet", "deck", bank_slug)
+
+
+def note_guid(bank_slug: str, question_slug: str, index: int = 0) -> str:
+    """The GUID of a question's note; ``index`` > 0 for the extra variants of a template."""
+    if index == 0:
+        return genanki.guid_for(bank_slug, question_slug)
+    return genanki.guid_for(bank_slug, question_slug, f"v{index}")
+
+
+def _html(text: str) -> str:
+    return native_to_html(text or "", paragraphs=False)
+
+
+def _tags(entry: dict) -> list[str]:
+    tags = [entry["topic"]] if entry.get("topic") else []
+    tags += ["_".join(str(t).split()) for t in entry.get("tags") or []]
+    return [t for t in dict.fromkeys(tags) if t]
+
+
+def _faces(spec: dict, seed: int | None) -> tuple[str, str]:
+    """(front HTML, back HTML) of one variant."""
+    kind = spec.get("kind")
+    shown = present(spec, seed)
+    if kind == "flashcard":
+        return _html(shown.text), _html(grade(spec, seed, "good").solution or spec.get("back", ""))
+    result = grade(spec, seed, "")
+    front = _html(shown.text)
+    if kind in ("single_choice", "multiple_choice"):
+        items = "".join(
+            f"<li>{_LETTERS[n % 26]}) {_html(option['text'])}</li>"
+            for n, option in enumerate(shown.options)
+        )
+        front += f'<ol class="options" type="A" style="list-style: none">{items}</ol>'
+        right = [
+            f"{_LETTERS[n % 26]}) {_html(option['text'])}"
+            for n, option in enumerate(shown.options)
+            if option["index"] in set(result.expected)
+        ]
+        answer = ("Верный ответ: " if len(right) == 1 else "Верные ответы: ") + "; ".join(right)
+    elif kind == "short_text":
+        answer = "Ответ: " + " / ".join(html.escape(str(a)) for a in result.expected)
+    else:
+        shown_key = result.expected_display
+        if "$" not in shown_key and kind in ("numeric", "vector", "matrix"):
+            shown_key = f"${shown_key}$"  # format_value gives LaTeX (pmatrix, 10^{k})
+        answer = "Ответ: " + _html(shown_key)
+    back = answer
+    if result.solution:
+        back += "<br><br>" + _html(result.solution)
+    return front, back
+
+
+def export_anki(
+    bank: dict, path: str | Path, *, variants: int = 1, warnings: list | None = None
+) -> int:
+    """Write the bank as an ``.apkg`` deck to ``path``; return the number of notes.
+
+    A question whose spec fails is skipped and reported in ``warnings`` (a list of
+    :class:`Problem`), as are templates whose extra variants repeat the default one.
+    """
+    sink = warnings if warnings is not None else []
+    meta = bank.get("bank") or {}
+    slug = meta.get("slug") or "bank"
+    topics = {t["slug"]: t.get("title", t["slug"]) for t in bank.get("topics") or []}
+    deck = genanki.Deck(deck_id(slug), f"Нейрозачёт::{meta.get('title') or slug}")
+    count = 0
+    for entry in bank.get("questions") or []:
+        _, spec = split_question(entry)
+        seeds: list[int | None] = [None]
+        if spec.get("params") and spec.get("kind") != "flashcard":
+            seeds += list(range(1, max(1, int(variants))))
+        seen = set()
+        for index, seed in enumerate(seeds):
+            try:
+                front, back = _faces(spec, seed)
+            except GraderError as exc:
+                sink.append(
+                    Problem(
+                        slug,
+                        None,
+                        None,
+                        f"вопрос {entry.get('slug')}: не экспортирован в Anki: {exc.message}",
+                        "export",
+                        "warning",
+                    )
+                )
+                break
+            if front in seen:
+                continue  # a variant that repeats an earlier one adds nothing to the deck
+            seen.add(front)
+            topic = html.escape(topics.get(entry.get("topic"), ""))
+            note = genanki.Note(
+                model=_MODEL,
+                fields=[front, back, topic],
+                tags=_tags(entry),
+                guid=note_guid(slug, entry["slug"], index),
+            )
+            deck.add_note(note)
+            count += 1
+    genanki.Package(deck).write_to_file(str(path))
+    return count
