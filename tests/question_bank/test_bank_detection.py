@@ -1,0 +1,110 @@
+"""The «Детекция и сегментация» bank (question_bank/banks/11-detection.yaml).
+
+Default variants are checked against hand-computed keys; seed corrections are named
+test_seed_correction_*.
+"""
+
+import pytest
+
+import grader
+from tests.question_bank.banks import load, spec_of
+
+BANK = "11-detection"
+
+
+def grade(slug, raw, seed=None):
+    return grader.grade(spec_of(BANK, slug), seed, raw)
+
+
+# (slug, right answer as a student types it, wrong answer, id of the typical mistake it matches)
+DEFAULTS = [
+    ("iou-boxes", "0,2308", "0,1875", "sum_of_areas"),  # 6 / 26; 6 / 32
+    ("iou-boxes", "6/26", "0,375", "over_one_box"),  # 6 / 16
+    ("iou-max-shift", "3", "5", "over_one_box"),  # (10 − d)/(10 + d) ≥ 0.5 ⇔ d ≤ 3.33
+    ("precision-detector", "0,75", "0,6", "recall_instead"),  # 18/24; 18/30
+    ("recall-detector", "0,6", "0,75", "precision_instead"),  # 30/50; 30/40
+    ("f1-detector", "0,6154", "0,65", "arithmetic_mean"),  # 16/26; (0.8 + 0.5)/2
+    ("ap-all-point", "0,625", "0,6042", "no_envelope"),  # (1 + .75 + .75)/4; (1 + 2/3 + 3/4)/4
+    ("ap-voc11", "0,6545", "0,65", "all_point"),  # (6·1 + 2·0.6)/11; (1 + 1 + 0.6)/4
+    ("ap-coco101", "0,7525", "0,75", "all_point"),  # (51·1 + 50·0.5)/101
+    ("yolo-output-size", "1470", "2450", "classes_per_box"),  # 7·7·30; 7·7·2·25
+    ("yolo-output-size", "1470", "1225", "one_box"),  # 7·7·25
+    ("anchors-count", "17100", "11400", "sum_not_product"),  # 38·50·9; 38·50·6
+    ("dice-pixels", "0,6667", "0,5", "jaccard_instead"),  # 600/900; 300/600
+    ("jaccard-pixels", "0,5", "0,6667", "dice_instead"),
+    ("dice-from-jaccard", "0,6667", "1", "approx_2j"),  # 2·0.5/1.5
+    ("jaccard-from-dice", "0,6667", "0,4", "half"),  # 0.8/1.2
+]
+
+
+@pytest.mark.parametrize("slug, right, wrong, mistake", DEFAULTS)
+def test_default_variant(slug, right, wrong, mistake):
+    assert grade(slug, right).correct
+    result = grade(slug, wrong)
+    assert not result.correct
+    assert result.mistake["id"] == mistake
+
+
+def test_map_two_classes_default():
+    # cat: D1 (0.9, IoU 0.82) TP, D3 (0.8, IoU 0.67) TP, D2 (0.75) duplicate → AP 1;
+    # dog: D5 (0.7) on the cat → FP, D4 (0.6, IoU 0.67) TP → AP 0.5; mAP 0.75
+    assert grade("map-two-classes", "0,75").correct
+    assert not grade("map-two-classes", "1").correct
+
+
+def test_nms_default():
+    # IoU(B1, B2) = 72/128 = 0.5625 > 0.5 → B2 removed; IoU(B1, B3) = 1/3 → B3 kept
+    assert grade("nms-keep", "[1; 0; 1]").correct
+    assert not grade("nms-keep", "[1; 1; 1]").correct
+
+
+def test_dice_formula():
+    assert grade("dice-via-jaccard-formula", "2*J/(1+J)").correct
+    assert grade("dice-via-jaccard-formula", "2*J").mistake["id"] == "approx_2j"
+
+
+def test_ap_coco_solution_matches_engine():
+    # the worked solution's 51/50 split reproduces pycocotools' 101-point average
+    spec = spec_of(BANK, "ap-coco101")
+    for seed in range(10):
+        v = grader.variant(spec, seed).values
+        assert abs((51 * v["e_first"] + 50 * v["e_second"]) / 101 - v["ap"]) < 1e-9
+
+
+def test_seed_correction_wrong_class_is_fp():
+    # 003 says a box with IoU ≥ 0.5 but a wrong class is an FN; it is an FP of the predicted class
+    spec = spec_of(BANK, "tp-fp-rules")
+    texts = [o["text"] for o in spec["options"]]
+    right = [i for i, o in enumerate(spec["options"]) if o["correct"]]
+    seed_claim = texts.index("Рамка с неверным классом — FN, а не FP.")
+    assert seed_claim not in right
+    assert grade("tp-fp-rules", ",".join(map(str, right))).correct
+
+
+def test_seed_correction_precision_is_not_iou():
+    # 003: «Precision и recall можно найти как IoU между истинным и выходным рамками» — wrong
+    assert grade("iou-vs-precision", "0").correct
+    assert not grade("iou-vs-precision", "1").correct
+
+
+def test_seed_correction_rcnn_cnn_is_finetuned():
+    # 003: «сверточную сеть мы вовсе или практически не обучаем» — R-CNN fine-tunes its CNN
+    spec = spec_of(BANK, "rcnn-drawbacks")
+    claim = next(i for i, o in enumerate(spec["options"]) if "совсем не обучается" in o["text"])
+    assert not spec["options"][claim]["correct"]
+    assert grade("rcnn-drawbacks", "0,1,2").correct
+
+
+def test_seed_correction_yolo_boxes_per_cell():
+    # 003 describes 5 + C numbers per cell (one box); YOLO v1 has B boxes: S·S·(5B + C)
+    assert grade("yolo-output-size", "1470").correct
+    assert grade("yolo-output-size", "1225").mistake["id"] == "one_box"
+
+
+def test_bank_shape():
+    bank = load(BANK)
+    topics = {t["slug"] for t in bank["topics"]}
+    assert 2 <= len(topics) <= 6
+    slugs = [q["slug"] for q in bank["questions"]]
+    assert len(slugs) == len(set(slugs))
+    assert all(q["topic"] in topics for q in bank["questions"])
