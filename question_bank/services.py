@@ -71,3 +71,67 @@ def bank_import(*, data: dict) -> tuple[Bank, list[QuestionVersion]]:
             )
         )
     return bank, versions
+
+
+class BankInvalid(Exception):
+    """A bank file has errors; ``problems`` lists every one of them (nothing was stored)."""
+
+    code = "bank_invalid"
+
+    def __init__(self, problems):
+        super().__init__(f"{len(problems)} ошибок в банке")
+        self.problems = problems
+
+
+def bank_validate_file(*, data: bytes, filename: str, variants: int, progress=None):
+    """Parse and check a bank file of any format; return (ImportResult, all problems)."""
+    from question_bank.formats import parse_file
+    from question_bank.validation import check_bank_variants
+
+    result = parse_file(data, filename)
+    problems = list(result.problems)
+    if result.ok:
+        problems += check_bank_variants(result, filename, variants=variants, progress=progress)
+    return result, problems
+
+
+def bank_import_file(*, data: bytes, filename: str, variants: int, progress=None):
+    """Validate a bank file completely, then store it; an invalid file changes nothing.
+
+    Questions whose spec is already stored as their newest version are not validated again,
+    so re-importing an unchanged bank is quick and creates nothing.
+    """
+    from question_bank.formats import parse_file
+    from question_bank.validation import check_bank_variants
+
+    result = parse_file(data, filename)
+    problems = list(result.problems)
+    if result.ok:
+        changed = _changed_questions(result.bank)
+        if changed:
+            problems += check_bank_variants(
+                result, filename, variants=variants, progress=progress, only=changed
+            )
+    if not result.ok or any(p.severity == "error" for p in problems):
+        raise BankInvalid([p for p in problems if p.severity == "error"])
+    bank, versions = bank_import(data=result.bank)
+    return bank, versions, problems
+
+
+def _changed_questions(data: dict) -> set[int]:
+    """Indices of the questions whose spec differs from the newest stored version."""
+    stored = {}
+    bank = Bank.objects.filter(slug=data["bank"]["slug"]).first()
+    if bank is not None:
+        for version in QuestionVersion.objects.filter(question__bank=bank).select_related(
+            "question"
+        ):
+            known = stored.get(version.question.slug)
+            if known is None or version.number > known[0]:
+                stored[version.question.slug] = (version.number, version.spec_hash)
+    changed = set()
+    for index, entry in enumerate(data["questions"]):
+        meta, spec = split_question(entry)
+        if stored.get(meta["slug"], (0, None))[1] != spec_hash(spec):
+            changed.add(index)
+    return changed
