@@ -8,6 +8,8 @@ decided by :func:`grader.compare.expressions_equivalent` (random points, SymPy a
 
 from __future__ import annotations
 
+import re
+
 import sympy
 
 from grader.compare import expressions_equivalent
@@ -78,7 +80,19 @@ def display(value, spec: dict) -> str:
         return sympy.sstr(value)
 
 
+def typed(expr) -> str:
+    """A SymPy expression as a student would type it in our language (``max``, not ``Max``)."""
+    text = sympy.sstr(expr)
+    for sympy_name, ours in _SYMPY_NAMES.items():
+        text = re.sub(rf"\b{sympy_name}\(", f"{ours}(", text)
+    return re.sub(r"\bE\b", "e", text)
+
+
+_SYMPY_NAMES = {"Max": "max", "Min": "min", "Abs": "abs", "floor": "floor", "ceiling": "ceil"}
+
+
 def self_test(spec: dict, expected) -> SelfTest:
     variables = _variables(spec)
-    wrong = f"({sympy.sstr(expected)}) + 1" if variables else "1"
-    return SelfTest(correct=sympy.sstr(expected), wrong=wrong, invalid="2 +* x")
+    correct = typed(expected)
+    wrong = f"({correct}) + 1" if variables else "1"
+    return SelfTest(correct=correct, wrong=wrong, invalid="2 +* x")

@@ -49,5 +49,6 @@ def display(value, spec: dict) -> str:
 
 
 def self_test(spec: dict, expected) -> SelfTest:
-    wrong = expected + max(1, abs(expected)) if isinstance(expected, int) else expected * 1.5 + 1
+    # Adding at least 1 and at least |key| can never land back on the key (unlike x·k + c).
+    wrong = expected + max(1, abs(expected))
     return SelfTest(correct=repr(expected), wrong=repr(wrong), invalid="сорок два")

@@ -49,7 +49,8 @@ def _module(kind: str, ndim: int, hint: str):
     def self_test(spec: dict, expected) -> SelfTest:
         flat = np.asarray(expected, float)
         text = _as_text(flat)
-        return SelfTest(correct=text, wrong=_as_text(flat * 2 + 1), invalid="[1; 2")
+        wrong = flat + np.maximum(1.0, np.abs(flat))  # never equal to the key, whatever its values
+        return SelfTest(correct=text, wrong=_as_text(wrong), invalid="[1; 2")
 
     return SimpleNamespace(
         INPUT_HINT=hint,
