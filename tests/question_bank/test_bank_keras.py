@@ -1,0 +1,96 @@
+"""Bank «keras» (14-keras.yaml): seed examples and seed corrections."""
+
+import grader
+from tests.question_bank.banks import spec_of
+
+BANK = "14-keras"
+
+
+def grade(slug, raw, seed=None):
+    return grader.grade(spec_of(BANK, slug), seed, raw)
+
+
+def mistake_id(slug, raw):
+    result = grade(slug, raw)
+    assert not result.correct
+    return (result.mistake or {}).get("id")
+
+
+def test_functional_mlp_seed():
+    # 001: Input(1000) -> Dense(16) -> Dense(16) -> Dense(1)
+    assert grade("functional-mlp-params", "16305").correct
+    assert mistake_id("functional-mlp-params", "16272") == "no_bias"
+
+
+def test_shared_input_branches_seed():
+    # 001: Input(64, 64, 1); Conv2D(64, 4) -> Flatten; Conv2D(32, 8) -> MaxPool(2) -> Flatten
+    assert grade("shared-input-concat-size", "263232").correct
+    assert mistake_id("shared-input-concat-size", "342112") == "no_pool"
+    assert grade("shared-input-params", "266401").correct
+    assert mistake_id("shared-input-params", "3168") == "convs_only"
+
+
+def test_two_inputs_seed():
+    # 000, вопрос 3: 32-8-4 and 128-64-32-4 branches, concatenate, Dense(2), Dense(1)
+    assert grade("two-inputs-params", "10789").correct
+    assert mistake_id("two-inputs-params", "10674") == "no_bias"
+    assert grade("two-inputs-fit", "0").correct
+
+
+def test_embedding_simplernn_seed():
+    # 000, вопрос 1: Embedding(max_words=10000, 50) + SimpleRNN(8) + Dense(1)
+    assert grade("embedding-rnn-params", "500481").correct
+    assert mistake_id("embedding-rnn-params", "500417") == "no_recurrent"
+    assert mistake_id("embedding-rnn-params", "500489") == "pytorch_biases"
+
+
+def test_recurrent_layers_seed():
+    # 001: Embedding(50, 10, input_length=1000) with LSTM(32), GRU(16), Conv1D(20, 5)
+    assert grade("embedding-params", "500").correct
+    assert mistake_id("embedding-params", "10000") == "length_instead_of_vocab"
+    assert grade("embedding-output-shape", "[1000; 10]").correct
+    assert mistake_id("embedding-output-shape", "[50; 10]") == "vocab_shape"
+    assert grade("lstm-return-sequences-shape", "[1000; 32]").correct
+    assert grade("lstm-keras-params", "6004").correct
+    assert mistake_id("lstm-keras-params", "6132") == "pytorch_biases"
+    assert grade("bidirectional-params", "80266").correct
+    assert mistake_id("bidirectional-params", "31946") == "not_doubled"
+    assert grade("gru-keras-params", "1844").correct
+    assert mistake_id("gru-keras-params", "1796") == "one_bias"
+    assert grade("conv1d-params", "1520").correct
+    assert grade("conv1d-output-length", "996").correct
+    assert mistake_id("conv1d-output-length", "995") == "minus_k"
+
+
+def test_conv1d_example_seed_47():
+    # 001: N = 46*0.2 + 9*0.2 + 124*0.2 + 56*0.2 = 47
+    assert grade("conv1d-first-value", "47").correct
+
+
+def test_other_defaults():
+    assert grade("shared-layer-params", "185").correct
+    assert mistake_id("shared-layer-params", "353") == "shared_twice"
+    assert grade("multi-output-loss", "2.05").correct
+    assert mistake_id("multi-output-loss", "3.25") == "unweighted"
+    assert grade("flatten-dense-params", "401536").correct
+    assert grade("keras-conv2d-params", "18496").correct
+    assert grade("keras-conv2d-same-shape", "[14; 14; 32]").correct
+    assert mistake_id("keras-conv2d-same-shape", "[13; 13; 32]") == "valid_padding"
+    assert grade("functional-model-class", "Model").correct
+    assert grade("keras-dropout-rate", "0").correct
+
+
+def test_seed_correction_dense_on_3d_input():
+    # 000, вопрос 5 says Dense first flattens 3D input «в одномерные»; Keras Dense acts on the
+    # last axis: (batch, 10, 50) -> Dense(8) has 50*8 + 8 = 408 parameters, not 10*50*8 + 8.
+    assert grade("dense-3d-params", "408").correct
+    result = grade("dense-3d-params", "4008")
+    assert not result.correct, "flattening (the seed's claim) gives 4008"
+    assert result.mistake["id"] == "flattened"
+    assert grade("dense-on-3d", "0").correct
+    assert not grade("dense-on-3d", "1").correct
+
+
+def test_seed_correction_functional_code_visible():
+    # 001: the shared-layers example calls both branches on an undefined `visible`
+    assert grade("functional-code-bug", "0").correct
