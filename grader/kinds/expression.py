@@ -71,13 +71,20 @@ def score(parsed, expected, spec: dict) -> Outcome:
 
 
 def display(value, spec: dict) -> str:
-    """The key as the author wrote it (``f(t)·(1 − f(t))``), not SymPy's expanded form."""
+    """The key as the author wrote it (``f(t)·(1 − f(t))``), not SymPy's expanded form.
+
+    When the key mentions parameters of the variant, their numbers matter more than the
+    author's letters, so the key is shown with the numbers substituted.
+    """
     answer = spec.get("answer")
     text = answer.get("expr") if isinstance(answer, dict) else answer
     try:
-        return parse_expression(text).to_text(pretty=True)
+        node = parse_expression(text)
     except (ParseError, TypeError):
-        return sympy.sstr(value)
+        node = None
+    if node is not None and not names_in(node) - set(_variables(spec)):
+        return node.to_text(pretty=True)
+    return typed(value).replace("**", "^").replace("*", "·")
 
 
 def typed(expr) -> str:

@@ -1,1 +1,45 @@
-"""Bank file formats: native YAML, Moodle XML, GIFT (import) and Moodle XML, Anki (export)."""
+"""Bank file formats: native YAML, Moodle XML and GIFT (import); Moodle XML and Anki (export).
+
+:func:`parse_file` picks the importer by the file name's extension.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from question_bank.formats.common import ImportResult, Problem
+
+__all__ = ["parse_file", "IMPORTERS"]
+
+IMPORTERS = {
+    ".yaml": "native",
+    ".yml": "native",
+    ".xml": "moodle_xml",
+    ".gift": "gift",
+    ".txt": "gift",
+}
+
+
+def parse_file(data: bytes, filename: str) -> ImportResult:
+    """Parse an uploaded or local bank file of any supported format."""
+    kind = IMPORTERS.get(PurePath(filename).suffix.lower())
+    if kind == "native":
+        from question_bank.formats.native import parse_bank
+
+        return parse_bank(data, filename)
+    if kind == "moodle_xml":
+        from question_bank.formats.moodle_xml import parse_moodle_xml
+
+        return parse_moodle_xml(data, filename)
+    if kind == "gift":
+        from question_bank.formats.gift import parse_gift
+
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            message = f"файл не в кодировке UTF-8 (байт {exc.start})"
+            return ImportResult(None, [Problem(filename, None, None, message, "encoding")])
+        return parse_gift(text, filename)
+    known = ", ".join(sorted(IMPORTERS))
+    message = f"неизвестный формат файла; поддерживаются: {known}"
+    return ImportResult(None, [Problem(filename, None, None, message, "unknown_format")])

@@ -121,3 +121,11 @@ def test_variant_checks_find_broken_templates():
         assert result.ok, result.problems
         codes = {p.code for p in check_bank_variants(result, "bank.yaml", variants=60)}
         assert code in codes, (code, codes)
+
+
+def test_names_that_would_shadow_engine_options_are_refused():
+    text = GOOD.replace(
+        "k: {type: choice", "same: {type: int, min: 1, max: 2, default: 1}\n      k: {type: choice"
+    )
+    problems = _problems(text)
+    assert any("params.same: имя same совпадает" in p for p in problems), problems

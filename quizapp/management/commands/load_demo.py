@@ -2,13 +2,12 @@
 
 from pathlib import Path
 
-import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from question_bank.services import bank_import
+from question_bank.services import bank_import_file
 from quizapp.models import Quiz, QuizItem
 
 DEMO_FILE = Path(settings.BASE_DIR) / "question_bank" / "demo" / "demo.yaml"
@@ -22,8 +21,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, no_user=False, **options):
-        data = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
-        bank, versions = bank_import(data=data)
+        bank, versions, _ = bank_import_file(
+            data=DEMO_FILE.read_bytes(), filename=str(DEMO_FILE), variants=20
+        )
         quiz, _ = Quiz.objects.update_or_create(
             slug="demo",
             defaults={"title": "Демо-тест: все типы вопросов", "description": bank.description},

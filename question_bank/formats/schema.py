@@ -1,0 +1,260 @@
+"""The schema of a native bank file, as pydantic models (docs/bank-format.md, docs/spec.md).
+
+Unknown keys are refused everywhere: a typo (``tolerence``) must be reported, not ignored.
+Validation messages are translated to Russian from pydantic's error types.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+__all__ = ["BankFile", "Question", "translate_error"]
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
+Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,39}$")]
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+Short = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+Number = int | float
+Scalar = int | float | str | bool
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class BankMeta(Strict):
+    slug: Slug
+    title: Short
+    description: Text = ""
+    language: Literal["ru", "en"] = "ru"
+    version: str | int | float = "1"
+    authors: list[Short] = []
+    license: Annotated[str, StringConstraints(max_length=100)] = ""
+
+
+class TopicEntry(Strict):
+    slug: Slug
+    title: Short
+    parent: Slug | None = None
+
+
+class IntParam(Strict):
+    type: Literal["int"]
+    min: int
+    max: int
+    step: int = Field(1, ge=1)
+    default: int | None = None
+
+
+class DecimalParam(Strict):
+    type: Literal["decimal"]
+    min: Number
+    max: Number
+    digits: int = Field(1, ge=0, le=6)
+    default: Number | None = None
+
+
+class ChoiceParam(Strict):
+    type: Literal["choice"]
+    values: list[Any] = Field(min_length=1, max_length=1000)
+    default: Any = None
+
+
+class VectorParam(Strict):
+    type: Literal["vector"]
+    size: int = Field(ge=1, le=400)
+    of: ScalarDist
+    default: list[Any] | None = None
+
+
+class MatrixParam(Strict):
+    type: Literal["matrix"]
+    rows: int = Field(ge=1, le=20)
+    cols: int = Field(ge=1, le=20)
+    of: ScalarDist
+    default: list[list[Any]] | None = None
+
+
+class SubsetParam(Strict):
+    type: Literal["subset"]
+    of: list[Any] = Field(min_length=1, max_length=400)
+    size: int | list[int] | None = None
+    default: list[Any] | None = None
+
+
+class ConstParam(Strict):
+    type: Literal["const"]
+    value: Any
+
+
+ScalarDist = Annotated[IntParam | DecimalParam | ChoiceParam, Field(discriminator="type")]
+Param = Annotated[
+    IntParam | DecimalParam | ChoiceParam | VectorParam | MatrixParam | SubsetParam | ConstParam,
+    Field(discriminator="type"),
+]
+VectorParam.model_rebuild()
+MatrixParam.model_rebuild()
+
+
+class EngineValue(Strict):
+    engine: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,60}$")]
+    args: dict[str, Any] = {}
+    pick: str | int | list[str | int] | None = None
+
+
+class ExprValue(Strict):
+    expr: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    pick: str | int | list[str | int] | None = None
+
+
+class ConstValue(Strict):
+    value: Any
+    pick: str | int | list[str | int] | None = None
+
+
+ValueDef = EngineValue | ExprValue | ConstValue | Annotated[str, StringConstraints(max_length=2000)]
+
+
+class ToleranceSpec(Strict):
+    abs: float | None = Field(None, ge=0)
+    rel: float | None = Field(None, ge=0)
+    sig: int | None = Field(None, ge=1, le=15)
+    geo: float | None = Field(None, ge=0)
+
+
+class Mistake(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,60}$")] | None = None
+    answer: ValueDef
+    feedback: Text
+
+
+class Option(Strict):
+    text: Text
+    correct: bool = False
+    feedback: Text = ""
+
+
+Kind = Literal[
+    "numeric",
+    "vector",
+    "matrix",
+    "expression",
+    "single_choice",
+    "multiple_choice",
+    "short_text",
+    "flashcard",
+]
+
+
+class Question(Strict):
+    slug: Slug
+    title: Short
+    topic: Slug | None = None
+    tags: list[Short] = []
+    source: Annotated[str, StringConstraints(max_length=300)] = ""
+    notes: Text = ""
+    kind: Kind
+    text: Text = ""
+    front: Text = ""
+    back: Text = ""
+    params: dict[Name, Param] = {}
+    derived: dict[Name, ValueDef] = {}
+    constraints: list[Annotated[str, StringConstraints(max_length=500)]] = []
+    answer: ValueDef | None = None
+    tolerance: ToleranceSpec | None = None
+    partial: bool = True
+    mistakes: list[Mistake] = []
+    hints: list[Text] = []
+    solution: Text = ""
+    options: list[Option] = []
+    shuffle: bool = True
+    answers: list[Short] = []
+    variables: list[Name] = []
+    functions: dict[Name, Literal["sigmoid", "tanh", "relu", "exp", "log", "sqrt"]] = {}
+
+    @model_validator(mode="after")
+    def _kind_fields(self):
+        kind = self.kind
+        computed = kind in ("numeric", "vector", "matrix", "expression")
+        if computed and self.answer is None:
+            raise ValueError(f"для вопроса типа {kind} нужен answer")
+        if kind == "expression" and not self.variables:
+            raise ValueError("для вопроса-выражения нужен список variables")
+        if kind in ("single_choice", "multiple_choice"):
+            right = sum(o.correct for o in self.options)
+            if len(self.options) < 2:
+                raise ValueError("нужно не меньше двух вариантов ответа (options)")
+            if right == 0 or (kind == "single_choice" and right != 1):
+                raise ValueError(
+                    "в вопросе с одним ответом должен быть ровно один верный вариант"
+                    if kind == "single_choice"
+                    else "нужен хотя бы один верный вариант"
+                )
+        if kind == "short_text" and not self.answers:
+            raise ValueError("для короткого ответа нужен список answers")
+        if kind == "flashcard" and not (self.front and self.back):
+            raise ValueError("у карточки должны быть front и back")
+        if kind != "flashcard" and not self.text:
+            raise ValueError("нужен текст вопроса (text)")
+        return self
+
+
+class BankFile(Strict):
+    format: Literal["neurozachet-bank/1"] = "neurozachet-bank/1"
+    bank: BankMeta
+    topics: list[TopicEntry] = []
+    questions: list[Question] = Field(min_length=1, max_length=5000)
+
+
+_MESSAGES = {
+    "missing": "обязательное поле не задано",
+    "extra_forbidden": "неизвестное поле",
+    "string_type": "ожидалась строка",
+    "string_too_long": "слишком длинная строка (не больше {max_length} символов)",
+    "string_too_short": "слишком короткая строка",
+    "string_pattern_mismatch": "недопустимое значение: {hint}",
+    "int_type": "ожидалось целое число",
+    "int_parsing": "ожидалось целое число",
+    "int_from_float": "ожидалось целое число",
+    "float_type": "ожидалось число",
+    "float_parsing": "ожидалось число",
+    "bool_type": "ожидалось true или false",
+    "bool_parsing": "ожидалось true или false",
+    "list_type": "ожидался список",
+    "dict_type": "ожидался словарь (ключ: значение)",
+    "model_type": "ожидался словарь (ключ: значение)",
+    "literal_error": "допустимые значения: {expected}",
+    "union_tag_invalid": "неизвестный тип {tag}; допустимы: {expected_tags}",
+    "union_tag_not_found": "не указан type",
+    "greater_than_equal": "должно быть не меньше {ge}",
+    "less_than_equal": "должно быть не больше {le}",
+    "too_short": "слишком мало элементов (нужно не меньше {min_length})",
+    "too_long": "слишком много элементов (не больше {max_length})",
+    "value_error": "{error}",
+}
+
+
+def translate_error(error: dict) -> str:
+    """A pydantic error → a Russian message."""
+    kind = error.get("type", "")
+    ctx = dict(error.get("ctx") or {})
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        ctx["hint"] = (
+            "только строчные латинские буквы, цифры и дефис"
+            if "a-z0-9-" in pattern
+            else "имя из латинских букв, цифр и _, начинается с буквы"
+        )
+    if kind == "literal_error":
+        ctx["expected"] = str(ctx.get("expected", "")).replace(" or ", " или ")
+    if kind == "value_error":
+        ctx["error"] = str(ctx.get("error", error.get("msg", ""))).removeprefix("Value error, ")
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return error.get("msg", "недопустимое значение")
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template

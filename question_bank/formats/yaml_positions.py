@@ -1,0 +1,88 @@
+"""YAML → plain data with the line and column of every value, safely.
+
+PyYAML's composer gives nodes with positions; we build the data ourselves so that every value's
+path (``("questions", 3, "text")``) maps to where it stands in the file. Only the safe YAML subset
+is accepted: no tags beyond the standard scalars, no anchors/aliases (they allow exponential
+"billion laughs" expansion and bank files do not need them), no duplicate keys (a silent overwrite
+would hide an author's mistake).
+"""
+
+from __future__ import annotations
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+__all__ = ["load_with_positions", "YamlError", "MAX_NODES"]
+
+MAX_NODES = 200_000
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
+class YamlError(Exception):
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+class _Builder:
+    def __init__(self):
+        self.positions: dict[tuple, tuple[int, int]] = {}
+        self.seen: set[int] = set()
+        self.count = 0
+        self.constructor = SafeConstructor()
+
+    def build(self, node, path: tuple):
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        if id(node) in self.seen:
+            raise YamlError("якоря и ссылки YAML (&, *) не поддерживаются", line, column)
+        self.seen.add(id(node))
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise YamlError(f"слишком много элементов (больше {MAX_NODES})", line, column)
+        self.positions[path] = (line, column)
+        if not isinstance(node, ScalarNode) and node.tag not in _COLLECTION_TAGS:
+            raise YamlError(f"недопустимый тег YAML {node.tag}", line, column)
+        if isinstance(node, MappingNode):
+            result = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    raise YamlError("ключ должен быть строкой", *_mark(key_node))
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise YamlError("слияние (<<) не поддерживается", *_mark(key_node))
+                key = self.scalar(key_node)
+                if key in result:
+                    raise YamlError(f"ключ «{key}» повторяется", *_mark(key_node))
+                result[key] = self.build(value_node, (*path, key))
+            return result
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node):
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except ConstructorError as exc:
+            raise YamlError(
+                f"недопустимый тег YAML {node.tag}: {exc.problem}", *_mark(node)
+            ) from None
+
+
+def _mark(node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def load_with_positions(text: str) -> tuple[object, dict[tuple, tuple[int, int]]]:
+    """Parse one YAML document → (data, {path: (line, column)}). Raises :class:`YamlError`."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise YamlError(f"синтаксическая ошибка YAML: {exc.problem or exc}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"синтаксическая ошибка YAML: {exc}") from None
+    if node is None:
+        raise YamlError("файл пуст", 1, 1)
+    builder = _Builder()
+    return builder.build(node, ()), builder.positions

@@ -1,0 +1,42 @@
+"""``manage.py validate_bank FILE…``: schema, references and many variants of every template."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from question_bank.services import bank_validate_file
+from question_bank.validation import DEFAULT_VARIANTS
+
+
+class Command(BaseCommand):
+    help = "Проверить банки вопросов (YAML, Moodle XML, GIFT) без сохранения"
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+")
+        parser.add_argument(
+            "--variants", type=int, default=DEFAULT_VARIANTS, help="вариантов на шаблон"
+        )
+
+    def handle(self, *args, files, variants, **options):
+        errors = 0
+        for name in files:
+            path = Path(name)
+            if not path.is_file():
+                self.stderr.write(f"{name}: файл не найден")
+                errors += 1
+                continue
+            result, problems = bank_validate_file(
+                data=path.read_bytes(), filename=name, variants=variants
+            )
+            for problem in problems:
+                self.stdout.write(str(problem))
+            errors += sum(p.severity == "error" for p in problems)
+            if result.bank is not None:
+                questions = result.bank["questions"]
+                templates = sum(1 for q in questions if q.get("params"))
+                self.stdout.write(
+                    f"{name}: вопросов {len(questions)}, шаблонов {templates}, "
+                    f"ошибок {sum(p.severity == 'error' for p in problems)}"
+                )
+        if errors:
+            raise CommandError(f"найдено ошибок: {errors}")
