@@ -1,0 +1,104 @@
+"""Bank «Градиентный спуск и его модификации» (question_bank/banks/04-optimization.yaml).
+
+The default variant of every template reproduces the seed problem (004, гл. 3, упр. 1–2:
+x = (1, 2), y = (2, 3), w0 = 0, η = 0.1). The seed prints no numbers for упр. 1, so the keys are
+the engine's (torch.optim) values under the convention Q(w) = mean (w·x_i − y_i)².
+"""
+
+import pytest
+
+import grader
+from tests.question_bank.banks import spec_of
+
+BANK = "04-optimization"
+
+
+def grade(slug, answer, seed=None):
+    return grader.grade(spec_of(BANK, slug), seed, answer)
+
+
+def test_ols_estimate_default():
+    assert grade("ols-estimate", "8/5").correct
+    assert grade("ols-estimate", "1,6").correct
+    assert grade("ols-estimate", "5/3").mistake["id"] == "ratio_of_means"
+    assert grade("ols-estimate", "1.75").mistake["id"] == "mean_of_ratios"
+
+
+def test_gd_two_steps_default():
+    assert grade("gd-two-steps", "[0,8; 1,2]").correct
+    assert grade("gd-two-steps", "[1.6; 1.6]").mistake["id"] == "no_mean"
+    assert grade("gd-two-steps", "[0.4; 0.7]").mistake["id"] == "no_factor_two"
+
+
+def test_sgd_two_steps_default():
+    assert grade("sgd-two-steps", "[0.4; 1.28]").correct
+    assert grade("sgd-two-steps", "[1.2; 1.36]").mistake["id"] == "wrong_order"
+    assert grade("sgd-two-steps", "[0.8; 1.2]").mistake["id"] == "full_batch"
+
+
+def test_momentum_two_steps_default():
+    assert grade("momentum-two-steps", "[0.8; 1.92]").correct
+    assert grade("momentum-two-steps", "[0.8; 1.2]").mistake["id"] == "no_momentum"
+
+
+def test_nesterov_two_steps_default():
+    # 003's formula: gradient at the look-ahead point w1 − α·h1 = 1.52
+    assert grade("nesterov-two-steps", "[0.8; 1.56]").correct
+    assert grade("nesterov-two-steps", "[0.8; 1.92]").mistake["id"] == "gradient_at_current_point"
+    assert grade("nesterov-two-steps", "[1.52; 2.244]").mistake["id"] == "pytorch_form"
+
+
+def test_nesterov_pytorch_default():
+    assert grade("nesterov-pytorch", "[1.52; 2.244]").correct
+    assert grade("nesterov-pytorch", "[0.8; 1.92]").mistake["id"] == "heavy_ball"
+
+
+def test_rmsprop_two_steps_default():
+    assert grade("rmsprop-two-steps", "[0.3162; 0.5204]").correct
+    assert grade("rmsprop-two-steps", "[0.1; 0.1703]").mistake["id"] == "no_one_minus_alpha"
+
+
+def test_adam_two_steps_default():
+    assert grade("adam-two-steps", "[0.1; 0.19995]").correct
+    assert grade("adam-two-steps", "[0.0316; 0.0752]").mistake["id"] == "no_bias_correction"
+
+
+def test_adam_first_step_is_lr():
+    assert grade("adam-first-step", "0.01").correct
+    assert grade("adam-first-step", "0.12").mistake["id"] == "sgd_step"
+
+
+def test_adamw_step_default():
+    assert grade("adamw-step", "1.09").correct
+    assert grade("adamw-step", "1.1").mistake["id"] == "no_weight_decay"
+
+
+def test_minibatch_step_default():
+    assert grade("minibatch-step", "1.225").correct
+    assert grade("minibatch-step", "1.9").mistake["id"] == "no_mean"
+
+
+def test_lr_threshold_default():
+    assert grade("lr-stability-threshold", "0.4").correct
+    assert grade("lr-stability-threshold", "0.2").mistake["id"] == "monotone_bound"
+
+
+def test_logreg_step_seed_answer():
+    # 004, гл. 3, упр. 2: x = −5, y = 1, w0 = 1, γ = 0.01 → w1 ≈ 0.95
+    assert grade("logreg-step", "0,95").correct
+    assert grade("logreg-step", "0.9503").correct
+    assert grade("logreg-step", "1.05").mistake["id"] == "wrong_sign"
+    assert grade("logreg-step", "1.0099").mistake["id"] == "no_x"
+
+
+def test_logreg_gradient_formula():
+    assert grade("logreg-gradient-formula", "(sigmoid(w*x) - y)*x").correct
+    assert grade("logreg-gradient-formula", "x/(1 + exp(-w*x)) - x*y").correct
+    assert grade("logreg-gradient-formula", "(y - sigmoid(w*x))*x").mistake["id"] == "wrong_sign"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_random_variants_self_consistent(seed):
+    spec = spec_of(BANK, "sgd-two-steps")
+    key = grader.grade(spec, seed, "0").expected
+    assert grader.grade(spec, seed, "[" + "; ".join(map(repr, key)) + "]").correct
