@@ -54,7 +54,7 @@ def test_default_variant(slug, right, wrong, mistake):
 def test_seed_000_model_layers():
     # 000, вопрос 1: SimpleRNN(8) after Embedding(·, 50) has 472 parameters, Dense(1) has 9
     values = grader.variant(spec_of(BANK, "keras-text-model-params"), None).values
-    assert (values["emb"], values["rnn"], values["dense"]) == (500000, 472, 9)
+    assert (values["emb"], values["rnn_v"], values["dense"]) == (500000, 472, 9)
 
 
 def test_formula_questions():
