@@ -23,3 +23,18 @@ def spec_of(name: str, slug: str) -> dict:
         if entry["slug"] == slug:
             return split_question(entry)[1]
     raise KeyError(f"{name}: no question {slug}")
+
+
+def graders(name: str):
+    """``grade(slug, raw, seed=None)`` and ``mistake_id(slug, raw)`` bound to one bank file."""
+    import grader
+
+    def grade(slug: str, raw: str, seed=None):
+        return grader.grade(spec_of(name, slug), seed, raw)
+
+    def mistake_id(slug: str, raw: str):
+        result = grade(slug, raw)
+        assert not result.correct, f"{slug}: {raw!r} was accepted"
+        return (result.mistake or {}).get("id")
+
+    return grade, mistake_id

@@ -1,19 +1,11 @@
 """Bank «activations» (02-activations.yaml): seed examples and seed corrections."""
 
-import grader
-from tests.question_bank.banks import spec_of
+from tests.question_bank.banks import graders
 
 BANK = "02-activations"
 
 
-def grade(slug, raw, seed=None):
-    return grader.grade(spec_of(BANK, slug), seed, raw)
-
-
-def mistake_id(slug, raw):
-    result = grade(slug, raw)
-    assert not result.correct
-    return (result.mistake or {}).get("id")
+grade, mistake_id = graders(BANK)
 
 
 def test_sigmoid_at_zero_seed():

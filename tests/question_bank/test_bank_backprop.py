@@ -47,7 +47,10 @@ def test_seed_correction_grad_w1():
 
 def test_neuron_grads_all_default():
     assert grade("neuron-grads-all", "[-0.06805; -0.02722; -0.1361]").correct
-    assert grade("neuron-grads-all", "[-0.2749; -0.11; -0.5498]").mistake["id"] == "no_sigmoid_derivative"
+    assert (
+        grade("neuron-grads-all", "[-0.2749; -0.11; -0.5498]").mistake["id"]
+        == "no_sigmoid_derivative"
+    )
 
 
 # ---------------------------------------------------------------- 004, гл. 4, упр. 1

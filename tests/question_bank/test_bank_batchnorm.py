@@ -34,7 +34,10 @@ def test_output_matrix_matches_engine():
     spec = spec_of(BANK, "bn-output-matrix")
     result = grader.grade(spec, None, "[-1.2247 -1.4495; 0 3.4495; 1.2247 1]")
     assert result.correct
-    assert grader.grade(spec, None, "[-1.2247 -1.2247; 0 1.2247; 1.2247 0]").mistake["id"] == "no_affine"
+    assert (
+        grader.grade(spec, None, "[-1.2247 -1.2247; 0 1.2247; 1.2247 0]").mistake["id"]
+        == "no_affine"
+    )
 
 
 def test_running_statistics():

@@ -1,20 +1,12 @@
 """Bank «cnn» (09-cnn.yaml): seed examples reproduced by the default variants, seed corrections."""
 
-import grader
 from grader.engines import compute
-from tests.question_bank.banks import spec_of
+from tests.question_bank.banks import graders, spec_of
 
 BANK = "09-cnn"
 
 
-def grade(slug, raw, seed=None):
-    return grader.grade(spec_of(BANK, slug), seed, raw)
-
-
-def mistake_id(slug, raw):
-    result = grade(slug, raw)
-    assert not result.correct
-    return (result.mistake or {}).get("id")
+grade, mistake_id = graders(BANK)
 
 
 def test_conv1d_first_value_seed():

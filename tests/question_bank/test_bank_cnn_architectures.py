@@ -1,20 +1,12 @@
 """Bank «cnn-architectures» (10-cnn-architectures.yaml): seed examples and computed facts."""
 
-import grader
 from grader.engines import compute
-from tests.question_bank.banks import spec_of
+from tests.question_bank.banks import graders
 
 BANK = "10-cnn-architectures"
 
 
-def grade(slug, raw, seed=None):
-    return grader.grade(spec_of(BANK, slug), seed, raw)
-
-
-def mistake_id(slug, raw):
-    result = grade(slug, raw)
-    assert not result.correct
-    return (result.mistake or {}).get("id")
+grade, mistake_id = graders(BANK)
 
 
 def test_lenet_params_seed():

@@ -5,14 +5,12 @@ Default variants are checked against hand-computed keys.
 
 import pytest
 
-import grader
-from tests.question_bank.banks import load, spec_of
+from tests.question_bank.banks import graders, load
 
 BANK = "13-embeddings"
 
 
-def grade(slug, raw, seed=None):
-    return grader.grade(spec_of(BANK, slug), seed, raw)
+grade, _ = graders(BANK)
 
 
 # (slug, right answer as a student types it, wrong answer, id of the typical mistake it matches)

@@ -1,28 +1,18 @@
 """Bank «losses» (03-losses.yaml): seed examples and seed corrections."""
 
-import grader
-from tests.question_bank.banks import spec_of
+from tests.question_bank.banks import graders
 
 BANK = "03-losses"
 
 
-def grade(slug, raw, seed=None):
-    return grader.grade(spec_of(BANK, slug), seed, raw)
-
-
-def mistake_id(slug, raw):
-    result = grade(slug, raw)
-    assert not result.correct
-    return (result.mistake or {}).get("id")
+grade, mistake_id = graders(BANK)
 
 
 def test_softmax_seed_logits():
     # 004, гл. 2, упр. 3а: logits (1, -2, 0) and (0.5, -1, 0)
     assert grade("softmax-probs", "[0.7054; 0.0351; 0.2595]").correct
     assert mistake_id("softmax-probs", "[0.731; 0.119; 0.5]") == "sigmoid"
-    assert grade(
-        "softmax-two-observations", "[0.7054 0.0351 0.2595; 0.5465 0.1220 0.3315]"
-    ).correct
+    assert grade("softmax-two-observations", "[0.7054 0.0351 0.2595; 0.5465 0.1220 0.3315]").correct
 
 
 def test_softmax_logloss_seed():

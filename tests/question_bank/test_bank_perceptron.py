@@ -2,20 +2,12 @@
 
 import pytest
 
-import grader
-from tests.question_bank.banks import spec_of
+from tests.question_bank.banks import graders
 
 BANK = "01-perceptron"
 
 
-def grade(slug, raw, seed=None):
-    return grader.grade(spec_of(BANK, slug), seed, raw)
-
-
-def mistake_id(slug, raw):
-    result = grade(slug, raw)
-    assert not result.correct
-    return (result.mistake or {}).get("id")
+grade, mistake_id = graders(BANK)
 
 
 def test_cafe_forecast_seed_104_5():

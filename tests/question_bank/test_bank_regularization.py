@@ -1,21 +1,13 @@
 """Bank «regularization» (06-regularization.yaml): seed examples reproduced by the default variants."""
 
-import grader
 from grader.engines import compute
 from grader.variants import variant
-from tests.question_bank.banks import spec_of
+from tests.question_bank.banks import graders, spec_of
 
 BANK = "06-regularization"
 
 
-def grade(slug, raw, seed=None):
-    return grader.grade(spec_of(BANK, slug), seed, raw)
-
-
-def mistake_id(slug, raw):
-    result = grade(slug, raw)
-    assert not result.correct
-    return (result.mistake or {}).get("id")
+grade, mistake_id = graders(BANK)
 
 
 def test_dropout_tensor_seed():

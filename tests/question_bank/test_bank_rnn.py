@@ -7,13 +7,12 @@ test_seed_correction_*.
 import pytest
 
 import grader
-from tests.question_bank.banks import load, spec_of
+from tests.question_bank.banks import graders, load, spec_of
 
 BANK = "12-rnn"
 
 
-def grade(slug, raw, seed=None):
-    return grader.grade(spec_of(BANK, slug), seed, raw)
+grade, _ = graders(BANK)
 
 
 # (slug, right answer as a student types it, wrong answer, id of the typical mistake it matches)
