@@ -58,6 +58,7 @@ def _check_question(spec: dict, count: int, report) -> None:
     kind = kinds.get(spec["kind"])
     seeds = [None, *range(count)] if spec.get("params") else [None]
     keys, tries, mistakes_hit = set(), [], {}
+    mistake_computed, mistake_error = set(), {}
     reported = set()
 
     def once(code: str, message: str):
@@ -84,8 +85,10 @@ def _check_question(spec: dict, count: int, report) -> None:
         for index, mistake in enumerate(spec.get("mistakes") or []):
             try:
                 wrong = mistake_value(kind, spec, index, var.values)
-            except GraderError:
+            except GraderError as exc:
+                mistake_error.setdefault(index, exc.message)
                 continue
+            mistake_computed.add(index)
             if kind.matches(_as_parsed(wrong), expected, spec):
                 mistakes_hit.setdefault(mistake.get("id") or f"mistakes[{index}]", where)
         if seed is None or seed % SELF_TEST_EVERY == 0:
@@ -97,6 +100,14 @@ def _check_question(spec: dict, count: int, report) -> None:
         )
     if spec.get("params") and len(keys) == 1 and len(seeds) > 2 and _has_random(spec):
         once("constant_answer", "у всех вариантов один и тот же ответ")
+    if tries:
+        for index, message in mistake_error.items():
+            if index not in mistake_computed:
+                once(
+                    f"mistake_dead_{index}",
+                    f"типичная ошибка mistakes[{index}] не вычисляется ни для одного варианта, "
+                    f"поэтому никогда не будет узнана: {message}",
+                )
     for mistake_id, where in mistakes_hit.items():
         once(
             f"mistake_{mistake_id}",

@@ -129,3 +129,14 @@ def test_names_that_would_shadow_engine_options_are_refused():
     )
     problems = _problems(text)
     assert any("params.same: имя same совпадает" in p for p in problems), problems
+
+
+def test_a_typical_mistake_that_never_computes_is_reported():
+    text = GOOD.replace(
+        "args: {c_in: c_in, c_out: c_out, kernel: k, bias: false}",
+        "args: {c_in: c_in, c_out: c_out, kernel: [k, k, k], bias: false}",
+    )
+    result = parse_bank(text, "bank.yaml")
+    assert result.ok, result.problems
+    codes = {p.code for p in check_bank_variants(result, "bank.yaml", variants=10)}
+    assert "mistake_dead_0" in codes
