@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from quizapp.models import Attempt, AttemptItem, Quiz, QuizItem, Response
+from quizapp.models import (
+    Attempt,
+    AttemptItem,
+    FlashcardReview,
+    FlashcardState,
+    Quiz,
+    QuizItem,
+    Response,
+    StudyDeck,
+    StudyProfile,
+)
 
 
 class QuizItemInline(admin.TabularInline):
@@ -41,3 +51,48 @@ class ResponseAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["raw", "item__attempt__user__username"]
     readonly_fields = ["item", "raw", "status", "score", "result", "created_at", "graded_at"]
+
+
+@admin.register(StudyDeck)
+class StudyDeckAdmin(admin.ModelAdmin):
+    list_display = ["user", "bank", "topic", "created_at"]
+    list_filter = ["bank"]
+    search_fields = ["user__username", "bank__title", "topic__title"]
+    raw_id_fields = ["user", "bank", "topic"]
+
+
+@admin.register(StudyProfile)
+class StudyProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "new_cards_per_day"]
+    search_fields = ["user__username"]
+    raw_id_fields = ["user"]
+
+
+class FlashcardReviewInline(admin.TabularInline):
+    model = FlashcardReview
+    extra = 0
+    fields = ["reviewed_at", "rating", "score", "seed", "raw"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(FlashcardState)
+class FlashcardStateAdmin(admin.ModelAdmin):
+    list_display = ["user", "question", "state", "due", "reps", "suspended", "buried_until"]
+    list_filter = ["state", "suspended"]
+    search_fields = ["user__username", "question__title", "question__slug"]
+    raw_id_fields = ["user", "question"]
+    # FSRS owns these; editing them by hand would desynchronise the review log.
+    readonly_fields = [
+        "state",
+        "step",
+        "stability",
+        "difficulty",
+        "due",
+        "last_review",
+        "reps",
+        "variants",
+        "introduced_at",
+        "created_at",
+    ]
+    inlines = [FlashcardReviewInline]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from quizapp import views
+from quizapp import flashcard_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,34 @@ urlpatterns = [
         name="response-submit",
     ),
     path("attempt/<uuid:attempt_uuid>/finish/", views.attempt_finish, name="attempt-finish"),
+    path("cards/", flashcard_views.flashcard_queue, name="flashcards"),
+    path("cards/undo/", flashcard_views.flashcard_undo, name="flashcard-undo"),
+    path("cards/decks/", flashcard_views.deck_list, name="flashcard-decks"),
+    path("cards/decks/add/", flashcard_views.deck_add, name="flashcard-deck-add"),
+    path("cards/decks/remove/", flashcard_views.deck_remove, name="flashcard-deck-remove"),
+    path("cards/settings/", flashcard_views.study_settings, name="flashcard-settings"),
+    path(
+        "cards/<int:question_id>/reveal/",
+        flashcard_views.flashcard_reveal,
+        name="flashcard-reveal",
+    ),
+    path(
+        "cards/<int:question_id>/answer/",
+        flashcard_views.flashcard_answer,
+        name="flashcard-answer",
+    ),
+    path("cards/<int:question_id>/rate/", flashcard_views.flashcard_rate, name="flashcard-rate"),
+    path(
+        "cards/<int:question_id>/suspend/",
+        flashcard_views.flashcard_suspend,
+        name="flashcard-suspend",
+    ),
+    path(
+        "cards/<int:question_id>/unsuspend/",
+        flashcard_views.flashcard_unsuspend,
+        name="flashcard-unsuspend",
+    ),
+    path("cards/<int:question_id>/bury/", flashcard_views.flashcard_bury, name="flashcard-bury"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

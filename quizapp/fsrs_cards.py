@@ -1,0 +1,110 @@
+"""The bridge between a stored :class:`~quizapp.models.FlashcardState` and ``fsrs.Card``.
+
+The database keeps the card's fields one by one (``due`` is indexed for the queue); the FSRS
+library (py-fsrs 6) computes the next state. fsrs insists on UTC datetimes, so every time
+passes through :func:`utc` on its way in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+from fsrs import Card, Rating, Scheduler, State
+
+from quizapp.models import FlashcardState
+
+__all__ = [
+    "SCHEDULER",
+    "apply_card",
+    "interval_label",
+    "preview_intervals",
+    "restore",
+    "snapshot",
+    "to_card",
+    "utc",
+]
+
+# Default FSRS-6 weights, 90 % desired retention, learning steps of 1 and 10 minutes; fuzzing
+# spreads reviews of cards learnt together over neighbouring days.
+SCHEDULER = Scheduler()
+# The interval shown on a rating button is a preview: without fuzz, so it does not flicker.
+_PREVIEW = Scheduler(enable_fuzzing=False)
+
+# The fields of a state that a rating changes and an undo must put back.
+_SNAPSHOT_FIELDS = ("state", "step", "stability", "difficulty", "reps")
+_SNAPSHOT_TIMES = ("due", "last_review", "introduced_at")
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: flashcard times must be timezone-aware")
+    return moment.astimezone(dt.UTC)
+
+
+def to_card(state: FlashcardState | None, *, now: dt.datetime) -> Card:
+    """The fsrs card of a stored state; a card never reviewed is due ``now``."""
+    if state is None:
+        return Card(card_id=0, state=State.Learning, step=0, due=utc(now))
+    return Card(
+        # card_id only labels review logs; passing one also spares fsrs's 1 ms sleep.
+        card_id=state.pk or 0,
+        state=State(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=utc(state.due) if state.due else utc(now),
+        last_review=utc(state.last_review) if state.last_review else None,
+    )
+
+
+def apply_card(state: FlashcardState, card: Card) -> None:
+    state.state = int(card.state)
+    state.step = card.step
+    state.stability = card.stability
+    state.difficulty = card.difficulty
+    state.due = utc(card.due)
+    state.last_review = utc(card.last_review) if card.last_review else None
+
+
+def snapshot(state: FlashcardState) -> dict:
+    """The state as JSON, exact: floats round-trip through JSON and times keep microseconds."""
+    data = {name: getattr(state, name) for name in _SNAPSHOT_FIELDS}
+    for name in _SNAPSHOT_TIMES:
+        moment = getattr(state, name)
+        data[name] = utc(moment).isoformat() if moment else None
+    return data
+
+
+def restore(state: FlashcardState, data: dict) -> list[str]:
+    """Put a :func:`snapshot` back; returns the field names for ``save(update_fields=...)``."""
+    for name in _SNAPSHOT_FIELDS:
+        setattr(state, name, data[name])
+    for name in _SNAPSHOT_TIMES:
+        setattr(state, name, dt.datetime.fromisoformat(data[name]) if data[name] else None)
+    return [*_SNAPSHOT_FIELDS, *_SNAPSHOT_TIMES]
+
+
+def preview_intervals(*, state: FlashcardState | None, now: dt.datetime) -> dict[int, str]:
+    """For each rating, how long until the card comes back (a label such as «10 мин»)."""
+    card = to_card(state, now=now)
+    labels = {}
+    for rating in Rating:
+        after, _log = _PREVIEW.review_card(card, rating, review_datetime=utc(now))
+        labels[int(rating)] = interval_label(after.due - utc(now))
+    return labels
+
+
+def interval_label(interval: dt.timedelta) -> str:
+    minutes = max(1, round(interval.total_seconds() / 60))
+    if minutes < 60:
+        return _("%(n)d мин") % {"n": minutes}
+    hours = round(minutes / 60)
+    if hours < 24:
+        return _("%(n)d ч") % {"n": hours}
+    days = round(hours / 24)
+    if days < 31:
+        return _("%(n)d дн.") % {"n": days}
+    if days < 365:
+        return _("%(n)d мес.") % {"n": round(days / 30.4)}
+    return _("%(n).1f г.") % {"n": days / 365.25}
