@@ -15,6 +15,7 @@ from importlib import import_module
 __all__ = [
     "variant",
     "present",
+    "preview",
     "grade",
     "check_spec",
     "Variant",
@@ -30,6 +31,7 @@ _HOMES = {
     "variant": "grader.variants",
     "Variant": "grader.variants",
     "present": "grader.grading",
+    "preview": "grader.grading",
     "grade": "grader.grading",
     "check_spec": "grader.grading",
     "GradeResult": "grader.grading",

@@ -16,7 +16,15 @@ from grader.kinds.choice import option_feedback
 from grader.templating import render
 from grader.variants import Variant, compute_value, variant
 
-__all__ = ["GradeResult", "grade", "present", "Presented", "check_spec", "mistake_value"]
+__all__ = [
+    "GradeResult",
+    "grade",
+    "present",
+    "preview",
+    "Presented",
+    "check_spec",
+    "mistake_value",
+]
 
 MAX_RAW_LENGTH = 2000
 
@@ -149,6 +157,31 @@ def mistake_value(kind, spec: dict, index: int, values: dict):
     if value_of is not None:
         return value_of(definition, spec, values, where=where)
     return compute_value(definition, values, where=where)
+
+
+def preview(spec: dict, seed: int | None, raw: str) -> dict:
+    """How ``raw`` would be understood, before it is submitted: nothing is graded or revealed.
+
+    ``{"ok": True, "display": "0,95 → 0.95"}`` or ``{"ok": False, "message": …, "code": …}``.
+    """
+    kind = kinds.get(spec.get("kind"))
+    if spec.get("kind") == "flashcard":
+        return {"ok": True, "display": ""}
+    var = variant(spec, seed)
+    try:
+        expected = kind.expected(spec, var.values)
+    except EngineError as exc:
+        raise SpecError(f"ответ: {exc.message}", code=exc.code) from exc
+    raw = raw if isinstance(raw, str) else ""
+    if not raw.strip():
+        return {"ok": False, "message": "", "code": "empty"}
+    try:
+        if len(raw) > MAX_RAW_LENGTH:
+            raise ParseError(f"Ответ длиннее {MAX_RAW_LENGTH} символов.", code="too_long")
+        parsed = kind.parse(raw, spec, expected)
+    except ParseError as exc:
+        return {"ok": False, "message": exc.message, "code": exc.code}
+    return {"ok": True, "display": str(getattr(parsed, "display", ""))}
 
 
 def _find_mistake(kind, spec: dict, parsed, expected, values: dict) -> dict | None:

@@ -32,6 +32,11 @@ urlpatterns = [
         views.response_submit,
         name="response-submit",
     ),
+    path(
+        "attempt/<uuid:attempt_uuid>/item/<int:position>/preview/",
+        views.answer_preview,
+        name="answer-preview",
+    ),
     path("attempt/<uuid:attempt_uuid>/finish/", views.attempt_finish, name="attempt-finish"),
     path("cards/", flashcard_views.flashcard_queue, name="flashcards"),
     path("cards/undo/", flashcard_views.flashcard_undo, name="flashcard-undo"),

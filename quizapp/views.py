@@ -8,6 +8,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+import grader
 from quizapp import selectors, services
 from quizapp.errors import ServiceError
 from quizapp.models import Attempt, Quiz, Response
@@ -68,6 +69,14 @@ def response_submit(request, attempt_uuid, position):
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect(f"{attempt.get_absolute_url()}#item-{position}")
+
+
+@login_required
+def answer_preview(request, attempt_uuid, position):
+    """How the typed answer is understood (JSON), shown under the input as the student types."""
+    attempt = _get_attempt_for_user(request, attempt_uuid)
+    item = get_object_or_404(attempt.items.select_related("version"), position=position)
+    return JsonResponse(grader.preview(item.version.spec, item.seed, request.GET.get("raw", "")))
 
 
 @login_required

@@ -92,3 +92,30 @@ def test_finish_shows_score(student_client, demo_quiz, django_capture_on_commit_
 
 def test_healthz(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_answer_preview_explains_the_input_without_grading(
+    student_client, demo_quiz, outsider, client
+):
+    attempt = _start(student_client, demo_quiz)
+    item = attempt.items.get(version__question__slug="dropout-vector")
+    url = reverse("answer-preview", args=[attempt.uuid, item.position])
+    assert student_client.get(url, {"raw": "[0; 2,5; 0]"}).json() == {
+        "ok": True,
+        "display": "вектор из 3 элементов: (0, 2.5, 0)",
+    }
+    bad = student_client.get(url, {"raw": "[0; 2"}).json()
+    assert bad["ok"] is False and bad["code"] and bad["message"]
+    assert not Response.objects.exists()  # a preview never stores or grades anything
+    client.force_login(outsider)
+    assert client.get(url, {"raw": "1"}).status_code == 404
+
+
+def test_attempt_page_wires_the_preview(student_client, demo_quiz):
+    attempt = _start(student_client, demo_quiz)
+    html = student_client.get(attempt.get_absolute_url()).content.decode()
+    assert (
+        "js/answer-preview.js" in html
+        and "data-preview-url" in html
+        and 'aria-live="polite"' in html
+    )
