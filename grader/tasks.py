@@ -6,19 +6,31 @@ This is the only module of ``grader`` that touches Django.
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+# Late acknowledgement + reject on worker loss: a task whose worker dies is delivered again,
+# and the services make a second delivery a no-op.
+GRADING_TASK = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=2,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=8,
-)
+
+@shared_task(**GRADING_TASK)
 def grade_response(self, response_id: int) -> str | None:
     from quizapp.services import response_grade
 
     response = response_grade(response_id=response_id)
     return None if response is None else response.status
+
+
+@shared_task(**GRADING_TASK)
+def grade_practice_answer(self, answer_id: int) -> str | None:
+    from quizapp.practice import practice_grade
+
+    answer = practice_grade(answer_id=answer_id)
+    return None if answer is None else answer.status

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from quizapp import accounts, flashcard_views, views
+from quizapp import accounts, flashcard_views, practice_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -66,6 +66,19 @@ urlpatterns = [
         name="flashcard-unsuspend",
     ),
     path("cards/<int:question_id>/bury/", flashcard_views.flashcard_bury, name="flashcard-bury"),
+    path("practice/", practice_views.practice_index, name="practice"),
+    path("practice/topic/<int:topic_id>/", practice_views.practice_topic, name="practice-topic"),
+    path(
+        "practice/topic/<int:topic_id>/answer/",
+        practice_views.practice_answer,
+        name="practice-answer",
+    ),
+    path("practice/topic/<int:topic_id>/next/", practice_views.practice_next, name="practice-next"),
+    path(
+        "practice/topic/<int:topic_id>/preview/",
+        practice_views.practice_preview,
+        name="practice-preview",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
