@@ -82,7 +82,7 @@ def study_questions(*, user) -> QuerySet[Question]:
     return Question.objects.filter(scope) if scope is not None else Question.objects.none()
 
 
-def _visible(now: dt.datetime) -> Q:
+def visible(now: dt.datetime) -> Q:
     return Q(suspended=False) & (Q(buried_until__isnull=True) | Q(buried_until__lte=now))
 
 
@@ -144,7 +144,7 @@ def flashcard_queue(*, user, now: dt.datetime) -> FlashcardQueue:
         "question__bank", "question__topic"
     )
     scheduled = list(
-        states.filter(_visible(now), reps__gt=0, due__lt=tomorrow, question__in=studied).order_by(
+        states.filter(visible(now), reps__gt=0, due__lt=tomorrow, question__in=studied).order_by(
             "due", "pk"
         )
     )

@@ -22,13 +22,17 @@ def _get_attempt_for_user(request, attempt_uuid) -> Attempt:
 
 
 def home(request):
-    attempts = []
+    from django.utils import timezone
+
+    from quizapp.dashboard import dashboard
+
+    board = None
     if request.user.is_authenticated:
-        attempts = Attempt.objects.filter(user=request.user).select_related("quiz")[:10]
+        board = dashboard(user=request.user, now=timezone.now())
     return render(
         request,
         "quizapp/home.html",
-        {"quizzes": selectors.quiz_list_published(), "attempts": attempts},
+        {"quizzes": selectors.quiz_list_published(), "board": board},
     )
 
 
