@@ -5,25 +5,19 @@ Writes (services) and reads (selectors) of practice live together here because t
 
 from __future__ import annotations
 
-import logging
 import secrets
 
 from django.db import transaction
-from django.utils import timezone
 
-import grader
-from grader.errors import EngineError, SpecError
 from question_bank.models import Question, QuestionVersion, Topic
 from quizapp.errors import ServiceError
 from quizapp.models import PracticeAnswer, Response
-
-logger = logging.getLogger(__name__)
+from quizapp.services import apply_grade, clean_raw
 
 # Flashcards are self-rated; every other kind is graded and counts towards mastery.
 PRACTICE_KINDS = tuple(k for k in Question.Kind.values if k != Question.Kind.FLASHCARD)
 MASTERY_WINDOW = 20  # the newest answers that count
 MASTERY_DECAY = 0.9  # each older answer weighs 10 % less: mastery follows recent work
-MAX_RAW_LENGTH = 2000
 
 
 def topic_with_subtopics(topic: Topic) -> list[int]:
@@ -59,11 +53,7 @@ def practice_submit(*, user, topic: Topic | None, version: QuestionVersion, seed
     """Save the answer as pending, then enqueue its grading once committed."""
     from grader.tasks import grade_practice_answer
 
-    raw = raw if isinstance(raw, str) else ""
-    if len(raw) > MAX_RAW_LENGTH:
-        raise ServiceError(
-            f"Ответ слишком длинный (больше {MAX_RAW_LENGTH} символов).", code="too_long"
-        )
+    raw = clean_raw(raw)
     with transaction.atomic():
         answer = PracticeAnswer.objects.create(
             user=user, topic=topic, version=version, seed=seed, raw=raw
@@ -86,21 +76,7 @@ def practice_grade(*, answer_id: int) -> PracticeAnswer | None:
         )
         if answer is None or answer.status != Response.Status.PENDING:
             return answer
-        try:
-            result = grader.grade(answer.version.spec, answer.seed, answer.raw).as_dict()
-        except (SpecError, EngineError) as exc:
-            logger.error("spec error grading practice answer %s: %s", answer.pk, exc.message)
-            answer.status = Response.Status.FAILED
-            answer.result = {
-                "error": exc.as_dict(),
-                "feedback": "Ошибка в вопросе: ответ сохранён.",
-            }
-        else:
-            graded = result["status"] == "graded"
-            answer.status = Response.Status.GRADED if graded else Response.Status.INVALID
-            answer.score = result["score"] if graded else None
-            answer.result = result
-        answer.graded_at = timezone.now()
+        apply_grade(answer, spec=answer.version.spec, seed=answer.seed, raw=answer.raw)
         answer.save(update_fields=["status", "score", "result", "graded_at"])
     return answer
 

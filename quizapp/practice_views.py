@@ -13,6 +13,7 @@ from question_bank.models import Bank, QuestionVersion, Topic
 from quizapp import practice
 from quizapp.errors import ServiceError
 from quizapp.models import PracticeAnswer
+from quizapp.views import posted_answer
 
 SESSION_KEY = "practice:{}"
 
@@ -79,9 +80,7 @@ def practice_topic(request, topic_id):
 def practice_answer(request, topic_id):
     topic = get_object_or_404(Topic, pk=topic_id)
     version, seed = _current(request, topic)
-    raw = request.POST.get("answer")
-    if raw is None:
-        raw = ",".join(request.POST.getlist("choice"))
+    raw = posted_answer(request)
     try:
         practice.practice_submit(
             user=request.user, topic=topic, version=version, seed=seed, raw=raw

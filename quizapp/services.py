@@ -60,17 +60,47 @@ def response_submit(*, item: AttemptItem, raw: str) -> Response:
     """
     from grader.tasks import grade_response
 
-    raw = raw if isinstance(raw, str) else ""
-    if len(raw) > MAX_RAW_LENGTH:
-        raise ServiceError(
-            f"Ответ слишком длинный (больше {MAX_RAW_LENGTH} символов).", code="too_long"
-        )
+    raw = clean_raw(raw)
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=item.attempt_id)
         _ensure_open(attempt)
         response = Response.objects.create(item=item, raw=raw)
         transaction.on_commit(lambda: grade_response.delay(response.pk))
     return response
+
+
+def clean_raw(raw) -> str:
+    """The raw answer as stored; refused before anything is saved when it is too long."""
+    raw = raw if isinstance(raw, str) else ""
+    if len(raw) > MAX_RAW_LENGTH:
+        raise ServiceError(
+            f"Ответ слишком длинный (больше {MAX_RAW_LENGTH} символов).", code="too_long"
+        )
+    return raw
+
+
+def apply_grade(record, *, spec: dict, seed: int, raw: str) -> None:
+    """Grade ``raw`` and store the outcome on a Response or PracticeAnswer row (not saved).
+
+    A broken spec is the bank's fault, not the student's: the answer is kept as ``failed`` so a
+    regrade after the fix can grade it.
+    """
+    try:
+        result = grader.grade(spec, seed, raw).as_dict()
+    except (SpecError, EngineError) as exc:
+        logger.error("spec error grading %s %s: %s", type(record).__name__, record.pk, exc.message)
+        record.status = Response.Status.FAILED
+        record.score = None
+        record.result = {
+            "error": exc.as_dict(),
+            "feedback": "Ошибка в вопросе: ответ сохранён и будет проверен после исправления.",
+        }
+    else:
+        graded = result["status"] == "graded"
+        record.status = Response.Status.GRADED if graded else Response.Status.INVALID
+        record.score = result["score"] if graded else None
+        record.result = result
+    record.graded_at = timezone.now()
 
 
 def _ensure_open(attempt: Attempt) -> None:
@@ -102,23 +132,7 @@ def response_grade(*, response_id: int) -> Response | None:
         if response is None or response.status != Response.Status.PENDING:
             return response
         item = response.item
-        try:
-            result = grader.grade(item.version.spec, item.seed, response.raw).as_dict()
-        except (SpecError, EngineError) as exc:
-            # A broken spec is the bank's fault, not the student's: keep the answer for a regrade.
-            logger.error("spec error grading response %s: %s", response.pk, exc.message)
-            response.status = Response.Status.FAILED
-            response.result = {
-                "error": exc.as_dict(),
-                "feedback": "Ошибка в вопросе: ответ сохранён и будет проверен после исправления.",
-            }
-        else:
-            response.status = (
-                Response.Status.INVALID if result["status"] == "invalid" else Response.Status.GRADED
-            )
-            response.score = result["score"] if result["status"] == "graded" else None
-            response.result = result
-        response.graded_at = timezone.now()
+        apply_grade(response, spec=item.version.spec, seed=item.seed, raw=response.raw)
         response.save(update_fields=["status", "score", "result", "graded_at"])
         if item.attempt.status == Attempt.Status.FINISHED:
             _rescore(item.attempt)

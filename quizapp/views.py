@@ -14,6 +14,12 @@ from quizapp.errors import ServiceError
 from quizapp.models import Attempt, Quiz, Response
 
 
+def posted_answer(request) -> str:
+    """The answer of an answer form: the text box, or the ticked options as "0,2"."""
+    raw = request.POST.get("answer")
+    return ",".join(request.POST.getlist("choice")) if raw is None else raw
+
+
 def _get_attempt_for_user(request, attempt_uuid) -> Attempt:
     attempt = Attempt.objects.select_related("quiz").filter(uuid=attempt_uuid).first()
     if attempt is None or attempt.user_id != request.user.pk:
@@ -65,11 +71,8 @@ def attempt_detail(request, attempt_uuid):
 def response_submit(request, attempt_uuid, position):
     attempt = _get_attempt_for_user(request, attempt_uuid)
     item = get_object_or_404(attempt.items, position=position)
-    raw = request.POST.get("answer")
-    if raw is None:
-        raw = ",".join(request.POST.getlist("choice"))
     try:
-        services.response_submit(item=item, raw=raw)
+        services.response_submit(item=item, raw=posted_answer(request))
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect(f"{attempt.get_absolute_url()}#item-{position}")
