@@ -34,3 +34,11 @@ def grade_practice_answer(self, answer_id: int) -> str | None:
 
     answer = practice_grade(answer_id=answer_id)
     return None if answer is None else answer.status
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3)
+def close_expired_attempts() -> int:
+    """Periodic (celery beat): finish the attempts whose time ran out with the page closed."""
+    from quizapp.services import attempts_close_expired
+
+    return attempts_close_expired()

@@ -35,6 +35,17 @@ class Quiz(models.Model):
         choices=Solutions.choices,
         default=Solutions.AFTER_ANSWER,
     )
+    shuffle_items = models.BooleanField(_("перемешивать вопросы"), default=False)
+    opens_at = models.DateTimeField(_("открыт с"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("открыт до"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quizzes_owned",
+        verbose_name=_("автор"),
+    )
     is_published = models.BooleanField(_("опубликован"), default=True)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
@@ -48,8 +59,24 @@ class Quiz(models.Model):
 
 
 class QuizItem(models.Model):
+    """A fixed question, or a rule: ``count`` random questions of a topic (and its subtopics).
+
+    A rule is drawn anew for every attempt, so each student and each retake gets own questions.
+    """
+
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="quiz_items")
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="quiz_items", null=True, blank=True
+    )
+    topic = models.ForeignKey(
+        "question_bank.Topic",
+        on_delete=models.PROTECT,
+        related_name="quiz_rules",
+        null=True,
+        blank=True,
+        verbose_name=_("тема (случайные вопросы)"),
+    )
+    count = models.PositiveSmallIntegerField(_("сколько вопросов из темы"), default=1)
     # Pinned version; empty means "the newest version when the attempt starts".
     version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, null=True, blank=True)
     position = models.PositiveIntegerField(_("позиция"))
@@ -60,11 +87,18 @@ class QuizItem(models.Model):
         verbose_name_plural = _("вопросы теста")
         ordering = ["quiz", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["quiz", "position"], name="quizitem_unique_position")
+            models.UniqueConstraint(fields=["quiz", "position"], name="quizitem_unique_position"),
+            models.CheckConstraint(
+                condition=(models.Q(question__isnull=False) & models.Q(topic__isnull=True))
+                | (models.Q(question__isnull=True) & models.Q(topic__isnull=False)),
+                name="quizitem_question_xor_topic",
+            ),
+            models.CheckConstraint(condition=models.Q(count__gte=1), name="quizitem_count_min"),
         ]
 
     def __str__(self):
-        return f"{self.quiz}: {self.position}. {self.question}"
+        what = self.question or f"{self.count} × {self.topic}"
+        return f"{self.quiz}: {self.position}. {what}"
 
 
 class Attempt(models.Model):
@@ -78,7 +112,10 @@ class Attempt(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    number = models.PositiveIntegerField(_("номер попытки"), default=1)
     started_at = models.DateTimeField(_("начата"), auto_now_add=True)
+    # When answers stop being accepted: the time limit or the quiz's close date, whichever is first.
+    deadline = models.DateTimeField(_("срок"), null=True, blank=True)
     finished_at = models.DateTimeField(_("завершена"), null=True, blank=True)
     score = models.DecimalField(_("баллы"), max_digits=8, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(_("максимум"), max_digits=8, decimal_places=2, default=0)
@@ -112,6 +149,11 @@ class AttemptItem(models.Model):
     position = models.PositiveIntegerField()
     seed = models.BigIntegerField()
     points = models.DecimalField(max_digits=6, decimal_places=2, default=1)
+    # The answer as typed, autosaved; becomes a response when submitted or when the attempt ends.
+    # ``draft_rev`` is the client's counter: a late, older autosave never overwrites a newer one.
+    draft = models.TextField(_("черновик ответа"), blank=True)
+    draft_rev = models.BigIntegerField(default=0)
+    draft_saved_at = models.DateTimeField(_("черновик сохранён"), null=True, blank=True)
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -319,3 +361,5 @@ class PracticeAnswer(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.raw[:40]}"
+
+

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import grader
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 from quizapp.services import latest_responses
+
+CHOICE_KINDS = ("single_choice", "multiple_choice")
 
 
 @dataclass
@@ -15,14 +18,67 @@ class ItemView:
     presented: grader.Presented
     response: Response | None
     show_solution: bool
+    current: str  # what the answer box holds: the autosaved draft or the last submitted answer
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.current.strip())
+
+    @property
+    def chosen(self) -> set[int]:
+        """Ticked options of a choice question, from the current answer."""
+        parts = self.current.replace(";", ",").split(",")
+        return {int(p) for p in parts if p.strip().isdigit()}
+
+    @property
+    def earned(self) -> Decimal | None:
+        if self.response is None or self.response.score is None:
+            return None
+        return (self.item.points * Decimal(str(self.response.score))).quantize(Decimal("0.01"))
+
+
+@dataclass
+class AttemptView:
+    attempt: Attempt
+    items: list[ItemView]
+
+    @property
+    def answered(self) -> int:
+        return sum(v.answered for v in self.items)
+
+    @property
+    def unanswered(self) -> int:
+        return len(self.items) - self.answered
+
+    @property
+    def pending(self) -> bool:
+        return any(v.response and v.response.status == Response.Status.PENDING for v in self.items)
+
+    @property
+    def percent(self) -> int | None:
+        a = self.attempt
+        if a.score is None or not a.max_score:
+            return None
+        return round(100 * a.score / a.max_score)
 
 
 def quiz_list_published():
     return Quiz.objects.filter(is_published=True).order_by("title")
 
 
-def attempt_items_view(*, attempt: Attempt) -> list[ItemView]:
-    """Every item of an attempt with its rendered variant and newest response (3 queries)."""
+def quizzes_visible_to(user):
+    """Published quizzes the user may see and start: public ones and those of their courses."""
+    from quizapp.courses import quizzes_visible_to as visible
+
+    return visible(user).order_by("title")
+
+
+def quiz_attempts(*, quiz: Quiz, user) -> list[Attempt]:
+    return list(Attempt.objects.filter(quiz=quiz, user=user).order_by("-number"))
+
+
+def attempt_view(*, attempt: Attempt) -> AttemptView:
+    """Every item of an attempt with its rendered variant and newest response (2 queries)."""
     items = list(attempt.items.select_related("version__question").order_by("position"))
     newest = latest_responses(items)
     solutions = attempt.quiz.show_solutions
@@ -40,6 +96,7 @@ def attempt_items_view(*, attempt: Attempt) -> list[ItemView]:
                 presented=grader.present(item.version.spec, item.seed),
                 response=response,
                 show_solution=show,
+                current=item.draft or (response.raw if response else ""),
             )
         )
-    return views
+    return AttemptView(attempt=attempt, items=views)

@@ -158,6 +158,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10, min=1),
     "unacked_restore_throttle": env_int("CELERY_RESTORE_THROTTLE", 10, min=1),
 }
+# One beat process (docker-compose `beat`) closes attempts whose time ran out unattended; pages
+# also close such an attempt when it is opened, so the embedded mode needs no beat.
+CELERY_BEAT_SCHEDULE = {
+    "close-expired-attempts": {"task": "grader.tasks.close_expired_attempts", "schedule": 60.0},
+}
 CELERY_TASK_SOFT_TIME_LIMIT = 30
 CELERY_TASK_TIME_LIMIT = 60
 CELERY_ACCEPT_CONTENT = ["json"]

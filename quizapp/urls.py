@@ -25,12 +25,18 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("quiz/<slug:slug>/", views.quiz_detail, name="quiz"),
     path("quiz/<slug:slug>/start/", views.attempt_start, name="attempt-start"),
     path("attempt/<uuid:attempt_uuid>/", views.attempt_detail, name="attempt"),
     path(
         "attempt/<uuid:attempt_uuid>/item/<int:position>/answer/",
         views.response_submit,
         name="response-submit",
+    ),
+    path(
+        "attempt/<uuid:attempt_uuid>/item/<int:position>/draft/",
+        views.draft_save,
+        name="draft-save",
     ),
     path(
         "attempt/<uuid:attempt_uuid>/item/<int:position>/preview/",

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 import grader
 from quizapp import selectors, services
 from quizapp.errors import ServiceError
-from quizapp.models import Attempt, Quiz, Response
+from quizapp.models import Attempt, Quiz
 
 
 def posted_answer(request) -> str:
@@ -28,8 +29,6 @@ def _get_attempt_for_user(request, attempt_uuid) -> Attempt:
 
 
 def home(request):
-    from django.utils import timezone
-
     from quizapp.dashboard import dashboard
 
     board = None
@@ -38,32 +37,51 @@ def home(request):
     return render(
         request,
         "quizapp/home.html",
-        {"quizzes": selectors.quiz_list_published(), "board": board},
+        {"quizzes": selectors.quizzes_visible_to(request.user), "board": board},
+    )
+
+
+def quiz_detail(request, slug):
+    """The quiz's rules (time, attempts, dates), the student's attempts and the start button."""
+    quiz = get_object_or_404(Quiz, slug=slug, is_published=True)
+    attempts = []
+    if request.user.is_authenticated:
+        attempts = selectors.quiz_attempts(quiz=quiz, user=request.user)
+    ongoing = next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None)
+    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - len(attempts))
+    return render(
+        request,
+        "quizapp/quiz.html",
+        {"quiz": quiz, "attempts": attempts, "ongoing": ongoing, "left": left},
     )
 
 
 @login_required
 @require_POST
 def attempt_start(request, slug):
-    quiz = get_object_or_404(Quiz, slug=slug, is_published=True)
+    quiz = get_object_or_404(selectors.quizzes_visible_to(request.user), slug=slug)
     try:
         attempt = services.attempt_start(user=request.user, quiz=quiz)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect("home")
+        return redirect("quiz", slug=quiz.slug)
     return redirect("attempt", attempt_uuid=attempt.uuid)
 
 
 @login_required
 def attempt_detail(request, attempt_uuid):
     attempt = _get_attempt_for_user(request, attempt_uuid)
-    items = selectors.attempt_items_view(attempt=attempt)
-    pending = any(v.response and v.response.status == Response.Status.PENDING for v in items)
-    return render(
-        request,
-        "quizapp/attempt.html",
-        {"attempt": attempt, "items": items, "pending": pending},
+    if attempt.status == Attempt.Status.IN_PROGRESS and attempt.deadline:
+        # Time ran out with the page closed: collect the autosaved answers now.
+        if timezone.now() > attempt.deadline + services.DEADLINE_GRACE:
+            attempt = services.attempt_finish(attempt=attempt)
+    view = selectors.attempt_view(attempt=attempt)
+    template = (
+        "quizapp/attempt_result.html"
+        if attempt.status == Attempt.Status.FINISHED
+        else "quizapp/attempt.html"
     )
+    return render(request, template, {"attempt": attempt, "view": view, "now": timezone.now()})
 
 
 @login_required
@@ -75,6 +93,32 @@ def response_submit(request, attempt_uuid, position):
         services.response_submit(item=item, raw=posted_answer(request))
     except ServiceError as exc:
         messages.error(request, exc.message)
+    return redirect(f"{attempt.get_absolute_url()}#item-{position}")
+
+
+@login_required
+@require_POST
+def draft_save(request, attempt_uuid, position):
+    """Autosave (JSON for the page's script; a plain form post without JS redirects back)."""
+    attempt = _get_attempt_for_user(request, attempt_uuid)
+    item = get_object_or_404(attempt.items, position=position)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        rev = int(request.POST.get("rev") or 0)
+    except ValueError:
+        rev = 0
+    if not wants_json or rev <= 0:
+        rev = int(timezone.now().timestamp() * 1000)
+    try:
+        saved = services.draft_save(item=item, raw=posted_answer(request), rev=rev)
+    except ServiceError as exc:
+        if wants_json:
+            return JsonResponse({"ok": False, "code": exc.code, "message": exc.message}, status=409)
+        messages.error(request, exc.message)
+    else:
+        if wants_json:
+            return JsonResponse({"ok": True, "saved": saved, "rev": rev})
+        messages.success(request, f"Ответ на вопрос {position} сохранён.")
     return redirect(f"{attempt.get_absolute_url()}#item-{position}")
 
 

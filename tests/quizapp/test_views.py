@@ -28,7 +28,8 @@ def test_home_lists_quizzes_for_anonymous(client, demo_quiz):
     page = client.get("/")
     assert page.status_code == 200
     assert "Демо-тест" in page.content.decode()
-    assert "Войдите" in page.content.decode()
+    quiz_page = client.get(reverse("quiz", args=[demo_quiz.slug])).content.decode()
+    assert "Войдите, чтобы начать" in quiz_page
 
 
 def test_anonymous_cannot_start(client, demo_quiz):
@@ -86,8 +87,8 @@ def test_finish_shows_score(student_client, demo_quiz, django_capture_on_commit_
         )
     student_client.post(reverse("attempt-finish", args=[attempt.uuid]))
     html = student_client.get(attempt.get_absolute_url()).content.decode()
-    assert "Попытка завершена" in html
-    assert "1,00 из 9,00" in html  # one right answer of nine one-point questions
+    assert "Результат попытки 1" in html
+    assert "<strong>1 из 9</strong>" in html  # one right answer of nine one-point questions
 
 
 def test_healthz(client, db):

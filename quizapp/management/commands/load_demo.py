@@ -33,9 +33,33 @@ class Command(BaseCommand):
                 quiz=quiz, position=position, defaults={"question": version.question}
             )
         quiz.items.filter(position__gt=len(versions)).delete()
-        self.stdout.write(f"Банк «{bank.title}»: {len(versions)} вопросов; тест «{quiz.title}».")
+        exam = self._exam(bank)
+        self.stdout.write(
+            f"Банк «{bank.title}»: {len(versions)} вопросов; тесты «{quiz.title}», «{exam.title}»."
+        )
         if not no_user and settings.DEBUG:
             user_model = get_user_model()
             if not user_model.objects.filter(username="demo").exists():
                 user_model.objects.create_user("demo", password="demo")
             self.stdout.write("Вход для демонстрации: пользователь demo, пароль demo.")
+
+    def _exam(self, bank) -> Quiz:
+        """A timed exam drawn from topics: every student and every retake gets own questions."""
+        exam, _ = Quiz.objects.update_or_create(
+            slug="demo-exam",
+            defaults={
+                "title": "Контрольная (демо): 15 минут",
+                "description": "Случайные вопросы из тем, вопросы перемешаны, решения — после "
+                "завершения. Ответы сохраняются по мере ввода.",
+                "time_limit_minutes": 15,
+                "max_attempts": 3,
+                "shuffle_items": True,
+                "show_solutions": Quiz.Solutions.AFTER_FINISH,
+            },
+        )
+        exam.items.all().delete()
+        topics = {t.slug: t for t in bank.topics.all()}
+        rules = [("regularization", 2), ("cnn", 1), ("mlp", 1), ("activations", 1), ("rnn", 1)]
+        for position, (slug, count) in enumerate(rules, start=1):
+            QuizItem.objects.create(quiz=exam, position=position, topic=topics[slug], count=count)
+        return exam
