@@ -155,6 +155,9 @@
     finish.addEventListener("submit", function (event) {
       if (finish.dataset.flushed) return;
       event.preventDefault();
+      var missing = forms.filter(function (form) { return currentValue(form).trim() === ""; }).length;
+      if (missing && !finish.dataset.auto &&
+          !window.confirm("Без ответа вопросов: " + missing + ". Завершить попытку?")) return;
       flushAll().then(function () {
         finish.dataset.flushed = "1";
         forms.forEach(function (form) { localStorage.removeItem(storeKey(form)); });

@@ -1,0 +1,95 @@
+"""End-to-end tests in a real headless Chromium: Debian's /usr/bin/chromium driven by Playwright.
+
+The browser is never downloaded. Without the browser these tests skip on a laptop, but fail in
+CI (REQUIRE_SERVICES=1), where bin/test installs the Debian packages first. Screenshots go to
+``artifacts/screenshots/`` (git-ignored; CI keeps them as artefacts).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "artifacts"))
+SHOTS = SHOTS / "screenshots"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# between browser steps are plain synchronous code, so Django's async guard is lifted here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(
+                f"нет браузера {CHROMIUM}: bin/test ставит пакеты chromium и chromium-driver"
+            )
+        pytest.skip(f"нет браузера {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (own cookies and localStorage); console errors fail the test."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="ru-RU"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    # Offline moments in a test produce expected network errors; everything else is a bug.
+    real = [e for e in errors if "net::ERR_INTERNET_DISCONNECTED" not in e]
+    assert not real, f"ошибки в консоли браузера: {real}"
+
+
+@pytest.fixture
+def shot():
+    """Save a screenshot of the page (full page) under artifacts/screenshots/<name>.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, *, width: int | None = None):
+        if width:
+            page.set_viewport_size({"width": width, "height": 800})
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def login(django_user_model):
+    """Create a student and log in through the login form."""
+
+    def do(page, username="anna", password="Sekret-pass-42"):
+        django_user_model.objects.create_user(username, password=password)
+        page.goto("/login/")
+        page.get_by_label("Имя пользователя").fill(username)
+        page.get_by_label("Пароль").fill(password)
+        page.get_by_role("button", name="Войти").click()
+        page.wait_for_url("**/")
+        return django_user_model.objects.get(username=username)
+
+    return do
