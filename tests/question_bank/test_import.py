@@ -49,6 +49,7 @@ def test_changed_question_gets_a_new_version_and_old_attempts_keep_theirs(demo_q
     item.refresh_from_db()
     assert item.version == old_version
     assert grader.grade(item.version.spec, item.seed, "0").expected == old_key
+    services.attempt_finish(attempt=attempt)
     new_attempt = services.attempt_start(user=student, quiz=demo_quiz)
     new_item = new_attempt.items.get(version__question__slug="dense-params")
     assert new_item.version.number == 2
