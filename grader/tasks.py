@@ -42,3 +42,23 @@ def close_expired_attempts() -> int:
     from quizapp.services import attempts_close_expired
 
     return attempts_close_expired()
+
+
+@shared_task(**GRADING_TASK)
+def regrade_responses(self, run_id: int) -> bool:
+    """Regrade a batch of a RegradeRun (quizapp.regrade); enqueue the next batch while any remain.
+
+    Resumable: every attempt is moved in its own transaction, so a redelivery skips what is done.
+    """
+    from quizapp.regrade import regrade_execute, regrade_fail
+
+    try:
+        more = regrade_execute(run_id=run_id)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        regrade_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+    if more:
+        regrade_responses.delay(run_id)
+    return more

@@ -363,3 +363,4 @@ class PracticeAnswer(models.Model):
         return f"{self.user} — {self.raw[:40]}"
 
 
+from quizapp.gradebook_models import RegradeRun, ResponseRegrade, ScoreOverride  # noqa: E402, F401, I001

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from quizapp import accounts, flashcard_views, practice_views, views
 
@@ -85,6 +85,7 @@ urlpatterns = [
         practice_views.practice_preview,
         name="practice-preview",
     ),
+    path("teach/", include("quizapp.instructor_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

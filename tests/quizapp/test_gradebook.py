@@ -1,0 +1,352 @@
+"""Gradebook: selectors, overrides and their audit log, exports, and every page × every visitor.
+
+The named people: ``owner`` teaches the course and owns the quiz, ``other_instructor`` teaches
+elsewhere, ``student`` is enrolled in the course, ``admin`` sees everything, ``anonymous`` is
+logged out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from quizapp import gradebook, services
+from quizapp.errors import ServiceError
+from quizapp.models import (
+    Attempt,
+    Course,
+    CourseQuiz,
+    Enrollment,
+    RegradeRun,
+    ScoreOverride,
+)
+from quizapp.roles import ADMIN_GROUP, INSTRUCTOR_GROUP
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = ["owner", "other_instructor", "student", "anonymous", "admin"]
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _user(django_user_model, username, group=None, **extra):
+    user = django_user_model.objects.create_user(username, password=f"pw-{username}-1", **extra)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def owner(django_user_model):
+    return _user(django_user_model, "owner", INSTRUCTOR_GROUP)
+
+
+@pytest.fixture
+def other_instructor(django_user_model):
+    return _user(django_user_model, "other_instructor", INSTRUCTOR_GROUP)
+
+
+@pytest.fixture
+def admin(django_user_model):
+    return _user(django_user_model, "admin", ADMIN_GROUP)
+
+
+@pytest.fixture
+def quiz(demo_quiz, owner):
+    demo_quiz.owner = owner
+    demo_quiz.save(update_fields=["owner"])
+    return demo_quiz
+
+
+@pytest.fixture
+def course(quiz, owner, student):
+    course = Course.objects.create(owner=owner, title="Глубокое обучение", code="dl-2026")
+    CourseQuiz.objects.create(course=course, quiz=quiz, added_by=owner)
+    Enrollment.objects.create(course=course, user=student)
+    return course
+
+
+def take(user, quiz, answers: dict[str, str] | None = None, default: str = "1") -> Attempt:
+    """A finished attempt: every item answered (``answers`` by question slug) and graded."""
+    answers = answers or {}
+    attempt = services.attempt_start(user=user, quiz=quiz)
+    for item in attempt.items.select_related("version__question"):
+        raw = answers.get(item.version.question.slug, default)
+        if raw is None:
+            continue
+        response = services.response_submit(item=item, raw=raw)
+        services.response_grade(response_id=response.pk)
+    services.attempt_finish(attempt=attempt)
+    attempt.refresh_from_db()
+    return attempt
+
+
+@pytest.fixture
+def attempt(quiz, student, course):
+    return take(student, quiz, {"lstm-gates": "1"})  # one right answer (see the demo bank)
+
+
+def _login(client, request, who):
+    if who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+    return client
+
+
+# --- Selectors and services ------------------------------------------------------------------
+
+
+def test_course_gradebook_best_attempt_and_total(course, quiz, student, attempt):
+    second = take(student, quiz, {"lstm-gates": "1", "dropout-name": "dropout"})
+    book = gradebook.gradebook(course=course)
+    assert [q.pk for q in book.quizzes] == [quiz.pk]
+    [row] = book.rows
+    assert row.student == student
+    cell = row.cells[0]
+    assert cell.attempts == 2
+    assert cell.best.pk == second.pk
+    assert cell.score == second.score == Decimal("2.00")
+    assert row.total == Decimal("2.00")
+    assert book.quizzes[0].max_score == Decimal("9.00")
+
+
+def test_quiz_gradebook_lists_who_attempted(quiz, student, outsider, attempt):
+    take(outsider, quiz)
+    book = gradebook.gradebook(quiz=quiz)
+    assert {r.student.username for r in book.rows} == {"student", "outsider"}
+
+
+def test_override_is_shown_logged_and_survives_rescore(attempt, owner):
+    assert attempt.score == Decimal("1.00")
+    override = gradebook.score_override(
+        attempt=attempt, new_score=Decimal("7.5"), reason="апелляция: верно по смыслу", by=owner
+    )
+    assert (override.old_score, override.new_score, override.by) == (
+        Decimal("1.00"),
+        Decimal("7.50"),
+        owner,
+    )
+    attempt.refresh_from_db()
+    assert attempt.score == Decimal("1.00"), "the computed score is kept apart"
+    services._rescore(attempt)  # a late grading or a regrade recomputes the score…
+    assert gradebook.shown_score(Attempt.objects.get(pk=attempt.pk)) == Decimal("7.50")  # …not this
+
+    back = gradebook.score_override(attempt=attempt, new_score=None, reason="отмена", by=owner)
+    assert (back.old_score, back.new_score) == (Decimal("7.50"), None)
+    assert gradebook.shown_score(Attempt.objects.get(pk=attempt.pk)) == Decimal("1.00")
+    # History is only ever added to.
+    assert list(
+        ScoreOverride.objects.filter(attempt=attempt).values_list("new_score", flat=True)
+    ) == [
+        None,
+        Decimal("7.50"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("score", "reason", "code"),
+    [
+        (Decimal("5"), "  ", "reason_required"),
+        (Decimal("10"), "слишком много", "score_out_of_range"),
+        (Decimal("-1"), "отрицательная", "score_out_of_range"),
+        (None, "нечего отменять", "no_override"),
+    ],
+)
+def test_override_refusals(attempt, owner, score, reason, code):
+    with pytest.raises(ServiceError) as exc:
+        gradebook.score_override(attempt=attempt, new_score=score, reason=reason, by=owner)
+    assert exc.value.code == code
+    assert not ScoreOverride.objects.exists()
+
+
+def test_override_refused_for_attempt_in_progress(quiz, student, owner):
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    with pytest.raises(ServiceError) as exc:
+        gradebook.score_override(attempt=attempt, new_score=Decimal(1), reason="r", by=owner)
+    assert exc.value.code == "attempt_not_finished"
+
+
+def test_attempt_detail_has_every_answer(attempt):
+    detail = gradebook.attempt_detail(attempt=attempt)
+    assert len(detail.answers) == 9
+    lstm = next(a for a in detail.answers if a.question.slug == "lstm-gates")
+    assert lstm.response.raw == "1"
+    assert lstm.result["correct"] is True
+    assert lstm.earned == Decimal("1.00")
+    dense = next(a for a in detail.answers if a.question.slug == "dense-params")
+    assert dense.result["expected_display"] and dense.result["parsed_display"] == "1"
+    assert dense.result["feedback"]
+
+
+# --- Exports ---------------------------------------------------------------------------------
+
+
+def test_csv_export_parses_back_with_cyrillic(course, attempt, owner, student):
+    student.last_name, student.first_name = "Иванова", "Мария"
+    student.save()
+    gradebook.score_override(attempt=attempt, new_score=Decimal("2.5"), reason="r", by=owner)
+    data = gradebook.gradebook_csv(gradebook.gradebook(course=course))
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["Логин", "Фамилия", "Имя"]
+    assert rows[0][3].startswith("Демо-тест")
+    assert rows[1] == ["student", "Иванова", "Мария", "2,50", "2,50"]
+
+    plain = gradebook.gradebook_csv(gradebook.gradebook(course=course), sep=",")
+    rows = list(csv.reader(io.StringIO(plain.decode("utf-8-sig"))))
+    assert rows[1][3:] == ["2.50", "2.50"]
+
+
+def test_xlsx_export_parses_back(course, attempt):
+    from openpyxl import load_workbook
+
+    data = gradebook.gradebook_xlsx(gradebook.gradebook(course=course))
+    ws = load_workbook(io.BytesIO(data)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "Логин"
+    assert rows[1][0] == "student"
+    assert rows[1][3] == pytest.approx(1.0)
+
+
+def test_export_view_sends_attachment(client, owner, course, attempt):
+    client.force_login(owner)
+    response = client.get(reverse("gradebook-course-export", args=[course.pk, "csv"]))
+    assert response.status_code == 200
+    assert 'filename="gradebook-dl-2026.csv"' in response["Content-Disposition"]
+    assert response.content.decode("utf-8-sig").splitlines()[1].startswith("student;")
+    bad = client.get(reverse("gradebook-course-export", args=[course.pk, "pdf"]))
+    assert bad.status_code == 404
+
+
+# --- Pages × people --------------------------------------------------------------------------
+
+
+def _pages(course, quiz, attempt, run):
+    return {
+        "course": reverse("gradebook-course", args=[course.pk]),
+        "course-csv": reverse("gradebook-course-export", args=[course.pk, "csv"]),
+        "course-xlsx": reverse("gradebook-course-export", args=[course.pk, "xlsx"]),
+        "quiz": reverse("gradebook-quiz", args=[quiz.pk]),
+        "quiz-csv": reverse("gradebook-quiz-export", args=[quiz.pk, "csv"]),
+        "quiz-xlsx": reverse("gradebook-quiz-export", args=[quiz.pk, "xlsx"]),
+        "attempt": reverse("gradebook-attempt", args=[attempt.uuid]),
+        "analysis": reverse("analysis-quiz", args=[quiz.pk]),
+        "regrade": reverse("regrade", args=[quiz.pk]),
+        "regrade-run": reverse("regrade-run", args=[run.pk]),
+        "regrade-status": reverse("regrade-status", args=[run.pk]),
+    }
+
+
+@pytest.fixture
+def run(quiz, owner):
+    item = quiz.items.get(position=1)
+    version = item.question.versions.first()
+    return RegradeRun.objects.create(
+        question=item.question,
+        quiz=quiz,
+        to_version=version,
+        created_by=owner,
+        status=RegradeRun.Status.DONE,
+    )
+
+
+EXPECTED = {"owner": 200, "admin": 200, "other_instructor": 404, "student": 403, "anonymous": 302}
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_every_page_for_every_visitor(client, request, who, course, quiz, attempt, run):
+    _login(client, request, who)
+    for name, url in _pages(course, quiz, attempt, run).items():
+        response = client.get(url)
+        assert response.status_code == EXPECTED[who], (name, who)
+        if who == "anonymous":
+            assert response["Location"].startswith(reverse("login")), name
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_index_lists_only_own(client, request, who, course, quiz, other_instructor):
+    _login(client, request, who)
+    response = client.get(reverse("gradebook-index"))
+    if who in ("student", "anonymous"):
+        assert response.status_code == EXPECTED[who]
+        return
+    assert response.status_code == 200
+    listed = quiz.title in response.content.decode()
+    assert listed == (who in ("owner", "admin"))
+
+
+def test_course_owner_sees_attempt_of_enrolled_student_of_another_owners_quiz(
+    client, course, quiz, attempt, other_instructor, admin
+):
+    # An admin assigns someone else's quiz to the other instructor's course.
+    course.owner = other_instructor
+    course.save()
+    client.force_login(other_instructor)
+    assert client.get(reverse("gradebook-attempt", args=[attempt.uuid])).status_code == 200
+    assert client.get(reverse("gradebook-course", args=[course.pk])).status_code == 200
+    assert client.get(reverse("gradebook-quiz", args=[quiz.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_override_form_for_every_visitor(client, request, who, attempt):
+    _login(client, request, who)
+    url = reverse("gradebook-override", args=[attempt.uuid])
+    response = client.post(url, {"new_score": "3,5", "reason": "пересчитал вручную"})
+    allowed = who in ("owner", "admin")
+    assert response.status_code == (302 if allowed or who == "anonymous" else EXPECTED[who])
+    override = ScoreOverride.objects.filter(attempt=attempt).first()
+    if allowed:
+        assert response["Location"] == reverse("gradebook-attempt", args=[attempt.uuid])
+        assert override.new_score == Decimal("3.50")
+        assert override.by.username == who
+        page = client.get(response["Location"]).content.decode()
+        assert "пересчитал вручную" in page
+    else:
+        assert override is None
+
+
+def test_override_form_without_reason_changes_nothing(client, owner, attempt):
+    client.force_login(owner)
+    response = client.post(
+        reverse("gradebook-override", args=[attempt.uuid]), {"new_score": "3"}, follow=True
+    )
+    assert "Укажите причину" in response.content.decode()
+    assert not ScoreOverride.objects.exists()
+
+
+def test_gradebook_page_shows_scores_and_links(client, owner, course, attempt):
+    client.force_login(owner)
+    page = client.get(reverse("gradebook-course", args=[course.pk])).content.decode()
+    assert reverse("gradebook-attempt", args=[attempt.uuid]) in page
+    assert "student" in page
+
+
+def test_course_gradebook_query_count_does_not_grow(
+    client, django_user_model, owner, course, quiz, attempt
+):
+    client.force_login(owner)
+    url = reverse("gradebook-course", args=[course.pk])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for k in range(3):
+        user = django_user_model.objects.create_user(f"s{k}")
+        Enrollment.objects.create(course=course, user=user)
+        take(user, quiz)
+        take(user, quiz)
+    more = count()
+    assert more == few
+    assert more <= 12
