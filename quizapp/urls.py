@@ -85,6 +85,7 @@ urlpatterns = [
         practice_views.practice_preview,
         name="practice-preview",
     ),
+    path("teach/quizzes/", include("quizapp.instructor_quiz_urls")),
     path("teach/", include("quizapp.instructor_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,189 @@
+"""The quiz builder: an instructor's own quizzes, settings, fixed questions and topic rules."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from question_bank.models import Bank, Question, Topic
+from quizapp import services
+from quizapp.models import Quiz, QuizItem
+from quizapp.roles import INSTRUCTOR_GROUP
+
+pytestmark = pytest.mark.django_db
+
+
+def _instructor(django_user_model, name):
+    user = django_user_model.objects.create_user(name, password="pw-" + name)
+    user.groups.add(Group.objects.get_or_create(name=INSTRUCTOR_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def owner(django_user_model):
+    return _instructor(django_user_model, "owner")
+
+
+@pytest.fixture
+def other(django_user_model):
+    return _instructor(django_user_model, "other")
+
+
+@pytest.fixture
+def admin(django_user_model):
+    return django_user_model.objects.create_superuser("root", password="pw-root")
+
+
+@pytest.fixture
+def quiz(owner, demo_quiz):
+    return Quiz.objects.create(slug="owned", title="Контрольная 1", owner=owner)
+
+
+def _topic(slug):
+    return Topic.objects.get(bank__slug="demo", slug=slug)
+
+
+def test_create_quiz_with_settings(client, owner, demo_quiz):
+    client.force_login(owner)
+    page = client.post(
+        reverse("teach-quiz-new"),
+        {
+            "title": "Контрольная по Dropout",
+            "slug": "",
+            "time_limit_minutes": "20",
+            "max_attempts": "2",
+            "show_solutions": "after_finish",
+            "shuffle_items": "on",
+            "is_published": "on",
+            "opens_at": "2026-12-01T10:00",
+            "closes_at": "2026-12-01T12:00",
+        },
+    )
+    quiz = Quiz.objects.get(title="Контрольная по Dropout")
+    assert page.status_code == 302 and page["Location"].endswith(f"/teach/quizzes/{quiz.pk}/")
+    assert quiz.owner == owner and quiz.slug.startswith("quiz-")
+    assert (quiz.time_limit_minutes, quiz.max_attempts, quiz.shuffle_items) == (20, 2, True)
+    assert quiz.closes_at > quiz.opens_at
+
+
+def test_close_before_open_is_refused_in_russian(client, owner, quiz):
+    client.force_login(owner)
+    page = client.post(
+        reverse("teach-quiz-edit", args=[quiz.pk]),
+        {
+            "title": "X",
+            "slug": "owned",
+            "show_solutions": "after_finish",
+            "opens_at": "2026-12-01T10:00",
+            "closes_at": "2026-12-01T09:00",
+        },
+    )
+    assert page.status_code == 200
+    assert "закрываться позже" in page.content.decode()
+    quiz.refresh_from_db()
+    assert quiz.title == "Контрольная 1"
+
+
+def test_build_rules_and_questions_then_a_student_takes_it(client, owner, quiz, student):
+    client.force_login(owner)
+    rule = client.post(
+        reverse("teach-item-add-rule", args=[quiz.pk]),
+        {"topic": _topic("regularization").pk, "count": "2", "points": "1,5"},
+    )
+    assert rule.status_code == 302
+    dense = Question.objects.get(bank__slug="demo", slug="dense-params")
+    client.post(reverse("teach-item-add-question", args=[quiz.pk]), {"question": dense.pk})
+    # The same question twice is refused.
+    again = client.post(
+        reverse("teach-item-add-question", args=[quiz.pk]), {"question": dense.pk}, follow=True
+    )
+    assert "уже есть в тесте" in again.content.decode()
+    items = list(quiz.items.order_by("position"))
+    assert [(i.position, i.topic_id is not None, i.count, str(i.points)) for i in items] == [
+        (1, True, 2, "1.50"),
+        (2, False, 1, "1.00"),
+    ]
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    assert attempt.items.count() == 3 and attempt.max_score == 4
+
+
+def test_rule_asking_too_many_is_refused(client, owner, quiz):
+    client.force_login(owner)
+    page = client.post(
+        reverse("teach-item-add-rule", args=[quiz.pk]),
+        {"topic": _topic("rnn").pk, "count": "3"},
+        follow=True,
+    )
+    assert "только 1 вопросов" in page.content.decode()
+    assert not quiz.items.exists()
+
+
+def test_move_update_and_remove_keep_positions_dense(client, owner, quiz):
+    client.force_login(owner)
+    for slug in ("dense-params", "cafe-network", "lstm-gates"):
+        question = Question.objects.get(bank__slug="demo", slug=slug)
+        client.post(reverse("teach-item-add-question", args=[quiz.pk]), {"question": question.pk})
+    first, second, third = quiz.items.order_by("position")
+    client.post(reverse("teach-item-move", args=[quiz.pk, third.pk]), {"dir": "up"})
+    assert list(quiz.items.order_by("position").values_list("pk", flat=True)) == [
+        first.pk,
+        third.pk,
+        second.pk,
+    ]
+    client.post(reverse("teach-item-update", args=[quiz.pk, first.pk]), {"points": "2"})
+    bad = client.post(
+        reverse("teach-item-update", args=[quiz.pk, first.pk]), {"points": "-1"}, follow=True
+    )
+    assert "больше 0" in bad.content.decode()
+    client.post(reverse("teach-item-remove", args=[quiz.pk, third.pk]))
+    rows = list(quiz.items.order_by("position").values_list("pk", "position", "points"))
+    assert [(pk, pos, str(points)) for pk, pos, points in rows] == [
+        (first.pk, 1, "2.00"),
+        (second.pk, 2, "1.00"),
+    ]
+
+
+def test_questions_of_another_instructors_bank_cannot_be_added(client, owner, other, quiz):
+    private = Bank.objects.create(slug="private", title="Чужой банк", owner=other)
+    question = Question.objects.create(bank=private, slug="q", title="Чужой", kind="numeric")
+    client.force_login(owner)
+    page = client.post(
+        reverse("teach-item-add-question", args=[quiz.pk]), {"question": question.pk}
+    )
+    assert page.status_code == 404
+    search = client.get(reverse("teach-quiz-edit", args=[quiz.pk]), {"q": "Чужой"})
+    assert "Ничего не найдено" in search.content.decode()
+    assert not quiz.items.exists()
+
+
+@pytest.mark.parametrize(
+    "who, status",
+    [("owner", 200), ("admin", 200), ("other", 404), ("student", 403), (None, 302)],
+)
+def test_permissions_of_every_page(client, request, quiz, who, status):
+    if who:
+        client.force_login(request.getfixturevalue(who))
+    item = QuizItem.objects.create(quiz=quiz, topic=_topic("regularization"), count=1, position=1)
+    gets = [reverse("teach-quiz-edit", args=[quiz.pk])]
+    posts = [
+        (reverse("teach-item-add-rule", args=[quiz.pk]), {"topic": item.topic_id, "count": 1}),
+        (reverse("teach-item-update", args=[quiz.pk, item.pk]), {"points": "3"}),
+        (reverse("teach-item-move", args=[quiz.pk, item.pk]), {"dir": "down"}),
+        (reverse("teach-item-remove", args=[quiz.pk, item.pk]), {}),
+    ]
+    for url in gets:
+        assert client.get(url).status_code == status, url
+    if status != 200:
+        for url, data in posts:
+            assert client.post(url, data).status_code == status, url
+        assert list(quiz.items.values_list("pk", "points")) == [(item.pk, item.points)]
+    list_status = {"other": 200}.get(who, status)
+    assert client.get(reverse("teach-quizzes")).status_code == list_status
+
+
+def test_list_shows_only_own_quizzes(client, owner, other, quiz):
+    Quiz.objects.create(slug="theirs", title="Чужая контрольная", owner=other)
+    client.force_login(owner)
+    html = client.get(reverse("teach-quizzes")).content.decode()
+    assert "Контрольная 1" in html and "Чужая контрольная" not in html
