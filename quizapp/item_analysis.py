@@ -54,7 +54,7 @@ def item_statistics(x, rest) -> ItemStats:
 
     >>> s = item_statistics([1, 1, 0, 0], [0.9, 0.7, 0.4, 0.1])
     >>> (s.n, s.p, round(s.r_pb, 3), s.d27)
-    (4, 0.5, 0.956, 1.0)
+    (4, 0.5, 0.907, 1.0)
     """
     x = np.asarray(x, dtype=float)
     rest = np.asarray(rest, dtype=float)
