@@ -85,6 +85,7 @@ urlpatterns = [
         practice_views.practice_preview,
         name="practice-preview",
     ),
+    path("courses/", include("quizapp.course_urls")),
     path("teach/quizzes/", include("quizapp.instructor_quiz_urls")),
     path("teach/", include("quizapp.instructor_urls")),
     path("healthz", views.healthz, name="healthz"),
