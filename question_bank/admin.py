@@ -1,3 +1,5 @@
+"""The Django admin of the banks, for admins; instructors use the bank pages."""
+
 from django.contrib import admin
 
 from question_bank.models import Bank, Question, QuestionVersion, Topic
@@ -6,6 +8,7 @@ from question_bank.models import Bank, Question, QuestionVersion, Topic
 @admin.register(Bank)
 class BankAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "version", "language", "updated_at"]
+    list_filter = ["language"]
     search_fields = ["title", "slug"]
     readonly_fields = ["created_at", "updated_at"]
 
@@ -14,7 +17,9 @@ class BankAdmin(admin.ModelAdmin):
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "bank", "parent"]
     list_filter = ["bank"]
-    search_fields = ["title", "slug"]
+    list_select_related = ["bank", "parent"]
+    search_fields = ["title", "slug", "bank__title"]
+    autocomplete_fields = ["bank", "parent"]
 
 
 class VersionInline(admin.TabularInline):
@@ -25,20 +30,28 @@ class VersionInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
+    def has_add_permission(self, request, obj=None):
+        return False  # a new version comes from an import, which computes and checks it
+
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "kind", "bank", "topic"]
     list_filter = ["kind", "bank"]
+    list_select_related = ["bank", "topic"]
     search_fields = ["title", "slug"]
+    autocomplete_fields = ["bank", "topic"]
+    readonly_fields = ["created_at"]
     inlines = [VersionInline]
 
 
 @admin.register(QuestionVersion)
 class QuestionVersionAdmin(admin.ModelAdmin):
-    list_display = ["question", "number", "created_at"]
-    search_fields = ["question__title", "question__slug"]
+    list_display = ["question", "number", "spec_hash", "created_at"]
+    list_select_related = ["question"]
+    search_fields = ["question__title", "question__slug", "spec_hash"]
     readonly_fields = ["question", "number", "spec", "spec_hash", "created_at"]
+    date_hierarchy = "created_at"
 
     def has_change_permission(self, request, obj=None):
         return obj is None  # versions are immutable
