@@ -31,6 +31,17 @@ class ItemView:
         return {int(p) for p in parts if p.strip().isdigit()}
 
     @property
+    def unanswered_solution(self) -> dict | None:
+        """The key and worked solution of an item left without a graded answer, once allowed."""
+        if not self.show_solution or (self.response and self.response.status == "graded"):
+            return None
+        try:
+            result = grader.grade(self.item.version.spec, self.item.seed, "").as_dict()
+        except grader.GraderError:
+            return None
+        return {"solution": result["solution"], "expected_display": result["expected_display"]}
+
+    @property
     def earned(self) -> Decimal | None:
         if self.response is None or self.response.score is None:
             return None

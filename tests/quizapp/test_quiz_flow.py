@@ -256,8 +256,22 @@ def test_results_page_respects_show_solutions(
         student_client.post(reverse("attempt-finish", args=[attempt.uuid]))
     html = student_client.get(attempt.get_absolute_url()).content.decode()
     assert html.count("<h3>Решение</h3>") == 6 and "Правильный ответ" in html
+    # Unanswered questions get their solution too, once the attempt is over.
+    assert "Ответа нет" not in html
     exam.show_solutions = Quiz.Solutions.NEVER
     exam.save()
     html = student_client.get(attempt.get_absolute_url()).content.decode()
     assert "Решение</h3>" not in html and "Правильный ответ" not in html
     assert "Решения в этом тесте не показываются" in html
+
+
+def test_unanswered_questions_get_their_solution_after_finishing(student_client, exam):
+    student_client.post(reverse("attempt-start", args=[exam.slug]))
+    attempt = Attempt.objects.get()
+    student_client.post(reverse("attempt-finish", args=[attempt.uuid]))
+    html = student_client.get(attempt.get_absolute_url()).content.decode()
+    assert html.count("Ответа нет.") == 6
+    assert html.count("<h3>Решение</h3>") == 6
+    Quiz.objects.filter(pk=exam.pk).update(show_solutions=Quiz.Solutions.NEVER)
+    html = student_client.get(attempt.get_absolute_url()).content.decode()
+    assert "<h3>Решение</h3>" not in html
