@@ -373,3 +373,8 @@ class ResponseRegradeAdmin(ViewOnlyAdmin):
         "new_result",
         "created_at",
     ]
+
+
+# --- REST API: keys, idempotency records, webhooks (quizapp/api) ------------------------------
+
+from quizapp.api import admin as _api_admin  # noqa: E402, F401

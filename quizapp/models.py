@@ -363,5 +363,6 @@ class PracticeAnswer(models.Model):
         return f"{self.user} — {self.raw[:40]}"
 
 
+from quizapp.api.models import ApiKey, IdempotencyRecord, WebhookDelivery, WebhookEndpoint  # noqa: E402, F401
 from quizapp.course_models import Course, CourseQuiz, Enrollment  # noqa: E402, F401
-from quizapp.gradebook_models import RegradeRun, ResponseRegrade, ScoreOverride  # noqa: E402, F401, I001
+from quizapp.gradebook_models import RegradeRun, ResponseRegrade, ScoreOverride  # noqa: E402, F401

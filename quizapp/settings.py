@@ -168,10 +168,44 @@ CELERY_TASK_TIME_LIMIT = 60
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 
+# REST API (quizapp/api, docs/api.md): an integration's key or the browser's session; every view
+# lists its own permissions; JSON only; one error shape; rate limits per key (cache-backed: the
+# default local-memory cache per process, unless CACHES is configured).
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "quizapp.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "quizapp.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "quizapp.api.throttling.ApiKeyRateThrottle",
+        "quizapp.api.throttling.SessionRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env_str("API_KEY_RATE", "600/min"),
+        "session": env_str("API_SESSION_RATE", "1200/min"),
+    },
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Нейрозачёт API",
+    "DESCRIPTION": "REST API v1: банки, тесты, попытки, результаты. См. docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Eager tasks (embedded mode) deliver a webhook inside the request that graded the attempt: there
+# the first failure is final unless this is on (tests turn it on to see the retries).
+API_WEBHOOK_EAGER_RETRIES = env_bool("API_WEBHOOK_EAGER_RETRIES", False)
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

@@ -89,5 +89,6 @@ urlpatterns = [
     path("teach/quizzes/", include("quizapp.instructor_quiz_urls")),
     path("teach/", include("quizapp.instructor_urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include("quizapp.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,174 @@
+"""Object-level access: one helper per resource. A view asks here which object the caller may
+touch; an object the caller may not even see is "not found" (404), never "forbidden", so the API
+does not reveal what exists."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.http import Http404
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from question_bank.access import banks_visible_to
+from question_bank.models import Bank, Question, Topic
+from quizapp import roles
+from quizapp.api.authentication import api_key_of
+from quizapp.api.models import ApiKey, WebhookEndpoint
+from quizapp.models import Attempt, AttemptItem, Quiz, Response
+
+
+def can_manage_quiz(user, quiz: Quiz) -> bool:
+    """The quiz's owner (an instructor) or an admin."""
+    return roles.is_admin(user) or (roles.is_instructor(user) and quiz.owner_id == user.pk)
+
+
+def managed_quizzes(user):
+    if roles.is_admin(user):
+        return Quiz.objects.all()
+    if roles.is_instructor(user):
+        return Quiz.objects.filter(owner=user)
+    return Quiz.objects.none()
+
+
+def visible_quizzes(user):
+    """Quizzes the user may start (public, or of their courses), and those they manage."""
+    from quizapp.courses import quizzes_visible_to
+
+    return Quiz.objects.filter(
+        Q(pk__in=quizzes_visible_to(user).values("pk"))
+        | Q(pk__in=managed_quizzes(user).values("pk"))
+    )
+
+
+def visible_banks(user):
+    """Bundled banks for everyone; an instructor's own banks for them; every bank for admins."""
+    return banks_visible_to(user)
+
+
+def get_bank_for_user(request, bank_id: int) -> Bank:
+    bank = visible_banks(request.user).filter(pk=bank_id).first()
+    if bank is None:
+        raise Http404
+    return bank
+
+
+def get_topic_for_user(request, topic_id: int) -> Topic:
+    topic = Topic.objects.filter(pk=topic_id, bank__in=visible_banks(request.user)).first()
+    if topic is None:
+        raise Http404
+    return topic
+
+
+def get_question_for_user(request, question_id: int) -> Question:
+    question = (
+        Question.objects.select_related("bank", "topic")
+        .filter(pk=question_id, bank__in=visible_banks(request.user))
+        .first()
+    )
+    if question is None:
+        raise Http404
+    return question
+
+
+def get_quiz_for_user(request, quiz_id: int) -> Quiz:
+    quiz = visible_quizzes(request.user).filter(pk=quiz_id).first()
+    if quiz is None:
+        raise Http404
+    return quiz
+
+
+def get_quiz_for_manager(request, quiz_id: int) -> Quiz:
+    quiz = get_quiz_for_user(request, quiz_id)
+    if not can_manage_quiz(request.user, quiz):
+        raise PermissionDenied("Тест может менять только его автор.", code="quiz_owner_only")
+    return quiz
+
+
+def _attempt(attempt_uuid) -> Attempt | None:
+    return Attempt.objects.select_related("quiz", "user").filter(uuid=attempt_uuid).first()
+
+
+def acts_for_attempt(request, attempt: Attempt) -> bool:
+    """The student themself, or an integration's key acting for a student of its owner's quiz."""
+    if attempt.user_id == request.user.pk:
+        return True
+    return api_key_of(request) is not None and can_manage_quiz(request.user, attempt.quiz)
+
+
+def get_attempt_for_actor(request, attempt_uuid) -> Attempt:
+    """An attempt the caller may answer and finish."""
+    attempt = _attempt(attempt_uuid)
+    if attempt is None or not acts_for_attempt(request, attempt):
+        raise Http404
+    return attempt
+
+
+def get_student_for_attempt(request, quiz: Quiz, user_id: int | None):
+    """Whose attempt to start: the caller's own, or (by an integration's key, for the owner's
+    quiz) the named student's, who must be able to see the quiz."""
+    if user_id is None or user_id == request.user.pk:
+        return request.user
+    if api_key_of(request) is None or not can_manage_quiz(request.user, quiz):
+        raise PermissionDenied(
+            "Начать попытку за другого пользователя можно только по ключу API для своего теста.",
+            code="user_not_allowed",
+        )
+    student = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if student is None:
+        raise ValidationError({"user": ["Пользователь не найден."]}, code="does_not_exist")
+    if not visible_quizzes(student).filter(pk=quiz.pk).exists():
+        raise ValidationError(
+            {"user": ["Студенту этот тест не виден: он не записан на курс теста."]},
+            code="not_enrolled",
+        )
+    return student
+
+
+def get_attempt_item(attempt: Attempt, position: int) -> AttemptItem:
+    item = attempt.items.select_related("version").filter(position=position).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def get_attempt_for_reader(request, attempt_uuid) -> Attempt:
+    """An attempt the caller may read: as its actor, or as the quiz's instructor."""
+    attempt = _attempt(attempt_uuid)
+    if attempt is None:
+        raise Http404
+    if not (acts_for_attempt(request, attempt) or can_manage_quiz(request.user, attempt.quiz)):
+        raise Http404
+    return attempt
+
+
+def visible_attempts(request):
+    """Own attempts, plus every attempt of the quizzes the caller manages."""
+    user = request.user
+    own = Attempt.objects.filter(user=user)
+    return (own | Attempt.objects.filter(quiz__in=managed_quizzes(user))).distinct()
+
+
+def get_response_for_reader(request, response_id: int) -> Response:
+    response = (
+        Response.objects.select_related("item__attempt__quiz", "item__attempt__user")
+        .filter(pk=response_id)
+        .first()
+    )
+    if response is None:
+        raise Http404
+    get_attempt_for_reader(request, response.item.attempt.uuid)
+    return response
+
+
+def get_api_key_for_owner(request, key_id: int) -> ApiKey:
+    key = ApiKey.objects.filter(pk=key_id, owner=request.user).first()
+    if key is None:
+        raise Http404
+    return key
+
+
+def get_webhook_for_owner(request, webhook_id: int) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.filter(pk=webhook_id, owner=request.user).first()
+    if endpoint is None:
+        raise Http404
+    return endpoint

@@ -1,0 +1,112 @@
+"""Reads of the API: lists with their filters, and what of a grade result a caller may see."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Q
+
+import grader
+from grader.errors import EngineError, SpecError
+from question_bank.models import Question, QuestionVersion, Topic
+from quizapp.models import Attempt, Quiz, Response
+
+# What a student may always see of a graded answer: the verdict, never the key.
+OPEN_RESULT_FIELDS = ("score", "correct", "parsed_display", "feedback", "parts")
+# Added once the attempt is finished and the quiz shows solutions.
+KEY_RESULT_FIELDS = ("expected", "expected_display", "solution", "mistake")
+
+
+def solutions_revealed(attempt: Attempt) -> bool:
+    """The API shows keys only after the attempt, and only when the quiz allows solutions."""
+    return (
+        attempt.status == Attempt.Status.FINISHED
+        and attempt.quiz.show_solutions != Quiz.Solutions.NEVER
+    )
+
+
+def result_for_client(response: Response, *, reveal: bool) -> dict:
+    """A whitelist, not a blacklist: a field the grader adds later stays hidden by default."""
+    result = response.result or {}
+    if response.status == Response.Status.FAILED:
+        return {"feedback": result.get("feedback", "")}
+    if response.status == Response.Status.INVALID:
+        error = result.get("error") or {}
+        return {
+            "feedback": result.get("feedback", ""),
+            "error": {"code": error.get("code", "invalid"), "message": error.get("message", "")},
+        }
+    if response.status != Response.Status.GRADED:
+        return {}
+    shown = {k: result[k] for k in OPEN_RESULT_FIELDS if k in result}
+    if reveal:
+        shown.update({k: result[k] for k in KEY_RESULT_FIELDS if k in result})
+    return shown
+
+
+def variant_for_client(version: QuestionVersion, seed: int | None) -> dict | None:
+    """The rendered question; None when the bank's spec is broken (reported, not a 500)."""
+    try:
+        presented = grader.present(version.spec, seed).as_dict()
+    except (SpecError, EngineError):
+        return None
+    return presented_for_client(presented)
+
+
+def presented_for_client(presented: dict) -> dict:
+    """A whitelist of ``grader.Presented``: what a student sees before answering."""
+    keep = ("kind", "text", "options", "hints", "input_hint", "answer_shape")
+    return {k: presented[k] for k in keep}
+
+
+def bank_list(*, banks):
+    return banks.annotate(
+        topics_count=Count("topics", distinct=True),
+        questions_count=Count("questions", distinct=True),
+    ).order_by("title", "pk")
+
+
+def topic_list(*, banks, bank=None):
+    topics = Topic.objects.filter(bank__in=banks)
+    if bank is not None:
+        topics = topics.filter(bank=bank)
+    return topics.annotate(questions_count=Count("questions")).order_by("bank_id", "title", "pk")
+
+
+def question_list(*, banks, bank=None, topic=None, kind=None):
+    questions = Question.objects.filter(bank__in=banks).annotate(
+        latest_version=Max("versions__number")
+    )
+    if bank is not None:
+        questions = questions.filter(bank=bank)
+    if topic is not None:
+        questions = questions.filter(topic=topic)
+    if kind:
+        questions = questions.filter(kind=kind)
+    return questions.order_by("bank_id", "slug", "pk")
+
+
+def question_latest_version(question: Question) -> QuestionVersion | None:
+    return question.versions.order_by("-number").first()
+
+
+def attempt_list(attempts, *, filters: dict):
+    """Filter (quiz, user, status, dates) and order a queryset of visible attempts."""
+    if filters.get("quiz") is not None:
+        attempts = attempts.filter(quiz_id=filters["quiz"])
+    if filters.get("user") is not None:
+        attempts = attempts.filter(user_id=filters["user"])
+    if filters.get("status"):
+        attempts = attempts.filter(status=filters["status"])
+    for name, lookup in (
+        ("started_after", "started_at__gte"),
+        ("started_before", "started_at__lt"),
+        ("finished_after", "finished_at__gte"),
+        ("finished_before", "finished_at__lt"),
+    ):
+        if filters.get(name) is not None:
+            attempts = attempts.filter(**{lookup: filters[name]})
+    ordering = filters.get("ordering") or "-started_at"
+    return (
+        attempts.select_related("quiz", "user")
+        .annotate(pending=Count("items__responses", filter=Q(items__responses__status="pending")))
+        .order_by(ordering, "-pk")
+    )

@@ -1,0 +1,540 @@
+"""Input and output serializers, one explicit pair per operation (``…In`` / ``…Out``).
+
+Outputs are read-only descriptions of plain data; inputs validate and hand the services typed
+values. Neither saves anything: the services do.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from question_bank.models import Question, Topic
+from quizapp.api.models import ApiKey, WebhookEndpoint
+from quizapp.api.selectors import (
+    presented_for_client,
+    result_for_client,
+    solutions_revealed,
+    variant_for_client,
+)
+from quizapp.models import Attempt, Quiz
+from quizapp.services import MAX_RAW_LENGTH
+
+# --- errors (documentation only: errors.py builds them) --------------------------------------
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Машиночитаемый код ошибки.")
+    message = serializers.CharField(help_text="Сообщение по-русски.")
+    message_en = serializers.CharField(help_text="The message in English.")
+    fields = serializers.DictField(
+        child=FieldErrorSerializer(many=True),
+        required=False,
+        help_text="Ошибки по полям: «items.0.question» → список {code, message}.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+# --- banks, topics, questions -----------------------------------------------------------------
+
+
+class BankOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    language = serializers.CharField()
+    version = serializers.CharField()
+    topics_count = serializers.IntegerField()
+    questions_count = serializers.IntegerField()
+
+
+class TopicOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    bank = serializers.IntegerField(source="bank_id")
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    questions_count = serializers.IntegerField()
+
+
+class TopicFilterSerializer(serializers.Serializer):
+    bank = serializers.IntegerField(required=False, min_value=1)
+
+
+class OptionSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Номер варианта, который отправляется в ответе.")
+    text = serializers.CharField()
+
+
+class VariantSerializer(serializers.Serializer):
+    """A rendered question: text and options, never the key."""
+
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    options = OptionSerializer(many=True)
+    hints = serializers.ListField(child=serializers.CharField())
+    input_hint = serializers.CharField()
+    answer_shape = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+
+
+class QuestionOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    bank = serializers.IntegerField(source="bank_id")
+    topic = serializers.IntegerField(source="topic_id", allow_null=True)
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    latest_version = serializers.IntegerField(allow_null=True)
+
+
+class QuestionDetailOutSerializer(QuestionOutSerializer):
+    preview = serializers.SerializerMethodField(
+        help_text="Вариант по умолчанию (без ключа); null, если вопрос в банке неисправен."
+    )
+
+    @extend_schema_field(VariantSerializer(allow_null=True))
+    def get_preview(self, question):
+        version = self.context.get("version")
+        return None if version is None else variant_for_client(version, None)
+
+
+class QuestionFilterSerializer(serializers.Serializer):
+    bank = serializers.IntegerField(required=False, min_value=1)
+    topic = serializers.IntegerField(required=False, min_value=1)
+    kind = serializers.ChoiceField(choices=Question.Kind.choices, required=False)
+
+
+# --- quizzes ----------------------------------------------------------------------------------
+
+
+class QuizItemOutSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    question = serializers.IntegerField(source="question_id", allow_null=True)
+    version = serializers.SerializerMethodField()
+    topic = serializers.IntegerField(source="topic_id", allow_null=True)
+    count = serializers.IntegerField()
+    points = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_version(self, item):
+        return item.version.number if item.version_id else None
+
+
+class QuizOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    time_limit_minutes = serializers.IntegerField(allow_null=True)
+    max_attempts = serializers.IntegerField(allow_null=True)
+    show_solutions = serializers.ChoiceField(choices=Quiz.Solutions.choices)
+    shuffle_items = serializers.BooleanField()
+    opens_at = serializers.DateTimeField(allow_null=True)
+    closes_at = serializers.DateTimeField(allow_null=True)
+    is_published = serializers.BooleanField()
+    owner = serializers.IntegerField(source="owner_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class QuizDetailOutSerializer(QuizOutSerializer):
+    items = serializers.SerializerMethodField(
+        help_text="Вопросы теста; видны только автору теста и администратору."
+    )
+
+    @extend_schema_field(QuizItemOutSerializer(many=True, allow_null=True))
+    def get_items(self, quiz):
+        if not self.context.get("manager"):
+            return None
+        items = quiz.items.select_related("version").order_by("position")
+        return QuizItemOutSerializer(items, many=True).data
+
+
+class QuizItemInSerializer(serializers.Serializer):
+    """A fixed question (its newest version at each attempt's start), or a topic rule."""
+
+    question = serializers.PrimaryKeyRelatedField(
+        queryset=Question.objects.all(), required=False, allow_null=True
+    )
+    topic = serializers.PrimaryKeyRelatedField(
+        queryset=Topic.objects.all(), required=False, allow_null=True
+    )
+    count = serializers.IntegerField(
+        required=False, min_value=1, max_value=50, default=1, help_text="Для правила по теме."
+    )
+    points = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("1000"),
+        required=False,
+        default=Decimal(1),
+    )
+
+    def validate(self, data):
+        if (data.get("question") is None) == (data.get("topic") is None):
+            raise serializers.ValidationError(
+                {"question": "Укажите либо вопрос (question), либо тему (topic)."}, code="xor"
+            )
+        return data
+
+
+class QuizInSerializer(serializers.Serializer):
+    slug = serializers.SlugField(max_length=100)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    time_limit_minutes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=10000
+    )
+    max_attempts = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=1000
+    )
+    show_solutions = serializers.ChoiceField(choices=Quiz.Solutions.choices, required=False)
+    shuffle_items = serializers.BooleanField(required=False)
+    opens_at = serializers.DateTimeField(required=False, allow_null=True)
+    closes_at = serializers.DateTimeField(required=False, allow_null=True)
+    is_published = serializers.BooleanField(required=False)
+    items = QuizItemInSerializer(many=True, max_length=200)
+
+    def validate_slug(self, slug):
+        taken = Quiz.objects.filter(slug=slug)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError("Тест с таким кодом уже есть.", code="unique")
+        return slug
+
+    def validate(self, data):
+        opens = data.get("opens_at", getattr(self.instance, "opens_at", None))
+        closes = data.get("closes_at", getattr(self.instance, "closes_at", None))
+        if opens and closes and closes <= opens:
+            raise serializers.ValidationError(
+                {"closes_at": "Тест должен закрываться позже, чем открывается."}
+            )
+        return data
+
+
+class QuizPatchInSerializer(QuizInSerializer):
+    """Every field optional; ``items``, when given, replaces the whole list."""
+
+    items = QuizItemInSerializer(many=True, max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
+class QuizFilterSerializer(serializers.Serializer):
+    mine = serializers.BooleanField(
+        required=False, default=False, help_text="Только тесты, которыми управляет вызывающий."
+    )
+    is_published = serializers.BooleanField(required=False, allow_null=True, default=None)
+    ordering = serializers.ChoiceField(
+        choices=["title", "-title", "created_at", "-created_at"], required=False
+    )
+
+
+# --- attempts, responses, results -------------------------------------------------------------
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class QuizRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+
+
+class QuestionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class AttemptOutSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    quiz = QuizRefSerializer()
+    user = UserRefSerializer()
+    number = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Attempt.Status.choices)
+    started_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    score = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    max_score = serializers.DecimalField(max_digits=8, decimal_places=2)
+    graded = serializers.SerializerMethodField(
+        help_text="Попытка завершена, и ни один ответ не ждёт проверки: балл окончательный."
+    )
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_graded(self, attempt):
+        pending = getattr(attempt, "pending", None)
+        if pending is None:
+            pending = attempt.items.filter(responses__status="pending").exists()
+        return attempt.status == Attempt.Status.FINISHED and not pending
+
+
+class GradeResultSerializer(serializers.Serializer):
+    """What of the grade a caller may see; the key fields only after a finished attempt."""
+
+    score = serializers.FloatField(required=False)
+    correct = serializers.BooleanField(required=False)
+    parsed_display = serializers.CharField(required=False)
+    feedback = serializers.CharField(required=False)
+    parts = serializers.ListField(child=serializers.BooleanField(), required=False)
+    error = FieldErrorSerializer(required=False)
+    expected = serializers.JSONField(required=False, help_text="Только после завершения.")
+    expected_display = serializers.CharField(required=False, help_text="Только после завершения.")
+    solution = serializers.CharField(required=False, help_text="Только после завершения.")
+    mistake = serializers.JSONField(required=False, help_text="Только после завершения.")
+
+
+class ResponseOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField(source="item.position")
+    raw = serializers.CharField()
+    status = serializers.CharField()
+    score = serializers.FloatField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    graded_at = serializers.DateTimeField(allow_null=True)
+    result = serializers.SerializerMethodField()
+
+    @extend_schema_field(GradeResultSerializer)
+    def get_result(self, response):
+        reveal = self.context.get("reveal")
+        if reveal is None:
+            reveal = solutions_revealed(response.item.attempt)
+        return result_for_client(response, reveal=reveal)
+
+
+class AttemptItemOutSerializer(serializers.Serializer):
+    position = serializers.IntegerField(source="item.position")
+    points = serializers.DecimalField(max_digits=6, decimal_places=2, source="item.points")
+    question = serializers.SerializerMethodField()
+    variant = serializers.SerializerMethodField()
+    draft = serializers.CharField(source="item.draft", default="")
+    response = serializers.SerializerMethodField(help_text="Новейший ответ или null.")
+
+    @extend_schema_field(QuestionRefSerializer)
+    def get_question(self, view):
+        # No slug: authors name questions after their answers ("dropout-name").
+        question = view.item.version.question
+        return {"id": question.pk, "title": question.title}
+
+    @extend_schema_field(VariantSerializer(allow_null=True))
+    def get_variant(self, view):
+        return presented_for_client(view.presented.as_dict())
+
+    @extend_schema_field(ResponseOutSerializer(allow_null=True))
+    def get_response(self, view):
+        if view.response is None:
+            return None
+        return ResponseOutSerializer(view.response, context=self.context).data
+
+
+class AttemptDetailOutSerializer(AttemptOutSerializer):
+    items = serializers.SerializerMethodField()
+
+    @extend_schema_field(AttemptItemOutSerializer(many=True))
+    def get_items(self, attempt):
+        return AttemptItemOutSerializer(self.context["items"], many=True, context=self.context).data
+
+
+class AttemptStartInSerializer(serializers.Serializer):
+    quiz = serializers.IntegerField(min_value=1)
+    user = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Только по ключу API: студент, за которого LMS начинает попытку.",
+    )
+
+
+class AttemptFilterSerializer(serializers.Serializer):
+    quiz = serializers.IntegerField(required=False, min_value=1)
+    user = serializers.IntegerField(required=False, min_value=1)
+    status = serializers.ChoiceField(choices=Attempt.Status.choices, required=False)
+    started_after = serializers.DateTimeField(required=False)
+    started_before = serializers.DateTimeField(required=False)
+    finished_after = serializers.DateTimeField(required=False)
+    finished_before = serializers.DateTimeField(required=False)
+    ordering = serializers.ChoiceField(
+        choices=[
+            "started_at",
+            "-started_at",
+            "finished_at",
+            "-finished_at",
+            "score",
+            "-score",
+        ],
+        required=False,
+    )
+
+
+class AnswerInSerializer(serializers.Serializer):
+    answer = serializers.CharField(
+        max_length=MAX_RAW_LENGTH,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Ответ как его набрал студент; для выбора — номера вариантов через запятую.",
+    )
+
+
+class SubmitAcceptedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    status_url = serializers.CharField(help_text="Где узнать результат проверки.")
+
+
+class DraftInSerializer(serializers.Serializer):
+    answer = serializers.CharField(
+        max_length=MAX_RAW_LENGTH, allow_blank=True, trim_whitespace=False
+    )
+    rev = serializers.IntegerField(min_value=0, max_value=2**62)
+
+
+class DraftOutSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    draft = serializers.CharField()
+    draft_rev = serializers.IntegerField()
+    draft_saved_at = serializers.DateTimeField(allow_null=True)
+
+
+class GradebookRowSerializer(serializers.Serializer):
+    """One student of a quiz's gradebook (``quizapp.gradebook``): the best finished attempt by
+    the score shown, where a manual override counts."""
+
+    user = serializers.SerializerMethodField()
+    attempts = serializers.SerializerMethodField()
+    in_progress = serializers.SerializerMethodField()
+    best_attempt = serializers.SerializerMethodField()
+    score = serializers.SerializerMethodField(help_text="Балл лучшей попытки (с учётом правки).")
+    overridden = serializers.SerializerMethodField(help_text="Балл изменён преподавателем.")
+    max_score = serializers.SerializerMethodField()
+    finished_at = serializers.SerializerMethodField()
+
+    def _cell(self, row):
+        return row.cells[0]
+
+    @extend_schema_field(UserRefSerializer)
+    def get_user(self, row):
+        return {"id": row.student.pk, "username": row.student.get_username()}
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_attempts(self, row):
+        return self._cell(row).attempts
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_in_progress(self, row):
+        return self._cell(row).in_progress
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_best_attempt(self, row):
+        best = self._cell(row).best
+        return None if best is None else str(best.uuid)
+
+    @extend_schema_field(serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True))
+    def get_score(self, row):
+        score = self._cell(row).score
+        return None if score is None else f"{score:.2f}"
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_overridden(self, row):
+        return self._cell(row).overridden
+
+    @extend_schema_field(serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True))
+    def get_max_score(self, row):
+        best = self._cell(row).best
+        return None if best is None else f"{best.max_score:.2f}"
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_finished_at(self, row):
+        best = self._cell(row).best
+        return (
+            None
+            if best is None
+            else serializers.DateTimeField().to_representation(best.finished_at)
+        )
+
+
+# --- keys and webhooks ------------------------------------------------------------------------
+
+
+class ApiKeyInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=ApiKey.Scope.choices),
+        min_length=1,
+        max_length=2,
+        required=False,
+        default=lambda: [ApiKey.Scope.READ, ApiKey.Scope.WRITE],
+    )
+    rate_per_minute = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=100000
+    )
+
+
+class ApiKeyOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    scopes = serializers.ListField(child=serializers.CharField())
+    rate_per_minute = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ApiKeyCreatedOutSerializer(ApiKeyOutSerializer):
+    key = serializers.CharField(help_text="Ключ целиком. Показывается один раз: сохраните его.")
+
+
+class WebhookInSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=500)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEndpoint.Event.choices),
+        required=False,
+        default=lambda: [WebhookEndpoint.Event.ATTEMPT_GRADED],
+        max_length=10,
+    )
+
+    def validate_url(self, url):
+        if not url.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Нужен адрес http:// или https://.", code="scheme")
+        return url
+
+
+class WebhookOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+    events = serializers.ListField(child=serializers.CharField())
+    is_active = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class WebhookCreatedOutSerializer(WebhookOutSerializer):
+    secret = serializers.CharField(help_text="Секрет подписи. Показывается один раз.")
+
+
+class WebhookDeliveryOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    event = serializers.CharField()
+    event_key = serializers.CharField()
+    status = serializers.CharField()
+    tries = serializers.IntegerField()
+    last_status_code = serializers.IntegerField(allow_null=True)
+    last_error = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    last_tried_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)

@@ -1,0 +1,75 @@
+"""URLs of /api/v1/ (namespace ``api``), with the OpenAPI schema and its local viewers."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from quizapp.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("banks/", views.BankListView.as_view(), name="bank-list"),
+    path("banks/<int:bank_id>/", views.BankDetailView.as_view(), name="bank-detail"),
+    path("topics/", views.TopicListView.as_view(), name="topic-list"),
+    path("topics/<int:topic_id>/", views.TopicDetailView.as_view(), name="topic-detail"),
+    path("questions/", views.QuestionListView.as_view(), name="question-list"),
+    path(
+        "questions/<int:question_id>/",
+        views.QuestionDetailView.as_view(),
+        name="question-detail",
+    ),
+    path("quizzes/", views.QuizListView.as_view(), name="quiz-list"),
+    path("quizzes/<int:quiz_id>/", views.QuizDetailView.as_view(), name="quiz-detail"),
+    path(
+        "quizzes/<int:quiz_id>/gradebook/",
+        views.QuizGradebookView.as_view(),
+        name="quiz-gradebook",
+    ),
+    path("attempts/", views.AttemptListView.as_view(), name="attempt-list"),
+    path("attempts/<uuid:attempt_uuid>/", views.AttemptDetailView.as_view(), name="attempt-detail"),
+    path(
+        "attempts/<uuid:attempt_uuid>/items/<int:position>/",
+        views.AttemptItemView.as_view(),
+        name="attempt-item",
+    ),
+    path(
+        "attempts/<uuid:attempt_uuid>/items/<int:position>/responses/",
+        views.ResponseSubmitView.as_view(),
+        name="response-submit",
+    ),
+    path(
+        "attempts/<uuid:attempt_uuid>/items/<int:position>/draft/",
+        views.DraftView.as_view(),
+        name="attempt-draft",
+    ),
+    path(
+        "attempts/<uuid:attempt_uuid>/finish/",
+        views.AttemptFinishView.as_view(),
+        name="attempt-finish",
+    ),
+    path(
+        "attempts/<uuid:attempt_uuid>/result/",
+        views.AttemptResultView.as_view(),
+        name="attempt-result",
+    ),
+    path(
+        "responses/<int:response_id>/", views.ResponseDetailView.as_view(), name="response-detail"
+    ),
+    path("keys/", views.ApiKeyListView.as_view(), name="key-list"),
+    path("keys/<int:key_id>/", views.ApiKeyDetailView.as_view(), name="key-detail"),
+    path("webhooks/", views.WebhookListView.as_view(), name="webhook-list"),
+    path("webhooks/<int:webhook_id>/", views.WebhookDetailView.as_view(), name="webhook-detail"),
+    path(
+        "webhooks/<int:webhook_id>/deliveries/",
+        views.WebhookDeliveryListView.as_view(),
+        name="webhook-deliveries",
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
+    path(
+        "redoc/",
+        # Our template: the stock one loads web fonts from a third-party host.
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
+]

@@ -1,0 +1,149 @@
+"""Webhooks: announce graded attempts to the instructor's integrations, signed with HMAC-SHA256.
+
+An attempt is announced once it is finished and none of its answers waits for grading. Signature:
+``X-Neurozachet-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>``; the
+receiver recomputes it over the raw body and rejects old timestamps (see docs/api.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from quizapp.api.models import WebhookDelivery, WebhookEndpoint
+from quizapp.models import Attempt, Response
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Neurozachet-Signature"
+EVENT_HEADER = "X-Neurozachet-Event"
+DELIVERY_HEADER = "X-Neurozachet-Delivery"
+TIMEOUT_SECONDS = 5
+MAX_ERROR_LENGTH = 500
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def attempt_fully_graded(attempt: Attempt) -> bool:
+    return (
+        attempt.status == Attempt.Status.FINISHED
+        and not Response.objects.filter(
+            item__attempt=attempt, status=Response.Status.PENDING
+        ).exists()
+    )
+
+
+def attempt_payload(attempt: Attempt) -> dict:
+    return {
+        "attempt": str(attempt.uuid),
+        "quiz": {"id": attempt.quiz_id, "slug": attempt.quiz.slug, "title": attempt.quiz.title},
+        "user": {"id": attempt.user_id, "username": attempt.user.get_username()},
+        "number": attempt.number,
+        "score": None if attempt.score is None else str(attempt.score),
+        "max_score": str(attempt.max_score),
+        "finished_at": attempt.finished_at.isoformat() if attempt.finished_at else None,
+        "result_url": reverse("api:attempt-result", args=[attempt.uuid]),
+    }
+
+
+def attempt_graded_notify(*, attempt_id: int) -> list[WebhookDelivery]:
+    """Create (once) and enqueue the ``attempt.graded`` deliveries of a fully graded attempt."""
+    from quizapp.api.tasks import deliver_webhook
+
+    attempt = Attempt.objects.select_related("quiz", "user").filter(pk=attempt_id).first()
+    if attempt is None or attempt.quiz.owner_id is None or not attempt_fully_graded(attempt):
+        return []
+    event = WebhookEndpoint.Event.ATTEMPT_GRADED
+    endpoints = WebhookEndpoint.objects.filter(owner_id=attempt.quiz.owner_id, is_active=True)
+    created = []
+    for endpoint in endpoints:
+        if event not in endpoint.events:
+            continue
+        payload = {"event": event, "data": attempt_payload(attempt)}
+        # Race: two graders finishing the last answers at once both get here; the unique
+        # (endpoint, event_key) lets one of them create the delivery.
+        delivery, new = WebhookDelivery.objects.get_or_create(
+            endpoint=endpoint,
+            event_key=f"{event}:{attempt.uuid}",
+            defaults={"event": event, "payload": payload},
+        )
+        if new:
+            created.append(delivery)
+            transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+    return created
+
+
+def post_json(url: str, body: bytes, headers: dict, timeout: float) -> int:
+    """POST and return the HTTP status; network errors raise OSError."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def webhook_delivery_send(*, delivery_id: int, final: bool, transport=None):
+    """Try to send a delivery once and log the outcome. Returns the delivery (or None).
+
+    ``final``: no retry will follow, so a failure marks it failed. A redelivered task whose
+    delivery already succeeded sends nothing.
+    """
+    transport = transport or post_json
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status == WebhookDelivery.Status.SUCCEEDED:
+        return delivery
+    endpoint = delivery.endpoint
+    body = json.dumps(
+        {**delivery.payload, "delivery": delivery.pk}, ensure_ascii=False, sort_keys=True
+    ).encode()
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Neurozachet-Webhooks/1",
+        SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body),
+        EVENT_HEADER: delivery.event,
+        DELIVERY_HEADER: str(delivery.pk),
+    }
+    # No transaction around the request: a slow receiver must not hold a database lock.
+    code, error = None, ""
+    try:
+        code = transport(endpoint.url, body, headers, TIMEOUT_SECONDS)
+    except (OSError, ValueError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+    ok = code is not None and 200 <= code < 300
+    if not ok and not error:
+        error = f"HTTP {code}"
+    delivery.tries += 1
+    delivery.last_status_code = code
+    delivery.last_error = "" if ok else error
+    delivery.last_tried_at = timezone.now()
+    if ok:
+        delivery.status = WebhookDelivery.Status.SUCCEEDED
+        delivery.delivered_at = delivery.last_tried_at
+    elif final:
+        delivery.status = WebhookDelivery.Status.FAILED
+        logger.warning("webhook delivery %s failed for good: %s", delivery.pk, error)
+    delivery.save(
+        update_fields=[
+            "tries",
+            "last_status_code",
+            "last_error",
+            "last_tried_at",
+            "status",
+            "delivered_at",
+        ]
+    )
+    return delivery
