@@ -10,11 +10,18 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class Bank(models.Model):
+    """A bank of questions.
+
+    ``owner`` is the instructor who published it from the browser; bundled banks (imported by
+    ``import_bank``) have none. Who may see and change which bank: :mod:`question_bank.access`.
+    """
+
     slug = models.SlugField(_("код"), max_length=100, unique=True)
     title = models.CharField(_("название"), max_length=200)
     description = models.TextField(_("описание"), blank=True)
@@ -22,6 +29,14 @@ class Bank(models.Model):
     version = models.CharField(_("версия"), max_length=50, blank=True)
     authors = models.JSONField(_("авторы"), default=list, blank=True)
     license = models.CharField(_("лицензия"), max_length=100, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="banks_owned",
+        verbose_name=_("владелец"),
+    )
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменён"), auto_now=True)
 
@@ -113,3 +128,85 @@ class QuestionVersion(models.Model):
             raise ValueError("question versions are immutable; create a new version instead")
         self.spec_hash = spec_hash(self.spec)
         super().save(*args, **kwargs)
+
+
+class BankUpload(models.Model):
+    """A bank file uploaded in the browser, its validation report, and its publication.
+
+    Nothing of the file enters Bank/Topic/Question until the owner publishes a valid upload; the
+    file's bytes stay here so that publishing (and a redelivered task) reads exactly what was
+    validated.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("в очереди на проверку")
+        VALIDATING = "validating", _("проверяется")
+        VALID = "valid", _("проверен, ошибок нет")
+        INVALID = "invalid", _("есть ошибки")
+        IMPORTING = "importing", _("публикуется")
+        IMPORTED = "imported", _("опубликован")
+        FAILED = "failed", _("сбой")
+
+    # A task is still working on these: the report page polls for progress.
+    ACTIVE = (Status.QUEUED, Status.VALIDATING, Status.IMPORTING)
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="bank_uploads",
+        verbose_name=_("загрузил"),
+    )
+    # The bank this file is a new version of (chosen on the bank's page), if any.
+    target = models.ForeignKey(
+        Bank,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("обновляемый банк"),
+    )
+    filename = models.CharField(_("имя файла"), max_length=255)
+    data = models.BinaryField(_("содержимое файла"))
+    size = models.PositiveIntegerField(_("размер, байт"))
+    format = models.CharField(_("формат"), max_length=20, blank=True)
+    status = models.CharField(
+        _("состояние"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    # Problems (file, line, column, Russian message), warnings and the per-question summary.
+    report = models.JSONField(_("отчёт"), default=dict, blank=True)
+    # The file as the native bank structure, kept for previews once it parsed without errors.
+    parsed = models.JSONField(null=True, blank=True, editable=False)
+    bank = models.ForeignKey(
+        Bank,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="uploads",
+        verbose_name=_("опубликован в банк"),
+    )
+    created_at = models.DateTimeField(_("загружен"), auto_now_add=True)
+    validated_at = models.DateTimeField(_("проверен"), null=True, blank=True)
+    published_at = models.DateTimeField(_("опубликован"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("загрузка банка")
+        verbose_name_plural = _("загрузки банков")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="bankupload_owner_recent_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))

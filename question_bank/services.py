@@ -1,11 +1,33 @@
-"""Writes to the question bank."""
+"""Writes to the question bank: publishing questions, importing bank files, browser uploads."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import logging
+import time
+from pathlib import PurePath
 
-from question_bank.formats.common import split_question
-from question_bank.models import Bank, Question, QuestionVersion, Topic, spec_hash
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from question_bank.access import can_manage_bank
+from question_bank.formats.common import Problem, split_question
+from question_bank.models import Bank, BankUpload, Question, QuestionVersion, Topic, spec_hash
+
+logger = logging.getLogger(__name__)
+
+
+class BankError(Exception):
+    """A refused bank operation: ``code`` for machines, ``message`` in Russian for people."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message}
 
 
 @transaction.atomic
@@ -35,23 +57,33 @@ def question_publish(
 
 
 @transaction.atomic
-def bank_import(*, data: dict) -> tuple[Bank, list[QuestionVersion]]:
+def bank_import(*, data: dict, user=None) -> tuple[Bank, list[QuestionVersion]]:
     """Create or update a bank from already validated data (bank, topics, questions).
 
-    All or nothing: one transaction, so a failure leaves what was stored untouched.
+    All or nothing: one transaction, so a failure leaves what was stored untouched. ``user`` is
+    the instructor publishing from the browser: a new bank becomes theirs, and a bank they may
+    not change is refused (``bank_not_yours``). Without ``user`` (the commands) any bank is
+    updated and a new one is bundled (no owner).
     """
     meta = data["bank"]
-    bank, _ = Bank.objects.update_or_create(
-        slug=meta["slug"],
-        defaults={
-            "title": meta["title"],
-            "description": meta.get("description", ""),
-            "language": meta.get("language", "ru"),
-            "version": str(meta.get("version", "")),
-            "authors": meta.get("authors", []),
-            "license": meta.get("license", ""),
-        },
+    defaults = {
+        "title": meta["title"],
+        "description": meta.get("description", ""),
+        "language": meta.get("language", "ru"),
+        "version": str(meta.get("version", "")),
+        "authors": meta.get("authors", []),
+        "license": meta.get("license", ""),
+    }
+    bank, created = Bank.objects.update_or_create(
+        slug=meta["slug"], defaults=defaults, create_defaults={**defaults, "owner": user}
     )
+    # Checked after the write, not before: a bank created by someone else between a check and
+    # this transaction would otherwise be updated; raising here rolls the update back.
+    if user is not None and not created and not can_manage_bank(user, bank):
+        raise BankError(
+            f"Банк с кодом «{bank.slug}» уже есть, и изменять его вы не можете.",
+            code="bank_not_yours",
+        )
     topics = {}
     for entry in data.get("topics", []):
         parent = topics.get(entry.get("parent"))
@@ -95,17 +127,22 @@ def bank_validate_file(*, data: bytes, filename: str, variants: int, progress=No
     return result, problems
 
 
-def bank_import_file(*, data: bytes, filename: str, variants: int, progress=None):
+def bank_import_file(
+    *, data: bytes, filename: str, variants: int, progress=None, user=None, slug: str | None = None
+):
     """Validate a bank file completely, then store it; an invalid file changes nothing.
 
     Questions whose spec is already stored as their newest version are not validated again,
-    so re-importing an unchanged bank is quick and creates nothing.
+    so re-importing an unchanged bank is quick and creates nothing. ``slug`` replaces the bank's
+    code from the file (a browser upload decided it at validation); ``user``: see bank_import.
     """
     from question_bank.formats import parse_file
     from question_bank.validation import check_bank_variants
 
     result = parse_file(data, filename)
     problems = list(result.problems)
+    if result.ok and slug:
+        result.bank["bank"]["slug"] = slug
     if result.ok:
         changed = _changed_questions(result.bank)
         if changed:
@@ -114,24 +151,304 @@ def bank_import_file(*, data: bytes, filename: str, variants: int, progress=None
             )
     if not result.ok or any(p.severity == "error" for p in problems):
         raise BankInvalid([p for p in problems if p.severity == "error"])
-    bank, versions = bank_import(data=result.bank)
+    bank, versions = bank_import(data=result.bank, user=user)
     return bank, versions, problems
 
 
 def _changed_questions(data: dict) -> set[int]:
     """Indices of the questions whose spec differs from the newest stored version."""
-    stored = {}
-    bank = Bank.objects.filter(slug=data["bank"]["slug"]).first()
-    if bank is not None:
-        for version in QuestionVersion.objects.filter(question__bank=bank).select_related(
-            "question"
-        ):
-            known = stored.get(version.question.slug)
-            if known is None or version.number > known[0]:
-                stored[version.question.slug] = (version.number, version.spec_hash)
+    stored = _newest_hashes(Bank.objects.filter(slug=data["bank"]["slug"]).first())
     changed = set()
     for index, entry in enumerate(data["questions"]):
         meta, spec = split_question(entry)
-        if stored.get(meta["slug"], (0, None))[1] != spec_hash(spec):
+        if stored.get(meta["slug"]) != spec_hash(spec):
             changed.add(index)
     return changed
+
+
+def _newest_hashes(bank: Bank | None) -> dict[str, str]:
+    """Question slug → spec hash of its newest version."""
+    if bank is None:
+        return {}
+    newest = {}
+    rows = QuestionVersion.objects.filter(question__bank=bank).values_list(
+        "question__slug", "number", "spec_hash"
+    )
+    for slug, number, digest in rows:
+        if slug not in newest or number > newest[slug][0]:
+            newest[slug] = (number, digest)
+    return {slug: digest for slug, (_number, digest) in newest.items()}
+
+
+# --- Uploads from the browser ----------------------------------------------------------------
+# upload (queued) → validate task (validating → valid | invalid) → «Опубликовать» (importing)
+# → import task (imported | failed). Tasks take the upload's id; each step claims its state with
+# a conditional update, so a redelivered task repeats an unfinished step and skips a finished one.
+
+DEFAULT_UPLOAD_MAX_BYTES = 2 * 1024 * 1024  # the native format's own limit
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+
+
+def upload_max_bytes() -> int:
+    return getattr(settings, "BANK_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES)
+
+
+def upload_variants() -> int:
+    from question_bank.validation import DEFAULT_VARIANTS
+
+    return getattr(settings, "BANK_UPLOAD_VARIANTS", DEFAULT_VARIANTS)
+
+
+def bank_upload_create(*, owner, filename: str, data: bytes, target: Bank | None = None):
+    """Keep an uploaded file and queue its validation; nothing enters the bank tables yet."""
+    from question_bank.formats import IMPORTERS
+
+    limit = upload_max_bytes()
+    if len(data) > limit:
+        raise BankError(
+            f"Файл больше {limit / 1024 / 1024:.3g} МБ: разделите банк на несколько файлов.",
+            code="too_large",
+        )
+    if target is not None and not can_manage_bank(owner, target):
+        raise BankError(
+            "Новую версию банка может загрузить только его владелец или администратор.",
+            code="bank_not_yours",
+        )
+    name = PurePath(filename.replace("\\", "/")).name[-255:] or "bank"
+    with transaction.atomic():
+        upload = BankUpload.objects.create(
+            owner=owner,
+            target=target,
+            filename=name,
+            data=data,
+            size=len(data),
+            format=IMPORTERS.get(PurePath(name).suffix.lower(), ""),
+        )
+        transaction.on_commit(lambda: _enqueue_validate(upload.pk))
+    return upload
+
+
+def bank_upload_validate(*, upload_id: int) -> BankUpload | None:
+    """Check an uploaded file and store the report; None if it was checked already."""
+    Status = BankUpload.Status
+    # A redelivered task (its worker died mid-check) finds VALIDATING and checks again.
+    claimed = BankUpload.objects.filter(
+        pk=upload_id, status__in=[Status.QUEUED, Status.VALIDATING]
+    ).update(status=Status.VALIDATING, progress_done=0, progress_total=0)
+    if not claimed:
+        return None
+    upload = BankUpload.objects.select_related("owner", "target").get(pk=upload_id)
+    parsed = None
+    try:
+        report, parsed = _upload_report(upload)
+        status = Status.INVALID if report["errors"] else Status.VALID
+    except DatabaseError:
+        raise  # transient: the task retries
+    except Exception as exc:
+        report, status = _failure_report(upload, exc, "проверке"), Status.FAILED
+    # Only the check that still owns the upload writes: a publish may have moved it on meanwhile.
+    BankUpload.objects.filter(pk=upload_id, status=Status.VALIDATING).update(
+        status=status, report=report, parsed=parsed, validated_at=timezone.now()
+    )
+    upload.refresh_from_db()
+    return upload
+
+
+def bank_upload_publish(*, upload: BankUpload) -> BankUpload:
+    """Queue the import of a valid upload; pressing «Опубликовать» twice publishes once."""
+    Status = BankUpload.Status
+    with transaction.atomic():
+        # Race: a double click or two tabs; the row lock lets one request move VALID → IMPORTING.
+        locked = BankUpload.objects.select_for_update().defer("data").get(pk=upload.pk)
+        if locked.status in (Status.IMPORTING, Status.IMPORTED):
+            return locked
+        if locked.status != Status.VALID:
+            raise BankError(
+                "Опубликовать можно только проверенный файл без ошибок.", code="not_valid"
+            )
+        locked.status, locked.progress_done, locked.progress_total = Status.IMPORTING, 0, 0
+        locked.save(update_fields=["status", "progress_done", "progress_total"])
+        transaction.on_commit(lambda: _enqueue_import(locked.pk))
+    return locked
+
+
+def bank_upload_import(*, upload_id: int) -> BankUpload | None:
+    """Store a published upload (all or nothing); None if it is not waiting to be imported."""
+    Status = BankUpload.Status
+    upload = (
+        BankUpload.objects.select_related("owner")
+        .filter(pk=upload_id, status=Status.IMPORTING)
+        .first()
+    )
+    if upload is None:
+        return None
+    report = dict(upload.report)
+    slug = report["bank"]["slug"]
+    before = set(
+        QuestionVersion.objects.filter(question__bank__slug=slug).values_list("pk", flat=True)
+    )
+    bank, status = None, Status.IMPORTED
+    try:
+        bank, versions, _problems = bank_import_file(
+            data=bytes(upload.data),
+            filename=upload.filename,
+            variants=upload_variants(),
+            progress=_progress_writer(upload_id),
+            user=upload.owner,
+            slug=slug,
+        )
+        created = sum(1 for v in versions if v.pk not in before)
+        report["published"] = {"bank_id": bank.pk, "new_versions": created}
+    except BankInvalid as exc:
+        # The bank changed since the check (another upload published first): nothing stored.
+        report["errors"] = [p.as_dict() for p in exc.problems]
+        report["failure"] = "При публикации найдены ошибки; ничего не сохранено."
+        status = Status.FAILED
+    except BankError as exc:
+        report["failure"], status = exc.message, Status.FAILED
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        report, status = _failure_report(upload, exc, "публикации", report), Status.FAILED
+    BankUpload.objects.filter(pk=upload_id, status=Status.IMPORTING).update(
+        status=status, report=report, bank=bank, published_at=timezone.now()
+    )
+    upload.refresh_from_db()
+    return upload
+
+
+def bank_upload_fail(*, upload_id: int, message: str) -> None:
+    """Mark an unfinished upload failed (its task gave up), so that its page stops waiting."""
+    upload = BankUpload.objects.filter(pk=upload_id, status__in=BankUpload.ACTIVE).first()
+    if upload is None:
+        return
+    report = {**upload.report, "failure": message}
+    BankUpload.objects.filter(pk=upload_id, status=upload.status).update(
+        status=BankUpload.Status.FAILED, report=report
+    )
+
+
+def _enqueue_validate(upload_id: int) -> None:
+    from question_bank.tasks import validate_bank_upload
+
+    validate_bank_upload.delay(upload_id)
+
+
+def _enqueue_import(upload_id: int) -> None:
+    from question_bank.tasks import import_bank_upload
+
+    import_bank_upload.delay(upload_id)
+
+
+def _progress_writer(upload_id: int):
+    """A progress callback that writes at most every PROGRESS_EVERY seconds, and the last step."""
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < PROGRESS_EVERY:
+            return
+        last[0] = now
+        BankUpload.objects.filter(pk=upload_id).update(progress_done=done, progress_total=total)
+
+    return progress
+
+
+def _failure_report(upload: BankUpload, exc: Exception, stage: str, report=None) -> dict:
+    if isinstance(exc, SoftTimeLimitExceeded):
+        message = (
+            f"Сбой при {stage}: файл не успел обработаться за отведённое время. "
+            "Разделите банк на несколько файлов поменьше."
+        )
+    else:
+        logger.exception("bank upload %s failed at %s", upload.pk, stage)
+        message = f"Сбой при {stage} файла. Попробуйте ещё раз; если не поможет, сообщите нам."
+    return {**(report or {}), "failure": message}
+
+
+def _upload_report(upload: BankUpload) -> tuple[dict, dict | None]:
+    """(report, the parsed native structure or None) of an upload."""
+    result, problems = bank_validate_file(
+        data=bytes(upload.data),
+        filename=upload.filename,
+        variants=upload_variants(),
+        progress=_progress_writer(upload.pk),
+    )
+    report = {"format": upload.format, "bank": None, "questions": [], "counts": {}}
+    if result.bank is not None:
+        existing = _resolve_bank(upload, result, problems)
+        meta = result.bank["bank"]
+        report["bank"] = {
+            "slug": meta["slug"],
+            "title": meta["title"],
+            "existing_id": existing.pk if existing else None,
+            "existing_title": existing.title if existing else "",
+        }
+        labels = {kind: str(label) for kind, label in Question.Kind.choices}
+        report["questions"], report["counts"] = _question_summary(result, existing, labels)
+    report["errors"] = [p.as_dict() for p in problems if p.severity == "error"]
+    report["warnings"] = [p.as_dict() for p in problems if p.severity != "error"]
+    # Previews need the questions even when some variants fail: that is what they show.
+    parsed = result.bank if result.bank is not None and result.ok else None
+    return report, parsed
+
+
+def _resolve_bank(upload: BankUpload, result, problems: list) -> Bank | None:
+    """Decide which bank the file will update (or that it makes a new one); fix the slug."""
+    meta = result.bank["bank"]
+    slug = meta["slug"]
+    line, column = result.positions.get(("bank", "slug"), (None, None))
+    if upload.target is not None:
+        if slug != upload.target.slug:
+            message = (
+                f"код банка «{slug}» заменён на «{upload.target.slug}»: файл публикуется как "
+                f"новая версия банка «{upload.target.title}»"
+            )
+            problems.append(
+                Problem(upload.filename, line, column, message, "slug_replaced", "warning")
+            )
+            meta["slug"] = upload.target.slug
+        return upload.target
+    existing = Bank.objects.filter(slug=slug).first()
+    if existing is None or can_manage_bank(upload.owner, existing):
+        return existing
+    if upload.format == "native":  # the author wrote this slug: let them choose another
+        message = (
+            f"банк с кодом «{slug}» уже есть, и изменять его вы не можете; "
+            "задайте в bank.slug другой код"
+        )
+        problems.append(Problem(upload.filename, line, column, message, "bank_not_yours"))
+        return None
+    # Moodle XML and GIFT take the code from the file name: pick one that is free or ours.
+    candidates = [f"{slug[:90]}-{n}" for n in range(2, 1000)]
+    taken = {b.slug: b for b in Bank.objects.filter(slug__in=candidates).select_related("owner")}
+    free = next(c for c in candidates if c not in taken or can_manage_bank(upload.owner, taken[c]))
+    message = f"банк с кодом «{slug}» уже есть; файл будет опубликован как банк «{free}»"
+    problems.append(Problem(upload.filename, None, None, message, "slug_taken", "warning"))
+    meta["slug"] = free
+    return taken.get(free)
+
+
+def _question_summary(result, existing: Bank | None, labels: dict) -> tuple[list, dict]:
+    stored = _newest_hashes(existing)
+    rows, counts = [], {"new": 0, "changed": 0, "unchanged": 0}
+    for index, entry in enumerate(result.bank["questions"]):
+        meta, spec = split_question(entry)
+        known = stored.get(meta["slug"])
+        state = "new" if known is None else "unchanged" if known == spec_hash(spec) else "changed"
+        counts[state] += 1
+        rows.append(
+            {
+                "index": index,
+                "slug": meta["slug"],
+                "title": meta["title"],
+                "topic": meta.get("topic", ""),
+                "kind": labels.get(spec.get("kind"), spec.get("kind")),
+                "template": bool(spec.get("params")),
+                "status": state,
+                "line": result.positions.get(("questions", index), (None, None))[0],
+            }
+        )
+    in_file = {row["slug"] for row in rows}
+    counts["absent"] = sum(1 for slug in stored if slug not in in_file)
+    return rows, counts

@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizapp.settings")
 
 app = Celery("quizapp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["grader"])
+app.autodiscover_tasks(["grader", "question_bank"])

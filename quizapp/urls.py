@@ -88,6 +88,7 @@ urlpatterns = [
     path("courses/", include("quizapp.course_urls")),
     path("teach/quizzes/", include("quizapp.instructor_quiz_urls")),
     path("teach/", include("quizapp.instructor_urls")),
+    path("banks/", include("question_bank.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include("quizapp.api.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from question_bank import views
+
+app_name = "banks"
+
+urlpatterns = [
+    path("", views.bank_list, name="list"),
+    path("upload/", views.upload_new, name="upload-new"),
+    path("uploads/<int:upload_id>/", views.upload_report, name="upload"),
+    path("uploads/<int:upload_id>/progress/", views.upload_progress, name="upload-progress"),
+    path("uploads/<int:upload_id>/publish/", views.upload_publish, name="upload-publish"),
+    path(
+        "uploads/<int:upload_id>/questions/<int:index>/preview/",
+        views.upload_preview,
+        name="upload-preview",
+    ),
+    path("<int:bank_id>/", views.bank_detail, name="detail"),
+    path(
+        "<int:bank_id>/questions/<int:question_id>/preview/",
+        views.question_preview,
+        name="preview",
+    ),
+]
