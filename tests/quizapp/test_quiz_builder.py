@@ -187,3 +187,11 @@ def test_list_shows_only_own_quizzes(client, owner, other, quiz):
     client.force_login(owner)
     html = client.get(reverse("teach-quizzes")).content.decode()
     assert "Контрольная 1" in html and "Чужая контрольная" not in html
+
+
+def test_a_student_is_told_in_russian_why_not(client, student, demo_quiz):
+    client.force_login(student)
+    page = client.get(reverse("teach-quizzes"))
+    assert page.status_code == 403
+    assert "доступна только преподавателям" in page.content.decode()
+    assert "Журнал" not in page.content.decode()  # instructor links stay hidden
