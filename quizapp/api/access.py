@@ -14,6 +14,8 @@ from question_bank.models import Bank, Question, Topic
 from quizapp import roles
 from quizapp.api.authentication import api_key_of
 from quizapp.api.models import ApiKey, WebhookEndpoint
+from quizapp.course_models import Course, Enrollment
+from quizapp.courses import course_for_user
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 
 
@@ -116,6 +118,14 @@ def get_student_for_attempt(request, quiz: Quiz, user_id: int | None):
     student = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if student is None:
         raise ValidationError({"user": ["Пользователь не найден."]}, code="does_not_exist")
+    limited = _key_courses(request)
+    if (
+        limited is not None
+        and not Enrollment.objects.filter(user=student, course_id__in=limited).exists()
+    ):
+        raise ValidationError(
+            {"user": ["Студент не записан ни на один курс этого ключа."]}, code="not_enrolled"
+        )
     if not visible_quizzes(student).filter(pk=quiz.pk).exists():
         raise ValidationError(
             {"user": ["Студенту этот тест не виден: он не записан на курс теста."]},
@@ -158,6 +168,43 @@ def get_response_for_reader(request, response_id: int) -> Response:
         raise Http404
     get_attempt_for_reader(request, response.item.attempt.uuid)
     return response
+
+
+def _key_courses(request):
+    """The courses a course-scoped key is limited to, or None (no key, or not limited)."""
+    key = api_key_of(request)
+    if key is None:
+        return None
+    ids = list(key.courses.values_list("pk", flat=True))
+    return ids or None
+
+
+def visible_courses(request):
+    """Courses the caller teaches (all, for an admin) or is enrolled in; a scoped key's only."""
+    user = request.user
+    courses = Course.objects.filter(Q(owner=user) | Q(enrollments__user=user))
+    if roles.is_admin(user):
+        courses = Course.objects.all()
+    limited = _key_courses(request)
+    if limited is not None:
+        courses = courses.filter(pk__in=limited)
+    return Course.objects.filter(pk__in=courses.values("pk")).select_related("owner")
+
+
+def get_course_for_user(request, course_id: int, *, manage: bool = False) -> Course:
+    """The course as the caller may see it (``course_for_user``), within a key's scope."""
+    limited = _key_courses(request)
+    if limited is not None and course_id not in limited:
+        raise Http404
+    return course_for_user(request.user, course_id, manage=manage)
+
+
+def get_enrollment_for_manager(request, course: Course, enrollment_id: int) -> Enrollment:
+    enrollment = course.enrollments.select_related("user", "course").filter(pk=enrollment_id)
+    enrollment = enrollment.first()
+    if enrollment is None:
+        raise Http404
+    return enrollment
 
 
 def get_api_key_for_owner(request, key_id: int) -> ApiKey:

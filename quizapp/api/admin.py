@@ -14,7 +14,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_filter = ["revoked_at"]
     list_select_related = ["owner"]
     search_fields = ["name", "prefix", "owner__username"]
-    fields = ["owner", "name", "prefix", "scopes", "rate_per_minute"] + [
+    filter_horizontal = ["courses"]
+    fields = ["owner", "name", "prefix", "scopes", "rate_per_minute", "courses"] + [
         "created_at",
         "last_used_at",
         "revoked_at",

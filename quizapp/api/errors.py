@@ -25,6 +25,7 @@ SERVICE_STATUS = {
     "time_over": status.HTTP_409_CONFLICT,
     "no_attempts_left": status.HTTP_409_CONFLICT,
     "quiz_has_attempts": status.HTTP_409_CONFLICT,
+    "course_archived": status.HTTP_409_CONFLICT,
     "idempotency_key_reused": status.HTTP_409_CONFLICT,
     "stale_draft": status.HTTP_409_CONFLICT,
     "no_version": status.HTTP_409_CONFLICT,
@@ -32,6 +33,7 @@ SERVICE_STATUS = {
     "quiz_not_open": status.HTTP_403_FORBIDDEN,
     "quiz_closed": status.HTTP_403_FORBIDDEN,
     "not_instructor": status.HTTP_403_FORBIDDEN,
+    "course_not_yours": status.HTTP_403_FORBIDDEN,
     "too_long": status.HTTP_400_BAD_REQUEST,
 }
 
@@ -66,6 +68,9 @@ MESSAGES_EN = {
     "not_instructor": "Only instructors may have API keys.",
     "invalid_scopes": "Unknown API key scopes.",
     "too_long": "The answer is too long.",
+    "course_code_taken": "This course code is taken.",
+    "course_archived": "The course is archived: no enrolments or changes.",
+    "course_not_yours": "A key can be limited to one's own courses only.",
     "question_not_visible": "This question is not available to you.",
     "topic_not_visible": "This topic is not available to you.",
     "duplicate_question": "The question is already in the quiz.",

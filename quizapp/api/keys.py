@@ -30,14 +30,27 @@ def _hash(secret: str) -> str:
 
 @transaction.atomic
 def api_key_create(
-    *, owner, name: str, scopes=(ApiKey.Scope.READ, ApiKey.Scope.WRITE), rate_per_minute=None
+    *,
+    owner,
+    name: str,
+    scopes=(ApiKey.Scope.READ, ApiKey.Scope.WRITE),
+    rate_per_minute=None,
+    courses=(),
 ) -> tuple[ApiKey, str]:
-    """A new key of ``owner`` (an instructor) and its whole token, which is never stored."""
+    """A new key of ``owner`` (an instructor) and its whole token, which is never stored.
+
+    ``courses`` limits the key to some of the owner's courses (none: all of them).
+    """
     if not roles.is_instructor(owner):
         raise ServiceError("Ключи API выдаются только преподавателям.", code="not_instructor")
     unknown = set(scopes) - set(ApiKey.Scope.values)
     if unknown or not scopes:
         raise ServiceError("Неизвестные права ключа.", code="invalid_scopes")
+    for course in courses:
+        if not (roles.is_admin(owner) or course.owner_id == owner.pk):
+            raise ServiceError(
+                "Ключ можно ограничить только своими курсами.", code="course_not_yours"
+            )
     secret = secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
         owner=owner,
@@ -47,6 +60,7 @@ def api_key_create(
         scopes=sorted(set(scopes)),
         rate_per_minute=rate_per_minute,
     )
+    key.courses.set(courses)
     return key, f"{TOKEN_TAG}_{key.prefix}_{secret}"
 
 

@@ -31,6 +31,11 @@ class ApiKey(models.Model):
     prefix = models.CharField(_("префикс"), max_length=16, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
     scopes = models.JSONField(_("права"), default=list)
+    # Empty: every course of the owner. Otherwise the key sees and enrols only in these courses,
+    # and starts attempts only for their students.
+    courses = models.ManyToManyField(
+        "quizapp.Course", blank=True, related_name="api_keys", verbose_name=_("курсы")
+    )
     # Empty: the default rate of the settings (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["api_key"]).
     rate_per_minute = models.PositiveIntegerField(_("запросов в минуту"), null=True, blank=True)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)

@@ -90,6 +90,11 @@ def question_latest_version(question: Question) -> QuestionVersion | None:
 
 def attempt_list(attempts, *, filters: dict):
     """Filter (quiz, user, status, dates) and order a queryset of visible attempts."""
+    if filters.get("course") is not None:
+        attempts = attempts.filter(
+            quiz__course_links__course_id=filters["course"],
+            user__enrollments__course_id=filters["course"],
+        )
     if filters.get("quiz") is not None:
         attempts = attempts.filter(quiz_id=filters["quiz"])
     if filters.get("user") is not None:

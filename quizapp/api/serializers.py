@@ -19,6 +19,7 @@ from quizapp.api.selectors import (
     solutions_revealed,
     variant_for_client,
 )
+from quizapp.course_models import Course
 from quizapp.models import Attempt, Quiz
 from quizapp.services import MAX_RAW_LENGTH
 
@@ -362,6 +363,9 @@ class AttemptStartInSerializer(serializers.Serializer):
 
 
 class AttemptFilterSerializer(serializers.Serializer):
+    course = serializers.IntegerField(
+        required=False, min_value=1, help_text="Тесты курса, попытки его студентов."
+    )
     quiz = serializers.IntegerField(required=False, min_value=1)
     user = serializers.IntegerField(required=False, min_value=1)
     status = serializers.ChoiceField(choices=Attempt.Status.choices, required=False)
@@ -468,6 +472,49 @@ class GradebookRowSerializer(serializers.Serializer):
         )
 
 
+# --- courses and enrolments ------------------------------------------------------------------
+
+
+class CourseOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    owner = UserRefSerializer()
+    join_enabled = serializers.BooleanField()
+    is_archived = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class CourseInSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=50)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    join_enabled = serializers.BooleanField(required=False, default=True)
+
+
+class EnrollmentOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    course = serializers.IntegerField(source="course_id")
+    user = UserRefSerializer()
+    role = serializers.CharField()
+    external_id = serializers.CharField()
+    joined_at = serializers.DateTimeField()
+
+
+class EnrollmentInSerializer(serializers.Serializer):
+    external_id = serializers.CharField(
+        max_length=255, help_text="Идентификатор студента в LMS (LTI sub, id пользователя Moodle)."
+    )
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
+
+
+class EnrollmentFilterSerializer(serializers.Serializer):
+    external_id = serializers.CharField(required=False, max_length=255)
+
+
 # --- keys and webhooks ------------------------------------------------------------------------
 
 
@@ -483,6 +530,12 @@ class ApiKeyInSerializer(serializers.Serializer):
     rate_per_minute = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=100000
     )
+    courses = serializers.PrimaryKeyRelatedField(
+        queryset=Course.objects.all(),
+        many=True,
+        required=False,
+        help_text="Ограничить ключ этими своими курсами (пусто — все курсы владельца).",
+    )
 
 
 class ApiKeyOutSerializer(serializers.Serializer):
@@ -494,6 +547,11 @@ class ApiKeyOutSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     last_used_at = serializers.DateTimeField(allow_null=True)
     revoked_at = serializers.DateTimeField(allow_null=True)
+    courses = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_courses(self, key):
+        return sorted(key.courses.values_list("pk", flat=True))
 
 
 class ApiKeyCreatedOutSerializer(ApiKeyOutSerializer):

@@ -6,13 +6,16 @@ builder's services (``quizapp.instructor_quizzes``), like the pages; nothing her
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from quizapp import instructor_quizzes
 from quizapp.api.models import WebhookEndpoint
+from quizapp.course_models import Enrollment
 from quizapp.errors import ServiceError
 from quizapp.models import Quiz
 
@@ -94,6 +97,54 @@ def quiz_delete(*, quiz: Quiz) -> None:
             code="quiz_has_attempts",
         )
     quiz.delete()
+
+
+def _lms_username(owner_id: int, external_id: str) -> str:
+    digest = hashlib.sha256(f"{owner_id}:{external_id}".encode()).hexdigest()[:16]
+    return f"lms-{digest}"
+
+
+@transaction.atomic
+def enrollment_upsert_external(
+    *, course, external_id: str, email: str = "", first_name: str = "", last_name: str = ""
+) -> tuple[Enrollment, bool]:
+    """The course's member with this LMS id, created (user and enrolment) when new.
+
+    The same LMS id in another course of the same instructor is the same person, so their
+    account is reused. An existing account is never linked by name or e-mail: whoever controls
+    an LMS must not be able to claim somebody's account. Race: two LMS calls for one new student;
+    the unique (course, user) constraint and the user row's unique name keep one of each.
+    """
+    found = (
+        Enrollment.objects.select_related("user")
+        .filter(course=course, external_id=external_id)
+        .first()
+    )
+    if found is not None:
+        return found, False
+    if course.is_archived:
+        raise ServiceError("Курс в архиве: запись и изменения закрыты.", code="course_archived")
+    known = (
+        Enrollment.objects.filter(course__owner_id=course.owner_id, external_id=external_id)
+        .select_related("user")
+        .first()
+    )
+    user = known.user if known else None
+    if user is None:
+        user, new = get_user_model().objects.get_or_create(
+            username=_lms_username(course.owner_id, external_id),
+            defaults={"email": email, "first_name": first_name, "last_name": last_name},
+        )
+        if new:  # signs in through the LMS (LTI), never with a password
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+    enrollment, created = Enrollment.objects.get_or_create(
+        course=course, user=user, defaults={"external_id": external_id}
+    )
+    if not created and enrollment.external_id != external_id:
+        enrollment.external_id = external_id
+        enrollment.save(update_fields=["external_id"])
+    return enrollment, created
 
 
 def webhook_endpoint_create(*, owner, url: str, events: list[str]) -> WebhookEndpoint:

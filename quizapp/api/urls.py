@@ -55,6 +55,18 @@ urlpatterns = [
     path(
         "responses/<int:response_id>/", views.ResponseDetailView.as_view(), name="response-detail"
     ),
+    path("courses/", views.CourseListView.as_view(), name="course-list"),
+    path("courses/<int:course_id>/", views.CourseDetailView.as_view(), name="course-detail"),
+    path(
+        "courses/<int:course_id>/enrollments/",
+        views.EnrollmentListView.as_view(),
+        name="enrollment-list",
+    ),
+    path(
+        "courses/<int:course_id>/enrollments/<int:enrollment_id>/",
+        views.EnrollmentDetailView.as_view(),
+        name="enrollment-detail",
+    ),
     path("keys/", views.ApiKeyListView.as_view(), name="key-list"),
     path("keys/<int:key_id>/", views.ApiKeyDetailView.as_view(), name="key-detail"),
     path("webhooks/", views.WebhookListView.as_view(), name="webhook-list"),
