@@ -15,6 +15,7 @@ from django.utils.crypto import salted_hmac
 
 import grader
 from grader.templating import render
+from question_bank.access import banks_for_study
 from question_bank.models import Bank, Question, QuestionVersion, Topic
 from quizapp.fsrs_cards import preview_intervals
 from quizapp.models import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
@@ -273,10 +274,13 @@ class DeckOverview:
 def deck_overview(*, user) -> DeckOverview:
     """Every bank and topic with its number of cards, marked when the student studies it."""
     card_filter = Q(questions__kind__in=CARD_KINDS)
-    banks = list(Bank.objects.annotate(cards=Count("questions", filter=card_filter)))
+    allowed = banks_for_study(user)
+    banks = list(allowed.annotate(cards=Count("questions", filter=card_filter)))
     topics: dict[int, list[Topic]] = {}
-    for topic in Topic.objects.annotate(cards=Count("questions", filter=card_filter)).order_by(
-        "title"
+    for topic in (
+        Topic.objects.filter(bank__in=allowed)
+        .annotate(cards=Count("questions", filter=card_filter))
+        .order_by("title")
     ):
         topics.setdefault(topic.bank_id, []).append(topic)
     decks = set(StudyDeck.objects.filter(user=user).values_list("bank_id", "topic_id"))

@@ -17,6 +17,7 @@ from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from question_bank.access import banks_for_study
 from question_bank.models import Bank, Question, Topic
 from quizapp import flashcard_selectors as selectors
 from quizapp import flashcards as services
@@ -227,7 +228,7 @@ def deck_list(request):
 
 
 def _deck_from_post(request) -> tuple[Bank, Topic | None]:
-    bank = get_object_or_404(Bank, pk=_int(request.POST.get("bank")))
+    bank = get_object_or_404(banks_for_study(request.user), pk=_int(request.POST.get("bank")))
     topic_id = request.POST.get("topic")
     topic = get_object_or_404(Topic, pk=_int(topic_id), bank=bank) if topic_id else None
     return bank, topic

@@ -9,13 +9,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 import grader
-from question_bank.models import Bank, QuestionVersion, Topic
+from question_bank.access import banks_for_study
+from question_bank.models import QuestionVersion, Topic
 from quizapp import practice
 from quizapp.errors import ServiceError
 from quizapp.models import PracticeAnswer
 from quizapp.views import posted_answer
 
 SESSION_KEY = "practice:{}"
+
+
+def _topic(request, topic_id, *, related: bool = False) -> Topic:
+    """A topic of a bank the student may study; any other is "not found"."""
+    topics = Topic.objects.filter(bank__in=banks_for_study(request.user))
+    return get_object_or_404(topics.select_related("bank") if related else topics, pk=topic_id)
 
 
 def _current(request, topic: Topic, *, fresh: bool = False) -> tuple[QuestionVersion, int]:
@@ -35,7 +42,7 @@ def _current(request, topic: Topic, *, fresh: bool = False) -> tuple[QuestionVer
 
 @login_required
 def practice_index(request):
-    banks = list(Bank.objects.prefetch_related("topics").order_by("title"))
+    banks = list(banks_for_study(request.user).prefetch_related("topics").order_by("title"))
     topics = [t for b in banks for t in b.topics.all()]
     mastery = practice.topic_mastery(user=request.user, topics=topics)
     rows = [
@@ -53,7 +60,7 @@ def practice_index(request):
 
 @login_required
 def practice_topic(request, topic_id):
-    topic = get_object_or_404(Topic.objects.select_related("bank"), pk=topic_id)
+    topic = _topic(request, topic_id, related=True)
     try:
         version, seed = _current(request, topic)
     except ServiceError as exc:
@@ -78,7 +85,7 @@ def practice_topic(request, topic_id):
 @login_required
 @require_POST
 def practice_answer(request, topic_id):
-    topic = get_object_or_404(Topic, pk=topic_id)
+    topic = _topic(request, topic_id)
     version, seed = _current(request, topic)
     raw = posted_answer(request)
     try:
@@ -93,13 +100,13 @@ def practice_answer(request, topic_id):
 @login_required
 @require_POST
 def practice_next(request, topic_id):
-    topic = get_object_or_404(Topic, pk=topic_id)
+    topic = _topic(request, topic_id)
     _current(request, topic, fresh=True)
     return redirect("practice-topic", topic_id=topic.pk)
 
 
 @login_required
 def practice_preview(request, topic_id):
-    topic = get_object_or_404(Topic, pk=topic_id)
+    topic = _topic(request, topic_id)
     version, seed = _current(request, topic)
     return JsonResponse(grader.preview(version.spec, seed, request.GET.get("raw", "")))
