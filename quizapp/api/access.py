@@ -170,6 +170,29 @@ def get_response_for_reader(request, response_id: int) -> Response:
     return response
 
 
+def get_versions_for_regrade(request, data: dict):
+    """The question (one the caller may see) and its versions named by number, or 400."""
+    question = Question.objects.filter(
+        pk=data["question"], bank__in=visible_banks(request.user)
+    ).first()
+    if question is None:
+        raise ValidationError({"question": ["Вопрос не найден."]}, code="does_not_exist")
+    versions = {v.number: v for v in question.versions.all()}
+    found = {}
+    for field in ("to_version", "from_version"):
+        number = data.get(field)
+        if number is not None and number not in versions:
+            raise ValidationError({field: ["У вопроса нет такой версии."]}, code="does_not_exist")
+        found[field] = versions.get(number)
+    return question, found["to_version"], found["from_version"]
+
+
+def get_regrade_for_instructor(request, run_id: int):
+    from quizapp.regrade import run_for_instructor
+
+    return run_for_instructor(request.user, run_id)
+
+
 def _key_courses(request):
     """The courses a course-scoped key is limited to, or None (no key, or not limited)."""
     key = api_key_of(request)

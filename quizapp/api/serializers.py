@@ -472,6 +472,39 @@ class GradebookRowSerializer(serializers.Serializer):
         )
 
 
+class RegradeInSerializer(serializers.Serializer):
+    question = serializers.IntegerField(min_value=1)
+    to_version = serializers.IntegerField(min_value=1, help_text="Номер новой версии вопроса.")
+    from_version = serializers.IntegerField(
+        min_value=1, required=False, help_text="Только ответы этой версии (пусто — всех прочих)."
+    )
+
+
+class RegradeRunOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    quiz = serializers.IntegerField(source="quiz_id", allow_null=True)
+    question = serializers.IntegerField(source="question_id")
+    from_version = serializers.SerializerMethodField()
+    to_version = serializers.IntegerField(source="to_version.number")
+    status = serializers.CharField()
+    progress_done = serializers.IntegerField()
+    progress_total = serializers.IntegerField()
+    error = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    status_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_from_version(self, run):
+        return run.from_version.number if run.from_version_id else None
+
+    @extend_schema_field(serializers.CharField())
+    def get_status_url(self, run):
+        from django.urls import reverse
+
+        return reverse("api:regrade-detail", args=[run.pk])
+
+
 # --- courses and enrolments ------------------------------------------------------------------
 
 

@@ -25,6 +25,8 @@ urlpatterns = [
         views.QuizGradebookView.as_view(),
         name="quiz-gradebook",
     ),
+    path("quizzes/<int:quiz_id>/regrades/", views.QuizRegradeView.as_view(), name="quiz-regrade"),
+    path("regrades/<int:run_id>/", views.RegradeDetailView.as_view(), name="regrade-detail"),
     path("attempts/", views.AttemptListView.as_view(), name="attempt-list"),
     path("attempts/<uuid:attempt_uuid>/", views.AttemptDetailView.as_view(), name="attempt-detail"),
     path(

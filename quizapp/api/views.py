@@ -11,7 +11,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from quizapp import courses, gradebook, services
+from quizapp import courses, gradebook, regrade, services
 from quizapp import selectors as quiz_selectors
 from quizapp.api import access, keys, permissions
 from quizapp.api import selectors as api_selectors
@@ -270,6 +270,53 @@ class QuizGradebookView(ApiView):
         quiz = access.get_quiz_for_manager(request, quiz_id)
         book = gradebook.gradebook(quiz=quiz)
         return paginate(request, self, book.rows, s.GradebookRowSerializer)
+
+
+class QuizRegradeView(ApiView):
+    permissions = {"post": permissions.INSTRUCTOR}
+
+    @extend_schema(
+        operation_id="quizzes_regrade",
+        summary="Перепроверить ответы на вопрос теста по другой версии (в фоне: 202)",
+        description=(
+            "Каждый вопрос попытки сохраняет seed, так что студент видит те же числа, а ключ "
+            "считается по новой версии; завершённые попытки пересчитываются. "
+            "409 regrade_running — перепроверка этого вопроса уже идёт; "
+            "400 nothing_to_regrade — перепроверять нечего."
+        ),
+        request=s.RegradeInSerializer,
+        responses=responses({202: s.RegradeRunOutSerializer, 409: conflict()}, 400, 404),
+        tags=["results"],
+    )
+    def post(self, request, quiz_id):
+        quiz = access.get_quiz_for_manager(request, quiz_id)
+        data = body(s.RegradeInSerializer, request)
+        question, to_version, from_version = access.get_versions_for_regrade(request, data)
+        run = regrade.regrade_start(
+            question=question,
+            to_version=to_version,
+            from_version=from_version,
+            by=request.user,
+            quiz=quiz,
+        )
+        out = s.RegradeRunOutSerializer(run).data
+        return Response(
+            out, status=status.HTTP_202_ACCEPTED, headers={"Location": out["status_url"]}
+        )
+
+
+class RegradeDetailView(ApiView):
+    permissions = {"get": permissions.INSTRUCTOR}
+
+    @extend_schema(
+        operation_id="regrades_retrieve",
+        summary="Ход перепроверки",
+        responses=responses({200: s.RegradeRunOutSerializer}, 404),
+        tags=["results"],
+    )
+    def get(self, request, run_id):
+        run = access.get_regrade_for_instructor(request, run_id)
+        return Response(s.RegradeRunOutSerializer(run).data)
 
 
 # --- attempts ---------------------------------------------------------------------------------
