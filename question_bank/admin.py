@@ -2,14 +2,16 @@
 
 from django.contrib import admin
 
-from question_bank.models import Bank, Question, QuestionVersion, Topic
+from question_bank.models import Bank, BankUpload, Question, QuestionVersion, Topic
 
 
 @admin.register(Bank)
 class BankAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "version", "language", "updated_at"]
+    list_display = ["title", "slug", "owner", "version", "language", "updated_at"]
     list_filter = ["language"]
-    search_fields = ["title", "slug"]
+    list_select_related = ["owner"]
+    search_fields = ["title", "slug", "owner__username"]
+    autocomplete_fields = ["owner"]
     readonly_fields = ["created_at", "updated_at"]
 
 
@@ -55,3 +57,31 @@ class QuestionVersionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return obj is None  # versions are immutable
+
+
+@admin.register(BankUpload)
+class BankUploadAdmin(admin.ModelAdmin):
+    list_display = ["filename", "owner", "status", "format", "size", "bank", "created_at"]
+    list_filter = ["status", "format"]
+    list_select_related = ["owner", "bank"]
+    search_fields = ["filename", "owner__username", "bank__title"]
+    date_hierarchy = "created_at"
+    # An upload is the record of what was validated and published; the tasks write it.
+    readonly_fields = [
+        "owner",
+        "target",
+        "filename",
+        "size",
+        "format",
+        "status",
+        "progress_done",
+        "progress_total",
+        "report",
+        "bank",
+        "created_at",
+        "validated_at",
+        "published_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
