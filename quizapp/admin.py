@@ -378,3 +378,4 @@ class ResponseRegradeAdmin(ViewOnlyAdmin):
 # --- REST API: keys, idempotency records, webhooks (quizapp/api) ------------------------------
 
 from quizapp.api import admin as _api_admin  # noqa: E402, F401
+from quizapp.lti import admin as _lti_admin  # noqa: E402, F401  (not an app: no autodiscovery)

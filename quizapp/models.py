@@ -366,3 +366,4 @@ class PracticeAnswer(models.Model):
 from quizapp.api.models import ApiKey, IdempotencyRecord, WebhookDelivery, WebhookEndpoint  # noqa: E402, F401
 from quizapp.course_models import Course, CourseQuiz, Enrollment  # noqa: E402, F401
 from quizapp.gradebook_models import RegradeRun, ResponseRegrade, ScoreOverride  # noqa: E402, F401
+from quizapp.lti.models import LtiCourseLink, LtiQuizLink, LtiScorePassback  # noqa: E402, F401

@@ -218,3 +218,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# LTI 1.3 (quizapp/lti, docs/lms.md): django-lti keeps platforms, deployments and keys. OIDC
+# nonces and launch data live in a cache every web process shares: LTI_CACHE_URL (Redis) in
+# production, the per-process local-memory cache in the embedded mode.
+INSTALLED_APPS += ["lti_tool"]
+if env_str("LTI_CACHE_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        **globals().get("CACHES", {}),
+        "lti": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("LTI_CACHE_URL"),
+        },
+    }
+LTI_EAGER_TRIES = env_int("LTI_EAGER_TRIES", 1, min=1)
+# LTI_FRAME_ANCESTORS="https://moodle.example.org https://canvas.example.org": those LMS pages may
+# frame the app (CSP frame-ancestors instead of X-Frame-Options: DENY), and the cookies become
+# SameSite=None; Secure, without which a browser drops them inside a cross-site frame (HTTPS only).
+if env_str("LTI_FRAME_ANCESTORS"):
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_CSP = {"frame-ancestors": ["'self'", *env_str("LTI_FRAME_ANCESTORS").split()]}
+    MIDDLEWARE.remove("django.middleware.clickjacking.XFrameOptionsMiddleware")
+    MIDDLEWARE.append("django.middleware.csp.ContentSecurityPolicyMiddleware")

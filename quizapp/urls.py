@@ -90,6 +90,7 @@ urlpatterns = [
     path("teach/", include("quizapp.instructor_urls")),
     path("banks/", include("question_bank.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("lti/", include("quizapp.lti.urls")),
     path("api/v1/", include("quizapp.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,129 @@
+"""Validating an LTI message: django-lti/pylti1p3 do the checks, this module names the failures.
+
+pylti1p3 checks the OIDC state, the JWT, the nonce, the issuer/client id, the signature against
+the platform's JWKS and the deployment, and raises ``LtiException`` with an English reason. Each
+reason becomes an :class:`~quizapp.lti.errors.LtiError` with a code and a Russian message, so a
+bad launch is a 4xx page, never a 500.
+
+pylti1p3 only checks that a nonce was issued by our login step; it does not spend it, so the same
+id_token could be posted again while the nonce lives. :class:`ToolMessageLaunch` spends it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import caches
+from lti_tool.models import Key, LtiLaunch
+from lti_tool.utils import DjangoToolConfig
+from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch, DjangoOIDCLogin
+from pylti1p3.exception import LtiException, OIDCException
+
+from quizapp.lti.errors import LtiError
+
+logger = logging.getLogger(__name__)
+
+# A nonce is remembered as spent for as long as pylti1p3 keeps launch data (a day).
+NONCE_TTL_SECONDS = 24 * 3600
+SESSION_LAUNCH_ID = "lti_launch_id"
+
+
+def cache_name() -> str:
+    """The cache holding OIDC nonces and launch data; must be shared by every web process."""
+    return "lti" if "lti" in settings.CACHES else "default"
+
+
+def _storage() -> DjangoCacheDataStorage:
+    return DjangoCacheDataStorage(cache_name=cache_name())
+
+
+class ToolMessageLaunch(DjangoMessageLaunch):
+    def validate_nonce(self):
+        super().validate_nonce()
+        body = self._get_jwt_body()
+        digest = hashlib.sha256(f"{body.get('iss')}\n{body.get('nonce')}".encode()).hexdigest()
+        # cache.add is atomic (locmem lock, Redis SET NX): of two posts of one id_token, one wins.
+        if not caches[cache_name()].add(f"lti-nonce-spent:{digest}", 1, NONCE_TTL_SECONDS):
+            raise LtiException("Nonce already used")
+        return self
+
+
+# Substrings of pylti1p3's reasons → (code, HTTP status). First match wins.
+_REASONS = [
+    ("registration details", "unknown_platform", 403),
+    ("could not find", "missing_params", 400),
+    ("state", "bad_state", 400),
+    ("nonce", "bad_nonce", 400),
+    ("registration not found", "unknown_platform", 403),
+    ("client id not registered", "unknown_platform", 403),
+    ("unable to find deployment", "unknown_platform", 403),
+    ("error during fetch url", "platform_unreachable", 502),
+    ("invalid response from", "platform_unreachable", 502),
+    ("can't decode id_token", "bad_signature", 403),
+    ("public key", "bad_signature", 403),
+    ("kid", "bad_signature", 403),
+    ("alg", "bad_signature", 403),
+    ("id_token", "bad_token", 400),
+    ("jwt", "bad_token", 400),
+]
+
+
+def error_from(exc: Exception) -> LtiError:
+    if isinstance(exc, Key.DoesNotExist):
+        return LtiError("no_keys", status=503)
+    reason = str(exc)
+    lowered = reason.lower()
+    code, status = next(
+        ((c, s) for needle, c, s in _REASONS if needle in lowered), ("bad_message", 400)
+    )
+    logger.info("LTI message refused (%s): %s", code, reason)
+    return LtiError(code, status=status, detail=reason)
+
+
+def launch_validate(request) -> LtiLaunch:
+    """The validated launch posted to the tool, or :class:`LtiError`."""
+    message_launch = ToolMessageLaunch(request, DjangoToolConfig(), launch_data_storage=_storage())
+    try:
+        message_launch.validate()
+    except (LtiException, Key.DoesNotExist) as exc:
+        raise error_from(exc) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        # A syntactically valid JWT whose claims have the wrong shape.
+        raise LtiError("bad_message", detail=repr(exc)) from None
+    return LtiLaunch(message_launch)
+
+
+def launch_restore(request) -> LtiLaunch:
+    """The launch this browser session came from (deep linking picks a quiz after the launch)."""
+    launch_id = request.session.get(SESSION_LAUNCH_ID)
+    if not launch_id:
+        raise LtiError("launch_expired", status=400)
+    try:
+        message_launch = ToolMessageLaunch.from_cache(
+            launch_id, request, DjangoToolConfig(), launch_data_storage=_storage()
+        )
+    except (LtiException, Key.DoesNotExist):
+        raise LtiError("launch_expired", status=400) from None
+    return LtiLaunch(message_launch)
+
+
+def oidc_login_redirect(request, *, registration_uuid=None, params):
+    """Answer the platform's login initiation: a redirect to its auth endpoint with state/nonce."""
+    target_link_uri = params.get("target_link_uri")
+    if not target_link_uri or not params.get("iss") or not params.get("login_hint"):
+        raise LtiError("missing_params")
+    oidc_login = DjangoOIDCLogin(
+        request, DjangoToolConfig(registration_uuid), launch_data_storage=_storage()
+    )
+    oidc_login.enable_check_cookies(
+        main_msg="Браузер не даёт встроенному заданию сохранять cookie. "
+        "Откройте задание в новой вкладке.",
+        click_msg="Открыть в новой вкладке",
+        loading_msg="Загрузка…",
+    )
+    try:
+        return oidc_login.redirect(target_link_uri)
+    except (LtiException, OIDCException, Key.DoesNotExist) as exc:
+        raise error_from(exc) from None
