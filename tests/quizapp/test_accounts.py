@@ -80,3 +80,8 @@ def test_login_page_links_to_reset_and_registration(client):
 def test_django_messages_stay_russian_whatever_the_browser_asks(client):
     html = _register(client, password2="x", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
     assert "Password" not in html and "Пароль" in html
+
+
+def test_login_page_passes_next_on_to_registration(client, db):
+    page = client.get("/login/?next=/courses/join/ABCD2345/")
+    assert 'href="/register/?next=/courses/join/ABCD2345/"' in page.content.decode()
