@@ -151,6 +151,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "grading")
+# Checking an uploaded bank takes seconds to minutes; on its own queue (and worker) it never
+# holds up the grading of students' answers.
+CELERY_BANKS_QUEUE = env_str("CELERY_BANKS_QUEUE", "banks")
+CELERY_TASK_ROUTES = {"question_bank.tasks.*": {"queue": CELERY_BANKS_QUEUE}}
 # A task whose worker died unacknowledged is redelivered once visibility_timeout has passed;
 # workers look for such tasks every restore interval × throttle seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -47,3 +47,15 @@ def test_one_beat_schedules_existing_tasks():
     assert "deploy" not in beat or beat["deploy"].get("replicas", 1) == 1
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks, entry["task"]
+
+
+def test_bank_tasks_have_their_own_queue_and_worker():
+    from celery import current_app
+
+    import question_bank.tasks  # noqa: F401  (registers the tasks)
+
+    route = current_app.amqp.router.route({}, "question_bank.tasks.validate_bank_upload")
+    assert route["queue"].name == settings.CELERY_BANKS_QUEUE != settings.CELERY_TASK_DEFAULT_QUEUE
+    worker = COMPOSE["services"]["worker-banks"]["command"]
+    assert worker[:4] == ["celery", "-A", "quizapp", "worker"]
+    assert worker[worker.index("--queues") + 1] == settings.CELERY_BANKS_QUEUE
