@@ -32,6 +32,7 @@ from quizapp.gradebook_models import ScoreOverride
 from quizapp.models import Attempt, Quiz
 from quizapp.roles import is_admin
 from quizapp.services import latest_responses
+from quizapp.signals import attempt_graded_announce
 
 # --- Access ---------------------------------------------------------------------------------
 
@@ -121,13 +122,16 @@ def score_override(
             )
     elif attempt.override_score is None:
         raise ServiceError("Оценка и так вычислена автоматически.", code="no_override")
-    return ScoreOverride.objects.create(
+    override = ScoreOverride.objects.create(
         attempt=attempt,
         old_score=shown_score(attempt),
         new_score=new_score,
         reason=reason,
         by=by,
     )
+    # The LMS grade column (LTI) and webhooks follow the override.
+    attempt_graded_announce(attempt_id=attempt.pk)
+    return override
 
 
 # --- Gradebook ------------------------------------------------------------------------------

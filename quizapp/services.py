@@ -16,6 +16,7 @@ from grader.errors import EngineError, SpecError
 from question_bank.models import Question, QuestionVersion
 from quizapp.errors import ServiceError
 from quizapp.models import Attempt, AttemptItem, Quiz, QuizItem, Response, item_seed
+from quizapp.signals import attempt_graded_announce
 
 logger = logging.getLogger(__name__)
 
@@ -310,6 +311,7 @@ def _rescore(attempt: Attempt) -> None:
         if latest is not None and latest.score is not None:
             total += item.points * Decimal(str(latest.score))
     Attempt.objects.filter(pk=attempt.pk).update(score=total.quantize(Decimal("0.01")))
+    attempt_graded_announce(attempt_id=attempt.pk)
 
 
 def latest_responses(items) -> dict[int, Response]:

@@ -285,9 +285,11 @@ def lti_attempt_graded(*, attempt_id: int) -> list[LtiScorePassback]:
 
 @transaction.atomic
 def _passback_queue(attempt: Attempt, line_item: LtiLineItem, lti_user: LtiUser):
+    from quizapp.gradebook import shown_score
     from quizapp.lti.tasks import send_score
 
-    score = attempt.score or Decimal(0)
+    # An instructor's override in the gradebook is the grade the LMS gets too.
+    score = shown_score(attempt) or Decimal(0)
     # Race: the last two answers graded at once both announce the attempt; the unique
     # (attempt, line_item) and the row lock let one of them queue the score.
     passback, created = LtiScorePassback.objects.select_for_update().get_or_create(
