@@ -172,9 +172,18 @@ CELERY_TASK_TIME_LIMIT = 60
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 
+# One cache every web process shares (API rate limits, LTI nonces): CACHE_URL (Redis) in
+# production; the embedded mode has one process and uses its local memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
+        if env_str("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # REST API (quizapp/api, docs/api.md): an integration's key or the browser's session; every view
-# lists its own permissions; JSON only; one error shape; rate limits per key (cache-backed: the
-# default local-memory cache per process, unless CACHES is configured).
+# lists its own permissions; JSON only; one error shape; rate limits per key (in the cache).
 INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -224,17 +233,12 @@ LOGGING = {
 }
 
 # LTI 1.3 (quizapp/lti, docs/lms.md): django-lti keeps platforms, deployments and keys. OIDC
-# nonces and launch data live in a cache every web process shares: LTI_CACHE_URL (Redis) in
-# production, the per-process local-memory cache in the embedded mode.
+# nonces and launch data live in the shared cache (CACHE_URL), or a separate LTI_CACHE_URL.
 INSTALLED_APPS += ["lti_tool"]
 if env_str("LTI_CACHE_URL"):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        **globals().get("CACHES", {}),
-        "lti": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env_str("LTI_CACHE_URL"),
-        },
+    CACHES["lti"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("LTI_CACHE_URL"),
     }
 LTI_EAGER_TRIES = env_int("LTI_EAGER_TRIES", 1, min=1)
 # LTI_FRAME_ANCESTORS="https://moodle.example.org https://canvas.example.org": those LMS pages may

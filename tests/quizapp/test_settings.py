@@ -70,3 +70,21 @@ def test_embedded_defaults_grade_in_process():
     assert settings.CELERY_BROKER_URL is None
     assert settings.CELERY_TASK_ALWAYS_EAGER is True
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+
+
+def test_cache_url_gives_every_process_one_redis_cache():
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CACHE_URL"}}
+    code = "from django.conf import settings; print(settings.CACHES['default'])"
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "quizapp.settings",
+            "CACHE_URL": "redis://r:6379/1",
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    assert "RedisCache" in out and "redis://r:6379/1" in out
