@@ -59,6 +59,38 @@ def demo_specs(demo_data) -> dict:
     return {q["slug"]: split_question(q)[1] for q in demo_data["questions"]}
 
 
+def make_user(django_user_model, username: str, group: str | None = None, **extra):
+    """A user with password ``pw-<username>-1``, in ``group`` (a role) if given."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username, password=f"pw-{username}-1", **extra)
+    if group:
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return user
+
+
+@pytest.fixture
+def owner(django_user_model):
+    """An instructor: owns the course, bank or quiz under test."""
+    from quizapp.roles import INSTRUCTOR_GROUP
+
+    return make_user(django_user_model, "owner", INSTRUCTOR_GROUP)
+
+
+@pytest.fixture
+def other_instructor(django_user_model):
+    from quizapp.roles import INSTRUCTOR_GROUP
+
+    return make_user(django_user_model, "other_instructor", INSTRUCTOR_GROUP)
+
+
+@pytest.fixture
+def admin(django_user_model):
+    from quizapp.roles import ADMIN_GROUP
+
+    return make_user(django_user_model, "admin", ADMIN_GROUP)
+
+
 @pytest.fixture
 def student(django_user_model):
     return django_user_model.objects.create_user("student", password="pw-student-1")

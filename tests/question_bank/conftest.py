@@ -7,18 +7,10 @@ a registered user without a role; ``anonymous`` is not logged in.
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from quizapp.roles import ADMIN_GROUP, INSTRUCTOR_GROUP
-from tests.conftest import DEMO
-
-
-def make_user(django_user_model, username: str, group: str | None = None):
-    user = django_user_model.objects.create_user(username, password=f"pw-{username}-1")
-    if group:
-        user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return user
+from quizapp.roles import INSTRUCTOR_GROUP
+from tests.conftest import DEMO, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -27,18 +19,8 @@ def _quick_checks(settings):
 
 
 @pytest.fixture
-def owner(django_user_model):
-    return make_user(django_user_model, "owner", INSTRUCTOR_GROUP)
-
-
-@pytest.fixture
 def other(django_user_model):
     return make_user(django_user_model, "other", INSTRUCTOR_GROUP)
-
-
-@pytest.fixture
-def admin(django_user_model):
-    return make_user(django_user_model, "boss", ADMIN_GROUP)
 
 
 @pytest.fixture

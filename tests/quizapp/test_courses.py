@@ -26,22 +26,6 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _instructor(django_user_model, username):
-    user = django_user_model.objects.create_user(username, password=f"pw-{username}-1")
-    user.groups.add(Group.objects.get(name=INSTRUCTOR_GROUP))
-    return user
-
-
-@pytest.fixture
-def owner(django_user_model):
-    return _instructor(django_user_model, "owner")
-
-
-@pytest.fixture
-def other_instructor(django_user_model):
-    return _instructor(django_user_model, "other")
-
-
 @pytest.fixture
 def member(django_user_model):
     return django_user_model.objects.create_user("member", password="pw-member-1")
@@ -292,7 +276,10 @@ def test_create_page(visit, who, status):
     created = Course.objects.filter(code="new-1").first()
     if status == 200:
         assert response.status_code == 302 and response["Location"] == created.get_absolute_url()
-        assert created.owner.username == {"owner": "owner", "other_instructor": "other"}[who]
+        assert (
+            created.owner.username
+            == {"owner": "owner", "other_instructor": "other_instructor"}[who]
+        )
         assert created.join_enabled
     else:
         assert response.status_code == 403 and created is None

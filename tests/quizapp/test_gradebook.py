@@ -12,7 +12,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,7 +26,6 @@ from quizapp.models import (
     RegradeRun,
     ScoreOverride,
 )
-from quizapp.roles import ADMIN_GROUP, INSTRUCTOR_GROUP
 
 pytestmark = pytest.mark.django_db
 
@@ -37,28 +35,6 @@ PEOPLE = ["owner", "other_instructor", "student", "anonymous", "admin"]
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def _user(django_user_model, username, group=None, **extra):
-    user = django_user_model.objects.create_user(username, password=f"pw-{username}-1", **extra)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def owner(django_user_model):
-    return _user(django_user_model, "owner", INSTRUCTOR_GROUP)
-
-
-@pytest.fixture
-def other_instructor(django_user_model):
-    return _user(django_user_model, "other_instructor", INSTRUCTOR_GROUP)
-
-
-@pytest.fixture
-def admin(django_user_model):
-    return _user(django_user_model, "admin", ADMIN_GROUP)
 
 
 @pytest.fixture

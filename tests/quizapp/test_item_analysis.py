@@ -9,10 +9,7 @@ from django.urls import reverse
 import grader
 from quizapp.item_analysis import item_statistics, quiz_item_analysis
 from tests.quizapp.test_gradebook import (  # noqa: F401 (fixtures)
-    admin,
     fast_passwords,
-    other_instructor,
-    owner,
     quiz,
     take,
 )

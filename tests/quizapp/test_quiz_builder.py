@@ -3,36 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from question_bank.models import Bank, Question, Topic
 from quizapp import services
 from quizapp.models import Quiz, QuizItem
-from quizapp.roles import INSTRUCTOR_GROUP
 
 pytestmark = pytest.mark.django_db
-
-
-def _instructor(django_user_model, name):
-    user = django_user_model.objects.create_user(name, password="pw-" + name)
-    user.groups.add(Group.objects.get_or_create(name=INSTRUCTOR_GROUP)[0])
-    return user
-
-
-@pytest.fixture
-def owner(django_user_model):
-    return _instructor(django_user_model, "owner")
-
-
-@pytest.fixture
-def other(django_user_model):
-    return _instructor(django_user_model, "other")
-
-
-@pytest.fixture
-def admin(django_user_model):
-    return django_user_model.objects.create_superuser("root", password="pw-root")
 
 
 @pytest.fixture
@@ -144,8 +121,10 @@ def test_move_update_and_remove_keep_positions_dense(client, owner, quiz):
     ]
 
 
-def test_questions_of_another_instructors_bank_cannot_be_added(client, owner, other, quiz):
-    private = Bank.objects.create(slug="private", title="Чужой банк", owner=other)
+def test_questions_of_another_instructors_bank_cannot_be_added(
+    client, owner, other_instructor, quiz
+):
+    private = Bank.objects.create(slug="private", title="Чужой банк", owner=other_instructor)
     question = Question.objects.create(bank=private, slug="q", title="Чужой", kind="numeric")
     client.force_login(owner)
     page = client.post(
@@ -159,7 +138,7 @@ def test_questions_of_another_instructors_bank_cannot_be_added(client, owner, ot
 
 @pytest.mark.parametrize(
     "who, status",
-    [("owner", 200), ("admin", 200), ("other", 404), ("student", 403), (None, 302)],
+    [("owner", 200), ("admin", 200), ("other_instructor", 404), ("student", 403), (None, 302)],
 )
 def test_permissions_of_every_page(client, request, quiz, who, status):
     if who:
@@ -178,12 +157,12 @@ def test_permissions_of_every_page(client, request, quiz, who, status):
         for url, data in posts:
             assert client.post(url, data).status_code == status, url
         assert list(quiz.items.values_list("pk", "points")) == [(item.pk, item.points)]
-    list_status = {"other": 200}.get(who, status)
+    list_status = {"other_instructor": 200}.get(who, status)
     assert client.get(reverse("teach-quizzes")).status_code == list_status
 
 
-def test_list_shows_only_own_quizzes(client, owner, other, quiz):
-    Quiz.objects.create(slug="theirs", title="Чужая контрольная", owner=other)
+def test_list_shows_only_own_quizzes(client, owner, other_instructor, quiz):
+    Quiz.objects.create(slug="theirs", title="Чужая контрольная", owner=other_instructor)
     client.force_login(owner)
     html = client.get(reverse("teach-quizzes")).content.decode()
     assert "Контрольная 1" in html and "Чужая контрольная" not in html

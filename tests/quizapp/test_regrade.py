@@ -18,10 +18,7 @@ from tests.quizapp.test_gradebook import (  # noqa: F401 (fixtures)
     EXPECTED,
     PEOPLE,
     _login,
-    admin,
     fast_passwords,
-    other_instructor,
-    owner,
     quiz,
 )
 

@@ -7,12 +7,12 @@ import copy
 import json
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from quizapp.api.keys import api_key_create
 from quizapp.roles import INSTRUCTOR_GROUP
+from tests.conftest import make_user
 
 
 @pytest.fixture(autouse=True)
@@ -29,20 +29,9 @@ def _fresh_rate_limits():
     cache.clear()
 
 
-def _instructor(django_user_model, name):
-    user = django_user_model.objects.create_user(name, password=f"pw-{name}-1")
-    user.groups.add(Group.objects.get_or_create(name=INSTRUCTOR_GROUP)[0])
-    return user
-
-
 @pytest.fixture
 def instructor(django_user_model):
-    return _instructor(django_user_model, "instructor")
-
-
-@pytest.fixture
-def other_instructor(django_user_model):
-    return _instructor(django_user_model, "other_instructor")
+    return make_user(django_user_model, "instructor", INSTRUCTOR_GROUP)
 
 
 @pytest.fixture(scope="session")
