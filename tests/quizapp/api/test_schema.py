@@ -78,6 +78,21 @@ def instructor_key(instructor, quiz):
     return key_client(instructor, rate_per_minute=100000)[1]
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The WSGI app closes the database connection after each request (as in production); inside
+    a test's transaction that would end the test's connection, so, as Django's test client does,
+    the closing is switched off while schemathesis calls the app."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(
     max_examples=8,
