@@ -6,9 +6,13 @@ the quiz builder adds its own prefixes here.
 
 from django.urls import path
 
+from quizapp import api_key_views as api_keys
 from quizapp import gradebook_views as gradebook
 
 urlpatterns = [
+    path("integrations/", api_keys.key_list, name="api-keys"),
+    path("integrations/new/", api_keys.key_create, name="api-key-create"),
+    path("integrations/<int:key_id>/revoke/", api_keys.key_revoke, name="api-key-revoke"),
     path("gradebook/", gradebook.teach_index, name="gradebook-index"),
     path("gradebook/course/<int:course_id>/", gradebook.course_gradebook, name="gradebook-course"),
     path(
