@@ -1,10 +1,13 @@
-"""Detection and segmentation metrics: IoU of boxes, mean average precision, P/R/F1, Dice.
+"""Detection: IoU of boxes, non-maximum suppression, mean average precision, P/R/F1, Dice.
 
 Conventions followed:
 
 * Boxes are ``[x1, y1, x2, y2]`` in continuous coordinates (no "+1 pixel"), as
   ``torchvision.ops.box_iou``; a box with x2 < x1 or y2 < y1 is refused (code ``degenerate_box``),
   a box of zero width or height is allowed and overlaps nothing.
+* ``nms`` is ``torchvision.ops.nms`` (``batched_nms`` when classes are given): a box is suppressed
+  when its IoU with a kept, higher-ranked box is strictly greater than the threshold; details in
+  :func:`nms`.
 * ``detection_map`` with ``interpolation="coco-101"`` reproduces ``pycocotools`` ``COCOeval``
   (bbox, one IoU threshold, area range "all", maxDets 100); ``"all-point"`` and ``"voc-11"``
   reproduce the PASCAL VOC devkit (VOC2010+ and VOC2007 average precision) except that IoU is
@@ -22,7 +25,7 @@ import numpy as np
 from grader.engines._args import as_array, as_choice, as_float, as_int, as_records, fail
 from grader.engines.registry import engine
 
-__all__ = ["iou", "detection_map", "precision_recall_f1", "dice_jaccard"]
+__all__ = ["iou", "nms", "detection_map", "precision_recall_f1", "dice_jaccard"]
 
 MAX_COORD = 1e12  # keeps areas finite
 MAX_BOXES = 1000  # matching is quadratic per image and class
@@ -71,6 +74,83 @@ def iou(*, box_a, box_b) -> float:
     0.0
     """
     return _iou_xyxy(_box("box_a", box_a), _box("box_b", box_b))
+
+
+def _nms_order(scores: list[float]) -> list[int]:
+    """Indices by descending score; equal scores keep ascending index order (see ``nms``)."""
+    return sorted(range(len(scores)), key=lambda i: -scores[i])
+
+
+def _nms_greedy(boxes, order: list[int], threshold: float) -> list[int]:
+    """torchvision's nms_kernel loop over the boxes in ``order``."""
+    suppressed = set()
+    keep = []
+    for pos, i in enumerate(order):
+        if i in suppressed:
+            continue
+        keep.append(i)
+        for j in order[pos + 1 :]:
+            if j not in suppressed and _iou_xyxy(boxes[i], boxes[j]) > threshold:
+                suppressed.add(j)
+    return keep
+
+
+@engine("nms")
+def nms(*, boxes, scores, iou_threshold, classes=None) -> list[int]:
+    """Indices of the boxes non-maximum suppression keeps (``torchvision.ops.nms``).
+
+    Boxes are [x1, y1, x2, y2] (continuous coordinates, as ``iou``), one score each. The boxes are
+    visited by descending score; each box not yet suppressed is kept and suppresses every later box
+    whose IoU with it is strictly greater than ``iou_threshold`` (so a threshold of 1 suppresses
+    nothing, and 0 suppresses every box that overlaps a kept one with positive area; boxes that
+    only touch, or have zero area, have IoU 0 and are never suppressed). The answer lists the
+    kept indices (0-based, as torchvision) by descending score.
+
+    Equal scores: torchvision sorts with ``scores.sort(0, descending=True)``, which on CPU keeps
+    equal scores in ascending index order; so does this engine, and that is the order a student
+    expects (the earlier box wins the tie). With ``classes`` (one integer or string label per box)
+    suppression happens only within a class (``torchvision.ops.batched_nms``) and the kept indices
+    of all classes are merged by descending score, ties again by index. Arithmetic is float64, as
+    torchvision with float64 tensors. No boxes give an empty list.
+
+    >>> nms(boxes=[[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30]],
+    ...     scores=[0.9, 0.8, 0.7], iou_threshold=0.5)
+    [0, 2]
+    >>> nms(boxes=[[0, 0, 10, 10], [1, 1, 11, 11]], scores=[0.8, 0.9], iou_threshold=0.5,
+    ...     classes=["cat", "dog"])
+    [1, 0]
+    """
+    threshold = as_float("iou_threshold", iou_threshold, min=0.0, max=1.0)
+    if not isinstance(boxes, (list, tuple)):
+        fail("boxes", "ожидался список рамок [x1, y1, x2, y2]")
+    if not isinstance(scores, (list, tuple)):
+        fail("scores", "ожидался список уверенностей, по одной на рамку")
+    if len(boxes) > MAX_BOXES:
+        fail(
+            "boxes",
+            f"слишком много рамок ({len(boxes)}), допустимо не больше {MAX_BOXES}",
+            "too_large",
+        )
+    if len(scores) != len(boxes):
+        fail(
+            "scores",
+            f"число уверенностей ({len(scores)}) не совпадает с числом рамок ({len(boxes)})",
+            "length_mismatch",
+        )
+    clean = [_box(f"boxes[{i}]", b) for i, b in enumerate(boxes)]
+    conf = [as_float(f"scores[{i}]", s) for i, s in enumerate(scores)]
+    order = _nms_order(conf)
+    if classes is None:
+        return _nms_greedy(clean, order, threshold)
+    if not isinstance(classes, (list, tuple)) or len(classes) != len(boxes):
+        fail("classes", "ожидался список меток классов, по одной на рамку", "length_mismatch")
+    labels = [_label(f"classes[{i}]", c) for i, c in enumerate(classes)]
+    _sorted_labels("classes", labels)
+    kept = set()
+    for cls in set(labels):
+        mine = [i for i in order if labels[i] == cls]
+        kept.update(_nms_greedy(clean, mine, threshold))
+    return [i for i in order if i in kept]
 
 
 def _label(arg: str, value):

@@ -226,3 +226,75 @@ def test_dice_jaccard():
 def test_counts_bad_args(name, args, arg):
     err = error(name, **args)
     assert (err.code, err.arg) == ("bad_arg", arg)
+
+
+# --- nms --------------------------------------------------------------------------------------
+
+A, B, C = [0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30]  # IoU(A, B) = 81/119 ≈ 0.68
+
+
+@pytest.mark.parametrize(
+    ("boxes", "scores", "threshold", "expected"),
+    [
+        ([A, B, C], [0.9, 0.8, 0.7], 0.5, [0, 2]),
+        ([A, B, C], [0.7, 0.8, 0.9], 0.5, [2, 1]),  # kept in descending score order
+        ([A, B, C], [0.9, 0.8, 0.7], 0.7, [0, 1, 2]),  # 0.68 is not above 0.7
+        ([A, B, C], [0.9, 0.8, 0.7], 81 / 119, [0, 1, 2]),  # strictly greater suppresses
+        ([A, B], [0.5, 0.5], 0.5, [0]),  # equal scores: the earlier box wins
+        ([B, A], [0.5, 0.5], 0.5, [0]),
+        ([A, A], [0.1, 0.2], 1.0, [1, 0]),  # threshold 1 suppresses nothing
+        ([A, [10, 0, 20, 10]], [0.9, 0.8], 0.0, [0, 1]),  # touching boxes: IoU 0
+        ([A, [5, 5, 5, 9]], [0.9, 0.8], 0.0, [0, 1]),  # zero-area box: IoU 0
+        ([A, [9, 9, 12, 12]], [0.9, 0.8], 0.0, [0]),  # threshold 0: any overlap suppresses
+        ([], [], 0.5, []),
+    ],
+)
+def test_nms(boxes, scores, threshold, expected):
+    assert compute("nms", boxes=boxes, scores=scores, iou_threshold=threshold) == expected
+
+
+def test_nms_suppressed_box_does_not_suppress():
+    # IoU(A, B) = IoU(B, D) = 70/130 > 0.5, IoU(A, D) = 40/160: B goes, so D stays
+    b, d = [3, 0, 13, 10], [6, 0, 16, 10]
+    assert detection.nms(boxes=[A, b, d], scores=[0.9, 0.8, 0.7], iou_threshold=0.5) == [0, 2]
+
+
+def test_batched_nms_suppresses_within_a_class_only():
+    boxes, scores = [A, B, C], [0.9, 0.8, 0.95]
+    assert compute("nms", boxes=boxes, scores=scores, iou_threshold=0.5) == [2, 0]
+    kept = compute("nms", boxes=boxes, scores=scores, iou_threshold=0.5, classes=[1, 2, 1])
+    assert kept == [2, 0, 1]
+    kept = compute("nms", boxes=boxes, scores=scores, iou_threshold=0.5, classes=["a", "a", "b"])
+    assert kept == [2, 0]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "arg"),
+    [
+        ({"boxes": [A], "scores": [0.1, 0.2], "iou_threshold": 0.5}, "length_mismatch", "scores"),
+        (
+            {"boxes": [[2, 0, 1, 1]], "scores": [0.1], "iou_threshold": 0.5},
+            "degenerate_box",
+            "boxes[0]",
+        ),
+        ({"boxes": [A], "scores": [0.1], "iou_threshold": 1.5}, "bad_arg", "iou_threshold"),
+        ({"boxes": [A], "scores": [0.1], "iou_threshold": -0.1}, "bad_arg", "iou_threshold"),
+        ({"boxes": [A], "scores": ["x"], "iou_threshold": 0.5}, "bad_arg", "scores[0]"),
+        ({"boxes": A, "scores": [0.1] * 4, "iou_threshold": 0.5}, "bad_arg", "boxes[0]"),
+        ({"boxes": "A", "scores": [0.1], "iou_threshold": 0.5}, "bad_arg", "boxes"),
+        (
+            {"boxes": [A], "scores": [0.1], "iou_threshold": 0.5, "classes": [1, 2]},
+            "length_mismatch",
+            "classes",
+        ),
+        (
+            {"boxes": [A, B], "scores": [0.1, 0.2], "iou_threshold": 0.5, "classes": [1, "a"]},
+            "mixed_labels",
+            "classes",
+        ),
+        ({"boxes": [A] * 1001, "scores": [0.1] * 1001, "iou_threshold": 0.5}, "too_large", "boxes"),
+    ],
+)
+def test_nms_bad_args(args, code, arg):
+    err = error("nms", **args)
+    assert (err.code, err.arg) == (code, arg)
