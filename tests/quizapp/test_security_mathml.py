@@ -1,0 +1,50 @@
+"""The ``math`` filter renders bank texts and grader feedback (which quotes student answers): no
+LaTeX inside ``$…$`` may smuggle HTML, script URLs or inline styles into the page."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from quizapp.mathml import render_math
+
+ATTACKS = [
+    r"$\text{<img src=x onerror=alert(1)>}$",
+    r"$$\text{<script>alert(1)</script>}$$",
+    r"$\mathrm{<svg onload=alert(1)>}$",
+    r"$\href{javascript:alert(1)}{x}$",
+    r"$\style{background:url(javascript:alert(1))}{x}$",
+    r'$\color{red" onmouseover="alert(1)}{x}$',
+    "<script>alert(1)</script> $x$",
+    "$x$ <img src=x onerror=alert(1)>",
+]
+
+
+class _Tags(HTMLParser):
+    """What a browser's parser makes of the HTML: element names and attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.attrs = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attrs.extend(attrs)
+
+
+@pytest.mark.parametrize("text", ATTACKS)
+def test_no_markup_escapes_from_math(text):
+    html = str(render_math(text))
+    parsed = _Tags()
+    parsed.feed(html)
+    assert parsed.tags <= {"math", "mrow", "mi", "mo", "mn", "mtext", "mstyle", "code"}, html
+    names = {name for name, _value in parsed.attrs}
+    assert not {n for n in names if n.startswith("on")} and not names & {"href", "style"}, html
+    assert all("javascript:" not in (value or "").lower() for _n, value in parsed.attrs), html
+
+
+def test_symbols_still_render():
+    html = str(render_math(r"$x < y \cdot \alpha$ и $$\text{шаг} = 2$$"))
+    assert "<math" in html and "&#x0003C;" in html and "&amp;#x" not in html
+    assert "<mtext>шаг</mtext>" in html
