@@ -62,3 +62,67 @@ def test_init_scale_vs_torch_nn_init():
         assert math.isclose(got, want, rel_tol=1e-12), (scheme, shape, got, want)
         exact += got == want
     assert exact == 4000  # the same sequence of float operations as PyTorch
+
+
+# --- LeCun: keras.initializers.LecunNormal / LecunUniform (Keras 3, torch backend) --------------
+
+KERAS_TRUNCATION = 0.87962566103423978  # keras VarianceScaling: std of N(0, 1) cut at ±2
+
+
+def keras_lecun(scheme, shape) -> float:
+    """The stddev / limit Keras passes to its random call for a kernel of ``shape``."""
+    import keras
+    from keras.src.initializers import random_initializers
+
+    calls = []
+    real = random_initializers.random
+
+    class Recorder:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def truncated_normal(self, shape, mean, stddev, dtype=None, seed=None):
+            calls.append(("truncated_normal", mean, stddev))
+            return real.truncated_normal(shape, mean=mean, stddev=stddev, dtype=dtype, seed=seed)
+
+        def uniform(self, shape, minval, maxval, dtype=None, seed=None):
+            calls.append(("uniform", minval, maxval))
+            return real.uniform(shape, minval=minval, maxval=maxval, dtype=dtype, seed=seed)
+
+    random_initializers.random = Recorder()
+    try:
+        init = {
+            "lecun_normal": keras.initializers.LecunNormal,
+            "lecun_uniform": keras.initializers.LecunUniform,
+        }
+        init[scheme](seed=1)(shape)
+    finally:
+        random_initializers.random = real
+    ((kind, a, b),) = calls
+    if kind == "uniform":
+        assert a == -b
+    else:
+        assert a == 0.0
+    return b
+
+
+def test_lecun_vs_keras_initializers():
+    rng = np.random.default_rng(402)
+    for i in range(600):
+        scheme = ("lecun_normal", "lecun_uniform")[i % 2]
+        if rng.random() < 0.4:
+            shape = tuple(int(v) for v in rng.integers(1, 300, size=2))  # Dense (in, out)
+            fan_in = shape[0]
+        else:
+            k = int(rng.integers(1, 4))  # Conv1D/2D/3D kernel (*k, c_in, c_out)
+            shape = tuple(int(v) for v in rng.integers(1, 6, size=k)) + tuple(
+                int(v) for v in rng.integers(1, 40, size=2)
+            )
+            fan_in = int(np.prod(shape[:-1]))
+        got = compute("init_scale", scheme=scheme, fan_in=fan_in)
+        want = keras_lecun(scheme, shape)
+        if scheme == "lecun_normal":
+            assert got / KERAS_TRUNCATION == want, (shape, got, want)
+            assert got == math.sqrt(1 / fan_in)  # the std the truncation constant restores
+        else:
+            assert got == want, (shape, got, want)
