@@ -219,6 +219,9 @@ SPECTACULAR_SETTINGS = {
 # Eager tasks (embedded mode) deliver a webhook inside the request that graded the attempt: there
 # the first failure is final unless this is on (tests turn it on to see the retries).
 API_WEBHOOK_EAGER_RETRIES = env_bool("API_WEBHOOK_EAGER_RETRIES", False)
+# Webhook URLs in loopback/private/link-local/multicast networks are refused (SSRF) unless this is
+# on: an LMS on the local network, or the tests' receiver on 127.0.0.1.
+API_WEBHOOK_ALLOW_PRIVATE = env_bool("API_WEBHOOK_ALLOW_PRIVATE", False)
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

@@ -19,6 +19,7 @@ from quizapp.api.selectors import (
     solutions_revealed,
     variant_for_client,
 )
+from quizapp.api.webhooks import literal_address_refusal
 from quizapp.course_models import Course
 from quizapp.models import Attempt, Quiz
 from quizapp.services import MAX_RAW_LENGTH
@@ -603,6 +604,11 @@ class WebhookInSerializer(serializers.Serializer):
     def validate_url(self, url):
         if not url.lower().startswith(("http://", "https://")):
             raise serializers.ValidationError("Нужен адрес http:// или https://.", code="scheme")
+        if literal_address_refusal(url):
+            raise serializers.ValidationError(
+                "Адрес во внутренней сети: вебхук должен вести на внешний сервер.",
+                code="private_address",
+            )
         return url
 
 

@@ -3,18 +3,28 @@
 An attempt is announced once it is finished and none of its answers waits for grading. Signature:
 ``X-Neurozachet-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>``; the
 receiver recomputes it over the raw body and rejects old timestamps (see docs/api.md).
+
+An endpoint URL is the instructor's input, and the server calls it: a URL that is (or resolves to)
+a loopback, private, link-local or multicast address would let it probe the internal network or
+the cloud metadata service (SSRF). Such URLs are refused, literal addresses at registration and
+every resolved address at delivery, and redirects are not followed, unless the settings say
+``API_WEBHOOK_ALLOW_PRIVATE`` (an on-premises LMS; the tests' loopback receiver).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -85,11 +95,62 @@ def attempt_graded_notify(*, attempt_id: int) -> list[WebhookDelivery]:
     return created
 
 
+def private_allowed() -> bool:
+    return bool(getattr(settings, "API_WEBHOOK_ALLOW_PRIVATE", False))
+
+
+def _is_private(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def literal_address_refusal(url: str) -> str | None:
+    """Why a URL naming an internal host literally is refused (no DNS: used at registration)."""
+    if private_allowed():
+        return None
+    host = (urllib.parse.urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return "loopback host"
+    try:
+        return "private address" if _is_private(host) else None
+    except ValueError:
+        return None  # a name: checked after resolving, at each delivery
+
+
+def resolved_address_refusal(url: str) -> str | None:
+    """Why delivering to ``url`` is refused: a name resolving to an internal address."""
+    if private_allowed():
+        return None
+    parts = urllib.parse.urlsplit(url)
+    literal = literal_address_refusal(url)
+    if literal:
+        return literal
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as exc:
+        return f"cannot resolve host: {exc}"
+    if any(_is_private(info[4][0]) for info in infos):
+        return "host resolves to a private address"
+    return None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx is the receiver's answer, not a new target (it could point inside the network)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 def post_json(url: str, body: bytes, headers: dict, timeout: float) -> int:
     """POST and return the HTTP status; network errors raise OSError."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
+        with _opener.open(request, timeout=timeout) as answer:
             return answer.status
     except urllib.error.HTTPError as exc:
         return exc.code
@@ -119,10 +180,15 @@ def webhook_delivery_send(*, delivery_id: int, final: bool, transport=None):
     }
     # No transaction around the request: a slow receiver must not hold a database lock.
     code, error = None, ""
-    try:
-        code = transport(endpoint.url, body, headers, TIMEOUT_SECONDS)
-    except (OSError, ValueError) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+    refusal = resolved_address_refusal(endpoint.url)
+    if refusal:
+        error = f"refused: {refusal}"[:MAX_ERROR_LENGTH]
+        final = True  # the address will not become public by retrying
+    else:
+        try:
+            code = transport(endpoint.url, body, headers, TIMEOUT_SECONDS)
+        except (OSError, ValueError) as exc:
+            error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
     ok = code is not None and 200 <= code < 300
     if not ok and not error:
         error = f"HTTP {code}"

@@ -26,6 +26,12 @@ pytestmark = pytest.mark.django_db
 HOOKS = "/api/v1/webhooks/"
 
 
+@pytest.fixture(autouse=True)
+def _loopback_allowed(settings):
+    # The receiver listens on 127.0.0.1, which the SSRF guard refuses by default.
+    settings.API_WEBHOOK_ALLOW_PRIVATE = True
+
+
 class Receiver:
     """A loopback HTTP server answering with the given statuses in turn (then 200)."""
 
