@@ -71,3 +71,80 @@ def test_overflowing_variance_is_refused():
     with pytest.raises(EngineError) as err:
         batchnorm(x=[[1e308], [-1e308]])
     assert err.value.code == "not_finite" and err.value.arg == "x"
+
+
+# --- batchnorm_running ------------------------------------------------------------------------
+
+
+def test_running_stats_pytorch_by_hand():
+    # batch [1, 3, 5, 7]: μ = 4, unbiased s² = 20/3 (biased would be 5)
+    r = compute("batchnorm_running", batches=[[1, 3, 5, 7]], running_mean=[2], running_var=[1])
+    assert r["running_mean"] == pytest.approx([0.9 * 2 + 0.1 * 4], rel=1e-15)
+    assert r["running_var"] == pytest.approx([0.9 * 1 + 0.1 * 20 / 3], rel=1e-15)
+    assert r["output"] is None
+
+
+def test_running_stats_keras_by_hand():
+    r = compute("batchnorm_running", batches=[[1, 3, 5, 7]], convention="keras")
+    assert r["running_mean"] == pytest.approx([0.01 * 4], rel=1e-14)
+    assert r["running_var"] == pytest.approx([0.99 * 1 + 0.01 * 5], rel=1e-14)
+
+
+def test_sequence_of_batches_and_momentum_edges():
+    batches = [[[1, 10], [3, 10]], [[0, 0], [4, 2]]]
+    r = compute("batchnorm_running", batches=batches, momentum=0.5)
+    # feature 0: μ 2 then 2, s² 2 then 8; feature 1: μ 10 then 1, s² 0 then 2
+    assert r["running_mean"] == pytest.approx([1.5, 3.0])
+    assert r["running_var"] == pytest.approx([(0.5 + 1) / 2 + 4, 0.25 + 1])
+    frozen = compute("batchnorm_running", batches=batches, momentum=0, running_mean=[7, 8])
+    assert frozen["running_mean"] == [7.0, 8.0] and frozen["running_var"] == [1.0, 1.0]
+    last = compute("batchnorm_running", batches=batches, momentum=1)
+    assert last["running_mean"] == [2.0, 1.0] and last["running_var"] == [8.0, 2.0]
+
+
+def test_eval_output_uses_running_stats():
+    r = compute(
+        "batchnorm_running",
+        batches=[],
+        running_mean=[1],
+        running_var=[3],
+        x=[2, 4],
+        gamma=[2],
+        beta=[0.5],
+        eps=1,
+    )
+    assert r["output"] == pytest.approx([2 * 1 / 2 + 0.5, 2 * 3 / 2 + 0.5])
+    one_sample = compute("batchnorm_running", batches=[], running_mean=[0, 1], x=[3, 3], eps=0)
+    assert one_sample["output"] == [3.0, 2.0]
+
+
+def test_channels_are_pooled_over_batch_and_space():
+    r = compute("batchnorm_running", batches=[[[[1, 2]], [[3, 6]]]], momentum=1)  # N×C×L 2×1×2
+    assert r["running_mean"] == [3.0]
+    assert r["running_var"] == pytest.approx([(4 + 1 + 0 + 9) / 3])
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "arg"),
+    [
+        ({"batches": [[2]]}, "too_few_values", "batches[0]"),
+        ({"batches": [[[1, 2]]]}, "too_few_values", "batches[0]"),
+        ({"batches": [[1, 2], [[1, 2], [3, 4]]]}, "shape_mismatch", "batches[1]"),
+        ({"batches": [[1, 2]], "momentum": 1.5}, "bad_arg", "momentum"),
+        ({"batches": [[1, 2]], "convention": "tf"}, "bad_arg", "convention"),
+        ({"batches": [[1, 2]], "running_var": [-1]}, "bad_arg", "running_var"),
+        ({"batches": [[1, 2]], "running_mean": [0, 0]}, "bad_arg", "running_mean"),
+        ({"batches": "1 2"}, "bad_arg", "batches"),
+        ({"batches": [], "running_var": [0], "x": [1], "eps": 0}, "bad_arg", "eps"),
+        ({"batches": [[1, 2]], "x": [[1, 2]]}, "bad_arg", "x"),
+    ],
+)
+def test_running_bad_args(args, code, arg):
+    with pytest.raises(EngineError) as info:
+        compute("batchnorm_running", **args)
+    assert (info.value.code, info.value.arg) == (code, arg)
+
+
+def test_keras_allows_one_value():
+    r = compute("batchnorm_running", batches=[[5]], convention="keras", momentum=0.5)
+    assert r["running_mean"] == [2.5] and r["running_var"] == [0.5]
