@@ -5,7 +5,7 @@ does not reveal what exists."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
@@ -14,7 +14,7 @@ from question_bank.models import Bank, Question, Topic
 from quizapp import roles
 from quizapp.api.authentication import api_key_of
 from quizapp.api.models import ApiKey, WebhookEndpoint
-from quizapp.course_models import Course, Enrollment
+from quizapp.course_models import Course, CourseQuiz, Enrollment
 from quizapp.courses import course_for_user
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 
@@ -86,15 +86,50 @@ def get_quiz_for_manager(request, quiz_id: int) -> Quiz:
     return quiz
 
 
+def get_quiz_for_course_manager(request, quiz_id: int) -> Quiz:
+    """A managed quiz whose students' results a course-limited key may read: one assigned to
+    one of its courses."""
+    quiz = get_quiz_for_manager(request, quiz_id)
+    limited = _key_courses(request)
+    if limited is not None and not quiz.course_links.filter(course_id__in=limited).exists():
+        raise Http404
+    return quiz
+
+
 def _attempt(attempt_uuid) -> Attempt | None:
     return Attempt.objects.select_related("quiz", "user").filter(uuid=attempt_uuid).first()
 
 
+def _key_scope(limited: list[int], *, quiz="quiz_id", user=None) -> Q:
+    """(Quiz, student) pairs a course-limited key reaches: the quiz is assigned to one of its
+    courses and the student is enrolled there, or the quiz is public and the student is enrolled
+    in one of its courses."""
+    student = OuterRef("user_id") if user is None else user  # a row's student, or a given id
+    in_course = CourseQuiz.objects.filter(
+        course_id__in=limited, quiz_id=OuterRef(quiz), course__enrollments__user=student
+    )
+    public = ~Exists(CourseQuiz.objects.filter(quiz_id=OuterRef(quiz)))
+    enrolled = Enrollment.objects.filter(course_id__in=limited, user_id=student)
+    return Q(Exists(in_course)) | (public & Q(Exists(enrolled)))
+
+
+def _in_key_scope(request, attempt: Attempt) -> bool:
+    limited = _key_courses(request)
+    if limited is None or attempt.user_id == request.user.pk:
+        return True
+    return Attempt.objects.filter(_key_scope(limited), pk=attempt.pk).exists()
+
+
 def acts_for_attempt(request, attempt: Attempt) -> bool:
-    """The student themself, or an integration's key acting for a student of its owner's quiz."""
+    """The student themself, or an integration's key acting for a student of its owner's quiz
+    (a course-limited key: a student of its courses)."""
     if attempt.user_id == request.user.pk:
         return True
-    return api_key_of(request) is not None and can_manage_quiz(request.user, attempt.quiz)
+    return (
+        api_key_of(request) is not None
+        and can_manage_quiz(request.user, attempt.quiz)
+        and _in_key_scope(request, attempt)
+    )
 
 
 def get_attempt_for_actor(request, attempt_uuid) -> Attempt:
@@ -119,9 +154,10 @@ def get_student_for_attempt(request, quiz: Quiz, user_id: int | None):
     if student is None:
         raise ValidationError({"user": ["Пользователь не найден."]}, code="does_not_exist")
     limited = _key_courses(request)
-    if (
-        limited is not None
-        and not Enrollment.objects.filter(user=student, course_id__in=limited).exists()
+    if limited is not None and not (
+        Quiz.objects.filter(pk=quiz.pk)
+        .filter(_key_scope(limited, quiz="pk", user=student.pk))
+        .exists()
     ):
         raise ValidationError(
             {"user": ["Студент не записан ни на один курс этого ключа."]}, code="not_enrolled"
@@ -148,6 +184,8 @@ def get_attempt_for_reader(request, attempt_uuid) -> Attempt:
         raise Http404
     if not (acts_for_attempt(request, attempt) or can_manage_quiz(request.user, attempt.quiz)):
         raise Http404
+    if not _in_key_scope(request, attempt):
+        raise Http404
     return attempt
 
 
@@ -155,7 +193,11 @@ def visible_attempts(request):
     """Own attempts, plus every attempt of the quizzes the caller manages."""
     user = request.user
     own = Attempt.objects.filter(user=user)
-    return (own | Attempt.objects.filter(quiz__in=managed_quizzes(user))).distinct()
+    managed = Attempt.objects.filter(quiz__in=managed_quizzes(user))
+    limited = _key_courses(request)
+    if limited is not None:
+        managed = managed.filter(_key_scope(limited))
+    return (own | managed).distinct()
 
 
 def get_response_for_reader(request, response_id: int) -> Response:

@@ -267,7 +267,7 @@ class QuizGradebookView(ApiView):
         tags=["results"],
     )
     def get(self, request, quiz_id):
-        quiz = access.get_quiz_for_manager(request, quiz_id)
+        quiz = access.get_quiz_for_course_manager(request, quiz_id)
         book = gradebook.gradebook(quiz=quiz)
         return paginate(request, self, book.rows, s.GradebookRowSerializer)
 

@@ -116,3 +116,28 @@ def test_results_filtered_by_course(instructor_api, student, outsider, quiz, cou
     Attempt.objects.create(quiz=quiz, user=outsider)
     listed = instructor_api.get("/api/v1/attempts/", {"course": course.pk}).json()["results"]
     assert [a["user"]["username"] for a in listed] == ["student"]
+
+
+def test_key_limited_to_a_course_does_not_reach_attempts_of_other_courses(
+    instructor, student, quiz, course, other_course
+):
+    Enrollment.objects.create(course=course, user=student)
+    Enrollment.objects.create(course=other_course, user=student)
+    attempt = Attempt.objects.create(quiz=quiz, user=student)
+    limited, _ = key_client(instructor, courses=[other_course])
+    assert limited.get("/api/v1/attempts/").json()["results"] == []
+    for url in (f"/api/v1/attempts/{attempt.uuid}/", f"/api/v1/attempts/{attempt.uuid}/result/"):
+        assert limited.get(url).status_code == 404
+    assert limited.post(f"/api/v1/attempts/{attempt.uuid}/finish/").status_code == 404
+    assert limited.get(f"/api/v1/quizzes/{quiz.pk}/gradebook/").status_code == 404
+    # The quiz belongs to the other course: no attempt started for its student by this key.
+    refused = post_json(limited, "/api/v1/attempts/", {"quiz": quiz.pk, "user": student.pk})
+    assert refused.status_code == 400 and Attempt.objects.count() == 1
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.IN_PROGRESS
+    # The key of the quiz's course reaches the same attempt.
+    full, _ = key_client(instructor, courses=[course])
+    listed = full.get("/api/v1/attempts/").json()["results"]
+    assert [a["uuid"] for a in listed] == [str(attempt.uuid)]
+    assert full.get(f"/api/v1/attempts/{attempt.uuid}/").status_code == 200
+    assert full.get(f"/api/v1/quizzes/{quiz.pk}/gradebook/").status_code == 200
