@@ -5,7 +5,13 @@ Convention (PyTorch ``torch.optim``, defaults ``dampening=0``, ``maximize=False`
 * sgd: w ← w − lr·g.
 * momentum (``SGD(momentum=m)``): the buffer starts as the *first gradient itself* (not as
   (1 − m)·g and not as 0), then b ← m·b + g; w ← w − lr·b.
-* nesterov (``SGD(momentum=m, nesterov=True)``): same buffer, w ← w − lr·(g + m·b).
+* nesterov (``SGD(momentum=m, nesterov=True)``): same buffer, w ← w − lr·(g + m·b). This is
+  ``nesterov_form="pytorch"`` (the default). ``nesterov_form="lookahead"`` is the classic form
+  (Sutskever et al. 2013): v ← m·v − lr·∇f(w + m·v), w ← w + v, v₀ = 0 — the gradient is taken
+  at the look-ahead point. Both describe the same method, but PyTorch stores the look-ahead
+  weights w + m·v instead of w: its weights are w_t + m·(w_t − w_{t−1}) of the classic sequence,
+  so the numbers differ from the first step on. Momentum 0 is allowed for the look-ahead form
+  (plain SGD) and refused for torch's, as torch does.
 * rmsprop (``RMSprop(alpha, eps)``): s ← α·s + (1 − α)·g², w ← w − lr·g / (√s + eps); no bias
   correction, eps is added *outside* the square root.
 * adam (``Adam(betas=(β1, β2), eps)``): m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g²,
@@ -84,6 +90,7 @@ def optimizer_trajectory(
     beta2=0.999,
     eps=1e-8,
     weight_decay=0.01,
+    nesterov_form="pytorch",
 ):
     """Weights after each step of a torch.optim optimizer fitting y ≈ w·x by squared error.
 
@@ -92,8 +99,9 @@ def optimizer_trajectory(
     ``batch="sequential"`` uses one sample per step, cycling through the data in order. The
     optimizers follow torch.optim exactly (see the module docstring): sgd, momentum (SGD with
     ``momentum``), nesterov, rmsprop (``alpha``, ``eps``), adam (``beta1``, ``beta2``, ``eps``)
-    and adamw (Adam plus decoupled ``weight_decay``). Returns ``steps`` numbers: w after step
-    1, 2, …
+    and adamw (Adam plus decoupled ``weight_decay``). For nesterov, ``nesterov_form`` chooses
+    torch's reformulation ("pytorch") or the classic look-ahead update ("lookahead"). Returns
+    ``steps`` numbers: w after step 1, 2, …
 
     >>> [round(w, 6) for w in optimizer_trajectory(optimizer="sgd", x=[1, 2], y=[2, 3],
     ...     w0=0, lr=0.1, steps=2, batch="full", reduction="mean")]
@@ -101,6 +109,10 @@ def optimizer_trajectory(
     >>> [round(w, 6) for w in optimizer_trajectory(optimizer="momentum", x=[1, 2], y=[2, 3],
     ...     w0=0, lr=0.1, steps=2, batch="full", reduction="mean", momentum=0.9)]
     [0.8, 1.92]
+    >>> [round(w, 6) for w in optimizer_trajectory(optimizer="nesterov", x=[1, 2], y=[2, 3],
+    ...     w0=0, lr=0.1, steps=2, batch="full", reduction="half_sum", momentum=0.9,
+    ...     nesterov_form="lookahead")]
+    [0.8, 1.56]
     """
     optimizer = as_choice("optimizer", optimizer, OPTIMIZERS)
     xs, ys = _data(x, y)
@@ -110,17 +122,19 @@ def optimizer_trajectory(
     batch = as_choice("batch", batch, ("full", "sequential"))
     reduction = as_choice("reduction", reduction, ("mean", "sum", "half_sum"))
     momentum = as_float("momentum", momentum, min=0, max=1)
-    if optimizer == "nesterov" and momentum == 0:
-        fail("momentum", "для nesterov момент должен быть больше 0 (как в torch.optim.SGD)")
     alpha = as_float("alpha", alpha, min=0, max=1)
     beta1 = as_float("beta1", beta1, min=0, max=1, max_open=True)
     beta2 = as_float("beta2", beta2, min=0, max=1, max_open=True)
     eps = as_float("eps", eps, min=0)
     weight_decay = as_float("weight_decay", weight_decay, min=0)
+    lookahead = as_choice("nesterov_form", nesterov_form, ("pytorch", "lookahead")) == "lookahead"
+    if optimizer == "nesterov" and momentum == 0 and not lookahead:
+        fail("momentum", "для nesterov момент должен быть больше 0 (как в torch.optim.SGD)")
 
     n = xs.size
     trajectory = []
     buf = sq = m = v = None
+    velocity = np.float64(0.0)
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
             if batch == "full":
@@ -128,7 +142,8 @@ def optimizer_trajectory(
             else:
                 i = (t - 1) % n
                 bx, by = xs[i : i + 1], ys[i : i + 1]
-            r = w * bx - by
+            at = w + momentum * velocity if optimizer == "nesterov" and lookahead else w
+            r = at * bx - by
             if reduction == "half_sum":
                 g = (r * bx).sum()
             else:
@@ -138,6 +153,9 @@ def optimizer_trajectory(
 
             if optimizer == "sgd":
                 w = w - lr * g
+            elif optimizer == "nesterov" and lookahead:
+                velocity = momentum * velocity - lr * g
+                w = w + velocity
             elif optimizer in ("momentum", "nesterov"):
                 buf = g if buf is None else buf * momentum + g
                 w = w - lr * (g + momentum * buf if optimizer == "nesterov" else buf)

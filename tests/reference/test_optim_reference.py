@@ -227,3 +227,59 @@ def test_logistic_seed():
     ref = torch_logistic(**args)
     assert out["w"] == pytest.approx(ref["w"], rel=1e-14) and out["b"] is None
     assert round(out["w"], 4) == 0.9503
+
+
+# --- Nesterov: the classic look-ahead form -------------------------------------------------------
+
+
+def lookahead_by_hand(x, y, w0, lr, steps, batch, reduction, momentum):
+    """v ← μv − lr·∇f(w + μv), w ← w + v, in Python floats (Sutskever et al. 2013)."""
+    w, v, out = float(w0), 0.0, []
+    for t in range(steps):
+        pts = list(zip(x, y, strict=True)) if batch == "full" else [(x[t % len(x)], y[t % len(x)])]
+        ahead = w + momentum * v
+        g = sum((ahead * a - b) * a for a, b in pts)
+        if reduction != "half_sum":
+            g *= 2
+        if reduction == "mean":
+            g /= len(pts)
+        v = momentum * v - lr * g
+        w = w + v
+        out.append(w)
+    return out
+
+
+def test_nesterov_lookahead_vs_hand_recursion_and_torch_sgd():
+    """The look-ahead weights w_t + μ(w_t − w_{t−1}) are exactly what SGD(nesterov=True) stores."""
+    rng = np.random.default_rng(150)
+    checked = 0
+    for _ in range(400):
+        x, y = random_problem(rng)
+        w0 = float(rng.choice([0.0, rng.normal(0, 2), float(rng.integers(-3, 4))]))
+        lr = float(rng.choice([0.01, 0.05, 0.1, 0.3, rng.uniform(0.001, 0.5)]))
+        steps = int(rng.integers(1, 16))
+        batch = str(rng.choice(["full", "sequential"]))
+        reduction = str(rng.choice(["mean", "sum", "half_sum"]))
+        momentum = float(rng.choice([0.9, 0.5, 0.99, 1.0, rng.uniform(0.01, 0.99)]))
+        args = dict(x=x, y=y, w0=w0, lr=lr, steps=steps, batch=batch, reduction=reduction)
+        try:
+            out = compute(
+                "optimizer_trajectory",
+                optimizer="nesterov",
+                momentum=momentum,
+                nesterov_form="lookahead",
+                **args,
+            )
+        except EngineError as err:
+            assert err.code == "not_finite"
+            continue
+        hand = lookahead_by_hand(**args, momentum=momentum)
+        scale = max(1.0, abs(w0), *map(abs, hand))
+        np.testing.assert_allclose(out, hand, rtol=1e-9, atol=1e-12 * scale)
+        ref = torch_trajectory("nesterov", **args, hp={"momentum": momentum})
+        previous = [w0, *out[:-1]]
+        shifted = [w + momentum * (w - p) for w, p in zip(out, previous, strict=True)]
+        scale = max(scale, *map(abs, ref))
+        np.testing.assert_allclose(shifted, ref, rtol=1e-8, atol=1e-11 * scale, err_msg=f"{args}")
+        checked += 1
+    assert checked > 300

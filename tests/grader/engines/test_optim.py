@@ -41,6 +41,33 @@ def test_nesterov_seed_by_hand():
     assert run("nesterov", momentum=0.9) == pytest.approx([1.52, 2.244], rel=1e-12)
 
 
+def test_nesterov_lookahead_seed_by_hand():
+    # g(w) = 5w − 8. v0 = 0: step 1 is plain GD, g(0) = −8, v1 = 0.8, w1 = 0.8; step 2 looks
+    # ahead to w1 + m·v1 = 0.8 + 0.9·0.8 = 1.52, g(1.52) = −0.4,
+    # v2 = 0.9·0.8 + 0.04 = 0.76, w2 = 1.56; step 3: look 1.56 + 0.684 = 2.244, g = 3.22,
+    # v3 = 0.684 − 0.322 = 0.362, w3 = 1.922
+    got = run("nesterov", momentum=0.9, nesterov_form="lookahead", steps=3)
+    assert got == pytest.approx([0.8, 1.56, 1.922], rel=1e-12)
+
+
+def test_nesterov_forms_are_related_by_the_lookahead_shift():
+    classic = run("nesterov", momentum=0.7, nesterov_form="lookahead", steps=6, batch="sequential")
+    torch_form = run("nesterov", momentum=0.7, steps=6, batch="sequential")
+    previous = [SEED["w0"], *classic[:-1]]
+    shifted = [w + 0.7 * (w - p) for w, p in zip(classic, previous, strict=True)]
+    assert torch_form == pytest.approx(shifted, rel=1e-12)
+
+
+def test_nesterov_lookahead_momentum_zero_is_sgd():
+    assert run("nesterov", momentum=0, nesterov_form="lookahead") == pytest.approx(run("sgd"))
+    with pytest.raises(EngineError) as info:
+        run("nesterov", momentum=0)
+    assert info.value.arg == "momentum"
+    with pytest.raises(EngineError) as info:
+        run("nesterov", momentum=0.9, nesterov_form="classic")
+    assert (info.value.arg, info.value.code) == ("nesterov_form", "bad_arg")
+
+
 def test_rmsprop_seed():
     # step 1: s = 0.1·64 = 6.4, w = 0.1·8/(√6.4 + 1e-8)
     out = run("rmsprop", alpha=0.9)
