@@ -40,6 +40,24 @@ def _storage() -> DjangoCacheDataStorage:
 
 
 class ToolMessageLaunch(DjangoMessageLaunch):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # PyJWT checks exp/iat only when present; LTI 1.3 §5.1.2 requires both, and a token
+        # without exp would stay valid for ever.
+        self.set_jwt_verify_options({"verify_aud": False, "require": ["exp", "iat"]})
+
+    def validate_registration(self):
+        # pylti1p3 takes the first audience as the client id and ignores azp: a token issued to
+        # another tool (azp) that also lists us, or several audiences without azp, is not ours.
+        super().validate_registration()
+        body = self._get_jwt_body()
+        client_id = self._registration.get_client_id()
+        aud = body.get("aud")
+        several = isinstance(aud, list) and len(aud) > 1
+        if (several or "azp" in body) and body.get("azp") != client_id:
+            raise LtiException("Client id not registered for this issuer (azp)")
+        return self
+
     def validate_nonce(self):
         super().validate_nonce()
         body = self._get_jwt_body()
