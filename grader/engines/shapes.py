@@ -15,6 +15,9 @@ Conventions followed (all sizes are exact Python integers):
   ``count_params()`` gives for ``keras.layers.SeparableConv2D`` and ``SimpleRNN``/``LSTM``/``GRU``
   (Keras 3 defaults: GRU ``reset_after=True`` has two bias rows), stacked and wrapped in
   ``Bidirectional`` (``merge_mode="concat"``).
+* ``conv1d_params`` counts ``torch.nn.Conv1d`` (= ``keras.layers.Conv1D``) parameters;
+  ``conv1d_output_shape`` gives torch's L_out for an integer padding and Keras' for "valid",
+  "same" (ceil(L/stride)) and "causal" (d·(k − 1) zeros on the left only, then "valid").
 * ``receptive_field`` is the side of the input region one output pixel depends on.
 
 An output side that would be zero or negative is an error (code ``kernel_too_large``), never 0.
@@ -32,6 +35,8 @@ __all__ = [
     "conv2d_params",
     "separable_conv2d_params",
     "conv2d_output_shape",
+    "conv1d_params",
+    "conv1d_output_shape",
     "conv2d_mult_ops",
     "pool2d_output_shape",
     "receptive_field",
@@ -177,6 +182,64 @@ def conv2d_output_shape(*, h, w, kernel, stride=1, padding=0, dilation=1) -> lis
     [4, 4]
     """
     return _conv_shape(h, w, kernel, stride, padding, dilation)
+
+
+@engine("conv1d_params")
+def conv1d_params(*, c_in, c_out, kernel, bias=True, groups=1) -> int:
+    """Number of parameters of a 1-D convolution (``torch.nn.Conv1d``, ``keras.layers.Conv1D``).
+
+    Weights c_out·(c_in/groups)·k plus c_out biases; over embeddings c_in is the embedding size.
+
+    >>> conv1d_params(c_in=100, c_out=20, kernel=5)
+    10020
+    """
+    c_in, c_out = _count("c_in", c_in), _count("c_out", c_out)
+    kernel = as_int("kernel", kernel, min=1)
+    bias = as_bool("bias", bias)
+    groups = _groups(groups, c_in, c_out)
+    return c_out * (c_in // groups) * kernel + (c_out if bias else 0)
+
+
+@engine("conv1d_output_shape")
+def conv1d_output_shape(*, length, kernel, stride=1, padding=0, dilation=1) -> int:
+    """Output length of a 1-D convolution (``torch.nn.Conv1d``; "same"/"valid"/"causal" as Keras).
+
+    L_out = floor((L + 2p − d(k−1) − 1)/s) + 1 for an integer padding p; "valid" is p = 0;
+    "same" gives ceil(L/s); "causal" pads d(k−1) on the left only, which also gives ceil(L/s).
+    "same" and "causal" with stride > 1 and dilation > 1 together are refused, as Keras refuses
+    them (torch allows that pair with an integer padding, and so does this engine).
+
+    >>> conv1d_output_shape(length=100, kernel=5)
+    96
+    >>> conv1d_output_shape(length=10, kernel=3, stride=2, padding="causal")
+    5
+    """
+    length = _count("length", length)
+    kernel = as_int("kernel", kernel, min=1)
+    stride = as_int("stride", stride, min=1)
+    dilation = as_int("dilation", dilation, min=1)
+    if isinstance(padding, str):
+        padding = as_choice("padding", padding, ("same", "valid", "causal"))
+        if padding != "valid":
+            if stride > 1 and dilation > 1:
+                fail(
+                    "padding",
+                    f'"{padding}" при stride > 1 несовместим с dilation > 1 '
+                    "(Keras его не допускает)",
+                    "incompatible",
+                )
+            return (length + stride - 1) // stride
+        padding = 0
+    padding = as_int("padding", padding, min=0)
+    out = _side(length, kernel, stride, padding, dilation)
+    if out < 1:
+        fail(
+            "kernel",
+            f"ядро {kernel} (с учётом dilation {dilation}) длиннее входа {length} с паддингом; "
+            f"получилась бы длина {out}",
+            "kernel_too_large",
+        )
+    return out
 
 
 @engine("conv2d_mult_ops")

@@ -330,3 +330,76 @@ def test_every_answer_is_a_python_int_or_int_list():
     assert type(compute("rnn_params", cell="gru", input_size=3, hidden_size=2)) is int
     shape = compute("pool2d_output_shape", h=8, w=8, kernel=2)
     assert all(type(v) is int for v in shape)
+
+
+# --- conv1d_params / conv1d_output_shape --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"c_in": 100, "c_out": 20, "kernel": 5}, 20 * 100 * 5 + 20),  # Conv1D(20, 5) on dim 100
+        ({"c_in": 100, "c_out": 20, "kernel": 5, "bias": False}, 10000),
+        ({"c_in": 8, "c_out": 4, "kernel": 3, "groups": 4}, 4 * 2 * 3 + 4),
+        ({"c_in": 1, "c_out": 1, "kernel": 1}, 2),
+    ],
+)
+def test_conv1d_params(args, expected):
+    assert compute("conv1d_params", **args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"length": 100, "kernel": 5}, 96),
+        ({"length": 100, "kernel": 5, "padding": 2}, 100),
+        ({"length": 10, "kernel": 3, "stride": 2}, 4),
+        ({"length": 10, "kernel": 3, "dilation": 2}, 6),  # effective kernel 5
+        ({"length": 10, "kernel": 3, "stride": 2, "padding": 1, "dilation": 2}, 4),
+        ({"length": 10, "kernel": 3, "padding": "valid"}, 8),
+        ({"length": 10, "kernel": 3, "stride": 3, "padding": "same"}, 4),
+        ({"length": 10, "kernel": 4, "padding": "causal", "dilation": 3}, 10),
+        ({"length": 3, "kernel": 3}, 1),
+    ],
+)
+def test_conv1d_output_shape(args, expected):
+    assert compute("conv1d_output_shape", **args) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "code", "arg"),
+    [
+        ("conv1d_output_shape", {"length": 3, "kernel": 4}, "kernel_too_large", "kernel"),
+        (
+            "conv1d_output_shape",
+            {"length": 5, "kernel": 3, "dilation": 3},
+            "kernel_too_large",
+            "kernel",
+        ),
+        (
+            "conv1d_output_shape",
+            {"length": 9, "kernel": 3, "stride": 2, "dilation": 2, "padding": "same"},
+            "incompatible",
+            "padding",
+        ),
+        (
+            "conv1d_output_shape",
+            {"length": 9, "kernel": 3, "padding": "full"},
+            "bad_arg",
+            "padding",
+        ),
+        ("conv1d_output_shape", {"length": 9, "kernel": [3, 3]}, "bad_arg", "kernel"),
+        ("conv1d_output_shape", {"length": 0, "kernel": 1}, "bad_arg", "length"),
+        (
+            "conv1d_params",
+            {"c_in": 6, "c_out": 4, "kernel": 3, "groups": 4},
+            "not_divisible",
+            "groups",
+        ),
+        ("conv1d_params", {"c_in": 6, "c_out": 4, "kernel": 0}, "bad_arg", "kernel"),
+    ],
+)
+def test_conv1d_bad_args(name, args, code, arg):
+    with pytest.raises(EngineError) as info:
+        compute(name, **args)
+    assert (info.value.code, info.value.arg) == (code, arg)
