@@ -7,6 +7,7 @@ same thing and a rating from a stale page cannot use another variant's answer.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -24,6 +25,7 @@ from quizapp import flashcards as services
 from quizapp.errors import ServiceError
 from quizapp.fsrs_cards import utc
 from quizapp.models import FlashcardState
+from quizapp.timezones import remember as remember_time_zone
 
 SCREEN = "flashcard_screen"
 
@@ -223,8 +225,15 @@ def flashcard_bury(request, question_id):
 
 @login_required
 def deck_list(request):
-    overview = selectors.deck_overview(user=request.user)
-    return render(request, "quizapp/flashcard_decks.html", {"overview": overview})
+    from quizapp import timezones
+
+    context = {
+        "overview": selectors.deck_overview(user=request.user),
+        "time_zones": timezones.choices(),
+        "time_zone": request.session.get(timezones.SESSION_KEY) or "",
+        "site_time_zone": timezones.label(settings.TIME_ZONE),
+    }
+    return render(request, "quizapp/flashcard_decks.html", context)
 
 
 def _deck_from_post(request) -> tuple[Bank, Topic | None]:
@@ -255,12 +264,16 @@ def deck_remove(request):
 @login_required
 @require_POST
 def study_settings(request):
+    zone = request.POST.get("time_zone")
     try:
-        services.study_profile_update(
-            user=request.user, new_cards_per_day=_int(request.POST.get("new_cards_per_day"))
+        profile = services.study_profile_update(
+            user=request.user,
+            new_cards_per_day=_int(request.POST.get("new_cards_per_day")),
+            time_zone=None if zone is None else zone[:64],
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
+        remember_time_zone(request, profile.time_zone)
         messages.success(request, _("Настройки сохранены."))
     return redirect("flashcard-decks")

@@ -57,7 +57,12 @@ def deck_remove(*, user, bank: Bank, topic: Topic | None = None) -> int:
     return deleted
 
 
-def study_profile_update(*, user, new_cards_per_day: int) -> StudyProfile:
+def study_profile_update(
+    *, user, new_cards_per_day: int, time_zone: str | None = None
+) -> StudyProfile:
+    """Save the study settings; ``time_zone`` None leaves the zone as it is, "" is the site's."""
+    from quizapp.timezones import is_valid
+
     if not isinstance(new_cards_per_day, int) or not (
         0 <= new_cards_per_day <= MAX_NEW_CARDS_PER_DAY
     ):
@@ -65,9 +70,12 @@ def study_profile_update(*, user, new_cards_per_day: int) -> StudyProfile:
             _("Новых карточек в день: от 0 до %(max)d.") % {"max": MAX_NEW_CARDS_PER_DAY},
             code="bad_limit",
         )
-    profile, _created = StudyProfile.objects.update_or_create(
-        user=user, defaults={"new_cards_per_day": new_cards_per_day}
-    )
+    defaults = {"new_cards_per_day": new_cards_per_day}
+    if time_zone is not None:
+        if time_zone and not is_valid(time_zone):
+            raise ServiceError(_("Неизвестный часовой пояс."), code="bad_time_zone")
+        defaults["time_zone"] = time_zone
+    profile, _created = StudyProfile.objects.update_or_create(user=user, defaults=defaults)
     return profile
 
 

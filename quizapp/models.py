@@ -208,6 +208,8 @@ class StudyProfile(models.Model):
     new_cards_per_day = models.PositiveSmallIntegerField(
         _("новых карточек в день"), default=DEFAULT_NEW_CARDS_PER_DAY
     )
+    # Where the student's "today" begins (cards, the forecast, times on pages); empty: the site's.
+    time_zone = models.CharField(_("часовой пояс"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("настройки карточек")
