@@ -242,6 +242,17 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HTTPS is usually ended at the university's proxy; once it is, turn these on. /healthz stays
+    # plain HTTP for the load balancer's and docker's health checks.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, min=0)
+    if not env_str("EMAIL_HOST"):
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "EMAIL_HOST не задан: письма для сброса пароля печатаются в журнал, а не отправляются."
+        )
 
 LOGGING = {
     "version": 1,

@@ -88,3 +88,27 @@ def test_cache_url_gives_every_process_one_redis_cache():
         timeout=60,
     ).stdout
     assert "RedisCache" in out and "redis://r:6379/1" in out
+
+
+def test_https_settings_come_from_the_environment():
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 40,
+        "SECURE_SSL_REDIRECT": "1",
+        "SECURE_HSTS_SECONDS": "31536000",
+    }
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
+    code = (
+        "from django.conf import settings; "
+        "print(settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS, "
+        "settings.SECURE_REDIRECT_EXEMPT)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "quizapp.settings", **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    assert out.strip() == "True 31536000 ['^healthz$']"
