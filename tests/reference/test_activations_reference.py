@@ -17,16 +17,6 @@ TORCH = {
 }
 
 
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    # Tiny tensors: torch's intra-op thread pool only adds wake-up latency (on a busy 2-core
-    # machine F.binary_cross_entropy_with_logits takes ~1.7 ms per call instead of ~20 µs).
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def torch_value_grad(name, x, alpha):
     t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     y = TORCH[name](t, alpha)

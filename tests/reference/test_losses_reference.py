@@ -6,23 +6,12 @@ finite loss) and uses log1p(−p) for the second log.
 """
 
 import numpy as np
-import pytest
 import torch
 import torch.nn.functional as F
 
 from grader.engines.registry import compute
 
 N_VARIANTS = 2000
-
-
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    # Tiny tensors: torch's intra-op thread pool only adds wake-up latency (on a busy 2-core
-    # machine F.binary_cross_entropy_with_logits takes ~1.7 ms per call instead of ~20 µs).
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def t64(a):

@@ -1,7 +1,6 @@
 """The mlp engine against PyTorch autograd (F.linear + activations + loss, float64)."""
 
 import numpy as np
-import pytest
 import torch
 import torch.nn.functional as F
 
@@ -15,16 +14,6 @@ ACT = {
     "tanh": torch.tanh,
     "linear": lambda t: t,
 }
-
-
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    # Tiny tensors: torch's intra-op thread pool only adds wake-up latency (on a busy 2-core
-    # machine F.binary_cross_entropy_with_logits takes ~1.7 ms per call instead of ~20 µs).
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def torch_mlp(x, layers, target, loss):

@@ -21,14 +21,6 @@ from grader.errors import EngineError
 N_SCENES = 1500
 
 
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def torchvision_nms(boxes: torch.Tensor, scores: torch.Tensor, thr: float, stable: bool):
     """nms_kernel.cpp in torch."""
     if boxes.numel() == 0:

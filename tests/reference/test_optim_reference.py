@@ -20,16 +20,6 @@ N_LOGISTIC = 800
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    # Tiny tensors: torch's intra-op thread pool only adds wake-up latency (on a busy 2-core
-    # machine F.binary_cross_entropy_with_logits takes ~1.7 ms per call instead of ~20 µs).
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def torch_optimizer(name, params, lr, hp):
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr)

@@ -11,16 +11,6 @@ N_VARIANTS = 700  # per cell type
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    # Tiny tensors: torch's intra-op thread pool only adds wake-up latency (on a busy 2-core
-    # machine F.binary_cross_entropy_with_logits takes ~1.7 ms per call instead of ~20 µs).
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def t64(value):
     # torch.tensor of Python floats would be float32 (the default dtype): always pass float64
     return torch.tensor(value, dtype=torch.float64)
