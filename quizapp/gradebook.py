@@ -29,6 +29,7 @@ import grader
 from quizapp.course_models import Course, CourseQuiz, Enrollment
 from quizapp.errors import ServiceError
 from quizapp.gradebook_models import ScoreOverride
+from quizapp.instructor_quizzes import can_manage_quiz
 from quizapp.models import Attempt, Quiz
 from quizapp.roles import is_admin
 from quizapp.services import latest_responses
@@ -37,25 +38,11 @@ from quizapp.signals import attempt_graded_announce
 # --- Access ---------------------------------------------------------------------------------
 
 
-def quiz_for_instructor(user, quiz_id) -> Quiz:
-    quiz = Quiz.objects.filter(pk=quiz_id).first()
-    if quiz is None or not (is_admin(user) or (quiz.owner_id and quiz.owner_id == user.pk)):
-        raise Http404("Тест не найден")
-    return quiz
-
-
-def course_for_instructor(user, course_id) -> Course:
-    course = Course.objects.filter(pk=course_id).first()
-    if course is None or not (is_admin(user) or course.owner_id == user.pk):
-        raise Http404("Курс не найден")
-    return course
-
-
 def attempt_for_instructor(user, attempt_uuid) -> Attempt:
     attempt = Attempt.objects.select_related("quiz", "user").filter(uuid=attempt_uuid).first()
     if attempt is None:
         raise Http404("Попытка не найдена")
-    if is_admin(user) or (attempt.quiz.owner_id and attempt.quiz.owner_id == user.pk):
+    if can_manage_quiz(user, attempt.quiz):
         return attempt
     teaches = CourseQuiz.objects.filter(
         quiz=attempt.quiz, course__owner=user, course__enrollments__user=attempt.user
@@ -63,11 +50,6 @@ def attempt_for_instructor(user, attempt_uuid) -> Attempt:
     if not teaches:
         raise Http404("Попытка не найдена")
     return attempt
-
-
-def quizzes_taught(user):
-    """Quizzes whose gradebook, analysis and regrade ``user`` may open."""
-    return Quiz.objects.all() if is_admin(user) else Quiz.objects.filter(owner=user)
 
 
 def courses_taught(user):

@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 
 from quizapp import gradebook as gb
 from quizapp import item_analysis, regrade
+from quizapp.courses import course_for_user
 from quizapp.errors import ServiceError
+from quizapp.instructor_quizzes import managed_quizzes, quiz_for_user
 from quizapp.roles import instructor_required, is_admin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,7 +30,7 @@ def teach_index(request):
         "instructor/gradebook_index.html",
         {
             "courses": gb.courses_taught(request.user).order_by("title", "id"),
-            "quizzes": gb.quizzes_taught(request.user).order_by("title", "id"),
+            "quizzes": managed_quizzes(request.user).order_by("title", "id"),
             "sees_all": is_admin(request.user),
         },
     )
@@ -36,14 +38,14 @@ def teach_index(request):
 
 @instructor_required
 def course_gradebook(request, course_id):
-    course = gb.course_for_instructor(request.user, course_id)
+    course = course_for_user(request.user, course_id, manage=True)
     book = gb.gradebook(course=course)
     return render(request, "instructor/gradebook.html", {"book": book, "course": course})
 
 
 @instructor_required
 def quiz_gradebook(request, quiz_id):
-    quiz = gb.quiz_for_instructor(request.user, quiz_id)
+    quiz = quiz_for_user(request.user, quiz_id)
     book = gb.gradebook(quiz=quiz)
     return render(request, "instructor/gradebook.html", {"book": book, "quiz": quiz})
 
@@ -63,13 +65,13 @@ def _export(book, fmt: str, request) -> HttpResponse:
 
 @instructor_required
 def course_gradebook_export(request, course_id, fmt):
-    course = gb.course_for_instructor(request.user, course_id)
+    course = course_for_user(request.user, course_id, manage=True)
     return _export(gb.gradebook(course=course), fmt, request)
 
 
 @instructor_required
 def quiz_gradebook_export(request, quiz_id, fmt):
-    quiz = gb.quiz_for_instructor(request.user, quiz_id)
+    quiz = quiz_for_user(request.user, quiz_id)
     return _export(gb.gradebook(quiz=quiz), fmt, request)
 
 
@@ -104,14 +106,14 @@ def attempt_override(request, attempt_uuid):
 
 @instructor_required
 def quiz_analysis(request, quiz_id):
-    quiz = gb.quiz_for_instructor(request.user, quiz_id)
+    quiz = quiz_for_user(request.user, quiz_id)
     analysis = item_analysis.quiz_item_analysis(quiz=quiz)
     return render(request, "instructor/item_analysis.html", {"quiz": quiz, "analysis": analysis})
 
 
 @instructor_required
 def regrade_page(request, quiz_id):
-    quiz = gb.quiz_for_instructor(request.user, quiz_id)
+    quiz = quiz_for_user(request.user, quiz_id)
     if request.method == "POST":
         try:
             question, version = regrade.regrade_target(

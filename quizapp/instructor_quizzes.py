@@ -19,21 +19,35 @@ from question_bank.access import banks_visible_to
 from question_bank.models import Question, Topic
 from quizapp.errors import ServiceError
 from quizapp.models import Quiz, QuizItem
-from quizapp.roles import is_admin
+from quizapp.roles import is_admin, is_instructor
 
 MAX_RULE_COUNT = 50
 
 
+def can_manage_quiz(user, quiz: Quiz) -> bool:
+    """The quiz's owner (an instructor) or an admin: the one rule of the builder, the gradebook,
+    item analysis, regrade and the REST API."""
+    return is_admin(user) or (is_instructor(user) and quiz.owner_id == user.pk)
+
+
+def managed_quizzes(user):
+    """The quizzes ``user`` may change: an instructor's own; every quiz for an admin."""
+    if is_admin(user):
+        return Quiz.objects.all()
+    if is_instructor(user):
+        return Quiz.objects.filter(owner=user.pk)
+    return Quiz.objects.none()
+
+
 def quizzes_managed_by(user):
-    """The quizzes an instructor may change: own ones; an admin changes every quiz."""
-    quizzes = Quiz.objects.all() if is_admin(user) else Quiz.objects.filter(owner=user.pk)
-    return quizzes.annotate(n_items=Count("items", distinct=True)).order_by("title")
+    """The builder's list: managed quizzes with their number of items."""
+    return managed_quizzes(user).annotate(n_items=Count("items", distinct=True)).order_by("title")
 
 
 def quiz_for_user(user, quiz_id) -> Quiz:
     """The quiz to manage; somebody else's quiz is "not found", its existence not revealed."""
     quiz = Quiz.objects.filter(pk=quiz_id).first()
-    if quiz is None or not (is_admin(user) or quiz.owner_id == user.pk):
+    if quiz is None or not can_manage_quiz(user, quiz):
         raise Http404("Тест не найден")
     return quiz
 

@@ -73,6 +73,18 @@ class AttemptView:
         return round(100 * a.score / a.max_score)
 
 
+def attempt_fully_graded(attempt: Attempt) -> bool:
+    """Finished, scored and no answer still waiting for the worker: its score is final (until a
+    regrade or an override announces it again)."""
+    return (
+        attempt.status == Attempt.Status.FINISHED
+        and attempt.score is not None
+        and not Response.objects.filter(
+            item__attempt=attempt, status=Response.Status.PENDING
+        ).exists()
+    )
+
+
 def quiz_list_published():
     return Quiz.objects.filter(is_published=True).order_by("title")
 

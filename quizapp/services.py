@@ -42,7 +42,7 @@ def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     ongoing = Attempt.objects.filter(user=user, quiz=quiz, status=Attempt.Status.IN_PROGRESS)
     for attempt in ongoing:
-        if _expired(attempt, now):
+        if attempt_expired(attempt, now):
             _finish_locked(attempt, now)
         else:
             return attempt
@@ -219,11 +219,12 @@ def apply_grade(record, *, spec: dict, seed: int, raw: str) -> None:
 def _ensure_open(attempt: Attempt) -> None:
     if attempt.status != Attempt.Status.IN_PROGRESS:
         raise ServiceError("Попытка уже завершена.", code="attempt_finished")
-    if _expired(attempt, timezone.now()):
+    if attempt_expired(attempt, timezone.now()):
         raise ServiceError("Время на тест истекло.", code="time_over")
 
 
-def _expired(attempt: Attempt, now) -> bool:
+def attempt_expired(attempt: Attempt, now) -> bool:
+    """Past its deadline and the grace period: answers are refused, the attempt is to be closed."""
     return attempt.deadline is not None and now > attempt.deadline + DEADLINE_GRACE
 
 

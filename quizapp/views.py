@@ -71,17 +71,17 @@ def attempt_start(request, slug):
 @login_required
 def attempt_detail(request, attempt_uuid):
     attempt = _get_attempt_for_user(request, attempt_uuid)
-    if attempt.status == Attempt.Status.IN_PROGRESS and attempt.deadline:
+    now = timezone.now()
+    if attempt.status == Attempt.Status.IN_PROGRESS and services.attempt_expired(attempt, now):
         # Time ran out with the page closed: collect the autosaved answers now.
-        if timezone.now() > attempt.deadline + services.DEADLINE_GRACE:
-            attempt = services.attempt_finish(attempt=attempt)
+        attempt = services.attempt_finish(attempt=attempt)
     view = selectors.attempt_view(attempt=attempt)
     template = (
         "quizapp/attempt_result.html"
         if attempt.status == Attempt.Status.FINISHED
         else "quizapp/attempt.html"
     )
-    return render(request, template, {"attempt": attempt, "view": view, "now": timezone.now()})
+    return render(request, template, {"attempt": attempt, "view": view, "now": now})
 
 
 @login_required

@@ -16,20 +16,8 @@ from quizapp.api.authentication import api_key_of
 from quizapp.api.models import ApiKey, WebhookEndpoint
 from quizapp.course_models import Course, CourseQuiz, Enrollment
 from quizapp.courses import course_for_user
+from quizapp.instructor_quizzes import can_manage_quiz, managed_quizzes
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
-
-
-def can_manage_quiz(user, quiz: Quiz) -> bool:
-    """The quiz's owner (an instructor) or an admin."""
-    return roles.is_admin(user) or (roles.is_instructor(user) and quiz.owner_id == user.pk)
-
-
-def managed_quizzes(user):
-    if roles.is_admin(user):
-        return Quiz.objects.all()
-    if roles.is_instructor(user):
-        return Quiz.objects.filter(owner=user)
-    return Quiz.objects.none()
 
 
 def visible_quizzes(user):

@@ -30,7 +30,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizapp.api.models import WebhookDelivery, WebhookEndpoint
-from quizapp.models import Attempt, Response
+from quizapp.models import Attempt
+from quizapp.selectors import attempt_fully_graded
 
 logger = logging.getLogger(__name__)
 
@@ -44,15 +45,6 @@ MAX_ERROR_LENGTH = 500
 def sign(secret: str, timestamp: int, body: bytes) -> str:
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return f"t={timestamp},v1={mac.hexdigest()}"
-
-
-def attempt_fully_graded(attempt: Attempt) -> bool:
-    return (
-        attempt.status == Attempt.Status.FINISHED
-        and not Response.objects.filter(
-            item__attempt=attempt, status=Response.Status.PENDING
-        ).exists()
-    )
 
 
 def attempt_payload(attempt: Attempt) -> dict:

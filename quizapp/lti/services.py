@@ -44,8 +44,9 @@ from pylti1p3.service_connector import ServiceConnector
 from quizapp.course_models import Course, CourseQuiz, Enrollment
 from quizapp.lti.errors import LtiError
 from quizapp.lti.models import LtiCourseLink, LtiQuizLink, LtiScorePassback
-from quizapp.models import Attempt, Quiz, Response
+from quizapp.models import Attempt, Quiz
 from quizapp.roles import INSTRUCTOR_GROUP, is_admin
+from quizapp.selectors import attempt_fully_graded
 
 logger = logging.getLogger(__name__)
 
@@ -243,16 +244,6 @@ def lti_deep_link_response(*, lti_launch: LtiLaunch, quiz: Quiz, by, launch_url:
 
 
 # --- Score passback (AGS) ---------------------------------------------------------------------
-
-
-def attempt_fully_graded(attempt: Attempt) -> bool:
-    return (
-        attempt.status == Attempt.Status.FINISHED
-        and attempt.score is not None
-        and not Response.objects.filter(
-            item__attempt=attempt, status=Response.Status.PENDING
-        ).exists()
-    )
 
 
 def lti_attempt_graded(*, attempt_id: int) -> list[LtiScorePassback]:
