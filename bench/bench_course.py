@@ -50,8 +50,8 @@ def main() -> None:
     from django.db import connection
 
     from quizapp import courses, gradebook, item_analysis, services
+    from quizapp.core.roles import INSTRUCTOR_GROUP
     from quizapp.models import Attempt, Quiz
-    from quizapp.roles import INSTRUCTOR_GROUP
 
     users = get_user_model()
     teacher = users.objects.create_user("bench-teacher", password="x")

@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from question_bank.models import Bank, BankUpload
-from quizapp.roles import is_admin
+from quizapp.core.roles import is_admin
 
 __all__ = [
     "banks_for_study",

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from question_bank.access import banks_visible_to, can_manage_bank
 from question_bank.formats.common import FORMAT_TAG
 from question_bank.models import Bank, BankUpload, Question, QuestionVersion, Topic
-from quizapp.roles import is_admin
+from quizapp.core.roles import is_admin
 
 
 def bank_as_native(*, bank: Bank) -> dict:

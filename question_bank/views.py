@@ -13,7 +13,7 @@ from question_bank.access import bank_for_user, can_manage_bank, upload_for_user
 from question_bank.formats.common import split_question
 from question_bank.forms import BankUploadForm
 from question_bank.models import Question
-from quizapp.roles import instructor_required
+from quizapp.core.roles import instructor_required
 
 
 @instructor_required

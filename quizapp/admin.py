@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from quizapp import courses
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 from quizapp.models import (
     Attempt,
     AttemptItem,

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from quizapp.api.keys import api_key_create, api_key_revoke
 from quizapp.api.models import ApiKey
+from quizapp.core.errors import ServiceError
+from quizapp.core.roles import instructor_required
 from quizapp.course_models import Course
-from quizapp.errors import ServiceError
-from quizapp.roles import instructor_required
 
 NEW_TOKEN = "api-key:new-token"
 

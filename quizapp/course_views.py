@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quizapp import courses
+from quizapp.core.errors import ServiceError
+from quizapp.core.roles import instructor_required, is_instructor
 from quizapp.course_forms import CourseForm, JoinForm
-from quizapp.errors import ServiceError
 from quizapp.models import Quiz
-from quizapp.roles import instructor_required, is_instructor
 
 
 @login_required

@@ -21,6 +21,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from quizapp.core.errors import ServiceError
+from quizapp.core.roles import is_admin, is_instructor
 from quizapp.course_models import (
     Course,
     CourseQuiz,
@@ -28,9 +30,7 @@ from quizapp.course_models import (
     new_join_code,
     normalize_join_code,
 )
-from quizapp.errors import ServiceError
 from quizapp.models import Quiz
-from quizapp.roles import is_admin, is_instructor
 
 # --- Access ---------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from question_bank.access import banks_for_study
 from question_bank.models import Bank, Question, Topic
 from quizapp import flashcard_selectors as selectors
 from quizapp import flashcards as services
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 from quizapp.fsrs_cards import utc
 from quizapp.models import FlashcardState
 from quizapp.timezones import remember as remember_time_zone

@@ -18,7 +18,7 @@ from fsrs import Rating
 import grader
 from grader.errors import EngineError, SpecError
 from question_bank.models import Bank, Question, QuestionVersion, Topic
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 from quizapp.flashcard_selectors import (
     ANSWERED_KINDS,
     CARD_KINDS,

@@ -26,14 +26,14 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 
 import grader
+from quizapp.core.errors import ServiceError
+from quizapp.core.roles import is_admin
+from quizapp.core.signals import attempt_graded_announce
 from quizapp.course_models import Course, CourseQuiz, Enrollment
-from quizapp.errors import ServiceError
 from quizapp.gradebook_models import ScoreOverride
 from quizapp.instructor_quizzes import can_manage_quiz
 from quizapp.models import Attempt, Quiz
-from quizapp.roles import is_admin
 from quizapp.services import latest_responses
-from quizapp.signals import attempt_graded_announce
 
 # --- Access ---------------------------------------------------------------------------------
 

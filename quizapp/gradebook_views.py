@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from quizapp import gradebook as gb
 from quizapp import item_analysis, regrade
+from quizapp.core.errors import ServiceError
+from quizapp.core.roles import instructor_required, is_admin
 from quizapp.courses import course_for_user
-from quizapp.errors import ServiceError
 from quizapp.instructor_quizzes import managed_quizzes, quiz_for_user
-from quizapp.roles import instructor_required, is_admin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

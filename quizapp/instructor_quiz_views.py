@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 from question_bank.access import banks_visible_to
 from question_bank.models import Question, Topic
 from quizapp import instructor_quizzes as builder
-from quizapp.errors import ServiceError
-from quizapp.roles import instructor_required
+from quizapp.core.errors import ServiceError
+from quizapp.core.roles import instructor_required
 
 
 @instructor_required

@@ -17,9 +17,9 @@ from django.http import Http404
 
 from question_bank.access import banks_visible_to
 from question_bank.models import Question, Topic
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
+from quizapp.core.roles import is_admin, is_instructor
 from quizapp.models import Quiz, QuizItem
-from quizapp.roles import is_admin, is_instructor
 
 MAX_RULE_COUNT = 50
 

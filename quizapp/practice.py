@@ -10,7 +10,7 @@ import secrets
 from django.db import transaction
 
 from question_bank.models import Question, QuestionVersion, Topic
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 from quizapp.models import PracticeAnswer, Response
 from quizapp.services import apply_grade, clean_raw
 

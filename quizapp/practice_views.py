@@ -12,7 +12,7 @@ import grader
 from question_bank.access import banks_for_study
 from question_bank.models import QuestionVersion, Topic
 from quizapp import practice
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 from quizapp.models import PracticeAnswer
 from quizapp.views import posted_answer
 

@@ -21,10 +21,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from question_bank.models import Question, QuestionVersion
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
+from quizapp.core.roles import is_admin
 from quizapp.gradebook_models import RegradeRun, ResponseRegrade
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
-from quizapp.roles import is_admin
 from quizapp.services import _newest_versions, _rescore, apply_grade
 
 BATCH_ATTEMPTS = 50

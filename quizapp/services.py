@@ -14,9 +14,9 @@ from django.utils import timezone
 import grader
 from grader.errors import EngineError, SpecError
 from question_bank.models import Question, QuestionVersion
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
+from quizapp.core.signals import attempt_graded_announce
 from quizapp.models import Attempt, AttemptItem, Quiz, QuizItem, Response, item_seed
-from quizapp.signals import attempt_graded_announce
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from quizapp.env import env_bool, env_int, env_list, env_str
+from quizapp.core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("NZ_VAR_DIR", str(BASE_DIR / "var")))

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 import grader
 from quizapp import selectors, services
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 from quizapp.models import Attempt
 
 

@@ -72,21 +72,21 @@ def make_user(django_user_model, username: str, group: str | None = None, **extr
 @pytest.fixture
 def owner(django_user_model):
     """An instructor: owns the course, bank or quiz under test."""
-    from quizapp.roles import INSTRUCTOR_GROUP
+    from quizapp.core.roles import INSTRUCTOR_GROUP
 
     return make_user(django_user_model, "owner", INSTRUCTOR_GROUP)
 
 
 @pytest.fixture
 def other_instructor(django_user_model):
-    from quizapp.roles import INSTRUCTOR_GROUP
+    from quizapp.core.roles import INSTRUCTOR_GROUP
 
     return make_user(django_user_model, "other_instructor", INSTRUCTOR_GROUP)
 
 
 @pytest.fixture
 def admin(django_user_model):
-    from quizapp.roles import ADMIN_GROUP
+    from quizapp.core.roles import ADMIN_GROUP
 
     return make_user(django_user_model, "admin", ADMIN_GROUP)
 

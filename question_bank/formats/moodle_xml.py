@@ -86,6 +86,7 @@ from grader.expressions import (
 from grader.templating import format_value, placeholders
 from grader.variants import compute_value, variant
 from question_bank.formats.common import FORMAT_TAG, ImportResult, Problem, split_question
+from quizapp.core.mathml import MATH_DELIMITERS
 
 __all__ = [
     "parse_moodle_xml",
@@ -461,7 +462,6 @@ def convert_text(source: str, fmt: str = "html") -> tuple[str, list[str]]:
     return _no_placeholders(tex_to_native(text)), dropped
 
 
-_NATIVE_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)  # as quizapp/mathml.py reads it
 
 
 def native_to_html(
@@ -480,7 +480,7 @@ def native_to_html(
     '<p>Если \\(a&lt;b\\), то<br>\n\\[a^2\\]</p>'
     """
     out, position = [], 0
-    for match in _NATIVE_MATH.finditer(text or ""):
+    for match in MATH_DELIMITERS.finditer(text or ""):
         out.append(html.escape(text[position : match.start()], quote=False))
         is_display = match.group(1) is not None
         body = (match.group(1) if is_display else match.group(2)).strip().replace("\n", " ")

@@ -2,7 +2,7 @@
 
 from django import template
 
-from quizapp.roles import is_instructor as _is_instructor
+from quizapp.core.roles import is_instructor as _is_instructor
 
 register = template.Library()
 

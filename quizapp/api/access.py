@@ -11,9 +11,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from question_bank.access import banks_visible_to
 from question_bank.models import Bank, Question, Topic
-from quizapp import roles
 from quizapp.api.authentication import api_key_of
 from quizapp.api.models import ApiKey, WebhookEndpoint
+from quizapp.core import roles
 from quizapp.course_models import Course, CourseQuiz, Enrollment
 from quizapp.courses import course_for_user
 from quizapp.instructor_quizzes import can_manage_quiz, managed_quizzes

@@ -17,7 +17,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 
 # A refused state change is a conflict; a refused request that no retry can fix is 400/403.
 SERVICE_STATUS = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 
-from quizapp import roles
 from quizapp.api.authentication import api_key_of
+from quizapp.core import roles
 
 
 class KeyScope(BasePermission):

@@ -15,8 +15,8 @@ from django.db import transaction
 
 from quizapp import instructor_quizzes
 from quizapp.api.models import WebhookEndpoint
+from quizapp.core.errors import ServiceError
 from quizapp.course_models import Enrollment
-from quizapp.errors import ServiceError
 from quizapp.models import Quiz
 
 QUIZ_FIELDS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from quizapp.signals import attempt_graded
+from quizapp.core.signals import attempt_graded
 
 
 @receiver(attempt_graded, dispatch_uid="api_webhooks_attempt_graded")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 
 MESSAGES = {
     "missing_params": _("LMS не передала обязательные параметры запуска."),

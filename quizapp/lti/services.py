@@ -41,11 +41,11 @@ from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
 
+from quizapp.core.roles import INSTRUCTOR_GROUP, is_admin
 from quizapp.course_models import Course, CourseQuiz, Enrollment
 from quizapp.lti.errors import LtiError
 from quizapp.lti.models import LtiCourseLink, LtiQuizLink, LtiScorePassback
 from quizapp.models import Attempt, Quiz
-from quizapp.roles import INSTRUCTOR_GROUP, is_admin
 from quizapp.selectors import attempt_fully_graded
 
 logger = logging.getLogger(__name__)

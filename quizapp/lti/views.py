@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lti_tool.models import LtiMembership, LtiResourceLink
 from lti_tool.views import jwks  # noqa: F401  (served as is: the active keys as a JWKS)
 
+from quizapp.core.roles import instructor_required, is_instructor
 from quizapp.lti import services
 from quizapp.lti.errors import LtiError
 from quizapp.lti.launch import (
@@ -22,7 +23,6 @@ from quizapp.lti.launch import (
     oidc_login_redirect,
 )
 from quizapp.models import Quiz
-from quizapp.roles import instructor_required, is_instructor
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 

@@ -1,4 +1,4 @@
-"""The groups behind quizapp.roles: "instructor" and "admin", with their model permissions.
+"""The groups behind quizapp.core.roles: "instructor" and "admin", with their model permissions.
 
 Model permissions matter only in the Django admin, which instructors do not use (they are not
 staff): an instructor's pages check ownership object by object (quizapp.courses). The permissions

@@ -1,6 +1,6 @@
 from django import template
 
-from quizapp.mathml import render_math
+from quizapp.core.mathml import render_math
 
 register = template.Library()
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 import grader
+from quizapp.core.roles import INSTRUCTOR_GROUP
 from quizapp.models import Attempt
-from quizapp.roles import INSTRUCTOR_GROUP
 from tests.conftest import DEMO, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from quizapp.roles import INSTRUCTOR_GROUP
+from quizapp.core.roles import INSTRUCTOR_GROUP
 from tests.conftest import DEMO, make_user
 
 

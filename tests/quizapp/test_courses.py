@@ -11,9 +11,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from quizapp import courses
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
+from quizapp.core.roles import ADMIN_GROUP, INSTRUCTOR_GROUP, is_admin, is_instructor
 from quizapp.models import Attempt, Course, CourseQuiz, Enrollment, Quiz
-from quizapp.roles import ADMIN_GROUP, INSTRUCTOR_GROUP, is_admin, is_instructor
 
 pytestmark = pytest.mark.django_db
 

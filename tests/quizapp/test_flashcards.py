@@ -16,7 +16,7 @@ import grader
 from question_bank.models import Bank, Question, QuestionVersion, Topic
 from quizapp import flashcard_selectors as selectors
 from quizapp import flashcards as services
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 from quizapp.fsrs_cards import to_card
 from quizapp.models import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
 

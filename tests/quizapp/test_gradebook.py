@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from quizapp import gradebook, services
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 from quizapp.models import (
     Attempt,
     Course,

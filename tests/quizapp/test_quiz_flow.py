@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from question_bank.models import Question, Topic
 from quizapp import services
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 from quizapp.models import Attempt, AttemptItem, Quiz, QuizItem, Response
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from quizapp import services
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 from quizapp.models import Attempt, Response
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

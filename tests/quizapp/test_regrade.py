@@ -12,7 +12,7 @@ from django.urls import reverse
 import grader
 from question_bank.models import QuestionVersion
 from quizapp import regrade, services
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 from quizapp.models import AttemptItem, RegradeRun, ResponseRegrade
 from tests.quizapp.test_gradebook import (  # noqa: F401 (fixtures)
     EXPECTED,

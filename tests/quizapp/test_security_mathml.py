@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from quizapp.mathml import render_math
+from quizapp.core.mathml import render_math
 
 ATTACKS = [
     r"$\text{<img src=x onerror=alert(1)>}$",

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from quizapp import services
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 from quizapp.models import Attempt, AttemptItem, Response, item_seed
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from quizapp.env import env_bool, env_int, env_list
+from quizapp.core.env import env_bool, env_int, env_list
 
 
 def _start(env: dict) -> subprocess.CompletedProcess:

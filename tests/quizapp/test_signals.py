@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from quizapp import services
+from quizapp.core.signals import attempt_graded
 from quizapp.gradebook import score_override
-from quizapp.signals import attempt_graded
 
 pytestmark = pytest.mark.django_db
 

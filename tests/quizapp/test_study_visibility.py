@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from question_bank.models import Bank, Question, QuestionVersion, Topic
 from quizapp import courses
+from quizapp.core.roles import INSTRUCTOR_GROUP
 from quizapp.models import StudyDeck
-from quizapp.roles import INSTRUCTOR_GROUP
 
 pytestmark = pytest.mark.django_db
 

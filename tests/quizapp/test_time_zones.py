@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from quizapp import flashcards, services
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 from quizapp.flashcard_selectors import day_bounds
 from quizapp.models import Attempt, StudyProfile
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from quizapp.api.keys import api_key_create, api_key_revoke
 from quizapp.api.models import ApiKey
-from quizapp.errors import ServiceError
+from quizapp.core.errors import ServiceError
 
 
 class Command(BaseCommand):

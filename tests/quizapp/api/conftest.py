@@ -11,7 +11,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from quizapp.api.keys import api_key_create
-from quizapp.roles import INSTRUCTOR_GROUP
+from quizapp.core.roles import INSTRUCTOR_GROUP
 from tests.conftest import make_user
 
 

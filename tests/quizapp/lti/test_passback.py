@@ -176,7 +176,7 @@ def test_failed_passback_is_shown_to_the_instructor_and_can_be_retried(
     owner = django_user_model.objects.create_user("owner", password="pw-owner-1")
     from django.contrib.auth.models import Group
 
-    from quizapp.roles import INSTRUCTOR_GROUP
+    from quizapp.core.roles import INSTRUCTOR_GROUP
 
     owner.groups.add(Group.objects.get_or_create(name=INSTRUCTOR_GROUP)[0])
     outsider = django_user_model.objects.create_user("teacher2", password="pw-teacher-2")

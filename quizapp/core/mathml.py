@@ -22,7 +22,7 @@ from latex2mathml.converter import Converter
 
 __all__ = ["render_math"]
 
-_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
+MATH_DELIMITERS = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
 MAX_FORMULA = 4000
 _ELEMENTS = frozenset(
     "math maction menclose merror mfenced mfrac mi mmultiscripts mn mo mover mpadded mphantom "
@@ -64,7 +64,7 @@ def _formula(latex: str, display: bool) -> str:
 def render_math(text: str) -> SafeString:
     parts = []
     position = 0
-    for match in _MATH.finditer(text or ""):
+    for match in MATH_DELIMITERS.finditer(text or ""):
         parts.append(escape(text[position : match.start()]))
         display = match.group(1) is not None
         parts.append(_formula((match.group(1) or match.group(2)).strip(), display))
