@@ -49,8 +49,11 @@ def main() -> None:
     from django.contrib.auth.models import Group
     from django.db import connection
 
-    from quizapp import courses, gradebook, item_analysis, services
+    from quizapp.attempts import services
     from quizapp.core.roles import INSTRUCTOR_GROUP
+    from quizapp.courses import services as courses
+    from quizapp.gradebook import item_analysis
+    from quizapp.gradebook import services as gradebook
     from quizapp.models import Attempt, Quiz
 
     users = get_user_model()

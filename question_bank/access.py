@@ -43,7 +43,7 @@ def banks_for_study(user) -> QuerySet[Bank]:
     students, not for everybody). An admin studies anything."""
     if is_admin(user):
         return Bank.objects.all()
-    from quizapp.course_models import Course
+    from quizapp.models.courses import Course
 
     teachers = Course.objects.filter(enrollments__user=user.pk).values("owner")
     return Bank.objects.filter(Q(owner__isnull=True) | Q(owner=user.pk) | Q(owner__in=teachers))

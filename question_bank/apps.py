@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class QuestionBankConfig(AppConfig):
     name = "question_bank"
     verbose_name = "Банки вопросов"
+
+    def ready(self):
+        # Services enqueue uploads' tasks by their registered names: every process must know them.
+        from question_bank import tasks  # noqa: F401

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from question_bank.access import banks_visible_to, can_manage_bank
@@ -178,3 +178,27 @@ def _tree(topics: list[Topic]) -> list[Topic]:
         if topic.parent_id is None or topic.parent_id not in known:
             walk(topic, 0)
     return ordered
+
+
+def newest_versions(question_ids) -> dict[int, QuestionVersion]:
+    """The newest version of each question (question id → version), in two queries."""
+    newest = list(
+        QuestionVersion.objects.filter(question_id__in=question_ids)
+        .values("question_id")
+        .annotate(last=Max("number"))
+    )
+    if not newest:
+        return {}
+    wanted = Q()
+    for row in newest:
+        wanted |= Q(question_id=row["question_id"], number=row["last"])
+    return {v.question_id: v for v in QuestionVersion.objects.filter(wanted)}
+
+
+def topic_with_subtopics(topic: Topic) -> list[int]:
+    """The ids of a topic and of every topic below it (quizzes and practice draw from all)."""
+    ids, frontier = [topic.pk], [topic.pk]
+    while frontier:
+        frontier = list(Topic.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids += frontier
+    return ids

@@ -14,6 +14,7 @@ from django.utils import timezone
 from question_bank.access import can_manage_bank
 from question_bank.formats.common import Problem, split_question
 from question_bank.models import Bank, BankUpload, Question, QuestionVersion, Topic, spec_hash
+from quizapp.core.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +186,8 @@ def _newest_hashes(bank: Bank | None) -> dict[str, str]:
 # → import task (imported | failed). Tasks take the upload's id; each step claims its state with
 # a conditional update, so a redelivered task repeats an unfinished step and skips a finished one.
 
+VALIDATE_UPLOAD_TASK = "question_bank.tasks.validate_bank_upload"
+IMPORT_UPLOAD_TASK = "question_bank.tasks.import_bank_upload"
 DEFAULT_UPLOAD_MAX_BYTES = 2 * 1024 * 1024  # the native format's own limit
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 
@@ -224,7 +227,7 @@ def bank_upload_create(*, owner, filename: str, data: bytes, target: Bank | None
             size=len(data),
             format=IMPORTERS.get(PurePath(name).suffix.lower(), ""),
         )
-        transaction.on_commit(lambda: _enqueue_validate(upload.pk))
+        enqueue_on_commit(VALIDATE_UPLOAD_TASK, upload.pk)
     return upload
 
 
@@ -268,7 +271,7 @@ def bank_upload_publish(*, upload: BankUpload) -> BankUpload:
             )
         locked.status, locked.progress_done, locked.progress_total = Status.IMPORTING, 0, 0
         locked.save(update_fields=["status", "progress_done", "progress_total"])
-        transaction.on_commit(lambda: _enqueue_import(locked.pk))
+        enqueue_on_commit(IMPORT_UPLOAD_TASK, locked.pk)
     return locked
 
 
@@ -326,18 +329,6 @@ def bank_upload_fail(*, upload_id: int, message: str) -> None:
     BankUpload.objects.filter(pk=upload_id, status=upload.status).update(
         status=BankUpload.Status.FAILED, report=report
     )
-
-
-def _enqueue_validate(upload_id: int) -> None:
-    from question_bank.tasks import validate_bank_upload
-
-    validate_bank_upload.delay(upload_id)
-
-
-def _enqueue_import(upload_id: int) -> None:
-    from question_bank.tasks import import_bank_upload
-
-    import_bank_upload.delay(upload_id)
 
 
 def _progress_writer(upload_id: int):

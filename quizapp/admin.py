@@ -7,8 +7,8 @@ that an edit here cannot contradict the record it summarises.
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from quizapp import courses
 from quizapp.core.errors import ServiceError
+from quizapp.courses import services as courses
 from quizapp.models import (
     Attempt,
     AttemptItem,

@@ -6,4 +6,14 @@ class QuizappConfig(AppConfig):
     verbose_name = "Тесты и попытки"
 
     def ready(self):
-        from quizapp import timezones  # noqa: F401  (copies a student's zone into the session at login)
+        # Receivers: a student's time zone copied into the session at login; webhook deliveries
+        # and LMS score passback when an attempt is announced graded.
+        # Task modules: services enqueue tasks by their registered names (quizapp.core.tasks),
+        # so every process, the eager embedded mode included, must know them.
+        from quizapp.accounts import timezones  # noqa: F401
+        from quizapp.api import signals, tasks  # noqa: F401
+        from quizapp.attempts import tasks as attempt_tasks  # noqa: F401
+        from quizapp.gradebook import tasks as gradebook_tasks  # noqa: F401
+        from quizapp.lti import signals as lti_signals  # noqa: F401
+        from quizapp.lti import tasks as lti_tasks  # noqa: F401
+        from quizapp.practice import tasks as practice_tasks  # noqa: F401

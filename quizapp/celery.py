@@ -8,4 +8,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizapp.settings")
 
 app = Celery("quizapp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["grader", "question_bank"])
+# Every task module is also imported by the apps' ready(), for the eager embedded mode.
+app.autodiscover_tasks(
+    [
+        "question_bank",
+        "quizapp.attempts",
+        "quizapp.practice",
+        "quizapp.gradebook",
+        "quizapp.api",
+        "quizapp.lti",
+    ]
+)

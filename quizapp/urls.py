@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from quizapp import accounts, flashcard_views, practice_views, views
+from quizapp.accounts import views as accounts
+from quizapp.attempts import views
+from quizapp.flashcards import views as flashcard_views
+from quizapp.practice import views as practice_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -85,9 +88,9 @@ urlpatterns = [
         practice_views.practice_preview,
         name="practice-preview",
     ),
-    path("courses/", include("quizapp.course_urls")),
-    path("teach/quizzes/", include("quizapp.instructor_quiz_urls")),
-    path("teach/", include("quizapp.instructor_urls")),
+    path("courses/", include("quizapp.courses.urls")),
+    path("teach/quizzes/", include("quizapp.quizzes.urls")),
+    path("teach/", include("quizapp.gradebook.urls")),
     path("banks/", include("question_bank.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("lti/", include("quizapp.lti.urls")),

@@ -12,17 +12,17 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from question_bank.access import banks_visible_to
 from question_bank.models import Bank, Question, Topic
 from quizapp.api.authentication import api_key_of
-from quizapp.api.models import ApiKey, WebhookEndpoint
 from quizapp.core import roles
-from quizapp.course_models import Course, CourseQuiz, Enrollment
-from quizapp.courses import course_for_user
-from quizapp.instructor_quizzes import can_manage_quiz, managed_quizzes
+from quizapp.courses.services import course_for_user
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
+from quizapp.models.api import ApiKey, WebhookEndpoint
+from quizapp.models.courses import Course, CourseQuiz, Enrollment
+from quizapp.quizzes.services import can_manage_quiz, managed_quizzes
 
 
 def visible_quizzes(user):
     """Quizzes the user may start (public, or of their courses), and those they manage."""
-    from quizapp.courses import quizzes_visible_to
+    from quizapp.courses.services import quizzes_visible_to
 
     return Quiz.objects.filter(
         Q(pk__in=quizzes_visible_to(user).values("pk"))
@@ -218,7 +218,7 @@ def get_versions_for_regrade(request, data: dict):
 
 
 def get_regrade_for_instructor(request, run_id: int):
-    from quizapp.regrade import run_for_instructor
+    from quizapp.gradebook.regrade import run_for_instructor
 
     return run_for_instructor(request.user, run_id)
 

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from quizapp.api.keys import api_key_revoke
-from quizapp.api.models import ApiKey, IdempotencyRecord, WebhookDelivery, WebhookEndpoint
+from quizapp.models.api import ApiKey, IdempotencyRecord, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(ApiKey)

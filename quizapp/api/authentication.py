@@ -8,7 +8,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 
 from quizapp.api.keys import api_key_authenticate
-from quizapp.api.models import ApiKey
+from quizapp.models.api import ApiKey
 
 
 class ApiKeyAuthentication(BaseAuthentication):

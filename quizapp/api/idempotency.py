@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 
 from quizapp.api.authentication import api_key_of
 from quizapp.api.errors import ApiError
-from quizapp.api.models import IdempotencyRecord
+from quizapp.models.api import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

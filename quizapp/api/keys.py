@@ -14,9 +14,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from quizapp.api.models import ApiKey
 from quizapp.core import roles
 from quizapp.core.errors import ServiceError
+from quizapp.models.api import ApiKey
 
 TOKEN_TAG = "nzk"
 # last_used_at is a hint for people, not an audit log: writing it on every request would turn

@@ -12,7 +12,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from question_bank.models import Question, Topic
-from quizapp.api.models import ApiKey, WebhookEndpoint
 from quizapp.api.selectors import (
     presented_for_client,
     result_for_client,
@@ -20,9 +19,10 @@ from quizapp.api.selectors import (
     variant_for_client,
 )
 from quizapp.api.webhooks import literal_address_refusal
-from quizapp.course_models import Course
+from quizapp.attempts.grading import MAX_RAW_LENGTH
 from quizapp.models import Attempt, Quiz
-from quizapp.services import MAX_RAW_LENGTH
+from quizapp.models.api import ApiKey, WebhookEndpoint
+from quizapp.models.courses import Course
 
 # --- errors (documentation only: errors.py builds them) --------------------------------------
 
@@ -417,8 +417,8 @@ class DraftOutSerializer(serializers.Serializer):
 
 
 class GradebookRowSerializer(serializers.Serializer):
-    """One student of a quiz's gradebook (``quizapp.gradebook``): the best finished attempt by
-    the score shown, where a manual override counts."""
+    """One student of a quiz's gradebook (``quizapp.gradebook.services``): the best finished
+    attempt by the score shown, where a manual override counts."""
 
     user = serializers.SerializerMethodField()
     attempts = serializers.SerializerMethodField()

@@ -1,7 +1,7 @@
 """Writes of the API that have no browser form: a quiz sent as one document, webhooks.
 
-Attempts and responses go through ``quizapp.services`` and quiz items through the quiz
-builder's services (``quizapp.instructor_quizzes``), like the pages; nothing here repeats them.
+Attempts and responses go through ``quizapp.attempts.services`` and quiz items through the quiz
+builder's services (``quizapp.quizzes.services``), like the pages; nothing here repeats them.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from quizapp import instructor_quizzes
-from quizapp.api.models import WebhookEndpoint
 from quizapp.core.errors import ServiceError
-from quizapp.course_models import Enrollment
 from quizapp.models import Quiz
+from quizapp.models.api import WebhookEndpoint
+from quizapp.models.courses import Enrollment
+from quizapp.quizzes import services as instructor_quizzes
 
 QUIZ_FIELDS = (
     "slug",

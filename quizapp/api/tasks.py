@@ -17,8 +17,8 @@ def backoff(retries: int) -> int:
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def deliver_webhook(self, delivery_id: int) -> str | None:
-    from quizapp.api.models import WebhookDelivery
     from quizapp.api.webhooks import webhook_delivery_send
+    from quizapp.models.api import WebhookDelivery
 
     pending = WebhookDelivery.Status.PENDING
     if self.request.is_eager:

@@ -11,8 +11,6 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from quizapp import courses, gradebook, regrade, services
-from quizapp import selectors as quiz_selectors
 from quizapp.api import access, keys, permissions
 from quizapp.api import selectors as api_selectors
 from quizapp.api import serializers as s
@@ -26,9 +24,14 @@ from quizapp.api.idempotency import (
     idempotent,
     principal_of,
 )
-from quizapp.api.models import ApiKey, WebhookEndpoint
 from quizapp.api.pagination import paged, paginate
+from quizapp.attempts import selectors as quiz_selectors
+from quizapp.attempts import services
+from quizapp.courses import services as courses
+from quizapp.gradebook import regrade
+from quizapp.gradebook import services as gradebook
 from quizapp.models import Attempt
+from quizapp.models.api import ApiKey, WebhookEndpoint
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="Неверный запрос (поля в error.fields)"),

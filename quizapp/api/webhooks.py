@@ -29,9 +29,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from quizapp.api.models import WebhookDelivery, WebhookEndpoint
+from quizapp.attempts.selectors import attempt_fully_graded
 from quizapp.models import Attempt
-from quizapp.selectors import attempt_fully_graded
+from quizapp.models.api import WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """``attempt_graded``: the one announcement that a finished attempt's score is (re)computed.
 
-Sent after commit by ``services._rescore`` (finishing, a late grading, a regrade) and by a
-gradebook override. Integrations (REST API webhooks, LTI score passback) connect to it instead of
-watching model saves, so a score changed by ``update()`` is announced too. Receivers get
+Sent after commit by ``attempts.services.attempt_rescore`` (finishing, a late grading, a regrade)
+and by a gradebook override. Integrations (REST API webhooks, LTI score passback) connect to it
+instead of watching model saves, so a score changed by ``update()`` is announced too. Receivers get
 ``attempt_id`` and decide themselves whether the attempt is fully graded; a failing receiver is
 logged and never breaks grading or the other receivers.
 """

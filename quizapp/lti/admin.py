@@ -6,7 +6,7 @@ Imported by ``quizapp/admin.py`` (this package is not an app, so autodiscovery d
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from quizapp.lti.models import LtiCourseLink, LtiQuizLink, LtiScorePassback
+from quizapp.models.lti import LtiCourseLink, LtiQuizLink, LtiScorePassback
 
 
 @admin.register(LtiQuizLink)

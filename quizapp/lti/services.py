@@ -41,12 +41,12 @@ from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
 
+from quizapp.attempts.selectors import attempt_fully_graded
 from quizapp.core.roles import INSTRUCTOR_GROUP, is_admin
-from quizapp.course_models import Course, CourseQuiz, Enrollment
 from quizapp.lti.errors import LtiError
-from quizapp.lti.models import LtiCourseLink, LtiQuizLink, LtiScorePassback
 from quizapp.models import Attempt, Quiz
-from quizapp.selectors import attempt_fully_graded
+from quizapp.models.courses import Course, CourseQuiz, Enrollment
+from quizapp.models.lti import LtiCourseLink, LtiQuizLink, LtiScorePassback
 
 logger = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ def lti_attempt_graded(*, attempt_id: int) -> list[LtiScorePassback]:
 
 @transaction.atomic
 def _passback_queue(attempt: Attempt, line_item: LtiLineItem, lti_user: LtiUser):
-    from quizapp.gradebook import shown_score
+    from quizapp.gradebook.services import shown_score
     from quizapp.lti.tasks import send_score
 
     # An instructor's override in the gradebook is the grade the LMS gets too.

@@ -24,8 +24,8 @@ def backoff(retries: int) -> int:
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_score(self, passback_id: int) -> str | None:
-    from quizapp.lti.models import LtiScorePassback
     from quizapp.lti.services import lti_score_send
+    from quizapp.models.lti import LtiScorePassback
 
     pending = LtiScorePassback.Status.PENDING
     if self.request.is_eager:

@@ -1,7 +1,7 @@
 """The groups behind quizapp.core.roles: "instructor" and "admin", with their model permissions.
 
 Model permissions matter only in the Django admin, which instructors do not use (they are not
-staff): an instructor's pages check ownership object by object (quizapp.courses). The permissions
+staff): an instructor's pages check ownership object by object (quizapp.courses.services). The permissions
 are still given so that a staff instructor, if an admin makes one, sees the right admin pages.
 
 Permissions are normally created after all migrations (post_migrate); on a fresh database they do

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from question_bank.models import Bank, Question, QuestionVersion
 from question_bank.services import BankInvalid, bank_import_file
-from quizapp import services
+from quizapp.attempts import services
 from tests.conftest import DEMO
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from quizapp import courses, services
+from quizapp.attempts import services
+from quizapp.courses import services as courses
 from quizapp.models import (
     Attempt,
     Course,

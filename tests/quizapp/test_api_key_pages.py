@@ -7,9 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from quizapp import courses
 from quizapp.api.keys import api_key_authenticate
-from quizapp.api.models import ApiKey
+from quizapp.courses import services as courses
+from quizapp.models.api import ApiKey
 
 pytestmark = pytest.mark.django_db
 

@@ -39,7 +39,7 @@ def test_app_services_are_configured_for_production():
 
 
 def test_beat_schedules_existing_tasks():
-    import grader.tasks  # noqa: F401  (registers the tasks)
+    import quizapp.attempts.tasks  # noqa: F401  (registers the tasks)
     from quizapp.celery import app
 
     beat = COMPOSE["services"]["beat"]

@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from quizapp import courses
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import ADMIN_GROUP, INSTRUCTOR_GROUP, is_admin, is_instructor
+from quizapp.courses import services as courses
 from quizapp.models import Attempt, Course, CourseQuiz, Enrollment, Quiz
 
 pytestmark = pytest.mark.django_db
@@ -574,7 +574,7 @@ def test_visible_quizzes_have_no_duplicates(owner, member, quiz, public_quiz):
         course = courses.course_create(owner=owner, title=code, code=code)
         courses.course_join(user=member, code=course.join_code)
         courses.course_quiz_assign(course=course, quiz=quiz, by=owner)
-    from quizapp.selectors import quizzes_visible_to
+    from quizapp.attempts.selectors import quizzes_visible_to
 
     assert list(quizzes_visible_to(member)) == [public_quiz, quiz]  # by title
     quiz.is_published = False

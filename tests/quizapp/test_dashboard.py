@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from question_bank.models import Question, Topic
-from quizapp.dashboard import review_forecast
+from quizapp.dashboard.selectors import review_forecast
 from quizapp.models import FlashcardState, PracticeAnswer
 
 pytestmark = pytest.mark.django_db

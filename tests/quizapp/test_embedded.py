@@ -10,7 +10,7 @@ from django.conf import settings
 
 SCRIPT = """
 from django.contrib.auth import get_user_model
-from quizapp import services
+from quizapp.attempts import services
 from quizapp.models import Quiz
 from django.db import connection
 assert connection.vendor == "sqlite", connection.vendor

@@ -14,10 +14,9 @@ from django.urls import reverse
 
 import grader
 from question_bank.models import Bank, Question, QuestionVersion, Topic
-from quizapp import flashcard_selectors as selectors
-from quizapp import flashcards as services
 from quizapp.core.errors import ServiceError
-from quizapp.fsrs_cards import to_card
+from quizapp.flashcards import selectors, services
+from quizapp.flashcards.fsrs_cards import to_card
 from quizapp.models import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quizapp import gradebook, services
+from quizapp.attempts import services
 from quizapp.core.errors import ServiceError
+from quizapp.gradebook import services as gradebook
 from quizapp.models import (
     Attempt,
     Course,
@@ -113,7 +114,7 @@ def test_override_is_shown_logged_and_survives_rescore(attempt, owner):
     )
     attempt.refresh_from_db()
     assert attempt.score == Decimal("1.00"), "the computed score is kept apart"
-    services._rescore(attempt)  # a late grading or a regrade recomputes the score…
+    services.attempt_rescore(attempt)  # a late grading or a regrade recomputes the score…
     assert gradebook.shown_score(Attempt.objects.get(pk=attempt.pk)) == Decimal("7.50")  # …not this
 
     back = gradebook.score_override(attempt=attempt, new_score=None, reason="отмена", by=owner)

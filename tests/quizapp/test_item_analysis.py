@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 import grader
-from quizapp.item_analysis import item_statistics, quiz_item_analysis
+from quizapp.gradebook.item_analysis import item_statistics, quiz_item_analysis
 from tests.quizapp.test_gradebook import (  # noqa: F401 (fixtures)
     fast_passwords,
     quiz,
@@ -47,7 +47,7 @@ def six_attempts(quiz, django_user_model):
     """s0–s2 are strong (three right), s3–s5 weak; only the weak get «lstm-gates» right, and
     nobody gets «sigmoid-derivative» right. s3 makes the «no bias» mistake on «dense-params»."""
     from grader.engines import compute
-    from quizapp import services
+    from quizapp.attempts import services
 
     for k in range(6):
         user = django_user_model.objects.create_user(f"s{k}")

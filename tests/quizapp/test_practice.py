@@ -7,8 +7,8 @@ from django.urls import reverse
 
 import grader
 from question_bank.models import Topic
-from quizapp import practice
 from quizapp.models import PracticeAnswer
+from quizapp.practice import services as practice
 
 pytestmark = pytest.mark.django_db
 

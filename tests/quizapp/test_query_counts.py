@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from question_bank.models import Bank, Topic
-from quizapp import flashcards, services
+from quizapp.attempts import services
+from quizapp.flashcards import services as flashcards
 from quizapp.models import Quiz
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from question_bank.models import Bank, Question, Topic
-from quizapp import services
+from quizapp.attempts import services
 from quizapp.models import Quiz, QuizItem
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from question_bank.models import Question, Topic
-from quizapp import services
+from quizapp.attempts import services
 from quizapp.core.errors import ServiceError
 from quizapp.models import Attempt, AttemptItem, Quiz, QuizItem, Response
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import connection
 
-from quizapp import services
+from quizapp.attempts import services
 from quizapp.core.errors import ServiceError
 from quizapp.models import Attempt, Response
 

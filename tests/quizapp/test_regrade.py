@@ -11,8 +11,9 @@ from django.urls import reverse
 
 import grader
 from question_bank.models import QuestionVersion
-from quizapp import regrade, services
+from quizapp.attempts import services
 from quizapp.core.errors import ServiceError
+from quizapp.gradebook import regrade
 from quizapp.models import AttemptItem, RegradeRun, ResponseRegrade
 from tests.quizapp.test_gradebook import (  # noqa: F401 (fixtures)
     EXPECTED,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from quizapp import services
+from quizapp.attempts import services
 from quizapp.core.errors import ServiceError
 from quizapp.models import Attempt, AttemptItem, Response, item_seed
 

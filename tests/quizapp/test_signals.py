@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from quizapp import services
+from quizapp.attempts import services
 from quizapp.core.signals import attempt_graded
-from quizapp.gradebook import score_override
+from quizapp.gradebook.services import score_override
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from question_bank.models import Bank, Question, QuestionVersion, Topic
-from quizapp import courses
 from quizapp.core.roles import INSTRUCTOR_GROUP
+from quizapp.courses import services as courses
 from quizapp.models import StudyDeck
 
 pytestmark = pytest.mark.django_db

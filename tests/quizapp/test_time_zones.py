@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from quizapp import flashcards, services
+from quizapp.attempts import services
 from quizapp.core.errors import ServiceError
-from quizapp.flashcard_selectors import day_bounds
+from quizapp.flashcards import services as flashcards
+from quizapp.flashcards.selectors import day_bounds
 from quizapp.models import Attempt, StudyProfile
 
 pytestmark = pytest.mark.django_db

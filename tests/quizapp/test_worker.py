@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
-from quizapp import services
+from quizapp.attempts import services
 from quizapp.celery import app
 from quizapp.models import Response
 
@@ -124,7 +124,7 @@ def test_worker_grades_a_submitted_answer(worker, student, demo_quiz):
 
 
 def test_a_task_delivered_twice_grades_once(worker, student, demo_quiz):
-    from grader.tasks import grade_response
+    from quizapp.attempts.tasks import grade_response
 
     attempt = services.attempt_start(user=student, quiz=demo_quiz)
     item = attempt.items.get(version__question__slug="lstm-gates")

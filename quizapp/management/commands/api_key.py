@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from quizapp.api.keys import api_key_create, api_key_revoke
-from quizapp.api.models import ApiKey
 from quizapp.core.errors import ServiceError
+from quizapp.models.api import ApiKey
 
 
 class Command(BaseCommand):

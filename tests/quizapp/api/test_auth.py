@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
-from quizapp.api.models import ApiKey
+from quizapp.models.api import ApiKey
 
 from .conftest import error_code, key_client, post_json
 

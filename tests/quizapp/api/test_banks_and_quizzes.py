@@ -165,7 +165,7 @@ def test_closes_before_opens_is_refused(instructor_api, quiz):
 
 
 def test_items_change_for_new_attempts_only(instructor_api, student, quiz):
-    from quizapp import services
+    from quizapp.attempts import services
 
     attempt = services.attempt_start(user=student, quiz=quiz)
     question = quiz.items.first().question_id

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.api.models import ApiKey
-from quizapp.courses import course_create, course_quiz_assign
+from quizapp.courses.services import course_create, course_quiz_assign
 from quizapp.models import Attempt, Course, Enrollment
+from quizapp.models.api import ApiKey
 
 from .conftest import error_code, key_client, post_json
 

@@ -8,7 +8,7 @@ import pytest
 
 import grader
 from question_bank.models import QuestionVersion
-from quizapp import services
+from quizapp.attempts import services
 from quizapp.models import Attempt
 
 from .conftest import error_code, post_json

@@ -84,7 +84,7 @@ def test_gradebook_has_a_row_per_student(instructor_api, quiz, attempts):
 
 
 def test_gradebook_shows_an_override(instructor_api, instructor, quiz, attempts):
-    from quizapp.gradebook import score_override
+    from quizapp.gradebook.services import score_override
 
     score_override(attempt=attempts[0], new_score=Decimal(9), reason="апелляция", by=instructor)
     rows = instructor_api.get(f"/api/v1/quizzes/{quiz.pk}/gradebook/").json()["results"]

@@ -9,9 +9,9 @@ import socket
 
 import pytest
 
-from quizapp.api.models import WebhookDelivery, WebhookEndpoint
 from quizapp.api.services import webhook_endpoint_create
 from quizapp.api.webhooks import webhook_delivery_send
+from quizapp.models.api import WebhookDelivery, WebhookEndpoint
 
 from .conftest import post_json
 

@@ -15,9 +15,9 @@ import pytest
 from django.urls import reverse
 
 from quizapp.api import tasks
-from quizapp.api.models import WebhookDelivery, WebhookEndpoint
 from quizapp.api.services import webhook_endpoint_create
 from quizapp.api.webhooks import attempt_graded_notify, webhook_delivery_send
+from quizapp.models.api import WebhookDelivery, WebhookEndpoint
 
 from .conftest import error_code, post_json
 

@@ -11,8 +11,8 @@ from jwt.algorithms import RSAAlgorithm
 from lti_tool.models import Key, LtiDeployment, LtiUser
 
 from quizapp.core.roles import INSTRUCTOR_GROUP
-from quizapp.course_models import Enrollment
-from quizapp.lti.models import LtiCourseLink, LtiQuizLink
+from quizapp.models.courses import Enrollment
+from quizapp.models.lti import LtiCourseLink, LtiQuizLink
 from tests.quizapp.lti.conftest import oidc_login
 from tests.quizapp.lti.platform import INSTRUCTOR, LTI, new_key
 

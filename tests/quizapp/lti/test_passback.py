@@ -9,10 +9,10 @@ import pytest
 import requests
 from django.urls import reverse
 
-from quizapp import services as quiz_services
-from quizapp.lti.models import LtiScorePassback
+from quizapp.attempts import services as quiz_services
 from quizapp.lti.services import lti_attempt_graded
 from quizapp.models import Attempt
+from quizapp.models.lti import LtiScorePassback
 from tests.quizapp.lti.conftest import oidc_login
 from tests.quizapp.lti.platform import AGS, INSTRUCTOR
 

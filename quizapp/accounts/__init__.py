@@ -1,0 +1,1 @@
+"""Accounts: registration, and each student's time zone carried in the session."""

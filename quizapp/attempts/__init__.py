@@ -1,0 +1,1 @@
+"""Quiz attempts: starting one, saving and grading answers, finishing, the attempt pages."""

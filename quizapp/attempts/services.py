@@ -1,0 +1,259 @@
+"""Writes of the people-facing app: attempts and responses. Views, the API and tasks call these."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from question_bank.models import Question, QuestionVersion
+from question_bank.selectors import newest_versions, topic_with_subtopics
+from quizapp.attempts.grading import apply_grade, clean_raw
+from quizapp.attempts.selectors import latest_responses
+from quizapp.core.errors import ServiceError
+from quizapp.core.signals import attempt_graded_announce
+from quizapp.core.tasks import enqueue_on_commit
+from quizapp.models import Attempt, AttemptItem, Quiz, QuizItem, Response, item_seed
+
+GRADE_RESPONSE_TASK = "grader.tasks.grade_response"
+CLOSE_EXPIRED_TASK = "grader.tasks.close_expired_attempts"
+
+# Answers saved (drafts or responses) up to this long after the deadline still count: a click on
+# «Завершить» or an autosave sent in the last second must not be lost to network latency.
+DEADLINE_GRACE = timezone.timedelta(seconds=30)
+
+
+@transaction.atomic
+def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
+    """Start an attempt, or return the student's attempt already in progress.
+
+    Every item gets its question version and a seed; topic rules are drawn here, so each student
+    and each retake gets own questions and own numbers.
+
+    Race: a double click on «Начать» must not start two attempts (and eat two of the attempt
+    limit); the user's row is locked while the attempts are counted.
+    """
+    now = now or timezone.now()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    ongoing = Attempt.objects.filter(user=user, quiz=quiz, status=Attempt.Status.IN_PROGRESS)
+    for attempt in ongoing:
+        if attempt_expired(attempt, now):
+            _finish_locked(attempt, now)
+        else:
+            return attempt
+    quiz_check_open(quiz=quiz, now=now)
+    used = Attempt.objects.filter(user=user, quiz=quiz).count()
+    if quiz.max_attempts is not None and used >= quiz.max_attempts:
+        raise ServiceError("Попытки закончились.", code="no_attempts_left")
+    attempt = Attempt.objects.create(user=user, quiz=quiz, number=used + 1)
+    attempt.deadline = _deadline(quiz, attempt.started_at)
+    rng = random.Random(item_seed(attempt.uuid, 0))
+    drawn = _draw_items(quiz, rng)
+    if quiz.shuffle_items:
+        rng.shuffle(drawn)
+    items = [
+        AttemptItem(
+            attempt=attempt,
+            quiz_item=quiz_item,
+            version=version,
+            position=position,
+            seed=item_seed(attempt.uuid, position),
+            points=quiz_item.points,
+        )
+        for position, (quiz_item, version) in enumerate(drawn, start=1)
+    ]
+    AttemptItem.objects.bulk_create(items)
+    attempt.max_score = sum((item.points for item in items), Decimal(0))
+    attempt.save(update_fields=["max_score", "deadline"])
+    return attempt
+
+
+def quiz_check_open(*, quiz: Quiz, now=None) -> None:
+    """Refuse a quiz that is unpublished, not open yet or already closed."""
+    now = now or timezone.now()
+    if not quiz.is_published:
+        raise ServiceError("Тест ещё не опубликован.", code="quiz_unpublished")
+    if quiz.opens_at and now < quiz.opens_at:
+        when = timezone.localtime(quiz.opens_at).strftime("%d.%m.%Y %H:%M")
+        raise ServiceError(f"Тест откроется {when}.", code="quiz_not_open")
+    if quiz.closes_at and now >= quiz.closes_at:
+        raise ServiceError("Тест уже закрыт.", code="quiz_closed")
+
+
+def _deadline(quiz: Quiz, now):
+    ends = []
+    if quiz.time_limit_minutes:
+        ends.append(now + timezone.timedelta(minutes=quiz.time_limit_minutes))
+    if quiz.closes_at:
+        ends.append(quiz.closes_at)
+    return min(ends) if ends else None
+
+
+def _draw_items(quiz: Quiz, rng: random.Random) -> list[tuple[QuizItem, QuestionVersion]]:
+    """The quiz's items in order, each rule replaced by ``count`` distinct random questions."""
+    quiz_items = list(quiz.items.select_related("topic").order_by("position"))
+    fixed = {qi.question_id for qi in quiz_items if qi.question_id}
+    picks: list[tuple[QuizItem, int]] = []
+    taken = set(fixed)
+    for quiz_item in quiz_items:
+        if quiz_item.question_id:
+            picks.append((quiz_item, quiz_item.question_id))
+            continue
+        pool = sorted(
+            Question.objects.filter(topic_id__in=topic_with_subtopics(quiz_item.topic))
+            .exclude(kind=Question.Kind.FLASHCARD)
+            .exclude(pk__in=taken)
+            .values_list("pk", flat=True)
+        )
+        if len(pool) < quiz_item.count:
+            raise ServiceError(
+                f"В теме «{quiz_item.topic}» только {len(pool)} вопросов для правила "
+                f"«{quiz_item.count} случайных»: тест нужно исправить.",
+                code="rule_too_few",
+            )
+        chosen = rng.sample(pool, quiz_item.count)
+        taken.update(chosen)
+        picks.extend((quiz_item, question_id) for question_id in chosen)
+    versions = newest_versions({question_id for _, question_id in picks})
+    drawn = []
+    for quiz_item, question_id in picks:
+        version = quiz_item.version if quiz_item.version_id else versions.get(question_id)
+        if version is None:
+            raise ServiceError("У вопроса теста нет ни одной версии.", code="no_version")
+        drawn.append((quiz_item, version))
+    return drawn
+
+
+def response_submit(*, item: AttemptItem, raw: str) -> Response:
+    """Save the raw answer as a pending response, then enqueue its grading once committed.
+
+    Race: a submit can cross ``attempt_finish`` or a time-limit close; the attempt row is locked so
+    an answer is either saved before the attempt closes or refused, never half-recorded.
+    """
+    raw = clean_raw(raw)
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(pk=item.attempt_id)
+        _ensure_open(attempt)
+        response = Response.objects.create(item=item, raw=raw)
+        # The box shows what was submitted after a reload, and finishing does not resubmit it.
+        AttemptItem.objects.filter(pk=item.pk).update(draft=raw, draft_saved_at=timezone.now())
+        enqueue_on_commit(GRADE_RESPONSE_TASK, response.pk)
+    return response
+
+
+def draft_save(*, item: AttemptItem, raw: str, rev: int) -> bool:
+    """Autosave the answer as typed; returns False when a newer draft is already stored.
+
+    ``rev`` is the client's counter (milliseconds of its clock): autosaves can arrive out of
+    order over a flaky connection, and an older one must never overwrite a newer one.
+    Race: like a submit, a draft can cross the attempt's end; the attempt row is locked so a draft
+    is either in before the answers are collected or refused.
+    """
+    raw = clean_raw(raw)
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(pk=item.attempt_id)
+        _ensure_open(attempt)
+        updated = AttemptItem.objects.filter(pk=item.pk, draft_rev__lt=rev).update(
+            draft=raw, draft_rev=rev, draft_saved_at=timezone.now()
+        )
+    return bool(updated)
+
+
+def _ensure_open(attempt: Attempt) -> None:
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        raise ServiceError("Попытка уже завершена.", code="attempt_finished")
+    if attempt_expired(attempt, timezone.now()):
+        raise ServiceError("Время на тест истекло.", code="time_over")
+
+
+def attempt_expired(attempt: Attempt, now) -> bool:
+    """Past its deadline and the grace period: answers are refused, the attempt is to be closed."""
+    return attempt.deadline is not None and now > attempt.deadline + DEADLINE_GRACE
+
+
+def response_grade(*, response_id: int) -> Response | None:
+    """Grade a pending response. Idempotent: a response already graded is left as it is.
+
+    Race: the same task can be delivered twice (late ack after a lost worker); the row lock and
+    the status check make the second delivery a no-op.
+    """
+    with transaction.atomic():
+        response = (
+            # of=("self",): lock only the response; locking the joined attempt and question
+            # version rows too would serialise every grading of the same question and deadlock
+            # against attempt_finish.
+            Response.objects.select_for_update(of=("self",))
+            .select_related("item__version", "item__attempt")
+            .filter(pk=response_id)
+            .first()
+        )
+        if response is None or response.status != Response.Status.PENDING:
+            return response
+        item = response.item
+        apply_grade(response, spec=item.version.spec, seed=item.seed, raw=response.raw)
+        response.save(update_fields=["status", "score", "result", "graded_at"])
+        if item.attempt.status == Attempt.Status.FINISHED:
+            attempt_rescore(item.attempt)
+    return response
+
+
+@transaction.atomic
+def attempt_finish(*, attempt: Attempt, now=None) -> Attempt:
+    """Close an attempt: unsent drafts become responses, then the score is computed.
+
+    Race: a double click, two tabs, or the timer's auto-submit crossing a click; the row lock
+    makes the second call see the attempt already finished and return it unchanged.
+    """
+    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if attempt.status == Attempt.Status.FINISHED:
+        return attempt
+    return _finish_locked(attempt, now or timezone.now())
+
+
+def _finish_locked(attempt: Attempt, now) -> Attempt:
+    items = list(attempt.items.all())
+    newest = latest_responses(items)
+    created = []
+    for item in items:
+        latest = newest.get(item.pk)
+        if item.draft.strip() and (latest is None or latest.raw != item.draft):
+            created.append(Response(item=item, raw=item.draft))
+    for response in Response.objects.bulk_create(created):
+        enqueue_on_commit(GRADE_RESPONSE_TASK, response.pk)
+    attempt.status = Attempt.Status.FINISHED
+    # An attempt closed late (by the sweeper) ends at its deadline, not when it was noticed.
+    attempt.finished_at = min(now, attempt.deadline) if attempt.deadline else now
+    attempt.save(update_fields=["status", "finished_at"])
+    attempt_rescore(attempt)
+    return attempt
+
+
+def attempts_close_expired(*, now=None) -> int:
+    """Finish every attempt whose time is over (the students who never pressed «Завершить»)."""
+    now = now or timezone.now()
+    closed = 0
+    due = Attempt.objects.filter(
+        status=Attempt.Status.IN_PROGRESS, deadline__lt=now - DEADLINE_GRACE
+    ).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            attempt = Attempt.objects.select_for_update().get(pk=pk)
+            if attempt.status == Attempt.Status.IN_PROGRESS:
+                _finish_locked(attempt, now)
+                closed += 1
+    return closed
+
+
+def attempt_rescore(attempt: Attempt) -> None:
+    total = Decimal(0)
+    items = list(attempt.items.all())
+    newest = latest_responses(items)
+    for item in items:
+        latest = newest.get(item.pk)
+        if latest is not None and latest.score is not None:
+            total += item.points * Decimal(str(latest.score))
+    Attempt.objects.filter(pk=attempt.pk).update(score=total.quantize(Decimal("0.01")))
+    attempt_graded_announce(attempt_id=attempt.pk)

@@ -1,0 +1,147 @@
+"""Browser views: thin — check access, call one service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+import grader
+from quizapp.attempts import selectors, services
+from quizapp.core.errors import ServiceError
+from quizapp.models import Attempt
+
+
+def posted_answer(request) -> str:
+    """The answer of an answer form: the text box, or the ticked options as "0,2"."""
+    raw = request.POST.get("answer")
+    return ",".join(request.POST.getlist("choice")) if raw is None else raw
+
+
+def _get_attempt_for_user(request, attempt_uuid) -> Attempt:
+    attempt = Attempt.objects.select_related("quiz").filter(uuid=attempt_uuid).first()
+    if attempt is None or attempt.user_id != request.user.pk:
+        raise Http404("Попытка не найдена")
+    return attempt
+
+
+def home(request):
+    from quizapp.dashboard.selectors import dashboard
+
+    board = None
+    if request.user.is_authenticated:
+        board = dashboard(user=request.user, now=timezone.now())
+    return render(
+        request,
+        "quizapp/home.html",
+        {"quizzes": selectors.quizzes_visible_to(request.user), "board": board},
+    )
+
+
+def quiz_detail(request, slug):
+    """The quiz's rules (time, attempts, dates), the student's attempts and the start button."""
+    quiz = get_object_or_404(selectors.quizzes_visible_to(request.user), slug=slug)
+    attempts = []
+    if request.user.is_authenticated:
+        attempts = selectors.quiz_attempts(quiz=quiz, user=request.user)
+    ongoing = next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None)
+    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - len(attempts))
+    return render(
+        request,
+        "quizapp/quiz.html",
+        {"quiz": quiz, "attempts": attempts, "ongoing": ongoing, "left": left},
+    )
+
+
+@login_required
+@require_POST
+def attempt_start(request, slug):
+    quiz = get_object_or_404(selectors.quizzes_visible_to(request.user), slug=slug)
+    try:
+        attempt = services.attempt_start(user=request.user, quiz=quiz)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("quiz", slug=quiz.slug)
+    return redirect("attempt", attempt_uuid=attempt.uuid)
+
+
+@login_required
+def attempt_detail(request, attempt_uuid):
+    attempt = _get_attempt_for_user(request, attempt_uuid)
+    now = timezone.now()
+    if attempt.status == Attempt.Status.IN_PROGRESS and services.attempt_expired(attempt, now):
+        # Time ran out with the page closed: collect the autosaved answers now.
+        attempt = services.attempt_finish(attempt=attempt)
+    view = selectors.attempt_view(attempt=attempt)
+    template = (
+        "quizapp/attempt_result.html"
+        if attempt.status == Attempt.Status.FINISHED
+        else "quizapp/attempt.html"
+    )
+    return render(request, template, {"attempt": attempt, "view": view, "now": now})
+
+
+@login_required
+@require_POST
+def response_submit(request, attempt_uuid, position):
+    attempt = _get_attempt_for_user(request, attempt_uuid)
+    item = get_object_or_404(attempt.items, position=position)
+    try:
+        services.response_submit(item=item, raw=posted_answer(request))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{attempt.get_absolute_url()}#item-{position}")
+
+
+@login_required
+@require_POST
+def draft_save(request, attempt_uuid, position):
+    """Autosave (JSON for the page's script; a plain form post without JS redirects back)."""
+    attempt = _get_attempt_for_user(request, attempt_uuid)
+    item = get_object_or_404(attempt.items, position=position)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        rev = int(request.POST.get("rev") or 0)
+    except ValueError:
+        rev = 0
+    if not wants_json or rev <= 0:
+        rev = int(timezone.now().timestamp() * 1000)
+    try:
+        saved = services.draft_save(item=item, raw=posted_answer(request), rev=rev)
+    except ServiceError as exc:
+        if wants_json:
+            return JsonResponse({"ok": False, "code": exc.code, "message": exc.message}, status=409)
+        messages.error(request, exc.message)
+    else:
+        if wants_json:
+            return JsonResponse({"ok": True, "saved": saved, "rev": rev})
+        messages.success(request, f"Ответ на вопрос {position} сохранён.")
+    return redirect(f"{attempt.get_absolute_url()}#item-{position}")
+
+
+@login_required
+def answer_preview(request, attempt_uuid, position):
+    """How the typed answer is understood (JSON), shown under the input as the student types."""
+    attempt = _get_attempt_for_user(request, attempt_uuid)
+    item = get_object_or_404(attempt.items.select_related("version"), position=position)
+    return JsonResponse(grader.preview(item.version.spec, item.seed, request.GET.get("raw", "")))
+
+
+@login_required
+@require_POST
+def attempt_finish(request, attempt_uuid):
+    attempt = _get_attempt_for_user(request, attempt_uuid)
+    services.attempt_finish(attempt=attempt)
+    return redirect(attempt.get_absolute_url())
+
+
+def healthz(request):
+    """Liveness for load balancers and docker-compose: the database answers."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,1 @@
+"""Courses: groups of students, join codes, rosters, quizzes assigned and who sees them."""

@@ -1,0 +1,303 @@
+"""Courses: services (writes), selectors (reads) and the access helper the pages share.
+
+Who sees what:
+- the owner of a course and admins see and change it (an admin is any course's instructor);
+- members (students, assistants) see it; assistants also see the roster; nobody else learns it
+  exists: another instructor or a student of another course gets 404, not 403;
+- an archived course stays readable but takes no joins and no roster or quiz changes; its owner
+  can still edit its settings (that is how it is taken out of the archive).
+
+A quiz in no course is public; a quiz assigned to courses is seen by their members and owners,
+the quiz's owner and admins (:func:`quizzes_visible_to`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from quizapp.core.errors import ServiceError
+from quizapp.core.roles import is_admin, is_instructor
+from quizapp.models import Quiz
+from quizapp.models.courses import (
+    Course,
+    CourseQuiz,
+    Enrollment,
+    new_join_code,
+    normalize_join_code,
+)
+
+# --- Access ---------------------------------------------------------------------------------
+
+
+def can_manage(user, course: Course) -> bool:
+    return bool(user.is_authenticated and (course.owner_id == user.pk or is_admin(user)))
+
+
+def course_for_user(user, course_id, *, manage: bool = False) -> Course:
+    """The course as ``user`` may see it, in one query, or Http404/PermissionDenied.
+
+    Sets ``viewer_role`` (the user's enrollment role or None) and ``viewer_can_manage`` on the
+    course. Not allowed to see it → 404 (ids reveal nothing); a member asking to manage → 403.
+    """
+    if not user.is_authenticated:
+        raise Http404(_("Курс не найден"))
+    course = (
+        Course.objects.select_related("owner")
+        .annotate(
+            viewer_role=Subquery(
+                Enrollment.objects.filter(course=OuterRef("pk"), user_id=user.pk).values("role")[:1]
+            )
+        )
+        .filter(pk=course_id)
+        .first()
+    )
+    if course is None:
+        raise Http404(_("Курс не найден"))
+    course.viewer_can_manage = can_manage(user, course)
+    if course.viewer_can_manage:
+        return course
+    if course.viewer_role is None:
+        raise Http404(_("Курс не найден"))
+    if manage:
+        raise PermissionDenied(_("Менять курс может только его преподаватель."))
+    return course
+
+
+def _ensure_not_archived(course: Course) -> None:
+    if course.is_archived:
+        raise ServiceError(_("Курс в архиве: запись и изменения закрыты."), code="course_archived")
+
+
+# --- Services -------------------------------------------------------------------------------
+
+
+def _code_taken(code: str, *, exclude_pk=None) -> bool:
+    return Course.objects.filter(code=code).exclude(pk=exclude_pk).exists()
+
+
+def _code_taken_error(code: str) -> ServiceError:
+    return ServiceError(
+        _("Код курса «%(code)s» уже занят.") % {"code": code}, code="course_code_taken"
+    )
+
+
+def _save_with_unique_join_code(course: Course, **save_kwargs) -> None:
+    """Save, drawing another join code on the (astronomically rare) clash with an existing one."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                course.save(**save_kwargs)
+            return
+        except IntegrityError:
+            if _code_taken(course.code, exclude_pk=course.pk):
+                raise _code_taken_error(course.code) from None  # lost a race for the course code
+            course.join_code = new_join_code()
+    raise ServiceError(_("Не удалось создать код приглашения."), code="join_code_exhausted")
+
+
+@transaction.atomic
+def course_create(
+    *, owner, title: str, code: str, description: str = "", join_enabled: bool = True
+) -> Course:
+    if not is_instructor(owner):
+        raise ServiceError(_("Создавать курсы могут только преподаватели."), code="not_instructor")
+    code = code.strip().lower()
+    if _code_taken(code):
+        raise _code_taken_error(code)
+    course = Course(
+        owner=owner,
+        title=title.strip(),
+        code=code,
+        description=description.strip(),
+        join_enabled=join_enabled,
+        join_code=new_join_code(),
+    )
+    _save_with_unique_join_code(course)
+    return course
+
+
+@transaction.atomic
+def course_update(
+    *,
+    course: Course,
+    title: str,
+    code: str,
+    description: str,
+    join_enabled: bool,
+    is_archived: bool,
+) -> Course:
+    code = code.strip().lower()
+    if _code_taken(code, exclude_pk=course.pk):
+        raise _code_taken_error(code)
+    course.title = title.strip()
+    course.code = code
+    course.description = description.strip()
+    course.join_enabled = join_enabled
+    course.is_archived = is_archived
+    try:
+        with transaction.atomic():
+            course.save()
+    except IntegrityError:
+        raise _code_taken_error(code) from None
+    return course
+
+
+@transaction.atomic
+def course_join(*, user, code: str) -> tuple[Enrollment, bool]:
+    """Enroll ``user`` as a student by join code; (enrollment, created). Joining twice is a no-op.
+
+    Race: a double click sends two joins; the unique (course, user) constraint keeps one row and
+    ``get_or_create`` returns it to the loser.
+    """
+    normalized = normalize_join_code(code)
+    course = Course.objects.filter(join_code=normalized).first() if normalized else None
+    if course is None:
+        raise ServiceError(
+            _("Курса с таким кодом нет. Проверьте код у преподавателя."),
+            code="join_code_invalid",
+        )
+    if course.owner_id == user.pk:
+        raise ServiceError(_("Это ваш курс: вы его преподаватель."), code="course_owner")
+    existing = Enrollment.objects.filter(course=course, user=user).first()
+    if existing is not None:
+        return existing, False
+    _ensure_not_archived(course)
+    if not course.join_enabled:
+        raise ServiceError(_("Запись на курс закрыта преподавателем."), code="join_disabled")
+    return Enrollment.objects.get_or_create(course=course, user=user)
+
+
+@transaction.atomic
+def course_leave(*, user, course: Course) -> None:
+    deleted, _rows = Enrollment.objects.filter(course=course, user=user).delete()
+    if not deleted:
+        raise ServiceError(_("Вы не записаны на этот курс."), code="not_enrolled")
+
+
+@transaction.atomic
+def enrollment_remove(*, enrollment: Enrollment) -> None:
+    """Take a member off the roster; their attempts stay (they are the student's record)."""
+    _ensure_not_archived(enrollment.course)
+    enrollment.delete()
+
+
+@transaction.atomic
+def join_code_regenerate(*, course: Course) -> str:
+    """A fresh join code; the old code and link stop working at once. Members stay."""
+    _ensure_not_archived(course)
+    course.join_code = new_join_code()
+    _save_with_unique_join_code(course, update_fields=["join_code", "updated_at"])
+    return course.join_code
+
+
+@transaction.atomic
+def course_quiz_assign(*, course: Course, quiz: Quiz, by) -> CourseQuiz:
+    """Assign a quiz (idempotent). Instructors assign their own quizzes; admins any quiz."""
+    _ensure_not_archived(course)
+    if not (is_admin(by) or (quiz.owner_id is not None and quiz.owner_id == by.pk)):
+        raise ServiceError(_("Назначать можно только свои тесты."), code="quiz_not_owned")
+    link, _created = CourseQuiz.objects.get_or_create(
+        course=course, quiz=quiz, defaults={"added_by": by}
+    )
+    return link
+
+
+@transaction.atomic
+def course_quiz_unassign(*, course: Course, quiz: Quiz) -> None:
+    _ensure_not_archived(course)
+    deleted, _rows = CourseQuiz.objects.filter(course=course, quiz=quiz).delete()
+    if not deleted:
+        raise ServiceError(_("Этот тест не назначен курсу."), code="quiz_not_assigned")
+
+
+# --- Selectors ------------------------------------------------------------------------------
+
+
+@dataclass
+class CourseLists:
+    teaching: list[Course] = field(default_factory=list)
+    studying: list[Enrollment] = field(default_factory=list)
+    sees_all: bool = False  # an admin: ``teaching`` is every course
+
+
+def courses_for_user(user) -> CourseLists:
+    """The "Мои курсы" page: courses taught (all of them for an admin) and courses joined.
+
+    Two queries whatever the number of courses; counts come from the same queries.
+    """
+    lists = CourseLists(sees_all=is_admin(user))
+    if is_instructor(user):
+        taught = Course.objects.all() if lists.sees_all else Course.objects.filter(owner=user)
+        lists.teaching = list(
+            taught.select_related("owner")
+            .annotate(
+                student_count=Count(
+                    "enrollments",
+                    filter=Q(enrollments__role=Enrollment.Role.STUDENT),
+                    distinct=True,
+                ),
+                quiz_count=Count("course_quizzes", distinct=True),
+            )
+            .order_by("is_archived", "title", "id")
+        )
+    lists.studying = list(
+        Enrollment.objects.filter(user=user)
+        .select_related("course__owner")
+        .annotate(
+            quiz_count=Count(
+                "course__course_quizzes",
+                filter=Q(course__course_quizzes__quiz__is_published=True),
+                distinct=True,
+            )
+        )
+        .order_by("course__is_archived", "course__title", "id")
+    )
+    return lists
+
+
+def roster(course: Course) -> QuerySet[Enrollment]:
+    return course.enrollments.select_related("user").order_by("role", "user__username")
+
+
+def course_quizzes(*, course: Course) -> list[Quiz]:
+    """The course's quizzes for its page: all of them for those who manage it, else published."""
+    quizzes = Quiz.objects.filter(course_links__course=course)
+    if not getattr(course, "viewer_can_manage", False):
+        quizzes = quizzes.filter(is_published=True)
+    return list(quizzes.order_by("title", "id"))
+
+
+def assignable_quizzes(*, course: Course, user) -> list[Quiz]:
+    """Quizzes ``user`` may still assign to ``course``: their own (any, for an admin)."""
+    quizzes = Quiz.objects.all() if is_admin(user) else Quiz.objects.filter(owner=user)
+    return list(quizzes.exclude(course_links__course=course).order_by("title", "id"))
+
+
+def course_by_join_code(code: str) -> Course | None:
+    normalized = normalize_join_code(code)
+    if not normalized:
+        return None
+    return Course.objects.select_related("owner").filter(join_code=normalized).first()
+
+
+def quizzes_visible_to(user) -> QuerySet[Quiz]:
+    """Published quizzes ``user`` may see and start, as one query with no duplicates.
+
+    Public (in no course) for everyone; a course's quiz for the course's members and owner; the
+    quiz's owner sees their own; an admin sees every published quiz.
+    """
+    published = Quiz.objects.filter(is_published=True)
+    if is_admin(user):
+        return published
+    links = CourseQuiz.objects.filter(quiz=OuterRef("pk"))
+    public = ~Exists(links)
+    if not user.is_authenticated:
+        return published.filter(public)
+    mine = Exists(links.filter(Q(course__owner=user) | Q(course__enrollments__user=user)))
+    return published.filter(public | mine | Q(owner=user))

@@ -1,0 +1,1 @@
+"""The student's home page: weakest topics, today's cards, the review forecast, attempts."""

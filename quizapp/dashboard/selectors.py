@@ -1,0 +1,87 @@
+"""The student's dashboard: weakest topics, today's cards, the review forecast, recent attempts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from question_bank.models import Topic
+from quizapp.flashcards.selectors import day_bounds, flashcard_queue, visible
+from quizapp.models import Attempt, FlashcardState, PracticeAnswer
+from quizapp.practice.services import topic_mastery
+
+FORECAST_DAYS = 14
+WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
+
+
+@dataclass
+class ForecastDay:
+    date: dt.date
+    count: int
+    height: float  # 0..85 px in the chart: the busiest day is the tallest bar
+    label: str
+
+    @property
+    def bar_y(self) -> float:
+        return round(100 - self.height, 1)
+
+    @property
+    def label_y(self) -> float:
+        return round(100 - self.height - 3, 1)
+
+
+@dataclass
+class Dashboard:
+    topics: list[dict]  # practised topics, weakest first: {"topic", "share", "answers"}
+    due_today: int
+    new_today: int
+    forecast: list[ForecastDay]
+    attempts: list[Attempt]
+
+    @property
+    def forecast_total(self) -> int:
+        return sum(day.count for day in self.forecast)
+
+
+def review_forecast(*, user, now: dt.datetime, days: int = FORECAST_DAYS) -> list[ForecastDay]:
+    """Cards due on each of the next ``days`` days (overdue ones count for today)."""
+    start, _ = day_bounds(now)
+    end = start + dt.timedelta(days=days)
+    today = timezone.localtime(now).date()
+    counts = [0] * days
+    dues = FlashcardState.objects.filter(visible(now), user=user, reps__gt=0, due__lt=end)
+    for due in dues.values_list("due", flat=True):
+        index = max(0, (timezone.localtime(due).date() - today).days)
+        if index < days:
+            counts[index] += 1
+    busiest = max(counts) or 1
+    return [
+        ForecastDay(
+            date=today + dt.timedelta(days=i),
+            count=count,
+            height=round(85 * count / busiest, 1),
+            label="сегодня" if i == 0 else WEEKDAYS[(today + dt.timedelta(days=i)).weekday()],
+        )
+        for i, count in enumerate(counts)
+    ]
+
+
+def dashboard(*, user, now: dt.datetime) -> Dashboard:
+    practised = Topic.objects.filter(
+        pk__in=PracticeAnswer.objects.filter(user=user).values("topic_id")
+    ).select_related("bank")
+    mastery = topic_mastery(user=user, topics=practised)
+    topics = sorted(
+        ({"topic": t, **mastery[t.pk]} for t in practised if mastery[t.pk]["share"] is not None),
+        key=lambda row: row["share"],
+    )
+    queue = flashcard_queue(user=user, now=now)
+    return Dashboard(
+        topics=topics[:10],
+        due_today=queue.due_count + queue.ahead_count,
+        new_today=queue.new_count,
+        forecast=review_forecast(user=user, now=now),
+        attempts=list(Attempt.objects.filter(user=user).select_related("quiz")[:5]),
+    )

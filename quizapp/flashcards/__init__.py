@@ -1,0 +1,1 @@
+"""Flashcards: study decks, the FSRS schedule, numeric cards with new numbers at every review."""

@@ -1,0 +1,306 @@
+"""Reads of the flashcards: the study set, today's queue, the card on screen, the decks page.
+
+"Today" is the calendar day in the current time zone (``settings.TIME_ZONE`` unless a view
+activates another); every stored time is UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+import grader
+from grader.templating import render
+from question_bank.access import banks_for_study
+from question_bank.models import Bank, Question, QuestionVersion, Topic
+from quizapp.flashcards.fsrs_cards import preview_intervals
+from quizapp.models import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
+
+# Every kind can be a card: a flashcard is rated from memory, the others are answered first.
+CARD_KINDS = tuple(Question.Kind.values)
+ANSWERED_KINDS = tuple(k for k in CARD_KINDS if k != Question.Kind.FLASHCARD)
+
+
+def day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The start of today and of tomorrow in the current time zone, as UTC datetimes."""
+    zone = timezone.get_current_timezone()
+    today = timezone.localtime(now, zone).date()
+    # combine() instead of replace(hour=0): midnight may fall in a DST gap, zoneinfo resolves it.
+    start = dt.datetime.combine(today, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def card_seed(*, user_id: int, question_id: int, variants: int) -> int:
+    """The seed of a card's next variant: new after every rating, the same on a page reload.
+
+    Keyed with the secret so that a student cannot compute tomorrow's numbers in advance.
+    """
+    digest = salted_hmac(
+        "quizapp.flashcard-seed", f"{user_id}:{question_id}:{variants}", algorithm="sha256"
+    ).digest()
+    return int.from_bytes(digest[:8], "big") >> 1  # fits a signed 64-bit column
+
+
+def new_cards_per_day(*, user) -> int:
+    limit = StudyProfile.objects.filter(user=user).values_list("new_cards_per_day", flat=True)
+    return next(iter(limit), StudyProfile.DEFAULT_NEW_CARDS_PER_DAY)
+
+
+def _study_filter(*, user) -> Q | None:
+    """The filter of the student's study set over questions; None when they study nothing.
+
+    A topic brings its subtopics along.
+    """
+    decks = list(StudyDeck.objects.filter(user=user).values_list("bank_id", "topic_id"))
+    bank_ids = {bank for bank, topic in decks if topic is None}
+    topic_ids = {topic for _, topic in decks if topic is not None}
+    if topic_ids:
+        children: dict[int, list[int]] = {}
+        topic_banks = {bank for bank, topic in decks if topic is not None}
+        for pk, parent in Topic.objects.filter(bank_id__in=topic_banks).values_list(
+            "id", "parent_id"
+        ):
+            children.setdefault(parent, []).append(pk)
+        stack = list(topic_ids)
+        while stack:
+            for child in children.get(stack.pop(), []):
+                if child not in topic_ids:
+                    topic_ids.add(child)
+                    stack.append(child)
+    if not decks:
+        return None
+    return Q(kind__in=CARD_KINDS) & (Q(bank_id__in=bank_ids) | Q(topic_id__in=topic_ids))
+
+
+def study_questions(*, user) -> QuerySet[Question]:
+    """The questions of the banks and topics the student studies."""
+    scope = _study_filter(user=user)
+    return Question.objects.filter(scope) if scope is not None else Question.objects.none()
+
+
+def visible(now: dt.datetime) -> Q:
+    return Q(suspended=False) & (Q(buried_until__isnull=True) | Q(buried_until__lte=now))
+
+
+@dataclass
+class QueueEntry:
+    question: Question
+    state: FlashcardState | None  # None: a new card the student has never acted on
+    section: str  # "due" (due now), "new", "ahead" (due later today)
+
+    @property
+    def reps(self) -> int:
+        return self.state.reps if self.state else 0
+
+
+@dataclass
+class FlashcardQueue:
+    entries: list[QueueEntry]
+    done: int  # ratings given today
+    new_limit: int
+    new_today: int  # new cards introduced today
+    last_review: FlashcardReview | None  # today's last rating, the one an undo takes back
+    studying: bool  # the student has at least one deck
+
+    @property
+    def total(self) -> int:
+        return self.done + len(self.entries)
+
+    def current(self, question_id: int | None = None) -> QueueEntry | None:
+        """The entry of ``question_id`` when it is in the queue, else the first one."""
+        for entry in self.entries:
+            if entry.question.pk == question_id:
+                return entry
+        return self.entries[0] if self.entries else None
+
+    def _count(self, section: str) -> int:
+        return sum(1 for e in self.entries if e.section == section)
+
+    @property
+    def due_count(self) -> int:
+        return self._count("due")
+
+    @property
+    def new_count(self) -> int:
+        return self._count("new")
+
+    @property
+    def ahead_count(self) -> int:
+        return self._count("ahead")
+
+
+def flashcard_queue(*, user, now: dt.datetime) -> FlashcardQueue:
+    """Today's queue: cards due now (oldest first), new cards up to the daily limit, then cards
+    due later today (learning steps), so a session can finish them without waiting."""
+    start, tomorrow = day_bounds(now)
+    scope = _study_filter(user=user)
+    studying = scope is not None
+    studied = Question.objects.filter(scope) if studying else Question.objects.none()
+    states = FlashcardState.objects.filter(user=user).select_related(
+        "question__bank", "question__topic"
+    )
+    scheduled = list(
+        states.filter(visible(now), reps__gt=0, due__lt=tomorrow, question__in=studied).order_by(
+            "due", "pk"
+        )
+    )
+    entries = [QueueEntry(s.question, s, "due") for s in scheduled if s.due <= now]
+
+    limit = new_cards_per_day(user=user)
+    new_today = FlashcardState.objects.filter(user=user, introduced_at__gte=start).count()
+    remaining = max(0, limit - new_today)
+    if remaining and studying:
+        seen = FlashcardState.objects.filter(user=user).filter(
+            Q(reps__gt=0) | Q(suspended=True) | Q(buried_until__gt=now)
+        )
+        new_questions = list(
+            studied.exclude(pk__in=seen.values("question_id"))
+            .select_related("bank", "topic")
+            .order_by("bank__title", "bank_id", "pk")[:remaining]
+        )
+        # A new card may already have a row (suspended and back, or its first rating undone).
+        rows = {s.question_id: s for s in states.filter(question__in=new_questions)}
+        entries += [QueueEntry(q, rows.get(q.pk), "new") for q in new_questions]
+    entries += [QueueEntry(s.question, s, "ahead") for s in scheduled if s.due > now]
+
+    reviews_today = FlashcardReview.objects.filter(user=user, reviewed_at__gte=start)
+    last_review = reviews_today.order_by("-id").first()
+    return FlashcardQueue(
+        entries=entries,
+        done=reviews_today.count() if last_review else 0,
+        new_limit=limit,
+        new_today=new_today,
+        last_review=last_review,
+        studying=studying,
+    )
+
+
+@dataclass
+class CardView:
+    """The card on screen: its newest version rendered for the seed of its next variant."""
+
+    question: Question
+    state: FlashcardState | None
+    version: QuestionVersion
+    seed: int
+    presented: grader.Presented
+    back: str = ""  # a flashcard's back, rendered
+    section: str = "new"
+    intervals: dict = field(default_factory=dict)  # rating → timedelta until the next review
+
+    @property
+    def reps(self) -> int:
+        return self.state.reps if self.state else 0
+
+    @property
+    def answered(self) -> bool:
+        return self.question.kind in ANSWERED_KINDS
+
+    @property
+    def ratings(self) -> list[dict]:
+        return [
+            {"value": value, "label": label, "interval": self.intervals.get(value, "")}
+            for value, label in FlashcardReview.Rating.choices
+        ]
+
+
+def flashcard_card_view(*, user, entry: QueueEntry, now: dt.datetime) -> CardView | None:
+    """Render a queue entry (one query: the newest version). None when the question has none."""
+    question = entry.question
+    version = question.versions.order_by("-number").first()
+    if version is None:
+        return None
+    seed = card_seed(
+        user_id=user.pk,
+        question_id=question.pk,
+        variants=entry.state.variants if entry.state else 0,
+    )
+    back = ""
+    if question.kind == Question.Kind.FLASHCARD:
+        back = render(version.spec.get("back", ""), grader.variant(version.spec, seed).values)
+    return CardView(
+        question=question,
+        state=entry.state,
+        version=version,
+        seed=seed,
+        presented=grader.present(version.spec, seed),
+        back=back,
+        section=entry.section,
+        intervals=preview_intervals(state=entry.state, now=now),
+    )
+
+
+def flashcard_for_user(*, user, question_id: int) -> tuple[Question, FlashcardState | None] | None:
+    """A card the student may act on: a question of their study set, or one they already have
+    a state for (to unsuspend it after its deck was removed). None otherwise."""
+    state = (
+        FlashcardState.objects.filter(user=user, question_id=question_id)
+        .select_related("question")
+        .first()
+    )
+    if state is not None:
+        return state.question, state
+    question = study_questions(user=user).filter(pk=question_id).first()
+    return (question, None) if question is not None else None
+
+
+@dataclass
+class TopicRow:
+    topic: Topic
+    cards: int
+    studied: bool
+
+
+@dataclass
+class BankRow:
+    bank: Bank
+    cards: int
+    studied: bool  # the whole bank
+    topics: list[TopicRow]
+
+
+@dataclass
+class DeckOverview:
+    banks: list[BankRow]
+    new_cards_per_day: int
+    suspended: list[FlashcardState]
+
+
+def deck_overview(*, user) -> DeckOverview:
+    """Every bank and topic with its number of cards, marked when the student studies it."""
+    card_filter = Q(questions__kind__in=CARD_KINDS)
+    allowed = banks_for_study(user)
+    banks = list(allowed.annotate(cards=Count("questions", filter=card_filter)))
+    topics: dict[int, list[Topic]] = {}
+    for topic in (
+        Topic.objects.filter(bank__in=allowed)
+        .annotate(cards=Count("questions", filter=card_filter))
+        .order_by("title")
+    ):
+        topics.setdefault(topic.bank_id, []).append(topic)
+    decks = set(StudyDeck.objects.filter(user=user).values_list("bank_id", "topic_id"))
+    rows = [
+        BankRow(
+            bank=bank,
+            cards=bank.cards,
+            studied=(bank.pk, None) in decks,
+            topics=[
+                TopicRow(topic=t, cards=t.cards, studied=(bank.pk, t.pk) in decks)
+                for t in topics.get(bank.pk, [])
+            ],
+        )
+        for bank in banks
+    ]
+    suspended = list(
+        FlashcardState.objects.filter(user=user, suspended=True)
+        .select_related("question__bank")
+        .order_by("question__bank__title", "question__title")
+    )
+    return DeckOverview(
+        banks=rows, new_cards_per_day=new_cards_per_day(user=user), suspended=suspended
+    )

@@ -1,0 +1,303 @@
+"""Writes of the flashcards: study decks, answers, FSRS ratings, undo, suspend and bury.
+
+Views and the API call these; reads live in :mod:`quizapp.flashcards.selectors`. Every time is
+UTC; "today" is the day in the current time zone (see ``day_bounds``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from fsrs import Rating
+
+import grader
+from grader.errors import EngineError, SpecError
+from question_bank.models import Bank, Question, QuestionVersion, Topic
+from quizapp.core.errors import ServiceError
+from quizapp.flashcards.fsrs_cards import SCHEDULER, apply_card, restore, snapshot, to_card, utc
+from quizapp.flashcards.selectors import (
+    ANSWERED_KINDS,
+    CARD_KINDS,
+    card_seed,
+    day_bounds,
+    flashcard_for_user,
+)
+from quizapp.models import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
+
+logger = logging.getLogger(__name__)
+
+MAX_NEW_CARDS_PER_DAY = 500
+
+
+# --- Study set ---------------------------------------------------------------------------------
+
+
+def deck_add(*, user, bank: Bank, topic: Topic | None = None) -> StudyDeck:
+    """Add a bank (or one of its topics) to the student's study set; adding twice is a no-op."""
+    if topic is not None and topic.bank_id != bank.pk:
+        raise ServiceError(_("Эта тема из другого банка."), code="topic_not_in_bank")
+    try:
+        with transaction.atomic():
+            deck, _created = StudyDeck.objects.get_or_create(user=user, bank=bank, topic=topic)
+    except IntegrityError:
+        # Two tabs adding the same deck at once: the unique constraint kept one row.
+        deck = StudyDeck.objects.get(user=user, bank=bank, topic=topic)
+    return deck
+
+
+def deck_remove(*, user, bank: Bank, topic: Topic | None = None) -> int:
+    """Take a bank or a topic out of the study set. The cards' FSRS states are kept, so adding
+    the deck back resumes where the student left off."""
+    deleted, _per_model = StudyDeck.objects.filter(user=user, bank=bank, topic=topic).delete()
+    return deleted
+
+
+def study_profile_update(
+    *, user, new_cards_per_day: int, time_zone: str | None = None
+) -> StudyProfile:
+    """Save the study settings; ``time_zone`` None leaves the zone as it is, "" is the site's."""
+    from quizapp.accounts.timezones import is_valid
+
+    if not isinstance(new_cards_per_day, int) or not (
+        0 <= new_cards_per_day <= MAX_NEW_CARDS_PER_DAY
+    ):
+        raise ServiceError(
+            _("Новых карточек в день: от 0 до %(max)d.") % {"max": MAX_NEW_CARDS_PER_DAY},
+            code="bad_limit",
+        )
+    defaults = {"new_cards_per_day": new_cards_per_day}
+    if time_zone is not None:
+        if time_zone and not is_valid(time_zone):
+            raise ServiceError(_("Неизвестный часовой пояс."), code="bad_time_zone")
+        defaults["time_zone"] = time_zone
+    profile, _created = StudyProfile.objects.update_or_create(user=user, defaults=defaults)
+    return profile
+
+
+# --- Cards -------------------------------------------------------------------------------------
+
+
+def flashcard_state_ensure(*, user, question: Question) -> FlashcardState:
+    """The student's state of a card, created the first time they act on it (lazily: a bank of
+    a thousand questions costs nothing until its cards are introduced)."""
+    found = flashcard_for_user(user=user, question_id=question.pk)
+    if found is None or question.kind not in CARD_KINDS:
+        raise ServiceError(_("Этой карточки нет в ваших колодах."), code="not_in_study_set")
+    _question, state = found
+    if state is not None:
+        return state
+    try:
+        with transaction.atomic():
+            return FlashcardState.objects.create(user=user, question=question)
+    except IntegrityError:
+        # The first action on a new card from two tabs at once: one row won, use it.
+        return FlashcardState.objects.get(user=user, question=question)
+
+
+def _own(user, state: FlashcardState) -> None:
+    if state.user_id != user.pk:
+        # Views answer 404 before this; the check keeps other callers honest.
+        raise ServiceError(_("Карточка не найдена."), code="not_found")
+
+
+@dataclass(frozen=True)
+class Answer:
+    result: grader.GradeResult
+    proposed: int | None  # the rating the grade suggests; None: ask again (unparseable answer)
+    version: QuestionVersion
+    seed: int
+    raw: str
+
+    @property
+    def score(self) -> float | None:
+        if self.result.status == "graded":
+            return self.result.score
+        return 0.0 if self.proposed == Rating.Again else None
+
+
+def proposed_rating(result: grader.GradeResult, raw: str) -> int | None:
+    """Wrong → Again, partly right → Hard, right → Good. An empty answer is "I don't know"
+    (Again); any other unparseable answer proposes nothing: a format error is not a wrong answer."""
+    if result.status == "graded":
+        if result.correct:
+            return int(Rating.Good)
+        return int(Rating.Hard) if result.score > 0 else int(Rating.Again)
+    return int(Rating.Again) if not raw.strip() else None
+
+
+def flashcard_answer(*, user, state: FlashcardState, seed: int, raw: str) -> Answer:
+    """Grade the student's answer to the card's current variant. Saves nothing: the FSRS review
+    happens in :func:`flashcard_rate`, with the rating the student confirms."""
+    _own(user, state)
+    question = state.question
+    if question.kind not in ANSWERED_KINDS:
+        raise ServiceError(_("На эту карточку не отвечают, её оценивают."), code="not_answerable")
+    if seed != card_seed(user_id=user.pk, question_id=question.pk, variants=state.variants):
+        raise ServiceError(_("Карточка уже изменилась (другая вкладка?)."), code="stale_card")
+    version = question.versions.order_by("-number").first()
+    if version is None:
+        raise ServiceError(_("У вопроса нет версий."), code="no_version")
+    raw = raw if isinstance(raw, str) else ""
+    try:
+        result = grader.grade(version.spec, seed, raw)
+    except (SpecError, EngineError) as exc:
+        logger.error("spec error grading flashcard %s: %s", question.pk, exc.message)
+        raise ServiceError(
+            _("Ошибка в вопросе: его нельзя проверить. Отложите карточку."), code="bad_question"
+        ) from exc
+    return Answer(
+        result=result,
+        proposed=proposed_rating(result, raw),
+        version=version,
+        seed=seed,
+        raw=raw,
+    )
+
+
+def flashcard_rate(
+    *,
+    user,
+    state: FlashcardState,
+    rating: int,
+    now: dt.datetime,
+    expected_reps: int | None = None,
+    seed: int | None = None,
+    raw: str | None = None,
+    score: float | None = None,
+    version_id: int | None = None,
+) -> FlashcardReview:
+    """Review the card with FSRS and log the rating (with the state before it, for undo).
+
+    ``expected_reps`` is the card's ``reps`` when the page was shown; ``seed``, ``raw``, ``score``
+    and ``version_id`` describe the variant the student answered (see :func:`flashcard_answer`).
+
+    Race: the same rating submitted twice (a double click, two tabs) must review the card once;
+    the row lock makes the second submit see ``reps`` moved on and refuse it as ``stale_card``
+    instead of scheduling the card twice.
+    """
+    _own(user, state)
+    try:
+        rating = Rating(int(rating))
+    except (TypeError, ValueError):
+        raise ServiceError(_("Оценка — от 1 до 4."), code="bad_rating") from None
+    now = utc(now)
+    with transaction.atomic():
+        locked = FlashcardState.objects.select_for_update().get(pk=state.pk)
+        if expected_reps is not None and locked.reps != expected_reps:
+            raise ServiceError(_("Карточку уже оценили (другая вкладка?)."), code="stale_card")
+        if seed is not None and seed != card_seed(
+            user_id=user.pk, question_id=locked.question_id, variants=locked.variants
+        ):
+            raise ServiceError(_("Карточка уже изменилась (другая вкладка?)."), code="stale_card")
+        if locked.suspended:
+            raise ServiceError(_("Карточка приостановлена."), code="suspended")
+        if locked.buried_until and locked.buried_until > now:
+            raise ServiceError(_("Карточка отложена до завтра."), code="buried")
+        previous = snapshot(locked)
+        card, _log = SCHEDULER.review_card(to_card(locked, now=now), rating, review_datetime=now)
+        apply_card(locked, card)
+        locked.reps += 1
+        locked.variants += 1
+        locked.introduced_at = locked.introduced_at or now
+        locked.save(
+            update_fields=[
+                "state",
+                "step",
+                "stability",
+                "difficulty",
+                "due",
+                "last_review",
+                "reps",
+                "variants",
+                "introduced_at",
+            ]
+        )
+        review = FlashcardReview.objects.create(
+            user=user,
+            card=locked,
+            version_id=version_id,
+            rating=int(rating),
+            reviewed_at=now,
+            previous_state=previous,
+            seed=seed,
+            raw=raw or "",
+            score=score,
+        )
+    _copy_into(state, locked)
+    return review
+
+
+def flashcard_undo(
+    *, user, now: dt.datetime, review_id: int | None = None
+) -> FlashcardReview | None:
+    """Take back today's last rating: the card gets its previous FSRS state exactly and the
+    review log entry is deleted. Returns the undone review (no longer saved), or None.
+
+    ``review_id`` is the rating the page offered to undo. Race: a double click on «Отменить»
+    would otherwise undo two ratings; with the id the second undo finds a different last
+    rating and is refused as ``stale_undo``.
+    """
+    start, _tomorrow = day_bounds(now)
+    with transaction.atomic():
+        last = (
+            FlashcardReview.objects.select_for_update()
+            .filter(user=user, reviewed_at__gte=start)
+            .order_by("-id")
+            .first()
+        )
+        if last is None:
+            if review_id is not None:
+                raise ServiceError(_("Эту оценку уже отменили."), code="stale_undo")
+            return None
+        if review_id is not None and last.pk != review_id:
+            raise ServiceError(_("Эту оценку уже отменили."), code="stale_undo")
+        state = FlashcardState.objects.select_for_update().get(pk=last.card_id)
+        state.save(update_fields=restore(state, last.previous_state))
+        last.delete()
+    last.card = state
+    return last
+
+
+def flashcard_suspend(*, user, state: FlashcardState) -> FlashcardState:
+    """Never show the card until it is unsuspended. A single UPDATE: nothing to race with."""
+    return _set(user, state, suspended=True)
+
+
+def flashcard_unsuspend(*, user, state: FlashcardState) -> FlashcardState:
+    return _set(user, state, suspended=False)
+
+
+def flashcard_bury(*, user, state: FlashcardState, now: dt.datetime) -> FlashcardState:
+    """Hide the card until tomorrow (midnight in the current time zone)."""
+    _start, tomorrow = day_bounds(now)
+    return _set(user, state, buried_until=tomorrow)
+
+
+def _set(user, state: FlashcardState, **fields) -> FlashcardState:
+    _own(user, state)
+    FlashcardState.objects.filter(Q(pk=state.pk) & Q(user=user)).update(**fields)
+    for name, value in fields.items():
+        setattr(state, name, value)
+    return state
+
+
+def _copy_into(target: FlashcardState, source: FlashcardState) -> None:
+    for name in (
+        "state",
+        "step",
+        "stability",
+        "difficulty",
+        "due",
+        "last_review",
+        "reps",
+        "variants",
+        "introduced_at",
+        "suspended",
+        "buried_until",
+    ):
+        setattr(target, name, getattr(source, name))

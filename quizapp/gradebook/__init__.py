@@ -1,0 +1,1 @@
+"""The instructor's records: gradebooks and exports, overrides, item analysis, regrades."""

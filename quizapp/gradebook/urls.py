@@ -1,0 +1,41 @@
+"""Instructor pages, mounted at /teach/ by quizapp/urls.py.
+
+Gradebook under ``gradebook/``, item analysis under ``analysis/``, regrade under ``regrade/``;
+the quiz builder adds its own prefixes here.
+"""
+
+from django.urls import path
+
+from quizapp.api import key_views as api_keys
+from quizapp.gradebook import views as gradebook
+
+urlpatterns = [
+    path("integrations/", api_keys.key_list, name="api-keys"),
+    path("integrations/new/", api_keys.key_create, name="api-key-create"),
+    path("integrations/<int:key_id>/revoke/", api_keys.key_revoke, name="api-key-revoke"),
+    path("gradebook/", gradebook.teach_index, name="gradebook-index"),
+    path("gradebook/course/<int:course_id>/", gradebook.course_gradebook, name="gradebook-course"),
+    path(
+        "gradebook/course/<int:course_id>/export.<str:fmt>",
+        gradebook.course_gradebook_export,
+        name="gradebook-course-export",
+    ),
+    path("gradebook/quiz/<int:quiz_id>/", gradebook.quiz_gradebook, name="gradebook-quiz"),
+    path(
+        "gradebook/quiz/<int:quiz_id>/export.<str:fmt>",
+        gradebook.quiz_gradebook_export,
+        name="gradebook-quiz-export",
+    ),
+    path(
+        "gradebook/attempt/<uuid:attempt_uuid>/", gradebook.attempt_detail, name="gradebook-attempt"
+    ),
+    path(
+        "gradebook/attempt/<uuid:attempt_uuid>/override/",
+        gradebook.attempt_override,
+        name="gradebook-override",
+    ),
+    path("analysis/quiz/<int:quiz_id>/", gradebook.quiz_analysis, name="analysis-quiz"),
+    path("regrade/quiz/<int:quiz_id>/", gradebook.regrade_page, name="regrade"),
+    path("regrade/run/<int:run_id>/", gradebook.regrade_run, name="regrade-run"),
+    path("regrade/run/<int:run_id>/status.json", gradebook.regrade_status, name="regrade-status"),
+]

@@ -1,0 +1,153 @@
+"""Instructor pages: gradebook, drill-down and overrides, item analysis, regrade.
+
+Thin: find the object through an access helper of :mod:`quizapp.gradebook.services` (404 for anyone
+who may not see it), validate, call one service or selector, render.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from quizapp.core.errors import ServiceError
+from quizapp.core.roles import instructor_required, is_admin
+from quizapp.courses.services import course_for_user
+from quizapp.gradebook import item_analysis, regrade
+from quizapp.gradebook import services as gb
+from quizapp.quizzes.services import managed_quizzes, quiz_for_user
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@instructor_required
+def teach_index(request):
+    return render(
+        request,
+        "instructor/gradebook_index.html",
+        {
+            "courses": gb.courses_taught(request.user).order_by("title", "id"),
+            "quizzes": managed_quizzes(request.user).order_by("title", "id"),
+            "sees_all": is_admin(request.user),
+        },
+    )
+
+
+@instructor_required
+def course_gradebook(request, course_id):
+    course = course_for_user(request.user, course_id, manage=True)
+    book = gb.gradebook(course=course)
+    return render(request, "instructor/gradebook.html", {"book": book, "course": course})
+
+
+@instructor_required
+def quiz_gradebook(request, quiz_id):
+    quiz = quiz_for_user(request.user, quiz_id)
+    book = gb.gradebook(quiz=quiz)
+    return render(request, "instructor/gradebook.html", {"book": book, "quiz": quiz})
+
+
+def _export(book, fmt: str, request) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Нет такого формата")
+    if fmt == "xlsx":
+        response = HttpResponse(gb.gradebook_xlsx(book), content_type=XLSX)
+    else:
+        sep = "," if request.GET.get("sep") == "comma" else ";"
+        response = HttpResponse(gb.gradebook_csv(book, sep=sep), content_type="text/csv")
+    name = gb.export_filename(book, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@instructor_required
+def course_gradebook_export(request, course_id, fmt):
+    course = course_for_user(request.user, course_id, manage=True)
+    return _export(gb.gradebook(course=course), fmt, request)
+
+
+@instructor_required
+def quiz_gradebook_export(request, quiz_id, fmt):
+    quiz = quiz_for_user(request.user, quiz_id)
+    return _export(gb.gradebook(quiz=quiz), fmt, request)
+
+
+@instructor_required
+def attempt_detail(request, attempt_uuid):
+    attempt = gb.attempt_for_instructor(request.user, attempt_uuid)
+    detail = gb.attempt_detail(attempt=attempt)
+    return render(request, "instructor/gradebook_attempt.html", {"detail": detail})
+
+
+@instructor_required
+@require_POST
+def attempt_override(request, attempt_uuid):
+    attempt = gb.attempt_for_instructor(request.user, attempt_uuid)
+    raw = request.POST.get("new_score", "").strip().replace(",", ".")
+    try:
+        new_score = Decimal(raw) if raw else None
+        gb.score_override(
+            attempt=attempt,
+            new_score=new_score,
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+        )
+    except InvalidOperation:
+        messages.error(request, "Оценка должна быть числом, например 7,5.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Оценка изменена, запись добавлена в журнал изменений.")
+    return redirect("gradebook-attempt", attempt_uuid=attempt.uuid)
+
+
+@instructor_required
+def quiz_analysis(request, quiz_id):
+    quiz = quiz_for_user(request.user, quiz_id)
+    analysis = item_analysis.quiz_item_analysis(quiz=quiz)
+    return render(request, "instructor/item_analysis.html", {"quiz": quiz, "analysis": analysis})
+
+
+@instructor_required
+def regrade_page(request, quiz_id):
+    quiz = quiz_for_user(request.user, quiz_id)
+    if request.method == "POST":
+        try:
+            question, version = regrade.regrade_target(
+                quiz=quiz, question_id=request.POST.get("question")
+            )
+            run = regrade.regrade_start(
+                question=question, to_version=version, by=request.user, quiz=quiz
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("regrade-run", run_id=run.pk)
+    return render(
+        request,
+        "instructor/regrade.html",
+        {
+            "quiz": quiz,
+            "candidates": regrade.regrade_candidates(quiz=quiz),
+            "runs": regrade.regrade_runs(quiz=quiz),
+        },
+    )
+
+
+@instructor_required
+def regrade_run(request, run_id):
+    run = regrade.run_for_instructor(request.user, run_id)
+    return render(
+        request,
+        "instructor/regrade_run.html",
+        {"run": run, "changes": regrade.run_changes(run=run)},
+    )
+
+
+@instructor_required
+def regrade_status(request, run_id):
+    run = regrade.run_for_instructor(request.user, run_id)
+    return JsonResponse(regrade.run_status(run))

@@ -1,0 +1,113 @@
+"""Attempts and responses.
+
+An attempt fixes, for every item, the question version and a seed; a response stores the raw
+answer first (status ``pending``) and is graded afterwards, in a worker, from that version and seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from question_bank.models import QuestionVersion
+from quizapp.models.quizzes import Quiz, QuizItem
+
+
+class Attempt(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("идёт")
+        FINISHED = "finished", _("завершена")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    number = models.PositiveIntegerField(_("номер попытки"), default=1)
+    started_at = models.DateTimeField(_("начата"), auto_now_add=True)
+    # When answers stop being accepted: the time limit or the quiz's close date, whichever is first.
+    deadline = models.DateTimeField(_("срок"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("завершена"), null=True, blank=True)
+    score = models.DecimalField(_("баллы"), max_digits=8, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(_("максимум"), max_digits=8, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("попытка")
+        verbose_name_plural = _("попытки")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.quiz} — {self.user}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("attempt", kwargs={"attempt_uuid": self.uuid})
+
+
+def item_seed(attempt_uuid, position: int) -> int:
+    """Deterministic seed of an item: the same attempt and position always give the same variant."""
+    digest = hashlib.sha256(f"{attempt_uuid}:{position}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1  # fits a signed 64-bit column
+
+
+class AttemptItem(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    quiz_item = models.ForeignKey(QuizItem, on_delete=models.SET_NULL, null=True, blank=True)
+    version = models.ForeignKey(
+        QuestionVersion, on_delete=models.PROTECT, related_name="attempt_items"
+    )
+    position = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    points = models.DecimalField(max_digits=6, decimal_places=2, default=1)
+    # The answer as typed, autosaved; becomes a response when submitted or when the attempt ends.
+    # ``draft_rev`` is the client's counter: a late, older autosave never overwrites a newer one.
+    draft = models.TextField(_("черновик ответа"), blank=True)
+    draft_rev = models.BigIntegerField(default=0)
+    draft_saved_at = models.DateTimeField(_("черновик сохранён"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "position"], name="attemptitem_unique_position"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.attempt_id}: {self.position}"
+
+
+class Response(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("проверяется")
+        GRADED = "graded", _("проверен")
+        INVALID = "invalid", _("не распознан")
+        FAILED = "failed", _("ошибка проверки")
+
+    item = models.ForeignKey(AttemptItem, on_delete=models.CASCADE, related_name="responses")
+    raw = models.TextField(_("ответ"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    score = models.FloatField(_("доля верного"), null=True, blank=True)
+    result = models.JSONField(_("результат проверки"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("отправлен"), auto_now_add=True)
+    graded_at = models.DateTimeField(_("проверен"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ответ")
+        verbose_name_plural = _("ответы")
+        ordering = ["item", "-created_at", "-id"]
+        indexes = [models.Index(fields=["status"], name="response_status_idx")]
+
+    def __str__(self):
+        return f"{self.raw[:40]} ({self.get_status_display()})"
+
+
+# --- Flashcards -------------------------------------------------------------------------------
+# A student studies whole banks or single topics; a card's spaced-repetition state is created
+# lazily, the first time the student acts on the card, and follows the FSRS scheduler.

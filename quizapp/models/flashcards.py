@@ -1,0 +1,147 @@
+"""A student's study settings and flashcards: decks, each card's FSRS state, the review log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from question_bank.models import Question, QuestionVersion
+
+
+class StudyProfile(models.Model):
+    """Per-student study settings; a student without a row gets the defaults."""
+
+    DEFAULT_NEW_CARDS_PER_DAY = 20
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_profile"
+    )
+    new_cards_per_day = models.PositiveSmallIntegerField(
+        _("новых карточек в день"), default=DEFAULT_NEW_CARDS_PER_DAY
+    )
+    # Where the student's "today" begins (cards, the forecast, times on pages); empty: the site's.
+    time_zone = models.CharField(_("часовой пояс"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("настройки карточек")
+        verbose_name_plural = _("настройки карточек")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class StudyDeck(models.Model):
+    """A bank (topic empty) or one topic of it that the student chose to study."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_decks"
+    )
+    bank = models.ForeignKey("question_bank.Bank", on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(
+        "question_bank.Topic", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("добавлена"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("колода")
+        verbose_name_plural = _("колоды")
+        # By id, not by bank: ordering by a foreign key would join Bank into every read.
+        ordering = ["id"]
+        constraints = [
+            # Two partial constraints: NULL topics are distinct in a plain unique constraint.
+            models.UniqueConstraint(
+                fields=["user", "bank"],
+                condition=models.Q(topic__isnull=True),
+                name="studydeck_unique_bank",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "topic"],
+                condition=models.Q(topic__isnull=False),
+                name="studydeck_unique_topic",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.topic or self.bank}"
+
+
+class FlashcardState(models.Model):
+    """One student's FSRS state of one question; the fields mirror ``fsrs.Card`` (UTC times)."""
+
+    class State(models.IntegerChoices):
+        # The values are fsrs.State's.
+        LEARNING = 1, _("изучение")
+        REVIEW = 2, _("повторение")
+        RELEARNING = 3, _("переучивание")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flashcards"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="flashcards")
+    state = models.PositiveSmallIntegerField(choices=State.choices, default=State.LEARNING)
+    step = models.PositiveSmallIntegerField(null=True, blank=True, default=0)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField(_("к повторению"), null=True, blank=True)
+    last_review = models.DateTimeField(_("последнее повторение"), null=True, blank=True)
+    reps = models.PositiveIntegerField(_("повторений"), default=0)
+    # Counts the variants ever drawn; unlike ``reps`` an undo does not lower it, so a numeric card
+    # re-reviewed after an undo still gets numbers the student has not seen.
+    variants = models.PositiveIntegerField(default=0)
+    suspended = models.BooleanField(_("приостановлена"), default=False)
+    buried_until = models.DateTimeField(_("отложена до"), null=True, blank=True)
+    introduced_at = models.DateTimeField(_("первое повторение"), null=True, blank=True)
+    created_at = models.DateTimeField(_("создана"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("карточка")
+        verbose_name_plural = _("карточки")
+        ordering = ["user", "due"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="flashcard_unique_question")
+        ]
+        indexes = [models.Index(fields=["user", "due"], name="flashcard_user_due_idx")]
+
+    def __str__(self):
+        return f"{self.user}: {self.question}"
+
+    @property
+    def is_new(self) -> bool:
+        return self.reps == 0
+
+
+class FlashcardReview(models.Model):
+    """One rating of a card, with the card's state before it so that the rating can be undone."""
+
+    class Rating(models.IntegerChoices):
+        # The values are fsrs.Rating's.
+        AGAIN = 1, _("снова")
+        HARD = 2, _("трудно")
+        GOOD = 3, _("хорошо")
+        EASY = 4, _("легко")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flashcard_reviews"
+    )
+    card = models.ForeignKey(FlashcardState, on_delete=models.CASCADE, related_name="reviews")
+    version = models.ForeignKey(
+        QuestionVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rating = models.PositiveSmallIntegerField(_("оценка"), choices=Rating.choices)
+    reviewed_at = models.DateTimeField(_("время"))
+    previous_state = models.JSONField(_("состояние до оценки"))
+    seed = models.BigIntegerField(null=True, blank=True)
+    raw = models.TextField(_("ответ"), blank=True)
+    score = models.FloatField(_("доля верного"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("повторение карточки")
+        verbose_name_plural = _("повторения карточек")
+        ordering = ["-reviewed_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "reviewed_at"], name="flashcardreview_user_time_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.card}: {self.get_rating_display()}"

@@ -1,0 +1,94 @@
+"""Quizzes and their items: fixed questions (a version or the newest) or rules over a topic."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from question_bank.models import Question, QuestionVersion
+
+
+class Quiz(models.Model):
+    class Solutions(models.TextChoices):
+        AFTER_ANSWER = "after_answer", _("сразу после ответа")
+        AFTER_FINISH = "after_finish", _("после завершения попытки")
+        NEVER = "never", _("никогда")
+
+    slug = models.SlugField(_("код"), max_length=100, unique=True)
+    title = models.CharField(_("название"), max_length=200)
+    description = models.TextField(_("описание"), blank=True)
+    time_limit_minutes = models.PositiveIntegerField(
+        _("ограничение времени, мин"), null=True, blank=True
+    )
+    max_attempts = models.PositiveIntegerField(_("число попыток"), null=True, blank=True)
+    show_solutions = models.CharField(
+        _("показывать решения"),
+        max_length=20,
+        choices=Solutions.choices,
+        default=Solutions.AFTER_ANSWER,
+    )
+    shuffle_items = models.BooleanField(_("перемешивать вопросы"), default=False)
+    opens_at = models.DateTimeField(_("открыт с"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("открыт до"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quizzes_owned",
+        verbose_name=_("автор"),
+    )
+    is_published = models.BooleanField(_("опубликован"), default=True)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("тест")
+        verbose_name_plural = _("тесты")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class QuizItem(models.Model):
+    """A fixed question, or a rule: ``count`` random questions of a topic (and its subtopics).
+
+    A rule is drawn anew for every attempt, so each student and each retake gets own questions.
+    """
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="quiz_items", null=True, blank=True
+    )
+    topic = models.ForeignKey(
+        "question_bank.Topic",
+        on_delete=models.PROTECT,
+        related_name="quiz_rules",
+        null=True,
+        blank=True,
+        verbose_name=_("тема (случайные вопросы)"),
+    )
+    count = models.PositiveSmallIntegerField(_("сколько вопросов из темы"), default=1)
+    # Pinned version; empty means "the newest version when the attempt starts".
+    version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, null=True, blank=True)
+    position = models.PositiveIntegerField(_("позиция"))
+    points = models.DecimalField(_("баллы"), max_digits=6, decimal_places=2, default=1)
+
+    class Meta:
+        verbose_name = _("вопрос теста")
+        verbose_name_plural = _("вопросы теста")
+        ordering = ["quiz", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "position"], name="quizitem_unique_position"),
+            models.CheckConstraint(
+                condition=(models.Q(question__isnull=False) & models.Q(topic__isnull=True))
+                | (models.Q(question__isnull=True) & models.Q(topic__isnull=False)),
+                name="quizitem_question_xor_topic",
+            ),
+            models.CheckConstraint(condition=models.Q(count__gte=1), name="quizitem_count_min"),
+        ]
+
+    def __str__(self):
+        what = self.question or f"{self.count} × {self.topic}"
+        return f"{self.quiz}: {self.position}. {what}"

@@ -1,0 +1,1 @@
+"""Free practice by topic: endless fresh variants, graded like quiz answers, feeding mastery."""

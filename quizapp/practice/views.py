@@ -1,0 +1,112 @@
+"""Practice pages: thin — check access, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+import grader
+from question_bank.access import banks_for_study
+from question_bank.models import QuestionVersion, Topic
+from quizapp.attempts.views import posted_answer
+from quizapp.core.errors import ServiceError
+from quizapp.models import PracticeAnswer
+from quizapp.practice import services as practice
+
+SESSION_KEY = "practice:{}"
+
+
+def _topic(request, topic_id, *, related: bool = False) -> Topic:
+    """A topic of a bank the student may study; any other is "not found"."""
+    topics = Topic.objects.filter(bank__in=banks_for_study(request.user))
+    return get_object_or_404(topics.select_related("bank") if related else topics, pk=topic_id)
+
+
+def _current(request, topic: Topic, *, fresh: bool = False) -> tuple[QuestionVersion, int]:
+    """The variant on screen for this topic: kept in the session so a reload shows the same one."""
+    key = SESSION_KEY.format(topic.pk)
+    saved = request.session.get(key)
+    version = None
+    if saved and not fresh:
+        version = QuestionVersion.objects.filter(pk=saved["version"]).first()
+    if version is None:
+        previous = saved["version"] if saved else None
+        version, seed = practice.practice_pick(topic=topic, exclude_version_id=previous)
+        request.session[key] = {"version": version.pk, "seed": seed}
+        return version, seed
+    return version, saved["seed"]
+
+
+@login_required
+def practice_index(request):
+    banks = list(banks_for_study(request.user).prefetch_related("topics").order_by("title"))
+    topics = [t for b in banks for t in b.topics.all()]
+    mastery = practice.topic_mastery(user=request.user, topics=topics)
+    rows = [
+        {
+            "bank": bank,
+            "topics": [
+                {"topic": t, **mastery[t.pk]}
+                for t in sorted(bank.topics.all(), key=lambda t: (t.parent_id is not None, t.title))
+            ],
+        }
+        for bank in banks
+    ]
+    return render(request, "quizapp/practice_index.html", {"banks": rows})
+
+
+@login_required
+def practice_topic(request, topic_id):
+    topic = _topic(request, topic_id, related=True)
+    try:
+        version, seed = _current(request, topic)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("practice")
+    last = (
+        PracticeAnswer.objects.filter(user=request.user, version=version, seed=seed)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    context = {
+        "topic": topic,
+        "version": version,
+        "presented": grader.present(version.spec, seed),
+        "answer": last,
+        "pending": last is not None and last.status == "pending",
+        "mastery": practice.topic_mastery(user=request.user, topics=[topic])[topic.pk],
+    }
+    return render(request, "quizapp/practice_topic.html", context)
+
+
+@login_required
+@require_POST
+def practice_answer(request, topic_id):
+    topic = _topic(request, topic_id)
+    version, seed = _current(request, topic)
+    raw = posted_answer(request)
+    try:
+        practice.practice_submit(
+            user=request.user, topic=topic, version=version, seed=seed, raw=raw
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("practice-topic", topic_id=topic.pk)
+
+
+@login_required
+@require_POST
+def practice_next(request, topic_id):
+    topic = _topic(request, topic_id)
+    _current(request, topic, fresh=True)
+    return redirect("practice-topic", topic_id=topic.pk)
+
+
+@login_required
+def practice_preview(request, topic_id):
+    topic = _topic(request, topic_id)
+    version, seed = _current(request, topic)
+    return JsonResponse(grader.preview(version.spec, seed, request.GET.get("raw", "")))

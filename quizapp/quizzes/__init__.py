@@ -1,0 +1,1 @@
+"""The quiz builder: an instructor's quizzes, their settings and items."""

@@ -1,0 +1,227 @@
+"""The quiz builder: an instructor's quizzes, their settings and items (fixed questions or rules).
+
+Writes (services) and the access helper live here; the pages are in ``instructor_quiz_views``.
+A quiz's items may change at any time: attempts already started keep the items, versions and
+seeds they were given, so editing a quiz only affects attempts started afterwards.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django import forms
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.http import Http404
+
+from question_bank.access import banks_visible_to
+from question_bank.models import Question, Topic
+from question_bank.selectors import topic_with_subtopics
+from quizapp.core.errors import ServiceError
+from quizapp.core.roles import is_admin, is_instructor
+from quizapp.models import Quiz, QuizItem
+
+MAX_RULE_COUNT = 50
+
+
+def can_manage_quiz(user, quiz: Quiz) -> bool:
+    """The quiz's owner (an instructor) or an admin: the one rule of the builder, the gradebook,
+    item analysis, regrade and the REST API."""
+    return is_admin(user) or (is_instructor(user) and quiz.owner_id == user.pk)
+
+
+def managed_quizzes(user):
+    """The quizzes ``user`` may change: an instructor's own; every quiz for an admin."""
+    if is_admin(user):
+        return Quiz.objects.all()
+    if is_instructor(user):
+        return Quiz.objects.filter(owner=user.pk)
+    return Quiz.objects.none()
+
+
+def quizzes_managed_by(user):
+    """The builder's list: managed quizzes with their number of items."""
+    return managed_quizzes(user).annotate(n_items=Count("items", distinct=True)).order_by("title")
+
+
+def quiz_for_user(user, quiz_id) -> Quiz:
+    """The quiz to manage; somebody else's quiz is "not found", its existence not revealed."""
+    quiz = Quiz.objects.filter(pk=quiz_id).first()
+    if quiz is None or not can_manage_quiz(user, quiz):
+        raise Http404("Тест не найден")
+    return quiz
+
+
+class QuizForm(forms.ModelForm):
+    """Quiz settings; the slug is optional (a random one is made), dates are local times."""
+
+    class Meta:
+        model = Quiz
+        fields = [
+            "title",
+            "slug",
+            "description",
+            "time_limit_minutes",
+            "max_attempts",
+            "opens_at",
+            "closes_at",
+            "show_solutions",
+            "shuffle_items",
+            "is_published",
+        ]
+        widgets = {
+            "opens_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "closes_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "slug": "Латиница, цифры и дефисы; пусто — придумаем сами.",
+            "time_limit_minutes": "Пусто — без ограничения.",
+            "max_attempts": "Пусто — без ограничения.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["time_limit_minutes"].min_value = 1
+        self.fields["max_attempts"].min_value = 1
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "Тест должен закрываться позже, чем открывается.")
+        return data
+
+
+@transaction.atomic
+def quiz_save(*, form: QuizForm, owner=None) -> Quiz:
+    """Create (with ``owner``) or update a quiz from a valid settings form."""
+    quiz = form.save(commit=False)
+    if not quiz.slug:
+        quiz.slug = f"quiz-{secrets.token_hex(4)}"
+    if owner is not None and quiz.pk is None:
+        quiz.owner = owner
+    quiz.save()
+    return quiz
+
+
+def _next_position(quiz: Quiz) -> int:
+    return (quiz.items.aggregate(last=Max("position"))["last"] or 0) + 1
+
+
+def _points(points) -> Decimal:
+    try:
+        value = Decimal(str(points).replace(",", "."))
+    except ArithmeticError:
+        value = Decimal(-1)
+    if not value.is_finite() or value <= 0 or value > 1000:
+        raise ServiceError("Баллы — число больше 0 и не больше 1000.", code="bad_points")
+    return value.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def quiz_item_add_question(*, quiz: Quiz, question: Question, user, points=1) -> QuizItem:
+    """Add a fixed question (its newest version at each attempt's start)."""
+    if not banks_visible_to(user).filter(pk=question.bank_id).exists():
+        raise ServiceError("Этот вопрос вам недоступен.", code="question_not_visible")
+    if quiz.items.filter(question=question).exists():
+        raise ServiceError("Этот вопрос уже есть в тесте.", code="duplicate_question")
+    Quiz.objects.select_for_update().filter(pk=quiz.pk).first()  # serialise position numbering
+    return QuizItem.objects.create(
+        quiz=quiz, question=question, position=_next_position(quiz), points=_points(points)
+    )
+
+
+@transaction.atomic
+def quiz_item_add_rule(*, quiz: Quiz, topic: Topic, user, count: int, points=1) -> QuizItem:
+    """Add a rule: ``count`` random questions of the topic (and subtopics) for every attempt."""
+    if not banks_visible_to(user).filter(pk=topic.bank_id).exists():
+        raise ServiceError("Эта тема вам недоступна.", code="topic_not_visible")
+    if not 1 <= count <= MAX_RULE_COUNT:
+        raise ServiceError(
+            f"Сколько вопросов брать из темы: от 1 до {MAX_RULE_COUNT}.", code="bad_count"
+        )
+    available = (
+        Question.objects.filter(topic_id__in=topic_with_subtopics(topic))
+        .exclude(kind=Question.Kind.FLASHCARD)
+        .count()
+    )
+    if available < count:
+        raise ServiceError(
+            f"В теме «{topic.title}» только {available} вопросов для теста, а нужно {count}.",
+            code="rule_too_few",
+        )
+    Quiz.objects.select_for_update().filter(pk=quiz.pk).first()
+    return QuizItem.objects.create(
+        quiz=quiz, topic=topic, count=count, position=_next_position(quiz), points=_points(points)
+    )
+
+
+@transaction.atomic
+def quiz_item_update(*, item: QuizItem, points, count: int | None = None) -> QuizItem:
+    item.points = _points(points)
+    fields = ["points"]
+    if item.topic_id and count is not None:
+        if not 1 <= count <= MAX_RULE_COUNT:
+            raise ServiceError(
+                f"Сколько вопросов брать из темы: от 1 до {MAX_RULE_COUNT}.", code="bad_count"
+            )
+        item.count = count
+        fields.append("count")
+    item.save(update_fields=fields)
+    return item
+
+
+@transaction.atomic
+def quiz_item_remove(*, item: QuizItem) -> None:
+    """Remove an item and close the gap, so positions stay 1..N."""
+    quiz = Quiz.objects.select_for_update().get(pk=item.quiz_id)
+    item.delete()
+    for position, other in enumerate(quiz.items.order_by("position"), start=1):
+        if other.position != position:
+            QuizItem.objects.filter(pk=other.pk).update(position=position)
+
+
+@transaction.atomic
+def quiz_item_move(*, item: QuizItem, delta: int) -> None:
+    """Swap the item with its neighbour above (-1) or below (+1).
+
+    Race: two moves at once would both read the old positions; the quiz row is locked. Positions
+    are unique per quiz, so the swap parks one item on position 0 for a moment.
+    """
+    quiz = Quiz.objects.select_for_update().get(pk=item.quiz_id)
+    item.refresh_from_db()
+    neighbour = quiz.items.filter(position=item.position + delta).first()
+    if neighbour is None:
+        return
+    mine, theirs = item.position, neighbour.position
+    QuizItem.objects.filter(pk=item.pk).update(position=0)
+    QuizItem.objects.filter(pk=neighbour.pk).update(position=mine)
+    QuizItem.objects.filter(pk=item.pk).update(position=theirs)
+
+
+def question_search(*, user, text: str = "", topic_id=None, limit: int = 30):
+    """Questions an instructor may add, filtered by words of the title or slug and by topic."""
+    questions = Question.objects.filter(bank__in=banks_visible_to(user)).select_related(
+        "bank", "topic"
+    )
+    for word in text.split()[:5]:
+        questions = questions.filter(Q(title__icontains=word) | Q(slug__icontains=word))
+    if topic_id:
+        topic = Topic.objects.filter(pk=topic_id, bank__in=banks_visible_to(user)).first()
+        questions = questions.filter(topic_id__in=topic_with_subtopics(topic) if topic else [])
+    return list(questions.order_by("bank__title", "title")[:limit])
+
+
+def topics_for(user):
+    return list(
+        Topic.objects.filter(bank__in=banks_visible_to(user))
+        .select_related("bank")
+        .order_by("bank__title", "title")
+    )
