@@ -23,7 +23,6 @@ from question_bank.models import Bank, BankUpload
 from quizapp.core.roles import is_admin
 
 __all__ = [
-    "banks_for_study",
     "banks_visible_to",
     "can_manage_bank",
     "bank_for_user",
@@ -35,18 +34,6 @@ def banks_visible_to(user) -> QuerySet[Bank]:
     if is_admin(user):
         return Bank.objects.all()
     return Bank.objects.filter(Q(owner__isnull=True) | Q(owner=user.pk))
-
-
-def banks_for_study(user) -> QuerySet[Bank]:
-    """Banks a user may practise and study as flashcards: the bundled ones, their own, and those
-    of the instructors whose courses they are enrolled in (an instructor's bank is for their
-    students, not for everybody). An admin studies anything."""
-    if is_admin(user):
-        return Bank.objects.all()
-    from quizapp.models.courses import Course
-
-    teachers = Course.objects.filter(enrollments__user=user.pk).values("owner")
-    return Bank.objects.filter(Q(owner__isnull=True) | Q(owner=user.pk) | Q(owner__in=teachers))
 
 
 def can_manage_bank(user, bank: Bank) -> bool:

@@ -203,18 +203,7 @@ class FlashcardStateAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "question__title", "question__slug"]
     raw_id_fields = ["user", "question"]
     # FSRS owns these; editing them by hand would desynchronise the review log.
-    readonly_fields = [
-        "state",
-        "step",
-        "stability",
-        "difficulty",
-        "due",
-        "last_review",
-        "reps",
-        "variants",
-        "introduced_at",
-        "created_at",
-    ]
+    readonly_fields = [*FlashcardState.SCHEDULE_FIELDS, "created_at"]
     inlines = [FlashcardReviewInline]
 
 

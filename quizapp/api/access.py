@@ -13,37 +13,22 @@ from question_bank.access import banks_visible_to
 from question_bank.models import Bank, Question, Topic
 from quizapp.api.authentication import api_key_of
 from quizapp.core import roles
-from quizapp.courses.services import course_for_user
+from quizapp.courses.selectors import course_for_user, quizzes_visible_or_managed
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 from quizapp.models.api import ApiKey, WebhookEndpoint
 from quizapp.models.courses import Course, CourseQuiz, Enrollment
 from quizapp.quizzes.services import can_manage_quiz, managed_quizzes
 
 
-def visible_quizzes(user):
-    """Quizzes the user may start (public, or of their courses), and those they manage."""
-    from quizapp.courses.services import quizzes_visible_to
-
-    return Quiz.objects.filter(
-        Q(pk__in=quizzes_visible_to(user).values("pk"))
-        | Q(pk__in=managed_quizzes(user).values("pk"))
-    )
-
-
-def visible_banks(user):
-    """Bundled banks for everyone; an instructor's own banks for them; every bank for admins."""
-    return banks_visible_to(user)
-
-
 def get_bank_for_user(request, bank_id: int) -> Bank:
-    bank = visible_banks(request.user).filter(pk=bank_id).first()
+    bank = banks_visible_to(request.user).filter(pk=bank_id).first()
     if bank is None:
         raise Http404
     return bank
 
 
 def get_topic_for_user(request, topic_id: int) -> Topic:
-    topic = Topic.objects.filter(pk=topic_id, bank__in=visible_banks(request.user)).first()
+    topic = Topic.objects.filter(pk=topic_id, bank__in=banks_visible_to(request.user)).first()
     if topic is None:
         raise Http404
     return topic
@@ -52,7 +37,7 @@ def get_topic_for_user(request, topic_id: int) -> Topic:
 def get_question_for_user(request, question_id: int) -> Question:
     question = (
         Question.objects.select_related("bank", "topic")
-        .filter(pk=question_id, bank__in=visible_banks(request.user))
+        .filter(pk=question_id, bank__in=banks_visible_to(request.user))
         .first()
     )
     if question is None:
@@ -61,7 +46,7 @@ def get_question_for_user(request, question_id: int) -> Question:
 
 
 def get_quiz_for_user(request, quiz_id: int) -> Quiz:
-    quiz = visible_quizzes(request.user).filter(pk=quiz_id).first()
+    quiz = quizzes_visible_or_managed(request.user).filter(pk=quiz_id).first()
     if quiz is None:
         raise Http404
     return quiz
@@ -150,7 +135,7 @@ def get_student_for_attempt(request, quiz: Quiz, user_id: int | None):
         raise ValidationError(
             {"user": ["Студент не записан ни на один курс этого ключа."]}, code="not_enrolled"
         )
-    if not visible_quizzes(student).filter(pk=quiz.pk).exists():
+    if not quizzes_visible_or_managed(student).filter(pk=quiz.pk).exists():
         raise ValidationError(
             {"user": ["Студенту этот тест не виден: он не записан на курс теста."]},
             code="not_enrolled",
@@ -203,7 +188,7 @@ def get_response_for_reader(request, response_id: int) -> Response:
 def get_versions_for_regrade(request, data: dict):
     """The question (one the caller may see) and its versions named by number, or 400."""
     question = Question.objects.filter(
-        pk=data["question"], bank__in=visible_banks(request.user)
+        pk=data["question"], bank__in=banks_visible_to(request.user)
     ).first()
     if question is None:
         raise ValidationError({"question": ["Вопрос не найден."]}, code="does_not_exist")

@@ -20,9 +20,11 @@ from quizapp.api.selectors import (
 )
 from quizapp.api.webhooks import literal_address_refusal
 from quizapp.attempts.grading import MAX_RAW_LENGTH
+from quizapp.core.errors import ServiceError
 from quizapp.models import Attempt, Quiz
 from quizapp.models.api import ApiKey, WebhookEndpoint
 from quizapp.models.courses import Course
+from quizapp.quizzes.services import quiz_dates_check
 
 # --- errors (documentation only: errors.py builds them) --------------------------------------
 
@@ -217,12 +219,13 @@ class QuizInSerializer(serializers.Serializer):
         return slug
 
     def validate(self, data):
-        opens = data.get("opens_at", getattr(self.instance, "opens_at", None))
-        closes = data.get("closes_at", getattr(self.instance, "closes_at", None))
-        if opens and closes and closes <= opens:
-            raise serializers.ValidationError(
-                {"closes_at": "Тест должен закрываться позже, чем открывается."}
+        try:
+            quiz_dates_check(
+                opens_at=data.get("opens_at", getattr(self.instance, "opens_at", None)),
+                closes_at=data.get("closes_at", getattr(self.instance, "closes_at", None)),
             )
+        except ServiceError as exc:
+            raise serializers.ValidationError({exc.field: exc.message}) from exc
         return data
 
 

@@ -11,6 +11,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from question_bank.access import banks_visible_to
 from quizapp.api import access, keys, permissions
 from quizapp.api import selectors as api_selectors
 from quizapp.api import serializers as s
@@ -27,11 +28,14 @@ from quizapp.api.idempotency import (
 from quizapp.api.pagination import paged, paginate
 from quizapp.attempts import selectors as quiz_selectors
 from quizapp.attempts import services
+from quizapp.courses import selectors as course_selectors
 from quizapp.courses import services as courses
+from quizapp.courses.selectors import quizzes_visible_or_managed
 from quizapp.gradebook import regrade
 from quizapp.gradebook import services as gradebook
 from quizapp.models import Attempt
 from quizapp.models.api import ApiKey, WebhookEndpoint
+from quizapp.quizzes import services as quiz_services
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="Неверный запрос (поля в error.fields)"),
@@ -91,7 +95,7 @@ class BankListView(ApiView):
         tags=["banks"],
     )
     def get(self, request):
-        banks = api_selectors.bank_list(banks=access.visible_banks(request.user))
+        banks = api_selectors.bank_list(banks=banks_visible_to(request.user))
         return paginate(request, self, banks, s.BankOutSerializer)
 
 
@@ -123,7 +127,7 @@ class TopicListView(ApiView):
     def get(self, request):
         filters = query(s.TopicFilterSerializer, request)
         topics = api_selectors.topic_list(
-            banks=access.visible_banks(request.user), bank=filters.get("bank")
+            banks=banks_visible_to(request.user), bank=filters.get("bank")
         )
         return paginate(request, self, topics, s.TopicOutSerializer)
 
@@ -139,7 +143,7 @@ class TopicDetailView(ApiView):
     )
     def get(self, request, topic_id):
         topic = access.get_topic_for_user(request, topic_id)
-        topic = api_selectors.topic_list(banks=access.visible_banks(request.user)).get(pk=topic.pk)
+        topic = api_selectors.topic_list(banks=banks_visible_to(request.user)).get(pk=topic.pk)
         return Response(s.TopicOutSerializer(topic).data)
 
 
@@ -155,7 +159,7 @@ class QuestionListView(ApiView):
     )
     def get(self, request):
         filters = query(s.QuestionFilterSerializer, request)
-        questions = api_selectors.question_list(banks=access.visible_banks(request.user), **filters)
+        questions = api_selectors.question_list(banks=banks_visible_to(request.user), **filters)
         return paginate(request, self, questions, s.QuestionOutSerializer)
 
 
@@ -194,7 +198,7 @@ class QuizListView(ApiView):
         quizzes = (
             access.managed_quizzes(request.user)
             if filters["mine"]
-            else access.visible_quizzes(request.user)
+            else quizzes_visible_or_managed(request.user)
         )
         if filters.get("is_published") is not None:
             quizzes = quizzes.filter(is_published=filters["is_published"])
@@ -211,7 +215,7 @@ class QuizListView(ApiView):
     def post(self, request):
         data = body(s.QuizInSerializer, request, context={"request": request})
         items = data.pop("items")
-        quiz = api_services.quiz_create(owner=request.user, fields=data, items=items)
+        quiz = quiz_services.quiz_create(owner=request.user, settings=data, items=items)
         out = s.QuizDetailOutSerializer(quiz, context={"manager": True}).data
         return Response(out, status=status.HTTP_201_CREATED)
 
@@ -245,7 +249,9 @@ class QuizDetailView(ApiView):
         quiz = access.get_quiz_for_manager(request, quiz_id)
         data = body(s.QuizPatchInSerializer, request, instance=quiz, context={"request": request})
         items = data.pop("items", None)
-        quiz = api_services.quiz_update(quiz=quiz, fields=data, items=items, user=request.user)
+        quiz = quiz_services.quiz_update(
+            quiz=quiz, settings=data, items=items, user=request.user
+        )
         return Response(s.QuizDetailOutSerializer(quiz, context={"manager": True}).data)
 
     @extend_schema(
@@ -256,7 +262,7 @@ class QuizDetailView(ApiView):
     )
     def delete(self, request, quiz_id):
         quiz = access.get_quiz_for_manager(request, quiz_id)
-        api_services.quiz_delete(quiz=quiz)
+        quiz_services.quiz_delete(quiz=quiz)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -577,7 +583,7 @@ class EnrollmentListView(ApiView):
     def get(self, request, course_id):
         course = access.get_course_for_user(request, course_id, manage=True)
         filters = query(s.EnrollmentFilterSerializer, request)
-        members = courses.roster(course)
+        members = course_selectors.roster(course)
         if filters.get("external_id"):
             members = members.filter(external_id=filters["external_id"])
         return paginate(request, self, members, s.EnrollmentOutSerializer)

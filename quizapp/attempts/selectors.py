@@ -86,17 +86,6 @@ def attempt_fully_graded(attempt: Attempt) -> bool:
     )
 
 
-def quiz_list_published():
-    return Quiz.objects.filter(is_published=True).order_by("title")
-
-
-def quizzes_visible_to(user):
-    """Published quizzes the user may see and start: public ones and those of their courses."""
-    from quizapp.courses.services import quizzes_visible_to as visible
-
-    return visible(user).order_by("title")
-
-
 def quiz_attempts(*, quiz: Quiz, user) -> list[Attempt]:
     return list(Attempt.objects.filter(quiz=quiz, user=user).order_by("-number"))
 

@@ -12,13 +12,9 @@ from django.views.decorators.http import require_POST
 import grader
 from quizapp.attempts import selectors, services
 from quizapp.core.errors import ServiceError
+from quizapp.core.http import posted_answer
+from quizapp.courses import selectors as course_selectors
 from quizapp.models import Attempt
-
-
-def posted_answer(request) -> str:
-    """The answer of an answer form: the text box, or the ticked options as "0,2"."""
-    raw = request.POST.get("answer")
-    return ",".join(request.POST.getlist("choice")) if raw is None else raw
 
 
 def _get_attempt_for_user(request, attempt_uuid) -> Attempt:
@@ -28,22 +24,9 @@ def _get_attempt_for_user(request, attempt_uuid) -> Attempt:
     return attempt
 
 
-def home(request):
-    from quizapp.dashboard.selectors import dashboard
-
-    board = None
-    if request.user.is_authenticated:
-        board = dashboard(user=request.user, now=timezone.now())
-    return render(
-        request,
-        "quizapp/home.html",
-        {"quizzes": selectors.quizzes_visible_to(request.user), "board": board},
-    )
-
-
 def quiz_detail(request, slug):
     """The quiz's rules (time, attempts, dates), the student's attempts and the start button."""
-    quiz = get_object_or_404(selectors.quizzes_visible_to(request.user), slug=slug)
+    quiz = get_object_or_404(course_selectors.quizzes_visible_to(request.user), slug=slug)
     attempts = []
     if request.user.is_authenticated:
         attempts = selectors.quiz_attempts(quiz=quiz, user=request.user)
@@ -59,7 +42,7 @@ def quiz_detail(request, slug):
 @login_required
 @require_POST
 def attempt_start(request, slug):
-    quiz = get_object_or_404(selectors.quizzes_visible_to(request.user), slug=slug)
+    quiz = get_object_or_404(course_selectors.quizzes_visible_to(request.user), slug=slug)
     try:
         attempt = services.attempt_start(user=request.user, quiz=quiz)
     except ServiceError as exc:
@@ -136,12 +119,3 @@ def attempt_finish(request, attempt_uuid):
     attempt = _get_attempt_for_user(request, attempt_uuid)
     services.attempt_finish(attempt=attempt)
     return redirect(attempt.get_absolute_url())
-
-
-def healthz(request):
-    """Liveness for load balancers and docker-compose: the database answers."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})

@@ -13,12 +13,7 @@ the quiz's owner and admins (:func:`quizzes_visible_to`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from quizapp.core.errors import ServiceError
@@ -32,49 +27,10 @@ from quizapp.models.courses import (
     normalize_join_code,
 )
 
-# --- Access ---------------------------------------------------------------------------------
-
-
-def can_manage(user, course: Course) -> bool:
-    return bool(user.is_authenticated and (course.owner_id == user.pk or is_admin(user)))
-
-
-def course_for_user(user, course_id, *, manage: bool = False) -> Course:
-    """The course as ``user`` may see it, in one query, or Http404/PermissionDenied.
-
-    Sets ``viewer_role`` (the user's enrollment role or None) and ``viewer_can_manage`` on the
-    course. Not allowed to see it → 404 (ids reveal nothing); a member asking to manage → 403.
-    """
-    if not user.is_authenticated:
-        raise Http404(_("Курс не найден"))
-    course = (
-        Course.objects.select_related("owner")
-        .annotate(
-            viewer_role=Subquery(
-                Enrollment.objects.filter(course=OuterRef("pk"), user_id=user.pk).values("role")[:1]
-            )
-        )
-        .filter(pk=course_id)
-        .first()
-    )
-    if course is None:
-        raise Http404(_("Курс не найден"))
-    course.viewer_can_manage = can_manage(user, course)
-    if course.viewer_can_manage:
-        return course
-    if course.viewer_role is None:
-        raise Http404(_("Курс не найден"))
-    if manage:
-        raise PermissionDenied(_("Менять курс может только его преподаватель."))
-    return course
-
 
 def _ensure_not_archived(course: Course) -> None:
     if course.is_archived:
         raise ServiceError(_("Курс в архиве: запись и изменения закрыты."), code="course_archived")
-
-
-# --- Services -------------------------------------------------------------------------------
 
 
 def _code_taken(code: str, *, exclude_pk=None) -> bool:
@@ -214,90 +170,3 @@ def course_quiz_unassign(*, course: Course, quiz: Quiz) -> None:
     deleted, _rows = CourseQuiz.objects.filter(course=course, quiz=quiz).delete()
     if not deleted:
         raise ServiceError(_("Этот тест не назначен курсу."), code="quiz_not_assigned")
-
-
-# --- Selectors ------------------------------------------------------------------------------
-
-
-@dataclass
-class CourseLists:
-    teaching: list[Course] = field(default_factory=list)
-    studying: list[Enrollment] = field(default_factory=list)
-    sees_all: bool = False  # an admin: ``teaching`` is every course
-
-
-def courses_for_user(user) -> CourseLists:
-    """The "Мои курсы" page: courses taught (all of them for an admin) and courses joined.
-
-    Two queries whatever the number of courses; counts come from the same queries.
-    """
-    lists = CourseLists(sees_all=is_admin(user))
-    if is_instructor(user):
-        taught = Course.objects.all() if lists.sees_all else Course.objects.filter(owner=user)
-        lists.teaching = list(
-            taught.select_related("owner")
-            .annotate(
-                student_count=Count(
-                    "enrollments",
-                    filter=Q(enrollments__role=Enrollment.Role.STUDENT),
-                    distinct=True,
-                ),
-                quiz_count=Count("course_quizzes", distinct=True),
-            )
-            .order_by("is_archived", "title", "id")
-        )
-    lists.studying = list(
-        Enrollment.objects.filter(user=user)
-        .select_related("course__owner")
-        .annotate(
-            quiz_count=Count(
-                "course__course_quizzes",
-                filter=Q(course__course_quizzes__quiz__is_published=True),
-                distinct=True,
-            )
-        )
-        .order_by("course__is_archived", "course__title", "id")
-    )
-    return lists
-
-
-def roster(course: Course) -> QuerySet[Enrollment]:
-    return course.enrollments.select_related("user").order_by("role", "user__username")
-
-
-def course_quizzes(*, course: Course) -> list[Quiz]:
-    """The course's quizzes for its page: all of them for those who manage it, else published."""
-    quizzes = Quiz.objects.filter(course_links__course=course)
-    if not getattr(course, "viewer_can_manage", False):
-        quizzes = quizzes.filter(is_published=True)
-    return list(quizzes.order_by("title", "id"))
-
-
-def assignable_quizzes(*, course: Course, user) -> list[Quiz]:
-    """Quizzes ``user`` may still assign to ``course``: their own (any, for an admin)."""
-    quizzes = Quiz.objects.all() if is_admin(user) else Quiz.objects.filter(owner=user)
-    return list(quizzes.exclude(course_links__course=course).order_by("title", "id"))
-
-
-def course_by_join_code(code: str) -> Course | None:
-    normalized = normalize_join_code(code)
-    if not normalized:
-        return None
-    return Course.objects.select_related("owner").filter(join_code=normalized).first()
-
-
-def quizzes_visible_to(user) -> QuerySet[Quiz]:
-    """Published quizzes ``user`` may see and start, as one query with no duplicates.
-
-    Public (in no course) for everyone; a course's quiz for the course's members and owner; the
-    quiz's owner sees their own; an admin sees every published quiz.
-    """
-    published = Quiz.objects.filter(is_published=True)
-    if is_admin(user):
-        return published
-    links = CourseQuiz.objects.filter(quiz=OuterRef("pk"))
-    public = ~Exists(links)
-    if not user.is_authenticated:
-        return published.filter(public)
-    mine = Exists(links.filter(Q(course__owner=user) | Q(course__enrollments__user=user)))
-    return published.filter(public | mine | Q(owner=user))

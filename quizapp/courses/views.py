@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required, is_instructor
+from quizapp.courses import selectors as course_selectors
 from quizapp.courses import services as courses
 from quizapp.courses.forms import CourseForm, JoinForm
 from quizapp.models import Quiz
@@ -21,7 +22,7 @@ from quizapp.models import Quiz
 
 @login_required
 def course_list(request):
-    lists = courses.courses_for_user(request.user)
+    lists = course_selectors.courses_for_user(request.user)
     return render(
         request,
         "courses/list.html",
@@ -45,25 +46,27 @@ def course_create(request):
 
 @login_required
 def course_detail(request, course_id):
-    course = courses.course_for_user(request.user, course_id)
+    course = course_selectors.course_for_user(request.user, course_id)
     manage = course.viewer_can_manage
     context = {
         "course": course,
-        "quizzes": courses.course_quizzes(course=course),
+        "quizzes": course_selectors.course_quizzes(course=course),
         "roster": None,
         "assignable": None,
     }
     if manage or course.viewer_role == courses.Enrollment.Role.ASSISTANT:
-        context["roster"] = list(courses.roster(course))
+        context["roster"] = list(course_selectors.roster(course))
     if manage:
-        context["assignable"] = courses.assignable_quizzes(course=course, user=request.user)
+        context["assignable"] = course_selectors.assignable_quizzes(
+            course=course, user=request.user
+        )
         context["join_link"] = request.build_absolute_uri(course.get_join_url())
     return render(request, "courses/detail.html", context)
 
 
 @login_required
 def course_edit(request, course_id):
-    course = courses.course_for_user(request.user, course_id, manage=True)
+    course = course_selectors.course_for_user(request.user, course_id, manage=True)
     form = CourseForm(request.POST or None, instance=course)
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,9 +105,9 @@ def course_join_link(request, code):
     """The invitation link: an anonymous visitor logs in first and comes back here."""
     if request.method == "POST":
         return _join(request, code)
-    course = courses.course_by_join_code(code)
+    course = course_selectors.course_by_join_code(code)
     if course is not None and (
-        courses.can_manage(request.user, course)
+        course_selectors.can_manage(request.user, course)
         or course.enrollments.filter(user=request.user).exists()
     ):
         return redirect(course)
@@ -115,7 +118,7 @@ def course_join_link(request, code):
 @login_required
 @require_POST
 def course_leave(request, course_id):
-    course = courses.course_for_user(request.user, course_id)
+    course = course_selectors.course_for_user(request.user, course_id)
     try:
         courses.course_leave(user=request.user, course=course)
     except ServiceError as exc:
@@ -139,7 +142,7 @@ def _act(request, course, action, done: str):
 @login_required
 @require_POST
 def join_code_regenerate(request, course_id):
-    course = courses.course_for_user(request.user, course_id, manage=True)
+    course = course_selectors.course_for_user(request.user, course_id, manage=True)
     return _act(
         request,
         course,
@@ -151,7 +154,7 @@ def join_code_regenerate(request, course_id):
 @login_required
 @require_POST
 def enrollment_remove(request, course_id, enrollment_id):
-    course = courses.course_for_user(request.user, course_id, manage=True)
+    course = course_selectors.course_for_user(request.user, course_id, manage=True)
     enrollment = get_object_or_404(course.enrollments.select_related("user"), pk=enrollment_id)
     return _act(
         request,
@@ -164,7 +167,7 @@ def enrollment_remove(request, course_id, enrollment_id):
 @login_required
 @require_POST
 def course_quiz_assign(request, course_id):
-    course = courses.course_for_user(request.user, course_id, manage=True)
+    course = course_selectors.course_for_user(request.user, course_id, manage=True)
     quiz_id = request.POST.get("quiz", "")
     quiz = get_object_or_404(Quiz, pk=int(quiz_id) if quiz_id.isdigit() else 0)
     return _act(
@@ -178,7 +181,7 @@ def course_quiz_assign(request, course_id):
 @login_required
 @require_POST
 def course_quiz_unassign(request, course_id, quiz_id):
-    course = courses.course_for_user(request.user, course_id, manage=True)
+    course = course_selectors.course_for_user(request.user, course_id, manage=True)
     quiz = get_object_or_404(Quiz, pk=quiz_id)
     return _act(
         request,

@@ -15,8 +15,8 @@ from django.utils.crypto import salted_hmac
 
 import grader
 from grader.templating import render
-from question_bank.access import banks_for_study
 from question_bank.models import Bank, Question, QuestionVersion, Topic
+from quizapp.courses.selectors import banks_for_study
 from quizapp.flashcards.fsrs_cards import preview_intervals
 from quizapp.models import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
 

@@ -204,19 +204,7 @@ def flashcard_rate(
         locked.reps += 1
         locked.variants += 1
         locked.introduced_at = locked.introduced_at or now
-        locked.save(
-            update_fields=[
-                "state",
-                "step",
-                "stability",
-                "difficulty",
-                "due",
-                "last_review",
-                "reps",
-                "variants",
-                "introduced_at",
-            ]
-        )
+        locked.save(update_fields=FlashcardState.SCHEDULE_FIELDS)
         review = FlashcardReview.objects.create(
             user=user,
             card=locked,
@@ -287,17 +275,5 @@ def _set(user, state: FlashcardState, **fields) -> FlashcardState:
 
 
 def _copy_into(target: FlashcardState, source: FlashcardState) -> None:
-    for name in (
-        "state",
-        "step",
-        "stability",
-        "difficulty",
-        "due",
-        "last_review",
-        "reps",
-        "variants",
-        "introduced_at",
-        "suspended",
-        "buried_until",
-    ):
+    for name in (*FlashcardState.SCHEDULE_FIELDS, "suspended", "buried_until"):
         setattr(target, name, getattr(source, name))

@@ -18,10 +18,11 @@ from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from question_bank.access import banks_for_study
 from question_bank.models import Bank, Question, Topic
 from quizapp.accounts.timezones import remember as remember_time_zone
 from quizapp.core.errors import ServiceError
+from quizapp.core.http import posted_answer
+from quizapp.courses.selectors import banks_for_study
 from quizapp.flashcards import selectors, services
 from quizapp.flashcards.fsrs_cards import utc
 from quizapp.models import FlashcardState
@@ -91,11 +92,7 @@ def flashcard_reveal(request, question_id):
 @require_POST
 def flashcard_answer(request, question_id):
     question, _state = _get_card_for_user(request, question_id)
-    raw = request.POST.get("answer")
-    if raw is None:
-        raw = ",".join(request.POST.getlist("choice"))
-    if "give_up" in request.POST:
-        raw = ""
+    raw = "" if "give_up" in request.POST else posted_answer(request)
     try:
         state = services.flashcard_state_ensure(user=request.user, question=question)
         answer = services.flashcard_answer(

@@ -1,18 +1,11 @@
-"""Instructor pages, mounted at /teach/ by quizapp/urls.py.
-
-Gradebook under ``gradebook/``, item analysis under ``analysis/``, regrade under ``regrade/``;
-the quiz builder adds its own prefixes here.
-"""
+"""Instructor records, mounted at /teach/ by quizapp/urls.py: the gradebook under
+``gradebook/``, item analysis under ``analysis/``, regrade under ``regrade/``."""
 
 from django.urls import path
 
-from quizapp.api import key_views as api_keys
 from quizapp.gradebook import views as gradebook
 
 urlpatterns = [
-    path("integrations/", api_keys.key_list, name="api-keys"),
-    path("integrations/new/", api_keys.key_create, name="api-key-create"),
-    path("integrations/<int:key_id>/revoke/", api_keys.key_revoke, name="api-key-revoke"),
     path("gradebook/", gradebook.teach_index, name="gradebook-index"),
     path("gradebook/course/<int:course_id>/", gradebook.course_gradebook, name="gradebook-course"),
     path(

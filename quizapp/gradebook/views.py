@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required, is_admin
-from quizapp.courses.services import course_for_user
+from quizapp.courses.selectors import course_for_user
 from quizapp.gradebook import item_analysis, regrade
 from quizapp.gradebook import services as gb
 from quizapp.quizzes.services import managed_quizzes, quiz_for_user

@@ -69,6 +69,20 @@ class StudyDeck(models.Model):
 class FlashcardState(models.Model):
     """One student's FSRS state of one question; the fields mirror ``fsrs.Card`` (UTC times)."""
 
+    # What a rating writes: the FSRS card and our counters. Undo puts these back, the admin shows
+    # them read-only (editing one by hand would contradict the review log).
+    SCHEDULE_FIELDS = (
+        "state",
+        "step",
+        "stability",
+        "difficulty",
+        "due",
+        "last_review",
+        "reps",
+        "variants",
+        "introduced_at",
+    )
+
     class State(models.IntegerChoices):
         # The values are fsrs.State's.
         LEARNING = 1, _("изучение")

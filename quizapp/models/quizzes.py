@@ -46,6 +46,16 @@ class Quiz(models.Model):
         verbose_name = _("тест")
         verbose_name_plural = _("тесты")
         ordering = ["title"]
+        constraints = [
+            # The services check it first (quizzes.services.quiz_dates_check, with a message);
+            # this keeps any other writer (the admin, a shell, a migration) from breaking it.
+            models.CheckConstraint(
+                condition=models.Q(opens_at__isnull=True)
+                | models.Q(closes_at__isnull=True)
+                | models.Q(closes_at__gt=models.F("opens_at")),
+                name="quiz_closes_after_opens",
+            )
+        ]
 
     def __str__(self):
         return self.title

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 import grader
-from question_bank.access import banks_for_study
 from question_bank.models import QuestionVersion, Topic
-from quizapp.attempts.views import posted_answer
 from quizapp.core.errors import ServiceError
+from quizapp.core.http import posted_answer
+from quizapp.courses.selectors import banks_for_study
 from quizapp.models import PracticeAnswer
 from quizapp.practice import services as practice
 

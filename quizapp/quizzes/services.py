@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal
 
-from django import forms
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.http import Http404
@@ -53,62 +52,107 @@ def quiz_for_user(user, quiz_id) -> Quiz:
     return quiz
 
 
-class QuizForm(forms.ModelForm):
-    """Quiz settings; the slug is optional (a random one is made), dates are local times."""
+QUIZ_SETTINGS = (
+    "title",
+    "slug",
+    "description",
+    "time_limit_minutes",
+    "max_attempts",
+    "opens_at",
+    "closes_at",
+    "show_solutions",
+    "shuffle_items",
+    "is_published",
+)
 
-    class Meta:
-        model = Quiz
-        fields = [
-            "title",
-            "slug",
-            "description",
-            "time_limit_minutes",
-            "max_attempts",
-            "opens_at",
-            "closes_at",
-            "show_solutions",
-            "shuffle_items",
-            "is_published",
-        ]
-        widgets = {
-            "opens_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "closes_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "description": forms.Textarea(attrs={"rows": 3}),
-        }
-        help_texts = {
-            "slug": "Латиница, цифры и дефисы; пусто — придумаем сами.",
-            "time_limit_minutes": "Пусто — без ограничения.",
-            "max_attempts": "Пусто — без ограничения.",
-        }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
-        self.fields["time_limit_minutes"].min_value = 1
-        self.fields["max_attempts"].min_value = 1
+class QuizItemError(ServiceError):
+    """A refused item of a quiz sent as one document, with its index so the API names the field."""
 
-    def clean(self):
-        data = super().clean()
-        opens, closes = data.get("opens_at"), data.get("closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error("closes_at", "Тест должен закрываться позже, чем открывается.")
-        return data
+    def __init__(self, index: int, error: ServiceError):
+        super().__init__(error.message, code=error.code, field=f"items.{index}")
+
+
+def quiz_dates_check(*, opens_at, closes_at) -> None:
+    """The one rule on a quiz's dates (the pages, the API, and a database constraint agree)."""
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ServiceError(
+            "Тест должен закрываться позже, чем открывается.",
+            code="closes_before_opens",
+            field="closes_at",
+        )
+
+
+def _apply_settings(quiz: Quiz, settings: dict) -> list[str]:
+    changed = [name for name in QUIZ_SETTINGS if name in settings]
+    for name in changed:
+        setattr(quiz, name, settings[name])
+    if "slug" in changed and not quiz.slug:
+        quiz.slug = f"quiz-{secrets.token_hex(4)}"
+    quiz_dates_check(opens_at=quiz.opens_at, closes_at=quiz.closes_at)
+    return changed
 
 
 @transaction.atomic
-def quiz_save(*, form: QuizForm, owner=None) -> Quiz:
-    """Create (with ``owner``) or update a quiz from a valid settings form."""
-    quiz = form.save(commit=False)
-    if not quiz.slug:
-        quiz.slug = f"quiz-{secrets.token_hex(4)}"
-    if owner is not None and quiz.pk is None:
-        quiz.owner = owner
+def quiz_create(*, owner, settings: dict, items: list[dict] | None = None) -> Quiz:
+    """A new quiz of ``owner`` from its settings (a random slug when none is given) and, when
+    given, its items in order: the builder's form and the API's document both come here."""
+    quiz = Quiz(owner=owner)
+    _apply_settings(quiz, {"slug": "", **settings})
     quiz.save()
+    if items:
+        _set_items(quiz, items, user=owner)
     return quiz
+
+
+@transaction.atomic
+def quiz_update(*, quiz: Quiz, settings: dict, user, items: list[dict] | None = None) -> Quiz:
+    """Change a quiz's settings (only the names given) and, when ``items`` is given, replace its
+    items.
+
+    Race: an attempt starting while the items are replaced would draw from a half-written list;
+    the quiz row is locked (as the item services below do).
+    """
+    quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
+    changed = _apply_settings(quiz, settings)
+    if changed:
+        quiz.save(update_fields=changed)
+    if items is not None:
+        _set_items(quiz, items, user=user)
+    return quiz
+
+
+@transaction.atomic
+def quiz_delete(*, quiz: Quiz) -> None:
+    quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
+    if quiz.attempts.exists():
+        raise ServiceError(
+            "У теста есть попытки: его можно снять с публикации, но не удалить.",
+            code="quiz_has_attempts",
+        )
+    quiz.delete()
+
+
+def _set_items(quiz: Quiz, items: list[dict], *, user) -> None:
+    """Replace the quiz's items, in the list's order, through the item services below.
+
+    Attempts already started keep their own items, versions and seeds, so this (like the
+    builder's page) affects only attempts started afterwards.
+    """
+    quiz.items.all().delete()
+    for index, item in enumerate(items):
+        points = item.get("points", Decimal(1))
+        try:
+            if item.get("question") is not None:
+                quiz_item_add_question(
+                    quiz=quiz, question=item["question"], user=user, points=points
+                )
+            else:
+                quiz_item_add_rule(
+                    quiz=quiz, topic=item["topic"], user=user, count=item["count"], points=points
+                )
+        except ServiceError as exc:
+            raise QuizItemError(index, exc) from exc
 
 
 def _next_position(quiz: Quiz) -> int:

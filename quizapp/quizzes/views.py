@@ -11,6 +11,7 @@ from question_bank.models import Question, Topic
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required
 from quizapp.quizzes import services as builder
+from quizapp.quizzes.forms import QuizForm
 
 
 @instructor_required
@@ -21,9 +22,9 @@ def quiz_list(request):
 
 @instructor_required
 def quiz_create(request):
-    form = builder.QuizForm(request.POST or None)
+    form = QuizForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        quiz = builder.quiz_save(form=form, owner=request.user)
+        quiz = builder.quiz_create(owner=request.user, settings=form.cleaned_data)
         messages.success(request, "Тест создан. Добавьте вопросы или правила.")
         return redirect("teach-quiz-edit", quiz_id=quiz.pk)
     return render(request, "instructor/quiz_form.html", {"form": form})
@@ -32,9 +33,9 @@ def quiz_create(request):
 @instructor_required
 def quiz_edit(request, quiz_id):
     quiz = builder.quiz_for_user(request.user, quiz_id)
-    form = builder.QuizForm(request.POST or None, instance=quiz)
+    form = QuizForm(request.POST or None, instance=quiz)
     if request.method == "POST" and form.is_valid():
-        builder.quiz_save(form=form)
+        builder.quiz_update(quiz=quiz, settings=form.cleaned_data, user=request.user)
         messages.success(request, "Настройки теста сохранены.")
         return redirect("teach-quiz-edit", quiz_id=quiz.pk)
     text, topic_id = request.GET.get("q", "")[:200], request.GET.get("topic") or None

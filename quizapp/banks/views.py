@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 from question_bank import preview, selectors, services
 from question_bank.access import bank_for_user, can_manage_bank, upload_for_user
 from question_bank.formats.common import split_question
-from question_bank.forms import BankUploadForm
 from question_bank.models import Question
+from quizapp.banks import selectors as bank_selectors
+from quizapp.banks.forms import BankUploadForm
 from quizapp.core.roles import instructor_required
 
 
@@ -103,7 +104,7 @@ def bank_detail(request, bank_id):
     context = {
         "bank": bank,
         "can_manage": can_manage_bank(request.user, bank),
-        **selectors.bank_overview(bank=bank, user=request.user),
+        **bank_selectors.bank_overview(bank=bank, user=request.user),
     }
     return render(request, "question_bank/bank_detail.html", context)
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 import grader
 from quizapp.gradebook.item_analysis import item_statistics, quiz_item_analysis
-from tests.quizapp.test_gradebook import (  # noqa: F401 (fixtures)
+from tests.quizapp.gradebook.test_gradebook import (  # noqa: F401 (fixtures)
     fast_passwords,
     quiz,
     take,

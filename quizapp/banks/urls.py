@@ -1,6 +1,6 @@
 from django.urls import path
 
-from question_bank import views
+from quizapp.banks import views
 
 app_name = "banks"
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import ADMIN_GROUP, INSTRUCTOR_GROUP, is_admin, is_instructor
+from quizapp.courses import selectors as course_selectors
 from quizapp.courses import services as courses
 from quizapp.models import Attempt, Course, CourseQuiz, Enrollment, Quiz
 
@@ -228,18 +229,18 @@ def test_course_for_user_404_for_strangers_403_for_members(
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
 
-    assert courses.course_for_user(owner, course.pk, manage=True).viewer_can_manage
-    assert courses.course_for_user(admin_user, course.pk, manage=True).viewer_can_manage
-    seen = courses.course_for_user(member, course.pk)
+    assert course_selectors.course_for_user(owner, course.pk, manage=True).viewer_can_manage
+    assert course_selectors.course_for_user(admin_user, course.pk, manage=True).viewer_can_manage
+    seen = course_selectors.course_for_user(member, course.pk)
     assert seen.viewer_role == "student" and not seen.viewer_can_manage
     with pytest.raises(PermissionDenied):
-        courses.course_for_user(member, course.pk, manage=True)
+        course_selectors.course_for_user(member, course.pk, manage=True)
     for stranger in (other_instructor, outsider, AnonymousUser()):
         for manage in (False, True):
             with pytest.raises(Http404):
-                courses.course_for_user(stranger, course.pk, manage=manage)
+                course_selectors.course_for_user(stranger, course.pk, manage=manage)
     with pytest.raises(Http404):
-        courses.course_for_user(owner, course.pk + 1000)
+        course_selectors.course_for_user(owner, course.pk + 1000)
 
 
 # --- Pages: who gets what ---------------------------------------------------------------------
@@ -564,9 +565,9 @@ def test_quiz_owner_sees_own_course_quiz_in_someone_elses_course(
     quiz = Quiz.objects.create(slug="mine", title="Мой", owner=other_instructor)
     course = courses.course_create(owner=owner, title="Чужой курс", code="theirs")
     courses.course_quiz_assign(course=course, quiz=quiz, by=admin_user)
-    assert list(courses.quizzes_visible_to(other_instructor)) == [quiz]
-    assert list(courses.quizzes_visible_to(owner)) == [quiz]
-    assert list(courses.quizzes_visible_to(outsider)) == []
+    assert list(course_selectors.quizzes_visible_to(other_instructor)) == [quiz]
+    assert list(course_selectors.quizzes_visible_to(owner)) == [quiz]
+    assert list(course_selectors.quizzes_visible_to(outsider)) == []
 
 
 def test_visible_quizzes_have_no_duplicates(owner, member, quiz, public_quiz):
@@ -574,7 +575,7 @@ def test_visible_quizzes_have_no_duplicates(owner, member, quiz, public_quiz):
         course = courses.course_create(owner=owner, title=code, code=code)
         courses.course_join(user=member, code=course.join_code)
         courses.course_quiz_assign(course=course, quiz=quiz, by=owner)
-    from quizapp.attempts.selectors import quizzes_visible_to
+    from quizapp.courses.selectors import quizzes_visible_to
 
     assert list(quizzes_visible_to(member)) == [public_quiz, quiz]  # by title
     quiz.is_published = False
@@ -583,9 +584,9 @@ def test_visible_quizzes_have_no_duplicates(owner, member, quiz, public_quiz):
 
 
 def test_removed_student_loses_the_course_quiz(course, member, course_quiz):
-    assert list(courses.quizzes_visible_to(member)) == [course_quiz]
+    assert list(course_selectors.quizzes_visible_to(member)) == [course_quiz]
     courses.course_leave(user=member, course=course)
-    assert list(courses.quizzes_visible_to(member)) == []
+    assert list(course_selectors.quizzes_visible_to(member)) == []
 
 
 def test_attempt_start_refuses_a_quiz_the_user_cannot_see(

@@ -15,7 +15,7 @@ from quizapp.attempts import services
 from quizapp.core.errors import ServiceError
 from quizapp.gradebook import regrade
 from quizapp.models import AttemptItem, RegradeRun, ResponseRegrade
-from tests.quizapp.test_gradebook import (  # noqa: F401 (fixtures)
+from tests.quizapp.gradebook.test_gradebook import (  # noqa: F401 (fixtures)
     EXPECTED,
     PEOPLE,
     _login,

@@ -1,0 +1,45 @@
+"""The quiz settings form of the builder's pages: it validates input; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+
+from quizapp.core.errors import ServiceError
+from quizapp.models import Quiz
+from quizapp.quizzes.services import QUIZ_SETTINGS, quiz_dates_check
+
+
+class QuizForm(forms.ModelForm):
+    """Quiz settings; the slug is optional (a random one is made), dates are local times."""
+
+    class Meta:
+        model = Quiz
+        fields = list(QUIZ_SETTINGS)
+        widgets = {
+            "opens_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "closes_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "slug": "Латиница, цифры и дефисы; пусто — придумаем сами.",
+            "time_limit_minutes": "Пусто — без ограничения.",
+            "max_attempts": "Пусто — без ограничения.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["time_limit_minutes"].min_value = 1
+        self.fields["max_attempts"].min_value = 1
+
+    def clean(self):
+        data = super().clean()
+        try:
+            quiz_dates_check(opens_at=data.get("opens_at"), closes_at=data.get("closes_at"))
+        except ServiceError as exc:
+            self.add_error(exc.field, exc.message)
+        return data
