@@ -1,0 +1,224 @@
+"""Attempts: start, answer, save drafts, finish, read results."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from quizapp.api import access, permissions
+from quizapp.api import selectors as api_selectors
+from quizapp.api import serializers as s
+from quizapp.api.errors import ApiError
+from quizapp.api.idempotency import (
+    HEADER,
+    REPLAYED_HEADER,
+    fingerprint,
+    idempotency_key,
+    idempotent,
+    principal_of,
+)
+from quizapp.api.pagination import paged, paginate
+from quizapp.api.views.base import ApiView, body, conflict, query, responses
+from quizapp.attempts import selectors as quiz_selectors
+from quizapp.attempts import services
+from quizapp.models import Attempt
+
+
+def _attempt_detail(attempt: Attempt, context: dict) -> dict:
+    items = quiz_selectors.attempt_view(attempt=attempt).items
+    reveal = api_selectors.solutions_revealed(attempt)
+    return s.AttemptDetailOutSerializer(
+        attempt, context={**context, "items": items, "reveal": reveal}
+    ).data
+
+
+class AttemptListView(ApiView):
+    permissions = {"get": permissions.STUDENT, "post": permissions.STUDENT}
+
+    @extend_schema(
+        operation_id="attempts_list",
+        summary="Попытки и их баллы: свои, а преподавателю — попытки его тестов",
+        parameters=[s.AttemptFilterSerializer],
+        responses=responses({200: paged(s.AttemptOutSerializer)}, 400, 404),
+        tags=["attempts", "results"],
+    )
+    def get(self, request):
+        filters = query(s.AttemptFilterSerializer, request)
+        attempts = api_selectors.attempt_list(access.visible_attempts(request), filters=filters)
+        return paginate(request, self, attempts, s.AttemptOutSerializer)
+
+    @extend_schema(
+        operation_id="attempts_create",
+        summary="Начать попытку (или получить уже идущую)",
+        description="По ключу API можно указать user — студента теста владельца ключа.",
+        request=s.AttemptStartInSerializer,
+        responses=responses(
+            {201: s.AttemptDetailOutSerializer, 200: s.AttemptDetailOutSerializer, 409: conflict()},
+            400,
+            404,
+        ),
+        tags=["attempts"],
+    )
+    def post(self, request):
+        data = body(s.AttemptStartInSerializer, request)
+        quiz = access.get_quiz_for_user(request, data["quiz"])
+        student = access.get_student_for_attempt(request, quiz, data.get("user"))
+        started = timezone.now()
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        created = attempt.started_at >= started
+        attempt = access.get_attempt_for_actor(request, attempt.uuid)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(_attempt_detail(attempt, {"request": request}), status=code)
+
+
+class AttemptDetailView(ApiView):
+    permissions = {"get": permissions.STUDENT}
+
+    @extend_schema(
+        operation_id="attempts_retrieve",
+        summary="Попытка: варианты вопросов и последние ответы (ключи — только после завершения)",
+        responses=responses({200: s.AttemptDetailOutSerializer}, 404),
+        tags=["attempts"],
+    )
+    def get(self, request, attempt_uuid):
+        attempt = access.get_attempt_for_reader(request, attempt_uuid)
+        return Response(_attempt_detail(attempt, {"request": request}))
+
+
+class AttemptItemView(ApiView):
+    permissions = {"get": permissions.STUDENT}
+
+    @extend_schema(
+        operation_id="attempts_item_retrieve",
+        summary="Один вопрос попытки: отрисованный вариант и последний ответ",
+        responses=responses({200: s.AttemptItemOutSerializer}, 404),
+        tags=["attempts"],
+    )
+    def get(self, request, attempt_uuid, position):
+        attempt = access.get_attempt_for_reader(request, attempt_uuid)
+        view = next(
+            (
+                v
+                for v in quiz_selectors.attempt_view(attempt=attempt).items
+                if v.item.position == position
+            ),
+            None,
+        )
+        if view is None:
+            raise Http404
+        reveal = api_selectors.solutions_revealed(attempt)
+        return Response(s.AttemptItemOutSerializer(view, context={"reveal": reveal}).data)
+
+
+class ResponseSubmitView(ApiView):
+    permissions = {"post": permissions.STUDENT}
+
+    @extend_schema(
+        operation_id="attempts_answer",
+        summary="Отправить ответ; проверка идёт в фоне (202 и адрес статуса)",
+        description=(
+            "С заголовком Idempotency-Key повтор того же запроса возвращает сохранённый ответ "
+            "(заголовок Idempotent-Replayed: true) и не создаёт второго ответа; тот же ключ с "
+            "другим телом — 409 idempotency_key_reused."
+        ),
+        parameters=[
+            OpenApiParameter(
+                HEADER, str, OpenApiParameter.HEADER, required=False, description="1–255 символов"
+            )
+        ],
+        request=s.AnswerInSerializer,
+        responses=responses({202: s.SubmitAcceptedSerializer, 409: conflict()}, 400, 404),
+        tags=["attempts"],
+    )
+    def post(self, request, attempt_uuid, position):
+        attempt = access.get_attempt_for_actor(request, attempt_uuid)
+        item = access.get_attempt_item(attempt, position)
+        data = body(s.AnswerInSerializer, request)
+
+        def submit():
+            response = services.response_submit(item=item, raw=data["answer"])
+            url = reverse("api:response-detail", args=[response.pk])
+            return 202, {"id": response.pk, "status": response.status, "status_url": url}
+
+        code, out, replayed = idempotent(
+            principal=principal_of(request),
+            key=idempotency_key(request),
+            print_=fingerprint(request, data),
+            call=submit,
+        )
+        headers = {"Location": out["status_url"]}
+        if replayed:
+            headers[REPLAYED_HEADER] = "true"
+        return Response(out, status=code, headers=headers)
+
+
+class DraftView(ApiView):
+    permissions = {"put": permissions.STUDENT}
+
+    @extend_schema(
+        operation_id="attempts_draft",
+        summary="Автосохранение набранного ответа (не отправляет его на проверку)",
+        description="rev — счётчик клиента; более старый черновик не затирает новый (409).",
+        request=s.DraftInSerializer,
+        responses=responses({200: s.DraftOutSerializer, 409: conflict()}, 400, 404),
+        tags=["attempts"],
+    )
+    def put(self, request, attempt_uuid, position):
+        attempt = access.get_attempt_for_actor(request, attempt_uuid)
+        item = access.get_attempt_item(attempt, position)
+        data = body(s.DraftInSerializer, request)
+        if not services.draft_save(item=item, raw=data["answer"], rev=data["rev"]):
+            raise ApiError(
+                "Уже сохранён более новый черновик.", code="stale_draft", status_code=409
+            )
+        item.refresh_from_db(fields=["draft", "draft_rev", "draft_saved_at"])
+        return Response(s.DraftOutSerializer(item).data)
+
+
+class AttemptFinishView(ApiView):
+    permissions = {"post": permissions.STUDENT}
+
+    @extend_schema(
+        operation_id="attempts_finish",
+        summary="Завершить попытку (повтор безопасен)",
+        request=None,
+        responses=responses({200: s.AttemptOutSerializer}, 404),
+        tags=["attempts"],
+    )
+    def post(self, request, attempt_uuid):
+        attempt = access.get_attempt_for_actor(request, attempt_uuid)
+        services.attempt_finish(attempt=attempt)
+        attempt = access.get_attempt_for_actor(request, attempt_uuid)
+        return Response(s.AttemptOutSerializer(attempt).data)
+
+
+class AttemptResultView(ApiView):
+    permissions = {"get": permissions.STUDENT}
+
+    @extend_schema(
+        operation_id="attempts_result",
+        summary="Результат попытки: балл и ответы (ключи — после завершения, если тест разрешает)",
+        responses=responses({200: s.AttemptDetailOutSerializer}, 404),
+        tags=["results"],
+    )
+    def get(self, request, attempt_uuid):
+        attempt = access.get_attempt_for_reader(request, attempt_uuid)
+        return Response(_attempt_detail(attempt, {"request": request}))
+
+
+class ResponseDetailView(ApiView):
+    permissions = {"get": permissions.STUDENT}
+
+    @extend_schema(
+        operation_id="responses_retrieve",
+        summary="Статус и результат проверки одного ответа",
+        responses=responses({200: s.ResponseOutSerializer}, 404),
+        tags=["attempts"],
+    )
+    def get(self, request, response_id):
+        response = access.get_response_for_reader(request, response_id)
+        return Response(s.ResponseOutSerializer(response).data)

@@ -1,0 +1,53 @@
+"""What every API view shares: the base class, body and query parsing, schema helpers."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.views import APIView
+
+from quizapp.api import permissions
+from quizapp.api import serializers as s
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="Неверный запрос (поля в error.fields)"),
+    401: OpenApiResponse(s.ErrorSerializer, description="Нужен ключ API или вход"),
+    403: OpenApiResponse(s.ErrorSerializer, description="Нет прав"),
+    404: OpenApiResponse(s.ErrorSerializer, description="Не найдено (или не видно вам)"),
+    429: OpenApiResponse(s.ErrorSerializer, description="Превышен лимит запросов"),
+}
+
+
+def responses(ok: dict, *extra: int) -> dict:
+    """The operation's successful responses plus the errors every endpoint can give."""
+    codes = {401, 403, 429, *extra}
+    return {**ok, **{c: ERRORS.get(c, ERRORS[400]) for c in sorted(codes)}}
+
+
+def conflict(description="Конфликт состояния (код в error.code)"):
+    return OpenApiResponse(s.ErrorSerializer, description=description)
+
+
+def query(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def body(serializer_class, request, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ApiView(APIView):
+    """``permissions`` maps a method to its permission classes; no entry, no access."""
+
+    permissions: dict[str, list] = {}
+    metadata_class = None  # no OPTIONS metadata: the OpenAPI schema describes the API
+
+    def get_permissions(self):
+        method = self.request.method.lower()
+        classes = self.permissions.get("get" if method == "head" else method)
+        if classes is None:
+            classes = permissions.STUDENT  # the method is refused as "not allowed" afterwards
+        return [cls() for cls in classes]
