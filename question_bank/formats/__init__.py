@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from question_bank.formats.common import ImportResult, Problem
+from question_bank.formats.common import ImportResult, refused
 
 __all__ = ["parse_file", "IMPORTERS"]
 
@@ -28,7 +28,7 @@ def parse_file(data: bytes, filename: str) -> ImportResult:
 
         return parse_bank(data, filename)
     if kind == "moodle_xml":
-        from question_bank.formats.moodle_xml import parse_moodle_xml
+        from question_bank.formats.moodle import parse_moodle_xml
 
         return parse_moodle_xml(data, filename)
     if kind == "gift":
@@ -37,9 +37,8 @@ def parse_file(data: bytes, filename: str) -> ImportResult:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            message = f"файл не в кодировке UTF-8 (байт {exc.start})"
-            return ImportResult(None, [Problem(filename, None, None, message, "encoding")])
+            return refused(filename, f"файл не в кодировке UTF-8 (байт {exc.start})", "encoding")
         return parse_gift(text, filename)
     known = ", ".join(sorted(IMPORTERS))
     message = f"неизвестный формат файла; поддерживаются: {known}"
-    return ImportResult(None, [Problem(filename, None, None, message, "unknown_format")])
+    return refused(filename, message, "unknown_format")

@@ -27,7 +27,7 @@ import genanki
 from grader import grade, present
 from grader.errors import GraderError
 from question_bank.formats.common import Problem, split_question
-from question_bank.formats.moodle_xml import native_to_html
+from question_bank.formats.text import native_to_html
 
 __all__ = ["export_anki", "deck_id", "MODEL_ID", "note_guid"]
 

@@ -3,19 +3,55 @@
 Every importer turns its input into the *native bank structure*, the same dict a native YAML file
 holds (docs/bank-format.md): ``{"format", "bank": {...}, "topics": [...], "questions": [...]}``
 with flat question entries; problems are reported as :class:`Problem` (``file:line:col: text``).
+
+The importers of foreign formats (Moodle XML, GIFT) build that structure with the same pieces:
+the native schema's limits, numbers read as the file writes them, a topic tree from category
+paths, question metadata and typical mistakes, and :func:`build_bank`. This module imports no
+format and nothing heavy (the grader only inside a function), so the native YAML path, the
+services and the benchmarks can use it without loading the Moodle/HTML machinery.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
-__all__ = ["QUESTION_META_KEYS", "split_question", "Problem", "ImportResult", "FORMAT_TAG"]
+from question_bank.formats.slugs import SlugRegistry, slugify
+
+__all__ = [
+    "QUESTION_META_KEYS",
+    "split_question",
+    "Problem",
+    "ImportResult",
+    "FORMAT_TAG",
+    "MAX_TEXT",
+    "MAX_SOURCE",
+    "MAX_TITLE",
+    "clip",
+    "refused",
+    "too_large",
+    "NumberError",
+    "parse_number",
+    "category_segments",
+    "TopicTree",
+    "question_meta",
+    "short_text_mistakes",
+    "numeric_mistakes",
+    "build_bank",
+]
 
 FORMAT_TAG = "neurozachet-bank/1"
 
 # Keys of a question entry that describe the question rather than its content; everything else in
 # the entry is the grader's spec (docs/spec.md).
 QUESTION_META_KEYS = ("slug", "title", "topic", "tags", "source", "notes")
+
+MAX_TEXT = 20_000  # the native schema's limit for a text field
+MAX_SOURCE = 200_000  # a text element before conversion (HTML markup included)
+MAX_TITLE = 300
 
 
 def split_question(entry: dict) -> tuple[dict, dict]:
@@ -68,3 +104,219 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return self.bank is not None and not any(p.severity == "error" for p in self.problems)
+
+
+def clip(text: str, limit: int) -> str:
+    """One line of at most ``limit`` characters (an ellipsis marks a cut).
+
+    >>> clip("Свёрточная   сеть\\nс пулингом", 12)
+    'Свёрточная…'
+    """
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# Files that cannot be read at all
+
+
+def refused(
+    filename: str, message: str, code: str, *, line: int | None = None, column: int | None = None
+) -> ImportResult:
+    """A file no question can be imported from: no bank and this one problem."""
+    return ImportResult(None, [Problem(filename, line, column, message, code)])
+
+
+def too_large(filename: str, size: int, limit: int, unit: str) -> ImportResult:
+    """A file over ``limit`` (bytes or characters, as ``unit`` says), refused before parsing."""
+    return refused(
+        filename, f"файл больше {limit // (1024 * 1024)} МБ ({size} {unit})", "too_large"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers as a file writes them
+
+_INT_LITERAL = re.compile(r"^[+-]?\d+$")
+
+
+class NumberError(ValueError):
+    """Text that is not a finite number; the message (in Russian) quotes it."""
+
+
+def parse_number(text: str) -> int | float:
+    """A number literal → ``int`` when written as a whole number, else ``float``.
+
+    Whole numbers below 10^15 stay ``int``, so a bank keeps ``3`` as the file wrote it rather
+    than ``3.0``; longer ones are read as ``float``. NaN and infinities are refused: no answer,
+    weight or tolerance can be one.
+
+    >>> parse_number(" 42 "), parse_number("3.0"), parse_number("-1.5e3")
+    (42, 3.0, -1500.0)
+    >>> parse_number("inf")
+    Traceback (most recent call last):
+    ...
+    question_bank.formats.common.NumberError: «inf» не конечное число
+    """
+    text = (text or "").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        raise NumberError(f"«{clip(text, 40)}» не число") from None
+    if not math.isfinite(value):
+        raise NumberError(f"«{text}» не конечное число")
+    if _INT_LITERAL.match(text) and abs(value) < 1e15:
+        return int(text)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Topics and question metadata
+
+
+def category_segments(path: str) -> list[str]:
+    """Moodle category path → names: ``$course$/top/A/B`` → ``[A, B]`` (``//`` is a ``/``).
+
+    >>> category_segments("$course$/top/Сети/Свёртки//пулинг")
+    ['Сети', 'Свёртки/пулинг']
+    """
+    raw = (path or "").replace("//", "\x00")
+    parts = [p.replace("\x00", "/").strip() for p in raw.split("/")]
+    parts = [p for p in parts if p]
+    if parts and parts[0].startswith("$") and parts[0].endswith("$"):
+        parts = parts[1:]
+    if parts and parts[0] == "top":
+        parts = parts[1:]
+    return parts
+
+
+class TopicTree:
+    """Topics built from category paths; :meth:`topic_for` returns the slug of the last one."""
+
+    def __init__(self):
+        self.topics: list[dict] = []
+        self._by_path: dict[tuple, str] = {}
+        self._slugs = SlugRegistry()
+
+    def topic_for(self, segments: list[str]) -> str | None:
+        parent = None
+        for i, name in enumerate(segments):
+            key = tuple(segments[: i + 1])
+            if key not in self._by_path:
+                slug = self._slugs.make(slugify(name, fallback="topic"), fallback="topic")
+                entry = {"slug": slug, "title": clip(name, MAX_TITLE)}
+                if parent:
+                    entry["parent"] = parent
+                self.topics.append(entry)
+                self._by_path[key] = slug
+            parent = self._by_path[key]
+        return parent
+
+
+def question_meta(
+    entry: dict,
+    slugs: SlugRegistry,
+    *,
+    slug: str | None,
+    name: str,
+    topic: str | None,
+    tags: list[str],
+) -> dict:
+    """An imported question's metadata: unique slug, title, topic and tags.
+
+    ``slug`` is the file's own id for the question (``None`` when it has none: then the slug is
+    made from the name or the beginning of the text); a question without a name takes its title
+    from the text. Keys come in the order of :data:`QUESTION_META_KEYS`.
+    """
+    text = entry.get("text") or entry.get("front") or ""
+    base = slugify(name or text[:60]) if slug is None else slug
+    meta = {"slug": slugs.make(base), "title": clip(name or text, MAX_TITLE) or "Вопрос"}
+    if topic:
+        meta["topic"] = topic
+    if kept := [clip(t, MAX_TITLE) for t in tags if t.strip()]:
+        meta["tags"] = kept
+    return meta
+
+
+# ---------------------------------------------------------------------------------------------
+# Typical mistakes from a file's wrong answers
+
+
+def short_text_mistakes(
+    mistakes: list[tuple[str, str]], accepted: list[str], *, prefix: str
+) -> list[dict]:
+    """Wrong answers ``(text, feedback)`` → typical mistakes of a short-text question.
+
+    An answer our comparison accepts anyway (it ignores case and spacing) is left out: as a
+    mistake it could never be matched. Ids keep the answer's position in the file.
+    """
+    # Imported here: the grader's kinds take most of a second to load, and every user of this
+    # module (the native YAML path, services, benchmarks) would pay for it.
+    from grader.kinds.short_text import normalize
+
+    right = {normalize(a) for a in accepted}
+    return [
+        {"id": f"{prefix}_{i + 1}", "answer": {"value": text}, "feedback": feedback}
+        for i, (text, feedback) in enumerate(mistakes)
+        if normalize(text) not in right
+    ]
+
+
+def numeric_mistakes(
+    wrong_answers: list[tuple],
+    value: float,
+    tolerance: float,
+    *,
+    prefix: str,
+    warn: Callable[[str, str, object], None],
+) -> list[dict]:
+    """Wrong numbers ``(value, feedback, where)`` → typical mistakes of a numeric question.
+
+    A number inside the key's tolerance would be graded right before any mistake is looked at, so
+    it is reported through ``warn(message, code, where)`` and left out.
+    """
+    mistakes = []
+    for i, (wrong, feedback, where) in enumerate(wrong_answers):
+        if abs(wrong - value) <= tolerance:
+            warn(f"ответ {wrong} попадает в допуск верного и не может быть ошибкой",
+                 "mistake_overlaps", where)  # fmt: skip
+            continue
+        mistakes.append(
+            {"id": f"{prefix}_{i + 1}", "answer": {"value": wrong}, "feedback": feedback}
+        )
+    return mistakes
+
+
+# ---------------------------------------------------------------------------------------------
+# The bank
+
+
+def build_bank(
+    filename: str, topics: TopicTree, questions: list[dict], problems: list, *, source: str
+) -> ImportResult:
+    """Wrap imported questions into the native bank structure (``bank`` None if there are none)."""
+    if not questions:
+        problems.append(
+            Problem(
+                filename, None, None, "в файле нет вопросов, которые можно импортировать", "empty"
+            )
+        )
+        return ImportResult(None, problems)
+    stem = PurePath(filename).stem
+    roots = [t for t in topics.topics if "parent" not in t]
+    title = roots[0]["title"] if len(roots) == 1 else (stem or f"Импорт: {source}")
+    bank = {
+        "format": FORMAT_TAG,
+        "bank": {
+            "slug": slugify(stem, fallback="import"),
+            "title": clip(title, MAX_TITLE),
+            "description": f"Импортировано из {source} ({PurePath(filename).name})",
+            "language": "ru",
+            "version": "1",
+            "authors": [],
+            "license": "",
+        },
+        "topics": topics.topics,
+        "questions": questions,
+    }
+    return ImportResult(bank, problems)

@@ -27,19 +27,26 @@ from __future__ import annotations
 
 import re
 
-from question_bank.formats.common import ImportResult, Problem
-from question_bank.formats.moodle_xml import (
+from question_bank.formats.common import (
     MAX_SOURCE,
     MAX_TEXT,
     MAX_TITLE,
-    SlugRegistry,
+    ImportResult,
+    NumberError,
+    Problem,
     TopicTree,
     build_bank,
     category_segments,
     clip,
-    convert_text,
-    slugify,
+    numeric_mistakes,
+    parse_number,
+    question_meta,
+    refused,
+    short_text_mistakes,
+    too_large,
 )
+from question_bank.formats.slugs import SlugRegistry
+from question_bank.formats.text import convert_text
 
 __all__ = ["parse_gift", "MAX_CHARS"]
 
@@ -131,23 +138,9 @@ def parse_gift(text: str, filename: str) -> ImportResult:
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            return ImportResult(
-                None,
-                [Problem(filename, None, None, f"файл не в кодировке UTF-8: {exc}", "encoding")],
-            )
+            return refused(filename, f"файл не в кодировке UTF-8: {exc}", "encoding")
     if len(text) > MAX_CHARS:
-        return ImportResult(
-            None,
-            [
-                Problem(
-                    filename,
-                    None,
-                    None,
-                    f"файл больше {MAX_CHARS // (1024 * 1024)} МБ ({len(text)} символов)",
-                    "too_large",
-                )
-            ],
-        )
+        return too_large(filename, len(text), MAX_CHARS, "символов")
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     problems: list[Problem] = []
     topics = TopicTree()
@@ -174,24 +167,17 @@ def parse_gift(text: str, filename: str) -> ImportResult:
         problems.extend(warnings)
         if entry is None:
             continue
-        meta = _meta(block, entry, slugs)
-        if topic:
-            meta["topic"] = topic
-        questions.append({**meta, **entry})
+        questions.append({**_meta(block, entry, slugs, topic), **entry})
     return build_bank(filename, topics, questions, problems, source="GIFT")
 
 
-def _meta(block: _Block, entry: dict, slugs: SlugRegistry) -> dict:
+def _meta(block: _Block, entry: dict, slugs: SlugRegistry, topic: str | None) -> dict:
     ids, tags = [], []
     for comment in block.comments:
         ids += re.findall(r"\[id:([^\[\]]{1,100})\]", comment)
         tags += re.findall(r"\[tag:([^\[\]]{1,300})\]", comment)
-    text = entry.get("text") or entry.get("front") or ""
-    base = ids[0].strip() if ids else slugify(block.name or text[:60])
-    meta = {"slug": slugs.make(base), "title": clip(block.name or text, MAX_TITLE) or "Вопрос"}
-    if tags := [clip(t, MAX_TITLE) for t in tags if t.strip()]:
-        meta["tags"] = tags
-    return meta
+    slug = ids[0].strip() if ids else None
+    return question_meta(entry, slugs, slug=slug, name=block.name, topic=topic, tags=tags)
 
 
 def _question(block: _Block) -> tuple[dict | None, list[Problem]]:
@@ -381,8 +367,6 @@ def _choice(items, block, converter, offset, warnings) -> dict:
 
 
 def _short(items, block, converter, offset, warnings) -> dict:
-    from grader.kinds.short_text import normalize
-
     accepted, mistakes = [], []
     for _, raw, at in items:
         weight, rest = _weight(raw, 100.0, at)
@@ -407,28 +391,16 @@ def _short(items, block, converter, offset, warnings) -> dict:
     if not accepted:
         raise _Error("нет ни одного ответа с весом 100 %", offset, "no_correct")
     entry = {"kind": "short_text", "answers": accepted}
-    right = {normalize(a) for a in accepted}
-    kept = [
-        {"id": f"gift_{i + 1}", "answer": {"value": text}, "feedback": feedback}
-        for i, (text, feedback) in enumerate(mistakes)
-        if normalize(text) not in right
-    ]
-    if kept:
+    if kept := short_text_mistakes(mistakes, accepted, prefix="gift"):
         entry["mistakes"] = kept
     return entry
 
 
 def _number(raw: str, at: int):
-    text = _restore(raw).strip()
     try:
-        value = float(text)
-    except ValueError:
-        raise _Error(f"«{clip(text, 40)}» не число", at, "bad_number") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise _Error(f"«{text}» не конечное число", at, "bad_number")
-    if re.fullmatch(r"[+-]?\d+", text) and abs(value) < 1e15:
-        return int(text)
-    return value
+        return parse_number(_restore(raw))
+    except NumberError as exc:
+        raise _Error(str(exc), at, "bad_number") from None
 
 
 def _numeric_value(raw: str, at: int) -> tuple[float, float]:
@@ -485,19 +457,10 @@ def _numeric(body, block, converter, offset, warnings, base) -> dict:
         raise _Error("нет ответа с весом 100 %", offset, "no_correct")
     value, tolerance = key
     entry = {"kind": "numeric", "answer": {"value": value}, "tolerance": {"abs": float(tolerance)}}
-    mistakes = []
-    for i, (wrong, feedback, at) in enumerate(others):
-        if abs(wrong - value) <= tolerance:
-            warnings.append(
-                block.problem(
-                    f"ответ {wrong} попадает в допуск верного и не может быть ошибкой",
-                    at,
-                    "mistake_overlaps",
-                    "warning",
-                )
-            )
-            continue
-        mistakes.append({"id": f"gift_{i + 1}", "answer": {"value": wrong}, "feedback": feedback})
-    if mistakes:
+
+    def warn(message: str, code: str, at: int):
+        warnings.append(block.problem(message, at, code, "warning"))
+
+    if mistakes := numeric_mistakes(others, value, tolerance, prefix="gift", warn=warn):
         entry["mistakes"] = mistakes
     return entry

@@ -13,7 +13,7 @@ from grader.engines import get as get_engine
 from grader.errors import GraderError
 from grader.expressions import names_in, parse_expression
 from grader.templating import placeholders
-from question_bank.formats.common import FORMAT_TAG, ImportResult, Problem
+from question_bank.formats.common import FORMAT_TAG, ImportResult, Problem, refused
 from question_bank.formats.schema import BankFile, translate_error
 from question_bank.formats.yaml_positions import YamlError, load_with_positions
 
@@ -79,7 +79,7 @@ def parse_bank(text: str | bytes, filename: str) -> ImportResult:
     try:
         data, positions = load_with_positions(text)
     except YamlError as exc:
-        return ImportResult(None, [Problem(filename, exc.line, exc.column, exc.message, "yaml")])
+        return refused(filename, exc.message, "yaml", line=exc.line, column=exc.column)
     if not isinstance(data, dict):
         return _fail(filename, "ожидался словарь с ключами bank, topics, questions", "schema")
     locator = _Locator(filename, data, positions)
@@ -105,7 +105,7 @@ def parse_bank(text: str | bytes, filename: str) -> ImportResult:
 
 
 def _fail(filename: str, message: str, code: str) -> ImportResult:
-    return ImportResult(None, [Problem(filename, 1, 1, message, code)])
+    return refused(filename, message, code, line=1, column=1)
 
 
 def _references(data: dict, locator: _Locator, *, skip: set) -> list[Problem]:

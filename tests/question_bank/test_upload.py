@@ -8,7 +8,7 @@ import pytest
 import yaml
 from django.urls import reverse
 
-from question_bank.formats.moodle_xml import export_moodle_xml
+from question_bank.formats.moodle import export_moodle_xml
 from question_bank.models import Bank, BankUpload, Question, QuestionVersion, Topic
 from question_bank.services import BankError, bank_import, bank_upload_publish
 from question_bank.tasks import import_bank_upload, validate_bank_upload

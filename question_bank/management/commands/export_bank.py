@@ -25,7 +25,7 @@ class Command(BaseCommand):
         bank = self._load(source)
         warnings = []
         if format == "moodle":
-            from question_bank.formats.moodle_xml import export_moodle_xml
+            from question_bank.formats.moodle import export_moodle_xml
 
             data = export_moodle_xml(bank, variants=variants, warnings=warnings)
             Path(output).write_bytes(data)

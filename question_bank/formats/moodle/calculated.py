@@ -1,0 +1,364 @@
+"""Moodle ``calculated``/``calculatedsimple`` questions → numeric templates.
+
+Wildcards ``{a}`` become parameters, the formula becomes a safe expression (see
+:func:`~question_bank.formats.moodle.formulas.moodle_formula`), tolerance types 1/2/3 become
+``rel``/``abs``/``geo`` exactly as ``qtype_numerical_answer::get_tolerance_interval`` defines
+them, ``correctanswerlength``/``correctanswerformat`` the precision of «Ответ: …» in the
+solution. Moodle shows students only the stored dataset items, so when a wildcard has items they
+are kept: one shared integer parameter ``item`` indexes a list per wildcard
+(``a: "[1.5, 2.0, 3.1][item]"``), so the values of one item stay together. A wildcard without
+items is drawn from its distribution: ``uniform`` → a ``decimal`` parameter with the dataset's
+``decimals``; ``loguniform`` → an auxiliary ``decimal`` parameter ``a_log`` uniform on
+[ln min, ln max] with 4 decimals (a grid step of 0.01 % in ratio) and the derived value
+``a = round(exp(a_log), decimals)``, which reproduces Moodle's ``exp(uniform(ln min, ln max))``
+up to that grid.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+
+from grader import kinds
+from grader.errors import GraderError
+from grader.templating import format_value
+from grader.variants import variant
+from question_bank.formats.common import split_question
+from question_bank.formats.moodle.formulas import (
+    TEXT_FORMULA,
+    WILDCARD,
+    FormulaError,
+    moodle_formula,
+    param_name,
+)
+from question_bank.formats.moodle.question import (
+    Context,
+    QuestionError,
+    answer_fraction,
+    read_number,
+    units_warning,
+)
+from question_bank.formats.moodle.reader import Element
+
+__all__ = ["import_calculated", "decimals_of"]
+
+MAX_ITEMS = 1000  # dataset items of one wildcard
+LOG_DIGITS = 4  # grid of the auxiliary ln-parameter of a loguniform wildcard
+MAX_RANGE = 1e9  # bounds of a drawn wildcard: the decimal grid must stay a small integer range
+
+
+class _Dataset:
+    """One wildcard's ``<dataset_definition>``: distribution, bounds, decimals, stored items."""
+
+    def __init__(self, element: Element, ctx: Context):
+        self.line = element.line
+        self.name = element.value("name")
+        self.distribution = element.value("distribution", "uniform").lower() or "uniform"
+        self.minimum = self._number(element, "minimum", 0.0)
+        self.maximum = self._number(element, "maximum", 10.0)
+        raw_decimals = element.value("decimals", "1") or "1"
+        try:
+            self.decimals = int(float(raw_decimals))
+        except ValueError:
+            raise QuestionError(f"набор данных {{{self.name}}}: decimals не число") from None
+        items_holder = element.find("dataset_items")
+        items = []
+        for item in items_holder.findall("dataset_item") if items_holder is not None else []:
+            number = item.value("number")
+            raw = item.value("value")
+            value = read_number(raw, f"значение №{number} набора {{{self.name}}}")
+            try:
+                order = int(float(number))
+            except ValueError:
+                order = len(items) + 1
+            items.append((order, raw.strip(), value))
+        if len(items) > MAX_ITEMS:
+            raise QuestionError(f"набор данных {{{self.name}}}: больше {MAX_ITEMS} значений")
+        self.items = [(raw, value) for _, raw, value in sorted(items, key=lambda t: t[0])]
+
+    def _number(self, element: Element, tag: str, default: float) -> float:
+        raw = element.value(tag)
+        value = float(read_number(raw, f"{tag} набора {{{self.name}}}")) if raw else default
+        if abs(value) > MAX_RANGE:
+            raise QuestionError(f"{tag} набора {{{self.name}}} по модулю больше {MAX_RANGE:g}")
+        return value
+
+
+def decimals_of(raw: str) -> int | None:
+    """Decimal places written in a number literal; None for exponent notation."""
+    if re.search(r"[eE]", raw):
+        return None
+    return len(raw.split(".", 1)[1]) if "." in raw else 0
+
+
+def _display_format(values: list, decimals: int | None) -> str | None:
+    """The placeholder format that shows the values as Moodle would; None = our default."""
+
+    def plain(v) -> bool:
+        shown = format_value(v)
+        try:
+            return "\\" not in shown and float(shown) == float(v)
+        except ValueError:
+            return False
+
+    if all(plain(v) for v in values):
+        return None
+    return f".{max(0, min(decimals if decimals is not None else 6, 15))}f"
+
+
+def _placeholder(name: str, fmt: str | None) -> str:
+    return f"{{{{ {name} : {fmt} }}}}" if fmt else f"{{{{ {name} }}}}"
+
+
+def import_calculated(element: Element, ctx: Context) -> dict:
+    """A ``calculated``/``calculatedsimple`` question → a numeric template (entry without meta)."""
+    datasets: dict[str, _Dataset] = {}
+    holder = element.find("dataset_definitions")
+    for definition in holder.findall("dataset_definition") if holder is not None else []:
+        dataset = _Dataset(definition, ctx)
+        if dataset.name:
+            datasets[dataset.name] = dataset
+    answers = element.findall("answer")
+    if not answers:
+        raise QuestionError("нет ответа (формулы)", "no_correct")
+    fractions = [answer_fraction(a) for a in answers]
+    best = max(range(len(answers)), key=lambda i: fractions[i])
+    if fractions[best] < 100 - 1e-6:
+        raise QuestionError("нет ответа с баллом 100 %", "no_correct")
+    key_answer = answers[best]
+
+    # Which wildcards are needed: those of the formulas and of the texts.
+    texts = {
+        "text": element.find("questiontext"),
+        "solution": element.find("generalfeedback"),
+    }
+    raw_texts = " ".join(
+        (e.find("text").text if e.find("text") is not None else e.text)
+        for e in [*texts.values(), *element.findall("hint")]
+        if e is not None
+    )
+    formulas = [a.value("text") for a in answers]
+    wanted = []
+    for source in [*formulas, raw_texts]:
+        for match in WILDCARD.finditer(source):
+            if match.group(1) in datasets and match.group(1) not in wanted:
+                wanted.append(match.group(1))
+    for formula in formulas:
+        for match in WILDCARD.finditer(formula):
+            if match.group(1) not in datasets:
+                raise QuestionError(
+                    f"в формуле {{{match.group(1)}}}, но такого набора данных нет", "bad_formula"
+                )
+
+    used: set[str] = set()
+    names = {w: param_name(w, used) for w in wanted}
+    params: dict = {}
+    derived: dict = {}
+    formats: dict[str, str | None] = {}
+    with_items = [w for w in wanted if datasets[w].items]
+    item_name = None
+    if with_items:
+        counts = {len(datasets[w].items) for w in with_items}
+        count = min(counts)
+        if len(counts) > 1:
+            ctx.warn(f"в наборах данных разное число значений; используются первые {count}")
+        if count == 1:
+            ctx.warn("в наборах данных одно значение: у вопроса будет один вариант", "one_item")
+        item_name = "item" if "item" not in used else param_name("item", used)
+        used.add(item_name)
+        params[item_name] = {"type": "int", "min": 0, "max": count - 1, "default": 0}
+        for w in with_items:
+            items = datasets[w].items[:count]
+            values = [v for _, v in items]
+            literals = ", ".join(_literal(v) for v in values)
+            derived[names[w]] = f"[{literals}][{item_name}]"
+            decimals = [decimals_of(raw) for raw, _ in items]
+            known = [d for d in decimals if d is not None]
+            formats[w] = _display_format(values, max(known) if known else None)
+    for w in wanted:
+        if datasets[w].items:
+            continue
+        _distribution_param(datasets[w], names[w], params, derived, formats, used, ctx)
+
+    # The formulas
+    try:
+        key_expr = moodle_formula(key_answer.value("text"), names)
+    except FormulaError as exc:
+        raise QuestionError(str(exc), "bad_formula") from None
+    tolerance = _calculated_tolerance(key_answer)
+    entry: dict = {"kind": "numeric"}
+    text = _calculated_text(ctx, texts["text"], names, formats)
+    if not text:
+        raise QuestionError("пустой текст вопроса", "empty_text")
+    entry["text"] = text
+    if params:
+        entry["params"] = params
+    if derived:
+        entry["derived"] = derived
+    entry["answer"] = {"expr": key_expr}
+    entry["tolerance"] = tolerance
+    mistakes = []
+    for i, answer in enumerate(answers):
+        if i == best:
+            continue
+        feedback = _calculated_text(ctx, answer.find("feedback"), names, formats)
+        if fractions[i] > 0:
+            ctx.warn(f"частичный балл ответа «{answer.value('text')}» не переносится", "partial")
+        if not feedback and fractions[i] <= 0:
+            continue
+        try:
+            expr = moodle_formula(answer.value("text"), names)
+        except FormulaError as exc:
+            raise QuestionError(f"ответ №{i + 1}: {exc}", "bad_formula") from None
+        mistakes.append({"id": f"moodle_{i + 1}", "answer": {"expr": expr}, "feedback": feedback})
+    if mistakes:
+        entry["mistakes"] = mistakes
+    hints = [_calculated_text(ctx, h, names, formats) for h in element.findall("hint")]
+    if hints := [h for h in hints if h]:
+        entry["hints"] = hints
+    solution = _calculated_text(ctx, texts["solution"], names, formats)
+    answer_line = f"Ответ: {_placeholder('answer', _answer_format(key_answer))}."
+    if "{{ answer" not in solution:
+        solution = f"{solution}\n\n{answer_line}" if solution else answer_line
+    entry["solution"] = solution
+    units_warning(element, ctx)
+    _check_calculated(entry, item_name)
+    return entry
+
+
+def _literal(value) -> str:
+    return str(value) if isinstance(value, int) else repr(float(value))
+
+
+def _distribution_param(dataset, name, params, derived, formats, used, ctx):
+    lo, hi, decimals = dataset.minimum, dataset.maximum, dataset.decimals
+    if hi < lo:
+        lo, hi = hi, lo
+    if decimals > 6:
+        ctx.warn(
+            f"набор {{{dataset.name}}}: {decimals} знаков после запятой сокращены до 6",
+            line=dataset.line,
+        )
+        decimals = 6
+    decimals = max(decimals, 0)
+    grid_lo = math.ceil(round(lo * 10**decimals, 9)) / 10**decimals
+    grid_hi = math.floor(round(hi * 10**decimals, 9)) / 10**decimals
+    if grid_hi < grid_lo:
+        raise QuestionError(
+            f"набор {{{dataset.name}}}: между {lo} и {hi} нет чисел с {decimals} знаками"
+        )
+    if dataset.distribution == "loguniform" and lo > 0:
+        log_name = param_name(f"{name}_log", used)
+        scale = 10**LOG_DIGITS
+        log_lo = math.ceil(math.log(grid_lo) * scale) / scale
+        log_hi = math.floor(math.log(grid_hi) * scale) / scale
+        if log_hi < log_lo:
+            log_lo = log_hi = round(math.log(grid_lo), LOG_DIGITS)
+        middle = round((log_lo + log_hi) / 2, LOG_DIGITS)
+        params[log_name] = {
+            "type": "decimal", "min": log_lo, "max": log_hi, "digits": LOG_DIGITS,
+            "default": middle,
+        }  # fmt: skip
+        derived[name] = f"round(exp({log_name}), {decimals})"
+    else:
+        if dataset.distribution not in ("uniform", "loguniform"):
+            ctx.warn(
+                f"набор {{{dataset.name}}}: распределение «{dataset.distribution}» заменено "
+                "равномерным",
+                line=dataset.line,
+            )
+        elif dataset.distribution == "loguniform":
+            ctx.warn(
+                f"набор {{{dataset.name}}}: логравномерное распределение на отрезке с "
+                "неположительной границей заменено равномерным",
+                line=dataset.line,
+            )
+        default = round((grid_lo + grid_hi) / 2, decimals)
+        default = min(max(default, grid_lo), grid_hi)
+        if decimals == 0:  # whole numbers: an int parameter keeps them integers
+            params[name] = {
+                "type": "int", "min": int(grid_lo), "max": int(grid_hi), "default": int(default),
+            }  # fmt: skip
+        else:
+            params[name] = {
+                "type": "decimal", "min": grid_lo, "max": grid_hi, "digits": decimals,
+                "default": default,
+            }  # fmt: skip
+    magnitude = max(abs(grid_lo), abs(grid_hi))
+    int_digits = len(str(int(magnitude))) if magnitude >= 1 else 1
+    # The default format shows 4 significant digits: exact only for short numbers.
+    formats[dataset.name] = None if int_digits + decimals <= 4 else f".{decimals}f"
+
+
+def _calculated_text(ctx: Context, element, names: dict, formats: dict) -> str:
+    """A text with Moodle's ``{a}`` and ``{=formula}`` → text with ``{{ … }}`` placeholders."""
+    if element is None:
+        return ""
+    text = ctx.text(element)
+
+    def formula(match: re.Match) -> str:
+        try:
+            return _placeholder(moodle_formula(match.group(1), names), None)
+        except FormulaError as exc:
+            raise QuestionError(f"формула в тексте {{={match.group(1)}}}: {exc}") from None
+
+    text = TEXT_FORMULA.sub(formula, text)
+
+    def wildcard(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in names:
+            return match.group(0)
+        return _placeholder(names[name], formats.get(name))
+
+    text = WILDCARD.sub(wildcard, text)
+    # A placeholder right next to a literal brace ("{{{ a }}") would be misread: add a space.
+    while "{{{" in text or "}}}" in text:
+        text = text.replace("{{{", "{ {{").replace("}}}", "}} }")
+    return text.strip()
+
+
+def _calculated_tolerance(answer: Element) -> dict:
+    tolerance = abs(float(read_number(answer.value("tolerance", "0") or "0", "допуск")))
+    kind = (answer.value("tolerancetype", "1") or "1").strip().lower()
+    if kind in ("1", "relative"):
+        return {"rel": tolerance}
+    if kind in ("2", "nominal"):
+        return {"abs": tolerance}
+    if kind in ("3", "geometric"):
+        return {"geo": tolerance}
+    raise QuestionError(f"неизвестный тип допуска «{kind}» (ожидалось 1, 2 или 3)")
+
+
+def _answer_format(answer: Element) -> str:
+    try:
+        length = int(float(answer.value("correctanswerlength", "2") or "2"))
+    except ValueError:
+        length = 2
+    length = max(0, min(length, 12))
+    if (answer.value("correctanswerformat", "1") or "1").strip() == "2":
+        return f".{max(length, 1)}g"  # significant figures
+    return f".{length}f"  # decimal places
+
+
+def _check_calculated(entry: dict, item_name: str | None):
+    """Every dataset item (or a few random draws) must give a finite key."""
+    _, spec = split_question(entry)
+    params = spec.get("params") or {}
+    checks: list[tuple[str, dict, int | None]] = []
+    if item_name is not None:
+        for i in range(params[item_name]["max"] + 1):
+            trial = copy.deepcopy(spec)
+            trial["params"][item_name]["default"] = i
+            checks.append((f"набор данных №{i + 1}", trial, None))
+    else:
+        checks.append(("вариант по умолчанию", spec, None))
+    if any(name != item_name for name in params):
+        checks += [(f"случайный вариант (seed {s})", spec, s) for s in range(5)]
+    kind = kinds.get("numeric")
+    for where, trial, seed in checks:
+        try:
+            values = variant(trial, seed).values
+            kind.expected(trial, values)
+        except GraderError as exc:
+            raise QuestionError(f"{where}: {exc.message}", "bad_formula") from None

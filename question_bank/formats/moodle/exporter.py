@@ -1,0 +1,553 @@
+"""A native bank → Moodle XML.
+
+Topics become categories under ``$course$/top/<bank title>``. A numeric template cannot keep its
+formula (engines are not Moodle functions), so it becomes a ``calculated`` question whose dataset
+holds ``variants`` generated variants: one wildcard per placeholder of the texts (named after the
+parameter when the placeholder is one), a wildcard ``{ans}`` holding the key of each variant, and
+the formula ``{ans}``; typical mistakes become further wildcards and answers with fraction 0.
+Other kinds are exported with their default variant: numeric without parameters → ``numerical``,
+choice → ``multichoice``, short text → ``shortanswer``, flashcard → ``essay`` with ``graderinfo``,
+vector/matrix → ``cloze`` with one NUMERICAL field per component, expression → ``shortanswer``
+with the key's text (Moodle cannot test equivalence). Every approximation is reported in the
+optional ``warnings`` list. ``$…$``/``$$…$$`` become ``\\(…\\)``/``\\[…\\]`` for MathJax.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+
+from grader import kinds
+from grader.errors import GraderError, ParseError
+from grader.expressions import evaluate, names_in, parse_expression
+from grader.templating import format_value, placeholders
+from grader.variants import compute_value, variant
+from question_bank.formats.common import Problem, split_question
+from question_bank.formats.moodle.calculated import decimals_of
+from question_bank.formats.text import native_to_html
+
+__all__ = ["export_moodle_xml"]
+
+
+def export_moodle_xml(bank: dict, *, variants: int = 10, warnings: list | None = None) -> bytes:
+    """A native bank → Moodle XML (UTF-8 bytes). Approximations go into ``warnings``.
+
+    ``variants`` is the number of dataset items of every numeric template (``calculated``);
+    the first item is always the default variant (the source problem's numbers).
+    """
+    variants = max(1, int(variants))
+    sink = warnings if warnings is not None else []
+    meta = bank.get("bank") or {}
+    bank_slug = meta.get("slug") or "bank"
+    root = ET.Element("quiz")
+    topics = {t["slug"]: t for t in bank.get("topics") or []}
+
+    def path_of(slug: str | None) -> list[str]:
+        names, seen = [], set()
+        while slug and slug in topics and slug not in seen:
+            seen.add(slug)
+            names.append(topics[slug]["title"])
+            slug = topics[slug].get("parent")
+        return [meta.get("title") or bank_slug, *reversed(names)]
+
+    groups: dict[str | None, list[dict]] = {}
+    for entry in bank.get("questions") or []:
+        groups.setdefault(entry.get("topic"), []).append(entry)
+    order = [None, *topics] + [t for t in groups if t is not None and t not in topics]
+    for topic in order:
+        if topic not in groups:
+            continue
+        segments = [s.replace("/", "//") for s in path_of(topic)]
+        category = ET.SubElement(root, "question", type="category")
+        _text_element(category, "category", "$course$/top/" + "/".join(segments), fmt=None)
+        for entry in groups[topic]:
+            try:
+                element = _export_question(entry, variants, sink, bank_slug)
+            except GraderError as exc:
+                sink.append(_export_problem(bank_slug, entry, f"не экспортирован: {exc.message}"))
+                continue
+            root.append(element)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _export_problem(bank_slug: str, entry: dict, message: str) -> Problem:
+    return Problem(
+        bank_slug, None, None, f"вопрос {entry.get('slug')}: {message}", "export", "warning"
+    )
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text_element(parent, tag: str, text: str, fmt: str | None = "html"):
+    element = ET.SubElement(parent, tag, format=fmt) if fmt else ET.SubElement(parent, tag)
+    ET.SubElement(element, "text").text = _XML_INVALID.sub("", text or "")  # XML 1.0 forbids them
+    return element
+
+
+def _simple(parent, tag: str, text) -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    element.text = str(text)
+    return element
+
+
+def _number_text(value) -> str:
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def _fraction_text(value: float) -> str:
+    text = f"{value:.5f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _question_shell(entry: dict, qtype: str, text_html: str, solution_html: str):
+    question = ET.Element("question", type=qtype)
+    _text_element(question, "name", entry.get("title") or entry.get("slug"), fmt=None)
+    _text_element(question, "questiontext", text_html)
+    _text_element(question, "generalfeedback", solution_html)
+    _simple(question, "defaultgrade", "1")
+    _simple(question, "penalty", "0.3333333")
+    _simple(question, "hidden", "0")
+    _simple(question, "idnumber", entry.get("slug", ""))
+    return question
+
+
+def _finish(question, entry: dict, hints_html: list[str]):
+    for hint in hints_html:
+        _text_element(question, "hint", hint)
+    tags = list(entry.get("tags") or [])
+    if tags:
+        holder = ET.SubElement(question, "tags")
+        for tag in tags:
+            tag_element = ET.SubElement(holder, "tag")
+            ET.SubElement(tag_element, "text").text = tag
+    return question
+
+
+def _render(template: str, values: dict) -> str:
+    from grader.templating import render
+
+    return render(template or "", values)
+
+
+def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> ET.Element:
+    _, spec = split_question(entry)
+    kind = spec.get("kind")
+    has_params = bool(spec.get("params"))
+    if kind == "numeric" and has_params:
+        calculated = _export_calculated(entry, spec, variants, sink, bank_slug)
+        if calculated is not None:
+            return calculated
+    var = variant(spec, None)
+    values = var.values
+    module = kinds.get(kind)
+    expected = module.expected(spec, values) if kind != "flashcard" else None
+    context = {**values}
+    if expected is not None and kind in ("numeric", "vector", "matrix"):
+        context["answer"] = _plainify(expected)
+    text_html = native_to_html(_render(spec.get("text") or spec.get("front", ""), values))
+    solution_source = spec.get("solution", "") if kind != "flashcard" else ""
+    try:
+        solution_html = native_to_html(_render(solution_source, context))
+    except GraderError:
+        solution_html = ""
+    hints_html = [native_to_html(_render(h, values)) for h in spec.get("hints") or []]
+    if has_params and kind not in ("numeric",):
+        sink.append(
+            _export_problem(
+                bank_slug,
+                entry,
+                "шаблон с параметрами экспортирован одним вариантом (по умолчанию)",
+            )
+        )
+    if kind == "numeric":
+        question = _question_shell(entry, "numerical", text_html, solution_html)
+        bound = _absolute_bound(spec.get("tolerance"), expected)
+        _numerical_answer(question, expected, bound, 100, "")
+        for mistake in spec.get("mistakes") or []:
+            try:
+                wrong = compute_value(mistake.get("answer"), values)
+            except GraderError:
+                continue
+            if isinstance(wrong, int | float) and not isinstance(wrong, bool):
+                feedback = native_to_html(_render(mistake.get("feedback", ""), values))
+                _numerical_answer(question, wrong, bound, 0, feedback)
+        _without_units(question)
+        return _finish(question, entry, hints_html)
+    if kind in ("single_choice", "multiple_choice"):
+        question = _question_shell(entry, "multichoice", text_html, solution_html)
+        options = spec.get("options") or []
+        single = kind == "single_choice"
+        right = [o for o in options if o.get("correct")]
+        wrong_count = len(options) - len(right)
+        _simple(question, "single", "true" if single else "false")
+        _simple(question, "shuffleanswers", "true" if spec.get("shuffle", True) else "false")
+        _simple(question, "answernumbering", "abc")
+        _simple(question, "showstandardinstruction", "0")
+        for option in options:
+            if option.get("correct"):
+                fraction = 100.0 if single else 100.0 / len(right)
+            else:
+                # our multiple choice subtracts 1/(number wrong) per wrong option, as here
+                fraction = 0.0 if single or not wrong_count else -100.0 / wrong_count
+            _answer(
+                question,
+                native_to_html(_render(option.get("text", ""), values)),
+                fraction,
+                native_to_html(_render(option.get("feedback", ""), values)),
+                fmt="html",
+            )
+        return _finish(question, entry, hints_html)
+    if kind == "short_text":
+        question = _question_shell(entry, "shortanswer", text_html, solution_html)
+        _simple(question, "usecase", "0")
+        for accepted in spec.get("answers") or []:
+            _short_answer(question, str(accepted), 100, "")
+        for mistake in spec.get("mistakes") or []:
+            answer = mistake.get("answer")
+            if isinstance(answer, dict) and isinstance(answer.get("value"), str):
+                feedback = native_to_html(_render(mistake.get("feedback", ""), values))
+                _short_answer(question, answer["value"], 0, feedback)
+        return _finish(question, entry, hints_html)
+    if kind == "flashcard":
+        question = _question_shell(entry, "essay", text_html, "")
+        _simple(question, "responseformat", "editor")
+        _simple(question, "responserequired", "1")
+        _simple(question, "responsefieldlines", "10")
+        _simple(question, "attachments", "0")
+        _simple(question, "attachmentsrequired", "0")
+        _text_element(question, "graderinfo", native_to_html(_render(spec.get("back", ""), values)))
+        _text_element(question, "responsetemplate", "")
+        return _finish(question, entry, hints_html)
+    if kind in ("vector", "matrix"):
+        sink.append(
+            _export_problem(
+                bank_slug,
+                entry,
+                f"{'вектор' if kind == 'vector' else 'матрица'}: экспортирован вариант по "
+                "умолчанию как вопрос cloze с числовым полем на каждый элемент",
+            )
+        )
+        bound = _absolute_bound(spec.get("tolerance"), expected, elementwise=True)
+        question = ET.Element("question", type="cloze")
+        _text_element(question, "name", entry.get("title") or entry.get("slug"), fmt=None)
+        _text_element(question, "questiontext", text_html + _cloze_fields(expected, bound))
+        _text_element(question, "generalfeedback", solution_html)
+        _simple(question, "penalty", "0.3333333")
+        _simple(question, "hidden", "0")
+        _simple(question, "idnumber", entry.get("slug", ""))
+        return _finish(question, entry, hints_html)
+    if kind == "expression":
+        sink.append(
+            _export_problem(
+                bank_slug,
+                entry,
+                "выражение: экспортировано как короткий ответ с текстом эталона — Moodle "
+                "засчитает только точное совпадение записи",
+            )
+        )
+        question = _question_shell(entry, "shortanswer", text_html, solution_html)
+        _simple(question, "usecase", "0")
+        for accepted in _expression_spellings(spec, values, expected):
+            _short_answer(question, accepted, 100, "")
+        return _finish(question, entry, hints_html)
+    raise GraderError(f"тип {kind} не экспортируется", code="unsupported")
+
+
+def _plainify(value):
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
+def _expression_spellings(spec: dict, values: dict, expected) -> list[str]:
+    import sympy
+
+    spellings = []
+    answer = spec.get("answer")
+    text = answer.get("expr") if isinstance(answer, dict) else answer
+    if isinstance(text, str):
+        node = parse_expression(text)
+        if not (names_in(node) - set(spec.get("variables") or [])):
+            spellings.append(str(node))
+    spellings.append(sympy.sstr(expected).replace("**", "^"))
+    return list(dict.fromkeys(spellings))
+
+
+def _answer(question, text: str, fraction: float, feedback_html: str, *, fmt: str):
+    """One ``<answer>`` of a fixed-answer question: its text, grade in percent and feedback."""
+    answer = _text_element(question, "answer", text, fmt=fmt)
+    answer.set("fraction", _fraction_text(fraction))
+    _text_element(answer, "feedback", feedback_html)
+    return answer
+
+
+def _short_answer(question, text: str, fraction: float, feedback_html: str):
+    # Moodle's shortanswer treats * as a wildcard: a literal star is written \*
+    _answer(question, text.replace("*", "\\*"), fraction, feedback_html, fmt="moodle_auto_format")
+
+
+def _numerical_answer(question, value, tolerance: float, fraction: float, feedback_html: str):
+    answer = _answer(
+        question, _number_text(value), fraction, feedback_html, fmt="moodle_auto_format"
+    )
+    _simple(answer, "tolerance", _number_text(tolerance))
+
+
+def _without_units(question):
+    """Moodle's unit settings for an answer that is a bare number (we have no units)."""
+    _simple(question, "unitgradingtype", "0")
+    _simple(question, "unitpenalty", "0.1000000")
+    _simple(question, "showunits", "3")
+    _simple(question, "unitsleft", "0")
+
+
+def _sig_bound(magnitude: float, sig: int) -> float:
+    if magnitude == 0:
+        return 0.5 * 10.0**-sig
+    return 0.5 * 10.0 ** (math.floor(math.log10(magnitude)) - sig + 1)
+
+
+def _absolute_bound(tolerance, expected, *, elementwise: bool = False) -> float | list:
+    """The absolute half-width our tolerance accepts around ``expected`` (Moodle's nominal)."""
+    import numpy as np
+
+    if elementwise:
+        flat = np.asarray(expected, dtype=float).ravel().tolist()
+        is_int = np.asarray(expected).dtype.kind in "iub"
+        return [_absolute_bound(tolerance, int(v) if is_int else v) for v in flat]
+    tol = dict(tolerance or {})
+    magnitude = abs(float(expected))
+    if not tol:
+        if isinstance(expected, int):
+            return 0.0
+        return max(1e-9, 0.005 * magnitude)
+    bound = 0.0
+    if tol.get("abs") is not None:
+        bound = max(bound, float(tol["abs"]))
+    if tol.get("rel") is not None:
+        bound = max(bound, float(tol["rel"]) * magnitude)
+    if tol.get("sig") is not None:
+        bound = max(bound, _sig_bound(magnitude, int(tol["sig"])))
+    if tol.get("geo") is not None:
+        bound = max(bound, float(tol["geo"]) * magnitude / (1 + float(tol["geo"])))
+    return bound
+
+
+def _cloze_fields(expected, bounds: list) -> str:
+    import numpy as np
+
+    array = np.asarray(expected)
+    flat = array.ravel().tolist()
+    fields = [
+        f"{{1:NUMERICAL:={_number_text(v)}:{_number_text(b)}}}"
+        for v, b in zip(flat, bounds, strict=True)
+    ]
+    if array.ndim == 1:
+        return "<p>Ответ: (" + "; ".join(fields) + ")</p>"
+    cols = array.shape[1]
+    rows = [" ".join(fields[r * cols : (r + 1) * cols]) for r in range(array.shape[0])]
+    return "<p>Ответ (по строкам):<br>" + "<br>".join(rows) + "</p>"
+
+
+def _moodle_tolerance(tolerance, keys: list) -> tuple[int, float, str]:
+    """Our tolerance → (Moodle tolerance type, value, note about an approximation or '')."""
+    tol = {k: v for k, v in dict(tolerance or {}).items() if v is not None}
+    if not tol:
+        if all(isinstance(k, int) for k in keys):
+            return 2, 0.0, ""
+        return 1, 0.005, ""
+    note = "" if len(tol) == 1 else "из нескольких критериев допуска оставлен один"
+    if "rel" in tol:
+        return 1, float(tol["rel"]), note
+    if "abs" in tol:
+        return 2, float(tol["abs"]), note
+    if "sig" in tol:
+        approx = "допуск по значащим цифрам заменён относительным 0,5·10^(1−sig)"
+        return 1, 0.5 * 10.0 ** (1 - int(tol["sig"])), approx
+    return 3, float(tol["geo"]), note
+
+
+def _scalar_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _dataset_value(value, fmt: str | None) -> str | None:
+    """How a placeholder's value is stored in the dataset: as our text shows it, if a number."""
+    if not _scalar_number(value):
+        return None
+    try:
+        shown = format_value(value, fmt)
+        float(shown)
+    except (ValueError, GraderError):
+        shown = f"{float(value):.6g}"
+    return shown
+
+
+def _export_calculated(entry, spec, variants, sink, bank_slug) -> ET.Element | None:
+    module = kinds.get("numeric")
+    texts = {
+        "text": spec.get("text", ""),
+        "solution": spec.get("solution", ""),
+        "hints": list(spec.get("hints") or []),
+        "mistakes": [m.get("feedback", "") for m in spec.get("mistakes") or []],
+    }
+    found: list[tuple[str, str | None]] = []
+    for template in [texts["text"], texts["solution"], *texts["hints"], *texts["mistakes"]]:
+        for pair in placeholders(template):
+            if pair not in found:
+                found.append(pair)
+    param_names = set((spec.get("params") or {}) | (spec.get("derived") or {})) | {"answer"}
+    wildcard_of: dict[tuple, str] = {}
+    taken = {"ans"}
+    for expr, fmt in found:
+        base = expr if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", expr) and expr in param_names else ""
+        name = base or f"v{len(wildcard_of) + 1}"
+        if fmt and base:
+            name = f"{base}_f"
+        stem, n = name, 2
+        while name in taken:
+            name = f"{stem}{n}"
+            n += 1
+        taken.add(name)
+        wildcard_of[(expr, fmt)] = name
+    mistakes = list(spec.get("mistakes") or [])
+    mistake_names = []
+    for i in range(len(mistakes)):
+        name, n = f"m{i + 1}", 2
+        while name in taken:
+            name = f"m{i + 1}_{n}"
+            n += 1
+        taken.add(name)
+        mistake_names.append(name)
+
+    rows, keys, seen = [], [], set()
+    usable_mistakes = [True] * len(mistakes)
+    for seed in [None, *range(variants * 3)]:
+        if len(rows) >= variants:
+            break
+        try:
+            var = variant(spec, seed)
+            values = var.values
+            key = module.expected(spec, values)
+        except GraderError:
+            continue  # a seed the engine refuses: take the next one
+        context = {**values, "answer": key}
+        row = {}
+        for (expr, fmt), name in wildcard_of.items():
+            try:
+                value = evaluate(parse_expression(expr), context)
+            except ParseError:
+                value = None
+            shown = _dataset_value(value, fmt)
+            if shown is None:
+                sink.append(
+                    _export_problem(
+                        bank_slug,
+                        entry,
+                        f"подстановка «{expr}» не число: экспортирован один вариант как numerical",
+                    )
+                )
+                return None
+            row[name] = shown
+        row["ans"] = _number_text(key)
+        for i, mistake in enumerate(mistakes):
+            try:
+                wrong = compute_value(mistake.get("answer"), values)
+            except GraderError:
+                wrong = None
+            if _scalar_number(wrong):
+                row[mistake_names[i]] = _number_text(wrong)
+            else:
+                usable_mistakes[i] = False
+        signature = tuple(sorted(row.items()))
+        if signature in seen:
+            continue
+        seen.add(signature)
+        rows.append(row)
+        keys.append(key)
+    if not rows:
+        raise GraderError("не удалось получить ни одного варианта", code="no_variants")
+    if len(rows) < variants:
+        sink.append(
+            _export_problem(
+                bank_slug, entry, f"получено только {len(rows)} различных вариантов из {variants}"
+            )
+        )
+
+    def substitute(template: str) -> str:
+        def replace(match: re.Match) -> str:
+            inner = match.group(1)
+            expr, sep, fmt = inner.partition(":")
+            pair = (expr.strip(), fmt.strip() if sep else None)
+            return "{" + wildcard_of[pair] + "}"
+
+        from grader.templating import PLACEHOLDER
+
+        return native_to_html(PLACEHOLDER.sub(replace, template or ""))
+
+    question = _question_shell(
+        entry, "calculated", substitute(texts["text"]), substitute(texts["solution"])
+    )
+    _simple(question, "synchronize", "0")
+    _simple(question, "single", "0")
+    _simple(question, "answernumbering", "abc")
+    _simple(question, "shuffleanswers", "0")
+    tolerance_type, tolerance, note = _moodle_tolerance(spec.get("tolerance"), keys)
+    if note:
+        sink.append(_export_problem(bank_slug, entry, note))
+    all_int = all(isinstance(k, int) for k in keys)
+    answers = [("ans", 100.0, "")]
+    for i, mistake in enumerate(mistakes):
+        if usable_mistakes[i]:
+            answers.append((mistake_names[i], 0.0, substitute(mistake.get("feedback", ""))))
+        else:
+            sink.append(
+                _export_problem(bank_slug, entry, f"типичная ошибка №{i + 1} не экспортирована")
+            )
+    for name, fraction, feedback in answers:
+        answer = _text_element(question, "answer", "{" + name + "}", fmt="moodle_auto_format")
+        answer.set("fraction", _fraction_text(fraction))
+        _simple(answer, "tolerance", _number_text(tolerance))
+        _simple(answer, "tolerancetype", str(tolerance_type))
+        _simple(answer, "correctanswerformat", "1" if all_int else "2")
+        _simple(answer, "correctanswerlength", "0" if all_int else "4")
+        _text_element(answer, "feedback", feedback)
+    _without_units(question)
+    definitions = ET.SubElement(question, "dataset_definitions")
+    columns = [*wildcard_of.values(), "ans"] + [
+        mistake_names[i] for i in range(len(mistakes)) if usable_mistakes[i]
+    ]
+    for name in columns:
+        column = [row[name] for row in rows]
+        numbers = [float(v) for v in column]
+        # counted as the importer counts them, so a round trip keeps the dataset's decimals
+        decimals = [d for d in (decimals_of(v) for v in column) if d is not None]
+        definition = ET.SubElement(definitions, "dataset_definition")
+        _text_element(definition, "status", "private", fmt=None)
+        _text_element(definition, "name", name, fmt=None)
+        _simple(definition, "type", "calculated")
+        _text_element(definition, "distribution", "uniform", fmt=None)
+        _text_element(definition, "minimum", _number_text(min(numbers)), fmt=None)
+        _text_element(definition, "maximum", _number_text(max(numbers)), fmt=None)
+        _text_element(definition, "decimals", str(min(max(decimals, default=0), 10)), fmt=None)
+        _simple(definition, "itemcount", len(column))
+        items = ET.SubElement(definition, "dataset_items")
+        for number, value in enumerate(column, start=1):
+            item = ET.SubElement(items, "dataset_item")
+            _simple(item, "number", number)
+            _simple(item, "value", value)
+        _simple(definition, "number_of_items", len(column))
+    hints = [substitute(h) for h in texts["hints"]]
+    return _finish(question, entry, hints)

@@ -1,0 +1,135 @@
+"""Reading one ``<question>`` of a Moodle XML file: its texts, numbers and flags, and its problems.
+
+A question that cannot be imported raises :class:`QuestionError` (reported as an error with the
+question's line, the other questions are still imported); an approximation is a warning through
+:meth:`Context.warn`. Every importer of a question type is built from these pieces.
+"""
+
+from __future__ import annotations
+
+from question_bank.formats.common import (
+    MAX_SOURCE,
+    MAX_TEXT,
+    NumberError,
+    Problem,
+    clip,
+    parse_number,
+)
+from question_bank.formats.moodle.reader import Element
+from question_bank.formats.text import convert_text
+
+__all__ = [
+    "QuestionError",
+    "Context",
+    "answer_fraction",
+    "read_number",
+    "is_true",
+    "common_fields",
+    "solution",
+    "with_solution",
+    "units_warning",
+]
+
+
+class QuestionError(Exception):
+    """The question cannot be imported; ``message`` is in Russian, ``code`` for machines."""
+
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+class Context:
+    """Where a question is: file, line and name, for its problems."""
+
+    def __init__(self, filename: str, problems: list, line: int | None, name: str):
+        self.filename, self.problems, self.line, self.name = filename, problems, line, name
+
+    def label(self) -> str:
+        return f"вопрос «{clip(self.name, 60)}»" if self.name else "вопрос"
+
+    def warn(self, message: str, code: str = "approximated", line: int | None = None):
+        self.problems.append(
+            Problem(
+                self.filename,
+                line or self.line,
+                None,
+                f"{self.label()}: {message}",
+                code=code,
+                severity="warning",
+            )
+        )
+
+    def text(self, element: Element | None, *, fmt: str | None = None) -> str:
+        """A Moodle text element (``<x format="…"><text>…</text></x>``) → native text."""
+        if element is None:
+            return ""
+        inner = element.find("text")
+        source = inner.text if inner is not None else element.text
+        if len(source) > MAX_SOURCE:
+            raise QuestionError(f"текст длиннее {MAX_SOURCE} символов", "too_long")
+        converted, dropped = convert_text(source, fmt or element.attrs.get("format", "html"))
+        for item in dropped:
+            self.warn(f"{item} удалён(а): файлы и медиа не импортируются", "media_dropped",
+                      element.line)  # fmt: skip
+        if len(converted) > MAX_TEXT:
+            raise QuestionError(f"текст длиннее {MAX_TEXT} символов", "too_long")
+        return converted
+
+
+def answer_fraction(answer: Element) -> float:
+    """An answer's grade in percent (``fraction="100"``)."""
+    raw = answer.attrs.get("fraction", "0")
+    try:
+        return float(parse_number(raw))
+    except NumberError:
+        raise QuestionError(f"балл ответа «{raw}» не число", "bad_number") from None
+
+
+def read_number(raw: str, what: str) -> int | float:
+    """A number of the file; ``what`` names it in the message (``ответ``, ``допуск``…)."""
+    try:
+        return parse_number(raw)
+    except NumberError as exc:
+        raise QuestionError(f"{what} {exc}", "bad_number") from None
+
+
+def is_true(raw: str, default: bool) -> bool:
+    raw = (raw or "").strip().lower()
+    if not raw:
+        return default
+    return raw in ("1", "true", "yes")
+
+
+def common_fields(element: Element, ctx: Context, *, with_text: bool = True) -> dict:
+    """The fields every type has: the text (required) and the hints."""
+    entry: dict = {}
+    if with_text:
+        text = ctx.text(element.find("questiontext"))
+        if not text:
+            raise QuestionError("пустой текст вопроса", "empty_text")
+        entry["text"] = text
+    hints = [ctx.text(h) for h in element.findall("hint")]
+    if hints := [h for h in hints if h]:
+        entry["hints"] = hints
+    return entry
+
+
+def solution(element: Element, ctx: Context) -> str:
+    return ctx.text(element.find("generalfeedback"))
+
+
+def with_solution(entry: dict, text: str) -> dict:
+    if text:
+        entry["solution"] = text
+    return entry
+
+
+def units_warning(element: Element, ctx: Context):
+    units = element.find("units")
+    names = [u.value("unit_name") for u in units.findall("unit")] if units is not None else []
+    if names := [n for n in names if n]:
+        ctx.warn(
+            f"единицы измерения ({', '.join(names)}) не переносятся: ответ — только число",
+            "units_dropped",
+        )
