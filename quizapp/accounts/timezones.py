@@ -14,6 +14,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import timezone
 
+from quizapp.models import StudyProfile
+
 SESSION_KEY = "time_zone"
 
 # Russia's zones first (west to east), then every other zone by name.
@@ -77,8 +79,6 @@ class UserTimezoneMiddleware:
 
 
 def _profile_zone(user) -> str:
-    from quizapp.models import StudyProfile
-
     zone = StudyProfile.objects.filter(user=user).values_list("time_zone", flat=True).first()
     return zone or ""
 

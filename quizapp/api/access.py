@@ -14,6 +14,7 @@ from question_bank.models import Bank, Question, Topic
 from quizapp.api.authentication import api_key_of
 from quizapp.core import roles
 from quizapp.courses.selectors import course_for_user, quizzes_visible_or_managed
+from quizapp.gradebook.regrade import run_for_instructor
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 from quizapp.models.api import ApiKey, WebhookEndpoint
 from quizapp.models.courses import Course, CourseQuiz, Enrollment
@@ -203,8 +204,6 @@ def get_versions_for_regrade(request, data: dict):
 
 
 def get_regrade_for_instructor(request, run_id: int):
-    from quizapp.gradebook.regrade import run_for_instructor
-
     return run_for_instructor(request.user, run_id)
 
 

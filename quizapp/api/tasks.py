@@ -5,6 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from quizapp.api.webhooks import DELIVER_WEBHOOK_TASK, webhook_delivery_send
+from quizapp.models.api import WebhookDelivery
+
 MAX_RETRIES = 8
 BACKOFF_BASE_SECONDS = 10
 BACKOFF_MAX_SECONDS = 3600
@@ -15,11 +18,8 @@ def backoff(retries: int) -> int:
     return min(BACKOFF_BASE_SECONDS * 2**retries, BACKOFF_MAX_SECONDS)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(name=DELIVER_WEBHOOK_TASK, bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def deliver_webhook(self, delivery_id: int) -> str | None:
-    from quizapp.api.webhooks import webhook_delivery_send
-    from quizapp.models.api import WebhookDelivery
-
     pending = WebhookDelivery.Status.PENDING
     if self.request.is_eager:
         # Embedded mode: this runs inside the web request that finished the attempt, where a

@@ -25,13 +25,15 @@ import urllib.parse
 import urllib.request
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from quizapp.attempts.selectors import attempt_fully_graded
+from quizapp.core.tasks import enqueue_on_commit
 from quizapp.models import Attempt
 from quizapp.models.api import WebhookDelivery, WebhookEndpoint
+
+DELIVER_WEBHOOK_TASK = "quizapp.api.tasks.deliver_webhook"
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +64,6 @@ def attempt_payload(attempt: Attempt) -> dict:
 
 def attempt_graded_notify(*, attempt_id: int) -> list[WebhookDelivery]:
     """Create (once) and enqueue the ``attempt.graded`` deliveries of a fully graded attempt."""
-    from quizapp.api.tasks import deliver_webhook
-
     attempt = Attempt.objects.select_related("quiz", "user").filter(pk=attempt_id).first()
     if attempt is None or attempt.quiz.owner_id is None or not attempt_fully_graded(attempt):
         return []
@@ -83,7 +83,7 @@ def attempt_graded_notify(*, attempt_id: int) -> list[WebhookDelivery]:
         )
         if new:
             created.append(delivery)
-            transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+            enqueue_on_commit(DELIVER_WEBHOOK_TASK, delivery.pk)
     return created
 
 

@@ -18,6 +18,7 @@ from fsrs import Rating
 import grader
 from grader.errors import EngineError, SpecError
 from question_bank.models import Bank, Question, QuestionVersion, Topic
+from quizapp.accounts.timezones import is_valid
 from quizapp.core.errors import ServiceError
 from quizapp.flashcards.fsrs_cards import SCHEDULER, apply_card, restore, snapshot, to_card, utc
 from quizapp.flashcards.selectors import (
@@ -61,8 +62,6 @@ def study_profile_update(
     *, user, new_cards_per_day: int, time_zone: str | None = None
 ) -> StudyProfile:
     """Save the study settings; ``time_zone`` None leaves the zone as it is, "" is the site's."""
-    from quizapp.accounts.timezones import is_valid
-
     if not isinstance(new_cards_per_day, int) or not (
         0 <= new_cards_per_day <= MAX_NEW_CARDS_PER_DAY
     ):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from question_bank.models import Bank, Question, Topic
+from quizapp.accounts import timezones
 from quizapp.accounts.timezones import remember as remember_time_zone
 from quizapp.core.errors import ServiceError
 from quizapp.core.http import posted_answer
@@ -221,8 +222,6 @@ def flashcard_bury(request, question_id):
 
 @login_required
 def deck_list(request):
-    from quizapp.accounts import timezones
-
     context = {
         "overview": selectors.deck_overview(user=request.user),
         "time_zones": timezones.choices(),

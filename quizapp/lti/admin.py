@@ -6,6 +6,7 @@ Imported by ``quizapp/admin.py`` (this package is not an app, so autodiscovery d
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from quizapp.lti.services import lti_passback_retry
 from quizapp.models.lti import LtiCourseLink, LtiQuizLink, LtiScorePassback
 
 
@@ -47,8 +48,6 @@ class LtiScorePassbackAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Отправить ещё раз"))
     def retry(self, request, queryset):
-        from quizapp.lti.services import lti_passback_retry
-
         for passback in queryset.filter(status=LtiScorePassback.Status.FAILED):
             lti_passback_retry(passback=passback)
         messages.success(request, _("Неудавшиеся отправки поставлены в очередь."))

@@ -43,10 +43,15 @@ from pylti1p3.service_connector import ServiceConnector
 
 from quizapp.attempts.selectors import attempt_fully_graded
 from quizapp.core.roles import INSTRUCTOR_GROUP, is_admin
+from quizapp.core.tasks import enqueue_on_commit
+from quizapp.gradebook.services import shown_score
 from quizapp.lti.errors import LtiError
 from quizapp.models import Attempt, Quiz
 from quizapp.models.courses import Course, CourseQuiz, Enrollment
 from quizapp.models.lti import LtiCourseLink, LtiQuizLink, LtiScorePassback
+
+SEND_SCORE_TASK = "quizapp.lti.tasks.send_score"
+SYNC_ROSTER_TASK = "quizapp.lti.tasks.sync_roster"
 
 logger = logging.getLogger(__name__)
 
@@ -93,10 +98,9 @@ def lti_launch_accept(*, lti_launch: LtiLaunch) -> LaunchOutcome:
         if lti_launch.is_resource_launch:
             quiz_link = _quiz_link_for_launch(lti_launch, user, instructor, course)
     if instructor and lti_launch.context_claim and lti_launch.context.memberships_url:
-        from quizapp.lti.tasks import sync_roster
 
         context_id = lti_launch.context.pk
-        transaction.on_commit(lambda: sync_roster.delay(context_id))
+        enqueue_on_commit(SYNC_ROSTER_TASK, context_id)
     return LaunchOutcome(user=user, is_instructor=instructor, course=course, quiz_link=quiz_link)
 
 
@@ -276,8 +280,6 @@ def lti_attempt_graded(*, attempt_id: int) -> list[LtiScorePassback]:
 
 @transaction.atomic
 def _passback_queue(attempt: Attempt, line_item: LtiLineItem, lti_user: LtiUser):
-    from quizapp.gradebook.services import shown_score
-    from quizapp.lti.tasks import send_score
 
     # An instructor's override in the gradebook is the grade the LMS gets too.
     score = shown_score(attempt) or Decimal(0)
@@ -297,20 +299,19 @@ def _passback_queue(attempt: Attempt, line_item: LtiLineItem, lti_user: LtiUser)
         passback.score_maximum = attempt.max_score
         passback.status = LtiScorePassback.Status.PENDING
         passback.save(update_fields=["score_given", "score_maximum", "status"])
-    transaction.on_commit(lambda pk=passback.pk: send_score.delay(pk))
+    enqueue_on_commit(SEND_SCORE_TASK, passback.pk)
     return passback
 
 
 @transaction.atomic
 def lti_passback_retry(*, passback: LtiScorePassback) -> LtiScorePassback:
     """An instructor sends a failed score again."""
-    from quizapp.lti.tasks import send_score
 
     passback = LtiScorePassback.objects.select_for_update().get(pk=passback.pk)
     if passback.status == LtiScorePassback.Status.FAILED:
         passback.status = LtiScorePassback.Status.PENDING
         passback.save(update_fields=["status"])
-        transaction.on_commit(lambda pk=passback.pk: send_score.delay(pk))
+        enqueue_on_commit(SEND_SCORE_TASK, passback.pk)
     return passback
 
 

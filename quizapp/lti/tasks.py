@@ -8,6 +8,14 @@ from django.db import InterfaceError, OperationalError
 from pylti1p3.exception import LtiException
 from requests import RequestException
 
+from quizapp.lti.services import (
+    SEND_SCORE_TASK,
+    SYNC_ROSTER_TASK,
+    lti_roster_sync,
+    lti_score_send,
+)
+from quizapp.models.lti import LtiScorePassback
+
 MAX_RETRIES = 8
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 6 * 3600
@@ -22,11 +30,8 @@ def backoff(retries: int) -> int:
     return min(BACKOFF_BASE_SECONDS * 2**retries, BACKOFF_MAX_SECONDS)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(name=SEND_SCORE_TASK, bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_score(self, passback_id: int) -> str | None:
-    from quizapp.lti.services import lti_score_send
-    from quizapp.models.lti import LtiScorePassback
-
     pending = LtiScorePassback.Status.PENDING
     if self.request.is_eager:
         # Embedded mode runs this inside the request that graded the attempt, where a retry
@@ -46,6 +51,7 @@ def send_score(self, passback_id: int) -> str | None:
 
 
 @shared_task(
+    name=SYNC_ROSTER_TASK,
     bind=True,
     acks_late=True,
     autoretry_for=(LtiException, RequestException, OperationalError, InterfaceError),
@@ -56,8 +62,6 @@ def send_score(self, passback_id: int) -> str | None:
 )
 def sync_roster(self, context_id: int) -> int:
     """Names and Role Provisioning: enrol the LMS course's learners."""
-    from quizapp.lti.services import lti_roster_sync
-
     if self.request.is_eager:
         try:
             return lti_roster_sync(context_id=context_id)
