@@ -31,7 +31,8 @@ SCHEDULER = Scheduler()
 # The interval shown on a rating button is a preview: without fuzz, so it does not flicker.
 _PREVIEW = Scheduler(enable_fuzzing=False)
 
-# The fields of a state that a rating changes and an undo must put back.
+# The fields of a state that a rating changes and an undo must put back: FlashcardState's
+# SCHEDULE_FIELDS but ``variants``, which only ever grows so that no variant is shown twice.
 _SNAPSHOT_FIELDS = ("state", "step", "stability", "difficulty", "reps")
 _SNAPSHOT_TIMES = ("due", "last_review", "introduced_at")
 

@@ -69,8 +69,9 @@ class StudyDeck(models.Model):
 class FlashcardState(models.Model):
     """One student's FSRS state of one question; the fields mirror ``fsrs.Card`` (UTC times)."""
 
-    # What a rating writes: the FSRS card and our counters. Undo puts these back, the admin shows
-    # them read-only (editing one by hand would contradict the review log).
+    # What a rating writes: the FSRS card and our counters; the admin shows them read-only
+    # (editing one by hand would contradict the review log). Undo puts back all but
+    # ``variants`` (flashcards.fsrs_cards.snapshot): an undone numeric card still gets new numbers.
     SCHEDULE_FIELDS = (
         "state",
         "step",

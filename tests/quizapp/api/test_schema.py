@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
 
-from quizapp.api.views import ApiView
+from quizapp.api.views.base import ApiView
 
 from .conftest import key_client
 
