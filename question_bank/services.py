@@ -12,8 +12,10 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from question_bank.access import can_manage_bank
+from question_bank.formats import IMPORTERS, parse_file
 from question_bank.formats.common import Problem, split_question
 from question_bank.models import Bank, BankUpload, Question, QuestionVersion, Topic, spec_hash
+from question_bank.validation import DEFAULT_VARIANTS, check_bank_variants
 from quizapp.core.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -118,9 +120,6 @@ class BankInvalid(Exception):
 
 def bank_validate_file(*, data: bytes, filename: str, variants: int, progress=None):
     """Parse and check a bank file of any format; return (ImportResult, all problems)."""
-    from question_bank.formats import parse_file
-    from question_bank.validation import check_bank_variants
-
     result = parse_file(data, filename)
     problems = list(result.problems)
     if result.ok:
@@ -137,9 +136,6 @@ def bank_import_file(
     so re-importing an unchanged bank is quick and creates nothing. ``slug`` replaces the bank's
     code from the file (a browser upload decided it at validation); ``user``: see bank_import.
     """
-    from question_bank.formats import parse_file
-    from question_bank.validation import check_bank_variants
-
     result = parse_file(data, filename)
     problems = list(result.problems)
     if result.ok and slug:
@@ -197,15 +193,11 @@ def upload_max_bytes() -> int:
 
 
 def upload_variants() -> int:
-    from question_bank.validation import DEFAULT_VARIANTS
-
     return getattr(settings, "BANK_UPLOAD_VARIANTS", DEFAULT_VARIANTS)
 
 
 def bank_upload_create(*, owner, filename: str, data: bytes, target: Bank | None = None):
     """Keep an uploaded file and queue its validation; nothing enters the bank tables yet."""
-    from question_bank.formats import IMPORTERS
-
     limit = upload_max_bytes()
     if len(data) > limit:
         raise BankError(
