@@ -30,7 +30,19 @@ from grader.expr.arithmetic import (
 from grader.expr.functions import FUNCTIONS
 from grader.expr.limits import MAX_OPS, fail
 from grader.expr.names import CONSTANTS, alias
-from grader.expr.nodes import Binary, Call, Compare, Cond, Index, ListExpr, Name, Node, Num, Unary
+from grader.expr.nodes import (
+    Binary,
+    Call,
+    Compare,
+    Cond,
+    Index,
+    ListExpr,
+    Name,
+    Node,
+    Num,
+    Unary,
+    left_spine,
+)
 
 __all__ = ["evaluate"]
 
@@ -75,13 +87,9 @@ class _Evaluator:
             return value
         if isinstance(node, Binary):
             # Walk the left spine iteratively: "1+1+...+1" may be hundreds of nodes deep.
-            spine = []
-            cur: Node = node
-            while isinstance(cur, Binary):
-                spine.append(cur)
-                cur = cur.left
-            value = self.eval(cur)
-            for b in reversed(spine):
+            first, links = left_spine(node)
+            value = self.eval(first)
+            for b in links:
                 self.charge(1)
                 if b.op == "and":
                     value = truth(value) and truth(self.eval(b.right))

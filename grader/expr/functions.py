@@ -125,12 +125,18 @@ def _flatten_numbers(name: str, args: list) -> tuple[list, bool]:
     return values, all_ints
 
 
+def _nonempty_numbers(name: str, args: list) -> tuple[list, bool]:
+    """:func:`_flatten_numbers` of one or more arguments holding at least one number."""
+    arity(name, args, 1, None)
+    values, all_ints = _flatten_numbers(name, args)
+    if not values:
+        fail("bad_call", f"функция {name}: пустой вектор")
+    return values, all_ints
+
+
 def _min_max(name: str, pick):
     def impl(args):
-        arity(name, args, 1, None)
-        values, all_ints = _flatten_numbers(name, args)
-        if not values:
-            fail("bad_call", f"функция {name}: пустой вектор")
+        values, all_ints = _nonempty_numbers(name, args)
         result = pick(values)
         return result if all_ints else float(result)
 
@@ -156,10 +162,7 @@ def _prod(args):
 
 def _stat(name: str, fn):
     def impl(args):
-        arity(name, args, 1, None)
-        values, _ = _flatten_numbers(name, args)
-        if not values:
-            fail("bad_call", f"функция {name}: пустой вектор")
+        values, _ = _nonempty_numbers(name, args)
         with np.errstate(all="ignore"):
             return check_float(float(fn(np.array(values, dtype=float))))
 

@@ -26,6 +26,7 @@ __all__ = [
     "Index",
     "Cond",
     "children",
+    "left_spine",
     "names_in",
     "count_nodes",
 ]
@@ -206,6 +207,26 @@ def children(node: Node) -> tuple:
     if isinstance(node, Cond):
         return (node.then, node.cond, node.orelse)
     return ()
+
+
+def left_spine(node: Binary) -> tuple[Node, list[Binary]]:
+    """A chain ``((a op b) op c) op d`` as its first operand ``a`` and its links, first link first.
+
+    Evaluating or building a chain link by link takes no recursion down the left side, so a
+    ``1+1+…+1`` of hundreds of terms does not exhaust the stack.
+
+    >>> from grader.expr import parse_expression
+    >>> first, links = left_spine(parse_expression("a - b + c"))
+    >>> str(first), [(b.op, str(b.right)) for b in links]
+    ('a', [('-', 'b'), ('+', 'c')])
+    """
+    links = []
+    cur: Node = node
+    while isinstance(cur, Binary):
+        links.append(cur)
+        cur = cur.left
+    links.reverse()
+    return cur, links
 
 
 def names_in(node: Node, *, include_constants: bool = False) -> set[str]:

@@ -28,6 +28,7 @@ from grader.expr.nodes import (
     Num,
     Unary,
     children,
+    left_spine,
 )
 
 __all__ = ["to_sympy", "SYMBOLIC_FUNCTIONS"]
@@ -130,13 +131,9 @@ class _SympyBuilder:
         if isinstance(node, Name):
             return self.name(node.name)
         if isinstance(node, Binary):
-            spine = []
-            cur: Node = node
-            while isinstance(cur, Binary):
-                spine.append(cur)
-                cur = cur.left
-            value = self.build(cur)
-            for b in reversed(spine):
+            first, links = left_spine(node)
+            value = self.build(first)
+            for b in links:
                 right = self.build(b.right)
                 value = self.binary(b, value, right)
             return value
