@@ -31,7 +31,7 @@ accepts nothing but an exact 0. Bank authors set anything else per question.
 Equivalence of expressions
 --------------------------
 :func:`expressions_equivalent` evaluates both SymPy expressions (built by our own parser, see
-:mod:`grader.expressions`) at seeded pseudo-random points with ``mpmath`` at 30 digits, via
+:mod:`grader.expr`) at seeded pseudo-random points with ``mpmath`` at 30 digits, via
 ``sympy.lambdify`` on those constructed expressions. Points are drawn, ``points`` at a time,
 from [−3, 3], then [0.05, 3] (for log and sqrt), then [3, 20], until at least 8 points are
 valid; a point is valid when both sides are finite and real there. The expressions are
@@ -441,7 +441,7 @@ def expressions_equivalent(got_expr, expected_expr, variables, *, seed: int = 0,
     Symbols are matched by name, so ``Symbol("t")`` and ``Symbol("t", real=True)`` are the same
     variable. See the module docstring for the method (random points, SymPy as a fallback).
 
-    >>> from grader.expressions import parse_expression, to_sympy
+    >>> from grader.expr import parse_expression, to_sympy
     >>> def build(text):
     ...     return to_sympy(parse_expression(text), variables=["t"], functions={"f": "sigmoid"})
     >>> expressions_equivalent(build("f(t)*(1 - f(t))"), build("exp(t)/(1 + exp(t))^2"), ["t"])

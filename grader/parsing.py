@@ -3,7 +3,7 @@
 :func:`parse_answer` returns a :class:`Parsed` (the value plus a Russian ``display`` of how the
 input was understood) or raises :class:`~grader.errors.ParseError` with a ``code`` and a Russian
 message saying what was expected and where. It never raises anything else for any string:
-every element goes through the bounded parser of :mod:`grader.expressions`.
+every element goes through the bounded parser of :mod:`grader.expr`.
 
 Numbers
 -------
@@ -43,15 +43,15 @@ is accepted as a vector.
 
 Expressions
 -----------
-Parsed by :func:`grader.expressions.parse_expression` with the decimal comma on, then built into
-SymPy by :func:`grader.expressions.to_sympy` with the question's variables and function aliases
+Parsed by :func:`grader.expr.parse_expression` with the decimal comma on, then built into
+SymPy by :func:`grader.expr.to_sympy` with the question's variables and function aliases
 (``functions={"f": "sigmoid"}``). An unknown name is refused with a message listing the allowed
 variables; ``2x`` is refused with a hint to write ``2*x``.
 
 Limits
 ------
 An answer longer than 2000 characters is refused at once (``too_long``); every element or
-expression is bounded as described in :mod:`grader.expressions`.
+expression is bounded as described in :mod:`grader.expr`.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import ParseError, SpecError
-from grader.expressions import (
+from grader.expr import (
     Node,
     Token,
     evaluate,
@@ -119,7 +119,7 @@ def parse_answer(
 
     ``shape`` is the expected shape (``(3,)``, ``(2, 2)``), used only to settle ambiguous commas;
     a different shape is not an error here (the comparison reports it). ``variables`` and
-    ``functions`` are passed to :func:`grader.expressions.to_sympy` for expressions.
+    ``functions`` are passed to :func:`grader.expr.to_sympy` for expressions.
 
     >>> parse_answer("0,95", "number").display
     '0,95 → 0.95'

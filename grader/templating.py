@@ -1,7 +1,7 @@
 """Text templates of questions, hints and solutions: ``{{ expression }}`` placeholders.
 
 Double braces keep LaTeX's single braces (``\\frac{a}{b}``) untouched. The inside of a placeholder
-is an expression of the safe language of :mod:`grader.expressions` over the variant's values,
+is an expression of the safe language of :mod:`grader.expr` over the variant's values,
 optionally followed by ``: format`` with a restricted format spec (``{{ p : .3f }}``). Nothing else
 is executed: no attribute access, no filters, no loops.
 
@@ -39,8 +39,8 @@ def _split(inner: str) -> tuple[str, str | None]:
 
 def render(template: str, values: dict) -> str:
     """Substitute every ``{{ expr }}`` with its formatted value; raise SpecError naming it."""
-    from grader.expressions import evaluate
-    from grader.expressions import parse_cached as parse_expression
+    from grader.expr import evaluate
+    from grader.expr import parse_cached as parse_expression
 
     def substitute(match: re.Match) -> str:
         expr, fmt = _split(match.group(1))

@@ -193,8 +193,8 @@ def _derive(spec: dict, params: dict) -> dict:
 
 
 def _failed_constraint(spec: dict, values: dict) -> str | None:
-    from grader.expressions import evaluate
-    from grader.expressions import parse_cached as parse_expression
+    from grader.expr import evaluate
+    from grader.expr import parse_cached as parse_expression
 
     for text in spec.get("constraints") or []:
         try:
@@ -217,8 +217,8 @@ def compute_value(definition, values: dict, *, where: str = "answer"):
     """
     from grader.engines import compute
     from grader.engines.registry import to_json
-    from grader.expressions import evaluate
-    from grader.expressions import parse_cached as parse_expression
+    from grader.expr import evaluate
+    from grader.expr import parse_cached as parse_expression
 
     if isinstance(definition, str):
         definition = {"expr": definition}
@@ -254,8 +254,8 @@ def _resolve(value, values: dict):
     string that refers to none (``lstm``, ``same``, ``coco-101``) is a literal option.
     """
     from grader.engines.registry import to_json
-    from grader.expressions import evaluate, names_in
-    from grader.expressions import parse_cached as parse_expression
+    from grader.expr import evaluate, names_in
+    from grader.expr import parse_cached as parse_expression
 
     if isinstance(value, dict):
         return {k: _resolve(v, values) for k, v in value.items()}

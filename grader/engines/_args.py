@@ -9,6 +9,7 @@ Integers stay Python ``int`` (no overflow); real numbers become ``float``; array
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from numbers import Integral, Real
 
 import numpy as np
@@ -22,9 +23,11 @@ __all__ = [
     "as_choice",
     "as_pair",
     "as_array",
+    "as_vector",
     "as_int_list",
     "as_records",
     "fail",
+    "shape_text",
 ]
 
 MAX_ELEMENTS = 1_000_000  # an engine never allocates more than this many numbers
@@ -32,6 +35,15 @@ MAX_ELEMENTS = 1_000_000  # an engine never allocates more than this many number
 
 def fail(arg: str, message: str, code: str = "bad_arg"):
     raise EngineError(f"аргумент {arg}: {message}", arg=arg, code=code)
+
+
+def shape_text(array: np.ndarray) -> str:
+    """The shape as people write it in messages: ``2×3``; a 0-d array is ``скаляр``.
+
+    >>> shape_text(np.zeros((2, 3))), shape_text(np.float64(1.0))
+    ('2×3', 'скаляр')
+    """
+    return "×".join(str(s) for s in array.shape) or "скаляр"
 
 
 def as_int(arg: str, value, *, min: int | None = None, max: int | None = None) -> int:
@@ -117,9 +129,39 @@ def as_array(arg: str, value, *, ndim: int | None = None, shape: tuple | None = 
             want is not None and want != got for want, got in zip(shape, array.shape, strict=True)
         ):
             want_text = "×".join("?" if s is None else str(s) for s in shape)
-            got_text = "×".join(str(s) for s in array.shape) or "скаляр"
-            fail(arg, f"ожидалась форма {want_text}, получена {got_text}")
+            fail(arg, f"ожидалась форма {want_text}, получена {shape_text(array)}")
     return array
+
+
+def as_vector(
+    arg: str,
+    value,
+    size: int | None = None,
+    *,
+    default: float = 0.0,
+    mismatch: Callable[[str], str],
+) -> np.ndarray:
+    """A vector (inputs, biases, γ and β, states); a single number counts as a vector of one.
+
+    With ``size``: exactly ``size`` numbers, and None gives ``default`` repeated. Without: any
+    non-empty vector. Anything else is refused with the message ``mismatch(got)``, ``got``
+    being the shape found, so that each engine says what the length must agree with.
+
+    >>> as_vector("bias", None, 2, mismatch=str), as_vector("x", 5, mismatch=str)
+    (array([0., 0.]), array([5.]))
+    """
+    if value is None and size is not None:
+        return np.full(size, default)
+    vector = as_array(arg, value)
+    if vector.ndim == 0:
+        vector = vector.reshape(1)
+    if size is None:
+        wrong = vector.ndim != 1 or vector.size == 0
+    else:
+        wrong = vector.shape != (size,)
+    if wrong:
+        fail(arg, mismatch(shape_text(vector)))
+    return vector
 
 
 def _check_leaves(arg: str, value) -> None:

@@ -19,16 +19,21 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from grader.engines._args import MAX_ELEMENTS, as_array, as_choice, as_pair, fail
+from grader.engines._args import (
+    MAX_ELEMENTS,
+    as_array,
+    as_choice,
+    as_pair,
+    as_vector,
+    fail,
+    shape_text,
+)
 from grader.engines.registry import engine
 
 __all__ = ["conv2d", "conv1d", "pool2d"]
 
 MAX_WORK = 50_000_000  # multiply-adds a single convolution may cost
-
-
-def _shape(a: np.ndarray) -> str:
-    return "×".join(str(s) for s in a.shape) or "скаляр"
+_IMAGE = "ожидалось изображение C×H×W или H×W"
 
 
 def _padding(value, kernel: tuple[int, int], dilation: tuple[int, int], stride: tuple[int, int]):
@@ -49,19 +54,48 @@ def _padding(value, kernel: tuple[int, int], dilation: tuple[int, int], stride: 
     return (ph, ph, pw, pw)
 
 
-def _bias(bias, channels: int, kernel_arg: str) -> np.ndarray:
-    if bias is None:
-        return np.zeros(channels)
-    b = as_array("bias", bias)
-    if b.ndim == 0:
-        b = b.reshape(1)
-    if b.shape != (channels,):
+def _channels_first(arg: str, value, *, ndim: int, short: int, expected: str):
+    """``value`` as an array of ``ndim`` axes, and whether it was given without the leading ones.
+
+    An array of ``short`` axes gets ``ndim - short`` leading axes of one (H×W → 1×H×W, a k×k
+    kernel → 1×1×k×k); any other number of axes, or an empty axis, is refused.
+    """
+    array = as_array(arg, value)
+    added = array.ndim == short
+    if added:
+        array = array.reshape((1,) * (ndim - short) + array.shape)
+    if array.ndim != ndim or 0 in array.shape:
+        fail(arg, f"{expected}, получена форма {shape_text(array)}")
+    return array, added
+
+
+def _operands(input_arg, value, kernel, bias, *, spatial, input_shape, kernel_shape, c_in):
+    """The input (C×spatial), kernel (C_out×C×spatial) and bias of a convolution, checked.
+
+    Returns (input, kernel, bias, squeeze); ``squeeze`` says the kernel came without its channel
+    axes, so the answer drops the output-channel axis too. ``c_in`` is how the kernel's input
+    channel axis is named in messages.
+    """
+    x, _ = _channels_first(input_arg, value, ndim=spatial + 1, short=spatial, expected=input_shape)
+    k, squeeze = _channels_first(
+        "kernel", kernel, ndim=spatial + 2, short=spatial, expected=kernel_shape
+    )
+    if k.shape[1] != x.shape[0]:
         fail(
-            "bias",
-            f"длина bias ({_shape(b)}) не совпадает с числом выходных каналов "
-            f"{kernel_arg} ({channels})",
+            "kernel",
+            f"число входных каналов ядра (форма {shape_text(k)}, {c_in} = {k.shape[1]}) не "
+            f"совпадает с числом каналов {input_arg} (форма {shape_text(x)}, C = {x.shape[0]})",
         )
-    return b
+    channels = k.shape[0]
+    b = as_vector(
+        "bias",
+        bias,
+        channels,
+        mismatch=lambda got: (
+            f"длина bias ({got}) не совпадает с числом выходных каналов kernel ({channels})"
+        ),
+    )
+    return x, k, b, squeeze
 
 
 def _correlate(x, k, bias, stride, pads, dilation, image_arg: str) -> np.ndarray:
@@ -103,24 +137,16 @@ def conv2d(*, image, kernel, bias=None, stride=1, padding=0, dilation=1):
     >>> conv2d(image=[[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel=[[1, 0], [0, -1]])
     [[-4.0, -4.0], [-4.0, -4.0]]
     """
-    x = as_array("image", image)
-    if x.ndim == 2:
-        x = x[np.newaxis]
-    if x.ndim != 3 or 0 in x.shape:
-        fail("image", f"ожидалось изображение C×H×W или H×W, получена форма {_shape(x)}")
-    k = as_array("kernel", kernel)
-    squeeze = k.ndim == 2
-    if squeeze:
-        k = k[np.newaxis, np.newaxis]
-    if k.ndim != 4 or 0 in k.shape:
-        fail("kernel", f"ожидалось ядро C_out×C_in×k×k или k×k, получена форма {_shape(k)}")
-    if k.shape[1] != x.shape[0]:
-        fail(
-            "kernel",
-            f"число входных каналов ядра (форма {_shape(k)}, C_in = {k.shape[1]}) не совпадает "
-            f"с числом каналов image (форма {_shape(x)}, C = {x.shape[0]})",
-        )
-    b = _bias(bias, k.shape[0], "kernel")
+    x, k, b, squeeze = _operands(
+        "image",
+        image,
+        kernel,
+        bias,
+        spatial=2,
+        input_shape=_IMAGE,
+        kernel_shape="ожидалось ядро C_out×C_in×k×k или k×k",
+        c_in="C_in",
+    )
     stride = as_pair("stride", stride, min=1)
     dilation = as_pair("dilation", dilation, min=1)
     pads = _padding(padding, k.shape[2:], dilation, stride)
@@ -139,24 +165,16 @@ def conv1d(*, x, kernel, bias=None, stride=1, padding=0, dilation=1):
     >>> conv1d(x=[1, 2, 3, 4], kernel=[1, 1], stride=2)
     [3.0, 7.0]
     """
-    xs = as_array("x", x)
-    if xs.ndim == 1:
-        xs = xs[np.newaxis]
-    if xs.ndim != 2 or 0 in xs.shape:
-        fail("x", f"ожидалась последовательность C×L или L, получена форма {_shape(xs)}")
-    k = as_array("kernel", kernel)
-    squeeze = k.ndim == 1
-    if squeeze:
-        k = k[np.newaxis, np.newaxis]
-    if k.ndim != 3 or 0 in k.shape:
-        fail("kernel", f"ожидалось ядро C_out×C×k или k, получена форма {_shape(k)}")
-    if k.shape[1] != xs.shape[0]:
-        fail(
-            "kernel",
-            f"число входных каналов ядра (форма {_shape(k)}, C = {k.shape[1]}) не совпадает "
-            f"с числом каналов x (форма {_shape(xs)}, C = {xs.shape[0]})",
-        )
-    b = _bias(bias, k.shape[0], "kernel")
+    xs, k, b, squeeze = _operands(
+        "x",
+        x,
+        kernel,
+        bias,
+        spatial=1,
+        input_shape="ожидалась последовательность C×L или L",
+        kernel_shape="ожидалось ядро C_out×C×k или k",
+        c_in="C",
+    )
     for arg, value in (("stride", stride), ("padding", padding), ("dilation", dilation)):
         if isinstance(value, (list, tuple)):
             fail(arg, f"для conv1d ожидалось одно целое число, получено {value!r}"[:200])
@@ -182,12 +200,7 @@ def pool2d(*, image, kernel, stride=None, padding=0, mode):
     >>> pool2d(image=[[1, 2], [3, 4]], kernel=2, padding=1, stride=2, mode="avg")
     [[0.25, 0.5], [0.75, 1.0]]
     """
-    x = as_array("image", image)
-    squeeze = x.ndim == 2
-    if squeeze:
-        x = x[np.newaxis]
-    if x.ndim != 3 or 0 in x.shape:
-        fail("image", f"ожидалось изображение C×H×W или H×W, получена форма {_shape(x)}")
+    x, squeeze = _channels_first("image", image, ndim=3, short=2, expected=_IMAGE)
     mode = as_choice("mode", mode, ("max", "avg"))
     kh, kw = as_pair("kernel", kernel, min=1)
     sh, sw = (kh, kw) if stride is None else as_pair("stride", stride, min=1)

@@ -16,16 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.engines._args import as_array, as_float, as_int, as_int_list, fail
+from grader.engines._args import as_array, as_float, as_int, as_int_list, fail, shape_text
 from grader.engines.registry import engine
 
 __all__ = ["softmax", "cross_entropy", "binary_logloss", "log_softmax", "bce_elementwise"]
 
 LOG_CLAMP = -100.0  # torch clamps both logs of binary_cross_entropy at −100
-
-
-def _shape(a: np.ndarray) -> str:
-    return "×".join(str(s) for s in a.shape) or "скаляр"
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
@@ -91,7 +87,7 @@ def cross_entropy(*, logits, targets):
     elif z.ndim == 2:
         t = as_int_list("targets", targets, min=0)
     else:
-        fail("logits", f"ожидалась матрица N×C (или вектор C), получена форма {_shape(z)}")
+        fail("logits", f"ожидалась матрица N×C (или вектор C), получена форма {shape_text(z)}")
     n, c = z.shape
     if n == 0 or c == 0:
         fail("logits", f"пустая матрица логитов (форма {n}×{c})")
@@ -123,7 +119,7 @@ def binary_logloss(*, y, p):
     ys = as_array("y", y)
     ps = as_array("p", p)
     if ys.shape != ps.shape:
-        fail("p", f"форма p ({_shape(ps)}) не совпадает с формой y ({_shape(ys)})")
+        fail("p", f"форма p ({shape_text(ps)}) не совпадает с формой y ({shape_text(ys)})")
     if ys.size == 0:
         fail("y", "пустой массив меток")
     if np.any((ps < 0) | (ps > 1)):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.engines._args import as_array, as_choice, as_records, fail
+from grader.engines._args import as_array, as_choice, as_records, as_vector, fail, shape_text
 from grader.engines.activations import backward, forward
 from grader.engines.losses import bce_elementwise
 from grader.engines.registry import engine
@@ -46,11 +46,7 @@ def mlp(*, x, layers, target=None, loss=None):
     ...     {"W": [[1, 0.2]], "b": [4], "activation": "relu"}])["output"]
     [104.5]
     """
-    a = as_array("x", x)
-    if a.ndim == 0:
-        a = a.reshape(1)
-    if a.ndim != 1 or a.size == 0:
-        fail("x", "ожидался непустой вектор входов")
+    a = as_vector("x", x, mismatch=lambda _: "ожидался непустой вектор входов")
     specs = as_records("layers", layers, required=("W", "activation"), optional={"b": None})
     if not specs or len(specs) > MAX_LAYERS:
         fail("layers", f"нужно от 1 до {MAX_LAYERS} слоёв, получено {len(specs)}")
@@ -70,10 +66,9 @@ def mlp(*, x, layers, target=None, loss=None):
         else:
             b = as_array(f"layers[{k}].b", spec["b"])
             if b.shape != (w.shape[0],):
-                got = "×".join(map(str, b.shape)) or "скаляр"
                 fail(
                     f"layers[{k}].b",
-                    f"длина b ({got}) не совпадает с числом строк W ({w.shape[0]})",
+                    f"длина b ({shape_text(b)}) не совпадает с числом строк W ({w.shape[0]})",
                 )
         act = as_choice(f"layers[{k}].activation", spec["activation"], ACTIVATIONS)
         weights.append(w)

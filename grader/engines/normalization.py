@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.engines._args import as_array, as_choice, as_float, fail
+from grader.engines._args import as_array, as_choice, as_float, as_vector, fail, shape_text
 from grader.engines.registry import engine
 
 __all__ = ["batchnorm", "batchnorm_running", "CONVENTIONS"]
@@ -39,15 +39,13 @@ MAX_BATCHES = 1000
 
 
 def _feature_vector(arg: str, value, features: int, default: float) -> np.ndarray:
-    if value is None:
-        return np.full(features, default)
-    v = as_array(arg, value)
-    if v.ndim == 0:
-        v = v.reshape(1)
-    if v.shape != (features,):
-        got = "×".join(map(str, v.shape))
-        fail(arg, f"длина {arg} ({got}) не совпадает с числом признаков x ({features})")
-    return v
+    return as_vector(
+        arg,
+        value,
+        features,
+        default=default,
+        mismatch=lambda got: f"длина {arg} ({got}) не совпадает с числом признаков x ({features})",
+    )
 
 
 @engine("batchnorm")
@@ -64,15 +62,14 @@ def batchnorm(*, x, gamma=None, beta=None, eps=1e-5):
     """
     xs = as_array("x", x)
     if xs.ndim < 2 or xs.ndim > 4:
-        got = "×".join(map(str, xs.shape)) or "скаляр"
-        fail("x", f"ожидалась матрица N×F (или N×C×L, N×C×H×W), получена форма {got}")
+        fail("x", f"ожидалась матрица N×F (или N×C×L, N×C×H×W), получена форма {shape_text(xs)}")
     features = xs.shape[1]
     per_feature = xs.size // features if features else 0
     if features == 0 or per_feature < 2:
         fail(
             "x",
             "в режиме обучения нужно больше одного значения на признак "
-            f"(форма x {'×'.join(map(str, xs.shape))}); при N = 1 batch norm не определён",
+            f"(форма x {shape_text(xs)}); при N = 1 batch norm не определён",
         )
     g = _feature_vector("gamma", gamma, features, 1.0)
     b = _feature_vector("beta", beta, features, 0.0)
@@ -98,9 +95,10 @@ def _stat_batch(arg: str, value) -> np.ndarray:
     if xs.ndim == 1:
         xs = xs[:, np.newaxis]
     if xs.ndim < 2 or xs.ndim > 4 or 0 in xs.shape:
-        got = "×".join(map(str, xs.shape)) or "скаляр"
         fail(
-            arg, f"ожидался вектор значений или матрица N×F (N×C×L, N×C×H×W), получена форма {got}"
+            arg,
+            "ожидался вектор значений или матрица N×F (N×C×L, N×C×H×W), "
+            f"получена форма {shape_text(xs)}",
         )
     return xs
 
@@ -205,8 +203,10 @@ def batchnorm_running(
             if vector:
                 xs = xs[:, np.newaxis] if features == 1 else xs[np.newaxis, :]
             if xs.ndim < 2 or xs.ndim > 4 or xs.shape[1] != features:
-                got = "×".join(map(str, xs.shape)) or "скаляр"
-                fail("x", f"ожидалось {features} признак(ов) на объект, получена форма {got}")
+                fail(
+                    "x",
+                    f"ожидалось {features} признак(ов) на объект, получена форма {shape_text(xs)}",
+                )
             g = _feature_vector("gamma", gamma, features, 1.0)
             b_ = _feature_vector("beta", beta, features, 0.0)
             shape = (1, features) + (1,) * (xs.ndim - 2)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.engines._args import as_array, as_choice, fail
+from grader.engines._args import as_array, as_choice, as_vector, fail
 from grader.engines.activations import sigmoid
 from grader.engines.registry import engine
 
@@ -27,15 +27,12 @@ CELLS = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
 def _vector(arg: str, value, size: int, what: str) -> np.ndarray:
-    if value is None:
-        return np.zeros(size)
-    v = as_array(arg, value)
-    if v.ndim == 0:
-        v = v.reshape(1)
-    if v.shape != (size,):
-        got = "×".join(map(str, v.shape))
-        fail(arg, f"ожидался вектор длины {size} ({what}), получена форма {got}")
-    return v
+    return as_vector(
+        arg,
+        value,
+        size,
+        mismatch=lambda got: f"ожидался вектор длины {size} ({what}), получена форма {got}",
+    )
 
 
 @engine("rnn_cell")
@@ -55,11 +52,7 @@ def rnn_cell(*, cell, x, h=None, c=None, W_ih, W_hh, b_ih=None, b_hh=None, nonli
     """
     cell = as_choice("cell", cell, tuple(CELLS))
     k = CELLS[cell]
-    xv = as_array("x", x)
-    if xv.ndim == 0:
-        xv = xv.reshape(1)
-    if xv.ndim != 1 or xv.size == 0:
-        fail("x", "ожидался непустой вектор входа")
+    xv = as_vector("x", x, mismatch=lambda _: "ожидался непустой вектор входа")
     w_hh = as_array("W_hh", W_hh, ndim=2)
     rows, hidden = w_hh.shape
     if hidden == 0 or rows != k * hidden:

@@ -87,6 +87,22 @@ def _groups(groups, c_in: int, c_out: int) -> int:
     return groups
 
 
+def _conv_params(c_in, c_out, kernel, bias, groups, *, spatial: int) -> int:
+    """Weights c_out·(c_in/groups)·(kernel volume) plus c_out biases (torch's Conv1d, Conv2d).
+
+    A 2-D kernel is an int or a pair [kh, kw]; a 1-D kernel is one int.
+    """
+    c_in, c_out = _count("c_in", c_in), _count("c_out", c_out)
+    if spatial == 2:
+        kh, kw = as_pair("kernel", kernel, min=1)
+        volume = kh * kw
+    else:
+        volume = as_int("kernel", kernel, min=1)
+    bias = as_bool("bias", bias)
+    groups = _groups(groups, c_in, c_out)
+    return c_out * (c_in // groups) * volume + (c_out if bias else 0)
+
+
 @engine("conv2d_params")
 def conv2d_params(*, c_in, c_out, kernel, bias=True, groups=1) -> int:
     """Number of parameters of a 2-D convolution (``torch.nn.Conv2d``).
@@ -99,11 +115,7 @@ def conv2d_params(*, c_in, c_out, kernel, bias=True, groups=1) -> int:
     >>> conv2d_params(c_in=32, c_out=32, kernel=[3, 3], bias=False, groups=32)
     288
     """
-    c_in, c_out = _count("c_in", c_in), _count("c_out", c_out)
-    kh, kw = as_pair("kernel", kernel, min=1)
-    bias = as_bool("bias", bias)
-    groups = _groups(groups, c_in, c_out)
-    return c_out * (c_in // groups) * kh * kw + (c_out if bias else 0)
+    return _conv_params(c_in, c_out, kernel, bias, groups, spatial=2)
 
 
 @engine("separable_conv2d_params")
@@ -193,11 +205,7 @@ def conv1d_params(*, c_in, c_out, kernel, bias=True, groups=1) -> int:
     >>> conv1d_params(c_in=100, c_out=20, kernel=5)
     10020
     """
-    c_in, c_out = _count("c_in", c_in), _count("c_out", c_out)
-    kernel = as_int("kernel", kernel, min=1)
-    bias = as_bool("bias", bias)
-    groups = _groups(groups, c_in, c_out)
-    return c_out * (c_in // groups) * kernel + (c_out if bias else 0)
+    return _conv_params(c_in, c_out, kernel, bias, groups, spatial=1)
 
 
 @engine("conv1d_output_shape")

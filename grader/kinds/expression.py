@@ -14,7 +14,7 @@ import sympy
 
 from grader.compare import expressions_equivalent
 from grader.errors import ParseError, SpecError
-from grader.expressions import names_in, parse_expression, to_sympy
+from grader.expr import names_in, parse_expression, to_sympy
 from grader.kinds.base import Outcome, SelfTest
 from grader.parsing import parse_answer
 

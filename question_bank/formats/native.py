@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from grader.engines import get as get_engine
 from grader.errors import GraderError
-from grader.expressions import names_in, parse_expression
+from grader.expr import names_in, parse_expression
 from grader.templating import placeholders
 from question_bank.formats.common import FORMAT_TAG, ImportResult, Problem, refused
 from question_bank.formats.schema import BankFile, translate_error

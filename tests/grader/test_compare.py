@@ -20,7 +20,7 @@ from grader.compare import (
     numbers_match,
 )
 from grader.errors import SpecError
-from grader.expressions import parse_expression, to_sympy
+from grader.expr import parse_expression, to_sympy
 
 # ---------------------------------------------------------------------------------------------
 # Tolerance specs

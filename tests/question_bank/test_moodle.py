@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import grader
-from grader.expressions import evaluate, parse_expression
+from grader.expr import evaluate, parse_expression
 from question_bank.formats.common import FORMAT_TAG, split_question
 from question_bank.formats.moodle import (
     MAX_BYTES,

@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 
 from grader import kinds
 from grader.errors import GraderError, ParseError
-from grader.expressions import evaluate, names_in, parse_expression
+from grader.expr import evaluate, names_in, parse_expression
 from grader.templating import format_value, placeholders
 from grader.variants import compute_value, variant
 from question_bank.formats.common import Problem, split_question

@@ -1,4 +1,4 @@
-"""Moodle calculated formulas → expressions of our safe language (:mod:`grader.expressions`).
+"""Moodle calculated formulas → expressions of our safe language (:mod:`grader.expr`).
 
 A Moodle formula is PHP arithmetic over wildcards ``{a}``; :func:`moodle_formula` parses it with
 our own expression parser (never PHP's or Python's ``eval``), rewrites the few Moodle functions we
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from grader.errors import ParseError
-from grader.expressions import (
+from grader.expr import (
     CONSTANTS,
     FUNCTIONS,
     Binary,
@@ -57,7 +57,7 @@ def moodle_formula(formula: str, names: dict[str, str]) -> str:
     ``names`` maps Moodle wildcard names to parameter names. ``{a}`` becomes ``a``; ``pi()`` →
     ``pi``, ``pow(a, b)`` → ``a^b``, ``deg2rad``/``rad2deg``/``expm1``/``log1p`` are rewritten,
     the other Moodle functions (``log`` is natural, ``log(x, b)`` base b, ``atan2``, ``fmod``,
-    ``round(x, n)``…) exist in :mod:`grader.expressions` under the same names. PHP operators
+    ``round(x, n)``…) exist in :mod:`grader.expr` under the same names. PHP operators
     without a counterpart (``%``, ``^`` which is XOR in PHP, ``?:``, ``&&``…) are refused.
 
     >>> moodle_formula("pow({a}, 2) + pi() * log({b})", {"a": "a", "b": "b"})
