@@ -263,6 +263,8 @@ def _log(args):
 def _softmax(args):
     arity("softmax", args, 1, 1)
     v = _vector_only("softmax", args[0])
+    if v.size == 0:
+        fail("bad_call", "функция softmax: пустой вектор")
     shifted = v - np.max(v, axis=-1, keepdims=True)
     with np.errstate(all="ignore"):
         ex = np.exp(shifted)

@@ -112,3 +112,9 @@ def test_functions_of_moodle_formulas():
     assert code_of(ev, "atan2(1)") == "bad_call"
     assert code_of(ev, "atan2([1, 2], 1)") == "bad_call"
     assert {"atan2", "fmod", "asinh", "acosh", "atanh"} <= set(FUNCTIONS)
+
+
+def test_softmax_of_an_empty_vector_is_a_format_error():
+    # It used to escape as numpy's ValueError (found by comparing the split with the old module).
+    assert code_of(ev, "softmax([])") == "bad_call"
+    assert code_of(ev, "softmax([[]])") == "bad_call"
