@@ -56,9 +56,12 @@ def _formula(latex: str, display: bool) -> str:
     if len(latex) > MAX_FORMULA:
         return f"<code>{escape(latex[:MAX_FORMULA])}…</code>"
     try:
-        return _to_html(latex, display)
+        html = _to_html(latex, display)
     except Exception:  # latex2mathml raises many exception types on odd input
         return f"<code>{escape(latex)}</code>"
+    # A wide display formula scrolls inside its own box instead of widening a phone's page
+    # (Chromium ignores overflow on <math> itself). A span, so that it may sit inside a <p>.
+    return f'<span class="math-display">{html}</span>' if display else html
 
 
 def render_math(text: str) -> SafeString:
