@@ -14,21 +14,14 @@ from django.utils import timezone
 from question_bank.access import can_manage_bank
 from question_bank.formats.common import Problem, split_question
 from question_bank.models import Bank, BankUpload, Question, QuestionVersion, Topic, spec_hash
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
 
-class BankError(Exception):
+class BankError(ServiceError):
     """A refused bank operation: ``code`` for machines, ``message`` in Russian for people."""
-
-    def __init__(self, message: str, *, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "message": self.message}
 
 
 @transaction.atomic
@@ -83,7 +76,7 @@ def bank_import(*, data: dict, user=None) -> tuple[Bank, list[QuestionVersion]]:
     if user is not None and not created and not can_manage_bank(user, bank):
         raise BankError(
             f"Банк с кодом «{bank.slug}» уже есть, и изменять его вы не можете.",
-            code="bank_not_yours",
+            code=ErrorCode.BANK_NOT_YOURS,
         )
     topics = {}
     for entry in data.get("topics", []):
@@ -210,12 +203,12 @@ def bank_upload_create(*, owner, filename: str, data: bytes, target: Bank | None
     if len(data) > limit:
         raise BankError(
             f"Файл больше {limit / 1024 / 1024:.3g} МБ: разделите банк на несколько файлов.",
-            code="too_large",
+            code=ErrorCode.TOO_LARGE,
         )
     if target is not None and not can_manage_bank(owner, target):
         raise BankError(
             "Новую версию банка может загрузить только его владелец или администратор.",
-            code="bank_not_yours",
+            code=ErrorCode.BANK_NOT_YOURS,
         )
     name = PurePath(filename.replace("\\", "/")).name[-255:] or "bank"
     with transaction.atomic():
@@ -267,7 +260,7 @@ def bank_upload_publish(*, upload: BankUpload) -> BankUpload:
             return locked
         if locked.status != Status.VALID:
             raise BankError(
-                "Опубликовать можно только проверенный файл без ошибок.", code="not_valid"
+                "Опубликовать можно только проверенный файл без ошибок.", code=ErrorCode.NOT_VALID
             )
         locked.status, locked.progress_done, locked.progress_total = Status.IMPORTING, 0, 0
         locked.save(update_fields=["status", "progress_done", "progress_total"])

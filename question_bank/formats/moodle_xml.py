@@ -86,6 +86,7 @@ from grader.expressions import (
 from grader.templating import format_value, placeholders
 from grader.variants import compute_value, variant
 from question_bank.formats.common import FORMAT_TAG, ImportResult, Problem, split_question
+from quizapp.core.errors import ErrorCode
 from quizapp.core.mathml import MATH_DELIMITERS
 
 __all__ = [
@@ -462,8 +463,6 @@ def convert_text(source: str, fmt: str = "html") -> tuple[str, list[str]]:
     return _no_placeholders(tex_to_native(text)), dropped
 
 
-
-
 def native_to_html(
     text: str,
     *,
@@ -582,7 +581,7 @@ def _read_xml(data: bytes, filename: str) -> tuple[_Element | None, Problem | No
             None,
             "объявление DOCTYPE запрещено: через него раздувают сущности и читают внешние "
             "файлы, а в экспорте Moodle XML его не бывает",
-            code="xml_forbidden",
+            code=ErrorCode.XML_FORBIDDEN,
         )
     except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
         return None, Problem(
@@ -590,11 +589,15 @@ def _read_xml(data: bytes, filename: str) -> tuple[_Element | None, Problem | No
             _line_of(data, b"<!ENTITY"),
             None,
             "объявления сущностей и внешние ссылки запрещены",
-            code="xml_forbidden",
+            code=ErrorCode.XML_FORBIDDEN,
         )
     except _TooManyElements:
         return None, Problem(
-            filename, None, None, f"в файле больше {MAX_ELEMENTS} элементов", code="too_large"
+            filename,
+            None,
+            None,
+            f"в файле больше {MAX_ELEMENTS} элементов",
+            code=ErrorCode.TOO_LARGE,
         )
     except xml.sax.SAXParseException as exc:
         return None, Problem(
@@ -602,11 +605,15 @@ def _read_xml(data: bytes, filename: str) -> tuple[_Element | None, Problem | No
             exc.getLineNumber(),
             (exc.getColumnNumber() or 0) + 1,
             f"файл не является корректным XML: {exc.getMessage()}",
-            code="xml_syntax",
+            code=ErrorCode.XML_SYNTAX,
         )
     except xml.sax.SAXException as exc:
         return None, Problem(
-            filename, None, None, f"ошибка чтения XML: {exc.getMessage()}", code="xml_syntax"
+            filename,
+            None,
+            None,
+            f"ошибка чтения XML: {exc.getMessage()}",
+            code=ErrorCode.XML_SYNTAX,
         )
     return builder.root, None
 
@@ -693,7 +700,7 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
                     None,
                     None,
                     f"файл больше {MAX_BYTES // (1024 * 1024)} МБ ({len(data)} байт)",
-                    code="too_large",
+                    code=ErrorCode.TOO_LARGE,
                 )
             ],
         )
@@ -709,7 +716,7 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
                     root.line if root is not None else None,
                     None,
                     "корневой элемент должен быть <quiz> (экспорт вопросов Moodle XML)",
-                    code="not_moodle_xml",
+                    code=ErrorCode.NOT_MOODLE_XML,
                 )
             ],
         )
@@ -1729,7 +1736,7 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
         for accepted in _expression_spellings(spec, values, expected):
             _short_answer(question, accepted, 100, "")
         return _finish(question, entry, hints_html)
-    raise GraderError(f"тип {kind} не экспортируется", code="unsupported")
+    raise GraderError(f"тип {kind} не экспортируется", code=ErrorCode.UNSUPPORTED)
 
 
 def _plainify(value):
@@ -1933,7 +1940,7 @@ def _export_calculated(entry, spec, variants, sink, bank_slug) -> ET.Element | N
         rows.append(row)
         keys.append(key)
     if not rows:
-        raise GraderError("не удалось получить ни одного варианта", code="no_variants")
+        raise GraderError("не удалось получить ни одного варианта", code=ErrorCode.NO_VARIANTS)
     if len(rows) < variants:
         sink.append(
             _export_problem(

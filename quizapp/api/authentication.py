@@ -8,6 +8,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 
 from quizapp.api.keys import api_key_authenticate
+from quizapp.core.errors import ErrorCode
 from quizapp.models.api import ApiKey
 
 
@@ -20,7 +21,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         if len(header) != 2:
             raise AuthenticationFailed(
-                "Заголовок Authorization: ожидается «Bearer <ключ>».", code="invalid_api_key"
+                "Заголовок Authorization: ожидается «Bearer <ключ>».",
+                code=ErrorCode.INVALID_API_KEY,
             )
         try:
             token = header[1].decode("ascii")
@@ -28,7 +30,9 @@ class ApiKeyAuthentication(BaseAuthentication):
             token = ""
         key = api_key_authenticate(token=token)
         if key is None:
-            raise AuthenticationFailed("Ключ API неверен или отозван.", code="invalid_api_key")
+            raise AuthenticationFailed(
+                "Ключ API неверен или отозван.", code=ErrorCode.INVALID_API_KEY
+            )
         return key.owner, key
 
     def authenticate_header(self, request):

@@ -28,6 +28,7 @@ from quizapp.api.idempotency import (
 from quizapp.api.pagination import paged, paginate
 from quizapp.attempts import selectors as quiz_selectors
 from quizapp.attempts import services
+from quizapp.core.errors import ErrorCode
 from quizapp.courses import selectors as course_selectors
 from quizapp.courses import services as courses
 from quizapp.courses.selectors import quizzes_visible_or_managed
@@ -475,9 +476,7 @@ class DraftView(ApiView):
         item = access.get_attempt_item(attempt, position)
         data = body(s.DraftInSerializer, request)
         if not services.draft_save(item=item, raw=data["answer"], rev=data["rev"]):
-            raise ApiError(
-                "Уже сохранён более новый черновик.", code="stale_draft", status_code=409
-            )
+            raise ApiError(code=ErrorCode.STALE_DRAFT, status_code=409)
         item.refresh_from_db(fields=["draft", "draft_rev", "draft_saved_at"])
         return Response(s.DraftOutSerializer(item).data)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 import grader
 from grader.errors import EngineError, SpecError
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.models import Response
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ def clean_raw(raw) -> str:
     raw = raw if isinstance(raw, str) else ""
     if len(raw) > MAX_RAW_LENGTH:
         raise ServiceError(
-            f"Ответ слишком длинный (больше {MAX_RAW_LENGTH} символов).", code="too_long"
+            f"Ответ слишком длинный (больше {MAX_RAW_LENGTH} символов).", code=ErrorCode.TOO_LONG
         )
     return raw
 

@@ -27,7 +27,7 @@ from django.http import Http404
 
 import grader
 from quizapp.attempts.selectors import latest_responses
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.roles import is_admin
 from quizapp.core.signals import attempt_graded_announce
 from quizapp.models import Attempt, Quiz
@@ -90,20 +90,19 @@ def score_override(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("Укажите причину изменения оценки.", code="reason_required")
+        raise ServiceError(code=ErrorCode.REASON_REQUIRED)
     attempt = with_shown_score(Attempt.objects.select_for_update(of=("self",))).get(pk=attempt.pk)
     if attempt.status != Attempt.Status.FINISHED:
-        raise ServiceError(
-            "Оценку можно изменить только у завершённой попытки.", code="attempt_not_finished"
-        )
+        raise ServiceError(code=ErrorCode.ATTEMPT_NOT_FINISHED)
     if new_score is not None:
         new_score = Decimal(new_score).quantize(Decimal("0.01"))
         if new_score < 0 or new_score > attempt.max_score:
             raise ServiceError(
-                f"Оценка должна быть от 0 до {attempt.max_score}.", code="score_out_of_range"
+                f"Оценка должна быть от 0 до {attempt.max_score}.",
+                code=ErrorCode.SCORE_OUT_OF_RANGE,
             )
     elif attempt.override_score is None:
-        raise ServiceError("Оценка и так вычислена автоматически.", code="no_override")
+        raise ServiceError(code=ErrorCode.NO_OVERRIDE)
     override = ScoreOverride.objects.create(
         attempt=attempt,
         old_score=shown_score(attempt),
