@@ -3,6 +3,7 @@ browser's session (with Django's CSRF check, as DRF's SessionAuthentication does
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -21,7 +22,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         if len(header) != 2:
             raise AuthenticationFailed(
-                "Заголовок Authorization: ожидается «Bearer <ключ>».",
+                gettext("Заголовок Authorization: ожидается «Bearer <ключ>»."),
                 code=ErrorCode.INVALID_API_KEY,
             )
         try:
@@ -31,7 +32,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         key = api_key_authenticate(token=token)
         if key is None:
             raise AuthenticationFailed(
-                "Ключ API неверен или отозван.", code=ErrorCode.INVALID_API_KEY
+                gettext("Ключ API неверен или отозван."), code=ErrorCode.INVALID_API_KEY
             )
         return key.owner, key
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -188,7 +189,7 @@ class QuizItemInSerializer(serializers.Serializer):
     def validate(self, data):
         if (data.get("question") is None) == (data.get("topic") is None):
             raise serializers.ValidationError(
-                {"question": "Укажите либо вопрос (question), либо тему (topic)."},
+                {"question": _("Укажите либо вопрос (question), либо тему (topic).")},
                 code=ErrorCode.XOR,
             )
         return data
@@ -216,7 +217,9 @@ class QuizInSerializer(serializers.Serializer):
         if self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise serializers.ValidationError("Тест с таким кодом уже есть.", code=ErrorCode.UNIQUE)
+            raise serializers.ValidationError(
+                _("Тест с таким кодом уже есть."), code=ErrorCode.UNIQUE
+            )
         return slug
 
     def validate(self, data):
@@ -608,11 +611,11 @@ class WebhookInSerializer(serializers.Serializer):
     def validate_url(self, url):
         if not url.lower().startswith(("http://", "https://")):
             raise serializers.ValidationError(
-                "Нужен адрес http:// или https://.", code=ErrorCode.SCHEME
+                _("Нужен адрес http:// или https://."), code=ErrorCode.SCHEME
             )
         if literal_address_refusal(url):
             raise serializers.ValidationError(
-                "Адрес во внутренней сети: вебхук должен вести на внешний сервер.",
+                _("Адрес во внутренней сети: вебхук должен вести на внешний сервер."),
                 code=ErrorCode.PRIVATE_ADDRESS,
             )
         return url

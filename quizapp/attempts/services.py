@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from question_bank.models import Question, QuestionVersion
 from question_bank.selectors import newest_versions, topic_with_subtopics
@@ -78,7 +79,9 @@ def quiz_check_open(*, quiz: Quiz, now=None) -> None:
         raise ServiceError(code=ErrorCode.QUIZ_UNPUBLISHED)
     if quiz.opens_at and now < quiz.opens_at:
         when = timezone.localtime(quiz.opens_at).strftime("%d.%m.%Y %H:%M")
-        raise ServiceError(f"Тест откроется {when}.", code=ErrorCode.QUIZ_NOT_OPEN)
+        raise ServiceError(
+            gettext("Тест откроется %(when)s.") % {"when": when}, code=ErrorCode.QUIZ_NOT_OPEN
+        )
     if quiz.closes_at and now >= quiz.closes_at:
         raise ServiceError(code=ErrorCode.QUIZ_CLOSED)
 
@@ -110,8 +113,11 @@ def _draw_items(quiz: Quiz, rng: random.Random) -> list[tuple[QuizItem, Question
         )
         if len(pool) < quiz_item.count:
             raise ServiceError(
-                f"В теме «{quiz_item.topic}» только {len(pool)} вопросов для правила "
-                f"«{quiz_item.count} случайных»: тест нужно исправить.",
+                gettext(
+                    "В теме «%(topic)s» только %(available)s вопросов для правила "
+                    "«%(count)s случайных»: тест нужно исправить."
+                )
+                % {"topic": quiz_item.topic, "available": len(pool), "count": quiz_item.count},
                 code=ErrorCode.RULE_TOO_FEW,
             )
         chosen = rng.sample(pool, quiz_item.count)

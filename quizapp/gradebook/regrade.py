@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from question_bank.models import Question, QuestionVersion
 from question_bank.selectors import newest_versions
@@ -44,7 +45,7 @@ def run_for_instructor(user, run_id) -> RegradeRun:
         is_admin(user) or (run.quiz is not None and run.quiz.owner_id == user.pk)
     )
     if not allowed:
-        raise Http404("Перепроверка не найдена")
+        raise Http404(_("Перепроверка не найдена"))
     return run
 
 
@@ -91,7 +92,8 @@ def regrade_start(
     run.progress_total = _affected(run).count()
     if not run.progress_total:
         raise ServiceError(
-            f"Все ответы уже проверены по версии {to_version.number}: перепроверять нечего.",
+            _("Все ответы уже проверены по версии %(number)s: перепроверять нечего.")
+            % {"number": to_version.number},
             code=ErrorCode.NOTHING_TO_REGRADE,
         )
     run.save()

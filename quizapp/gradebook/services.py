@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
+from django.utils.translation import gettext
 
 import grader
 from quizapp.attempts.selectors import latest_responses
@@ -41,14 +42,14 @@ from quizapp.quizzes.services import can_manage_quiz
 def attempt_for_instructor(user, attempt_uuid) -> Attempt:
     attempt = Attempt.objects.select_related("quiz", "user").filter(uuid=attempt_uuid).first()
     if attempt is None:
-        raise Http404("Попытка не найдена")
+        raise Http404(gettext("Попытка не найдена"))
     if can_manage_quiz(user, attempt.quiz):
         return attempt
     teaches = CourseQuiz.objects.filter(
         quiz=attempt.quiz, course__owner=user, course__enrollments__user=attempt.user
     ).exists()
     if not teaches:
-        raise Http404("Попытка не найдена")
+        raise Http404(gettext("Попытка не найдена"))
     return attempt
 
 
@@ -98,7 +99,8 @@ def score_override(
         new_score = Decimal(new_score).quantize(Decimal("0.01"))
         if new_score < 0 or new_score > attempt.max_score:
             raise ServiceError(
-                f"Оценка должна быть от 0 до {attempt.max_score}.",
+                gettext("Оценка должна быть от 0 до %(max_score)s.")
+                % {"max_score": attempt.max_score},
                 code=ErrorCode.SCORE_OUT_OF_RANGE,
             )
     elif attempt.override_score is None:
@@ -267,10 +269,14 @@ def attempt_detail(*, attempt: Attempt) -> AttemptDetail:
 
 
 def _table(book: Gradebook) -> tuple[list[str], list[list]]:
-    header = ["Логин", "Фамилия", "Имя"]
+    header = [gettext("Логин"), gettext("Фамилия"), gettext("Имя")]
     for q in book.quizzes:
-        header.append(f"{q.title} (из {q.max_score})" if q.max_score else q.title)
-    header.append("Итого")
+        header.append(
+            gettext("%(title)s (из %(max_score)s)") % {"title": q.title, "max_score": q.max_score}
+            if q.max_score
+            else q.title
+        )
+    header.append(gettext("Итого"))
     rows = []
     for row in book.rows:
         s = row.student
@@ -308,7 +314,7 @@ def gradebook_xlsx(book: Gradebook) -> bytes:
     header, rows = _table(book)
     wb = Workbook()
     ws = wb.active
-    ws.title = "Журнал"
+    ws.title = gettext("Журнал")
     ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True)

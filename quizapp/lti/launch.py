@@ -16,6 +16,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import caches
+from django.utils.translation import gettext
 from lti_tool.models import Key, LtiLaunch
 from lti_tool.utils import DjangoToolConfig
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch, DjangoOIDCLogin
@@ -137,10 +138,12 @@ def oidc_login_redirect(request, *, registration_uuid=None, params):
         request, DjangoToolConfig(registration_uuid), launch_data_storage=_storage()
     )
     oidc_login.enable_check_cookies(
-        main_msg="Браузер не даёт встроенному заданию сохранять cookie. "
-        "Откройте задание в новой вкладке.",
-        click_msg="Открыть в новой вкладке",
-        loading_msg="Загрузка…",
+        main_msg=gettext(
+            "Браузер не даёт встроенному заданию сохранять cookie. "
+            "Откройте задание в новой вкладке."
+        ),
+        click_msg=gettext("Открыть в новой вкладке"),
+        loading_msg=gettext("Загрузка…"),
     )
     try:
         return oidc_login.redirect(target_link_uri)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from question_bank.access import banks_visible_to
 from question_bank.models import Question, Topic
@@ -48,7 +49,7 @@ def quiz_for_user(user, quiz_id) -> Quiz:
     """The quiz to manage; somebody else's quiz is "not found", its existence not revealed."""
     quiz = Quiz.objects.filter(pk=quiz_id).first()
     if quiz is None or not can_manage_quiz(user, quiz):
-        raise Http404("Тест не найден")
+        raise Http404(_("Тест не найден"))
     return quiz
 
 
@@ -187,7 +188,9 @@ def quiz_item_add_rule(*, quiz: Quiz, topic: Topic, user, count: int, points=1) 
         raise ServiceError(code=ErrorCode.TOPIC_NOT_VISIBLE)
     if not 1 <= count <= MAX_RULE_COUNT:
         raise ServiceError(
-            f"Сколько вопросов брать из темы: от 1 до {MAX_RULE_COUNT}.", code=ErrorCode.BAD_COUNT
+            _("Сколько вопросов брать из темы: от 1 до %(MAX_RULE_COUNT)s.")
+            % {"MAX_RULE_COUNT": MAX_RULE_COUNT},
+            code=ErrorCode.BAD_COUNT,
         )
     available = (
         Question.objects.filter(topic_id__in=topic_with_subtopics(topic))
@@ -196,7 +199,8 @@ def quiz_item_add_rule(*, quiz: Quiz, topic: Topic, user, count: int, points=1) 
     )
     if available < count:
         raise ServiceError(
-            f"В теме «{topic.title}» только {available} вопросов для теста, а нужно {count}.",
+            _("В теме «%(title)s» только %(available)s вопросов для теста, а нужно %(count)s.")
+            % {"title": topic.title, "available": available, "count": count},
             code=ErrorCode.RULE_TOO_FEW,
         )
     Quiz.objects.select_for_update().filter(pk=quiz.pk).first()
@@ -212,7 +216,8 @@ def quiz_item_update(*, item: QuizItem, points, count: int | None = None) -> Qui
     if item.topic_id and count is not None:
         if not 1 <= count <= MAX_RULE_COUNT:
             raise ServiceError(
-                f"Сколько вопросов брать из темы: от 1 до {MAX_RULE_COUNT}.",
+                _("Сколько вопросов брать из темы: от 1 до %(MAX_RULE_COUNT)s.")
+                % {"MAX_RULE_COUNT": MAX_RULE_COUNT},
                 code=ErrorCode.BAD_COUNT,
             )
         item.count = count
