@@ -18,6 +18,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from question_bank.models import Bank, BankUpload
 from quizapp.core.roles import is_admin
@@ -44,9 +45,9 @@ def bank_for_user(user, bank_id: int, *, manage: bool = False) -> Bank:
     """The bank if ``user`` may see it (or, with ``manage``, change it); otherwise 404."""
     bank = banks_visible_to(user).select_related("owner").filter(pk=bank_id).first()
     if bank is None:
-        raise Http404("Банк не найден")
+        raise Http404(_("Банк не найден"))
     if manage and not can_manage_bank(user, bank):
-        raise PermissionDenied("Встроенный банк может изменять только администратор.")
+        raise PermissionDenied(_("Встроенный банк может изменять только администратор."))
     return bank
 
 
@@ -57,5 +58,5 @@ def upload_for_user(user, upload_id: int) -> BankUpload:
         uploads = uploads.filter(owner=user.pk)
     upload = uploads.filter(pk=upload_id).first()
     if upload is None:
-        raise Http404("Загрузка не найдена")
+        raise Http404(_("Загрузка не найдена"))
     return upload

@@ -10,27 +10,21 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from question_bank.access import can_manage_bank
 from question_bank.formats import IMPORTERS, parse_file
 from question_bank.formats.common import Problem, split_question
 from question_bank.models import Bank, BankUpload, Question, QuestionVersion, Topic, spec_hash
 from question_bank.validation import DEFAULT_VARIANTS, check_bank_variants
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
 
-class BankError(Exception):
+class BankError(ServiceError):
     """A refused bank operation: ``code`` for machines, ``message`` in Russian for people."""
-
-    def __init__(self, message: str, *, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "message": self.message}
 
 
 @transaction.atomic
@@ -84,8 +78,9 @@ def bank_import(*, data: dict, user=None) -> tuple[Bank, list[QuestionVersion]]:
     # this transaction would otherwise be updated; raising here rolls the update back.
     if user is not None and not created and not can_manage_bank(user, bank):
         raise BankError(
-            f"Банк с кодом «{bank.slug}» уже есть, и изменять его вы не можете.",
-            code="bank_not_yours",
+            gettext("Банк с кодом «%(slug)s» уже есть, и изменять его вы не можете.")
+            % {"slug": bank.slug},
+            code=ErrorCode.BANK_NOT_YOURS,
         )
     topics = {}
     for entry in data.get("topics", []):
@@ -201,13 +196,14 @@ def bank_upload_create(*, owner, filename: str, data: bytes, target: Bank | None
     limit = upload_max_bytes()
     if len(data) > limit:
         raise BankError(
-            f"Файл больше {limit / 1024 / 1024:.3g} МБ: разделите банк на несколько файлов.",
-            code="too_large",
+            gettext("Файл больше %(value).3g МБ: разделите банк на несколько файлов.")
+            % {"value": limit / 1024 / 1024},
+            code=ErrorCode.TOO_LARGE,
         )
     if target is not None and not can_manage_bank(owner, target):
         raise BankError(
-            "Новую версию банка может загрузить только его владелец или администратор.",
-            code="bank_not_yours",
+            gettext("Новую версию банка может загрузить только его владелец или администратор."),
+            code=ErrorCode.BANK_NOT_YOURS,
         )
     name = PurePath(filename.replace("\\", "/")).name[-255:] or "bank"
     with transaction.atomic():
@@ -240,7 +236,7 @@ def bank_upload_validate(*, upload_id: int) -> BankUpload | None:
     except DatabaseError:
         raise  # transient: the task retries
     except Exception as exc:
-        report, status = _failure_report(upload, exc, "проверке"), Status.FAILED
+        report, status = _failure_report(upload, exc, gettext("проверке")), Status.FAILED
     # Only the check that still owns the upload writes: a publish may have moved it on meanwhile.
     BankUpload.objects.filter(pk=upload_id, status=Status.VALIDATING).update(
         status=status, report=report, parsed=parsed, validated_at=timezone.now()
@@ -259,7 +255,8 @@ def bank_upload_publish(*, upload: BankUpload) -> BankUpload:
             return locked
         if locked.status != Status.VALID:
             raise BankError(
-                "Опубликовать можно только проверенный файл без ошибок.", code="not_valid"
+                gettext("Опубликовать можно только проверенный файл без ошибок."),
+                code=ErrorCode.NOT_VALID,
             )
         locked.status, locked.progress_done, locked.progress_total = Status.IMPORTING, 0, 0
         locked.save(update_fields=["status", "progress_done", "progress_total"])
@@ -297,14 +294,14 @@ def bank_upload_import(*, upload_id: int) -> BankUpload | None:
     except BankInvalid as exc:
         # The bank changed since the check (another upload published first): nothing stored.
         report["errors"] = [p.as_dict() for p in exc.problems]
-        report["failure"] = "При публикации найдены ошибки; ничего не сохранено."
+        report["failure"] = gettext("При публикации найдены ошибки; ничего не сохранено.")
         status = Status.FAILED
     except BankError as exc:
         report["failure"], status = exc.message, Status.FAILED
     except DatabaseError:
         raise
     except Exception as exc:
-        report, status = _failure_report(upload, exc, "публикации", report), Status.FAILED
+        report, status = _failure_report(upload, exc, gettext("публикации"), report), Status.FAILED
     BankUpload.objects.filter(pk=upload_id, status=Status.IMPORTING).update(
         status=status, report=report, bank=bank, published_at=timezone.now()
     )
@@ -339,13 +336,15 @@ def _progress_writer(upload_id: int):
 
 def _failure_report(upload: BankUpload, exc: Exception, stage: str, report=None) -> dict:
     if isinstance(exc, SoftTimeLimitExceeded):
-        message = (
-            f"Сбой при {stage}: файл не успел обработаться за отведённое время. "
+        message = gettext(
+            "Сбой при %(stage)s: файл не успел обработаться за отведённое время. "
             "Разделите банк на несколько файлов поменьше."
-        )
+        ) % {"stage": stage}
     else:
         logger.exception("bank upload %s failed at %s", upload.pk, stage)
-        message = f"Сбой при {stage} файла. Попробуйте ещё раз; если не поможет, сообщите нам."
+        message = gettext(
+            "Сбой при %(stage)s файла. Попробуйте ещё раз; если не поможет, сообщите нам."
+        ) % {"stage": stage}
     return {**(report or {}), "failure": message}
 
 
@@ -383,10 +382,10 @@ def _resolve_bank(upload: BankUpload, result, problems: list) -> Bank | None:
     line, column = result.positions.get(("bank", "slug"), (None, None))
     if upload.target is not None:
         if slug != upload.target.slug:
-            message = (
-                f"код банка «{slug}» заменён на «{upload.target.slug}»: файл публикуется как "
-                f"новая версия банка «{upload.target.title}»"
-            )
+            message = gettext(
+                "код банка «%(slug)s» заменён на «%(target)s»: файл публикуется как "
+                "новая версия банка «%(title)s»"
+            ) % {"slug": slug, "target": upload.target.slug, "title": upload.target.title}
             problems.append(
                 Problem(upload.filename, line, column, message, "slug_replaced", "warning")
             )
@@ -396,17 +395,19 @@ def _resolve_bank(upload: BankUpload, result, problems: list) -> Bank | None:
     if existing is None or can_manage_bank(upload.owner, existing):
         return existing
     if upload.format == "native":  # the author wrote this slug: let them choose another
-        message = (
-            f"банк с кодом «{slug}» уже есть, и изменять его вы не можете; "
+        message = gettext(
+            "банк с кодом «%(slug)s» уже есть, и изменять его вы не можете; "
             "задайте в bank.slug другой код"
-        )
+        ) % {"slug": slug}
         problems.append(Problem(upload.filename, line, column, message, "bank_not_yours"))
         return None
     # Moodle XML and GIFT take the code from the file name: pick one that is free or ours.
     candidates = [f"{slug[:90]}-{n}" for n in range(2, 1000)]
     taken = {b.slug: b for b in Bank.objects.filter(slug__in=candidates).select_related("owner")}
     free = next(c for c in candidates if c not in taken or can_manage_bank(upload.owner, taken[c]))
-    message = f"банк с кодом «{slug}» уже есть; файл будет опубликован как банк «{free}»"
+    message = gettext(
+        "банк с кодом «%(slug)s» уже есть; файл будет опубликован как банк «%(free)s»"
+    ) % {"slug": slug, "free": free}
     problems.append(Problem(upload.filename, None, None, message, "slug_taken", "warning"))
     meta["slug"] = free
     return taken.get(free)

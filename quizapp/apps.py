@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class QuizappConfig(AppConfig):
     name = "quizapp"
-    verbose_name = "Тесты и попытки"
+    verbose_name = _("Тесты и попытки")
 
     def ready(self):
         # Receivers: a student's time zone copied into the session at login; webhook deliveries

@@ -47,6 +47,7 @@ from question_bank.formats.common import (
 )
 from question_bank.formats.slugs import SlugRegistry
 from question_bank.formats.text import convert_text
+from quizapp.core.errors import ErrorCode
 
 __all__ = ["parse_gift", "MAX_CHARS"]
 
@@ -110,7 +111,9 @@ class _Block:
         start = self.text.rfind("\n", 0, offset) + 1
         return line, offset - start + 1
 
-    def problem(self, message: str, offset=None, code="invalid", severity="error") -> Problem:
+    def problem(
+        self, message: str, offset=None, code=ErrorCode.INVALID, severity="error"
+    ) -> Problem:
         line, column = self.where(offset)
         name = self.name or clip(_restore(self.text).strip(), 40)
         label = f"вопрос «{clip(name, 60)}»: " if name else ""

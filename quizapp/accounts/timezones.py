@@ -13,6 +13,7 @@ from functools import cache
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from quizapp.models import StudyProfile
 
@@ -20,18 +21,18 @@ SESSION_KEY = "time_zone"
 
 # Russia's zones first (west to east), then every other zone by name.
 RUSSIAN = [
-    ("Europe/Kaliningrad", "Калининград (UTC+2)"),
-    ("Europe/Moscow", "Москва (UTC+3)"),
-    ("Europe/Samara", "Самара (UTC+4)"),
-    ("Asia/Yekaterinburg", "Екатеринбург (UTC+5)"),
-    ("Asia/Omsk", "Омск (UTC+6)"),
-    ("Asia/Novosibirsk", "Новосибирск (UTC+7)"),
-    ("Asia/Krasnoyarsk", "Красноярск (UTC+7)"),
-    ("Asia/Irkutsk", "Иркутск (UTC+8)"),
-    ("Asia/Yakutsk", "Якутск (UTC+9)"),
-    ("Asia/Vladivostok", "Владивосток (UTC+10)"),
-    ("Asia/Magadan", "Магадан (UTC+11)"),
-    ("Asia/Kamchatka", "Камчатка (UTC+12)"),
+    ("Europe/Kaliningrad", gettext_lazy("Калининград (UTC+2)")),
+    ("Europe/Moscow", gettext_lazy("Москва (UTC+3)")),
+    ("Europe/Samara", gettext_lazy("Самара (UTC+4)")),
+    ("Asia/Yekaterinburg", gettext_lazy("Екатеринбург (UTC+5)")),
+    ("Asia/Omsk", gettext_lazy("Омск (UTC+6)")),
+    ("Asia/Novosibirsk", gettext_lazy("Новосибирск (UTC+7)")),
+    ("Asia/Krasnoyarsk", gettext_lazy("Красноярск (UTC+7)")),
+    ("Asia/Irkutsk", gettext_lazy("Иркутск (UTC+8)")),
+    ("Asia/Yakutsk", gettext_lazy("Якутск (UTC+9)")),
+    ("Asia/Vladivostok", gettext_lazy("Владивосток (UTC+10)")),
+    ("Asia/Magadan", gettext_lazy("Магадан (UTC+11)")),
+    ("Asia/Kamchatka", gettext_lazy("Камчатка (UTC+12)")),
 ]
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from question_bank.access import banks_visible_to
 from question_bank.models import Bank, Question, Topic
 from quizapp.api.authentication import api_key_of
 from quizapp.core import roles
+from quizapp.core.errors import ErrorCode
 from quizapp.courses.selectors import course_for_user, quizzes_visible_or_managed
 from quizapp.gradebook.regrade import run_for_instructor
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
@@ -56,7 +58,9 @@ def get_quiz_for_user(request, quiz_id: int) -> Quiz:
 def get_quiz_for_manager(request, quiz_id: int) -> Quiz:
     quiz = get_quiz_for_user(request, quiz_id)
     if not can_manage_quiz(request.user, quiz):
-        raise PermissionDenied("Тест может менять только его автор.", code="quiz_owner_only")
+        raise PermissionDenied(
+            _("Тест может менять только его автор."), code=ErrorCode.QUIZ_OWNER_ONLY
+        )
     return quiz
 
 
@@ -121,12 +125,14 @@ def get_student_for_attempt(request, quiz: Quiz, user_id: int | None):
         return request.user
     if api_key_of(request) is None or not can_manage_quiz(request.user, quiz):
         raise PermissionDenied(
-            "Начать попытку за другого пользователя можно только по ключу API для своего теста.",
-            code="user_not_allowed",
+            _("Начать попытку за другого пользователя можно только по ключу API для своего теста."),
+            code=ErrorCode.USER_NOT_ALLOWED,
         )
     student = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if student is None:
-        raise ValidationError({"user": ["Пользователь не найден."]}, code="does_not_exist")
+        raise ValidationError(
+            {"user": [_("Пользователь не найден.")]}, code=ErrorCode.DOES_NOT_EXIST
+        )
     limited = _key_courses(request)
     if limited is not None and not (
         Quiz.objects.filter(pk=quiz.pk)
@@ -134,12 +140,13 @@ def get_student_for_attempt(request, quiz: Quiz, user_id: int | None):
         .exists()
     ):
         raise ValidationError(
-            {"user": ["Студент не записан ни на один курс этого ключа."]}, code="not_enrolled"
+            {"user": [_("Студент не записан ни на один курс этого ключа.")]},
+            code=ErrorCode.NOT_ENROLLED,
         )
     if not quizzes_visible_or_managed(student).filter(pk=quiz.pk).exists():
         raise ValidationError(
-            {"user": ["Студенту этот тест не виден: он не записан на курс теста."]},
-            code="not_enrolled",
+            {"user": [_("Студенту этот тест не виден: он не записан на курс теста.")]},
+            code=ErrorCode.NOT_ENROLLED,
         )
     return student
 
@@ -192,13 +199,15 @@ def get_versions_for_regrade(request, data: dict):
         pk=data["question"], bank__in=banks_visible_to(request.user)
     ).first()
     if question is None:
-        raise ValidationError({"question": ["Вопрос не найден."]}, code="does_not_exist")
+        raise ValidationError({"question": [_("Вопрос не найден.")]}, code=ErrorCode.DOES_NOT_EXIST)
     versions = {v.number: v for v in question.versions.all()}
     found = {}
     for field in ("to_version", "from_version"):
         number = data.get(field)
         if number is not None and number not in versions:
-            raise ValidationError({field: ["У вопроса нет такой версии."]}, code="does_not_exist")
+            raise ValidationError(
+                {field: [_("У вопроса нет такой версии.")]}, code=ErrorCode.DOES_NOT_EXIST
+            )
         found[field] = versions.get(number)
     return question, found["to_version"], found["from_version"]
 

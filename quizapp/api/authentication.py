@@ -3,11 +3,13 @@ browser's session (with Django's CSRF check, as DRF's SessionAuthentication does
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
 from quizapp.api.keys import api_key_authenticate
+from quizapp.core.errors import ErrorCode
 from quizapp.models.api import ApiKey
 
 
@@ -20,7 +22,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         if len(header) != 2:
             raise AuthenticationFailed(
-                "Заголовок Authorization: ожидается «Bearer <ключ>».", code="invalid_api_key"
+                gettext("Заголовок Authorization: ожидается «Bearer <ключ>»."),
+                code=ErrorCode.INVALID_API_KEY,
             )
         try:
             token = header[1].decode("ascii")
@@ -28,7 +31,9 @@ class ApiKeyAuthentication(BaseAuthentication):
             token = ""
         key = api_key_authenticate(token=token)
         if key is None:
-            raise AuthenticationFailed("Ключ API неверен или отозван.", code="invalid_api_key")
+            raise AuthenticationFailed(
+                gettext("Ключ API неверен или отозван."), code=ErrorCode.INVALID_API_KEY
+            )
         return key.owner, key
 
     def authenticate_header(self, request):

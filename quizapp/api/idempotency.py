@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 
 from quizapp.api.authentication import api_key_of
 from quizapp.api.errors import ApiError
+from quizapp.core.errors import ErrorCode
 from quizapp.models.api import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -37,8 +38,7 @@ def idempotency_key(request) -> str | None:
         return None
     if not (1 <= len(value) <= 255 and value.isprintable() and value.strip() == value):
         raise ApiError(
-            "Заголовок Idempotency-Key: от 1 до 255 печатных символов.",
-            code="invalid_idempotency_key",
+            code=ErrorCode.INVALID_IDEMPOTENCY_KEY,
         )
     return value
 
@@ -46,8 +46,7 @@ def idempotency_key(request) -> str | None:
 def _replay(record: IdempotencyRecord, print_: str) -> tuple[int, dict, bool]:
     if record.fingerprint != print_:
         raise ApiError(
-            "Этот Idempotency-Key уже использован с другим запросом.",
-            code="idempotency_key_reused",
+            code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
             status_code=409,
         )
     return record.status_code, record.body, True

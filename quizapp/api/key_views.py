@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quizapp.api.keys import api_key_create, api_key_revoke
@@ -39,7 +40,7 @@ def key_create(request):
         Course.objects.filter(owner=request.user, pk__in=request.POST.getlist("courses"))
     )
     if not name:
-        messages.error(request, "Назовите ключ: например, «Moodle факультета».")
+        messages.error(request, _("Назовите ключ: например, «Moodle факультета»."))
         return redirect("api-keys")
     try:
         _key, token = api_key_create(
@@ -60,5 +61,8 @@ def key_create(request):
 def key_revoke(request, key_id):
     key = get_object_or_404(ApiKey, pk=key_id, owner=request.user)
     api_key_revoke(key=key)
-    messages.success(request, f"Ключ «{key.name}» отозван: запросы с ним больше не принимаются.")
+    messages.success(
+        request,
+        _("Ключ «%(name)s» отозван: запросы с ним больше не принимаются.") % {"name": key.name},
+    )
     return redirect("api-keys")

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from quizapp.core import roles
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.models.api import ApiKey
 
 TOKEN_TAG = "nzk"
@@ -42,15 +42,13 @@ def api_key_create(
     ``courses`` limits the key to some of the owner's courses (none: all of them).
     """
     if not roles.is_instructor(owner):
-        raise ServiceError("Ключи API выдаются только преподавателям.", code="not_instructor")
+        raise ServiceError(code=ErrorCode.NOT_INSTRUCTOR)
     unknown = set(scopes) - set(ApiKey.Scope.values)
     if unknown or not scopes:
-        raise ServiceError("Неизвестные права ключа.", code="invalid_scopes")
+        raise ServiceError(code=ErrorCode.INVALID_SCOPES)
     for course in courses:
         if not (roles.is_admin(owner) or course.owner_id == owner.pk):
-            raise ServiceError(
-                "Ключ можно ограничить только своими курсами.", code="course_not_yours"
-            )
+            raise ServiceError(code=ErrorCode.COURSE_NOT_YOURS)
     secret = secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
         owner=owner,

@@ -3,6 +3,7 @@ which *object* the caller may touch is decided by the access helpers in ``access
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 
 from quizapp.api.authentication import api_key_of
@@ -12,7 +13,7 @@ from quizapp.core import roles
 class KeyScope(BasePermission):
     """A key without the ``write`` scope can only read."""
 
-    message = "У ключа API нет права на это действие."
+    message = _("У ключа API нет права на это действие.")
     code = "key_scope"
 
     def has_permission(self, request, view):
@@ -23,7 +24,7 @@ class KeyScope(BasePermission):
 
 
 class IsInstructor(BasePermission):
-    message = "Доступно только преподавателям."
+    message = _("Доступно только преподавателям.")
     code = "instructor_only"
 
     def has_permission(self, request, view):
@@ -33,7 +34,7 @@ class IsInstructor(BasePermission):
 class BrowserSession(BasePermission):
     """Keys and webhooks are managed by a person in the browser, never by another key."""
 
-    message = "Доступно только из браузера (вход по паролю), не по ключу API."
+    message = _("Доступно только из браузера (вход по паролю), не по ключу API.")
     code = "session_only"
 
     def has_permission(self, request, view):

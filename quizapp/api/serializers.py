@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -20,7 +21,7 @@ from quizapp.api.selectors import (
 )
 from quizapp.api.webhooks import literal_address_refusal
 from quizapp.attempts.grading import MAX_RAW_LENGTH
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.models import Attempt, Quiz
 from quizapp.models.api import ApiKey, WebhookEndpoint
 from quizapp.models.courses import Course
@@ -188,7 +189,8 @@ class QuizItemInSerializer(serializers.Serializer):
     def validate(self, data):
         if (data.get("question") is None) == (data.get("topic") is None):
             raise serializers.ValidationError(
-                {"question": "Укажите либо вопрос (question), либо тему (topic)."}, code="xor"
+                {"question": _("Укажите либо вопрос (question), либо тему (topic).")},
+                code=ErrorCode.XOR,
             )
         return data
 
@@ -215,7 +217,9 @@ class QuizInSerializer(serializers.Serializer):
         if self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise serializers.ValidationError("Тест с таким кодом уже есть.", code="unique")
+            raise serializers.ValidationError(
+                _("Тест с таким кодом уже есть."), code=ErrorCode.UNIQUE
+            )
         return slug
 
     def validate(self, data):
@@ -606,11 +610,13 @@ class WebhookInSerializer(serializers.Serializer):
 
     def validate_url(self, url):
         if not url.lower().startswith(("http://", "https://")):
-            raise serializers.ValidationError("Нужен адрес http:// или https://.", code="scheme")
+            raise serializers.ValidationError(
+                _("Нужен адрес http:// или https://."), code=ErrorCode.SCHEME
+            )
         if literal_address_refusal(url):
             raise serializers.ValidationError(
-                "Адрес во внутренней сети: вебхук должен вести на внешний сервер.",
-                code="private_address",
+                _("Адрес во внутренней сети: вебхук должен вести на внешний сервер."),
+                code=ErrorCode.PRIVATE_ADDRESS,
             )
         return url
 

@@ -12,7 +12,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.models.api import WebhookEndpoint
 from quizapp.models.courses import Enrollment
 
@@ -41,7 +41,7 @@ def enrollment_upsert_external(
     if found is not None:
         return found, False
     if course.is_archived:
-        raise ServiceError("Курс в архиве: запись и изменения закрыты.", code="course_archived")
+        raise ServiceError(code=ErrorCode.COURSE_ARCHIVED)
     known = (
         Enrollment.objects.filter(course__owner_id=course.owner_id, external_id=external_id)
         .select_related("user")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import grader
 from grader.errors import EngineError, SpecError
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.models import Response
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,9 @@ def clean_raw(raw) -> str:
     raw = raw if isinstance(raw, str) else ""
     if len(raw) > MAX_RAW_LENGTH:
         raise ServiceError(
-            f"Ответ слишком длинный (больше {MAX_RAW_LENGTH} символов).", code="too_long"
+            _("Ответ слишком длинный (больше %(MAX_RAW_LENGTH)s символов).")
+            % {"MAX_RAW_LENGTH": MAX_RAW_LENGTH},
+            code=ErrorCode.TOO_LONG,
         )
     return raw
 
@@ -41,7 +44,7 @@ def apply_grade(record, *, spec: dict, seed: int, raw: str) -> None:
         record.score = None
         record.result = {
             "error": exc.as_dict(),
-            "feedback": "Ошибка в вопросе: ответ сохранён и будет проверен после исправления.",
+            "feedback": _("Ошибка в вопросе: ответ сохранён и будет проверен после исправления."),
         }
     else:
         graded = result["status"] == "graded"

@@ -8,12 +8,13 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from question_bank.models import Question, QuestionVersion
 from question_bank.selectors import newest_versions, topic_with_subtopics
 from quizapp.attempts.grading import apply_grade, clean_raw
 from quizapp.attempts.selectors import latest_responses
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.signals import attempt_graded_announce
 from quizapp.core.tasks import enqueue_on_commit
 from quizapp.models import Attempt, AttemptItem, Quiz, QuizItem, Response, item_seed
@@ -47,7 +48,7 @@ def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
     quiz_check_open(quiz=quiz, now=now)
     used = Attempt.objects.filter(user=user, quiz=quiz).count()
     if quiz.max_attempts is not None and used >= quiz.max_attempts:
-        raise ServiceError("Попытки закончились.", code="no_attempts_left")
+        raise ServiceError(code=ErrorCode.NO_ATTEMPTS_LEFT)
     attempt = Attempt.objects.create(user=user, quiz=quiz, number=used + 1)
     attempt.deadline = _deadline(quiz, attempt.started_at)
     rng = random.Random(item_seed(attempt.uuid, 0))
@@ -75,12 +76,14 @@ def quiz_check_open(*, quiz: Quiz, now=None) -> None:
     """Refuse a quiz that is unpublished, not open yet or already closed."""
     now = now or timezone.now()
     if not quiz.is_published:
-        raise ServiceError("Тест ещё не опубликован.", code="quiz_unpublished")
+        raise ServiceError(code=ErrorCode.QUIZ_UNPUBLISHED)
     if quiz.opens_at and now < quiz.opens_at:
         when = timezone.localtime(quiz.opens_at).strftime("%d.%m.%Y %H:%M")
-        raise ServiceError(f"Тест откроется {when}.", code="quiz_not_open")
+        raise ServiceError(
+            gettext("Тест откроется %(when)s.") % {"when": when}, code=ErrorCode.QUIZ_NOT_OPEN
+        )
     if quiz.closes_at and now >= quiz.closes_at:
-        raise ServiceError("Тест уже закрыт.", code="quiz_closed")
+        raise ServiceError(code=ErrorCode.QUIZ_CLOSED)
 
 
 def _deadline(quiz: Quiz, now):
@@ -110,9 +113,12 @@ def _draw_items(quiz: Quiz, rng: random.Random) -> list[tuple[QuizItem, Question
         )
         if len(pool) < quiz_item.count:
             raise ServiceError(
-                f"В теме «{quiz_item.topic}» только {len(pool)} вопросов для правила "
-                f"«{quiz_item.count} случайных»: тест нужно исправить.",
-                code="rule_too_few",
+                gettext(
+                    "В теме «%(topic)s» только %(available)s вопросов для правила "
+                    "«%(count)s случайных»: тест нужно исправить."
+                )
+                % {"topic": quiz_item.topic, "available": len(pool), "count": quiz_item.count},
+                code=ErrorCode.RULE_TOO_FEW,
             )
         chosen = rng.sample(pool, quiz_item.count)
         taken.update(chosen)
@@ -122,7 +128,7 @@ def _draw_items(quiz: Quiz, rng: random.Random) -> list[tuple[QuizItem, Question
     for quiz_item, question_id in picks:
         version = quiz_item.version if quiz_item.version_id else versions.get(question_id)
         if version is None:
-            raise ServiceError("У вопроса теста нет ни одной версии.", code="no_version")
+            raise ServiceError(code=ErrorCode.NO_VERSION)
         drawn.append((quiz_item, version))
     return drawn
 
@@ -164,9 +170,9 @@ def draft_save(*, item: AttemptItem, raw: str, rev: int) -> bool:
 
 def _ensure_open(attempt: Attempt) -> None:
     if attempt.status != Attempt.Status.IN_PROGRESS:
-        raise ServiceError("Попытка уже завершена.", code="attempt_finished")
+        raise ServiceError(code=ErrorCode.ATTEMPT_FINISHED)
     if attempt_expired(attempt, timezone.now()):
-        raise ServiceError("Время на тест истекло.", code="time_over")
+        raise ServiceError(code=ErrorCode.TIME_OVER)
 
 
 def attempt_expired(attempt: Attempt, now) -> bool:

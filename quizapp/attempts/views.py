@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 import grader
@@ -20,7 +21,7 @@ from quizapp.models import Attempt
 def _get_attempt_for_user(request, attempt_uuid) -> Attempt:
     attempt = Attempt.objects.select_related("quiz").filter(uuid=attempt_uuid).first()
     if attempt is None or attempt.user_id != request.user.pk:
-        raise Http404("Попытка не найдена")
+        raise Http404(_("Попытка не найдена"))
     return attempt
 
 
@@ -101,7 +102,9 @@ def draft_save(request, attempt_uuid, position):
     else:
         if wants_json:
             return JsonResponse({"ok": True, "saved": saved, "rev": rev})
-        messages.success(request, f"Ответ на вопрос {position} сохранён.")
+        messages.success(
+            request, _("Ответ на вопрос %(position)s сохранён.") % {"position": position}
+        )
     return redirect(f"{attempt.get_absolute_url()}#item-{position}")
 
 

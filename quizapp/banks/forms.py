@@ -1,11 +1,12 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from question_bank.services import upload_max_bytes
 
 
 class BankUploadForm(forms.Form):
     file = forms.FileField(
-        label="Файл банка",
+        label=_("Файл банка"),
         help_text="Свой формат YAML (.yaml, .yml), Moodle XML (.xml) или GIFT (.gift, .txt).",
         widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.xml,.gift,.txt"}),
     )
@@ -15,6 +16,7 @@ class BankUploadForm(forms.Form):
         limit = upload_max_bytes()
         if file.size > limit:
             raise forms.ValidationError(
-                f"Файл больше {limit / 1024 / 1024:.3g} МБ: разделите банк на несколько файлов."
+                _("Файл больше %(value).3g МБ: разделите банк на несколько файлов.")
+                % {"value": limit / 1024 / 1024}
             )
         return file

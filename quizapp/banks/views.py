@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from question_bank import preview, selectors, services
@@ -86,7 +87,7 @@ def upload_preview(request, upload_id, index):
     upload = upload_for_user(request.user, upload_id)
     questions = (upload.parsed or {}).get("questions") or []
     if not 0 <= index < len(questions):
-        raise Http404("Вопрос не найден")
+        raise Http404(_("Вопрос не найден"))
     meta, spec = split_question(questions[index])
     context = {
         "upload": upload,

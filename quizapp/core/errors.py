@@ -1,15 +1,584 @@
-"""Errors of the services: a machine-readable ``code`` and a Russian message for people."""
+"""Errors of the services: a machine-readable ``code`` and a Russian message for people.
+
+Every code is a member of :class:`ErrorCode`. A member is the code string itself (a ``StrEnum``,
+so ``ErrorCode.TIME_OVER == "time_over"`` and JSON shows the plain string) and carries the HTTP
+status the API answers with, the default Russian message (through gettext, so an English UI can
+translate it) and the fixed English text the API adds as ``message_en`` for integrations' logs.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ErrorCode(enum.StrEnum):
+    """``(code, HTTP status, Russian message, English message)``; the value is the code."""
+
+    def __new__(cls, code: str, status: int, message_ru, message_en: str):
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.status = status
+        member.message_ru = message_ru
+        member.message_en = message_en
+        return member
+
+    # The API layer's own refusals (DRF's codes); statuses are those DRF answers with.
+    INVALID = "invalid", 400, _("Запрос содержит неверные поля."), "The request has invalid fields."
+    PARSE_ERROR = (
+        "parse_error",
+        400,
+        _("Тело запроса — не корректный JSON."),
+        "The request body is not valid JSON.",
+    )
+    NOT_AUTHENTICATED = (
+        "not_authenticated",
+        401,
+        _("Нужна аутентификация (ключ API или вход на сайт)."),
+        "Authentication is required (an API key or a session).",
+    )
+    AUTHENTICATION_FAILED = (
+        "authentication_failed",
+        401,
+        _("Аутентификация не удалась."),
+        "Authentication failed.",
+    )
+    INVALID_API_KEY = (
+        "invalid_api_key",
+        401,
+        _("Ключ API неверен или отозван."),
+        "The API key is invalid or revoked.",
+    )
+    PERMISSION_DENIED = (
+        "permission_denied",
+        403,
+        _("Вам это делать нельзя."),
+        "You may not do this.",
+    )
+    KEY_SCOPE = (
+        "key_scope",
+        403,
+        _("У ключа API нет прав на это действие."),
+        "The API key lacks the scope for this action.",
+    )
+    INSTRUCTOR_ONLY = (
+        "instructor_only",
+        403,
+        _("Это доступно только преподавателям."),
+        "Only instructors may do this.",
+    )
+    QUIZ_OWNER_ONLY = (
+        "quiz_owner_only",
+        403,
+        _("Тест может менять только его автор."),
+        "Only the quiz's author may change it.",
+    )
+    SESSION_ONLY = (
+        "session_only",
+        403,
+        _("Это может сделать только вошедший на сайт человек, а не ключ API."),
+        "Only a signed-in person (not an API key) may do this.",
+    )
+    USER_NOT_ALLOWED = (
+        "user_not_allowed",
+        403,
+        _("Начать попытку за другого пользователя можно только по ключу API для своего теста."),
+        "Attempts for another user can be started only with an API key "
+        "for the instructor's own quiz.",
+    )
+    NOT_FOUND = "not_found", 404, _("Не найдено."), "Not found."
+    METHOD_NOT_ALLOWED = (
+        "method_not_allowed",
+        405,
+        _("Метод не разрешён."),
+        "Method not allowed.",
+    )
+    NOT_ACCEPTABLE = (
+        "not_acceptable",
+        406,
+        _("Запрошенный формат ответа недоступен."),
+        "The requested response format is not available.",
+    )
+    UNSUPPORTED_MEDIA_TYPE = (
+        "unsupported_media_type",
+        415,
+        _("Отправьте тело запроса как application/json."),
+        "Send the body as application/json.",
+    )
+    THROTTLED = (
+        "throttled",
+        429,
+        _("Слишком много запросов; повторите позже."),
+        "Too many requests; retry later.",
+    )
+    INVALID_IDEMPOTENCY_KEY = (
+        "invalid_idempotency_key",
+        400,
+        _("Заголовок Idempotency-Key: от 1 до 255 печатных символов."),
+        "The Idempotency-Key header must be 1–255 printable characters.",
+    )
+    IDEMPOTENCY_KEY_REUSED = (
+        "idempotency_key_reused",
+        409,
+        _("Этот Idempotency-Key уже использован с другим запросом."),
+        "This Idempotency-Key was used with a different request.",
+    )
+    XOR = (
+        "xor",
+        400,
+        _("Укажите либо вопрос (question), либо тему (topic)."),
+        "Give either a question or a topic, not both.",
+    )
+    UNIQUE = "unique", 400, _("Такое значение уже занято."), "This value is already taken."
+    SCHEME = (
+        "scheme",
+        400,
+        _("Нужен адрес http:// или https://."),
+        "The address must start with http:// or https://.",
+    )
+    PRIVATE_ADDRESS = (
+        "private_address",
+        400,
+        _("Адрес во внутренней сети: вебхук должен вести на внешний сервер."),
+        "The address is in a private network: a webhook must point to a public server.",
+    )
+    DOES_NOT_EXIST = (
+        "does_not_exist",
+        400,
+        _("Такого объекта нет."),
+        "The referenced object does not exist.",
+    )
+    # API keys.
+    NOT_INSTRUCTOR = (
+        "not_instructor",
+        403,
+        _("Ключи API выдаются только преподавателям."),
+        "Only instructors may have API keys.",
+    )
+    INVALID_SCOPES = (
+        "invalid_scopes",
+        400,
+        _("Неизвестные права ключа."),
+        "Unknown API key scopes.",
+    )
+    COURSE_NOT_YOURS = (
+        "course_not_yours",
+        403,
+        _("Ключ можно ограничить только своими курсами."),
+        "A key can be limited to one's own courses only.",
+    )
+    # Attempts. A refused state change is a conflict (409); a closed quiz is forbidden (403).
+    ATTEMPT_FINISHED = (
+        "attempt_finished",
+        409,
+        _("Попытка уже завершена."),
+        "The attempt is already finished.",
+    )
+    TIME_OVER = (
+        "time_over",
+        409,
+        _("Время на тест истекло."),
+        "The time limit of the attempt is over.",
+    )
+    NO_ATTEMPTS_LEFT = (
+        "no_attempts_left",
+        409,
+        _("Попытки закончились."),
+        "No attempts left for this quiz.",
+    )
+    QUIZ_UNPUBLISHED = (
+        "quiz_unpublished",
+        403,
+        _("Тест ещё не опубликован."),
+        "The quiz is not published.",
+    )
+    QUIZ_NOT_OPEN = "quiz_not_open", 403, _("Тест ещё не открыт."), "The quiz is not open yet."
+    QUIZ_CLOSED = "quiz_closed", 403, _("Тест уже закрыт."), "The quiz is closed."
+    NO_VERSION = (
+        "no_version",
+        409,
+        _("У вопроса теста нет ни одной версии."),
+        "A question of the quiz has no version.",
+    )
+    TOO_LONG = "too_long", 400, _("Ответ слишком длинный."), "The answer is too long."
+    STALE_DRAFT = (
+        "stale_draft",
+        409,
+        _("Уже сохранён более новый черновик."),
+        "A newer draft is already saved.",
+    )
+    # Quizzes and their items.
+    QUIZ_HAS_ATTEMPTS = (
+        "quiz_has_attempts",
+        409,
+        _("У теста есть попытки: его можно снять с публикации, но не удалить."),
+        "The quiz already has attempts; its questions can no longer change.",
+    )
+    CLOSES_BEFORE_OPENS = (
+        "closes_before_opens",
+        400,
+        _("Тест должен закрываться позже, чем открывается."),
+        "The quiz must close after it opens.",
+    )
+    BAD_POINTS = (
+        "bad_points",
+        400,
+        _("Баллы — число больше 0 и не больше 1000."),
+        "Points must be a number above 0 and at most 1000.",
+    )
+    BAD_COUNT = (
+        "bad_count",
+        400,
+        _("Правило берёт из темы от 1 до 50 вопросов."),
+        "A rule draws from 1 to 50 questions.",
+    )
+    RULE_TOO_FEW = (
+        "rule_too_few",
+        400,
+        _("В теме меньше вопросов, чем требует правило."),
+        "The topic has fewer questions than the rule asks for.",
+    )
+    QUESTION_NOT_VISIBLE = (
+        "question_not_visible",
+        400,
+        _("Этот вопрос вам недоступен."),
+        "This question is not available to you.",
+    )
+    TOPIC_NOT_VISIBLE = (
+        "topic_not_visible",
+        400,
+        _("Эта тема вам недоступна."),
+        "This topic is not available to you.",
+    )
+    DUPLICATE_QUESTION = (
+        "duplicate_question",
+        400,
+        _("Этот вопрос уже есть в тесте."),
+        "The question is already in the quiz.",
+    )
+    # Courses.
+    COURSE_ARCHIVED = (
+        "course_archived",
+        409,
+        _("Курс в архиве: запись и изменения закрыты."),
+        "The course is archived: no enrolments or changes.",
+    )
+    COURSE_CODE_TAKEN = (
+        "course_code_taken",
+        400,
+        _("Этот код курса уже занят."),
+        "This course code is taken.",
+    )
+    JOIN_CODE_EXHAUSTED = (
+        "join_code_exhausted",
+        400,
+        _("Не удалось создать код приглашения."),
+        "Could not generate an invitation code.",
+    )
+    JOIN_CODE_INVALID = (
+        "join_code_invalid",
+        400,
+        _("Курса с таким кодом нет. Проверьте код у преподавателя."),
+        "No course has this code. Check the code with the instructor.",
+    )
+    COURSE_OWNER = (
+        "course_owner",
+        400,
+        _("Это ваш курс: вы его преподаватель."),
+        "This is your own course: you teach it.",
+    )
+    JOIN_DISABLED = (
+        "join_disabled",
+        400,
+        _("Запись на курс закрыта преподавателем."),
+        "The instructor has closed enrolment in this course.",
+    )
+    NOT_ENROLLED = (
+        "not_enrolled",
+        400,
+        _("Вы не записаны на этот курс."),
+        "Not enrolled in the course.",
+    )
+    QUIZ_NOT_OWNED = (
+        "quiz_not_owned",
+        400,
+        _("Назначать можно только свои тесты."),
+        "Only one's own quizzes can be assigned.",
+    )
+    QUIZ_NOT_ASSIGNED = (
+        "quiz_not_assigned",
+        400,
+        _("Этот тест не назначен курсу."),
+        "The quiz is not assigned to the course.",
+    )
+    # Flashcards.
+    TOPIC_NOT_IN_BANK = (
+        "topic_not_in_bank",
+        400,
+        _("Эта тема из другого банка."),
+        "The topic belongs to another bank.",
+    )
+    BAD_LIMIT = (
+        "bad_limit",
+        400,
+        _("Недопустимое число новых карточек в день."),
+        "Invalid number of new cards per day.",
+    )
+    BAD_TIME_ZONE = "bad_time_zone", 400, _("Неизвестный часовой пояс."), "Unknown time zone."
+    NOT_IN_STUDY_SET = (
+        "not_in_study_set",
+        400,
+        _("Этой карточки нет в ваших колодах."),
+        "The card is not in your decks.",
+    )
+    NOT_ANSWERABLE = (
+        "not_answerable",
+        400,
+        _("На эту карточку не отвечают, её оценивают."),
+        "This card is rated, not answered.",
+    )
+    STALE_CARD = (
+        "stale_card",
+        400,
+        _("Карточка уже изменилась (другая вкладка?)."),
+        "The card has changed (another tab?).",
+    )
+    BAD_QUESTION = (
+        "bad_question",
+        400,
+        _("Ошибка в вопросе: его нельзя проверить. Отложите карточку."),
+        "The question is broken and cannot be graded. Bury the card.",
+    )
+    BAD_RATING = "bad_rating", 400, _("Оценка — от 1 до 4."), "The rating is from 1 to 4."
+    SUSPENDED = "suspended", 400, _("Карточка приостановлена."), "The card is suspended."
+    BURIED = "buried", 400, _("Карточка отложена до завтра."), "The card is buried until tomorrow."
+    STALE_UNDO = (
+        "stale_undo",
+        400,
+        _("Эту оценку уже отменили."),
+        "This review has already been undone.",
+    )
+    # Gradebook and regrades.
+    REASON_REQUIRED = (
+        "reason_required",
+        400,
+        _("Укажите причину изменения оценки."),
+        "Give a reason for changing the score.",
+    )
+    ATTEMPT_NOT_FINISHED = (
+        "attempt_not_finished",
+        400,
+        _("Оценку можно изменить только у завершённой попытки."),
+        "Only a finished attempt's score can be changed.",
+    )
+    SCORE_OUT_OF_RANGE = (
+        "score_out_of_range",
+        400,
+        _("Оценка вне допустимого диапазона."),
+        "The score is out of range.",
+    )
+    NO_OVERRIDE = (
+        "no_override",
+        400,
+        _("Оценка и так вычислена автоматически."),
+        "The score is already computed automatically.",
+    )
+    WRONG_VERSION = (
+        "wrong_version",
+        400,
+        _("Эта версия относится к другому вопросу."),
+        "The version belongs to another question.",
+    )
+    REGRADE_RUNNING = (
+        "regrade_running",
+        409,
+        _("Перепроверка этого вопроса уже идёт: дождитесь её окончания."),
+        "A regrade of this question is already running.",
+    )
+    NOTHING_TO_REGRADE = (
+        "nothing_to_regrade",
+        400,
+        _("Все ответы уже проверены по этой версии: перепроверять нечего."),
+        "Every answer is already graded with that version.",
+    )
+    QUESTION_NOT_IN_QUIZ = (
+        "question_not_in_quiz",
+        400,
+        _("Выберите вопрос этого теста."),
+        "Choose a question of this quiz.",
+    )
+    # Practice.
+    EMPTY_TOPIC = (
+        "empty_topic",
+        400,
+        _("В этой теме нет задач для тренировки."),
+        "The topic has no questions for practice.",
+    )
+    # Question banks: uploads and bank files.
+    BANK_NOT_YOURS = (
+        "bank_not_yours",
+        400,
+        _("Изменять этот банк может только его владелец или администратор."),
+        "Only the bank's owner or an administrator may change it.",
+    )
+    TOO_LARGE = "too_large", 400, _("Файл слишком большой."), "The file is too large."
+    NOT_VALID = (
+        "not_valid",
+        400,
+        _("Опубликовать можно только проверенный файл без ошибок."),
+        "Only a checked file without errors can be published.",
+    )
+    XML_FORBIDDEN = (
+        "xml_forbidden",
+        400,
+        _("В файле запрещённые конструкции XML (DOCTYPE, сущности)."),
+        "The file uses forbidden XML constructs (DOCTYPE, entities).",
+    )
+    XML_SYNTAX = (
+        "xml_syntax",
+        400,
+        _("Файл не является корректным XML."),
+        "The file is not well-formed XML.",
+    )
+    NOT_MOODLE_XML = (
+        "not_moodle_xml",
+        400,
+        _("Корневой элемент должен быть <quiz> (экспорт вопросов Moodle XML)."),
+        "The root element must be <quiz> (a Moodle XML question export).",
+    )
+    UNSUPPORTED = (
+        "unsupported",
+        400,
+        _("Этот тип вопроса не экспортируется."),
+        "This question type cannot be exported.",
+    )
+    NO_VARIANTS = (
+        "no_variants",
+        400,
+        _("Не удалось получить ни одного варианта."),
+        "No variant of the question could be generated.",
+    )
+    # LTI launches and actions.
+    MISSING_PARAMS = (
+        "missing_params",
+        400,
+        _("LMS не передала обязательные параметры запуска."),
+        "The LMS did not send the required launch parameters.",
+    )
+    UNKNOWN_PLATFORM = (
+        "unknown_platform",
+        403,
+        _("Эта LMS не зарегистрирована в Нейрозачёте. Обратитесь к администратору."),
+        "This LMS is not registered. Contact the administrator.",
+    )
+    BAD_STATE = (
+        "bad_state",
+        400,
+        _(
+            "Сеанс запуска не найден: возможно, браузер блокирует cookie во фрейме. "
+            "Откройте задание в новой вкладке."
+        ),
+        "The launch session was not found: the browser may block cookies in frames. "
+        "Open the assignment in a new tab.",
+    )
+    BAD_NONCE = (
+        "bad_nonce",
+        400,
+        _("Ссылка запуска недействительна или уже использована. Запустите задание заново."),
+        "The launch link is invalid or already used. Launch the assignment again.",
+    )
+    BAD_SIGNATURE = (
+        "bad_signature",
+        403,
+        _("Подпись запроса LMS не прошла проверку."),
+        "The signature of the LMS request did not verify.",
+    )
+    BAD_TOKEN = (
+        "bad_token",
+        400,
+        _("LMS передала повреждённый запрос запуска."),
+        "The LMS sent a damaged launch request.",
+    )
+    PLATFORM_UNREACHABLE = (
+        "platform_unreachable",
+        502,
+        _("Не удалось связаться с LMS для проверки подписи. Попробуйте позже."),
+        "Could not reach the LMS to verify the signature. Try again later.",
+    )
+    BAD_MESSAGE = (
+        "bad_message",
+        400,
+        _("LMS прислала запрос, который Нейрозачёт не поддерживает."),
+        "The LMS sent a request that is not supported.",
+    )
+    INACTIVE_DEPLOYMENT = (
+        "inactive_deployment",
+        403,
+        _(
+            "Это подключение LMS ещё не активировано. "
+            "Попросите администратора Нейрозачёта включить его."
+        ),
+        "This LMS deployment is not activated yet. Ask the administrator to enable it.",
+    )
+    NO_KEYS = (
+        "no_keys",
+        503,
+        _(
+            "У Нейрозачёта нет ключей для LTI: администратору нужно выполнить "
+            "lti_platform rotate-keys."
+        ),
+        "There are no LTI keys: the administrator must run lti_platform rotate-keys.",
+    )
+    LAUNCH_EXPIRED = (
+        "launch_expired",
+        400,
+        _("Сеанс запуска из LMS истёк. Запустите задание из LMS заново."),
+        "The launch session has expired. Launch the assignment from the LMS again.",
+    )
+    NOT_LINKED = (
+        "not_linked",
+        409,
+        _("Эта ссылка LMS ещё не связана с тестом. Попросите преподавателя выбрать тест."),
+        "This LMS link is not tied to a quiz yet. Ask the instructor to choose one.",
+    )
+    QUIZ_NOT_VISIBLE = (
+        "quiz_not_visible",
+        403,
+        _("Этот тест вам недоступен."),
+        "This quiz is not available to you.",
+    )
+    NO_AGS = (
+        "no_ags",
+        400,
+        _("LMS не предоставляет журнал оценок для этой ссылки."),
+        "The LMS offers no gradebook for this link.",
+    )
+
+
+def error_code(code: ErrorCode | str) -> ErrorCode | None:
+    """The member for a code string, or None for a code no service knows (a library's own)."""
+    return ErrorCode._value2member_map_.get(str(code))  # type: ignore[return-value]
 
 
 class ServiceError(Exception):
     """``field`` names the input a refusal is about, when there is one (forms and the API show
-    the message beside that field)."""
+    the message beside that field).
 
-    def __init__(self, message: str, *, code: str, field: str | None = None):
+    ``message`` is needed only when it says more than the code's default (a number, a name);
+    ``code`` stays a plain string on the instance, so callers and tests compare it with text.
+    """
+
+    def __init__(
+        self, message: str | None = None, *, code: ErrorCode | str, field: str | None = None
+    ):
+        member = ErrorCode(code)
+        message = str(member.message_ru) if message is None else str(message)
         super().__init__(message)
         self.message = message
-        self.code = code
+        self.code = member.value
         self.field = field
+        self.status = member.status
 
     def as_dict(self) -> dict:
         return {"code": self.code, "message": self.message}

@@ -15,6 +15,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 INSTRUCTOR_GROUP = "instructor"
 ADMIN_GROUP = "admin"
@@ -44,7 +45,7 @@ def instructor_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not is_instructor(request.user):
-            raise PermissionDenied("Эта страница доступна только преподавателям.")
+            raise PermissionDenied(_("Эта страница доступна только преподавателям."))
         return view(request, *args, **kwargs)
 
     return wrapped

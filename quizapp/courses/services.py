@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.roles import is_admin, is_instructor
 from quizapp.models import Quiz
 from quizapp.models.courses import (
@@ -30,7 +30,7 @@ from quizapp.models.courses import (
 
 def _ensure_not_archived(course: Course) -> None:
     if course.is_archived:
-        raise ServiceError(_("Курс в архиве: запись и изменения закрыты."), code="course_archived")
+        raise ServiceError(code=ErrorCode.COURSE_ARCHIVED)
 
 
 def _code_taken(code: str, *, exclude_pk=None) -> bool:
@@ -39,7 +39,7 @@ def _code_taken(code: str, *, exclude_pk=None) -> bool:
 
 def _code_taken_error(code: str) -> ServiceError:
     return ServiceError(
-        _("Код курса «%(code)s» уже занят.") % {"code": code}, code="course_code_taken"
+        _("Код курса «%(code)s» уже занят.") % {"code": code}, code=ErrorCode.COURSE_CODE_TAKEN
     )
 
 
@@ -54,7 +54,7 @@ def _save_with_unique_join_code(course: Course, **save_kwargs) -> None:
             if _code_taken(course.code, exclude_pk=course.pk):
                 raise _code_taken_error(course.code) from None  # lost a race for the course code
             course.join_code = new_join_code()
-    raise ServiceError(_("Не удалось создать код приглашения."), code="join_code_exhausted")
+    raise ServiceError(code=ErrorCode.JOIN_CODE_EXHAUSTED)
 
 
 @transaction.atomic
@@ -62,7 +62,9 @@ def course_create(
     *, owner, title: str, code: str, description: str = "", join_enabled: bool = True
 ) -> Course:
     if not is_instructor(owner):
-        raise ServiceError(_("Создавать курсы могут только преподаватели."), code="not_instructor")
+        raise ServiceError(
+            _("Создавать курсы могут только преподаватели."), code=ErrorCode.NOT_INSTRUCTOR
+        )
     code = code.strip().lower()
     if _code_taken(code):
         raise _code_taken_error(code)
@@ -115,17 +117,16 @@ def course_join(*, user, code: str) -> tuple[Enrollment, bool]:
     course = Course.objects.filter(join_code=normalized).first() if normalized else None
     if course is None:
         raise ServiceError(
-            _("Курса с таким кодом нет. Проверьте код у преподавателя."),
-            code="join_code_invalid",
+            code=ErrorCode.JOIN_CODE_INVALID,
         )
     if course.owner_id == user.pk:
-        raise ServiceError(_("Это ваш курс: вы его преподаватель."), code="course_owner")
+        raise ServiceError(code=ErrorCode.COURSE_OWNER)
     existing = Enrollment.objects.filter(course=course, user=user).first()
     if existing is not None:
         return existing, False
     _ensure_not_archived(course)
     if not course.join_enabled:
-        raise ServiceError(_("Запись на курс закрыта преподавателем."), code="join_disabled")
+        raise ServiceError(code=ErrorCode.JOIN_DISABLED)
     return Enrollment.objects.get_or_create(course=course, user=user)
 
 
@@ -133,7 +134,7 @@ def course_join(*, user, code: str) -> tuple[Enrollment, bool]:
 def course_leave(*, user, course: Course) -> None:
     deleted, _rows = Enrollment.objects.filter(course=course, user=user).delete()
     if not deleted:
-        raise ServiceError(_("Вы не записаны на этот курс."), code="not_enrolled")
+        raise ServiceError(code=ErrorCode.NOT_ENROLLED)
 
 
 @transaction.atomic
@@ -157,7 +158,7 @@ def course_quiz_assign(*, course: Course, quiz: Quiz, by) -> CourseQuiz:
     """Assign a quiz (idempotent). Instructors assign their own quizzes; admins any quiz."""
     _ensure_not_archived(course)
     if not (is_admin(by) or (quiz.owner_id is not None and quiz.owner_id == by.pk)):
-        raise ServiceError(_("Назначать можно только свои тесты."), code="quiz_not_owned")
+        raise ServiceError(code=ErrorCode.QUIZ_NOT_OWNED)
     link, _created = CourseQuiz.objects.get_or_create(
         course=course, quiz=quiz, defaults={"added_by": by}
     )
@@ -169,4 +170,4 @@ def course_quiz_unassign(*, course: Course, quiz: Quiz) -> None:
     _ensure_not_archived(course)
     deleted, _rows = CourseQuiz.objects.filter(course=course, quiz=quiz).delete()
     if not deleted:
-        raise ServiceError(_("Этот тест не назначен курсу."), code="quiz_not_assigned")
+        raise ServiceError(code=ErrorCode.QUIZ_NOT_ASSIGNED)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from question_bank.models import Topic
 from quizapp.flashcards.selectors import day_bounds, flashcard_queue, visible
@@ -13,7 +14,15 @@ from quizapp.models import Attempt, FlashcardState, PracticeAnswer
 from quizapp.practice.services import topic_mastery
 
 FORECAST_DAYS = 14
-WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
+WEEKDAYS = [
+    gettext_lazy("пн"),
+    gettext_lazy("вт"),
+    gettext_lazy("ср"),
+    gettext_lazy("чт"),
+    gettext_lazy("пт"),
+    gettext_lazy("сб"),
+    gettext_lazy("вс"),
+]
 
 
 @dataclass
@@ -62,7 +71,11 @@ def review_forecast(*, user, now: dt.datetime, days: int = FORECAST_DAYS) -> lis
             date=today + dt.timedelta(days=i),
             count=count,
             height=round(85 * count / busiest, 1),
-            label="сегодня" if i == 0 else WEEKDAYS[(today + dt.timedelta(days=i)).weekday()],
+            label=str(
+                gettext_lazy("сегодня")
+                if i == 0
+                else WEEKDAYS[(today + dt.timedelta(days=i)).weekday()]
+            ),
         )
         for i, count in enumerate(counts)
     ]

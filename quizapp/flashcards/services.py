@@ -19,7 +19,7 @@ import grader
 from grader.errors import EngineError, SpecError
 from question_bank.models import Bank, Question, QuestionVersion, Topic
 from quizapp.accounts.timezones import is_valid
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.flashcards.fsrs_cards import SCHEDULER, apply_card, restore, snapshot, to_card, utc
 from quizapp.flashcards.selectors import (
     ANSWERED_KINDS,
@@ -41,7 +41,7 @@ MAX_NEW_CARDS_PER_DAY = 500
 def deck_add(*, user, bank: Bank, topic: Topic | None = None) -> StudyDeck:
     """Add a bank (or one of its topics) to the student's study set; adding twice is a no-op."""
     if topic is not None and topic.bank_id != bank.pk:
-        raise ServiceError(_("Эта тема из другого банка."), code="topic_not_in_bank")
+        raise ServiceError(code=ErrorCode.TOPIC_NOT_IN_BANK)
     try:
         with transaction.atomic():
             deck, _created = StudyDeck.objects.get_or_create(user=user, bank=bank, topic=topic)
@@ -67,12 +67,12 @@ def study_profile_update(
     ):
         raise ServiceError(
             _("Новых карточек в день: от 0 до %(max)d.") % {"max": MAX_NEW_CARDS_PER_DAY},
-            code="bad_limit",
+            code=ErrorCode.BAD_LIMIT,
         )
     defaults = {"new_cards_per_day": new_cards_per_day}
     if time_zone is not None:
         if time_zone and not is_valid(time_zone):
-            raise ServiceError(_("Неизвестный часовой пояс."), code="bad_time_zone")
+            raise ServiceError(code=ErrorCode.BAD_TIME_ZONE)
         defaults["time_zone"] = time_zone
     profile, _created = StudyProfile.objects.update_or_create(user=user, defaults=defaults)
     return profile
@@ -86,7 +86,7 @@ def flashcard_state_ensure(*, user, question: Question) -> FlashcardState:
     a thousand questions costs nothing until its cards are introduced)."""
     found = flashcard_for_user(user=user, question_id=question.pk)
     if found is None or question.kind not in CARD_KINDS:
-        raise ServiceError(_("Этой карточки нет в ваших колодах."), code="not_in_study_set")
+        raise ServiceError(code=ErrorCode.NOT_IN_STUDY_SET)
     _question, state = found
     if state is not None:
         return state
@@ -101,7 +101,7 @@ def flashcard_state_ensure(*, user, question: Question) -> FlashcardState:
 def _own(user, state: FlashcardState) -> None:
     if state.user_id != user.pk:
         # Views answer 404 before this; the check keeps other callers honest.
-        raise ServiceError(_("Карточка не найдена."), code="not_found")
+        raise ServiceError(_("Карточка не найдена."), code=ErrorCode.NOT_FOUND)
 
 
 @dataclass(frozen=True)
@@ -135,20 +135,18 @@ def flashcard_answer(*, user, state: FlashcardState, seed: int, raw: str) -> Ans
     _own(user, state)
     question = state.question
     if question.kind not in ANSWERED_KINDS:
-        raise ServiceError(_("На эту карточку не отвечают, её оценивают."), code="not_answerable")
+        raise ServiceError(code=ErrorCode.NOT_ANSWERABLE)
     if seed != card_seed(user_id=user.pk, question_id=question.pk, variants=state.variants):
-        raise ServiceError(_("Карточка уже изменилась (другая вкладка?)."), code="stale_card")
+        raise ServiceError(code=ErrorCode.STALE_CARD)
     version = question.versions.order_by("-number").first()
     if version is None:
-        raise ServiceError(_("У вопроса нет версий."), code="no_version")
+        raise ServiceError(_("У вопроса нет версий."), code=ErrorCode.NO_VERSION)
     raw = raw if isinstance(raw, str) else ""
     try:
         result = grader.grade(version.spec, seed, raw)
     except (SpecError, EngineError) as exc:
         logger.error("spec error grading flashcard %s: %s", question.pk, exc.message)
-        raise ServiceError(
-            _("Ошибка в вопросе: его нельзя проверить. Отложите карточку."), code="bad_question"
-        ) from exc
+        raise ServiceError(code=ErrorCode.BAD_QUESTION) from exc
     return Answer(
         result=result,
         proposed=proposed_rating(result, raw),
@@ -183,20 +181,22 @@ def flashcard_rate(
     try:
         rating = Rating(int(rating))
     except (TypeError, ValueError):
-        raise ServiceError(_("Оценка — от 1 до 4."), code="bad_rating") from None
+        raise ServiceError(code=ErrorCode.BAD_RATING) from None
     now = utc(now)
     with transaction.atomic():
         locked = FlashcardState.objects.select_for_update().get(pk=state.pk)
         if expected_reps is not None and locked.reps != expected_reps:
-            raise ServiceError(_("Карточку уже оценили (другая вкладка?)."), code="stale_card")
+            raise ServiceError(
+                _("Карточку уже оценили (другая вкладка?)."), code=ErrorCode.STALE_CARD
+            )
         if seed is not None and seed != card_seed(
             user_id=user.pk, question_id=locked.question_id, variants=locked.variants
         ):
-            raise ServiceError(_("Карточка уже изменилась (другая вкладка?)."), code="stale_card")
+            raise ServiceError(code=ErrorCode.STALE_CARD)
         if locked.suspended:
-            raise ServiceError(_("Карточка приостановлена."), code="suspended")
+            raise ServiceError(code=ErrorCode.SUSPENDED)
         if locked.buried_until and locked.buried_until > now:
-            raise ServiceError(_("Карточка отложена до завтра."), code="buried")
+            raise ServiceError(code=ErrorCode.BURIED)
         previous = snapshot(locked)
         card, _log = SCHEDULER.review_card(to_card(locked, now=now), rating, review_datetime=now)
         apply_card(locked, card)
@@ -239,10 +239,10 @@ def flashcard_undo(
         )
         if last is None:
             if review_id is not None:
-                raise ServiceError(_("Эту оценку уже отменили."), code="stale_undo")
+                raise ServiceError(code=ErrorCode.STALE_UNDO)
             return None
         if review_id is not None and last.pk != review_id:
-            raise ServiceError(_("Эту оценку уже отменили."), code="stale_undo")
+            raise ServiceError(code=ErrorCode.STALE_UNDO)
         state = FlashcardState.objects.select_for_update().get(pk=last.card_id)
         state.save(update_fields=restore(state, last.previous_state))
         last.delete()

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Max
 from django.db.models.fields.json import KT
+from django.utils.translation import gettext
 
 from question_bank.models import QuestionVersion
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
@@ -232,7 +233,7 @@ def _answers(analysis: QuestionAnalysis, counted: list[dict]) -> None:
             continue
         label = (r["parsed"] or r["raw"] or "").strip() or "—"
         if r["status"] == Response.Status.INVALID:
-            label = f"{r['raw'].strip()} (не распознан)"
+            label = gettext("%(value)s (не распознан)") % {"value": r["raw"].strip()}
         labels[label] += 1
         correct[label] = correct.get(label, False) or item["x"] >= 1.0 - 1e-9
     answered = sum(labels.values())
@@ -260,14 +261,19 @@ def _mistakes(analysis: QuestionAnalysis, qitems: list[dict], specs: dict) -> No
 def _flags(analysis: QuestionAnalysis) -> None:
     s = analysis.stats
     if s.n >= MIN_N and analysis.n_correct == 0:
-        analysis.flags.append(("nobody_right", "никто не ответил верно — проверьте ключ"))
+        analysis.flags.append(("nobody_right", gettext("никто не ответил верно — проверьте ключ")))
     negative = (s.r_pb is not None and s.r_pb < 0) or (s.d27 is not None and s.d27 < 0)
     if s.n >= MIN_N and negative:
         analysis.flags.append(
-            ("negative_discrimination", "сильные студенты ошибаются чаще слабых — проверьте ключ")
+            (
+                "negative_discrimination",
+                gettext("сильные студенты ошибаются чаще слабых — проверьте ключ"),
+            )
         )
     if analysis.n_failed:
-        analysis.flags.append(("grading_failed", "ошибки проверки: вопрос нужно исправить"))
+        analysis.flags.append(
+            ("grading_failed", gettext("ошибки проверки: вопрос нужно исправить"))
+        )
 
 
 def _layout_chart(questions: list[QuestionAnalysis]) -> None:

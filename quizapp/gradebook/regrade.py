@@ -19,12 +19,13 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from question_bank.models import Question, QuestionVersion
 from question_bank.selectors import newest_versions
 from quizapp.attempts.grading import apply_grade
 from quizapp.attempts.services import attempt_rescore
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.roles import is_admin
 from quizapp.core.tasks import enqueue_on_commit
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
@@ -44,7 +45,7 @@ def run_for_instructor(user, run_id) -> RegradeRun:
         is_admin(user) or (run.quiz is not None and run.quiz.owner_id == user.pk)
     )
     if not allowed:
-        raise Http404("Перепроверка не найдена")
+        raise Http404(_("Перепроверка не найдена"))
     return run
 
 
@@ -74,15 +75,13 @@ def regrade_start(
     looked for, so the second click finds the first run and is refused.
     """
     if to_version.question_id != question.pk:
-        raise ServiceError("Эта версия относится к другому вопросу.", code="wrong_version")
+        raise ServiceError(code=ErrorCode.WRONG_VERSION)
     Question.objects.select_for_update().filter(pk=question.pk).first()
     active = RegradeRun.objects.filter(
         question=question, quiz=quiz, status__in=RegradeRun.ACTIVE
     ).exists()
     if active:
-        raise ServiceError(
-            "Перепроверка этого вопроса уже идёт: дождитесь её окончания.", code="regrade_running"
-        )
+        raise ServiceError(code=ErrorCode.REGRADE_RUNNING)
     run = RegradeRun(
         question=question,
         quiz=quiz,
@@ -93,8 +92,9 @@ def regrade_start(
     run.progress_total = _affected(run).count()
     if not run.progress_total:
         raise ServiceError(
-            f"Все ответы уже проверены по версии {to_version.number}: перепроверять нечего.",
-            code="nothing_to_regrade",
+            _("Все ответы уже проверены по версии %(number)s: перепроверять нечего.")
+            % {"number": to_version.number},
+            code=ErrorCode.NOTHING_TO_REGRADE,
         )
     run.save()
     enqueue_on_commit(REGRADE_TASK, run.pk)
@@ -218,7 +218,7 @@ def regrade_target(*, quiz: Quiz, question_id) -> tuple[Question, QuestionVersio
         question_id = None
     used = AttemptItem.objects.filter(attempt__quiz=quiz, version__question_id=question_id)
     if question_id is None or not used.exists():
-        raise ServiceError("Выберите вопрос этого теста.", code="question_not_in_quiz")
+        raise ServiceError(code=ErrorCode.QUESTION_NOT_IN_QUIZ)
     version = newest_versions([question_id])[question_id]
     return version.question, version
 

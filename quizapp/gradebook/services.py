@@ -24,10 +24,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
+from django.utils.translation import gettext
 
 import grader
 from quizapp.attempts.selectors import latest_responses
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.roles import is_admin
 from quizapp.core.signals import attempt_graded_announce
 from quizapp.models import Attempt, Quiz
@@ -41,14 +42,14 @@ from quizapp.quizzes.services import can_manage_quiz
 def attempt_for_instructor(user, attempt_uuid) -> Attempt:
     attempt = Attempt.objects.select_related("quiz", "user").filter(uuid=attempt_uuid).first()
     if attempt is None:
-        raise Http404("Попытка не найдена")
+        raise Http404(gettext("Попытка не найдена"))
     if can_manage_quiz(user, attempt.quiz):
         return attempt
     teaches = CourseQuiz.objects.filter(
         quiz=attempt.quiz, course__owner=user, course__enrollments__user=attempt.user
     ).exists()
     if not teaches:
-        raise Http404("Попытка не найдена")
+        raise Http404(gettext("Попытка не найдена"))
     return attempt
 
 
@@ -90,20 +91,20 @@ def score_override(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("Укажите причину изменения оценки.", code="reason_required")
+        raise ServiceError(code=ErrorCode.REASON_REQUIRED)
     attempt = with_shown_score(Attempt.objects.select_for_update(of=("self",))).get(pk=attempt.pk)
     if attempt.status != Attempt.Status.FINISHED:
-        raise ServiceError(
-            "Оценку можно изменить только у завершённой попытки.", code="attempt_not_finished"
-        )
+        raise ServiceError(code=ErrorCode.ATTEMPT_NOT_FINISHED)
     if new_score is not None:
         new_score = Decimal(new_score).quantize(Decimal("0.01"))
         if new_score < 0 or new_score > attempt.max_score:
             raise ServiceError(
-                f"Оценка должна быть от 0 до {attempt.max_score}.", code="score_out_of_range"
+                gettext("Оценка должна быть от 0 до %(max_score)s.")
+                % {"max_score": attempt.max_score},
+                code=ErrorCode.SCORE_OUT_OF_RANGE,
             )
     elif attempt.override_score is None:
-        raise ServiceError("Оценка и так вычислена автоматически.", code="no_override")
+        raise ServiceError(code=ErrorCode.NO_OVERRIDE)
     override = ScoreOverride.objects.create(
         attempt=attempt,
         old_score=shown_score(attempt),
@@ -268,10 +269,14 @@ def attempt_detail(*, attempt: Attempt) -> AttemptDetail:
 
 
 def _table(book: Gradebook) -> tuple[list[str], list[list]]:
-    header = ["Логин", "Фамилия", "Имя"]
+    header = [gettext("Логин"), gettext("Фамилия"), gettext("Имя")]
     for q in book.quizzes:
-        header.append(f"{q.title} (из {q.max_score})" if q.max_score else q.title)
-    header.append("Итого")
+        header.append(
+            gettext("%(title)s (из %(max_score)s)") % {"title": q.title, "max_score": q.max_score}
+            if q.max_score
+            else q.title
+        )
+    header.append(gettext("Итого"))
     rows = []
     for row in book.rows:
         s = row.student
@@ -309,7 +314,7 @@ def gradebook_xlsx(book: Gradebook) -> bytes:
     header, rows = _table(book)
     wb = Workbook()
     ws = wb.active
-    ws.title = "Журнал"
+    ws.title = gettext("Журнал")
     ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True)

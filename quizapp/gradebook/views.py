@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quizapp.core.errors import ServiceError
@@ -52,7 +53,7 @@ def quiz_gradebook(request, quiz_id):
 
 def _export(book, fmt: str, request) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
-        raise Http404("Нет такого формата")
+        raise Http404(_("Нет такого формата"))
     if fmt == "xlsx":
         response = HttpResponse(gb.gradebook_xlsx(book), content_type=XLSX)
     else:
@@ -96,11 +97,11 @@ def attempt_override(request, attempt_uuid):
             by=request.user,
         )
     except InvalidOperation:
-        messages.error(request, "Оценка должна быть числом, например 7,5.")
+        messages.error(request, _("Оценка должна быть числом, например 7,5."))
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Оценка изменена, запись добавлена в журнал изменений.")
+        messages.success(request, _("Оценка изменена, запись добавлена в журнал изменений."))
     return redirect("gradebook-attempt", attempt_uuid=attempt.uuid)
 
 

@@ -16,11 +16,13 @@ import logging
 
 from django.conf import settings
 from django.core.cache import caches
+from django.utils.translation import gettext
 from lti_tool.models import Key, LtiLaunch
 from lti_tool.utils import DjangoToolConfig
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.exception import LtiException, OIDCException
 
+from quizapp.core.errors import ErrorCode
 from quizapp.lti.errors import LtiError
 
 logger = logging.getLogger(__name__)
@@ -70,31 +72,31 @@ class ToolMessageLaunch(DjangoMessageLaunch):
 
 # Substrings of pylti1p3's reasons → (code, HTTP status). First match wins.
 _REASONS = [
-    ("registration details", "unknown_platform", 403),
-    ("could not find", "missing_params", 400),
-    ("state", "bad_state", 400),
-    ("nonce", "bad_nonce", 400),
-    ("registration not found", "unknown_platform", 403),
-    ("client id not registered", "unknown_platform", 403),
-    ("unable to find deployment", "unknown_platform", 403),
-    ("error during fetch url", "platform_unreachable", 502),
-    ("invalid response from", "platform_unreachable", 502),
-    ("can't decode id_token", "bad_signature", 403),
-    ("public key", "bad_signature", 403),
-    ("kid", "bad_signature", 403),
-    ("alg", "bad_signature", 403),
-    ("id_token", "bad_token", 400),
-    ("jwt", "bad_token", 400),
+    ("registration details", ErrorCode.UNKNOWN_PLATFORM, 403),
+    ("could not find", ErrorCode.MISSING_PARAMS, 400),
+    ("state", ErrorCode.BAD_STATE, 400),
+    ("nonce", ErrorCode.BAD_NONCE, 400),
+    ("registration not found", ErrorCode.UNKNOWN_PLATFORM, 403),
+    ("client id not registered", ErrorCode.UNKNOWN_PLATFORM, 403),
+    ("unable to find deployment", ErrorCode.UNKNOWN_PLATFORM, 403),
+    ("error during fetch url", ErrorCode.PLATFORM_UNREACHABLE, 502),
+    ("invalid response from", ErrorCode.PLATFORM_UNREACHABLE, 502),
+    ("can't decode id_token", ErrorCode.BAD_SIGNATURE, 403),
+    ("public key", ErrorCode.BAD_SIGNATURE, 403),
+    ("kid", ErrorCode.BAD_SIGNATURE, 403),
+    ("alg", ErrorCode.BAD_SIGNATURE, 403),
+    ("id_token", ErrorCode.BAD_TOKEN, 400),
+    ("jwt", ErrorCode.BAD_TOKEN, 400),
 ]
 
 
 def error_from(exc: Exception) -> LtiError:
     if isinstance(exc, Key.DoesNotExist):
-        return LtiError("no_keys", status=503)
+        return LtiError(ErrorCode.NO_KEYS, status=503)
     reason = str(exc)
     lowered = reason.lower()
     code, status = next(
-        ((c, s) for needle, c, s in _REASONS if needle in lowered), ("bad_message", 400)
+        ((c, s) for needle, c, s in _REASONS if needle in lowered), (ErrorCode.BAD_MESSAGE, 400)
     )
     logger.info("LTI message refused (%s): %s", code, reason)
     return LtiError(code, status=status, detail=reason)
@@ -109,7 +111,7 @@ def launch_validate(request) -> LtiLaunch:
         raise error_from(exc) from None
     except (KeyError, TypeError, ValueError) as exc:
         # A syntactically valid JWT whose claims have the wrong shape.
-        raise LtiError("bad_message", detail=repr(exc)) from None
+        raise LtiError(ErrorCode.BAD_MESSAGE, detail=repr(exc)) from None
     return LtiLaunch(message_launch)
 
 
@@ -117,13 +119,13 @@ def launch_restore(request) -> LtiLaunch:
     """The launch this browser session came from (deep linking picks a quiz after the launch)."""
     launch_id = request.session.get(SESSION_LAUNCH_ID)
     if not launch_id:
-        raise LtiError("launch_expired", status=400)
+        raise LtiError(ErrorCode.LAUNCH_EXPIRED, status=400)
     try:
         message_launch = ToolMessageLaunch.from_cache(
             launch_id, request, DjangoToolConfig(), launch_data_storage=_storage()
         )
     except (LtiException, Key.DoesNotExist):
-        raise LtiError("launch_expired", status=400) from None
+        raise LtiError(ErrorCode.LAUNCH_EXPIRED, status=400) from None
     return LtiLaunch(message_launch)
 
 
@@ -131,15 +133,17 @@ def oidc_login_redirect(request, *, registration_uuid=None, params):
     """Answer the platform's login initiation: a redirect to its auth endpoint with state/nonce."""
     target_link_uri = params.get("target_link_uri")
     if not target_link_uri or not params.get("iss") or not params.get("login_hint"):
-        raise LtiError("missing_params")
+        raise LtiError(ErrorCode.MISSING_PARAMS)
     oidc_login = DjangoOIDCLogin(
         request, DjangoToolConfig(registration_uuid), launch_data_storage=_storage()
     )
     oidc_login.enable_check_cookies(
-        main_msg="Браузер не даёт встроенному заданию сохранять cookie. "
-        "Откройте задание в новой вкладке.",
-        click_msg="Открыть в новой вкладке",
-        loading_msg="Загрузка…",
+        main_msg=gettext(
+            "Браузер не даёт встроенному заданию сохранять cookie. "
+            "Откройте задание в новой вкладке."
+        ),
+        click_msg=gettext("Открыть в новой вкладке"),
+        loading_msg=gettext("Загрузка…"),
     )
     try:
         return oidc_login.redirect(target_link_uri)

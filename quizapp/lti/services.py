@@ -42,6 +42,7 @@ from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
 
 from quizapp.attempts.selectors import attempt_fully_graded
+from quizapp.core.errors import ErrorCode
 from quizapp.core.roles import INSTRUCTOR_GROUP, is_admin
 from quizapp.core.tasks import enqueue_on_commit
 from quizapp.gradebook.services import shown_score
@@ -82,7 +83,7 @@ def lti_launch_accept(*, lti_launch: LtiLaunch) -> LaunchOutcome:
         sync_data_from_launch(lti_launch)
         if not lti_launch.deployment.is_active:
             # Unknown deployments are recorded inactive by django-lti; an admin switches them on.
-            raise LtiError("inactive_deployment", status=403)
+            raise LtiError(ErrorCode.INACTIVE_DEPLOYMENT, status=403)
         lti_user = lti_launch.user
         user = _local_user(lti_user)
         membership = lti_launch.membership if lti_launch.context_claim else None
@@ -214,7 +215,7 @@ def quiz_max_score(quiz: Quiz) -> Decimal:
 def lti_quiz_link_set(*, resource_link: LtiResourceLink, quiz: Quiz, by) -> LtiQuizLink:
     """An instructor picks the quiz of a resource link the platform created without one."""
     if not _linkable(quiz, by):
-        raise LtiError("quiz_not_visible", status=403)
+        raise LtiError(ErrorCode.QUIZ_NOT_VISIBLE, status=403)
     link, _created = LtiQuizLink.objects.update_or_create(
         resource_link=resource_link, defaults={"quiz": quiz}
     )
@@ -227,7 +228,7 @@ def lti_quiz_link_set(*, resource_link: LtiResourceLink, quiz: Quiz, by) -> LtiQ
 def lti_deep_link_response(*, lti_launch: LtiLaunch, quiz: Quiz, by, launch_url: str) -> str:
     """The auto-submitting form that returns the chosen quiz (and its grade column) to the LMS."""
     if not _linkable(quiz, by):
-        raise LtiError("quiz_not_visible", status=403)
+        raise LtiError(ErrorCode.QUIZ_NOT_VISIBLE, status=403)
     resource = (
         DeepLinkResource()
         .set_url(launch_url)
@@ -244,7 +245,7 @@ def lti_deep_link_response(*, lti_launch: LtiLaunch, quiz: Quiz, by, launch_url:
     try:
         return lti_launch.get_message_launch().get_deep_link().output_response_form([resource])
     except Key.DoesNotExist:
-        raise LtiError("no_keys", status=503) from None
+        raise LtiError(ErrorCode.NO_KEYS, status=503) from None
 
 
 # --- Score passback (AGS) ---------------------------------------------------------------------

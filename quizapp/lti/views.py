@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lti_tool.models import LtiMembership, LtiResourceLink
 from lti_tool.views import jwks  # noqa: F401  (served as is: the active keys as a JWKS)
 
+from quizapp.core.errors import ErrorCode
 from quizapp.core.roles import instructor_required, is_instructor
 from quizapp.lti import services
 from quizapp.lti.errors import LtiError
@@ -57,15 +58,15 @@ def launch(request):
     request.session[SESSION_LAUNCH_ID] = lti_launch.get_launch_id()
     if lti_launch.is_deep_link_launch:
         if not outcome.is_instructor:
-            return _error(request, LtiError("not_instructor", status=403))
+            return _error(request, LtiError(ErrorCode.NOT_INSTRUCTOR, status=403))
         return redirect("lti-deep-link")
     if not lti_launch.is_resource_launch:
-        return _error(request, LtiError("bad_message"))
+        return _error(request, LtiError(ErrorCode.BAD_MESSAGE))
     if outcome.quiz_link is not None:
         return redirect("quiz", slug=outcome.quiz_link.quiz.slug)
     if outcome.is_instructor:
         return redirect("lti-link", resource_link_id=lti_launch.resource_link.pk)
-    return _error(request, LtiError("not_linked", status=409))
+    return _error(request, LtiError(ErrorCode.NOT_LINKED, status=409))
 
 
 @login_required
@@ -76,7 +77,7 @@ def deep_link(request):
     try:
         lti_launch = launch_restore(request)
         if not lti_launch.is_deep_link_launch or not is_instructor(request.user):
-            raise LtiError("not_instructor", status=403)
+            raise LtiError(ErrorCode.NOT_INSTRUCTOR, status=403)
         if request.method == "POST":
             quiz = get_object_or_404(Quiz, pk=request.POST.get("quiz"))
             html = services.lti_deep_link_response(
@@ -102,7 +103,7 @@ def link_pick(request, resource_link_id):
         context_id=resource_link.context_id, user__auth_user=request.user, is_instructor=True
     ).exists()
     if not teaches:
-        return _error(request, LtiError("not_instructor", status=403))
+        return _error(request, LtiError(ErrorCode.NOT_INSTRUCTOR, status=403))
     if request.method == "POST":
         quiz = get_object_or_404(Quiz, pk=request.POST.get("quiz"))
         try:

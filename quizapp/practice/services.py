@@ -12,7 +12,7 @@ from django.db import transaction
 from question_bank.models import Question, QuestionVersion, Topic
 from question_bank.selectors import topic_with_subtopics
 from quizapp.attempts.grading import apply_grade, clean_raw
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.tasks import enqueue_on_commit
 from quizapp.models import PracticeAnswer, Response
 
@@ -33,7 +33,7 @@ def practice_pick(
         ).values_list("pk", flat=True)
     )
     if not questions:
-        raise ServiceError("В этой теме нет задач для тренировки.", code="empty_topic")
+        raise ServiceError(code=ErrorCode.EMPTY_TOPIC)
     if exclude_version_id is not None and len(questions) > 1:
         current = QuestionVersion.objects.filter(pk=exclude_version_id).values_list(
             "question_id", flat=True

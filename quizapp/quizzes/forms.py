@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from quizapp.core.errors import ServiceError
 from quizapp.models import Quiz
@@ -25,9 +26,9 @@ class QuizForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "slug": "Латиница, цифры и дефисы; пусто — придумаем сами.",
-            "time_limit_minutes": "Пусто — без ограничения.",
-            "max_attempts": "Пусто — без ограничения.",
+            "slug": _("Латиница, цифры и дефисы; пусто — придумаем сами."),
+            "time_limit_minutes": _("Пусто — без ограничения."),
+            "max_attempts": _("Пусто — без ограничения."),
         }
 
     def __init__(self, *args, **kwargs):

@@ -13,11 +13,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from question_bank.access import banks_visible_to
 from question_bank.models import Question, Topic
 from question_bank.selectors import topic_with_subtopics
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.roles import is_admin, is_instructor
 from quizapp.models import Quiz, QuizItem
 
@@ -48,7 +49,7 @@ def quiz_for_user(user, quiz_id) -> Quiz:
     """The quiz to manage; somebody else's quiz is "not found", its existence not revealed."""
     quiz = Quiz.objects.filter(pk=quiz_id).first()
     if quiz is None or not can_manage_quiz(user, quiz):
-        raise Http404("Тест не найден")
+        raise Http404(_("Тест не найден"))
     return quiz
 
 
@@ -77,8 +78,7 @@ def quiz_dates_check(*, opens_at, closes_at) -> None:
     """The one rule on a quiz's dates (the pages, the API, and a database constraint agree)."""
     if opens_at and closes_at and closes_at <= opens_at:
         raise ServiceError(
-            "Тест должен закрываться позже, чем открывается.",
-            code="closes_before_opens",
+            code=ErrorCode.CLOSES_BEFORE_OPENS,
             field="closes_at",
         )
 
@@ -127,8 +127,7 @@ def quiz_delete(*, quiz: Quiz) -> None:
     quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
     if quiz.attempts.exists():
         raise ServiceError(
-            "У теста есть попытки: его можно снять с публикации, но не удалить.",
-            code="quiz_has_attempts",
+            code=ErrorCode.QUIZ_HAS_ATTEMPTS,
         )
     quiz.delete()
 
@@ -165,7 +164,7 @@ def _points(points) -> Decimal:
     except ArithmeticError:
         value = Decimal(-1)
     if not value.is_finite() or value <= 0 or value > 1000:
-        raise ServiceError("Баллы — число больше 0 и не больше 1000.", code="bad_points")
+        raise ServiceError(code=ErrorCode.BAD_POINTS)
     return value.quantize(Decimal("0.01"))
 
 
@@ -173,9 +172,9 @@ def _points(points) -> Decimal:
 def quiz_item_add_question(*, quiz: Quiz, question: Question, user, points=1) -> QuizItem:
     """Add a fixed question (its newest version at each attempt's start)."""
     if not banks_visible_to(user).filter(pk=question.bank_id).exists():
-        raise ServiceError("Этот вопрос вам недоступен.", code="question_not_visible")
+        raise ServiceError(code=ErrorCode.QUESTION_NOT_VISIBLE)
     if quiz.items.filter(question=question).exists():
-        raise ServiceError("Этот вопрос уже есть в тесте.", code="duplicate_question")
+        raise ServiceError(code=ErrorCode.DUPLICATE_QUESTION)
     Quiz.objects.select_for_update().filter(pk=quiz.pk).first()  # serialise position numbering
     return QuizItem.objects.create(
         quiz=quiz, question=question, position=_next_position(quiz), points=_points(points)
@@ -186,10 +185,12 @@ def quiz_item_add_question(*, quiz: Quiz, question: Question, user, points=1) ->
 def quiz_item_add_rule(*, quiz: Quiz, topic: Topic, user, count: int, points=1) -> QuizItem:
     """Add a rule: ``count`` random questions of the topic (and subtopics) for every attempt."""
     if not banks_visible_to(user).filter(pk=topic.bank_id).exists():
-        raise ServiceError("Эта тема вам недоступна.", code="topic_not_visible")
+        raise ServiceError(code=ErrorCode.TOPIC_NOT_VISIBLE)
     if not 1 <= count <= MAX_RULE_COUNT:
         raise ServiceError(
-            f"Сколько вопросов брать из темы: от 1 до {MAX_RULE_COUNT}.", code="bad_count"
+            _("Сколько вопросов брать из темы: от 1 до %(MAX_RULE_COUNT)s.")
+            % {"MAX_RULE_COUNT": MAX_RULE_COUNT},
+            code=ErrorCode.BAD_COUNT,
         )
     available = (
         Question.objects.filter(topic_id__in=topic_with_subtopics(topic))
@@ -198,8 +199,9 @@ def quiz_item_add_rule(*, quiz: Quiz, topic: Topic, user, count: int, points=1) 
     )
     if available < count:
         raise ServiceError(
-            f"В теме «{topic.title}» только {available} вопросов для теста, а нужно {count}.",
-            code="rule_too_few",
+            _("В теме «%(title)s» только %(available)s вопросов для теста, а нужно %(count)s.")
+            % {"title": topic.title, "available": available, "count": count},
+            code=ErrorCode.RULE_TOO_FEW,
         )
     Quiz.objects.select_for_update().filter(pk=quiz.pk).first()
     return QuizItem.objects.create(
@@ -214,7 +216,9 @@ def quiz_item_update(*, item: QuizItem, points, count: int | None = None) -> Qui
     if item.topic_id and count is not None:
         if not 1 <= count <= MAX_RULE_COUNT:
             raise ServiceError(
-                f"Сколько вопросов брать из темы: от 1 до {MAX_RULE_COUNT}.", code="bad_count"
+                _("Сколько вопросов брать из темы: от 1 до %(MAX_RULE_COUNT)s.")
+                % {"MAX_RULE_COUNT": MAX_RULE_COUNT},
+                code=ErrorCode.BAD_COUNT,
             )
         item.count = count
         fields.append("count")

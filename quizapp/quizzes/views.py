@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from question_bank.access import banks_visible_to
@@ -25,7 +26,7 @@ def quiz_create(request):
     form = QuizForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         quiz = builder.quiz_create(owner=request.user, settings=form.cleaned_data)
-        messages.success(request, "Тест создан. Добавьте вопросы или правила.")
+        messages.success(request, _("Тест создан. Добавьте вопросы или правила."))
         return redirect("teach-quiz-edit", quiz_id=quiz.pk)
     return render(request, "instructor/quiz_form.html", {"form": form})
 
@@ -36,7 +37,7 @@ def quiz_edit(request, quiz_id):
     form = QuizForm(request.POST or None, instance=quiz)
     if request.method == "POST" and form.is_valid():
         builder.quiz_update(quiz=quiz, settings=form.cleaned_data, user=request.user)
-        messages.success(request, "Настройки теста сохранены.")
+        messages.success(request, _("Настройки теста сохранены."))
         return redirect("teach-quiz-edit", quiz_id=quiz.pk)
     text, topic_id = request.GET.get("q", "")[:200], request.GET.get("topic") or None
     found = None
@@ -74,7 +75,7 @@ def item_add_question(request, quiz_id):
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Добавлен вопрос «{question.title}».")
+        messages.success(request, _("Добавлен вопрос «%(title)s».") % {"title": question.title})
     return _back(quiz)
 
 
@@ -100,7 +101,11 @@ def item_add_rule(request, quiz_id):
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Добавлено правило: {count} из темы «{topic.title}».")
+        messages.success(
+            request,
+            _("Добавлено правило: %(count)s из темы «%(title)s».")
+            % {"count": count, "title": topic.title},
+        )
     return _back(quiz)
 
 
@@ -129,7 +134,7 @@ def item_update(request, quiz_id, item_id):
 def item_remove(request, quiz_id, item_id):
     quiz, item = _item(request, quiz_id, item_id)
     builder.quiz_item_remove(item=item)
-    messages.success(request, "Пункт удалён; уже начатые попытки не изменились.")
+    messages.success(request, _("Пункт удалён; уже начатые попытки не изменились."))
     return _back(quiz)
 
 

@@ -53,6 +53,7 @@ from question_bank.formats.moodle.question import (
 )
 from question_bank.formats.moodle.reader import MAX_BYTES, Element, read_xml
 from question_bank.formats.slugs import SlugRegistry, is_slug
+from quizapp.core.errors import ErrorCode
 
 __all__ = ["parse_moodle_xml"]
 
@@ -90,7 +91,7 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
         return refused(
             filename,
             "корневой элемент должен быть <quiz> (экспорт вопросов Moodle XML)",
-            "not_moodle_xml",
+            ErrorCode.NOT_MOODLE_XML,
             line=root.line if root is not None else None,
         )
 

@@ -15,6 +15,7 @@ import defusedxml
 import defusedxml.sax
 
 from question_bank.formats.common import Problem
+from quizapp.core.errors import ErrorCode
 
 __all__ = ["MAX_BYTES", "MAX_ELEMENTS", "Element", "read_xml"]
 
@@ -108,7 +109,7 @@ def read_xml(data: bytes, filename: str) -> tuple[Element | None, Problem | None
             None,
             "объявление DOCTYPE запрещено: через него раздувают сущности и читают внешние "
             "файлы, а в экспорте Moodle XML его не бывает",
-            code="xml_forbidden",
+            code=ErrorCode.XML_FORBIDDEN,
         )
     except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
         return None, Problem(
@@ -116,22 +117,20 @@ def read_xml(data: bytes, filename: str) -> tuple[Element | None, Problem | None
             _line_of(data, b"<!ENTITY"),
             None,
             "объявления сущностей и внешние ссылки запрещены",
-            code="xml_forbidden",
+            code=ErrorCode.XML_FORBIDDEN,
         )
     except _TooManyElements:
-        return None, Problem(
-            filename, None, None, f"в файле больше {MAX_ELEMENTS} элементов", code="too_large"
-        )
+        message = f"в файле больше {MAX_ELEMENTS} элементов"
+        return None, Problem(filename, None, None, message, code=ErrorCode.TOO_LARGE)
     except xml.sax.SAXParseException as exc:
         return None, Problem(
             filename,
             exc.getLineNumber(),
             (exc.getColumnNumber() or 0) + 1,
             f"файл не является корректным XML: {exc.getMessage()}",
-            code="xml_syntax",
+            code=ErrorCode.XML_SYNTAX,
         )
     except xml.sax.SAXException as exc:
-        return None, Problem(
-            filename, None, None, f"ошибка чтения XML: {exc.getMessage()}", code="xml_syntax"
-        )
+        message = f"ошибка чтения XML: {exc.getMessage()}"
+        return None, Problem(filename, None, None, message, code=ErrorCode.XML_SYNTAX)
     return builder.root, None

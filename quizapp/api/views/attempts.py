@@ -25,6 +25,7 @@ from quizapp.api.pagination import paged, paginate
 from quizapp.api.views.base import ApiView, body, conflict, query, responses
 from quizapp.attempts import selectors as quiz_selectors
 from quizapp.attempts import services
+from quizapp.core.errors import ErrorCode
 from quizapp.models import Attempt
 
 
@@ -172,9 +173,7 @@ class DraftView(ApiView):
         item = access.get_attempt_item(attempt, position)
         data = body(s.DraftInSerializer, request)
         if not services.draft_save(item=item, raw=data["answer"], rev=data["rev"]):
-            raise ApiError(
-                "Уже сохранён более новый черновик.", code="stale_draft", status_code=409
-            )
+            raise ApiError(code=ErrorCode.STALE_DRAFT, status_code=409)
         item.refresh_from_db(fields=["draft", "draft_rev", "draft_saved_at"])
         return Response(s.DraftOutSerializer(item).data)
 
