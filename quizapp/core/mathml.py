@@ -59,9 +59,10 @@ def _formula(latex: str, display: bool) -> str:
         html = _to_html(latex, display)
     except Exception:  # latex2mathml raises many exception types on odd input
         return f"<code>{escape(latex)}</code>"
-    # A wide display formula scrolls inside its own box instead of widening a phone's page
-    # (Chromium ignores overflow on <math> itself). A span, so that it may sit inside a <p>.
-    return f'<span class="math-display">{html}</span>' if display else html
+    # A wide formula scrolls inside its own box instead of widening a phone's page: Chromium
+    # neither breaks a formula across lines nor honours overflow on <math> itself. Spans, so
+    # that a formula may sit inside a <p>.
+    return f'<span class="math-{"display" if display else "inline"}">{html}</span>'
 
 
 def render_math(text: str) -> SafeString:
