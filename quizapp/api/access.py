@@ -20,7 +20,7 @@ from quizapp.gradebook.regrade import run_for_instructor
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 from quizapp.models.api import ApiKey, WebhookEndpoint
 from quizapp.models.courses import Course, CourseQuiz, Enrollment
-from quizapp.quizzes.services import can_manage_quiz, managed_quizzes
+from quizapp.quizzes.selectors import can_manage_quiz, managed_quizzes
 
 
 def get_bank_for_user(request, bank_id: int) -> Bank:

@@ -23,7 +23,7 @@ from question_bank.models import Bank
 from quizapp.core.roles import is_admin, is_instructor
 from quizapp.models import Course, CourseQuiz, Enrollment, Quiz
 from quizapp.models.courses import normalize_join_code
-from quizapp.quizzes.services import managed_quizzes
+from quizapp.quizzes.selectors import managed_quizzes
 
 
 def can_manage(user, course: Course) -> bool:

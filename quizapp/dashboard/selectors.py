@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from question_bank.models import Topic
 from quizapp.flashcards.selectors import day_bounds, flashcard_queue, visible
 from quizapp.models import Attempt, FlashcardState, PracticeAnswer
-from quizapp.practice.services import topic_mastery
+from quizapp.practice.selectors import topic_mastery
 
 FORECAST_DAYS = 14
 WEEKDAYS = [

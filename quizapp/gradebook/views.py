@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required, is_admin
 from quizapp.courses.selectors import course_for_user
-from quizapp.gradebook import item_analysis, regrade
+from quizapp.gradebook import exports, item_analysis, regrade, selectors
 from quizapp.gradebook import services as gb
-from quizapp.quizzes.services import managed_quizzes, quiz_for_user
+from quizapp.quizzes.selectors import managed_quizzes, quiz_for_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,7 +30,7 @@ def teach_index(request):
         request,
         "instructor/gradebook_index.html",
         {
-            "courses": gb.courses_taught(request.user).order_by("title", "id"),
+            "courses": selectors.courses_taught(request.user).order_by("title", "id"),
             "quizzes": managed_quizzes(request.user).order_by("title", "id"),
             "sees_all": is_admin(request.user),
         },
@@ -40,14 +40,14 @@ def teach_index(request):
 @instructor_required
 def course_gradebook(request, course_id):
     course = course_for_user(request.user, course_id, manage=True)
-    book = gb.gradebook(course=course)
+    book = selectors.gradebook(course=course)
     return render(request, "instructor/gradebook.html", {"book": book, "course": course})
 
 
 @instructor_required
 def quiz_gradebook(request, quiz_id):
     quiz = quiz_for_user(request.user, quiz_id)
-    book = gb.gradebook(quiz=quiz)
+    book = selectors.gradebook(quiz=quiz)
     return render(request, "instructor/gradebook.html", {"book": book, "quiz": quiz})
 
 
@@ -55,11 +55,11 @@ def _export(book, fmt: str, request) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404(_("Нет такого формата"))
     if fmt == "xlsx":
-        response = HttpResponse(gb.gradebook_xlsx(book), content_type=XLSX)
+        response = HttpResponse(exports.gradebook_xlsx(book), content_type=XLSX)
     else:
         sep = "," if request.GET.get("sep") == "comma" else ";"
-        response = HttpResponse(gb.gradebook_csv(book, sep=sep), content_type="text/csv")
-    name = gb.export_filename(book, fmt)
+        response = HttpResponse(exports.gradebook_csv(book, sep=sep), content_type="text/csv")
+    name = exports.export_filename(book, fmt)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -67,26 +67,26 @@ def _export(book, fmt: str, request) -> HttpResponse:
 @instructor_required
 def course_gradebook_export(request, course_id, fmt):
     course = course_for_user(request.user, course_id, manage=True)
-    return _export(gb.gradebook(course=course), fmt, request)
+    return _export(selectors.gradebook(course=course), fmt, request)
 
 
 @instructor_required
 def quiz_gradebook_export(request, quiz_id, fmt):
     quiz = quiz_for_user(request.user, quiz_id)
-    return _export(gb.gradebook(quiz=quiz), fmt, request)
+    return _export(selectors.gradebook(quiz=quiz), fmt, request)
 
 
 @instructor_required
 def attempt_detail(request, attempt_uuid):
-    attempt = gb.attempt_for_instructor(request.user, attempt_uuid)
-    detail = gb.attempt_detail(attempt=attempt)
+    attempt = selectors.attempt_for_instructor(request.user, attempt_uuid)
+    detail = selectors.attempt_detail(attempt=attempt)
     return render(request, "instructor/gradebook_attempt.html", {"detail": detail})
 
 
 @instructor_required
 @require_POST
 def attempt_override(request, attempt_uuid):
-    attempt = gb.attempt_for_instructor(request.user, attempt_uuid)
+    attempt = selectors.attempt_for_instructor(request.user, attempt_uuid)
     raw = request.POST.get("new_score", "").strip().replace(",", ".")
     try:
         new_score = Decimal(raw) if raw else None

@@ -45,7 +45,7 @@ from quizapp.attempts.selectors import attempt_fully_graded
 from quizapp.core.errors import ErrorCode
 from quizapp.core.roles import INSTRUCTOR_GROUP, is_admin
 from quizapp.core.tasks import enqueue_on_commit
-from quizapp.gradebook.services import shown_score
+from quizapp.gradebook.selectors import shown_score
 from quizapp.lti.errors import LtiError
 from quizapp.models import Attempt, Quiz
 from quizapp.models.courses import Course, CourseQuiz, Enrollment

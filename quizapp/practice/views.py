@@ -14,6 +14,7 @@ from quizapp.core.errors import ServiceError
 from quizapp.core.http import posted_answer
 from quizapp.courses.selectors import banks_for_study
 from quizapp.models import PracticeAnswer
+from quizapp.practice import selectors
 from quizapp.practice import services as practice
 
 SESSION_KEY = "practice:{}"
@@ -34,7 +35,7 @@ def _current(request, topic: Topic, *, fresh: bool = False) -> tuple[QuestionVer
         version = QuestionVersion.objects.filter(pk=saved["version"]).first()
     if version is None:
         previous = saved["version"] if saved else None
-        version, seed = practice.practice_pick(topic=topic, exclude_version_id=previous)
+        version, seed = selectors.practice_pick(topic=topic, exclude_version_id=previous)
         request.session[key] = {"version": version.pk, "seed": seed}
         return version, seed
     return version, saved["seed"]
@@ -44,7 +45,7 @@ def _current(request, topic: Topic, *, fresh: bool = False) -> tuple[QuestionVer
 def practice_index(request):
     banks = list(banks_for_study(request.user).prefetch_related("topics").order_by("title"))
     topics = [t for b in banks for t in b.topics.all()]
-    mastery = practice.topic_mastery(user=request.user, topics=topics)
+    mastery = selectors.topic_mastery(user=request.user, topics=topics)
     rows = [
         {
             "bank": bank,
@@ -77,7 +78,7 @@ def practice_topic(request, topic_id):
         "presented": grader.present(version.spec, seed),
         "answer": last,
         "pending": last is not None and last.status == "pending",
-        "mastery": practice.topic_mastery(user=request.user, topics=[topic])[topic.pk],
+        "mastery": selectors.topic_mastery(user=request.user, topics=[topic])[topic.pk],
     }
     return render(request, "quizapp/practice_topic.html", context)
 

@@ -11,13 +11,14 @@ from question_bank.access import banks_visible_to
 from question_bank.models import Question, Topic
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required
+from quizapp.quizzes import selectors
 from quizapp.quizzes import services as builder
 from quizapp.quizzes.forms import QuizForm
 
 
 @instructor_required
 def quiz_list(request):
-    quizzes = builder.quizzes_managed_by(request.user)
+    quizzes = selectors.quizzes_managed_by(request.user)
     return render(request, "instructor/quiz_list.html", {"quizzes": quizzes})
 
 
@@ -33,7 +34,7 @@ def quiz_create(request):
 
 @instructor_required
 def quiz_edit(request, quiz_id):
-    quiz = builder.quiz_for_user(request.user, quiz_id)
+    quiz = selectors.quiz_for_user(request.user, quiz_id)
     form = QuizForm(request.POST or None, instance=quiz)
     if request.method == "POST" and form.is_valid():
         builder.quiz_update(quiz=quiz, settings=form.cleaned_data, user=request.user)
@@ -42,13 +43,13 @@ def quiz_edit(request, quiz_id):
     text, topic_id = request.GET.get("q", "")[:200], request.GET.get("topic") or None
     found = None
     if text or topic_id:
-        found = builder.question_search(user=request.user, text=text, topic_id=topic_id)
+        found = selectors.question_search(user=request.user, text=text, topic_id=topic_id)
     context = {
         "quiz": quiz,
         "form": form,
         "items": quiz.items.select_related("question__bank", "topic__bank").order_by("position"),
         "courses": quiz.courses.all(),
-        "topics": builder.topics_for(request.user),
+        "topics": selectors.topics_for(request.user),
         "found": found,
         "q": text,
         "topic_id": str(topic_id or ""),
@@ -64,7 +65,7 @@ def _back(quiz, anchor="items"):
 @instructor_required
 @require_POST
 def item_add_question(request, quiz_id):
-    quiz = builder.quiz_for_user(request.user, quiz_id)
+    quiz = selectors.quiz_for_user(request.user, quiz_id)
     question = get_object_or_404(
         Question, pk=request.POST.get("question"), bank__in=banks_visible_to(request.user)
     )
@@ -82,7 +83,7 @@ def item_add_question(request, quiz_id):
 @instructor_required
 @require_POST
 def item_add_rule(request, quiz_id):
-    quiz = builder.quiz_for_user(request.user, quiz_id)
+    quiz = selectors.quiz_for_user(request.user, quiz_id)
     topic = get_object_or_404(
         Topic, pk=request.POST.get("topic"), bank__in=banks_visible_to(request.user)
     )
@@ -110,7 +111,7 @@ def item_add_rule(request, quiz_id):
 
 
 def _item(request, quiz_id, item_id):
-    quiz = builder.quiz_for_user(request.user, quiz_id)
+    quiz = selectors.quiz_for_user(request.user, quiz_id)
     return quiz, get_object_or_404(quiz.items, pk=item_id)
 
 

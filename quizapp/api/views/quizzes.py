@@ -11,8 +11,7 @@ from quizapp.api import serializers as s
 from quizapp.api.pagination import paged, paginate
 from quizapp.api.views.base import ApiView, body, conflict, query, responses
 from quizapp.courses.selectors import quizzes_visible_or_managed
-from quizapp.gradebook import regrade
-from quizapp.gradebook import services as gradebook
+from quizapp.gradebook import regrade, selectors
 from quizapp.quizzes import services as quiz_services
 
 
@@ -110,7 +109,7 @@ class QuizGradebookView(ApiView):
     )
     def get(self, request, quiz_id):
         quiz = access.get_quiz_for_course_manager(request, quiz_id)
-        book = gradebook.gradebook(quiz=quiz)
+        book = selectors.gradebook(quiz=quiz)
         return paginate(request, self, book.rows, s.GradebookRowSerializer)
 
 

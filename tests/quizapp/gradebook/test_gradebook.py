@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from quizapp.attempts import services
 from quizapp.core.errors import ServiceError
+from quizapp.gradebook import exports, selectors
 from quizapp.gradebook import services as gradebook
 from quizapp.models import (
     Attempt,
@@ -84,7 +85,7 @@ def _login(client, request, who):
 
 def test_course_gradebook_best_attempt_and_total(course, quiz, student, attempt):
     second = take(student, quiz, {"lstm-gates": "1", "dropout-name": "dropout"})
-    book = gradebook.gradebook(course=course)
+    book = selectors.gradebook(course=course)
     assert [q.pk for q in book.quizzes] == [quiz.pk]
     [row] = book.rows
     assert row.student == student
@@ -98,7 +99,7 @@ def test_course_gradebook_best_attempt_and_total(course, quiz, student, attempt)
 
 def test_quiz_gradebook_lists_who_attempted(quiz, student, outsider, attempt):
     take(outsider, quiz)
-    book = gradebook.gradebook(quiz=quiz)
+    book = selectors.gradebook(quiz=quiz)
     assert {r.student.username for r in book.rows} == {"student", "outsider"}
 
 
@@ -115,11 +116,11 @@ def test_override_is_shown_logged_and_survives_rescore(attempt, owner):
     attempt.refresh_from_db()
     assert attempt.score == Decimal("1.00"), "the computed score is kept apart"
     services.attempt_rescore(attempt)  # a late grading or a regrade recomputes the score…
-    assert gradebook.shown_score(Attempt.objects.get(pk=attempt.pk)) == Decimal("7.50")  # …not this
+    assert selectors.shown_score(Attempt.objects.get(pk=attempt.pk)) == Decimal("7.50")  # …not this
 
     back = gradebook.score_override(attempt=attempt, new_score=None, reason="отмена", by=owner)
     assert (back.old_score, back.new_score) == (Decimal("7.50"), None)
-    assert gradebook.shown_score(Attempt.objects.get(pk=attempt.pk)) == Decimal("1.00")
+    assert selectors.shown_score(Attempt.objects.get(pk=attempt.pk)) == Decimal("1.00")
     # History is only ever added to.
     assert list(
         ScoreOverride.objects.filter(attempt=attempt).values_list("new_score", flat=True)
@@ -153,7 +154,7 @@ def test_override_refused_for_attempt_in_progress(quiz, student, owner):
 
 
 def test_attempt_detail_has_every_answer(attempt):
-    detail = gradebook.attempt_detail(attempt=attempt)
+    detail = selectors.attempt_detail(attempt=attempt)
     assert len(detail.answers) == 9
     lstm = next(a for a in detail.answers if a.question.slug == "lstm-gates")
     assert lstm.response.raw == "1"
@@ -171,14 +172,14 @@ def test_csv_export_parses_back_with_cyrillic(course, attempt, owner, student):
     student.last_name, student.first_name = "Иванова", "Мария"
     student.save()
     gradebook.score_override(attempt=attempt, new_score=Decimal("2.5"), reason="r", by=owner)
-    data = gradebook.gradebook_csv(gradebook.gradebook(course=course))
+    data = exports.gradebook_csv(selectors.gradebook(course=course))
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Логин", "Фамилия", "Имя"]
     assert rows[0][3].startswith("Демо-тест")
     assert rows[1] == ["student", "Иванова", "Мария", "2,50", "2,50"]
 
-    plain = gradebook.gradebook_csv(gradebook.gradebook(course=course), sep=",")
+    plain = exports.gradebook_csv(selectors.gradebook(course=course), sep=",")
     rows = list(csv.reader(io.StringIO(plain.decode("utf-8-sig"))))
     assert rows[1][3:] == ["2.50", "2.50"]
 
@@ -186,7 +187,7 @@ def test_csv_export_parses_back_with_cyrillic(course, attempt, owner, student):
 def test_xlsx_export_parses_back(course, attempt):
     from openpyxl import load_workbook
 
-    data = gradebook.gradebook_xlsx(gradebook.gradebook(course=course))
+    data = exports.gradebook_xlsx(selectors.gradebook(course=course))
     ws = load_workbook(io.BytesIO(data)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "Логин"

@@ -8,6 +8,7 @@ from django.urls import reverse
 import grader
 from question_bank.models import Topic
 from quizapp.models import PracticeAnswer
+from quizapp.practice import selectors
 from quizapp.practice import services as practice
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def test_preview_follows_the_variant_on_screen(student_client, cnn):
 
 
 def test_grading_twice_is_a_no_op(student, regularization, django_capture_on_commit_callbacks):
-    version, seed = practice.practice_pick(topic=regularization)
+    version, seed = selectors.practice_pick(topic=regularization)
     with django_capture_on_commit_callbacks(execute=True):
         answer = practice.practice_submit(
             user=student, topic=regularization, version=version, seed=seed, raw="1"
@@ -91,7 +92,7 @@ def test_grading_twice_is_a_no_op(student, regularization, django_capture_on_com
 
 
 def test_mastery_weighs_recent_answers_more(student, regularization):
-    version, _ = practice.practice_pick(topic=regularization)
+    version, _ = selectors.practice_pick(topic=regularization)
     for score in [1.0, 1.0, 0.0]:  # oldest first: two right, then the newest wrong
         PracticeAnswer.objects.create(
             user=student,
@@ -102,7 +103,7 @@ def test_mastery_weighs_recent_answers_more(student, regularization):
             status="graded",
             score=score,
         )
-    mastery = practice.topic_mastery(user=student, topics=[regularization])[regularization.pk]
+    mastery = selectors.topic_mastery(user=student, topics=[regularization])[regularization.pk]
     assert mastery["answers"] == 3
     assert mastery["share"] == pytest.approx((0.9 + 0.81) / (1 + 0.9 + 0.81))
 

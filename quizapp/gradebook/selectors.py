@@ -1,0 +1,216 @@
+"""The gradebook: students × quizzes, a drill-down to every answer, and who may see them.
+
+Who sees what (the pages, exports and services agree through the access helpers here):
+- a course's gradebook: the course's owner and admins;
+- a quiz's gradebook, item analysis and regrade: the quiz's owner and admins;
+- an attempt: the quiz's owner, admins, and the owner of a course the quiz is assigned to when
+  the attempt's student is enrolled in that course.
+Everyone else gets 404 (ids reveal nothing); a logged-in student gets 403 from
+``instructor_required`` first.
+
+A cell of the gradebook is the student's best finished attempt at the quiz, by the score shown
+(an override counts: see :mod:`quizapp.models.gradebook`); attempts in progress are counted but
+not scored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Subquery
+from django.http import Http404
+from django.utils.translation import gettext
+
+import grader
+from quizapp.attempts.selectors import latest_responses
+from quizapp.core.roles import is_admin
+from quizapp.models import Attempt, Quiz
+from quizapp.models.courses import Course, CourseQuiz, Enrollment
+from quizapp.models.gradebook import ScoreOverride
+from quizapp.quizzes.selectors import can_manage_quiz
+
+CENTS = Decimal("0.01")
+
+def attempt_for_instructor(user, attempt_uuid) -> Attempt:
+    attempt = Attempt.objects.select_related("quiz", "user").filter(uuid=attempt_uuid).first()
+    if attempt is None:
+        raise Http404(gettext("Попытка не найдена"))
+    if can_manage_quiz(user, attempt.quiz):
+        return attempt
+    teaches = CourseQuiz.objects.filter(
+        quiz=attempt.quiz, course__owner=user, course__enrollments__user=attempt.user
+    ).exists()
+    if not teaches:
+        raise Http404(gettext("Попытка не найдена"))
+    return attempt
+
+
+def courses_taught(user):
+    return Course.objects.all() if is_admin(user) else Course.objects.filter(owner=user)
+
+
+def with_shown_score(attempts):
+    """Annotate ``override_id`` and ``override_score`` from the newest override (one subquery)."""
+    newest = ScoreOverride.objects.filter(attempt=OuterRef("pk")).order_by("-id")
+    return attempts.annotate(
+        override_id=Subquery(newest.values("pk")[:1]),
+        override_score=Subquery(newest.values("new_score")[:1]),
+    )
+
+
+def shown_score(attempt) -> Decimal | None:
+    """The score people see: the newest override's, else the computed one."""
+    override = getattr(attempt, "override_score", None)
+    if override is None and not hasattr(attempt, "override_score"):
+        newest = attempt.score_overrides.order_by("-id").first()
+        override = newest.new_score if newest else None
+    return attempt.score if override is None else Decimal(str(override)).quantize(CENTS)
+
+
+@dataclass
+class Cell:
+    best: Attempt | None = None
+    attempts: int = 0
+    in_progress: int = 0
+
+    @property
+    def score(self) -> Decimal | None:
+        return None if self.best is None else self.best.shown
+
+    @property
+    def overridden(self) -> bool:
+        return self.best is not None and self.best.override_score is not None
+
+
+@dataclass
+class Row:
+    student: object
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((c.score for c in self.cells if c.score is not None), Decimal(0))
+
+
+@dataclass
+class Gradebook:
+    title: str
+    quizzes: list[Quiz]
+    rows: list[Row]
+    course: Course | None = None
+
+    @property
+    def max_total(self) -> Decimal:
+        return sum((q.max_score or Decimal(0) for q in self.quizzes), Decimal(0))
+
+
+def gradebook(*, course: Course | None = None, quiz: Quiz | None = None) -> Gradebook:
+    """Students × quizzes of a course (its enrolled students), or of one quiz (who attempted it).
+
+    Three queries whatever the size: the quizzes, the students, and their attempts with the
+    newest override each.
+    """
+    user_model = get_user_model()
+    if course is not None:
+        quizzes = list(Quiz.objects.filter(course_links__course=course).order_by("title", "id"))
+        students = list(
+            user_model.objects.filter(
+                enrollments__course=course, enrollments__role=Enrollment.Role.STUDENT
+            ).order_by("last_name", "first_name", "username")
+        )
+        title = course.title
+    else:
+        quizzes = [quiz]
+        students = list(
+            user_model.objects.filter(
+                Exists(Attempt.objects.filter(quiz=quiz, user=OuterRef("pk")))
+            ).order_by("last_name", "first_name", "username")
+        )
+        title = quiz.title
+    attempts = with_shown_score(
+        Attempt.objects.filter(quiz__in=[q.pk for q in quizzes], user__in=[s.pk for s in students])
+    ).order_by("number")
+    column = {q.pk: i for i, q in enumerate(quizzes)}
+    rows = {s.pk: Row(student=s, cells=[Cell() for _ in quizzes]) for s in students}
+    for q in quizzes:
+        q.max_score = None
+    for attempt in attempts:
+        cell = rows[attempt.user_id].cells[column[attempt.quiz_id]]
+        cell.attempts += 1
+        if attempt.status != Attempt.Status.FINISHED:
+            cell.in_progress += 1
+            continue
+        attempt.shown = shown_score(attempt)
+        quiz_ = quizzes[column[attempt.quiz_id]]
+        quiz_.max_score = max(quiz_.max_score or Decimal(0), attempt.max_score)
+        if cell.best is None or (attempt.shown or 0) > (cell.best.shown or 0):
+            cell.best = attempt
+    return Gradebook(title=title, quizzes=quizzes, rows=list(rows.values()), course=course)
+
+
+@dataclass
+class AnswerRow:
+    item: object
+    question: object
+    response: object | None
+    responses_count: int
+
+    @property
+    def result(self) -> dict:
+        return (self.response.result or {}) if self.response else {}
+
+    @property
+    def earned(self) -> Decimal | None:
+        if self.response is None or self.response.score is None:
+            return None
+        return (self.item.points * Decimal(str(self.response.score))).quantize(Decimal("0.01"))
+
+    @property
+    def mistake(self) -> str:
+        mistake = self.result.get("mistake") or {}
+        return mistake.get("id", "")
+
+
+@dataclass
+class AttemptDetail:
+    attempt: Attempt
+    answers: list[AnswerRow]
+    overrides: list[ScoreOverride]
+    others: list[Attempt]
+
+
+def attempt_detail(*, attempt: Attempt) -> AttemptDetail:
+    """Every item of an attempt with its newest answer as graded, the override log, the other
+    attempts of the same student at the same quiz."""
+    items = list(attempt.items.select_related("version__question").order_by("position"))
+    newest = latest_responses(items)
+    counts: dict[int, int] = {}
+    for item_id in attempt.items.filter(responses__isnull=False).values_list("pk", flat=True):
+        counts[item_id] = counts.get(item_id, 0) + 1
+    answers = []
+    for item in items:
+        item.text = grader.present(item.version.spec, item.seed).text
+        answers.append(
+            AnswerRow(
+                item=item,
+                question=item.version.question,
+                response=newest.get(item.pk),
+                responses_count=counts.get(item.pk, 0),
+            )
+        )
+    attempt = with_shown_score(Attempt.objects.select_related("quiz", "user")).get(pk=attempt.pk)
+    attempt.shown = shown_score(attempt)
+    overrides = list(attempt.score_overrides.select_related("by").order_by("-id"))
+    others = list(
+        Attempt.objects.filter(quiz_id=attempt.quiz_id, user_id=attempt.user_id)
+        .exclude(pk=attempt.pk)
+        .order_by("number")
+    )
+    return AttemptDetail(attempt=attempt, answers=answers, overrides=overrides, others=others)
+
+
+# CSV: UTF-8 with a BOM, so Excel opens Cyrillic correctly. The default separator is ";" with a
+# decimal comma, which is what Excel expects in a Russian locale; ``sep=","`` gives plain CSV
+# (comma separator, decimal point) for scripts and other spreadsheets.
