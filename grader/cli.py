@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 
+from grader.engines import compute, get, names
 from grader.errors import GraderError
 
 EXIT_BAD_ARGS = 2
@@ -35,8 +36,6 @@ def _dump(obj) -> str:
 
 def compute_one(engine: str, args) -> dict:
     """One request → ``{"answer": ...}`` or ``{"error": ..., "code": ...}``; never raises."""
-    from grader.engines import compute
-
     if not isinstance(engine, str) or not engine:
         return {"error": "не задано имя движка (engine)", "code": "missing_engine"}
     if not isinstance(args, dict):
@@ -56,8 +55,6 @@ def main(argv=None, stdin=None, stdout=None, stderr=None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     if options.command == "list":
-        from grader.engines import get, names
-
         for name in names():
             eng = get(name)
             print(f"{name}({', '.join(eng.parameters)}): {eng.summary}", file=stdout)

@@ -20,6 +20,8 @@ from numbers import Integral, Real
 import numpy as np
 
 from grader.errors import ParseError, SpecError
+from grader.expr import evaluate
+from grader.expr import parse_cached as parse_expression
 
 __all__ = ["render", "placeholders", "format_value", "PLACEHOLDER"]
 
@@ -39,9 +41,6 @@ def _split(inner: str) -> tuple[str, str | None]:
 
 def render(template: str, values: dict) -> str:
     """Substitute every ``{{ expr }}`` with its formatted value; raise SpecError naming it."""
-    from grader.expr import evaluate
-    from grader.expr import parse_cached as parse_expression
-
     def substitute(match: re.Match) -> str:
         expr, fmt = _split(match.group(1))
         try:

@@ -35,7 +35,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from grader.engines import compute
+from grader.engines.registry import to_json
 from grader.errors import EngineError, ParseError, SpecError
+from grader.expr import evaluate, names_in
+from grader.expr import parse_cached as parse_expression
 
 __all__ = ["Variant", "variant", "draw_params", "compute_value", "MAX_TRIES", "SPEC_FAULTS"]
 
@@ -193,9 +197,6 @@ def _derive(spec: dict, params: dict) -> dict:
 
 
 def _failed_constraint(spec: dict, values: dict) -> str | None:
-    from grader.expr import evaluate
-    from grader.expr import parse_cached as parse_expression
-
     for text in spec.get("constraints") or []:
         try:
             ok = evaluate(parse_expression(text), values)
@@ -215,11 +216,6 @@ def compute_value(definition, values: dict, *, where: str = "answer"):
     string literal such as ``lstm``), ``{"expr": "..."}`` (a safe expression), ``{"value": X}``
     (a constant), or a plain string (shorthand for ``expr``).
     """
-    from grader.engines import compute
-    from grader.engines.registry import to_json
-    from grader.expr import evaluate
-    from grader.expr import parse_cached as parse_expression
-
     if isinstance(definition, str):
         definition = {"expr": definition}
     if not isinstance(definition, dict):
@@ -253,10 +249,6 @@ def _resolve(value, values: dict):
     A string that refers to at least one known value is an expression and must evaluate; a
     string that refers to none (``lstm``, ``same``, ``coco-101``) is a literal option.
     """
-    from grader.engines.registry import to_json
-    from grader.expr import evaluate, names_in
-    from grader.expr import parse_cached as parse_expression
-
     if isinstance(value, dict):
         return {k: _resolve(v, values) for k, v in value.items()}
     if isinstance(value, list):

@@ -21,7 +21,11 @@ IMPORTERS = {
 
 
 def parse_file(data: bytes, filename: str) -> ImportResult:
-    """Parse an uploaded or local bank file of any supported format."""
+    """Parse an uploaded or local bank file of any supported format.
+
+    Each importer is loaded when a file of its format comes: the Moodle one brings the web app's
+    MathML and the grader with it, while ``common`` and ``native`` stay light for benchmarks.
+    """
     kind = IMPORTERS.get(PurePath(filename).suffix.lower())
     if kind == "native":
         from question_bank.formats.native import parse_bank

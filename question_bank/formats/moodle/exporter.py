@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from grader import kinds
 from grader.errors import GraderError, ParseError
 from grader.expr import evaluate, names_in, parse_expression
-from grader.templating import format_value, placeholders
+from grader.templating import PLACEHOLDER, format_value, placeholders, render
 from grader.variants import compute_value, variant
 from question_bank.formats.common import Problem, split_question
 from question_bank.formats.moodle.calculated import decimals_of
@@ -134,8 +134,6 @@ def _finish(question, entry: dict, hints_html: list[str]):
 
 
 def _render(template: str, values: dict) -> str:
-    from grader.templating import render
-
     return render(template or "", values)
 
 
@@ -492,8 +490,6 @@ def _export_calculated(entry, spec, variants, sink, bank_slug) -> ET.Element | N
             expr, sep, fmt = inner.partition(":")
             pair = (expr.strip(), fmt.strip() if sep else None)
             return "{" + wildcard_of[pair] + "}"
-
-        from grader.templating import PLACEHOLDER
 
         return native_to_html(PLACEHOLDER.sub(replace, template or ""))
 
