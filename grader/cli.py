@@ -14,19 +14,22 @@ import sys
 
 from grader.engines import compute, get, names
 from grader.errors import GraderError
+from grader.i18n import _
 
 EXIT_BAD_ARGS = 2
 MAX_LINE = 1_000_000
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="grader", description="Движки расчёта ответов")
+    parser = argparse.ArgumentParser(prog="grader", description=_("Движки расчёта ответов"))
     sub = parser.add_subparsers(dest="command", required=True)
-    compute = sub.add_parser("compute", help="вычислить ответ движка")
-    compute.add_argument("engine", nargs="?", help="имя движка")
-    compute.add_argument("--args", default="{}", help="аргументы движка в JSON")
-    compute.add_argument("--jsonl", action="store_true", help="читать задания построчно из stdin")
-    sub.add_parser("list", help="перечислить движки")
+    compute = sub.add_parser("compute", help=_("вычислить ответ движка"))
+    compute.add_argument("engine", nargs="?", help=_("имя движка"))
+    compute.add_argument("--args", default="{}", help=_("аргументы движка в JSON"))
+    compute.add_argument(
+        "--jsonl", action="store_true", help=_("читать задания построчно из stdin")
+    )
+    sub.add_parser("list", help=_("перечислить движки"))
     return parser
 
 
@@ -37,15 +40,15 @@ def _dump(obj) -> str:
 def compute_one(engine: str, args) -> dict:
     """One request → ``{"answer": ...}`` or ``{"error": ..., "code": ...}``; never raises."""
     if not isinstance(engine, str) or not engine:
-        return {"error": "не задано имя движка (engine)", "code": "missing_engine"}
+        return {"error": _("не задано имя движка (engine)"), "code": "missing_engine"}
     if not isinstance(args, dict):
-        return {"error": "args должен быть JSON-объектом", "code": "bad_args"}
+        return {"error": _("args должен быть JSON-объектом"), "code": "bad_args"}
     try:
         return {"answer": compute(engine, **args)}
     except GraderError as exc:
         return {"error": exc.message, "code": exc.code}
     except RecursionError:
-        return {"error": "слишком глубокая вложенность аргументов", "code": "too_deep"}
+        return {"error": _("слишком глубокая вложенность аргументов"), "code": "too_deep"}
 
 
 def main(argv=None, stdin=None, stdout=None, stderr=None) -> int:
@@ -65,26 +68,29 @@ def main(argv=None, stdin=None, stdout=None, stderr=None) -> int:
                 continue
             try:
                 if len(line) > MAX_LINE:
-                    raise ValueError("строка длиннее 1 МБ")
+                    raise ValueError(_("строка длиннее 1 МБ"))
                 request = json.loads(line)
                 if not isinstance(request, dict):
-                    raise ValueError("ожидался JSON-объект")
+                    raise ValueError(_("ожидался JSON-объект"))
                 result = compute_one(request.get("engine"), request.get("args", {}))
             except (ValueError, RecursionError) as exc:
-                result = {"error": f"некорректная строка JSON: {exc}", "code": "bad_json"}
+                result = {
+                    "error": _("некорректная строка JSON: %(exc)s") % {"exc": exc},
+                    "code": "bad_json",
+                }
             print(_dump(result), file=stdout, flush=True)
         return 0
     if not options.engine:
-        print("ошибка: укажите движок или --jsonl", file=stderr)
+        print(_("ошибка: укажите движок или --jsonl"), file=stderr)
         return EXIT_BAD_ARGS
     try:
         args = json.loads(options.args)
     except ValueError as exc:
-        print(f"ошибка: --args не является корректным JSON: {exc}", file=stderr)
+        print(_("ошибка: --args не является корректным JSON: %(exc)s") % {"exc": exc}, file=stderr)
         return EXIT_BAD_ARGS
     result = compute_one(options.engine, args)
     if "error" in result:
-        print(f"ошибка: {result['error']}", file=stderr)
+        print(_("ошибка: %(result)s") % {"result": result["error"]}, file=stderr)
         return EXIT_BAD_ARGS
     print(_dump(result), file=stdout)
     return 0

@@ -54,6 +54,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from grader.errors import SpecError
+from grader.i18n import _
 
 __all__ = [
     "Tolerance",
@@ -108,14 +109,14 @@ class Tolerance:
             return spec
         if not isinstance(spec, Mapping):
             raise SpecError(
-                f"допуск задаётся словарём abs/rel/sig/geo, получено {spec!r}",
+                _("допуск задаётся словарём abs/rel/sig/geo, получено %(spec)r") % {"spec": spec},
                 code="bad_tolerance",
             )
         unknown = set(spec) - {"abs", "rel", "sig", "geo"}
         if unknown:
             raise SpecError(
-                f"допуск: неизвестные ключи {', '.join(sorted(map(str, unknown)))}; "
-                "допустимы abs, rel, sig, geo",
+                _("допуск: неизвестные ключи %(sorted)s; допустимы abs, rel, sig, geo")
+                % {"sorted": ", ".join(sorted(map(str, unknown)))},
                 code="bad_tolerance",
             )
         values = {}
@@ -124,17 +125,20 @@ class Tolerance:
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, Real):
-                raise SpecError(f"допуск {key}: ожидалось число", code="bad_tolerance")
+                raise SpecError(
+                    _("допуск %(key)s: ожидалось число") % {"key": key}, code="bad_tolerance"
+                )
             if not math.isfinite(value) or value < 0:
                 raise SpecError(
-                    f"допуск {key}: ожидалось неотрицательное число", code="bad_tolerance"
+                    _("допуск %(key)s: ожидалось неотрицательное число") % {"key": key},
+                    code="bad_tolerance",
                 )
             values[key] = float(value)
         sig = spec.get("sig")
         if sig is not None:
             if isinstance(sig, bool) or not isinstance(sig, Integral) or not 1 <= sig <= 15:
                 raise SpecError(
-                    "допуск sig: ожидалось целое число от 1 до 15", code="bad_tolerance"
+                    _("допуск sig: ожидалось целое число от 1 до 15"), code="bad_tolerance"
                 )
             values["sig"] = int(sig)
         return cls(**values)
@@ -270,29 +274,41 @@ class ArrayResult:
 
 
 def _plural_elements(n: int) -> str:
-    return "элемента" if n % 10 == 1 and n % 100 != 11 else "элементов"
+    return _("элемента") if n % 10 == 1 and n % 100 != 11 else _("элементов")
 
 
 def _describe_shape(shape: tuple) -> str:
     if len(shape) == 0:
-        return "одно число"
+        return _("одно число")
     if len(shape) == 1:
         n = shape[0]
-        return f"вектор из {n} {_plural_elements(n)}"
+        return _("вектор из %(n)s %(plural_elements)s") % {
+            "n": n,
+            "plural_elements": _plural_elements(n),
+        }
     if len(shape) == 2:
-        return f"матрица {shape[0]}×{shape[1]}"
-    return "массив формы " + "×".join(map(str, shape))
+        return _("матрица %(shape)s×%(shape2)s") % {"shape": shape[0], "shape2": shape[1]}
+    return _("массив формы %(shape)s") % {"shape": "×".join(map(str, shape))}
 
 
 def _shape_message(expected: tuple, got: tuple) -> str:
     if len(expected) == 1 and len(got) == 1:
         n = got[0]
-        verb = "получен" if n % 10 == 1 and n % 100 != 11 else "получено"
-        return f"ожидался вектор из {expected[0]} {_plural_elements(expected[0])}, {verb} {n}"
+        verb = _("получен") if n % 10 == 1 and n % 100 != 11 else _("получено")
+        return _("ожидался вектор из %(expected)s %(plural_elements)s, %(verb)s %(n)s") % {
+            "expected": expected[0],
+            "plural_elements": _plural_elements(expected[0]),
+            "verb": verb,
+            "n": n,
+        }
     if len(expected) == 2 and len(got) == 2:
-        return f"ожидалась матрица {expected[0]}×{expected[1]}, получена матрица {got[0]}×{got[1]}"
-    wanted = {0: "ожидалось", 1: "ожидался", 2: "ожидалась"}.get(len(expected), "ожидался")
-    received = {0: "получено", 1: "получен", 2: "получена"}.get(len(got), "получен")
+        return _(
+            "ожидалась матрица %(expected)s×%(expected2)s, получена матрица %(got)s×%(got2)s"
+        ) % {"expected": expected[0], "expected2": expected[1], "got": got[0], "got2": got[1]}
+    wanted = {0: _("ожидалось"), 1: _("ожидался"), 2: _("ожидалась")}.get(
+        len(expected), _("ожидался")
+    )
+    received = {0: _("получено"), 1: _("получен"), 2: _("получена")}.get(len(got), _("получен"))
     return f"{wanted} {_describe_shape(expected)}, {received} {_describe_shape(got)}"
 
 
@@ -481,7 +497,7 @@ def expressions_equivalent(got_expr, expected_expr, variables, *, seed: int = 0,
         rng = np.random.default_rng(seed)
         with mpmath.workdps(30):
             for lo, hi in _RANGES:
-                for _ in range(points):
+                for _point in range(points):
                     point = [mpmath.mpf(float(x)) for x in rng.uniform(lo, hi, len(names))]
                     va, vb = _point_value(fa, point), _point_value(fb, point)
                     if va is None or vb is None:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from grader import kinds
 from grader.errors import EngineError, ParseError, SpecError
+from grader.i18n import _
 from grader.kinds.choice import option_feedback
 from grader.templating import render
 from grader.variants import Variant, compute_value, variant
@@ -83,9 +84,16 @@ def present(spec: dict, seed: int | None) -> Presented:
         params=var.params,
         options=options,
         hints=[render(h, values) for h in spec.get("hints") or []],
-        input_hint=getattr(kind, "INPUT_HINT", ""),
+        input_hint=_hint(kind),
         answer_shape=shape,
     )
+
+
+def _hint(kind) -> str:
+    # Kinds keep INPUT_HINT untranslated (marked at import, before a translator is installed);
+    # an empty hint must not reach gettext, which maps "" to the catalogue's header.
+    hint = getattr(kind, "INPUT_HINT", "")
+    return _(hint) if hint else ""
 
 
 def _shape(value) -> tuple:
@@ -123,7 +131,9 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
     try:
         if len(raw) > MAX_RAW_LENGTH:
             raise ParseError(
-                f"Ответ слишком длинный (больше {MAX_RAW_LENGTH} символов).", code="too_long"
+                _("Ответ слишком длинный (больше %(max_raw_length)s символов).")
+                % {"max_raw_length": MAX_RAW_LENGTH},
+                code="too_long",
             )
         parsed = kind.parse(raw, spec, expected)
     except ParseError as exc:
@@ -151,7 +161,7 @@ def _expected(kind, spec: dict, values: dict):
     try:
         return kind.expected(spec, values)
     except EngineError as exc:
-        raise SpecError(f"ответ: {exc.message}", code=exc.code) from exc
+        raise SpecError(_("ответ: %(message)s") % {"message": exc.message}, code=exc.code) from exc
 
 
 def mistake_value(kind, spec: dict, index: int, values: dict):
@@ -178,7 +188,11 @@ def preview(spec: dict, seed: int | None, raw: str) -> dict:
         return {"ok": False, "message": "", "code": "empty"}
     try:
         if len(raw) > MAX_RAW_LENGTH:
-            raise ParseError(f"Ответ длиннее {MAX_RAW_LENGTH} символов.", code="too_long")
+            raise ParseError(
+                _("Ответ длиннее %(max_raw_length)s символов.")
+                % {"max_raw_length": MAX_RAW_LENGTH},
+                code="too_long",
+            )
         parsed = kind.parse(raw, spec, expected)
     except ParseError as exc:
         return {"ok": False, "message": exc.message, "code": exc.code}
@@ -202,15 +216,18 @@ def _find_mistake(kind, spec: dict, parsed, expected, values: dict) -> dict | No
 
 def _feedback(outcome, mistake: dict | None) -> str:
     if outcome.correct:
-        return "Верно."
+        return _("Верно.")
     parts = []
     if outcome.message:
         parts.append(outcome.message)
     if 0 < outcome.score < 1:
         right = sum(1 for p in outcome.parts if p)
-        parts.append(f"Частично верно: {right} из {len(outcome.parts)}.")
+        parts.append(
+            _("Частично верно: %(right)s из %(n_parts)s.")
+            % {"right": right, "n_parts": len(outcome.parts)}
+        )
     else:
-        parts.append("Неверно.")
+        parts.append(_("Неверно."))
     if mistake and mistake["feedback"]:
         parts.append(mistake["feedback"])
     return " ".join(parts)
@@ -233,22 +250,31 @@ def check_spec(spec: dict, *, samples: int = 20) -> list[str]:
     kind = kinds.get(spec.get("kind"))
     problems = []
     for seed in [None, *range(samples)]:
-        where = "вариант по умолчанию" if seed is None else f"seed {seed}"
+        where = _("вариант по умолчанию") if seed is None else f"seed {seed}"
         try:
             var = variant(spec, seed)
             expected = kind.expected(spec, var.values)
             test = kind.self_test(spec, expected)
             results = {
-                "верный": grade(spec, seed, test.correct),
-                "неверный": grade(spec, seed, test.wrong),
+                "correct": grade(spec, seed, test.correct),
+                "wrong": grade(spec, seed, test.wrong),
             }
         except (SpecError, EngineError) as exc:
             problems.append(f"{where}: {exc.message}")
             continue
-        if not results["верный"].correct and spec.get("kind") != "flashcard":
-            problems.append(f"{where}: верный ответ {test.correct!r} не засчитан")
-        if results["неверный"].correct:
-            problems.append(f"{where}: неверный ответ {test.wrong!r} засчитан")
+        if not results["correct"].correct and spec.get("kind") != "flashcard":
+            problems.append(
+                _("%(where)s: верный ответ %(correct)r не засчитан")
+                % {"where": where, "correct": test.correct}
+            )
+        if results["wrong"].correct:
+            problems.append(
+                _("%(where)s: неверный ответ %(wrong)r засчитан")
+                % {"where": where, "wrong": test.wrong}
+            )
         if test.invalid is not None and grade(spec, seed, test.invalid).status != "invalid":
-            problems.append(f"{where}: некорректный ввод {test.invalid!r} принят")
+            problems.append(
+                _("%(where)s: некорректный ввод %(invalid)r принят")
+                % {"where": where, "invalid": test.invalid}
+            )
     return problems

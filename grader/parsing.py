@@ -73,19 +73,24 @@ from grader.expr import (
     to_sympy,
     tokenize,
 )
+from grader.hints import (
+    HINTS,
+    MATRIX_HINT,
+    NUMBER_HINT,
+    USE_SEMICOLON,
+    VECTOR_HINT,
+    count_word,
+    elements_word,
+    show_number,
+    show_text,
+    show_values,
+)
+from grader.i18n import _
 
 __all__ = ["Parsed", "parse_answer", "KINDS", "MAX_ANSWER_LENGTH"]
 
 MAX_ANSWER_LENGTH = 2000
 KINDS = ("number", "vector", "matrix", "expression")
-
-NUMBER_HINT = "Ожидалось число, например 0,95 или 3/4"
-VECTOR_HINT = "Вектор вводится так: [0; 2; 0], [0, 2, 0] или 0 2 0"
-MATRIX_HINT = "Матрица вводится так: [1 2; 3 4] или [[1, 2], [3, 4]]"
-USE_SEMICOLON = (
-    "Разделяйте элементы знаком «;», например [0,5; 2; 0], или ставьте пробел после "
-    "запятой-разделителя: [0, 5, 2]"
-)
 
 _EDGE = re.compile(r"^[\s\u200b\u2060\ufeff]+|[\s\u200b\u2060\ufeff]+$")
 _GROUP_SPACE = "[ \u00a0\u2009\u202f]"
@@ -140,21 +145,27 @@ def parse_answer(
     grader.errors.ParseError: Непонятно, что означают запятые: «1,5» можно прочитать как 2 элемента или как 1. Разделяйте элементы знаком «;», например [0,5; 2; 0], или ставьте пробел после запятой-разделителя: [0, 5, 2]
     """  # noqa: E501
     if kind not in KINDS:
-        raise SpecError(f"неизвестный вид ответа {kind!r}; ожидался один из {KINDS}",
-                        code="bad_kind")  # fmt: skip
+        raise SpecError(
+            _("неизвестный вид ответа %(kind)r; ожидался один из %(kinds)s")
+            % {"kind": kind, "kinds": KINDS},
+            code="bad_kind",
+        )
     if not isinstance(raw, str):
-        raise ParseError("Ответ должен быть текстом", code="syntax")
+        raise ParseError(_("Ответ должен быть текстом"), code="syntax")
     if len(raw) > MAX_ANSWER_LENGTH:
         raise ParseError(
-            f"Ответ слишком длинный: {len(raw)} символов, допускается не больше "
-            f"{MAX_ANSWER_LENGTH}",
+            _(
+                "Ответ слишком длинный: %(n_raw)s символов, допускается не больше "
+                "%(max_answer_length)s"
+            )
+            % {"n_raw": len(raw), "max_answer_length": MAX_ANSWER_LENGTH},
             code="too_long",
         )
     lead_match = re.match(r"[\s\u200b\u2060\ufeff]*", raw)
     lead = lead_match.end() if lead_match else 0
     text = _EDGE.sub("", raw)
     if not text:
-        raise ParseError(f"Ответ пуст. {_HINTS[kind]}", code="empty")
+        raise ParseError(_("Ответ пуст. %(hints)s") % {"hints": _(HINTS[kind])}, code="empty")
     try:
         if kind == "number":
             return _parse_number(text, lead)
@@ -165,57 +176,7 @@ def parse_answer(
             return splitter.vector(_expected_length(shape))
         return splitter.matrix(_expected_matrix(shape))
     except RecursionError:
-        raise ParseError("Слишком глубокая вложенность скобок", code="too_deep") from None
-
-
-_HINTS = {
-    "number": NUMBER_HINT,
-    "vector": VECTOR_HINT,
-    "matrix": MATRIX_HINT,
-    "expression": "Ожидалось выражение, например 2*x*(1 - x)",
-}
-
-
-# ---------------------------------------------------------------------------------------------
-# Formatting
-
-
-def _fmt(x) -> str:
-    """A number as people read it: 2.0 → "2", 0.95 → "0.95", 1e-05 → "1e-05"."""
-    if isinstance(x, (bool, np.bool_)):
-        return str(int(x))
-    if isinstance(x, (int, np.integer)):
-        return str(int(x))
-    x = float(x)
-    if x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return repr(x)
-
-
-def _elements_word(n: int) -> str:
-    """Genitive after «из»: из 1 элемента, из 2 элементов, из 21 элемента."""
-    return "элемента" if n % 10 == 1 and n % 100 != 11 else "элементов"
-
-
-def _count_word(n: int) -> str:
-    """Nominative: 1 элемент, 2 элемента, 5 элементов."""
-    if n % 10 == 1 and n % 100 != 11:
-        return "элемент"
-    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
-        return "элемента"
-    return "элементов"
-
-
-def _join(values, limit: int = 20) -> str:
-    items = [_fmt(v) for v in values[:limit]]
-    if len(values) > limit:
-        items.append("…")
-    return ", ".join(items)
-
-
-def _shown(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57] + "…"
+        raise ParseError(_("Слишком глубокая вложенность скобок"), code="too_deep") from None
 
 
 def _with_hint(exc: ParseError, hint: str, prefix: str = "") -> ParseError:
@@ -231,12 +192,17 @@ def _with_hint(exc: ParseError, hint: str, prefix: str = "") -> ParseError:
 
 def _real_scalar(value, what: str):
     if isinstance(value, bool):
-        raise ParseError(f"{what}: ожидалось число, а получено условие (да/нет)", code="wrong_kind")
+        raise ParseError(
+            _("%(what)s: ожидалось число, а получено условие (да/нет)") % {"what": what},
+            code="wrong_kind",
+        )
     if isinstance(value, (int, float)):
         return value
     if isinstance(value, np.ndarray):
-        raise ParseError(f"{what}: ожидалось одно число, а введён список", code="wrong_kind")
-    raise ParseError(f"{what}: ожидалось число", code="wrong_kind")
+        raise ParseError(
+            _("%(what)s: ожидалось одно число, а введён список") % {"what": what}, code="wrong_kind"
+        )
+    raise ParseError(_("%(what)s: ожидалось число") % {"what": what}, code="wrong_kind")
 
 
 def _constant(text: str, *, decimal_comma: bool, offset: int, what: str, hint: str):
@@ -247,7 +213,10 @@ def _constant(text: str, *, decimal_comma: bool, offset: int, what: str, hint: s
     except ParseError as exc:
         if exc.code == "unknown_name":
             names = ", ".join(sorted(names_in(node))) or "?"
-            message = f"{what}: здесь не может быть переменных ({names})"
+            message = _("%(what)s: здесь не может быть переменных (%(names)s)") % {
+                "what": what,
+                "names": names,
+            }
             message = f"{message}. {hint}" if hint else message
             raise ParseError(message, code="unknown_name") from None
         raise
@@ -260,21 +229,24 @@ def _parse_number(text: str, lead: int) -> Parsed:
     if percent:
         body = body[:-1].rstrip()
         if not body:
-            raise ParseError(f"Перед знаком % нет числа. {NUMBER_HINT}", code="empty")
+            raise ParseError(
+                _("Перед знаком %% нет числа. %(number_hint)s") % {"number_hint": _(NUMBER_HINT)},
+                code="empty",
+            )
     if _THOUSANDS.fullmatch(body):
         body = re.sub(_GROUP_SPACE, "", body)
     try:
         node, value = _constant(
-            body, decimal_comma=True, offset=lead, what="Числовой ответ", hint=NUMBER_HINT
+            body, decimal_comma=True, offset=lead, what=_("Числовой ответ"), hint=_(NUMBER_HINT)
         )
     except ParseError as exc:
         if exc.code == "unknown_name":
             raise
-        raise _with_hint(exc, NUMBER_HINT) from None
+        raise _with_hint(exc, _(NUMBER_HINT)) from None
     if percent:
         value = value // 100 if isinstance(value, int) and value % 100 == 0 else value / 100
-    shown = _fmt(value)
-    display = shown if _shown(text) == shown else f"{_shown(text)} → {shown}"
+    shown = show_number(value)
+    display = shown if show_text(text) == shown else f"{show_text(text)} → {shown}"
     return Parsed("number", value, display, node)
 
 
@@ -290,10 +262,15 @@ def _parse_expression(text: str, lead: int, variables, functions) -> Parsed:
     expr = to_sympy(node, variables=variables, functions=functions)
     if not isinstance(expr, sympy.Expr):
         raise ParseError(
-            "Ожидалось выражение, а введено условие (сравнение или логическая формула)",
+            _("Ожидалось выражение, а введено условие (сравнение или логическая формула)"),
             code="wrong_kind",
         )
-    return Parsed("expression", expr, "выражение: " + node.to_text(pretty=True), node)
+    return Parsed(
+        "expression",
+        expr,
+        _("выражение: %(expression)s") % {"expression": node.to_text(pretty=True)},
+        node,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -364,23 +341,36 @@ class _Splitter:
             elif tok.kind in (")", "]"):
                 if not stack:
                     raise ParseError(
-                        f"Позиция {self._col(i)}: лишняя закрывающая скобка «{tok.kind}»",
-                        code="syntax", column=self._col(i),
-                    )  # fmt: skip
+                        _("Позиция %(col)s: лишняя закрывающая скобка «%(kind)s»")
+                        % {"col": self._col(i), "kind": tok.kind},
+                        code="syntax",
+                        column=self._col(i),
+                    )
                 j = stack.pop()
                 if pairs[self.toks[j].kind] != tok.kind:
                     raise ParseError(
-                        f"Позиция {self._col(i)}: скобка «{tok.kind}» не подходит к «"
-                        f"{self.toks[j].kind}» из позиции {self._col(j)}",
-                        code="syntax", column=self._col(i),
-                    )  # fmt: skip
+                        _(
+                            "Позиция %(col)s: скобка «%(kind)s» не подходит к «%(kind2)s» из "
+                            "позиции %(col2)s"
+                        )
+                        % {
+                            "col": self._col(i),
+                            "kind": tok.kind,
+                            "kind2": self.toks[j].kind,
+                            "col2": self._col(j),
+                        },
+                        code="syntax",
+                        column=self._col(i),
+                    )
                 match[j], match[i] = i, j
         if stack:
             j = stack[-1]
             raise ParseError(
-                f"Позиция {self._col(j)}: скобка «{self.toks[j].kind}» не закрыта",
-                code="syntax", column=self._col(j),
-            )  # fmt: skip
+                _("Позиция %(col)s: скобка «%(kind)s» не закрыта")
+                % {"col": self._col(j), "kind": self.toks[j].kind},
+                code="syntax",
+                column=self._col(j),
+            )
         return match
 
     def depth0(self, lo: int, hi: int) -> list[int]:
@@ -450,7 +440,8 @@ class _Splitter:
         for k, (a, b) in enumerate(pieces, 1):
             if a == b:
                 raise ParseError(
-                    f"Пустой {what} №{k}: два разделителя подряд или разделитель в начале",
+                    _("Пустой %(what)s №%(k)s: два разделителя подряд или разделитель в начале")
+                    % {"what": what, "k": k},
                     code="syntax",
                 )
         return pieces
@@ -465,7 +456,7 @@ class _Splitter:
                 pieces.append((start, i))
                 start = i
         pieces.append((start, hi))
-        return self._drop_empty(pieces, "элемент")
+        return self._drop_empty(pieces, _("элемент"))
 
     def text(self, a: int, b: int) -> str:
         return self.src[self.toks[a].pos : self.toks[b - 1].end]
@@ -476,7 +467,7 @@ class _Splitter:
         if _THOUSANDS.fullmatch(text):
             text = re.sub(_GROUP_SPACE, "", text)
         try:
-            _, value = _constant(
+            _text, value = _constant(
                 text, decimal_comma=decimal, offset=self.lead + self.toks[a].pos, what=label,
                 hint="",
             )  # fmt: skip
@@ -490,7 +481,7 @@ class _Splitter:
     def read(self, pieces, decimal: bool, label: str) -> _Candidate:
         try:
             values = [
-                self.element(a, b, decimal, f"{label}элемент {k}")
+                self.element(a, b, decimal, _("%(label)sэлемент %(k)s") % {"label": label, "k": k})
                 for k, (a, b) in enumerate(pieces, 1)
             ]
         except ParseError as exc:
@@ -507,19 +498,27 @@ class _Splitter:
         """
         if lo == hi:
             where = f" ({label.rstrip(', ')})" if label else ""
-            raise ParseError(f"Пустой список{where}: ожидались числа", code="empty")
+            raise ParseError(
+                _("Пустой список%(where)s: ожидались числа") % {"where": where}, code="empty"
+            )
         top = self.depth0(lo, hi)
         if semis and self.has_rows(lo, hi):
             values = []
-            for k, (a, b) in enumerate(self.split_rows(lo, hi, "элемент"), 1):
+            for k, (a, b) in enumerate(self.split_rows(lo, hi, _("элемент")), 1):
                 inner = [i for i in self.depth0(a, b) if self.boundary(i, a, b)]
                 if inner and not _THOUSANDS.fullmatch(self.text(a, b)):
                     raise ParseError(
-                        f"{label}элемент {k} («{_shown(self.text(a, b))}») состоит из нескольких "
-                        "чисел, а элементы разделены «;» — это похоже на матрицу. " + VECTOR_HINT,
+                        _(
+                            "%(label)sэлемент %(k)s («%(shown)s») состоит из нескольких "
+                            "чисел, а элементы разделены «;» — это похоже на матрицу. "
+                        )
+                        % {"label": label, "k": k, "shown": show_text(self.text(a, b))}
+                        + _(VECTOR_HINT),
                         code="wrong_kind",
                     )
-                values.append(self.element(a, b, True, f"{label}элемент {k}"))
+                values.append(
+                    self.element(a, b, True, _("%(label)sэлемент %(k)s") % {"label": label, "k": k})
+                )
             return values
         commas = [i for i in top if self.toks[i].kind == ","]
         spaces = {i for i in top if self.boundary(i, lo, hi)}
@@ -544,9 +543,17 @@ class _Splitter:
             return every.values
         if every.ok and decimal.ok:
             raise ParseError(
-                f"Непонятно, что означают запятые: «{_shown(self.text(lo, hi))}» можно прочитать "
-                f"как {len(every.values)} {_count_word(len(every.values))} или как "
-                f"{len(decimal.values)}. {USE_SEMICOLON}",
+                _(
+                    "Непонятно, что означают запятые: «%(shown)s» можно прочитать как "
+                    "%(n_values)s %(count_word)s или как %(n_values2)s. %(use_semicolon)s"
+                )
+                % {
+                    "shown": show_text(self.text(lo, hi)),
+                    "n_values": len(every.values),
+                    "count_word": count_word(len(every.values)),
+                    "n_values2": len(decimal.values),
+                    "use_semicolon": _(USE_SEMICOLON),
+                },
                 code="ambiguous_comma",
             )
         return self._take(every if every.ok or not decimal.ok else decimal)
@@ -568,7 +575,7 @@ class _Splitter:
         if groups:
             if len(groups) == 1:
                 a, b = groups[0]
-                rows = [self.split_1d(a, b, n, semis=True, label="строка 1, ", lists=True)]
+                rows = [self.split_1d(a, b, n, semis=True, label=_("строка 1, "), lists=True)]
             else:
                 # [[0,5],[1,5]] for a vector of 2 is a column: one element per row
                 cols = 1 if n is not None and n == len(groups) else None
@@ -579,15 +586,20 @@ class _Splitter:
                 values = rows[0]
             else:
                 raise ParseError(
-                    f"Ожидался вектор, а введена матрица {len(rows)}×{len(rows[0])}. "
-                    + VECTOR_HINT,
+                    _("Ожидался вектор, а введена матрица %(n_rows)s×%(n_rows2)s. ")
+                    % {"n_rows": len(rows), "n_rows2": len(rows[0])}
+                    + _(VECTOR_HINT),
                     code="wrong_kind",
                 )
         else:
             values = self.split_1d(lo, hi, n, semis=True)
         array = _frozen(values)
         count = len(values)
-        display = f"вектор из {count} {_elements_word(count)}: ({_join(values)})"
+        display = _("вектор из %(count)s %(elements_word)s: (%(join)s)") % {
+            "count": count,
+            "elements_word": elements_word(count),
+            "join": show_values(values),
+        }
         return Parsed("vector", array, display)
 
     def rows(self, ranges: list, cols: int | None, *, semis: bool, lists: bool = False) -> list:
@@ -600,7 +612,12 @@ class _Splitter:
                 a, b = ranges[k]
                 try:
                     rows[k] = self.split_1d(
-                        a, b, cols, semis=semis, label=f"строка {k + 1}, ", lists=lists
+                        a,
+                        b,
+                        cols,
+                        semis=semis,
+                        label=_("строка %(k)s, ") % {"k": k + 1},
+                        lists=lists,
                     )
                 except ParseError as exc:
                     if exc.code == "ambiguous_comma" and attempt == 0:
@@ -616,24 +633,40 @@ class _Splitter:
     def matrix(self, expected: tuple[int | None, int | None]) -> Parsed:
         lo, hi = self.strip_outer(0, len(self.toks))
         if lo == hi:
-            raise ParseError(f"Пустая матрица. {MATRIX_HINT}", code="empty")
+            raise ParseError(
+                _("Пустая матрица. %(matrix_hint)s") % {"matrix_hint": _(MATRIX_HINT)}, code="empty"
+            )
         groups = self.groups(lo, hi)
         if groups:
             rows = self.rows(groups, expected[1], semis=True, lists=True)
         else:
-            rows = self.rows(self.split_rows(lo, hi, "строка"), expected[1], semis=False)
+            rows = self.rows(self.split_rows(lo, hi, _("строка")), expected[1], semis=False)
         width = len(rows[0])
         for k, row in enumerate(rows[1:], 2):
             if len(row) != width:
                 raise ParseError(
-                    f"Строки матрицы разной длины: в строке {k} — {len(row)} "
-                    f"{_count_word(len(row))}, а в строке 1 — {width}. Проверьте строку {k}.",
+                    _(
+                        "Строки матрицы разной длины: в строке %(k)s — %(n_row)s "
+                        "%(count_word)s, а в строке 1 — %(width)s. Проверьте строку %(k)s."
+                    )
+                    % {
+                        "k": k,
+                        "n_row": len(row),
+                        "count_word": count_word(len(row)),
+                        "width": width,
+                    },
                     code="ragged",
                     row=k,
                 )
         array = _frozen(rows)
-        shown = "; ".join(_join(row, 10) for row in rows[:10]) + ("; …" if len(rows) > 10 else "")
-        display = f"матрица {len(rows)}×{width}: [{shown}]"
+        shown = "; ".join(show_values(row, 10) for row in rows[:10]) + (
+            "; …" if len(rows) > 10 else ""
+        )
+        display = _("матрица %(n_rows)s×%(width)s: [%(shown)s]") % {
+            "n_rows": len(rows),
+            "width": width,
+            "shown": shown,
+        }
         return Parsed("matrix", array, display)
 
 
@@ -641,8 +674,8 @@ def _frozen(values) -> np.ndarray:
     try:
         array = np.array(values, dtype=float)
     except OverflowError:
-        raise ParseError("Слишком большое число в ответе", code="too_large") from None
+        raise ParseError(_("Слишком большое число в ответе"), code="too_large") from None
     if not np.isfinite(array).all():
-        raise ParseError("Слишком большое число в ответе", code="too_large")
+        raise ParseError(_("Слишком большое число в ответе"), code="too_large")
     array.flags.writeable = False
     return array

@@ -22,6 +22,7 @@ import numpy as np
 from grader.errors import ParseError, SpecError
 from grader.expr import evaluate
 from grader.expr import parse_cached as parse_expression
+from grader.i18n import _
 
 __all__ = ["render", "placeholders", "format_value", "PLACEHOLDER"]
 
@@ -46,9 +47,11 @@ def render(template: str, values: dict) -> str:
         try:
             value = evaluate(parse_expression(expr), values)
         except ParseError as exc:
-            raise SpecError(
-                f"подстановка «{{{{ {expr} }}}}»: {exc.message}", code="bad_placeholder"
-            ) from exc
+            message = _("подстановка «{{ %(expr)s }}»: %(message)s") % {
+                "expr": expr,
+                "message": exc.message,
+            }
+            raise SpecError(message, code="bad_placeholder") from exc
         return format_value(value, fmt)
 
     return PLACEHOLDER.sub(substitute, template or "")
@@ -61,7 +64,7 @@ def format_value(value, fmt: str | None = None) -> str:
     trailing zeros removed; integers are shown exactly; vectors as ``(a, b)``.
     """
     if fmt is not None and not _FORMAT_SPEC.match(fmt):
-        raise SpecError(f"недопустимый формат «{fmt}»", code="bad_placeholder")
+        raise SpecError(_("недопустимый формат «%(fmt)s»") % {"fmt": fmt}, code="bad_placeholder")
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if isinstance(value, (list, tuple)):
@@ -70,7 +73,7 @@ def format_value(value, fmt: str | None = None) -> str:
             return f"\\begin{{pmatrix}} {rows} \\end{{pmatrix}}"
         return "(" + ", ".join(format_value(v, fmt) for v in value) + ")"
     if isinstance(value, (bool, np.bool_)):
-        return "да" if value else "нет"
+        return _("да") if value else _("нет")
     if isinstance(value, (Integral, np.integer)):
         return format(int(value), fmt) if fmt else str(int(value))
     if isinstance(value, (Real, np.floating)):

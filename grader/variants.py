@@ -40,6 +40,7 @@ from grader.engines.registry import to_json
 from grader.errors import EngineError, ParseError, SpecError
 from grader.expr import evaluate, names_in
 from grader.expr import parse_cached as parse_expression
+from grader.i18n import _
 
 __all__ = ["Variant", "variant", "draw_params", "compute_value", "MAX_TRIES", "SPEC_FAULTS"]
 
@@ -89,14 +90,15 @@ def _variant(spec: dict, seed: int | None) -> Variant:
         failed = _failed_constraint(spec, {**params, **derived})
         if failed is not None:
             raise SpecError(
-                f"вариант по умолчанию нарушает ограничение «{failed}»",
+                _("вариант по умолчанию нарушает ограничение «%(failed)s»") % {"failed": failed},
                 code="default_violates_constraint",
             )
         return Variant(seed=None, params=params, derived=derived)
 
     if not isinstance(seed, int) or seed < 0:
         raise SpecError(
-            f"seed должен быть неотрицательным целым, получено {seed!r}", code="bad_seed"
+            _("seed должен быть неотрицательным целым, получено %(seed)r") % {"seed": seed},
+            code="bad_seed",
         )
     rng = np.random.Generator(np.random.PCG64(seed))
     last_problem = None
@@ -112,10 +114,13 @@ def _variant(spec: dict, seed: int | None) -> Variant:
         failed = _failed_constraint(spec, {**params, **derived})
         if failed is None:
             return Variant(seed=seed, params=params, derived=derived, tries=attempt)
-        last_problem = f"ограничение «{failed}»"
+        last_problem = _("ограничение «%(failed)s»") % {"failed": failed}
     raise SpecError(
-        f"за {MAX_TRIES} попыток не удалось получить допустимый вариант (последняя причина: "
-        f"{last_problem})",
+        _(
+            "за %(max_tries)s попыток не удалось получить допустимый вариант (последняя "
+            "причина: %(last_problem)s)"
+        )
+        % {"max_tries": MAX_TRIES, "last_problem": last_problem},
         code="constraints_unsatisfiable",
     )
 
@@ -129,7 +134,9 @@ def _draw(name: str, dist: dict, rng: np.random.Generator):
     if kind == "int":
         lo, hi, step = int(dist["min"]), int(dist["max"]), int(dist.get("step", 1))
         if step < 1 or hi < lo:
-            raise SpecError(f"параметр {name}: пустой диапазон", code="bad_param")
+            raise SpecError(
+                _("параметр %(name)s: пустой диапазон") % {"name": name}, code="bad_param"
+            )
         count = (hi - lo) // step + 1
         return lo + step * int(rng.integers(0, count))
     if kind == "decimal":
@@ -138,13 +145,16 @@ def _draw(name: str, dist: dict, rng: np.random.Generator):
         lo, hi = round(float(dist["min"]) * scale), round(float(dist["max"]) * scale)
         if hi < lo or not 0 <= digits <= 6:
             raise SpecError(
-                f"параметр {name}: пустой диапазон или digits вне 0..6", code="bad_param"
+                _("параметр %(name)s: пустой диапазон или digits вне 0..6") % {"name": name},
+                code="bad_param",
             )
         return round(int(rng.integers(lo, hi + 1)) / scale, digits)
     if kind == "choice":
         values = dist.get("values") or []
         if not values:
-            raise SpecError(f"параметр {name}: пустой список values", code="bad_param")
+            raise SpecError(
+                _("параметр %(name)s: пустой список values") % {"name": name}, code="bad_param"
+            )
         return values[int(rng.integers(0, len(values)))]
     if kind == "vector":
         size = int(dist["size"])
@@ -162,20 +172,27 @@ def _draw(name: str, dist: dict, rng: np.random.Generator):
         lo, hi = (int(size[0]), int(size[1])) if isinstance(size, list) else (int(size), int(size))
         if not 0 <= lo <= hi <= len(pool):
             raise SpecError(
-                f"параметр {name}: размер подмножества вне 0..{len(pool)}", code="bad_param"
+                _("параметр %(name)s: размер подмножества вне 0..%(n_pool)s")
+                % {"name": name, "n_pool": len(pool)},
+                code="bad_param",
             )
         k = lo + int(rng.integers(0, hi - lo + 1))
         chosen = sorted(int(i) for i in rng.choice(len(pool), size=k, replace=False)) if k else []
         return [pool[i] for i in chosen]
     if kind == "const":
         return dist["value"]
-    raise SpecError(f"параметр {name}: неизвестный тип распределения {kind!r}", code="bad_param")
+    raise SpecError(
+        _("параметр %(name)s: неизвестный тип распределения %(kind)r")
+        % {"name": name, "kind": kind},
+        code="bad_param",
+    )
 
 
 def _check_count(name: str, count: int) -> None:
     if not 0 < count <= MAX_DRAW_ELEMENTS:
         raise SpecError(
-            f"параметр {name}: число элементов должно быть от 1 до {MAX_DRAW_ELEMENTS}",
+            _("параметр %(name)s: число элементов должно быть от 1 до %(max_draw_elements)s")
+            % {"name": name, "max_draw_elements": MAX_DRAW_ELEMENTS},
             code="bad_param",
         )
 
@@ -184,7 +201,9 @@ def _default(name: str, dist: dict):
     if dist.get("type") == "const":
         return dist["value"]
     if "default" not in dist:
-        raise SpecError(f"параметр {name}: нет значения default", code="no_default")
+        raise SpecError(
+            _("параметр %(name)s: нет значения default") % {"name": name}, code="no_default"
+        )
     return dist["default"]
 
 
@@ -201,7 +220,10 @@ def _failed_constraint(spec: dict, values: dict) -> str | None:
         try:
             ok = evaluate(parse_expression(text), values)
         except ParseError as exc:
-            raise SpecError(f"ограничение «{text}»: {exc.message}", code="bad_constraint") from exc
+            raise SpecError(
+                _("ограничение «%(text)s»: %(message)s") % {"text": text, "message": exc.message},
+                code="bad_constraint",
+            ) from exc
         if not bool(ok):
             return text
     return None
@@ -219,7 +241,10 @@ def compute_value(definition, values: dict, *, where: str = "answer"):
     if isinstance(definition, str):
         definition = {"expr": definition}
     if not isinstance(definition, dict):
-        raise SpecError(f"{where}: ожидалось engine, expr или value", code="bad_value_def")
+        raise SpecError(
+            _("%(where)s: ожидалось engine, expr или value") % {"where": where},
+            code="bad_value_def",
+        )
     try:
         if "engine" in definition:
             args = {k: _resolve(v, values) for k, v in (definition.get("args") or {}).items()}
@@ -229,7 +254,10 @@ def compute_value(definition, values: dict, *, where: str = "answer"):
         elif "value" in definition:
             result = definition["value"]
         else:
-            raise SpecError(f"{where}: ожидалось engine, expr или value", code="bad_value_def")
+            raise SpecError(
+                _("%(where)s: ожидалось engine, expr или value") % {"where": where},
+                code="bad_value_def",
+            )
     except ParseError as exc:
         raise SpecError(f"{where}: {exc.message}", code="bad_expression") from exc
     pick = definition.get("pick")
@@ -238,7 +266,8 @@ def compute_value(definition, values: dict, *, where: str = "answer"):
             result = result[key]
         except (KeyError, IndexError, TypeError):
             raise SpecError(
-                f"{where}: в результате нет элемента {pick!r}", code="bad_pick"
+                _("%(where)s: в результате нет элемента %(pick)r") % {"where": where, "pick": pick},
+                code="bad_pick",
             ) from None
     return result
 

@@ -7,6 +7,14 @@ class QuizappConfig(AppConfig):
     verbose_name = _("Тесты и попытки")
 
     def ready(self):
+        # The grader is plain Python and cannot import Django: its messages go through
+        # grader.i18n, which translates with whatever it is given, here the request's language.
+        from django.utils.translation import gettext
+
+        from grader import i18n
+
+        i18n.install(gettext)
+
         # Receivers: a student's time zone copied into the session at login; webhook deliveries
         # and LMS score passback when an attempt is announced graded.
         # Task modules: services enqueue tasks by their registered names (quizapp.core.tasks),

@@ -29,11 +29,12 @@ from grader.engines._args import (
     shape_text,
 )
 from grader.engines.registry import engine
+from grader.i18n import _, gettext_noop
 
 __all__ = ["conv2d", "conv1d", "pool2d"]
 
 MAX_WORK = 50_000_000  # multiply-adds a single convolution may cost
-_IMAGE = "ожидалось изображение C×H×W или H×W"
+_IMAGE = gettext_noop("ожидалось изображение C×H×W или H×W")
 
 
 def _padding(value, kernel: tuple[int, int], dilation: tuple[int, int], stride: tuple[int, int]):
@@ -42,14 +43,17 @@ def _padding(value, kernel: tuple[int, int], dilation: tuple[int, int], stride: 
         return (0, 0, 0, 0)
     if value == "same":
         if stride != (1, 1):
-            fail("padding", 'padding="same" допускается только при stride = 1 (как в torch)')
+            fail("padding", _('padding="same" допускается только при stride = 1 (как в torch)'))
         pads = []
         for k, d in zip(kernel, dilation, strict=True):
             total = d * (k - 1)
             pads += [total // 2, total - total // 2]
         return tuple(pads)
     if isinstance(value, str):
-        fail("padding", f'ожидалось число, пара, "valid" или "same"; получено {value!r}')
+        fail(
+            "padding",
+            _('ожидалось число, пара, "valid" или "same"; получено %(value)r') % {"value": value},
+        )
     ph, pw = as_pair("padding", value, min=0)
     return (ph, ph, pw, pw)
 
@@ -65,7 +69,11 @@ def _channels_first(arg: str, value, *, ndim: int, short: int, expected: str):
     if added:
         array = array.reshape((1,) * (ndim - short) + array.shape)
     if array.ndim != ndim or 0 in array.shape:
-        fail(arg, f"{expected}, получена форма {shape_text(array)}")
+        fail(
+            arg,
+            _("%(expected)s, получена форма %(shape_text)s")
+            % {"expected": expected, "shape_text": shape_text(array)},
+        )
     return array, added
 
 
@@ -76,15 +84,28 @@ def _operands(input_arg, value, kernel, bias, *, spatial, input_shape, kernel_sh
     axes, so the answer drops the output-channel axis too. ``c_in`` is how the kernel's input
     channel axis is named in messages.
     """
-    x, _ = _channels_first(input_arg, value, ndim=spatial + 1, short=spatial, expected=input_shape)
+    x, _unused = _channels_first(
+        input_arg, value, ndim=spatial + 1, short=spatial, expected=input_shape
+    )
     k, squeeze = _channels_first(
         "kernel", kernel, ndim=spatial + 2, short=spatial, expected=kernel_shape
     )
     if k.shape[1] != x.shape[0]:
         fail(
             "kernel",
-            f"число входных каналов ядра (форма {shape_text(k)}, {c_in} = {k.shape[1]}) не "
-            f"совпадает с числом каналов {input_arg} (форма {shape_text(x)}, C = {x.shape[0]})",
+            _(
+                "число входных каналов ядра (форма %(shape_text)s, %(c_in)s = %(shape)s) "
+                "не совпадает с числом каналов %(input_arg)s (форма %(shape_text2)s, C = "
+                "%(shape2)s)"
+            )
+            % {
+                "shape_text": shape_text(k),
+                "c_in": c_in,
+                "shape": k.shape[1],
+                "input_arg": input_arg,
+                "shape_text2": shape_text(x),
+                "shape2": x.shape[0],
+            },
         )
     channels = k.shape[0]
     b = as_vector(
@@ -92,7 +113,8 @@ def _operands(input_arg, value, kernel, bias, *, spatial, input_shape, kernel_sh
         bias,
         channels,
         mismatch=lambda got: (
-            f"длина bias ({got}) не совпадает с числом выходных каналов kernel ({channels})"
+            _("длина bias (%(got)s) не совпадает с числом выходных каналов kernel (%(channels)s)")
+            % {"got": got, "channels": channels}
         ),
     )
     return x, k, b, squeeze
@@ -105,18 +127,31 @@ def _correlate(x, k, bias, stride, pads, dilation, image_arg: str) -> np.ndarray
     top, bottom, left, right = pads
     hp, wp = h + top + bottom, w + left + right
     if c * hp * wp > MAX_ELEMENTS:
-        fail("padding", "слишком большой отступ", code="too_large")
+        fail("padding", _("слишком большой отступ"), code="too_large")
     eff_h, eff_w = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
     if eff_h > hp or eff_w > wp:
         fail(
             "kernel",
-            f"ядро {kh}×{kw} (с dilation — {eff_h}×{eff_w}) больше входа {image_arg} "
-            f"{h}×{w} с отступами ({hp}×{wp})",
+            _(
+                "ядро %(kh)s×%(kw)s (с dilation — %(eff_h)s×%(eff_w)s) больше входа "
+                "%(image_arg)s %(h)s×%(w)s с отступами (%(hp)s×%(wp)s)"
+            )
+            % {
+                "kh": kh,
+                "kw": kw,
+                "eff_h": eff_h,
+                "eff_w": eff_w,
+                "image_arg": image_arg,
+                "h": h,
+                "w": w,
+                "hp": hp,
+                "wp": wp,
+            },
             code="kernel_too_large",
         )
     ho, wo = (hp - eff_h) // stride[0] + 1, (wp - eff_w) // stride[1] + 1
     if k.shape[0] * c * kh * kw * ho * wo > MAX_WORK or c * ho * wo * kh * kw > 4 * MAX_ELEMENTS:
-        fail("kernel", "слишком большая свёртка", code="too_large")
+        fail("kernel", _("слишком большая свёртка"), code="too_large")
     xp = np.pad(x, ((0, 0), (top, bottom), (left, right)))
     windows = sliding_window_view(xp, (eff_h, eff_w), axis=(1, 2))
     windows = windows[:, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
@@ -144,7 +179,7 @@ def conv2d(*, image, kernel, bias=None, stride=1, padding=0, dilation=1):
         bias,
         spatial=2,
         input_shape=_IMAGE,
-        kernel_shape="ожидалось ядро C_out×C_in×k×k или k×k",
+        kernel_shape=_("ожидалось ядро C_out×C_in×k×k или k×k"),
         c_in="C_in",
     )
     stride = as_pair("stride", stride, min=1)
@@ -171,13 +206,18 @@ def conv1d(*, x, kernel, bias=None, stride=1, padding=0, dilation=1):
         kernel,
         bias,
         spatial=1,
-        input_shape="ожидалась последовательность C×L или L",
-        kernel_shape="ожидалось ядро C_out×C×k или k",
+        input_shape=_("ожидалась последовательность C×L или L"),
+        kernel_shape=_("ожидалось ядро C_out×C×k или k"),
         c_in="C",
     )
     for arg, value in (("stride", stride), ("padding", padding), ("dilation", dilation)):
         if isinstance(value, (list, tuple)):
-            fail(arg, f"для conv1d ожидалось одно целое число, получено {value!r}"[:200])
+            fail(
+                arg,
+                (_("для conv1d ожидалось одно целое число, получено %(value)r") % {"value": value})[
+                    :200
+                ],
+            )
     s = as_pair("stride", stride, min=1)[0]
     d = as_pair("dilation", dilation, min=1)[0]
     pads = (0, 0) + _padding(padding, (1, k.shape[2]), (1, d), (1, s))[2:]
@@ -200,21 +240,26 @@ def pool2d(*, image, kernel, stride=None, padding=0, mode):
     >>> pool2d(image=[[1, 2], [3, 4]], kernel=2, padding=1, stride=2, mode="avg")
     [[0.25, 0.5], [0.75, 1.0]]
     """
-    x, squeeze = _channels_first("image", image, ndim=3, short=2, expected=_IMAGE)
+    x, squeeze = _channels_first("image", image, ndim=3, short=2, expected=_(_IMAGE))
     mode = as_choice("mode", mode, ("max", "avg"))
     kh, kw = as_pair("kernel", kernel, min=1)
     sh, sw = (kh, kw) if stride is None else as_pair("stride", stride, min=1)
     ph, pw = as_pair("padding", padding, min=0)
     if ph > kh // 2 or pw > kw // 2:
-        fail("padding", f"отступ {ph}×{pw} больше половины окна {kh}×{kw} (torch это запрещает)")
+        fail(
+            "padding",
+            _("отступ %(ph)s×%(pw)s больше половины окна %(kh)s×%(kw)s (torch это запрещает)")
+            % {"ph": ph, "pw": pw, "kh": kh, "kw": kw},
+        )
     c, h, w = x.shape
     hp, wp = h + 2 * ph, w + 2 * pw
     if c * hp * wp > MAX_ELEMENTS:
-        fail("padding", "слишком большой отступ", code="too_large")
+        fail("padding", _("слишком большой отступ"), code="too_large")
     if kh > hp or kw > wp:
         fail(
             "kernel",
-            f"окно {kh}×{kw} больше входа {h}×{w} с отступами ({hp}×{wp})",
+            _("окно %(kh)s×%(kw)s больше входа %(h)s×%(w)s с отступами (%(hp)s×%(wp)s)")
+            % {"kh": kh, "kw": kw, "h": h, "w": w, "hp": hp, "wp": wp},
             code="kernel_too_large",
         )
     fill = -np.inf if mode == "max" else 0.0

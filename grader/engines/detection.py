@@ -24,6 +24,7 @@ import numpy as np
 
 from grader.engines._args import as_array, as_choice, as_float, as_int, as_records, fail
 from grader.engines.registry import engine
+from grader.i18n import _
 
 __all__ = ["iou", "nms", "detection_map", "precision_recall_f1", "dice_jaccard"]
 
@@ -39,11 +40,17 @@ INTERPOLATIONS = ("coco-101", "all-point", "voc-11")
 def _box(arg: str, value) -> tuple[float, float, float, float]:
     x1, y1, x2, y2 = (float(v) for v in as_array(arg, value, shape=(4,)))
     if max(abs(x1), abs(y1), abs(x2), abs(y2)) > MAX_COORD:
-        fail(arg, f"координаты по модулю должны быть не больше {MAX_COORD:g}", "too_large")
+        fail(
+            arg,
+            _("координаты по модулю должны быть не больше %(max_coord)s")
+            % {"max_coord": format(MAX_COORD, "g")},
+            "too_large",
+        )
     if x2 < x1 or y2 < y1:
         fail(
             arg,
-            f"ожидался [x1, y1, x2, y2] с x1 ≤ x2 и y1 ≤ y2, получено {list(value)}",
+            _("ожидался [x1, y1, x2, y2] с x1 ≤ x2 и y1 ≤ y2, получено %(list)s")
+            % {"list": list(value)},
             "degenerate_box",
         )
     return x1, y1, x2, y2
@@ -122,19 +129,21 @@ def nms(*, boxes, scores, iou_threshold, classes=None) -> list[int]:
     """
     threshold = as_float("iou_threshold", iou_threshold, min=0.0, max=1.0)
     if not isinstance(boxes, (list, tuple)):
-        fail("boxes", "ожидался список рамок [x1, y1, x2, y2]")
+        fail("boxes", _("ожидался список рамок [x1, y1, x2, y2]"))
     if not isinstance(scores, (list, tuple)):
-        fail("scores", "ожидался список уверенностей, по одной на рамку")
+        fail("scores", _("ожидался список уверенностей, по одной на рамку"))
     if len(boxes) > MAX_BOXES:
         fail(
             "boxes",
-            f"слишком много рамок ({len(boxes)}), допустимо не больше {MAX_BOXES}",
+            _("слишком много рамок (%(n_boxes)s), допустимо не больше %(max_boxes)s")
+            % {"n_boxes": len(boxes), "max_boxes": MAX_BOXES},
             "too_large",
         )
     if len(scores) != len(boxes):
         fail(
             "scores",
-            f"число уверенностей ({len(scores)}) не совпадает с числом рамок ({len(boxes)})",
+            _("число уверенностей (%(n_scores)s) не совпадает с числом рамок (%(n_boxes)s)")
+            % {"n_scores": len(scores), "n_boxes": len(boxes)},
             "length_mismatch",
         )
     clean = [_box(f"boxes[{i}]", b) for i, b in enumerate(boxes)]
@@ -143,7 +152,7 @@ def nms(*, boxes, scores, iou_threshold, classes=None) -> list[int]:
     if classes is None:
         return _nms_greedy(clean, order, threshold)
     if not isinstance(classes, (list, tuple)) or len(classes) != len(boxes):
-        fail("classes", "ожидался список меток классов, по одной на рамку", "length_mismatch")
+        fail("classes", _("ожидался список меток классов, по одной на рамку"), "length_mismatch")
     labels = [_label(f"classes[{i}]", c) for i, c in enumerate(classes)]
     _sorted_labels("classes", labels)
     kept = set()
@@ -155,7 +164,12 @@ def nms(*, boxes, scores, iou_threshold, classes=None) -> list[int]:
 
 def _label(arg: str, value):
     if isinstance(value, bool) or not isinstance(value, (int, str)) or value == "":
-        fail(arg, f"ожидалось целое число или непустая строка, получено {value!r}"[:200])
+        fail(
+            arg,
+            (_("ожидалось целое число или непустая строка, получено %(value)r") % {"value": value})[
+                :200
+            ],
+        )
     return value
 
 
@@ -165,7 +179,7 @@ def _sorted_labels(arg: str, values: list):
     if len(kinds) > 1:
         fail(
             arg,
-            "метки изображений и классов должны быть либо все числами, либо все строками",
+            _("метки изображений и классов должны быть либо все числами, либо все строками"),
             "mixed_labels",
         )
     return sorted(set(values))
@@ -174,7 +188,10 @@ def _sorted_labels(arg: str, values: list):
 def _records(arg: str, value, required: tuple[str, ...]) -> list[dict]:
     if isinstance(value, (list, tuple)) and len(value) > MAX_BOXES:
         fail(
-            arg, f"слишком много рамок ({len(value)}), допустимо не больше {MAX_BOXES}", "too_large"
+            arg,
+            _("слишком много рамок (%(n_value)s), допустимо не больше %(max_boxes)s")
+            % {"n_value": len(value), "max_boxes": MAX_BOXES},
+            "too_large",
         )
     records = as_records(arg, value, required=required)
     clean = []
@@ -190,7 +207,8 @@ def _records(arg: str, value, required: tuple[str, ...]) -> list[dict]:
         if max(item["xywh"][2:]) > MAX_SIDE:
             fail(
                 f"{arg}[{i}].box",
-                f"ширина и высота рамки должны быть не больше {MAX_SIDE:g}",
+                _("ширина и высота рамки должны быть не больше %(max_side)s")
+                % {"max_side": format(MAX_SIDE, "g")},
                 "too_large",
             )
         if "score" in rec:
@@ -366,7 +384,7 @@ def detection_map(
     gts = _records("ground_truths", ground_truths, ("image", "class", "box"))
     dets = _records("detections", detections, ("image", "class", "box", "score"))
     if not gts:
-        fail("ground_truths", "нужна хотя бы одна истинная рамка", "no_ground_truth")
+        fail("ground_truths", _("нужна хотя бы одна истинная рамка"), "no_ground_truth")
     for key in ("image", "class"):
         _sorted_labels("ground_truths", [x[key] for x in gts])
     _sorted_labels("detections", [x["image"] for x in gts + dets])

@@ -22,6 +22,7 @@ import math
 
 from grader.engines._args import as_choice, as_int, fail
 from grader.engines.registry import engine
+from grader.i18n import _
 
 __all__ = ["init_scale"]
 
@@ -58,7 +59,7 @@ def init_scale(*, scheme, fan_in, fan_out=None) -> float:
         fan_out = as_int("fan_out", fan_out, min=1, max=MAX_FAN)
     if scheme.startswith("xavier"):
         if fan_out is None:
-            fail("fan_out", "нужен для схемы Xavier", "missing_arg")
+            fail("fan_out", _("нужен для схемы Xavier"), "missing_arg")
         std = 1.0 * math.sqrt(2.0 / float(fan_in + fan_out))
     elif scheme.startswith("lecun"):
         # Keras' VarianceScaling: scale = 1/fan_in, then √(3·scale) or √scale

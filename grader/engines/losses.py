@@ -18,6 +18,7 @@ import numpy as np
 
 from grader.engines._args import as_array, as_float, as_int, as_int_list, fail, shape_text
 from grader.engines.registry import engine
+from grader.i18n import _
 
 __all__ = ["softmax", "cross_entropy", "binary_logloss", "log_softmax", "bce_elementwise"]
 
@@ -54,12 +55,12 @@ def softmax(*, z, temperature=1):
     """
     zs = as_array("z", z)
     if zs.ndim == 0 or zs.shape[-1] == 0:
-        fail("z", "ожидался непустой вектор (или матрица) логитов")
+        fail("z", _("ожидался непустой вектор (или матрица) логитов"))
     t = as_float("temperature", temperature, min=0, min_open=True)
     with np.errstate(over="ignore", under="ignore"):
         scaled = zs / t
     if not np.all(np.isfinite(scaled)):
-        fail("temperature", "слишком маленькая температура: z / T не помещается в float64")
+        fail("temperature", _("слишком маленькая температура: z / T не помещается в float64"))
     shifted = np.exp(scaled - scaled.max(axis=-1, keepdims=True))
     return (shifted / shifted.sum(axis=-1, keepdims=True)).tolist()
 
@@ -87,18 +88,27 @@ def cross_entropy(*, logits, targets):
     elif z.ndim == 2:
         t = as_int_list("targets", targets, min=0)
     else:
-        fail("logits", f"ожидалась матрица N×C (или вектор C), получена форма {shape_text(z)}")
+        fail(
+            "logits",
+            _("ожидалась матрица N×C (или вектор C), получена форма %(shape_text)s")
+            % {"shape_text": shape_text(z)},
+        )
     n, c = z.shape
     if n == 0 or c == 0:
-        fail("logits", f"пустая матрица логитов (форма {n}×{c})")
+        fail("logits", _("пустая матрица логитов (форма %(n)s×%(c)s)") % {"n": n, "c": c})
     if len(t) != n:
         fail(
             "targets",
-            f"число меток ({len(t)}) не совпадает с числом строк logits (форма {n}×{c})",
+            _("число меток (%(n_t)s) не совпадает с числом строк logits (форма %(n)s×%(c)s)")
+            % {"n_t": len(t), "n": n, "c": c},
         )
     for i, k in enumerate(t):
         if k >= c:
-            fail(f"targets[{i}]", f"номер класса {k} вне диапазона 0…{c - 1} (классов {c})")
+            fail(
+                f"targets[{i}]",
+                _("номер класса %(k)s вне диапазона 0…%(c)s (классов %(c2)s)")
+                % {"k": k, "c": c - 1, "c2": c},
+            )
     logp = log_softmax(z)
     return float(-logp[np.arange(n), t].mean())
 
@@ -119,11 +129,15 @@ def binary_logloss(*, y, p):
     ys = as_array("y", y)
     ps = as_array("p", p)
     if ys.shape != ps.shape:
-        fail("p", f"форма p ({shape_text(ps)}) не совпадает с формой y ({shape_text(ys)})")
+        fail(
+            "p",
+            _("форма p (%(shape_text)s) не совпадает с формой y (%(shape_text2)s)")
+            % {"shape_text": shape_text(ps), "shape_text2": shape_text(ys)},
+        )
     if ys.size == 0:
-        fail("y", "пустой массив меток")
+        fail("y", _("пустой массив меток"))
     if np.any((ps < 0) | (ps > 1)):
-        fail("p", "вероятности должны лежать в [0, 1]")
+        fail("p", _("вероятности должны лежать в [0, 1]"))
     if np.any((ys < 0) | (ys > 1)):
-        fail("y", "метки должны лежать в [0, 1]")
+        fail("y", _("метки должны лежать в [0, 1]"))
     return float(bce_elementwise(ys, ps).mean())

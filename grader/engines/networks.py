@@ -19,6 +19,7 @@ from grader.engines._args import as_array, as_choice, as_records, as_vector, fai
 from grader.engines.activations import backward, forward
 from grader.engines.losses import bce_elementwise
 from grader.engines.registry import engine
+from grader.i18n import _
 
 __all__ = ["mlp", "LOSSES", "ACTIVATIONS"]
 
@@ -46,10 +47,14 @@ def mlp(*, x, layers, target=None, loss=None):
     ...     {"W": [[1, 0.2]], "b": [4], "activation": "relu"}])["output"]
     [104.5]
     """
-    a = as_vector("x", x, mismatch=lambda _: "ожидался непустой вектор входов")
+    a = as_vector("x", x, mismatch=lambda _shape: _("ожидался непустой вектор входов"))
     specs = as_records("layers", layers, required=("W", "activation"), optional={"b": None})
     if not specs or len(specs) > MAX_LAYERS:
-        fail("layers", f"нужно от 1 до {MAX_LAYERS} слоёв, получено {len(specs)}")
+        fail(
+            "layers",
+            _("нужно от 1 до %(max_layers)s слоёв, получено %(n_specs)s")
+            % {"max_layers": MAX_LAYERS, "n_specs": len(specs)},
+        )
 
     weights, biases, acts = [], [], []
     width = a.size
@@ -58,8 +63,11 @@ def mlp(*, x, layers, target=None, loss=None):
         if w.shape[1] != width or w.shape[0] == 0:
             fail(
                 f"layers[{k}].W",
-                f"форма W {w.shape[0]}×{w.shape[1]} не подходит: на вход слоя приходит вектор "
-                f"длины {width}, нужна форма out×{width}",
+                _(
+                    "форма W %(shape)s×%(shape2)s не подходит: на вход слоя приходит "
+                    "вектор длины %(width)s, нужна форма out×%(width)s"
+                )
+                % {"shape": w.shape[0], "shape2": w.shape[1], "width": width},
             )
         if spec["b"] is None:
             b = np.zeros(w.shape[0])
@@ -68,7 +76,8 @@ def mlp(*, x, layers, target=None, loss=None):
             if b.shape != (w.shape[0],):
                 fail(
                     f"layers[{k}].b",
-                    f"длина b ({shape_text(b)}) не совпадает с числом строк W ({w.shape[0]})",
+                    _("длина b (%(shape_text)s) не совпадает с числом строк W (%(shape)s)")
+                    % {"shape_text": shape_text(b), "shape": w.shape[0]},
                 )
         act = as_choice(f"layers[{k}].activation", spec["activation"], ACTIVATIONS)
         weights.append(w)
@@ -86,7 +95,7 @@ def mlp(*, x, layers, target=None, loss=None):
             pre.append(h)
             outs.append(a)
     if not np.all(np.isfinite(a)):
-        fail("layers", "выход сети не является конечным числом", code="not_finite")
+        fail("layers", _("выход сети не является конечным числом"), code="not_finite")
 
     result = {"output": a.tolist(), "loss": None, "grads": None, "input_grad": None}
     if target is None:
@@ -96,9 +105,13 @@ def mlp(*, x, layers, target=None, loss=None):
     if t.ndim == 0:
         t = t.reshape(1)
     if t.shape != a.shape:
-        fail("target", f"длина target ({t.size}) не совпадает с размером выхода сети ({a.size})")
+        fail(
+            "target",
+            _("длина target (%(size)s) не совпадает с размером выхода сети (%(size2)s)")
+            % {"size": t.size, "size2": a.size},
+        )
     if loss is None:
-        fail("loss", 'при заданном target нужна функция потерь: "half_sse", "mse" или "bce"')
+        fail("loss", _('при заданном target нужна функция потерь: "half_sse", "mse" или "bce"'))
     loss = as_choice("loss", loss, LOSSES)
 
     with np.errstate(over="ignore", invalid="ignore"):
@@ -111,9 +124,12 @@ def mlp(*, x, layers, target=None, loss=None):
             grad = 2.0 * diff / a.size
         else:
             if np.any((a < 0) | (a > 1)):
-                fail("loss", "для bce выход сети должен лежать в [0, 1] (последний слой — sigmoid)")
+                fail(
+                    "loss",
+                    _("для bce выход сети должен лежать в [0, 1] (последний слой — sigmoid)"),
+                )
             if np.any((t < 0) | (t > 1)):
-                fail("target", "для bce целевые значения должны лежать в [0, 1]")
+                fail("target", _("для bce целевые значения должны лежать в [0, 1]"))
             value = float(bce_elementwise(t, a).mean())
             grad = (1.0 / a.size) * diff / np.maximum((1.0 - a) * a, BCE_EPSILON)
 
@@ -123,6 +139,6 @@ def mlp(*, x, layers, target=None, loss=None):
             grads[k] = {"W": np.outer(delta, inputs[k]).tolist(), "b": delta.tolist()}
             grad = weights[k].T @ delta
     if not np.all(np.isfinite(grad)):
-        fail("layers", "градиенты не являются конечными числами", code="not_finite")
+        fail("layers", _("градиенты не являются конечными числами"), code="not_finite")
     result.update(loss=value, grads=grads, input_grad=grad.tolist())
     return result

@@ -31,6 +31,7 @@ import numpy as np
 
 from grader.engines._args import as_array, as_choice, as_float, as_vector, fail, shape_text
 from grader.engines.registry import engine
+from grader.i18n import _
 
 __all__ = ["batchnorm", "batchnorm_running", "CONVENTIONS"]
 
@@ -44,7 +45,10 @@ def _feature_vector(arg: str, value, features: int, default: float) -> np.ndarra
         value,
         features,
         default=default,
-        mismatch=lambda got: f"длина {arg} ({got}) не совпадает с числом признаков x ({features})",
+        mismatch=lambda got: (
+            _("длина %(arg)s (%(got)s) не совпадает с числом признаков x (%(features)s)")
+            % {"arg": arg, "got": got, "features": features}
+        ),
     )
 
 
@@ -62,14 +66,21 @@ def batchnorm(*, x, gamma=None, beta=None, eps=1e-5):
     """
     xs = as_array("x", x)
     if xs.ndim < 2 or xs.ndim > 4:
-        fail("x", f"ожидалась матрица N×F (или N×C×L, N×C×H×W), получена форма {shape_text(xs)}")
+        fail(
+            "x",
+            _("ожидалась матрица N×F (или N×C×L, N×C×H×W), получена форма %(shape_text)s")
+            % {"shape_text": shape_text(xs)},
+        )
     features = xs.shape[1]
     per_feature = xs.size // features if features else 0
     if features == 0 or per_feature < 2:
         fail(
             "x",
-            "в режиме обучения нужно больше одного значения на признак "
-            f"(форма x {shape_text(xs)}); при N = 1 batch norm не определён",
+            _(
+                "в режиме обучения нужно больше одного значения на признак (форма x "
+                "%(shape_text)s); при N = 1 batch norm не определён"
+            )
+            % {"shape_text": shape_text(xs)},
         )
     g = _feature_vector("gamma", gamma, features, 1.0)
     b = _feature_vector("beta", beta, features, 0.0)
@@ -82,10 +93,12 @@ def batchnorm(*, x, gamma=None, beta=None, eps=1e-5):
         centered = xs - mean
         var = (centered * centered).mean(axis=axes, keepdims=True)
         if not np.all(np.isfinite(var)):
-            fail("x", "слишком большие значения: дисперсия не помещается в float64", "not_finite")
+            fail(
+                "x", _("слишком большие значения: дисперсия не помещается в float64"), "not_finite"
+            )
         denom = np.sqrt(var + eps)
         if np.any(denom == 0):
-            fail("eps", "дисперсия признака равна нулю, а eps = 0: деление на ноль")
+            fail("eps", _("дисперсия признака равна нулю, а eps = 0: деление на ноль"))
         return (centered / denom * g.reshape(shape) + b.reshape(shape)).tolist()
 
 
@@ -97,8 +110,11 @@ def _stat_batch(arg: str, value) -> np.ndarray:
     if xs.ndim < 2 or xs.ndim > 4 or 0 in xs.shape:
         fail(
             arg,
-            "ожидался вектор значений или матрица N×F (N×C×L, N×C×H×W), "
-            f"получена форма {shape_text(xs)}",
+            _(
+                "ожидался вектор значений или матрица N×F (N×C×L, N×C×H×W), получена форма "
+                "%(shape_text)s"
+            )
+            % {"shape_text": shape_text(xs)},
         )
     return xs
 
@@ -141,9 +157,13 @@ def batchnorm_running(
     momentum = as_float("momentum", momentum, min=0, max=1)
     eps = as_float("eps", defaults["eps"] if eps is None else eps, min=0)
     if not isinstance(batches, (list, tuple)):
-        fail("batches", "ожидался список батчей (каждый — вектор значений или матрица N×F)")
+        fail("batches", _("ожидался список батчей (каждый — вектор значений или матрица N×F)"))
     if len(batches) > MAX_BATCHES:
-        fail("batches", f"слишком много батчей ({len(batches)})", "too_large")
+        fail(
+            "batches",
+            _("слишком много батчей (%(n_batches)s)") % {"n_batches": len(batches)},
+            "too_large",
+        )
     clean = [_stat_batch(f"batches[{i}]", b) for i, b in enumerate(batches)]
     features = None
     if clean:
@@ -160,20 +180,23 @@ def batchnorm_running(
         if b.shape[1] != features:
             fail(
                 f"batches[{i}]",
-                f"число признаков ({b.shape[1]}) не совпадает с первым батчем ({features})",
+                _("число признаков (%(shape)s) не совпадает с первым батчем (%(features)s)")
+                % {"shape": b.shape[1], "features": features},
                 "shape_mismatch",
             )
         if convention == "pytorch" and b.size // features < 2:
             fail(
                 f"batches[{i}]",
-                "в PyTorch батч с одним значением на признак в режиме обучения не допускается "
-                "(несмещённая дисперсия с делителем n − 1 не определена)",
+                _(
+                    "в PyTorch батч с одним значением на признак в режиме обучения не допускается "
+                    "(несмещённая дисперсия с делителем n − 1 не определена)"
+                ),
                 "too_few_values",
             )
     mean = _feature_vector("running_mean", running_mean, features, 0.0)
     var = _feature_vector("running_var", running_var, features, 1.0)
     if np.any(var < 0):
-        fail("running_var", "дисперсия не может быть отрицательной")
+        fail("running_var", _("дисперсия не может быть отрицательной"))
 
     with np.errstate(over="ignore", invalid="ignore"):
         for b in clean:
@@ -193,7 +216,7 @@ def batchnorm_running(
         if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(var))):
             fail(
                 "batches",
-                "слишком большие значения: статистики не помещаются в float64",
+                _("слишком большие значения: статистики не помещаются в float64"),
                 "not_finite",
             )
         output = None
@@ -205,14 +228,15 @@ def batchnorm_running(
             if xs.ndim < 2 or xs.ndim > 4 or xs.shape[1] != features:
                 fail(
                     "x",
-                    f"ожидалось {features} признак(ов) на объект, получена форма {shape_text(xs)}",
+                    _("ожидалось %(features)s признак(ов) на объект, получена форма %(shape_text)s")
+                    % {"features": features, "shape_text": shape_text(xs)},
                 )
             g = _feature_vector("gamma", gamma, features, 1.0)
             b_ = _feature_vector("beta", beta, features, 0.0)
             shape = (1, features) + (1,) * (xs.ndim - 2)
             denom = np.sqrt(var + eps)
             if np.any(denom == 0):
-                fail("eps", "скользящая дисперсия равна нулю, а eps = 0: деление на ноль")
+                fail("eps", _("скользящая дисперсия равна нулю, а eps = 0: деление на ноль"))
             y = (xs - mean.reshape(shape)) / denom.reshape(shape) * g.reshape(shape) + b_.reshape(
                 shape
             )

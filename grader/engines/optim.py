@@ -34,6 +34,7 @@ import numpy as np
 from grader.engines._args import as_array, as_choice, as_float, as_int, fail
 from grader.engines.activations import sigmoid
 from grader.engines.registry import engine
+from grader.i18n import _
 
 __all__ = ["optimizer_trajectory", "logistic_regression_step", "OPTIMIZERS"]
 
@@ -49,11 +50,15 @@ def _data(x, y):
     if ys.ndim == 0:
         ys = ys.reshape(1)
     if xs.ndim != 1:
-        fail("x", "ожидался вектор значений признака")
+        fail("x", _("ожидался вектор значений признака"))
     if ys.shape != xs.shape:
-        fail("y", f"длина y ({ys.size}) не совпадает с длиной x ({xs.size})")
+        fail(
+            "y",
+            _("длина y (%(size)s) не совпадает с длиной x (%(size2)s)")
+            % {"size": ys.size, "size2": xs.size},
+        )
     if xs.size == 0:
-        fail("x", "нужна хотя бы одна точка данных")
+        fail("x", _("нужна хотя бы одна точка данных"))
     return xs, ys
 
 
@@ -67,8 +72,10 @@ def _lerp(start, end, weight):
 def _diverged(arg: str):
     fail(
         arg,
-        "веса перестали быть конечными числами (траектория расходится или при eps = 0 "
-        "случилось деление на ноль)",
+        _(
+            "веса перестали быть конечными числами (траектория расходится или при eps = 0 "
+            "случилось деление на ноль)"
+        ),
         code="not_finite",
     )
 
@@ -129,7 +136,7 @@ def optimizer_trajectory(
     weight_decay = as_float("weight_decay", weight_decay, min=0)
     lookahead = as_choice("nesterov_form", nesterov_form, ("pytorch", "lookahead")) == "lookahead"
     if optimizer == "nesterov" and momentum == 0 and not lookahead:
-        fail("momentum", "для nesterov момент должен быть больше 0 (как в torch.optim.SGD)")
+        fail("momentum", _("для nesterov момент должен быть больше 0 (как в torch.optim.SGD)"))
 
     n = xs.size
     trajectory = []
@@ -192,7 +199,7 @@ def logistic_regression_step(*, x, y, w0, b0=None, lr, steps=1, reduction):
     """
     xs, ys = _data(x, y)
     if np.any((ys < 0) | (ys > 1)):
-        fail("y", "метки должны лежать в [0, 1]")
+        fail("y", _("метки должны лежать в [0, 1]"))
     w = np.float64(as_float("w0", w0))
     b = None if b0 is None else np.float64(as_float("b0", b0))
     lr = as_float("lr", lr, min=0, min_open=True)
@@ -200,7 +207,7 @@ def logistic_regression_step(*, x, y, w0, b0=None, lr, steps=1, reduction):
     reduction = as_choice("reduction", reduction, ("mean", "sum"))
     scale = 1.0 / xs.size if reduction == "mean" else 1.0
     with np.errstate(all="ignore"):
-        for _ in range(steps):
+        for _step in range(steps):
             z = w * xs if b is None else w * xs + b
             dz = (sigmoid(z) - ys) * scale
             w = w - lr * (dz * xs).sum()

@@ -20,6 +20,7 @@ import numpy as np
 from grader.engines._args import as_array, as_choice, as_vector, fail
 from grader.engines.activations import sigmoid
 from grader.engines.registry import engine
+from grader.i18n import _
 
 __all__ = ["rnn_cell", "CELLS"]
 
@@ -31,7 +32,10 @@ def _vector(arg: str, value, size: int, what: str) -> np.ndarray:
         arg,
         value,
         size,
-        mismatch=lambda got: f"ожидался вектор длины {size} ({what}), получена форма {got}",
+        mismatch=lambda got: (
+            _("ожидался вектор длины %(size)s (%(what)s), получена форма %(got)s")
+            % {"size": size, "what": what, "got": got}
+        ),
     )
 
 
@@ -52,30 +56,44 @@ def rnn_cell(*, cell, x, h=None, c=None, W_ih, W_hh, b_ih=None, b_hh=None, nonli
     """
     cell = as_choice("cell", cell, tuple(CELLS))
     k = CELLS[cell]
-    xv = as_vector("x", x, mismatch=lambda _: "ожидался непустой вектор входа")
+    xv = as_vector("x", x, mismatch=lambda _shape: _("ожидался непустой вектор входа"))
     w_hh = as_array("W_hh", W_hh, ndim=2)
     rows, hidden = w_hh.shape
     if hidden == 0 or rows != k * hidden:
         fail(
             "W_hh",
-            f"для {cell} ожидалась форма {k}·H×H, получена {rows}×{hidden}"
-            + (f" (блоки {'i, f, g, o' if cell == 'lstm' else 'r, z, n'})" if k > 1 else ""),
+            _("для %(cell)s ожидалась форма %(k)s·H×H, получена %(rows)s×%(hidden)s")
+            % {"cell": cell, "k": k, "rows": rows, "hidden": hidden}
+            + (
+                _(" (блоки %(value)s)") % {"value": "i, f, g, o" if cell == "lstm" else "r, z, n"}
+                if k > 1
+                else ""
+            ),
         )
     w_ih = as_array("W_ih", W_ih, ndim=2)
     if w_ih.shape != (k * hidden, xv.size):
         fail(
             "W_ih",
-            f"ожидалась форма {k * hidden}×{xv.size} ({k}·H × длина x), "
-            f"получена {w_ih.shape[0]}×{w_ih.shape[1]}",
+            _("ожидалась форма %(k)s×%(size)s (%(k2)s·H × длина x), получена %(shape)s×%(shape2)s")
+            % {
+                "k": k * hidden,
+                "size": xv.size,
+                "k2": k,
+                "shape": w_ih.shape[0],
+                "shape2": w_ih.shape[1],
+            },
         )
-    hv = _vector("h", h, hidden, "размер скрытого состояния H, как у W_hh")
+    hv = _vector("h", h, hidden, _("размер скрытого состояния H, как у W_hh"))
     bi = _vector("b_ih", b_ih, k * hidden, f"{k}·H")
     bh = _vector("b_hh", b_hh, k * hidden, f"{k}·H")
     nonlinearity = as_choice("nonlinearity", nonlinearity, ("tanh", "relu"))
     if cell != "rnn" and nonlinearity != "tanh":
-        fail("nonlinearity", f"nonlinearity задаётся только для rnn, не для {cell}")
+        fail(
+            "nonlinearity",
+            _("nonlinearity задаётся только для rnn, не для %(cell)s") % {"cell": cell},
+        )
     if cell != "lstm" and c is not None:
-        fail("c", "состояние ячейки c бывает только у lstm")
+        fail("c", _("состояние ячейки c бывает только у lstm"))
 
     with np.errstate(over="ignore", invalid="ignore"):  # compute() refuses non-finite answers
         gi = w_ih @ xv + bi
@@ -85,7 +103,7 @@ def rnn_cell(*, cell, x, h=None, c=None, W_ih, W_hh, b_ih=None, b_hh=None, nonli
             new_h = np.tanh(pre) if nonlinearity == "tanh" else np.where(pre > 0, pre, 0.0)
             return {"h": new_h.tolist(), "c": None}
         if cell == "lstm":
-            cv = _vector("c", c, hidden, "размер скрытого состояния H")
+            cv = _vector("c", c, hidden, _("размер скрытого состояния H"))
             i, f, g, o = np.split(gi + gh, 4)
             new_c = sigmoid(f) * cv + sigmoid(i) * np.tanh(g)
             return {"h": (sigmoid(o) * np.tanh(new_c)).tolist(), "c": new_c.tolist()}

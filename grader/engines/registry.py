@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.errors import EngineError
+from grader.i18n import _
 
 __all__ = ["Engine", "engine", "compute", "get", "names", "to_json"]
 
@@ -47,7 +48,8 @@ def get(name: str) -> Engine:
     except (KeyError, TypeError):
         known = ", ".join(sorted(_REGISTRY))
         raise EngineError(
-            f"неизвестный движок {name!r}; доступны: {known}", code="unknown_engine"
+            _("неизвестный движок %(name)r; доступны: %(known)s") % {"name": name, "known": known},
+            code="unknown_engine",
         ) from None
 
 
@@ -65,7 +67,8 @@ def compute(name: str, /, **args):
     unknown = [a for a in args if a not in signature.parameters]
     if unknown:
         raise EngineError(
-            f"движок {name}: неизвестный аргумент {unknown[0]}; допустимы: "
+            _("движок %(name)s: неизвестный аргумент %(unknown)s; допустимы: ")
+            % {"name": name, "unknown": unknown[0]}
             + ", ".join(signature.parameters),
             arg=unknown[0],
             code="unknown_arg",
@@ -77,7 +80,8 @@ def compute(name: str, /, **args):
     ]
     if missing:
         raise EngineError(
-            f"движок {name}: не задан обязательный аргумент {missing[0]}",
+            _("движок %(name)s: не задан обязательный аргумент %(missing)s")
+            % {"name": name, "missing": missing[0]},
             arg=missing[0],
             code="missing_arg",
         )
@@ -99,6 +103,8 @@ def to_json(value):
     if isinstance(value, (float, np.floating)):
         value = float(value)
         if not math.isfinite(value):
-            raise EngineError("результат вычисления не является конечным числом", code="not_finite")
+            raise EngineError(
+                _("результат вычисления не является конечным числом"), code="not_finite"
+            )
         return 0.0 if value == 0 else value
     return value

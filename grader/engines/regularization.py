@@ -17,6 +17,7 @@ import math
 
 from grader.engines._args import as_array, as_bool, as_float, as_int, as_int_list, fail
 from grader.engines.registry import engine
+from grader.i18n import _
 
 __all__ = ["dropout", "ridge_mean", "dropout_layer_stats"]
 
@@ -40,19 +41,24 @@ def dropout(*, x, rate, dropped, training=True):
     rate = as_float("rate", rate, min=0.0, max=1.0, max_open=True)
     training = as_bool("training", training)
     if isinstance(dropped, (list, tuple)) and len(dropped) > array.size:
-        fail("dropped", f"индексов ({len(dropped)}) больше, чем элементов x ({array.size})")
+        fail(
+            "dropped",
+            _("индексов (%(n_dropped)s) больше, чем элементов x (%(size)s)")
+            % {"n_dropped": len(dropped), "size": array.size},
+        )
     indices = as_int_list("dropped", dropped, min=0)
     for i, index in enumerate(indices):
         if index >= array.size:
             fail(
                 f"dropped[{i}]",
-                f"индекс {index} вне x: у x {array.size} элементов (индексы с 0)",
+                _("индекс %(index)s вне x: у x %(size)s элементов (индексы с 0)")
+                % {"index": index, "size": array.size},
                 "out_of_range",
             )
     if len(set(indices)) != len(indices):
-        fail("dropped", "индексы не должны повторяться", "duplicate")
+        fail("dropped", _("индексы не должны повторяться"), "duplicate")
     if rate == 0 and indices:
-        fail("dropped", "при rate = 0 ни один элемент не может быть выключен", "inconsistent")
+        fail("dropped", _("при rate = 0 ни один элемент не может быть выключен"), "inconsistent")
     if not training:
         return array.tolist()
     # a flat copy: indexing a 0-d array would not work and x must not be modified
@@ -74,7 +80,7 @@ def ridge_mean(*, y, lam) -> float:
     values = as_array("y", y, ndim=1)
     lam = as_float("lam", lam, min=0.0)
     if values.size == 0:
-        fail("y", "нужно хотя бы одно наблюдение", "empty")
+        fail("y", _("нужно хотя бы одно наблюдение"), "empty")
     return math.fsum(values.tolist()) / (values.size + lam)
 
 

@@ -29,6 +29,7 @@ from itertools import pairwise
 
 from grader.engines._args import as_bool, as_choice, as_int, as_int_list, as_pair, as_records, fail
 from grader.engines.registry import engine
+from grader.i18n import _
 
 __all__ = [
     "dense_params",
@@ -57,7 +58,8 @@ def _layer_count(arg: str, value) -> None:
     if isinstance(value, (list, tuple)) and len(value) > MAX_LAYERS:
         fail(
             arg,
-            f"слишком много слоёв ({len(value)}), допустимо не больше {MAX_LAYERS}",
+            _("слишком много слоёв (%(n_value)s), допустимо не больше %(max_layers)s")
+            % {"n_value": len(value), "max_layers": MAX_LAYERS},
             "too_large",
         )
 
@@ -83,7 +85,12 @@ def _groups(groups, c_in: int, c_out: int) -> int:
     groups = as_int("groups", groups, min=1)
     for name, channels in (("c_in", c_in), ("c_out", c_out)):
         if channels % groups:
-            fail("groups", f"{name}={channels} не делится на groups={groups}", "not_divisible")
+            fail(
+                "groups",
+                _("%(name)s=%(channels)s не делится на groups=%(groups)s")
+                % {"name": name, "channels": channels, "groups": groups},
+                "not_divisible",
+            )
     return groups
 
 
@@ -163,8 +170,10 @@ def _conv_shape(h, w, kernel, stride, padding, dilation) -> list[int]:
         if max(stride) > 1 and max(dilation) > 1:
             fail(
                 "padding",
-                '"same" при stride > 1 несовместим с dilation > 1 '
-                "(Keras и PyTorch его не допускают)",
+                _(
+                    '"same" при stride > 1 несовместим с dilation > 1 '
+                    "(Keras и PyTorch его не допускают)"
+                ),
                 "incompatible",
             )
         return [(n + s - 1) // s for n, s in zip((h, w), stride, strict=True)]
@@ -174,8 +183,18 @@ def _conv_shape(h, w, kernel, stride, padding, dilation) -> list[int]:
     if min(out) < 1:
         fail(
             "kernel",
-            f"ядро {kernel[0]}×{kernel[1]} (с учётом dilation) больше входа {h}×{w} с паддингом; "
-            f"получился бы выход {out[0]}×{out[1]}",
+            _(
+                "ядро %(kernel)s×%(kernel2)s (с учётом dilation) больше входа %(h)s×%(w)s "
+                "с паддингом; получился бы выход %(out)s×%(out2)s"
+            )
+            % {
+                "kernel": kernel[0],
+                "kernel2": kernel[1],
+                "h": h,
+                "w": w,
+                "out": out[0],
+                "out2": out[1],
+            },
             "kernel_too_large",
         )
     return out
@@ -232,8 +251,11 @@ def conv1d_output_shape(*, length, kernel, stride=1, padding=0, dilation=1) -> i
             if stride > 1 and dilation > 1:
                 fail(
                     "padding",
-                    f'"{padding}" при stride > 1 несовместим с dilation > 1 '
-                    "(Keras его не допускает)",
+                    _(
+                        '"%(padding)s" при stride > 1 несовместим с dilation > 1 (Keras '
+                        "его не допускает)"
+                    )
+                    % {"padding": padding},
                     "incompatible",
                 )
             return (length + stride - 1) // stride
@@ -243,8 +265,11 @@ def conv1d_output_shape(*, length, kernel, stride=1, padding=0, dilation=1) -> i
     if out < 1:
         fail(
             "kernel",
-            f"ядро {kernel} (с учётом dilation {dilation}) длиннее входа {length} с паддингом; "
-            f"получилась бы длина {out}",
+            _(
+                "ядро %(kernel)s (с учётом dilation %(dilation)s) длиннее входа %(length)s "
+                "с паддингом; получилась бы длина %(out)s"
+            )
+            % {"kernel": kernel, "dilation": dilation, "length": length, "out": out},
             "kernel_too_large",
         )
     return out
@@ -289,14 +314,28 @@ def pool2d_output_shape(
     ceil_mode = as_bool("ceil_mode", ceil_mode)
     for p, k in zip(padding, kernel, strict=True):
         if p > k // 2:
-            fail("padding", f"паддинг {p} больше половины ядра {k}", "padding_too_large")
+            fail(
+                "padding",
+                _("паддинг %(p)s больше половины ядра %(k)s") % {"p": p, "k": k},
+                "padding_too_large",
+            )
     sides = zip((h, w), kernel, stride, padding, dilation, strict=True)
     out = [_side(n, k, s, p, d, ceil=ceil_mode) for n, k, s, p, d in sides]
     if min(out) < 1:
         fail(
             "kernel",
-            f"окно {kernel[0]}×{kernel[1]} (с учётом dilation) больше входа {h}×{w} с паддингом; "
-            f"получился бы выход {out[0]}×{out[1]}",
+            _(
+                "окно %(kernel)s×%(kernel2)s (с учётом dilation) больше входа %(h)s×%(w)s "
+                "с паддингом; получился бы выход %(out)s×%(out2)s"
+            )
+            % {
+                "kernel": kernel[0],
+                "kernel2": kernel[1],
+                "h": h,
+                "w": w,
+                "out": out[0],
+                "out2": out[1],
+            },
             "kernel_too_large",
         )
     return out
@@ -319,7 +358,7 @@ def receptive_field(*, layers) -> int:
         "layers", layers, required=("kernel",), optional={"stride": 1, "dilation": 1, "padding": 0}
     )
     if not records:
-        fail("layers", "нужен хотя бы один слой")
+        fail("layers", _("нужен хотя бы один слой"))
     field, jump = 1, 1
     for i, layer in enumerate(records):
         k = as_int(f"layers[{i}].kernel", layer["kernel"], min=1)

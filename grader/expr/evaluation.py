@@ -43,6 +43,7 @@ from grader.expr.nodes import (
     Unary,
     left_spine,
 )
+from grader.i18n import _
 
 __all__ = ["evaluate"]
 
@@ -57,7 +58,7 @@ class _Evaluator:
     def charge(self, units: int):
         self.ops += units
         if self.ops > self.max_ops:
-            fail("too_complex", "вычисление слишком сложное (превышен лимит операций)")
+            fail("too_complex", _("вычисление слишком сложное (превышен лимит операций)"))
 
     def charge_value(self, v):
         if isinstance(v, np.ndarray):
@@ -66,16 +67,25 @@ class _Evaluator:
     def lookup(self, name: str):
         for candidate in (name, alias(name)):
             if candidate is not None and candidate in self.env:
-                return normalize(self.env[candidate], f"значение «{candidate}»")
+                return normalize(
+                    self.env[candidate], _("значение «%(candidate)s»") % {"candidate": candidate}
+                )
         if name in CONSTANTS:
             return CONSTANTS[name]
         known = sorted(str(k) for k in self.env)
         if len(known) > 15:
             known = known[:15] + ["…"]
-        hint = f"; доступны: {', '.join(known)}" if known else "; переменных здесь нет"
+        hint = (
+            _("; доступны: %(known)s") % {"known": ", ".join(known)}
+            if known
+            else _("; переменных здесь нет")
+        )
         if name in FUNCTIONS or name in self.functions:
-            fail("unknown_name", f"«{name}» — функция, после неё нужны скобки: {name}(…)")
-        fail("unknown_name", f"неизвестное имя «{name}»{hint}")
+            fail(
+                "unknown_name",
+                _("«%(name)s» — функция, после неё нужны скобки: %(name)s(…)") % {"name": name},
+            )
+        fail("unknown_name", _("неизвестное имя «%(name)s»%(hint)s") % {"name": name, "hint": hint})
 
     def eval(self, node: Node):
         self.charge(1)
@@ -104,7 +114,7 @@ class _Evaluator:
             value = self.eval(node.operand)
             if node.op == "not":
                 return not truth(value)
-            value = as_number(value, "унарный минус")
+            value = as_number(value, _("унарный минус"))
             if isinstance(value, bool):
                 value = int(value)
             return -value
@@ -116,7 +126,7 @@ class _Evaluator:
                 current = compare(op, left, right)
                 if isinstance(current, np.ndarray):
                     if len(node.ops) > 1:
-                        type_error("цепочки сравнений для векторов не поддерживаются")
+                        type_error(_("цепочки сравнений для векторов не поддерживаются"))
                     return current
                 if not current:
                     return False
@@ -147,25 +157,34 @@ class _Evaluator:
         if all(isinstance(v, np.ndarray) for v in items):
             shapes = {v.shape for v in items}
             if len(shapes) != 1:
-                type_error("строки матрицы должны быть одинаковой длины")
+                type_error(_("строки матрицы должны быть одинаковой длины"))
             arr = np.stack(items)
             self.charge(arr.size)
             return arr
-        type_error("элементы списка должны быть числами или списками одинаковой длины")
+        type_error(_("элементы списка должны быть числами или списками одинаковой длины"))
 
     def index(self, target, idx):
         if not isinstance(target, np.ndarray) or target.ndim == 0:
-            type_error(f"индексировать можно только вектор, а не {describe_value(target)}")
+            type_error(
+                _("индексировать можно только вектор, а не %(describe_value)s")
+                % {"describe_value": describe_value(target)}
+            )
         if isinstance(idx, bool) or not isinstance(idx, (int, float)):
-            type_error(f"индекс должен быть целым числом, а получено {describe_value(idx)}")
+            type_error(
+                _("индекс должен быть целым числом, а получено %(describe_value)s")
+                % {"describe_value": describe_value(idx)}
+            )
         if isinstance(idx, float):
             if not idx.is_integer():
-                type_error(f"индекс должен быть целым числом, а получено {idx}")
+                type_error(_("индекс должен быть целым числом, а получено %(idx)s") % {"idx": idx})
             idx = int(idx)
         n = target.shape[0]
         if not -n <= idx < n:
-            fail("index_error", f"индекс {idx} вне границ: в векторе {n} элементов "
-                                f"(индексы от 0 до {n - 1})")  # fmt: skip
+            fail(
+                "index_error",
+                _("индекс %(idx)s вне границ: в векторе %(n)s элементов (индексы от 0 до %(n2)s)")
+                % {"idx": idx, "n": n, "n2": n - 1},
+            )
         return scalar_result(target[idx])
 
     def call(self, node: Call):
@@ -178,10 +197,18 @@ class _Evaluator:
             if name in self.env or alias(name) in self.env:
                 fail(
                     "implicit_mul",
-                    f"«{name}» — не функция; если имелось в виду умножение, напишите «{name}*(…)»",
+                    _(
+                        "«%(name)s» — не функция; если имелось в виду умножение, напишите "
+                        "«%(name)s*(…)»"
+                    )
+                    % {"name": name},
                 )
             known = ", ".join(sorted(set(FUNCTIONS) | set(self.functions)))
-            fail("unknown_function", f"неизвестная функция «{name}»; доступны: {known}")
+            fail(
+                "unknown_function",
+                _("неизвестная функция «%(name)s»; доступны: %(known)s")
+                % {"name": name, "known": known},
+            )
         args = [self.eval(a) for a in node.args]
         for a in args:
             self.charge_value(a)
@@ -190,7 +217,7 @@ class _Evaluator:
                 result = impl(*args)
             except (ArithmeticError, ValueError) as exc:
                 math_error(f"{name}: {exc}")
-            result = normalize(result, f"результат {name}")
+            result = normalize(result, _("результат %(name)s") % {"name": name})
         else:
             result = impl(args)
         if isinstance(result, np.ndarray):
@@ -224,4 +251,4 @@ def evaluate(node: Node, env: Mapping | None = None, *, functions: Mapping | Non
     try:
         return _Evaluator(env or {}, functions or {}, max_ops).eval(node)
     except RecursionError:
-        raise ParseError("слишком глубокое выражение", code="too_deep") from None
+        raise ParseError(_("слишком глубокое выражение"), code="too_deep") from None

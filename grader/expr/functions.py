@@ -32,6 +32,7 @@ from grader.expr.arithmetic import (
     type_error,
 )
 from grader.expr.limits import fail
+from grader.i18n import _, gettext_noop
 
 __all__ = ["FUNCTIONS", "FUNCTION_ALIASES", "arity"]
 
@@ -39,13 +40,15 @@ __all__ = ["FUNCTIONS", "FUNCTION_ALIASES", "arity"]
 def arity(name: str, args: list, lo: int, hi: int | None):
     if len(args) < lo or (hi is not None and len(args) > hi):
         if hi is None:
-            expected = f"не меньше {lo}"
+            expected = _("не меньше %(lo)s") % {"lo": lo}
         elif lo == hi:
             expected = str(lo)
         else:
-            expected = f"от {lo} до {hi}"
+            expected = _("от %(lo)s до %(hi)s") % {"lo": lo, "hi": hi}
         fail(
-            "bad_call", f"функция {name} принимает {expected} аргумент(а/ов), передано {len(args)}"
+            "bad_call",
+            _("функция %(name)s принимает %(expected)s аргумент(а/ов), передано %(n_args)s")
+            % {"name": name, "expected": expected, "n_args": len(args)},
         )
 
 
@@ -54,19 +57,30 @@ def _one_number(name: str, v):
         return int(v)
     if isinstance(v, (int, float, np.ndarray)):
         return v
-    fail("bad_call", f"аргумент функции {name} должен быть числом, а не {describe_value(v)}")
+    fail(
+        "bad_call",
+        _("аргумент функции %(name)s должен быть числом, а не %(describe_value)s")
+        % {"name": name, "describe_value": describe_value(v)},
+    )
 
 
 def _scalar_only(name: str, v):
     v = _one_number(name, v)
     if isinstance(v, np.ndarray):
-        fail("bad_call", f"аргумент функции {name} должен быть числом, а не вектором")
+        fail(
+            "bad_call",
+            _("аргумент функции %(name)s должен быть числом, а не вектором") % {"name": name},
+        )
     return v
 
 
 def _vector_only(name: str, v) -> np.ndarray:
     if not isinstance(v, np.ndarray) or v.ndim == 0:
-        fail("bad_call", f"аргумент функции {name} должен быть вектором, например [1, 2, 3]")
+        fail(
+            "bad_call",
+            _("аргумент функции %(name)s должен быть вектором, например [1, 2, 3]")
+            % {"name": name},
+        )
     return v
 
 
@@ -78,17 +92,17 @@ def _elementwise(name, scalar_fn, array_fn, domain=None, domain_msg=""):
         x = _one_number(name, args[0])
         if isinstance(x, np.ndarray):
             if domain is not None and x.size and not np.all(domain(x)):
-                math_error(f"{name}: {domain_msg}")
+                math_error(f"{name}: {_(domain_msg)}")
             with np.errstate(all="ignore"):
                 return check_array(np.asarray(array_fn(x), dtype=float))
         if domain is not None and not domain(x):
-            math_error(f"{name}: {domain_msg}")
+            math_error(f"{name}: {_(domain_msg)}")
         try:
             return check_float(float(scalar_fn(x)))
         except OverflowError:
-            too_large(f"{name}: результат слишком велик")
+            too_large(_("%(name)s: результат слишком велик") % {"name": name})
         except ValueError:
-            math_error(f"{name}: аргумент вне области определения")
+            math_error(_("%(name)s: аргумент вне области определения") % {"name": name})
 
     return impl
 
@@ -130,7 +144,7 @@ def _nonempty_numbers(name: str, args: list) -> tuple[list, bool]:
     arity(name, args, 1, None)
     values, all_ints = _flatten_numbers(name, args)
     if not values:
-        fail("bad_call", f"функция {name}: пустой вектор")
+        fail("bad_call", _("функция %(name)s: пустой вектор") % {"name": name})
     return values, all_ints
 
 
@@ -162,7 +176,7 @@ def _prod(args):
 
 def _stat(name: str, fn):
     def impl(args):
-        values, _ = _nonempty_numbers(name, args)
+        values, _unused = _nonempty_numbers(name, args)
         with np.errstate(all="ignore"):
             return check_float(float(fn(np.array(values, dtype=float))))
 
@@ -195,7 +209,7 @@ def _round(args):
     if len(args) == 2:
         n = _scalar_only("round", args[1])
         if not float(n).is_integer() or not -20 <= n <= 20:
-            fail("bad_call", "round(x, n): n должно быть целым от -20 до 20")
+            fail("bad_call", _("round(x, n): n должно быть целым от -20 до 20"))
         nd = int(n)
     if isinstance(x, np.ndarray):
         scale = 10.0**nd
@@ -243,7 +257,7 @@ def _sign(args):
 def _log(args):
     arity("log", args, 1, 2)
     x = _one_number("log", args[0])
-    positive = "логарифм определён только для положительных чисел"
+    positive = _("логарифм определён только для положительных чисел")
     if isinstance(x, np.ndarray):
         if not np.all(x > 0):
             math_error(positive)
@@ -255,7 +269,7 @@ def _log(args):
     if len(args) == 2:
         base = _scalar_only("log", args[1])
         if base <= 0 or base == 1:
-            math_error("основание логарифма должно быть положительным и не равным 1")
+            math_error(_("основание логарифма должно быть положительным и не равным 1"))
         result = result / math.log(base)
     return result
 
@@ -264,7 +278,7 @@ def _softmax(args):
     arity("softmax", args, 1, 1)
     v = _vector_only("softmax", args[0])
     if v.size == 0:
-        fail("bad_call", "функция softmax: пустой вектор")
+        fail("bad_call", _("функция softmax: пустой вектор"))
     shifted = v - np.max(v, axis=-1, keepdims=True)
     with np.errstate(all="ignore"):
         ex = np.exp(shifted)
@@ -276,14 +290,17 @@ def _dot(args):
     a = _one_number("dot", args[0])
     b = _one_number("dot", args[1])
     if not isinstance(a, np.ndarray) or not isinstance(b, np.ndarray):
-        fail("bad_call", "dot(a, b): оба аргумента должны быть векторами или матрицами")
+        fail("bad_call", _("dot(a, b): оба аргумента должны быть векторами или матрицами"))
     if a.ndim > 2 or b.ndim > 2:
-        fail("bad_call", "dot(a, b): поддерживаются только векторы и матрицы")
+        fail("bad_call", _("dot(a, b): поддерживаются только векторы и матрицы"))
     try:
         with np.errstate(all="ignore"):
             result = np.dot(a, b)
     except ValueError:
-        type_error(f"dot: размеры не согласованы ({describe_value(a)} и {describe_value(b)})")
+        type_error(
+            _("dot: размеры не согласованы (%(describe_value)s и %(describe_value2)s)")
+            % {"describe_value": describe_value(a), "describe_value2": describe_value(b)}
+        )
     result = np.asarray(result, dtype=float)
     check_array(result)
     return scalar_result(result)
@@ -295,7 +312,7 @@ def _clip(args):
     lo = _scalar_only("clip", args[1])
     hi = _scalar_only("clip", args[2])
     if lo > hi:
-        fail("bad_call", "clip(x, lo, hi): lo больше hi")
+        fail("bad_call", _("clip(x, lo, hi): lo больше hi"))
     if isinstance(x, np.ndarray):
         return np.clip(x, lo, hi)
     return min(max(x, lo), hi)
@@ -317,7 +334,7 @@ def _arg(name: str, fn):
         arity(name, args, 1, 1)
         v = _vector_only(name, args[0])
         if v.size == 0:
-            fail("bad_call", f"функция {name}: пустой вектор")
+            fail("bad_call", _("функция %(name)s: пустой вектор") % {"name": name})
         return int(fn(v.ravel()))
 
     return impl
@@ -344,7 +361,7 @@ def _fmod(args):
     a = to_float(_scalar_only("fmod", args[0]))
     b = to_float(_scalar_only("fmod", args[1]))
     if b == 0:
-        math_error("fmod: деление на ноль")
+        math_error(_("fmod: деление на ноль"))
     return check_float(math.fmod(a, b))
 
 
@@ -368,11 +385,11 @@ def _at_least_one(x):
     return x >= 1
 
 
-_NON_NEG = "корень определён только для неотрицательных чисел"
-_POS = "логарифм определён только для положительных чисел"
-_UNIT = "аргумент должен лежать в отрезке [-1, 1]"
-_OPEN_UNIT = "аргумент должен лежать в интервале (-1, 1)"
-_AT_LEAST_ONE = "аргумент должен быть не меньше 1"
+_NON_NEG = gettext_noop("корень определён только для неотрицательных чисел")
+_POS = gettext_noop("логарифм определён только для положительных чисел")
+_UNIT = gettext_noop("аргумент должен лежать в отрезке [-1, 1]")
+_OPEN_UNIT = gettext_noop("аргумент должен лежать в интервале (-1, 1)")
+_AT_LEAST_ONE = gettext_noop("аргумент должен быть не меньше 1")
 
 FUNCTIONS: dict[str, Callable] = {
     "exp": _elementwise("exp", math.exp, np.exp),

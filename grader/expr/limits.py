@@ -8,6 +8,7 @@ being read, ``offset`` shifts it for a part of a longer answer; the column repor
 from __future__ import annotations
 
 from grader.errors import ParseError
+from grader.i18n import _
 
 __all__ = [
     "MAX_LENGTH",
@@ -43,5 +44,9 @@ def fail(code: str, message: str, pos: int | None = None, offset: int = 0):
     """
     if pos is not None:
         column = pos + offset + 1
-        raise ParseError(f"Позиция {column}: {message}", code=code, column=column)
+        raise ParseError(
+            _("Позиция %(column)s: %(message)s") % {"column": column, "message": message},
+            code=code,
+            column=column,
+        )
     raise ParseError(message, code=code)

@@ -30,6 +30,7 @@ from grader.expr.nodes import (
     Unary,
 )
 from grader.expr.tokens import Token, scan
+from grader.i18n import _
 
 __all__ = ["tokenize", "parse_expression", "parse_cached"]
 
@@ -53,11 +54,11 @@ _CMP_OPS = {"<", "<=", ">", ">=", "==", "!="}
 
 def _describe(tok: Token) -> str:
     if tok.kind == "end":
-        return "конец ввода"
+        return _("конец ввода")
     if tok.kind == "num":
-        return f"число {tok.text}"
+        return _("число %(text)s") % {"text": tok.text}
     if tok.kind == "name":
-        return f"имя «{tok.text}»"
+        return _("имя «%(text)s»") % {"text": tok.text}
     return f"«{tok.text}»"
 
 
@@ -91,7 +92,8 @@ class _Parser:
         if self.nodes > self.max_nodes:
             fail(
                 "too_complex",
-                f"выражение слишком длинное (больше {self.max_nodes} элементов)",
+                _("выражение слишком длинное (больше %(max_nodes)s элементов)")
+                % {"max_nodes": self.max_nodes},
                 self.toks[max(self.i - 1, 0)].pos,
                 self.offset,
             )
@@ -102,8 +104,11 @@ class _Parser:
         if self.depth > self.max_depth:
             self.fail(
                 "too_deep",
-                f"слишком глубокая вложенность (больше {self.max_depth} уровней скобок или "
-                "знаков подряд)",
+                _(
+                    "слишком глубокая вложенность (больше %(max_depth)s уровней скобок или "
+                    "знаков подряд)"
+                )
+                % {"max_depth": self.max_depth},
                 tok,
             )
 
@@ -118,22 +123,28 @@ class _Parser:
     # -- grammar
     def parse(self) -> Node:
         if self.peek().kind == "end":
-            fail("empty", "пустое выражение: ожидалось число или формула")
+            fail("empty", _("пустое выражение: ожидалось число или формула"))
         node = self.expr()
         tok = self.peek()
         if tok.kind != "end":
             if tok.kind in (")", "]"):
-                self.fail("syntax", f"лишняя закрывающая скобка «{tok.text}»", tok)
+                self.fail(
+                    "syntax", _("лишняя закрывающая скобка «%(text)s»") % {"text": tok.text}, tok
+                )
             if tok.kind in (",", ";"):
                 self.fail(
                     "syntax",
-                    f"«{tok.text}» здесь не разделяет ничего: перечисление возможно только в "
-                    "скобках [ ] или в аргументах функции",
+                    _(
+                        "«%(text)s» здесь не разделяет ничего: перечисление возможно "
+                        "только в скобках [ ] или в аргументах функции"
+                    )
+                    % {"text": tok.text},
                     tok,
                 )
             self.fail(
                 "syntax",
-                f"ожидался знак операции или конец выражения, а найдено {_describe(tok)}",
+                _("ожидался знак операции или конец выражения, а найдено %(describe)s")
+                % {"describe": _describe(tok)},
                 tok,
             )
         return node
@@ -150,8 +161,12 @@ class _Parser:
             self.advance()
             cond = self.or_()
             if not self.is_kw("else"):
-                self.fail("syntax", f"ожидалось else, а найдено {_describe(self.peek())}",
-                          self.peek())  # fmt: skip
+                self.fail(
+                    "syntax",
+                    _("ожидалось else, а найдено %(describe)s")
+                    % {"describe": _describe(self.peek())},
+                    self.peek(),
+                )
             tok = self.advance()
             self.enter(tok)
             orelse = self.cond()
@@ -244,7 +259,7 @@ class _Parser:
                     while self.peek().kind in (",", ";"):
                         self.advance()
                         args.append(self.expr())
-                self.close(")", tok, "«,» или «)»")
+                self.close(")", tok, _("«,» или «)»"))
                 node = self.make(Call, node.name, tuple(args))
             elif tok.kind == "[" and not isinstance(node, Num):
                 self.advance()
@@ -263,8 +278,16 @@ class _Parser:
         if tok.kind != kind:
             self.fail(
                 "syntax",
-                f"ожидалась {expected} (скобка «{opener.text}» открыта в позиции "
-                f"{opener.pos + self.offset + 1}), а найдено {_describe(tok)}",
+                _(
+                    "ожидалась %(expected)s (скобка «%(text)s» открыта в позиции %(pos)s), "
+                    "а найдено %(describe)s"
+                )
+                % {
+                    "expected": expected,
+                    "text": opener.text,
+                    "pos": opener.pos + self.offset + 1,
+                    "describe": _describe(tok),
+                },
                 tok,
             )
         self.advance()
@@ -278,14 +301,20 @@ class _Parser:
         if isinstance(node, Name) and (node.name in FUNCTIONS or node.name in self.known_functions):
             self.fail(
                 "implicit_mul",
-                f"аргумент функции пишется в скобках: «{node.name}({right})», "
-                f"а не «{node.name} {right}»",
+                _(
+                    "аргумент функции пишется в скобках: «%(name)s(%(right)s)», а не "
+                    "«%(name)s %(right)s»"
+                )
+                % {"name": node.name, "right": right},
                 nxt,
             )
         self.fail(
             "implicit_mul",
-            f"пропущен знак операции между «{left}» и «{right}»: умножение пишется явно, "
-            f"например «{left}*{right}»",
+            _(
+                "пропущен знак операции между «%(left)s» и «%(right)s»: умножение пишется "
+                "явно, например «%(left)s*%(right)s»"
+            )
+            % {"left": left, "right": right},
             nxt,
         )
 
@@ -300,9 +329,9 @@ class _Parser:
         if tok.kind == "(":
             self.advance()
             if self.peek().kind == ")":
-                self.fail("syntax", "пустые скобки: ожидалось выражение внутри", self.peek())
+                self.fail("syntax", _("пустые скобки: ожидалось выражение внутри"), self.peek())
             node = self.expr()
-            self.close(")", tok, "закрывающая «)»")
+            self.close(")", tok, _("закрывающая «)»"))
             return node
         if tok.kind == "[":
             self.advance()
@@ -314,19 +343,28 @@ class _Parser:
                     if self.peek().kind == "]":  # a trailing separator is harmless
                         break
                     items.append(self.expr())
-            self.close("]", tok, "«,», «;» или «]»")
+            self.close("]", tok, _("«,», «;» или «]»"))
             return self.make(ListExpr, tuple(items))
         if tok.kind == "end":
             prev = self.toks[self.i - 1] if self.i else None
-            after = f" после «{prev.text}»" if prev is not None else ""
-            self.fail("syntax", f"выражение оборвалось{after}: ожидалось число, имя или «(»", tok)
+            after = _(" после «%(text)s»") % {"text": prev.text} if prev is not None else ""
+            self.fail(
+                "syntax",
+                _("выражение оборвалось%(after)s: ожидалось число, имя или «(»") % {"after": after},
+                tok,
+            )
         if tok.kind == "kw":
             self.fail(
                 "syntax",
-                f"ожидалось число, имя или «(», а найдено слово «{tok.text}»",
+                _("ожидалось число, имя или «(», а найдено слово «%(text)s»") % {"text": tok.text},
                 tok,
             )
-        self.fail("syntax", f"ожидалось число, имя или «(», а найдено {_describe(tok)}", tok)
+        self.fail(
+            "syntax",
+            _("ожидалось число, имя или «(», а найдено %(describe)s")
+            % {"describe": _describe(tok)},
+            tok,
+        )
 
 
 def parse_expression(
@@ -356,10 +394,11 @@ def parse_expression(
     grader.errors.ParseError: Позиция 2: пропущен знак операции между «2» и «x»: умножение пишется явно, например «2*x»
     """  # noqa: E501
     if not isinstance(text, str):
-        raise ParseError("ожидался текст выражения", code="syntax")
+        raise ParseError(_("ожидался текст выражения"), code="syntax")
     if len(text) > max_length:
         raise ParseError(
-            f"слишком длинный ввод: {len(text)} символов, допускается не больше {max_length}",
+            _("слишком длинный ввод: %(n_text)s символов, допускается не больше %(max_length)s")
+            % {"n_text": len(text), "max_length": max_length},
             code="too_long",
         )
     tokens = tokenize(text, decimal_comma=decimal_comma, offset=offset)

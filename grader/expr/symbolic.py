@@ -30,6 +30,7 @@ from grader.expr.nodes import (
     children,
     left_spine,
 )
+from grader.i18n import _
 
 __all__ = ["to_sympy", "SYMBOLIC_FUNCTIONS"]
 
@@ -85,8 +86,8 @@ def _decimal_rational(text: str):
     """Exact rational of a canonical float literal ("1.5e-3" → 3/2000), without parsing floats."""
     import sympy as sp
 
-    mantissa, _, exponent = text.partition("e")
-    int_part, _, frac = mantissa.partition(".")
+    mantissa, _sep, exponent = text.partition("e")
+    int_part, _point, frac = mantissa.partition(".")
     scale = len(frac) - (int(exponent) if exponent else 0)
     digits = int((int_part or "0") + frac)
     if scale >= 0:
@@ -113,14 +114,27 @@ class _SympyBuilder:
         if name in ("pi", "π"):
             return sp.pi
         if _resolve_symbolic(name) or name in self.aliases:
-            fail("unknown_name", f"«{name}» — функция, после неё нужны скобки: {name}(…)")
+            fail(
+                "unknown_name",
+                _("«%(name)s» — функция, после неё нужны скобки: %(name)s(…)") % {"name": name},
+            )
         split = _split_into_names(name, set(self.symbols))
-        hint = f". Может быть, имелось в виду «{'*'.join(split)}»?" if split else ""
+        hint = (
+            _(". Может быть, имелось в виду «%(split)s»?") % {"split": "*".join(split)}
+            if split
+            else ""
+        )
         if self.symbols:
-            allowed = f"можно использовать переменные: {', '.join(sorted(self.symbols))}"
+            allowed = _("можно использовать переменные: %(sorted)s") % {
+                "sorted": ", ".join(sorted(self.symbols))
+            }
         else:
-            allowed = "переменные в этом ответе не используются"
-        fail("unknown_name", f"неизвестное имя «{name}»; {allowed}{hint}")
+            allowed = _("переменные в этом ответе не используются")
+        fail(
+            "unknown_name",
+            _("неизвестное имя «%(name)s»; %(allowed)s%(hint)s")
+            % {"name": name, "allowed": allowed, "hint": hint},
+        )
 
     def build(self, node: Node):
         sp = self.sp
@@ -142,13 +156,13 @@ class _SympyBuilder:
             if node.op == "not":
                 self.need_boolean(operand, "not")
                 return sp.Not(operand)
-            self.need_expr(operand, "унарный минус")
+            self.need_expr(operand, _("унарный минус"))
             return -operand
         if isinstance(node, Compare):
             rel = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne}
             values = [self.build(o) for o in node.operands]
             for v in values:
-                self.need_expr(v, "сравнение")
+                self.need_expr(v, _("сравнение"))
             parts = [rel[op](a, b) for op, a, b in zip(node.ops, values, values[1:], strict=False)]
             return parts[0] if len(parts) == 1 else sp.And(*parts)
         if isinstance(node, Cond):
@@ -159,16 +173,23 @@ class _SympyBuilder:
             return sp.Piecewise((then, cond), (orelse, True))
         if isinstance(node, Call):
             return self.call(node)
-        fail("unsupported", "векторы и индексы в символьном выражении не поддерживаются")
+        fail("unsupported", _("векторы и индексы в символьном выражении не поддерживаются"))
 
     def need_expr(self, value, where: str):
         if not isinstance(value, self.sp.Expr):
-            fail("type_error", f"{where}: ожидалось числовое выражение, а найдено условие")
+            fail(
+                "type_error",
+                _("%(where)s: ожидалось числовое выражение, а найдено условие") % {"where": where},
+            )
 
     def need_boolean(self, value, where: str):
         # a Symbol is both an Expr and a Boolean in SymPy: a condition must not be an Expr
         if not isinstance(value, self.sp.logic.boolalg.Boolean) or isinstance(value, self.sp.Expr):
-            fail("type_error", f"{where}: ожидалось условие (сравнение), а найдено выражение")
+            fail(
+                "type_error",
+                _("%(where)s: ожидалось условие (сравнение), а найдено выражение")
+                % {"where": where},
+            )
 
     def binary(self, b: Binary, left, right):
         sp = self.sp
@@ -195,18 +216,23 @@ class _SympyBuilder:
             if name in self.symbols or alias(name) in self.symbols:
                 fail(
                     "implicit_mul",
-                    f"«{name}» — переменная, а не функция; для умножения напишите «{name}*(…)»",
+                    _(
+                        "«%(name)s» — переменная, а не функция; для умножения напишите "
+                        "«%(name)s*(…)»"
+                    )
+                    % {"name": name},
                 )
             known = sorted(set(SYMBOLIC_FUNCTIONS) | set(self.aliases))
             fail(
                 "unknown_function",
-                f"неизвестная функция «{name}»; доступны: {', '.join(known)}",
+                _("неизвестная функция «%(name)s»; доступны: %(known)s")
+                % {"name": name, "known": ", ".join(known)},
             )
         lo, hi, fn = self.table[FUNCTION_ALIASES.get(target, target)]
         arity(name, list(node.args), lo, hi)
         args = [self.build(a) for a in node.args]
         for a in args:
-            self.need_expr(a, f"аргумент {name}")
+            self.need_expr(a, _("аргумент %(name)s") % {"name": name})
         return fn(*args)
 
 
@@ -248,7 +274,7 @@ def _constant_value(cur: Node, values: dict, symbols: Mapping, aliases: Mapping)
     if isinstance(cur, Binary) and cur.op == "^" and kids[0] is _UNKNOWN:
         exponent = kids[1]
         if isinstance(exponent, (int, float)) and abs(exponent) > 1000:
-            too_large("слишком большой показатель степени")
+            too_large(_("слишком большой показатель степени"))
     if any(k is _UNKNOWN for k in kids):
         return _UNKNOWN
     try:
@@ -257,7 +283,7 @@ def _constant_value(cur: Node, values: dict, symbols: Mapping, aliases: Mapping)
                 return _UNKNOWN
             return arith(cur.op, kids[0], kids[1])
         if isinstance(cur, Unary):
-            return -as_number(kids[0], "минус") if cur.op == "-" else not truth(kids[0])
+            return -as_number(kids[0], _("минус")) if cur.op == "-" else not truth(kids[0])
         if isinstance(cur, Call):
             target = aliases.get(cur.func) or _resolve_symbolic(cur.func)
             if target is None:
@@ -297,7 +323,10 @@ def _symbol_table(variables) -> dict:
             if isinstance(value, sp.Basic):
                 table[str(name)] = value
             elif isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise SpecError(f"переменная {name}: ожидался символ SymPy", code="bad_spec")
+                raise SpecError(
+                    _("переменная %(name)s: ожидался символ SymPy") % {"name": name},
+                    code="bad_spec",
+                )
             else:
                 table[str(name)] = sp.Integer(value) if isinstance(value, int) else sp.Float(value)
         return table
@@ -308,7 +337,7 @@ def _symbol_table(variables) -> dict:
         elif isinstance(v, str):
             table[v] = sp.Symbol(v)
         else:
-            raise SpecError(f"переменная {v!r}: ожидалось имя", code="bad_spec")
+            raise SpecError(_("переменная %(v)r: ожидалось имя") % {"v": v}, code="bad_spec")
     return table
 
 
@@ -318,7 +347,12 @@ def _alias_table(functions) -> dict:
         resolved = _resolve_symbolic(str(target))
         if resolved is None:
             raise SpecError(
-                f"функция {name}: «{target}» не из списка {', '.join(SYMBOLIC_FUNCTIONS)}",
+                _("функция %(name)s: «%(target)s» не из списка %(symbolic_functions)s")
+                % {
+                    "name": name,
+                    "target": target,
+                    "symbolic_functions": ", ".join(SYMBOLIC_FUNCTIONS),
+                },
                 code="bad_spec",
             )
         aliases[str(name)] = resolved
@@ -351,12 +385,14 @@ def to_sympy(node: Node, *, variables, functions: Mapping[str, str] | None = Non
         _check_constants(node, symbols, aliases)
         expr = _SympyBuilder(symbols, aliases).build(node)
     except RecursionError:
-        raise ParseError("слишком глубокое выражение", code="too_deep") from None
+        raise ParseError(_("слишком глубокое выражение"), code="too_deep") from None
     except ParseError:
         raise
     except (TypeError, ValueError, ArithmeticError, AttributeError, NotImplementedError) as exc:
         # SymPy refuses some constructions (e.g. comparing a condition with a number).
-        raise ParseError(f"не удалось построить выражение: {exc}", code="type_error") from None
+        raise ParseError(
+            _("не удалось построить выражение: %(exc)s") % {"exc": exc}, code="type_error"
+        ) from None
     if isinstance(expr, sp.Basic) and expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-        math_error("деление на ноль или бесконечное значение")
+        math_error(_("деление на ноль или бесконечное значение"))
     return expr

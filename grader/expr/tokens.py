@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from grader.expr.limits import MAX_EXPONENT, MAX_INT_DIGITS, MAX_NAME, fail
+from grader.i18n import _
 
 __all__ = ["Token", "scan", "lex_number", "is_digit"]
 
@@ -95,33 +96,44 @@ def _bad_char(ch: str, pos: int, offset: int, text: str = ""):
             word = text[pos:end] if end - pos <= 20 else text[pos : pos + 20] + "…"
             fail(
                 "bad_char",
-                f"слово «{word}»: введите только значение (число или формулу), без слов",
+                _("слово «%(word)s»: введите только значение (число или формулу), без слов")
+                % {"word": word},
                 pos,
                 offset,
             )
         hint = ""
         if ch in _CYRILLIC_LOOKALIKES:
-            hint = f" (похоже на латинскую «{_CYRILLIC_LOOKALIKES[ch]}»)"
+            hint = _(" (похоже на латинскую «%(cyrillic_lookalikes)s»)") % {
+                "cyrillic_lookalikes": _CYRILLIC_LOOKALIKES[ch]
+            }
         fail(
             "bad_char",
-            f"русская буква «{ch}»{hint}; имена пишутся латиницей — переключите раскладку",
+            _("русская буква «%(ch)s»%(hint)s; имена пишутся латиницей — переключите раскладку")
+            % {"ch": ch, "hint": hint},
             pos,
             offset,
         )
     if ch == "%":
-        fail("bad_char", "знак % допускается только в конце числового ответа", pos, offset)
+        fail("bad_char", _("знак % допускается только в конце числового ответа"), pos, offset)
     if ch in "{}":
-        fail("bad_char", "фигурные скобки не поддерживаются, используйте ( ) или [ ]", pos, offset)
+        fail(
+            "bad_char", _("фигурные скобки не поддерживаются, используйте ( ) или [ ]"), pos, offset
+        )
     if ch == "=":
         fail(
             "syntax",
-            "одиночный «=» не поддерживается: введите только значение; сравнение пишется «==»",
+            _("одиночный «=» не поддерживается: введите только значение; сравнение пишется «==»"),
             pos,
             offset,
         )
     if ch == ".":
-        fail("syntax", "лишняя точка: ожидалась цифра (пишите 0.5 или 0,5)", pos, offset)
-    fail("bad_char", f"недопустимый символ {_show_char(ch)}", pos, offset)
+        fail("syntax", _("лишняя точка: ожидалась цифра (пишите 0.5 или 0,5)"), pos, offset)
+    fail(
+        "bad_char",
+        _("недопустимый символ %(show_char)s") % {"show_char": _show_char(ch)},
+        pos,
+        offset,
+    )
 
 
 def lex_number(src: str, i: int, offset: int) -> tuple[str, int | float, int]:
@@ -154,18 +166,24 @@ def lex_number(src: str, i: int, offset: int) -> tuple[str, int | float, int]:
             if len(digits) > 6 or int(digits) > MAX_EXPONENT:
                 fail(
                     "too_large",
-                    f"слишком большой порядок числа (допускается до ±{MAX_EXPONENT})",
+                    _("слишком большой порядок числа (допускается до ±%(max_exponent)s)")
+                    % {"max_exponent": MAX_EXPONENT},
                     i,
                     offset,
                 )
             exp_text = sign + digits if digits != "0" else "0"
             j = m
     if j < n and src[j] == ".":
-        fail("syntax", "лишняя точка в числе: ожидалась цифра или знак операции", j, offset)
+        fail("syntax", _("лишняя точка в числе: ожидалась цифра или знак операции"), j, offset)
     int_clean = int_part.lstrip("0") or "0"
     if frac is None and exp_text is None:
         if len(int_clean) > MAX_INT_DIGITS:
-            fail("too_large", f"число длиннее {MAX_INT_DIGITS} цифр", i, offset)
+            fail(
+                "too_large",
+                _("число длиннее %(max_int_digits)s цифр") % {"max_int_digits": MAX_INT_DIGITS},
+                i,
+                offset,
+            )
         return int_clean, int(int_clean), j
     text = int_clean
     if frac is not None:
@@ -173,10 +191,10 @@ def lex_number(src: str, i: int, offset: int) -> tuple[str, int | float, int]:
     if exp_text is not None:
         text += "e" + exp_text
     if len(int_clean) + (int(exp_text) if exp_text else 0) > MAX_INT_DIGITS:
-        fail("too_large", "слишком большое число", i, offset)
+        fail("too_large", _("слишком большое число"), i, offset)
     value = float(text)
     if not math.isfinite(value):
-        fail("too_large", "слишком большое число", i, offset)
+        fail("too_large", _("слишком большое число"), i, offset)
     return text, value, j
 
 
@@ -211,12 +229,18 @@ def scan(text: str, *, offset: int = 0) -> list[Token]:
             if name.startswith("_") or "__" in name:
                 fail(
                     "bad_name",
-                    f"имя «{name[:MAX_NAME]}» недопустимо: «_» в начале имени и «__» запрещены",
+                    _("имя «%(name)s» недопустимо: «_» в начале имени и «__» запрещены")
+                    % {"name": name[:MAX_NAME]},
                     start,
                     offset,
                 )
             if len(name) > MAX_NAME:
-                fail("bad_name", f"имя длиннее {MAX_NAME} символов", start, offset)
+                fail(
+                    "bad_name",
+                    _("имя длиннее %(max_name)s символов") % {"max_name": MAX_NAME},
+                    start,
+                    offset,
+                )
             kind = "kw" if name in _KEYWORDS else "name"
             tokens.append(Token(kind, name, start, i, space, newline))
         elif ch in _SUPERSCRIPTS or ch in "⁻⁺":
@@ -229,10 +253,10 @@ def scan(text: str, *, offset: int = 0) -> list[Token]:
             while j < n and text[j] in _SUPERSCRIPTS:
                 j += 1
             if j == i:
-                fail("syntax", "после надстрочного знака ожидалась надстрочная цифра", i, offset)
+                fail("syntax", _("после надстрочного знака ожидалась надстрочная цифра"), i, offset)
             digits = "".join(_SUPERSCRIPTS[c] for c in text[i:j]).lstrip("0") or "0"
             if len(digits) > MAX_INT_DIGITS:
-                fail("too_large", "слишком длинный показатель степени", i, offset)
+                fail("too_large", _("слишком длинный показатель степени"), i, offset)
             tokens.append(Token("num", digits, i, j, False, False, int(digits)))
             i = j
         elif text.startswith(tuple(_OPS2), i):

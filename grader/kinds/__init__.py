@@ -14,6 +14,7 @@ Kinds are found by name through :func:`get`.
 from __future__ import annotations
 
 from grader.errors import SpecError
+from grader.i18n import _
 from grader.kinds import choice, expression, flashcard, numeric, short_text, tensor
 from grader.kinds.base import Outcome, SelfTest
 
@@ -36,7 +37,9 @@ def get(kind: str):
         return _KINDS[kind]
     except (KeyError, TypeError):
         raise SpecError(
-            f"неизвестный тип вопроса {kind!r}; допустимы: {', '.join(_KINDS)}", code="unknown_kind"
+            _("неизвестный тип вопроса %(kind)r; допустимы: %(kinds)s")
+            % {"kind": kind, "kinds": ", ".join(_KINDS)},
+            code="unknown_kind",
         ) from None
 
 

@@ -13,6 +13,7 @@ import re
 from types import SimpleNamespace
 
 from grader.errors import ParseError, SpecError
+from grader.i18n import _, gettext_noop
 from grader.kinds.base import Outcome, SelfTest
 
 _INDEX_LIST = re.compile(r"^\s*\d{1,3}(\s*[,; ]\s*\d{1,3})*\s*$")
@@ -21,7 +22,7 @@ _INDEX_LIST = re.compile(r"^\s*\d{1,3}(\s*[,; ]\s*\d{1,3})*\s*$")
 def _options(spec: dict) -> list[dict]:
     options = spec.get("options") or []
     if len(options) < 2:
-        raise SpecError("нужно не меньше двух вариантов ответа", code="too_few_options")
+        raise SpecError(_("нужно не меньше двух вариантов ответа"), code="too_few_options")
     return options
 
 
@@ -30,9 +31,9 @@ def _module(multiple: bool):
         right = [i for i, option in enumerate(_options(spec)) if option.get("correct")]
         if not right or (not multiple and len(right) != 1):
             raise SpecError(
-                "в вопросе с одним ответом должен быть ровно один верный вариант"
+                _("в вопросе с одним ответом должен быть ровно один верный вариант")
                 if not multiple
-                else "нужен хотя бы один верный вариант",
+                else _("нужен хотя бы один верный вариант"),
                 code="bad_options",
             )
         return right
@@ -41,10 +42,10 @@ def _module(multiple: bool):
         count = len(_options(spec))
         text = (raw or "").strip()
         if not text or len(text) > 200 or not _INDEX_LIST.match(text):
-            raise ParseError("Выберите вариант ответа.", code="no_choice")
+            raise ParseError(_("Выберите вариант ответа."), code="no_choice")
         chosen = sorted({int(x) for x in re.split(r"[,; ]+", text) if x})
         if any(i >= count for i in chosen) or (not multiple and len(chosen) != 1):
-            raise ParseError("Такого варианта ответа нет.", code="bad_choice")
+            raise ParseError(_("Такого варианта ответа нет."), code="bad_choice")
         return SimpleNamespace(kind="choice", value=chosen, display=", ".join(map(str, chosen)))
 
     def score(parsed, expected, spec: dict) -> Outcome:
@@ -73,7 +74,11 @@ def _module(multiple: bool):
         )
 
     return SimpleNamespace(
-        INPUT_HINT="выберите вариант" if not multiple else "отметьте все верные варианты",
+        INPUT_HINT=(
+            gettext_noop("выберите вариант")
+            if not multiple
+            else gettext_noop("отметьте все верные варианты")
+        ),
         expected=expected,
         parse=parse,
         score=score,

@@ -15,10 +15,11 @@ import sympy
 from grader.compare import expressions_equivalent
 from grader.errors import ParseError, SpecError
 from grader.expr import names_in, parse_expression, to_sympy
+from grader.i18n import _, gettext_noop
 from grader.kinds.base import Outcome, SelfTest
 from grader.parsing import parse_answer
 
-INPUT_HINT = "выражение: f(t)*(1 - f(t)), exp(x)/(1 + exp(x))^2"
+INPUT_HINT = gettext_noop("выражение: f(t)*(1 - f(t)), exp(x)/(1 + exp(x))^2")
 
 
 def _variables(spec: dict) -> list[str]:
@@ -34,7 +35,9 @@ def _build(text: str, spec: dict, values: dict) -> sympy.Expr:
     substitutions = {}
     for name in params:
         if name not in values:
-            raise SpecError(f"ответ: неизвестное имя {name}", code="bad_expression")
+            raise SpecError(
+                _("ответ: неизвестное имя %(name)s") % {"name": name}, code="bad_expression"
+            )
         substitutions[symbols[name]] = sympy.nsimplify(values[name])
     return expr.subs(substitutions) if substitutions else expr
 
@@ -43,7 +46,10 @@ def value_of(definition, spec: dict, values: dict, *, where: str = "answer"):
     """A symbolic value definition (``{expr: "…"}`` or a string) → SymPy expression."""
     text = definition.get("expr") if isinstance(definition, dict) else definition
     if not isinstance(text, str):
-        raise SpecError(f"{where}: выражение задаётся как expr: «…»", code="bad_value_def")
+        raise SpecError(
+            _("%(where)s: выражение задаётся как expr: «…»") % {"where": where},
+            code="bad_value_def",
+        )
     try:
         return _build(text, spec, values)
     except ParseError as exc:

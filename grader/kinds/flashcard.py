@@ -9,16 +9,17 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from grader.errors import ParseError, SpecError
+from grader.i18n import _, gettext_noop
 from grader.kinds.base import Outcome, SelfTest
 
-INPUT_HINT = "самооценка: 1 — снова, 2 — трудно, 3 — хорошо, 4 — легко"
+INPUT_HINT = gettext_noop("самооценка: 1 — снова, 2 — трудно, 3 — хорошо, 4 — легко")
 RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 SCORES = {1: 0.0, 2: 0.5, 3: 1.0, 4: 1.0}
 
 
 def expected(spec: dict, values: dict):
     if not spec.get("back"):
-        raise SpecError("у карточки нет оборотной стороны (back)", code="no_back")
+        raise SpecError(_("у карточки нет оборотной стороны (back)"), code="no_back")
     return spec["back"]
 
 
@@ -27,7 +28,7 @@ def parse(raw: str, spec: dict, expected):
     rating = RATINGS.get(text) or (int(text) if text in {"1", "2", "3", "4"} else None)
     if rating is None:
         raise ParseError(
-            "Оцените, насколько хорошо вы вспомнили ответ: от 1 до 4.", code="bad_rating"
+            _("Оцените, насколько хорошо вы вспомнили ответ: от 1 до 4."), code="bad_rating"
         )
     return SimpleNamespace(kind="rating", value=rating, display=str(rating))
 

@@ -10,12 +10,13 @@ from numbers import Integral
 
 from grader.compare import Tolerance, numbers_match
 from grader.errors import SpecError
+from grader.i18n import _, gettext_noop
 from grader.kinds.base import Outcome, SelfTest
 from grader.parsing import parse_answer
 from grader.templating import format_value
 from grader.variants import compute_value
 
-INPUT_HINT = "число: 0,95 или 0.95, 3/4, 1e-3, (12+1)*300"
+INPUT_HINT = gettext_noop("число: 0,95 или 0.95, 3/4, 1e-3, (12+1)*300")
 
 
 def tolerance(spec: dict, expected) -> Tolerance:
@@ -27,7 +28,10 @@ def tolerance(spec: dict, expected) -> Tolerance:
 def expected(spec: dict, values: dict):
     value = compute_value(spec.get("answer"), values)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecError(f"ответ должен быть числом, получено {value!r}", code="answer_not_number")
+        raise SpecError(
+            _("ответ должен быть числом, получено %(value)r") % {"value": value},
+            code="answer_not_number",
+        )
     return value
 
 
@@ -51,4 +55,4 @@ def display(value, spec: dict) -> str:
 def self_test(spec: dict, expected) -> SelfTest:
     # Adding at least 1 and at least |key| can never land back on the key (unlike x·k + c).
     wrong = expected + max(1, abs(expected))
-    return SelfTest(correct=repr(expected), wrong=repr(wrong), invalid="сорок два")
+    return SelfTest(correct=repr(expected), wrong=repr(wrong), invalid=_("сорок два"))

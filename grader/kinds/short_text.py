@@ -11,9 +11,10 @@ import re
 from types import SimpleNamespace
 
 from grader.errors import ParseError, SpecError
+from grader.i18n import _, gettext_noop
 from grader.kinds.base import Outcome, SelfTest
 
-INPUT_HINT = "короткий ответ словами"
+INPUT_HINT = gettext_noop("короткий ответ словами")
 MAX_LENGTH = 300
 
 
@@ -26,16 +27,19 @@ def normalize(text: str) -> str:
 def expected(spec: dict, values: dict):
     answers = spec.get("answers") or []
     if not answers:
-        raise SpecError("нужен хотя бы один принимаемый ответ (answers)", code="no_answers")
+        raise SpecError(_("нужен хотя бы один принимаемый ответ (answers)"), code="no_answers")
     return [str(a) for a in answers]
 
 
 def parse(raw: str, spec: dict, expected):
     text = normalize(raw or "")
     if not text:
-        raise ParseError("Введите ответ словами.", code="empty")
+        raise ParseError(_("Введите ответ словами."), code="empty")
     if len(raw) > MAX_LENGTH:
-        raise ParseError(f"Ответ длиннее {MAX_LENGTH} символов.", code="too_long")
+        raise ParseError(
+            _("Ответ длиннее %(max_length)s символов.") % {"max_length": MAX_LENGTH},
+            code="too_long",
+        )
     return SimpleNamespace(kind="text", value=text, display=text)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from grader.compare import Tolerance, compare_arrays
 from grader.errors import SpecError
+from grader.i18n import _, gettext_noop
 from grader.kinds.base import Outcome, SelfTest
 from grader.parsing import parse_answer
 from grader.templating import format_value
@@ -24,7 +25,12 @@ def _module(kind: str, ndim: int, hint: str):
         array = np.asarray(value, dtype=float) if isinstance(value, list) else None
         if array is None or array.ndim != ndim:
             raise SpecError(
-                f"ответ должен быть {'вектором' if ndim == 1 else 'матрицей'}, получено {value!r}",
+                (
+                    _("ответ должен быть вектором, получено %(value)r")
+                    if ndim == 1
+                    else _("ответ должен быть матрицей, получено %(value)r")
+                )
+                % {"value": value},
                 code="answer_wrong_shape",
             )
         return value
@@ -74,5 +80,5 @@ def _as_text(array: np.ndarray) -> str:
     return "[" + "; ".join(" ".join(repr(float(x)) for x in row) for row in array) + "]"
 
 
-VECTOR = _module("vector", 1, "вектор: [0; 2; 0], 0 2 0 или [0, 2, 0]")
-MATRIX = _module("matrix", 2, "матрица: [1 2; 3 4] или [[1, 2], [3, 4]]")
+VECTOR = _module("vector", 1, gettext_noop("вектор: [0; 2; 0], 0 2 0 или [0, 2, 0]"))
+MATRIX = _module("matrix", 2, gettext_noop("матрица: [1 2; 3 4] или [[1, 2], [3, 4]]"))
