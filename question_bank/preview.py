@@ -14,6 +14,7 @@ from numbers import Real
 from types import SimpleNamespace
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 import grader
 from grader import kinds
@@ -65,7 +66,7 @@ def check_answer(*, spec: dict, seed: int | None, raw: str) -> dict:
         return {"ok": False, "message": exc.message}
     except Exception:  # an uploaded spec the grader cannot handle must not break the page
         logger.exception("preview check failed")
-        return {"ok": False, "message": "Не удалось проверить ответ: вопрос записан с ошибкой."}
+        return {"ok": False, "message": _("Не удалось проверить ответ: вопрос записан с ошибкой.")}
 
 
 def _variant(spec: dict, seed: int | None) -> dict:
@@ -76,7 +77,7 @@ def _variant(spec: dict, seed: int | None) -> dict:
         return {**shown, "error": exc.message}
     except Exception:  # see check_answer
         logger.exception("preview of seed %s failed", seed)
-        return {**shown, "error": "вариант не вычисляется: вопрос записан с ошибкой"}
+        return {**shown, "error": _("вариант не вычисляется: вопрос записан с ошибкой")}
 
 
 def _compute(spec: dict, seed: int | None) -> dict:

@@ -5,6 +5,7 @@ under the broker's visibility timeout (600 s), or a running check would be deliv
 """
 
 from celery import Task, shared_task
+from django.utils.translation import gettext as _
 
 from question_bank import services
 from quizapp.core.tasks import DURABLE_TASK
@@ -19,7 +20,7 @@ class BankUploadTask(Task):
         try:
             services.bank_upload_fail(
                 upload_id=upload_id,
-                message="Сбой обработки файла: база данных недоступна. Загрузите файл ещё раз.",
+                message=_("Сбой обработки файла: база данных недоступна. Загрузите файл ещё раз."),
             )
         except Exception:  # the database may still be down; the page then keeps waiting
             pass

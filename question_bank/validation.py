@@ -13,6 +13,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 import grader
 from grader import kinds
@@ -67,7 +68,7 @@ def _check_question(spec: dict, count: int, report) -> None:
             report(message, code)
 
     for seed in seeds:
-        where = "вариант по умолчанию" if seed is None else f"seed {seed}"
+        where = _("вариант по умолчанию") if seed is None else f"seed {seed}"
         try:
             var = variant(spec, seed)
             expected = kind.expected(spec, var.values)
@@ -96,23 +97,30 @@ def _check_question(spec: dict, count: int, report) -> None:
     if tries and seed is not None and np.mean(tries) > MAX_MEAN_TRIES:
         once(
             "constraints_reject_often",
-            f"ограничения отбрасывают {1 - 1 / np.mean(tries):.0%} наборов параметров",
+            _("ограничения отбрасывают %(value)s наборов параметров")
+            % {"value": format(1 - 1 / np.mean(tries), ".0%")},
         )
     if spec.get("params") and len(keys) == 1 and len(seeds) > 2 and _has_random(spec):
-        once("constant_answer", "у всех вариантов один и тот же ответ")
+        once("constant_answer", _("у всех вариантов один и тот же ответ"))
     if tries:
         for index, message in mistake_error.items():
             if index not in mistake_computed:
                 once(
                     f"mistake_dead_{index}",
-                    f"типичная ошибка mistakes[{index}] не вычисляется ни для одного варианта, "
-                    f"поэтому никогда не будет узнана: {message}",
+                    _(
+                        "типичная ошибка mistakes[%(index)s] не вычисляется ни для одного "
+                        "варианта, поэтому никогда не будет узнана: %(message)s"
+                    )
+                    % {"index": index, "message": message},
                 )
     for mistake_id, where in mistakes_hit.items():
         once(
             f"mistake_{mistake_id}",
-            f"типичная ошибка {mistake_id} совпадает с верным ответом ({where}): "
-            "верный ответ был бы засчитан как ошибка; исключите такие варианты ограничениями",
+            _(
+                "типичная ошибка %(mistake_id)s совпадает с верным ответом (%(where)s): верный "
+                "ответ был бы засчитан как ошибка; исключите такие варианты ограничениями"
+            )
+            % {"mistake_id": mistake_id, "where": where},
         )
 
 
@@ -126,11 +134,23 @@ def _self_test(kind, spec: dict, seed, expected, where: str, once) -> None:
         once(exc.code, f"{where}: {exc.message}")
         return
     if not right.correct and spec["kind"] != "flashcard":
-        once("self_test_correct", f"{where}: верный ответ {test.correct!r} не засчитан")
+        once(
+            "self_test_correct",
+            _("%(where)s: верный ответ %(correct)r не засчитан")
+            % {"where": where, "correct": test.correct},
+        )
     if wrong.correct:
-        once("self_test_wrong", f"{where}: неверный ответ {test.wrong!r} засчитан")
+        once(
+            "self_test_wrong",
+            _("%(where)s: неверный ответ %(wrong)r засчитан")
+            % {"where": where, "wrong": test.wrong},
+        )
     if invalid is not None and invalid.status != "invalid":
-        once("self_test_invalid", f"{where}: некорректный ввод {test.invalid!r} принят")
+        once(
+            "self_test_invalid",
+            _("%(where)s: некорректный ввод %(invalid)r принят")
+            % {"where": where, "invalid": test.invalid},
+        )
 
 
 def _as_parsed(value):

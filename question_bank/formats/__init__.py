@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from django.utils.translation import gettext as _
+
 from question_bank.formats.common import ImportResult, refused
 
 __all__ = ["parse_file", "IMPORTERS"]
@@ -41,8 +43,12 @@ def parse_file(data: bytes, filename: str) -> ImportResult:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            return refused(filename, f"файл не в кодировке UTF-8 (байт {exc.start})", "encoding")
+            return refused(
+                filename,
+                _("файл не в кодировке UTF-8 (байт %(start)s)") % {"start": exc.start},
+                "encoding",
+            )
         return parse_gift(text, filename)
     known = ", ".join(sorted(IMPORTERS))
-    message = f"неизвестный формат файла; поддерживаются: {known}"
+    message = _("неизвестный формат файла; поддерживаются: %(known)s") % {"known": known}
     return refused(filename, message, "unknown_format")

@@ -23,6 +23,7 @@ import html
 from pathlib import Path
 
 import genanki
+from django.utils.translation import gettext as _
 
 from grader import grade, present
 from grader.errors import GraderError
@@ -131,7 +132,7 @@ def export_anki(
     deck = genanki.Deck(deck_id(slug), f"Нейрозачёт::{meta.get('title') or slug}")
     count = 0
     for entry in bank.get("questions") or []:
-        _, spec = split_question(entry)
+        _meta, spec = split_question(entry)
         seeds: list[int | None] = [None]
         if spec.get("params") and spec.get("kind") != "flashcard":
             seeds += list(range(1, max(1, int(variants))))
@@ -145,7 +146,8 @@ def export_anki(
                         slug,
                         None,
                         None,
-                        f"вопрос {entry.get('slug')}: не экспортирован в Anki: {exc.message}",
+                        _("вопрос %(slug)s: не экспортирован в Anki: %(message)s")
+                        % {"slug": entry.get("slug"), "message": exc.message},
                         "export",
                         "warning",
                     )

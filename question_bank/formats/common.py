@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from django.utils.translation import gettext as _
+
 from question_bank.formats.slugs import SlugRegistry, slugify
 
 __all__ = [
@@ -78,7 +80,7 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        prefix = "" if self.severity == "error" else "предупреждение: "
+        prefix = "" if self.severity == "error" else _("предупреждение: ")
         return f"{where}: {prefix}{self.message}"
 
     def as_dict(self) -> dict:
@@ -130,7 +132,10 @@ def refused(
 def too_large(filename: str, size: int, limit: int, unit: str) -> ImportResult:
     """A file over ``limit`` (bytes or characters, as ``unit`` says), refused before parsing."""
     return refused(
-        filename, f"файл больше {limit // (1024 * 1024)} МБ ({size} {unit})", "too_large"
+        filename,
+        _("файл больше %(limit)s МБ (%(size)s %(unit)s)")
+        % {"limit": limit // (1024 * 1024), "size": size, "unit": unit},
+        "too_large",
     )
 
 
@@ -162,9 +167,9 @@ def parse_number(text: str) -> int | float:
     try:
         value = float(text)
     except ValueError:
-        raise NumberError(f"«{clip(text, 40)}» не число") from None
+        raise NumberError(_("«%(clip)s» не число") % {"clip": clip(text, 40)}) from None
     if not math.isfinite(value):
-        raise NumberError(f"«{text}» не конечное число")
+        raise NumberError(_("«%(text)s» не конечное число") % {"text": text})
     if _INT_LITERAL.match(text) and abs(value) < 1e15:
         return int(text)
     return value
@@ -230,7 +235,7 @@ def question_meta(
     """
     text = entry.get("text") or entry.get("front") or ""
     base = slugify(name or text[:60]) if slug is None else slug
-    meta = {"slug": slugs.make(base), "title": clip(name or text, MAX_TITLE) or "Вопрос"}
+    meta = {"slug": slugs.make(base), "title": clip(name or text, MAX_TITLE) or _("Вопрос")}
     if topic:
         meta["topic"] = topic
     if kept := [clip(t, MAX_TITLE) for t in tags if t.strip()]:
@@ -278,8 +283,8 @@ def numeric_mistakes(
     mistakes = []
     for i, (wrong, feedback, where) in enumerate(wrong_answers):
         if abs(wrong - value) <= tolerance:
-            warn(f"ответ {wrong} попадает в допуск верного и не может быть ошибкой",
-                 "mistake_overlaps", where)  # fmt: skip
+            message = _("ответ %(wrong)s попадает в допуск верного и не может быть ошибкой")
+            warn(message % {"wrong": wrong}, "mistake_overlaps", where)
             continue
         mistakes.append(
             {"id": f"{prefix}_{i + 1}", "answer": {"value": wrong}, "feedback": feedback}
@@ -298,19 +303,28 @@ def build_bank(
     if not questions:
         problems.append(
             Problem(
-                filename, None, None, "в файле нет вопросов, которые можно импортировать", "empty"
+                filename,
+                None,
+                None,
+                _("в файле нет вопросов, которые можно импортировать"),
+                "empty",
             )
         )
         return ImportResult(None, problems)
     stem = PurePath(filename).stem
     roots = [t for t in topics.topics if "parent" not in t]
-    title = roots[0]["title"] if len(roots) == 1 else (stem or f"Импорт: {source}")
+    title = (
+        roots[0]["title"]
+        if len(roots) == 1
+        else (stem or _("Импорт: %(source)s") % {"source": source})
+    )
     bank = {
         "format": FORMAT_TAG,
         "bank": {
             "slug": slugify(stem, fallback="import"),
             "title": clip(title, MAX_TITLE),
-            "description": f"Импортировано из {source} ({PurePath(filename).name})",
+            "description": _("Импортировано из %(source)s (%(name)s)")
+            % {"source": source, "name": PurePath(filename).name},
             "language": "ru",
             "version": "1",
             "authors": [],

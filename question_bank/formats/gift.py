@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 from question_bank.formats.common import (
     MAX_SOURCE,
     MAX_TEXT,
@@ -116,7 +118,7 @@ class _Block:
     ) -> Problem:
         line, column = self.where(offset)
         name = self.name or clip(_restore(self.text).strip(), 40)
-        label = f"вопрос «{clip(name, 60)}»: " if name else ""
+        label = _("вопрос «%(clip)s»: ") % {"clip": clip(name, 60)} if name else ""
         return Problem(self.filename, line, column, label + message, code, severity)
 
 
@@ -141,9 +143,11 @@ def parse_gift(text: str, filename: str) -> ImportResult:
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            return refused(filename, f"файл не в кодировке UTF-8: {exc}", "encoding")
+            return refused(
+                filename, _("файл не в кодировке UTF-8: %(exc)s") % {"exc": exc}, "encoding"
+            )
     if len(text) > MAX_CHARS:
-        return too_large(filename, len(text), MAX_CHARS, "символов")
+        return too_large(filename, len(text), MAX_CHARS, _("символов"))
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     problems: list[Problem] = []
     topics = TopicTree()
@@ -189,7 +193,7 @@ def _question(block: _Block) -> tuple[dict | None, list[Problem]]:
     if text.startswith("::", position):
         end = text.find("::", position + 2)
         if end < 0:
-            raise _Error("название не закрыто «::»", position, "syntax")
+            raise _Error(_("название не закрыто «::»"), position, "syntax")
         block.name = _restore(text[position + 2 : end]).strip()
         position = end + 2
     fmt = "moodle"
@@ -201,7 +205,7 @@ def _question(block: _Block) -> tuple[dict | None, list[Problem]]:
     if open_at < 0:
         return None, [
             block.problem(
-                "нет блока ответов {…}: описания без ответа не импортируются",
+                _("нет блока ответов {…}: описания без ответа не импортируются"),
                 None,
                 "unsupported_type",
                 "warning",
@@ -209,10 +213,10 @@ def _question(block: _Block) -> tuple[dict | None, list[Problem]]:
         ]
     close_at = text.find("}", open_at + 1)
     if close_at < 0:
-        raise _Error("блок ответов не закрыт «}»", open_at, "syntax")
+        raise _Error(_("блок ответов не закрыт «}»"), open_at, "syntax")
     if text.find("{", open_at + 1, close_at) >= 0:
         raise _Error(
-            "внутри блока ответов «{» без обратной косой черты (пишите \\{)", open_at, "syntax"
+            _("внутри блока ответов «{» без обратной косой черты (пишите \\{)"), open_at, "syntax"
         )
     before, after = text[position:open_at], text[close_at + 1 :]
     if after.strip():
@@ -231,7 +235,7 @@ def _question(block: _Block) -> tuple[dict | None, list[Problem]]:
     base = open_at + 1 + len(body) - len(body.lstrip())  # where the stripped body starts
     entry.update(_answers(body.strip(), entry, block, converter, open_at, warnings, base))
     if not entry.get("text") and entry.get("kind") != "flashcard":
-        raise _Error("пустой текст вопроса", None, "empty_text")
+        raise _Error(_("пустой текст вопроса"), None, "empty_text")
     return _ordered(entry), warnings
 
 
@@ -247,19 +251,27 @@ class _Converter:
 
     def __call__(self, raw: str, offset: int) -> str:
         if len(raw) > MAX_SOURCE:
-            raise _Error(f"текст длиннее {MAX_SOURCE} символов", offset, "too_long")
+            raise _Error(
+                _("текст длиннее %(max_source)s символов") % {"max_source": MAX_SOURCE},
+                offset,
+                "too_long",
+            )
         text, dropped = convert_text(_restore(raw).strip(), self.fmt)
         for item in dropped:
             self.warnings.append(
                 self.block.problem(
-                    f"{item} удалён(а): файлы и медиа не импортируются",
+                    _("%(item)s удалён(а): файлы и медиа не импортируются") % {"item": item},
                     offset,
                     "media_dropped",
                     "warning",
                 )
             )
         if len(text) > MAX_TEXT:
-            raise _Error(f"текст длиннее {MAX_TEXT} символов", offset, "too_long")
+            raise _Error(
+                _("текст длиннее %(max_text)s символов") % {"max_text": MAX_TEXT},
+                offset,
+                "too_long",
+            )
         return text
 
 
@@ -270,7 +282,7 @@ def _answers(body, entry, block, converter, offset, warnings, base) -> dict:
         back = entry.pop("solution", "")
         if not back:
             raise _Error(
-                "эссе {} станет карточкой, но нет оборота: допишите общий отзыв «{####ответ}»",
+                _("эссе {} станет карточкой, но нет оборота: допишите общий отзыв «{####ответ}»"),
                 offset,
                 "no_back",
             )
@@ -284,7 +296,7 @@ def _answers(body, entry, block, converter, offset, warnings, base) -> dict:
         wrong = converter(parts[0], offset) if len(parts) > 0 else ""
         right = converter("#".join(parts[1:]), offset) if len(parts) > 1 else ""
         options = []
-        for value, label in ((True, "Верно"), (False, "Неверно")):
+        for value, label in ((True, _("Верно")), (False, _("Неверно"))):
             option = {"text": label, "correct": value == key}
             feedback = right if value == key else wrong
             if feedback:
@@ -294,7 +306,7 @@ def _answers(body, entry, block, converter, offset, warnings, base) -> dict:
     items = _items(body, base)
     if all(marker == "=" for marker, *_ in items) and any("->" in t for _, t, _ in items):
         raise _Error(
-            "тип «на соответствие» не поддерживается, вопрос пропущен",
+            _("тип «на соответствие» не поддерживается, вопрос пропущен"),
             offset,
             "unsupported_type",
             "warning",
@@ -309,7 +321,7 @@ def _items(body: str, base: int) -> list[tuple[str, str, int]]:
     first = re.search(r"[=~]", body)
     if first is None or body[: first.start()].strip():
         raise _Error(
-            "не удалось понять ответы: каждый вариант начинается с «=» (верный) или «~»",
+            _("не удалось понять ответы: каждый вариант начинается с «=» (верный) или «~»"),
             base,
             "syntax",
         )
@@ -324,12 +336,16 @@ def _weight(text: str, default: float, offset: int) -> tuple[float, str]:
         return default, text
     weight = float(match.group(1))
     if not -100 <= weight <= 100:
-        raise _Error(f"вес {weight:g}% вне диапазона от −100 до 100", offset, "bad_weight")
+        raise _Error(
+            _("вес %(weight)s%% вне диапазона от −100 до 100") % {"weight": format(weight, "g")},
+            offset,
+            "bad_weight",
+        )
     return weight, text[match.end() :]
 
 
 def _split_feedback(text: str) -> tuple[str, str]:
-    answer, _, feedback = text.partition("#")
+    answer, _sep, feedback = text.partition("#")
     return answer, feedback
 
 
@@ -340,7 +356,7 @@ def _choice(items, block, converter, offset, warnings) -> dict:
         answer, feedback = _split_feedback(rest)
         text = converter(answer, at)
         if not text:
-            raise _Error("пустой вариант ответа", at, "empty_option")
+            raise _Error(_("пустой вариант ответа"), at, "empty_option")
         option = {"text": text, "correct": False}
         if feedback.strip():
             option["feedback"] = converter(feedback, at)
@@ -348,18 +364,20 @@ def _choice(items, block, converter, offset, warnings) -> dict:
         weights.append(weight)
         equals += marker == "="
     if len(options) < 2:
-        raise _Error("нужно не меньше двух вариантов ответа", offset, "too_few_options")
+        raise _Error(_("нужно не меньше двух вариантов ответа"), offset, "too_few_options")
     positive = [i for i, w in enumerate(weights) if w > 0]
     if not positive:
-        raise _Error("нет ни одного верного варианта («=» или «~%50%»)", offset, "no_correct")
+        raise _Error(_("нет ни одного верного варианта («=» или «~%50%»)"), offset, "no_correct")
     for i in positive:
         options[i]["correct"] = True
     single = equals == 1 and len(positive) == 1
     if not single and len({weights[i] for i in positive}) > 1:
         warnings.append(
             block.problem(
-                "у верных вариантов разные веса; в Нейрозачёте каждый верный вариант даёт "
-                "равную долю балла",
+                _(
+                    "у верных вариантов разные веса; в Нейрозачёте каждый верный вариант даёт "
+                    "равную долю балла"
+                ),
                 offset,
                 "approximated",
                 "warning",
@@ -371,20 +389,23 @@ def _choice(items, block, converter, offset, warnings) -> dict:
 
 def _short(items, block, converter, offset, warnings) -> dict:
     accepted, mistakes = [], []
-    for _, raw, at in items:
+    for _marker, raw, at in items:
         weight, rest = _weight(raw, 100.0, at)
         answer, feedback = _split_feedback(rest)
         text = " ".join(_restore(answer).split())
         if not text:
-            raise _Error("пустой ответ", at, "empty_answer")
+            raise _Error(_("пустой ответ"), at, "empty_answer")
         if weight >= 100:
             accepted.append(clip(text, MAX_TITLE))
             continue
         if weight > 0:
             warnings.append(
                 block.problem(
-                    f"частичный балл ответа «{clip(text, 40)}» не переносится: он станет "
-                    "типичной ошибкой с отзывом",
+                    _(
+                        "частичный балл ответа «%(clip)s» не переносится: он станет типичной "
+                        "ошибкой с отзывом"
+                    )
+                    % {"clip": clip(text, 40)},
                     at,
                     "partial",
                     "warning",
@@ -392,7 +413,7 @@ def _short(items, block, converter, offset, warnings) -> dict:
             )
         mistakes.append((text, converter(feedback, at) if feedback.strip() else ""))
     if not accepted:
-        raise _Error("нет ни одного ответа с весом 100 %", offset, "no_correct")
+        raise _Error(_("нет ни одного ответа с весом 100 %"), offset, "no_correct")
     entry = {"kind": "short_text", "answers": accepted}
     if kept := short_text_mistakes(mistakes, accepted, prefix="gift"):
         entry["mistakes"] = kept
@@ -413,7 +434,11 @@ def _numeric_value(raw: str, at: int) -> tuple[float, float]:
         low_text, high_text = raw.split("..", 1)
         low, high = _number(low_text, at), _number(high_text, at)
         if low > high:
-            raise _Error(f"в диапазоне {low}..{high} начало больше конца", at, "bad_range")
+            raise _Error(
+                _("в диапазоне %(low)s..%(high)s начало больше конца") % {"low": low, "high": high},
+                at,
+                "bad_range",
+            )
         total = low + high
         middle = total // 2 if isinstance(total, int) and total % 2 == 0 else total / 2
         return middle, (high - low) / 2
@@ -439,7 +464,8 @@ def _numeric(body, block, converter, offset, warnings, base) -> dict:
             else:
                 warnings.append(
                     block.problem(
-                        f"второй верный ответ {value} не переносится: верный ответ один",
+                        _("второй верный ответ %(value)s не переносится: верный ответ один")
+                        % {"value": value},
                         at,
                         "approximated",
                         "warning",
@@ -449,7 +475,8 @@ def _numeric(body, block, converter, offset, warnings, base) -> dict:
         if weight > 0:
             warnings.append(
                 block.problem(
-                    f"частичный балл ответа {value} не переносится: он станет типичной ошибкой",
+                    _("частичный балл ответа %(value)s не переносится: он станет типичной ошибкой")
+                    % {"value": value},
                     at,
                     "partial",
                     "warning",
@@ -457,7 +484,7 @@ def _numeric(body, block, converter, offset, warnings, base) -> dict:
             )
         others.append((value, converter(feedback, at) if feedback.strip() else "", at))
     if key is None:
-        raise _Error("нет ответа с весом 100 %", offset, "no_correct")
+        raise _Error(_("нет ответа с весом 100 %"), offset, "no_correct")
     value, tolerance = key
     entry = {"kind": "numeric", "answer": {"value": value}, "tolerance": {"abs": float(tolerance)}}
 

@@ -7,6 +7,7 @@ template) live in :mod:`question_bank.validation`.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from grader.engines import get as get_engine
@@ -69,19 +70,31 @@ def _label(path: tuple) -> str:
 def parse_bank(text: str | bytes, filename: str) -> ImportResult:
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
-            return _fail(filename, f"файл больше {MAX_BYTES // 1024 // 1024} МБ", "too_large")
+            return _fail(
+                filename,
+                _("файл больше %(max_bytes)s МБ") % {"max_bytes": MAX_BYTES // 1024 // 1024},
+                "too_large",
+            )
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            return _fail(filename, f"файл не в кодировке UTF-8 (байт {exc.start})", "encoding")
+            return _fail(
+                filename,
+                _("файл не в кодировке UTF-8 (байт %(start)s)") % {"start": exc.start},
+                "encoding",
+            )
     if len(text.encode("utf-8")) > MAX_BYTES:
-        return _fail(filename, f"файл больше {MAX_BYTES // 1024 // 1024} МБ", "too_large")
+        return _fail(
+            filename,
+            _("файл больше %(max_bytes)s МБ") % {"max_bytes": MAX_BYTES // 1024 // 1024},
+            "too_large",
+        )
     try:
         data, positions = load_with_positions(text)
     except YamlError as exc:
         return refused(filename, exc.message, "yaml", line=exc.line, column=exc.column)
     if not isinstance(data, dict):
-        return _fail(filename, "ожидался словарь с ключами bank, topics, questions", "schema")
+        return _fail(filename, _("ожидался словарь с ключами bank, topics, questions"), "schema")
     locator = _Locator(filename, data, positions)
     try:
         BankFile.model_validate(data)
@@ -117,21 +130,27 @@ def _references(data: dict, locator: _Locator, *, skip: set) -> list[Problem]:
         slug = topic.get("slug")
         if slug in topic_slugs:
             problems.append(
-                locator.problem(("topics", i, "slug"), f"тема {slug} уже есть", "duplicate")
+                locator.problem(
+                    ("topics", i, "slug"), _("тема %(slug)s уже есть") % {"slug": slug}, "duplicate"
+                )
             )
         topic_slugs[slug] = topic.get("parent")
     for i, topic in enumerate(topics):
         parent = topic.get("parent")
         if parent is not None and parent not in topic_slugs:
             problems.append(
-                locator.problem(("topics", i, "parent"), f"нет темы {parent}", "unknown_topic")
+                locator.problem(
+                    ("topics", i, "parent"),
+                    _("нет темы %(parent)s") % {"parent": parent},
+                    "unknown_topic",
+                )
             )
         seen, current = set(), topic.get("slug")
         while current is not None and current not in seen:
             seen.add(current)
             current = topic_slugs.get(current)
         if current is not None:
-            problems.append(locator.problem(("topics", i), "темы образуют цикл", "topic_cycle"))
+            problems.append(locator.problem(("topics", i), _("темы образуют цикл"), "topic_cycle"))
     question_slugs = set()
     for i, entry in enumerate(data.get("questions") or []):
         if not isinstance(entry, dict):
@@ -140,13 +159,17 @@ def _references(data: dict, locator: _Locator, *, skip: set) -> list[Problem]:
         slug = entry.get("slug")
         if slug in question_slugs:
             problems.append(
-                locator.problem((*where, "slug"), f"вопрос {slug} уже есть", "duplicate")
+                locator.problem(
+                    (*where, "slug"), _("вопрос %(slug)s уже есть") % {"slug": slug}, "duplicate"
+                )
             )
         question_slugs.add(slug)
         topic = entry.get("topic")
         if topic is not None and topic not in topic_slugs:
             problems.append(
-                locator.problem((*where, "topic"), f"нет темы {topic}", "unknown_topic")
+                locator.problem(
+                    (*where, "topic"), _("нет темы %(topic)s") % {"topic": topic}, "unknown_topic"
+                )
             )
         if i not in skip and "*" not in skip:
             # Only questions that passed the schema: their fields have the expected shapes.
@@ -160,10 +183,10 @@ def _question_references(entry: dict, where: tuple, locator: _Locator) -> list[P
     for group in ("params", "derived"):
         for name in entry.get(group) or {}:
             if name in OPTION_WORDS:
-                message = (
-                    f"имя {name} совпадает со значением аргумента движка и подменило бы его; "
-                    "переименуйте"
-                )
+                message = _(
+                    "имя %(name)s совпадает со значением аргумента движка и подменило бы "
+                    "его; переименуйте"
+                ) % {"name": name}
                 problems.append(locator.problem((*where, group, name), message, "reserved_name"))
     for name, definition in (entry.get("derived") or {}).items():
         problems.extend(_value_def(definition, (*where, "derived", name), names, locator))
@@ -209,7 +232,8 @@ def _value_def(definition, path: tuple, names: set, locator: _Locator) -> list[P
                 problems.append(
                     locator.problem(
                         (*path, "args", arg),
-                        f"у движка {engine.name} нет аргумента {arg}; допустимы: {allowed}",
+                        _("у движка %(name)s нет аргумента %(arg)s; допустимы: %(allowed)s")
+                        % {"name": engine.name, "arg": arg, "allowed": allowed},
                         "unknown_arg",
                     )
                 )
@@ -232,7 +256,14 @@ def _engine_args(value, path: tuple, names: set, locator: _Locator) -> list[Prob
         return []  # a literal option such as "coco-101"
     if used & names and used - names:
         unknown = ", ".join(sorted(used - names))
-        return [locator.problem(path, f"«{value}»: неизвестные имена {unknown}", "unknown_name")]
+        return [
+            locator.problem(
+                path,
+                _("«%(value)s»: неизвестные имена %(unknown)s")
+                % {"value": value, "unknown": unknown},
+                "unknown_name",
+            )
+        ]
     return []
 
 
@@ -244,7 +275,10 @@ def _expression(text: str, path: tuple, names: set, locator: _Locator) -> list[P
     if unknown:
         return [
             locator.problem(
-                path, f"«{text}»: неизвестные имена {', '.join(sorted(unknown))}", "unknown_name"
+                path,
+                _("«%(text)s»: неизвестные имена %(sorted)s")
+                % {"text": text, "sorted": ", ".join(sorted(unknown))},
+                "unknown_name",
             )
         ]
     return []
@@ -257,11 +291,19 @@ def _placeholders(template: str, path: tuple, names: set, locator: _Locator) -> 
             unknown = names_in(parse_expression(expression)) - names
         except GraderError as exc:
             problems.append(
-                locator.problem(path, f"подстановка «{expression}»: {exc.message}", exc.code)
+                locator.problem(
+                    path,
+                    _("подстановка «%(expression)s»: %(message)s")
+                    % {"expression": expression, "message": exc.message},
+                    exc.code,
+                )
             )
             continue
         if unknown:
             missing = ", ".join(sorted(unknown))
-            message = f"подстановка «{{{{ {expression} }}}}»: нет параметра {missing}"
+            message = _("подстановка «{{ %(expression)s }}»: нет параметра %(missing)s") % {
+                "expression": expression,
+                "missing": missing,
+            }
             problems.append(locator.problem(path, message, "unknown_placeholder"))
     return problems

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 __all__ = ["BankFile", "Question", "translate_error"]
@@ -179,25 +181,25 @@ class Question(Strict):
         kind = self.kind
         computed = kind in ("numeric", "vector", "matrix", "expression")
         if computed and self.answer is None:
-            raise ValueError(f"для вопроса типа {kind} нужен answer")
+            raise ValueError(_("для вопроса типа %(kind)s нужен answer") % {"kind": kind})
         if kind == "expression" and not self.variables:
-            raise ValueError("для вопроса-выражения нужен список variables")
+            raise ValueError(_("для вопроса-выражения нужен список variables"))
         if kind in ("single_choice", "multiple_choice"):
             right = sum(o.correct for o in self.options)
             if len(self.options) < 2:
-                raise ValueError("нужно не меньше двух вариантов ответа (options)")
+                raise ValueError(_("нужно не меньше двух вариантов ответа (options)"))
             if right == 0 or (kind == "single_choice" and right != 1):
                 raise ValueError(
-                    "в вопросе с одним ответом должен быть ровно один верный вариант"
+                    _("в вопросе с одним ответом должен быть ровно один верный вариант")
                     if kind == "single_choice"
-                    else "нужен хотя бы один верный вариант"
+                    else _("нужен хотя бы один верный вариант")
                 )
         if kind == "short_text" and not self.answers:
-            raise ValueError("для короткого ответа нужен список answers")
+            raise ValueError(_("для короткого ответа нужен список answers"))
         if kind == "flashcard" and not (self.front and self.back):
-            raise ValueError("у карточки должны быть front и back")
+            raise ValueError(_("у карточки должны быть front и back"))
         if kind != "flashcard" and not self.text:
-            raise ValueError("нужен текст вопроса (text)")
+            raise ValueError(_("нужен текст вопроса (text)"))
         return self
 
 
@@ -209,29 +211,29 @@ class BankFile(Strict):
 
 
 _MESSAGES = {
-    "missing": "обязательное поле не задано",
-    "extra_forbidden": "неизвестное поле",
-    "string_type": "ожидалась строка",
-    "string_too_long": "слишком длинная строка (не больше {max_length} символов)",
-    "string_too_short": "слишком короткая строка",
-    "string_pattern_mismatch": "недопустимое значение: {hint}",
-    "int_type": "ожидалось целое число",
-    "int_parsing": "ожидалось целое число",
-    "int_from_float": "ожидалось целое число",
-    "float_type": "ожидалось число",
-    "float_parsing": "ожидалось число",
-    "bool_type": "ожидалось true или false",
-    "bool_parsing": "ожидалось true или false",
-    "list_type": "ожидался список",
-    "dict_type": "ожидался словарь (ключ: значение)",
-    "model_type": "ожидался словарь (ключ: значение)",
-    "literal_error": "допустимые значения: {expected}",
-    "union_tag_invalid": "неизвестный тип {tag}; допустимы: {expected_tags}",
-    "union_tag_not_found": "не указан type",
-    "greater_than_equal": "должно быть не меньше {ge}",
-    "less_than_equal": "должно быть не больше {le}",
-    "too_short": "слишком мало элементов (нужно не меньше {min_length})",
-    "too_long": "слишком много элементов (не больше {max_length})",
+    "missing": gettext_lazy("обязательное поле не задано"),
+    "extra_forbidden": gettext_lazy("неизвестное поле"),
+    "string_type": gettext_lazy("ожидалась строка"),
+    "string_too_long": gettext_lazy("слишком длинная строка (не больше {max_length} символов)"),
+    "string_too_short": gettext_lazy("слишком короткая строка"),
+    "string_pattern_mismatch": gettext_lazy("недопустимое значение: {hint}"),
+    "int_type": gettext_lazy("ожидалось целое число"),
+    "int_parsing": gettext_lazy("ожидалось целое число"),
+    "int_from_float": gettext_lazy("ожидалось целое число"),
+    "float_type": gettext_lazy("ожидалось число"),
+    "float_parsing": gettext_lazy("ожидалось число"),
+    "bool_type": gettext_lazy("ожидалось true или false"),
+    "bool_parsing": gettext_lazy("ожидалось true или false"),
+    "list_type": gettext_lazy("ожидался список"),
+    "dict_type": gettext_lazy("ожидался словарь (ключ: значение)"),
+    "model_type": gettext_lazy("ожидался словарь (ключ: значение)"),
+    "literal_error": gettext_lazy("допустимые значения: {expected}"),
+    "union_tag_invalid": gettext_lazy("неизвестный тип {tag}; допустимы: {expected_tags}"),
+    "union_tag_not_found": gettext_lazy("не указан type"),
+    "greater_than_equal": gettext_lazy("должно быть не меньше {ge}"),
+    "less_than_equal": gettext_lazy("должно быть не больше {le}"),
+    "too_short": gettext_lazy("слишком мало элементов (нужно не меньше {min_length})"),
+    "too_long": gettext_lazy("слишком много элементов (не больше {max_length})"),
     "value_error": "{error}",
 }
 
@@ -243,18 +245,18 @@ def translate_error(error: dict) -> str:
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")
         ctx["hint"] = (
-            "только строчные латинские буквы, цифры и дефис"
+            _("только строчные латинские буквы, цифры и дефис")
             if "a-z0-9-" in pattern
-            else "имя из латинских букв, цифр и _, начинается с буквы"
+            else _("имя из латинских букв, цифр и _, начинается с буквы")
         )
     if kind == "literal_error":
-        ctx["expected"] = str(ctx.get("expected", "")).replace(" or ", " или ")
+        ctx["expected"] = str(ctx.get("expected", "")).replace(" or ", _(" или "))
     if kind == "value_error":
         ctx["error"] = str(ctx.get("error", error.get("msg", ""))).removeprefix("Value error, ")
     template = _MESSAGES.get(kind)
     if template is None:
-        return error.get("msg", "недопустимое значение")
+        return error.get("msg", _("недопустимое значение"))
     try:
         return template.format(**ctx)
     except (KeyError, IndexError):
-        return template
+        return str(template)

@@ -16,6 +16,8 @@ import html
 import re
 from pathlib import PurePath
 
+from django.utils.translation import gettext as _
+
 from quizapp.core.mathml import MATH_DELIMITERS
 
 __all__ = ["html_to_text", "markdown_to_text", "tex_to_native", "convert_text", "native_to_html"]
@@ -119,7 +121,9 @@ class _HtmlText:
         elif tag in ("img", "embed"):
             src = attributes.get("src") or ""
             alt = attributes.get("alt") or ""
-            self.dropped.append(f"рисунок «{alt or PurePath(src).name or src or tag}»")
+            self.dropped.append(
+                _("рисунок «%(value)s»") % {"value": alt or PurePath(src).name or src or tag}
+            )
         elif tag == "li":
             self.parts.append("\n- ")
         elif tag in _BLOCK_TAGS:
@@ -142,7 +146,7 @@ class _HtmlText:
             if tag == "pre":
                 self.pre = max(0, self.pre - 1)
         elif tag in ("sup", "sub") and self.scripts and self.scripts[-1][0] == tag:
-            _, start = self.scripts.pop()
+            _tag, start = self.scripts.pop()
             inner = "".join(self.parts[start:]).strip()
             del self.parts[start:]
             mark = "^" if tag == "sup" else "_"
@@ -184,7 +188,10 @@ def html_to_text(source: str, *, keep_newlines: bool = False) -> tuple[str, list
 
 def markdown_to_text(source: str) -> tuple[str, list[str]]:
     """Light Markdown → plain text: emphasis marks, headings and links are unwrapped."""
-    dropped = [f"рисунок «{m.group(1) or m.group(2)}»" for m in _MD_IMAGE.finditer(source or "")]
+    dropped = [
+        _("рисунок «%(value)s»") % {"value": m.group(1) or m.group(2)}
+        for m in _MD_IMAGE.finditer(source or "")
+    ]
     text = _MD_IMAGE.sub("", source or "")
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_STRONG.sub(lambda m: m.group(1) or m.group(2), text)
@@ -267,7 +274,7 @@ def convert_text(source: str, fmt: str = "html") -> tuple[str, list[str]]:
     else:
         text, dropped = html_to_text(source)
     if "@@PLUGINFILE@@" in text:
-        dropped.append("ссылка на файл @@PLUGINFILE@@")
+        dropped.append(_("ссылка на файл @@PLUGINFILE@@"))
         words = re.split(r"(\s+)", text)
         text = "".join("" if "@@PLUGINFILE@@" in word else word for word in words)
     return _no_placeholders(tex_to_native(text)), dropped

@@ -10,6 +10,7 @@ would hide an author's mistake).
 from __future__ import annotations
 
 import yaml
+from django.utils.translation import gettext as _
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -35,24 +36,30 @@ class _Builder:
     def build(self, node, path: tuple):
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
         if id(node) in self.seen:
-            raise YamlError("якоря и ссылки YAML (&, *) не поддерживаются", line, column)
+            raise YamlError(_("якоря и ссылки YAML (&, *) не поддерживаются"), line, column)
         self.seen.add(id(node))
         self.count += 1
         if self.count > MAX_NODES:
-            raise YamlError(f"слишком много элементов (больше {MAX_NODES})", line, column)
+            raise YamlError(
+                _("слишком много элементов (больше %(max_nodes)s)") % {"max_nodes": MAX_NODES},
+                line,
+                column,
+            )
         self.positions[path] = (line, column)
         if not isinstance(node, ScalarNode) and node.tag not in _COLLECTION_TAGS:
-            raise YamlError(f"недопустимый тег YAML {node.tag}", line, column)
+            raise YamlError(_("недопустимый тег YAML %(tag)s") % {"tag": node.tag}, line, column)
         if isinstance(node, MappingNode):
             result = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
-                    raise YamlError("ключ должен быть строкой", *_mark(key_node))
+                    raise YamlError(_("ключ должен быть строкой"), *_mark(key_node))
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise YamlError("слияние (<<) не поддерживается", *_mark(key_node))
+                    raise YamlError(_("слияние (<<) не поддерживается"), *_mark(key_node))
                 key = self.scalar(key_node)
                 if key in result:
-                    raise YamlError(f"ключ «{key}» повторяется", *_mark(key_node))
+                    raise YamlError(
+                        _("ключ «%(key)s» повторяется") % {"key": key}, *_mark(key_node)
+                    )
                 result[key] = self.build(value_node, (*path, key))
             return result
         if isinstance(node, SequenceNode):
@@ -64,7 +71,9 @@ class _Builder:
             return self.constructor.construct_object(node, deep=True)
         except ConstructorError as exc:
             raise YamlError(
-                f"недопустимый тег YAML {node.tag}: {exc.problem}", *_mark(node)
+                _("недопустимый тег YAML %(tag)s: %(problem)s")
+                % {"tag": node.tag, "problem": exc.problem},
+                *_mark(node),
             ) from None
 
 
@@ -79,10 +88,12 @@ def load_with_positions(text: str) -> tuple[object, dict[tuple, tuple[int, int]]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise YamlError(f"синтаксическая ошибка YAML: {exc.problem or exc}", line, column) from None
+        raise YamlError(
+            _("синтаксическая ошибка YAML: %(value)s") % {"value": exc.problem or exc}, line, column
+        ) from None
     except yaml.YAMLError as exc:
-        raise YamlError(f"синтаксическая ошибка YAML: {exc}") from None
+        raise YamlError(_("синтаксическая ошибка YAML: %(exc)s") % {"exc": exc}) from None
     if node is None:
-        raise YamlError("файл пуст", 1, 1)
+        raise YamlError(_("файл пуст"), 1, 1)
     builder = _Builder()
     return builder.build(node, ()), builder.positions

@@ -20,6 +20,8 @@ import copy
 import math
 import re
 
+from django.utils.translation import gettext as _
+
 from grader import kinds
 from grader.errors import GraderError
 from grader.templating import format_value
@@ -61,27 +63,44 @@ class _Dataset:
         try:
             self.decimals = int(float(raw_decimals))
         except ValueError:
-            raise QuestionError(f"набор данных {{{self.name}}}: decimals не число") from None
+            raise QuestionError(
+                _("набор данных {%(name)s}: decimals не число") % {"name": self.name}
+            ) from None
         items_holder = element.find("dataset_items")
         items = []
         for item in items_holder.findall("dataset_item") if items_holder is not None else []:
             number = item.value("number")
             raw = item.value("value")
-            value = read_number(raw, f"значение №{number} набора {{{self.name}}}")
+            value = read_number(
+                raw,
+                _("значение №%(number)s набора {%(name)s}") % {"number": number, "name": self.name},
+            )
             try:
                 order = int(float(number))
             except ValueError:
                 order = len(items) + 1
             items.append((order, raw.strip(), value))
         if len(items) > MAX_ITEMS:
-            raise QuestionError(f"набор данных {{{self.name}}}: больше {MAX_ITEMS} значений")
+            raise QuestionError(
+                _("набор данных {%(name)s}: больше %(max_items)s значений")
+                % {"name": self.name, "max_items": MAX_ITEMS}
+            )
         self.items = [(raw, value) for _, raw, value in sorted(items, key=lambda t: t[0])]
 
     def _number(self, element: Element, tag: str, default: float) -> float:
         raw = element.value(tag)
-        value = float(read_number(raw, f"{tag} набора {{{self.name}}}")) if raw else default
+        value = (
+            float(
+                read_number(raw, _("%(tag)s набора {%(name)s}") % {"tag": tag, "name": self.name})
+            )
+            if raw
+            else default
+        )
         if abs(value) > MAX_RANGE:
-            raise QuestionError(f"{tag} набора {{{self.name}}} по модулю больше {MAX_RANGE:g}")
+            raise QuestionError(
+                _("%(tag)s набора {%(name)s} по модулю больше %(max_range)s")
+                % {"tag": tag, "name": self.name, "max_range": format(MAX_RANGE, "g")}
+            )
         return value
 
 
@@ -121,11 +140,11 @@ def import_calculated(element: Element, ctx: Context) -> dict:
             datasets[dataset.name] = dataset
     answers = element.findall("answer")
     if not answers:
-        raise QuestionError("нет ответа (формулы)", "no_correct")
+        raise QuestionError(_("нет ответа (формулы)"), "no_correct")
     fractions = [answer_fraction(a) for a in answers]
     best = max(range(len(answers)), key=lambda i: fractions[i])
     if fractions[best] < 100 - 1e-6:
-        raise QuestionError("нет ответа с баллом 100 %", "no_correct")
+        raise QuestionError(_("нет ответа с баллом 100 %"), "no_correct")
     key_answer = answers[best]
 
     # Which wildcards are needed: those of the formulas and of the texts.
@@ -148,7 +167,9 @@ def import_calculated(element: Element, ctx: Context) -> dict:
         for match in WILDCARD.finditer(formula):
             if match.group(1) not in datasets:
                 raise QuestionError(
-                    f"в формуле {{{match.group(1)}}}, но такого набора данных нет", "bad_formula"
+                    _("в формуле {%(group)s}, но такого набора данных нет")
+                    % {"group": match.group(1)},
+                    "bad_formula",
                 )
 
     used: set[str] = set()
@@ -162,9 +183,12 @@ def import_calculated(element: Element, ctx: Context) -> dict:
         counts = {len(datasets[w].items) for w in with_items}
         count = min(counts)
         if len(counts) > 1:
-            ctx.warn(f"в наборах данных разное число значений; используются первые {count}")
+            ctx.warn(
+                _("в наборах данных разное число значений; используются первые %(count)s")
+                % {"count": count}
+            )
         if count == 1:
-            ctx.warn("в наборах данных одно значение: у вопроса будет один вариант", "one_item")
+            ctx.warn(_("в наборах данных одно значение: у вопроса будет один вариант"), "one_item")
         item_name = "item" if "item" not in used else param_name("item", used)
         used.add(item_name)
         params[item_name] = {"type": "int", "min": 0, "max": count - 1, "default": 0}
@@ -190,7 +214,7 @@ def import_calculated(element: Element, ctx: Context) -> dict:
     entry: dict = {"kind": "numeric"}
     text = _calculated_text(ctx, texts["text"], names, formats)
     if not text:
-        raise QuestionError("пустой текст вопроса", "empty_text")
+        raise QuestionError(_("пустой текст вопроса"), "empty_text")
     entry["text"] = text
     if params:
         entry["params"] = params
@@ -204,13 +228,19 @@ def import_calculated(element: Element, ctx: Context) -> dict:
             continue
         feedback = _calculated_text(ctx, answer.find("feedback"), names, formats)
         if fractions[i] > 0:
-            ctx.warn(f"частичный балл ответа «{answer.value('text')}» не переносится", "partial")
+            ctx.warn(
+                _("частичный балл ответа «%(value)s» не переносится")
+                % {"value": answer.value("text")},
+                "partial",
+            )
         if not feedback and fractions[i] <= 0:
             continue
         try:
             expr = moodle_formula(answer.value("text"), names)
         except FormulaError as exc:
-            raise QuestionError(f"ответ №{i + 1}: {exc}", "bad_formula") from None
+            raise QuestionError(
+                _("ответ №%(i)s: %(exc)s") % {"i": i + 1, "exc": exc}, "bad_formula"
+            ) from None
         mistakes.append({"id": f"moodle_{i + 1}", "answer": {"expr": expr}, "feedback": feedback})
     if mistakes:
         entry["mistakes"] = mistakes
@@ -218,7 +248,9 @@ def import_calculated(element: Element, ctx: Context) -> dict:
     if hints := [h for h in hints if h]:
         entry["hints"] = hints
     solution = _calculated_text(ctx, texts["solution"], names, formats)
-    answer_line = f"Ответ: {_placeholder('answer', _answer_format(key_answer))}."
+    answer_line = _("Ответ: %(placeholder)s.") % {
+        "placeholder": _placeholder("answer", _answer_format(key_answer))
+    }
     if "{{ answer" not in solution:
         solution = f"{solution}\n\n{answer_line}" if solution else answer_line
     entry["solution"] = solution
@@ -237,7 +269,8 @@ def _distribution_param(dataset, name, params, derived, formats, used, ctx):
         lo, hi = hi, lo
     if decimals > 6:
         ctx.warn(
-            f"набор {{{dataset.name}}}: {decimals} знаков после запятой сокращены до 6",
+            _("набор {%(name)s}: %(decimals)s знаков после запятой сокращены до 6")
+            % {"name": dataset.name, "decimals": decimals},
             line=dataset.line,
         )
         decimals = 6
@@ -246,7 +279,8 @@ def _distribution_param(dataset, name, params, derived, formats, used, ctx):
     grid_hi = math.floor(round(hi * 10**decimals, 9)) / 10**decimals
     if grid_hi < grid_lo:
         raise QuestionError(
-            f"набор {{{dataset.name}}}: между {lo} и {hi} нет чисел с {decimals} знаками"
+            _("набор {%(name)s}: между %(lo)s и %(hi)s нет чисел с %(decimals)s знаками")
+            % {"name": dataset.name, "lo": lo, "hi": hi, "decimals": decimals}
         )
     if dataset.distribution == "loguniform" and lo > 0:
         log_name = param_name(f"{name}_log", used)
@@ -264,14 +298,17 @@ def _distribution_param(dataset, name, params, derived, formats, used, ctx):
     else:
         if dataset.distribution not in ("uniform", "loguniform"):
             ctx.warn(
-                f"набор {{{dataset.name}}}: распределение «{dataset.distribution}» заменено "
-                "равномерным",
+                _("набор {%(name)s}: распределение «%(distribution)s» заменено равномерным")
+                % {"name": dataset.name, "distribution": dataset.distribution},
                 line=dataset.line,
             )
         elif dataset.distribution == "loguniform":
             ctx.warn(
-                f"набор {{{dataset.name}}}: логравномерное распределение на отрезке с "
-                "неположительной границей заменено равномерным",
+                _(
+                    "набор {%(name)s}: логравномерное распределение на отрезке с "
+                    "неположительной границей заменено равномерным"
+                )
+                % {"name": dataset.name},
                 line=dataset.line,
             )
         default = round((grid_lo + grid_hi) / 2, decimals)
@@ -301,7 +338,9 @@ def _calculated_text(ctx: Context, element, names: dict, formats: dict) -> str:
         try:
             return _placeholder(moodle_formula(match.group(1), names), None)
         except FormulaError as exc:
-            raise QuestionError(f"формула в тексте {{={match.group(1)}}}: {exc}") from None
+            raise QuestionError(
+                _("формула в тексте {=%(group)s}: %(exc)s") % {"group": match.group(1), "exc": exc}
+            ) from None
 
     text = TEXT_FORMULA.sub(formula, text)
 
@@ -319,7 +358,7 @@ def _calculated_text(ctx: Context, element, names: dict, formats: dict) -> str:
 
 
 def _calculated_tolerance(answer: Element) -> dict:
-    tolerance = abs(float(read_number(answer.value("tolerance", "0") or "0", "допуск")))
+    tolerance = abs(float(read_number(answer.value("tolerance", "0") or "0", _("допуск"))))
     kind = (answer.value("tolerancetype", "1") or "1").strip().lower()
     if kind in ("1", "relative"):
         return {"rel": tolerance}
@@ -327,7 +366,9 @@ def _calculated_tolerance(answer: Element) -> dict:
         return {"abs": tolerance}
     if kind in ("3", "geometric"):
         return {"geo": tolerance}
-    raise QuestionError(f"неизвестный тип допуска «{kind}» (ожидалось 1, 2 или 3)")
+    raise QuestionError(
+        _("неизвестный тип допуска «%(kind)s» (ожидалось 1, 2 или 3)") % {"kind": kind}
+    )
 
 
 def _answer_format(answer: Element) -> str:
@@ -343,18 +384,18 @@ def _answer_format(answer: Element) -> str:
 
 def _check_calculated(entry: dict, item_name: str | None):
     """Every dataset item (or a few random draws) must give a finite key."""
-    _, spec = split_question(entry)
+    _meta, spec = split_question(entry)
     params = spec.get("params") or {}
     checks: list[tuple[str, dict, int | None]] = []
     if item_name is not None:
         for i in range(params[item_name]["max"] + 1):
             trial = copy.deepcopy(spec)
             trial["params"][item_name]["default"] = i
-            checks.append((f"набор данных №{i + 1}", trial, None))
+            checks.append((_("набор данных №%(i)s") % {"i": i + 1}, trial, None))
     else:
-        checks.append(("вариант по умолчанию", spec, None))
+        checks.append((_("вариант по умолчанию"), spec, None))
     if any(name != item_name for name in params):
-        checks += [(f"случайный вариант (seed {s})", spec, s) for s in range(5)]
+        checks += [(_("случайный вариант (seed %(s)s)") % {"s": s}, spec, s) for s in range(5)]
     kind = kinds.get("numeric")
     for where, trial, seed in checks:
         try:

@@ -18,6 +18,8 @@ import math
 import re
 import xml.etree.ElementTree as ET
 
+from django.utils.translation import gettext as _
+
 from grader import kinds
 from grader.errors import GraderError, ParseError
 from grader.expr import evaluate, names_in, parse_expression
@@ -65,7 +67,13 @@ def export_moodle_xml(bank: dict, *, variants: int = 10, warnings: list | None =
             try:
                 element = _export_question(entry, variants, sink, bank_slug)
             except GraderError as exc:
-                sink.append(_export_problem(bank_slug, entry, f"не экспортирован: {exc.message}"))
+                sink.append(
+                    _export_problem(
+                        bank_slug,
+                        entry,
+                        _("не экспортирован: %(message)s") % {"message": exc.message},
+                    )
+                )
                 continue
             root.append(element)
     ET.indent(root)
@@ -74,7 +82,12 @@ def export_moodle_xml(bank: dict, *, variants: int = 10, warnings: list | None =
 
 def _export_problem(bank_slug: str, entry: dict, message: str) -> Problem:
     return Problem(
-        bank_slug, None, None, f"вопрос {entry.get('slug')}: {message}", "export", "warning"
+        bank_slug,
+        None,
+        None,
+        _("вопрос %(get)s: %(message)s") % {"get": entry.get("slug"), "message": message},
+        "export",
+        "warning",
     )
 
 
@@ -138,7 +151,7 @@ def _render(template: str, values: dict) -> str:
 
 
 def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> ET.Element:
-    _, spec = split_question(entry)
+    _meta, spec = split_question(entry)
     kind = spec.get("kind")
     has_params = bool(spec.get("params"))
     if kind == "numeric" and has_params:
@@ -164,7 +177,7 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
             _export_problem(
                 bank_slug,
                 entry,
-                "шаблон с параметрами экспортирован одним вариантом (по умолчанию)",
+                _("шаблон с параметрами экспортирован одним вариантом (по умолчанию)"),
             )
         )
     if kind == "numeric":
@@ -231,8 +244,11 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
             _export_problem(
                 bank_slug,
                 entry,
-                f"{'вектор' if kind == 'vector' else 'матрица'}: экспортирован вариант по "
-                "умолчанию как вопрос cloze с числовым полем на каждый элемент",
+                _(
+                    "%(value)s: экспортирован вариант по умолчанию как вопрос cloze с числовым "
+                    "полем на каждый элемент"
+                )
+                % {"value": "вектор" if kind == "vector" else "матрица"},
             )
         )
         bound = _absolute_bound(spec.get("tolerance"), expected, elementwise=True)
@@ -249,8 +265,10 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
             _export_problem(
                 bank_slug,
                 entry,
-                "выражение: экспортировано как короткий ответ с текстом эталона — Moodle "
-                "засчитает только точное совпадение записи",
+                _(
+                    "выражение: экспортировано как короткий ответ с текстом эталона — Moodle "
+                    "засчитает только точное совпадение записи"
+                ),
             )
         )
         question = _question_shell(entry, "shortanswer", text_html, solution_html)
@@ -258,7 +276,7 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
         for accepted in _expression_spellings(spec, values, expected):
             _short_answer(question, accepted, 100, "")
         return _finish(question, entry, hints_html)
-    raise GraderError(f"тип {kind} не экспортируется", code="unsupported")
+    raise GraderError(_("тип %(kind)s не экспортируется") % {"kind": kind}, code="unsupported")
 
 
 def _plainify(value):
@@ -366,13 +384,13 @@ def _moodle_tolerance(tolerance, keys: list) -> tuple[int, float, str]:
         if all(isinstance(k, int) for k in keys):
             return 2, 0.0, ""
         return 1, 0.005, ""
-    note = "" if len(tol) == 1 else "из нескольких критериев допуска оставлен один"
+    note = "" if len(tol) == 1 else _("из нескольких критериев допуска оставлен один")
     if "rel" in tol:
         return 1, float(tol["rel"]), note
     if "abs" in tol:
         return 2, float(tol["abs"]), note
     if "sig" in tol:
-        approx = "допуск по значащим цифрам заменён относительным 0,5·10^(1−sig)"
+        approx = _("допуск по значащим цифрам заменён относительным 0,5·10^(1−sig)")
         return 1, 0.5 * 10.0 ** (1 - int(tol["sig"])), approx
     return 3, float(tol["geo"]), note
 
@@ -454,7 +472,11 @@ def _export_calculated(entry, spec, variants, sink, bank_slug) -> ET.Element | N
                     _export_problem(
                         bank_slug,
                         entry,
-                        f"подстановка «{expr}» не число: экспортирован один вариант как numerical",
+                        _(
+                            "подстановка «%(expr)s» не число: экспортирован один вариант как "
+                            "numerical"
+                        )
+                        % {"expr": expr},
                     )
                 )
                 return None
@@ -476,11 +498,14 @@ def _export_calculated(entry, spec, variants, sink, bank_slug) -> ET.Element | N
         rows.append(row)
         keys.append(key)
     if not rows:
-        raise GraderError("не удалось получить ни одного варианта", code="no_variants")
+        raise GraderError(_("не удалось получить ни одного варианта"), code="no_variants")
     if len(rows) < variants:
         sink.append(
             _export_problem(
-                bank_slug, entry, f"получено только {len(rows)} различных вариантов из {variants}"
+                bank_slug,
+                entry,
+                _("получено только %(n_rows)s различных вариантов из %(variants)s")
+                % {"n_rows": len(rows), "variants": variants},
             )
         )
 
@@ -510,7 +535,9 @@ def _export_calculated(entry, spec, variants, sink, bank_slug) -> ET.Element | N
             answers.append((mistake_names[i], 0.0, substitute(mistake.get("feedback", ""))))
         else:
             sink.append(
-                _export_problem(bank_slug, entry, f"типичная ошибка №{i + 1} не экспортирована")
+                _export_problem(
+                    bank_slug, entry, _("типичная ошибка №%(i)s не экспортирована") % {"i": i + 1}
+                )
             )
     for name, fraction, feedback in answers:
         answer = _text_element(question, "answer", "{" + name + "}", fmt="moodle_auto_format")

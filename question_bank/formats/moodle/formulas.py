@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 from grader.errors import ParseError
 from grader.expr import (
     CONSTANTS,
@@ -67,44 +69,53 @@ def moodle_formula(formula: str, names: dict[str, str]) -> str:
     def wildcard(match: re.Match) -> str:
         name = match.group(1)
         if name not in names:
-            raise FormulaError(f"в формуле подстановка {{{name}}}, для которой нет набора данных")
+            raise FormulaError(
+                _("в формуле подстановка {%(name)s}, для которой нет набора данных")
+                % {"name": name}
+            )
         return f" {names[name]} "  # spaces: "{a}{b}" must stay two operands (an error), not "ab"
 
     bare = WILDCARD.sub("1", formula or "")
     for match in re.finditer(r"(?<![\w.])([A-Za-z_]\w*)\s*(\()?", bare):
         if not match.group(2):
             raise FormulaError(
-                f"в формуле имя «{match.group(1)}» без фигурных скобок: переменные "
-                "записываются как {имя}"
+                _(
+                    "в формуле имя «%(group)s» без фигурных скобок: переменные записываются "
+                    "как {имя}"
+                )
+                % {"group": match.group(1)}
             )
     text = WILDCARD.sub(wildcard, formula or "")
     for bad, what in (
-        ("^", "«^» в Moodle — побитовое исключающее ИЛИ, а не степень; используйте pow(a, b)"),
-        ("%", "остаток «%» не поддерживается; используйте fmod(a, b)"),
-        ("?", "условный оператор «?:» не поддерживается"),
-        ("&", "логические операторы «&&», «&» не поддерживаются"),
-        ("|", "логические операторы «||», «|» не поддерживаются"),
-        ("~", "оператор «~» не поддерживается"),
-        (":", "оператор «:» не поддерживается"),
-        ("{", "фигурная скобка без имени набора данных"),
+        ("^", _("«^» в Moodle — побитовое исключающее ИЛИ, а не степень; используйте pow(a, b)")),
+        ("%", _("остаток «%» не поддерживается; используйте fmod(a, b)")),
+        ("?", _("условный оператор «?:» не поддерживается")),
+        ("&", _("логические операторы «&&», «&» не поддерживаются")),
+        ("|", _("логические операторы «||», «|» не поддерживаются")),
+        ("~", _("оператор «~» не поддерживается")),
+        (":", _("оператор «:» не поддерживается")),
+        ("{", _("фигурная скобка без имени набора данных")),
     ):
         if bad in text:
             raise FormulaError(what)
     if re.search(r"!(?!=)", text):
-        raise FormulaError("отрицание «!» не поддерживается")
+        raise FormulaError(_("отрицание «!» не поддерживается"))
     if not text.strip():
-        raise FormulaError("пустая формула")
+        raise FormulaError(_("пустая формула"))
     try:
         node = _rewrite(parse_expression(text))
     except ParseError as exc:
-        raise FormulaError(f"формула «{clip(formula, 80)}»: {exc.message}") from None
+        raise FormulaError(
+            _("формула «%(clip)s»: %(message)s")
+            % {"clip": clip(formula, 80), "message": exc.message}
+        ) from None
     except RecursionError:
-        raise FormulaError("формула слишком сложная") from None
+        raise FormulaError(_("формула слишком сложная")) from None
     unknown = names_in(node) - set(names.values())
     if unknown:
         raise FormulaError(
-            f"в формуле неизвестные имена {', '.join(sorted(unknown))}: "
-            "переменные записываются как {имя}"
+            _("в формуле неизвестные имена %(sorted)s: переменные записываются как {имя}")
+            % {"sorted": ", ".join(sorted(unknown))}
         )
     result = str(node)
     parse_expression(result)  # the canonical text must parse back
@@ -122,12 +133,17 @@ def _rewrite(node: Node) -> Node:
         name = node.func
         args = tuple(_rewrite(a) for a in node.args)
         if name in _PHP_ONLY:
-            raise FormulaError(f"функция {name} не поддерживается")
+            raise FormulaError(_("функция %(name)s не поддерживается") % {"name": name})
         if name not in _PASS_THROUGH and name not in _ARITY:
-            raise FormulaError(f"функция {name} не поддерживается в формулах Moodle")
+            raise FormulaError(
+                _("функция %(name)s не поддерживается в формулах Moodle") % {"name": name}
+            )
         lo, hi = _ARITY.get(name, (1, 1))
         if len(args) < lo or (hi is not None and len(args) > hi):
-            raise FormulaError(f"функция {name}: неверное число аргументов ({len(args)})")
+            raise FormulaError(
+                _("функция %(name)s: неверное число аргументов (%(n_args)s)")
+                % {"name": name, "n_args": len(args)}
+            )
         if name == "pi":
             return Name("pi")
         if name == "pow":
@@ -141,7 +157,7 @@ def _rewrite(node: Node) -> Node:
         if name == "log1p":
             return Call("log", (Binary("+", Num(1, "1"), args[0]),))
         return Call(name, args)
-    raise FormulaError("в формулах Moodle нет списков, индексов, сравнений и условий")
+    raise FormulaError(_("в формулах Moodle нет списков, индексов, сравнений и условий"))
 
 
 def param_name(wildcard: str, used: set[str]) -> str:

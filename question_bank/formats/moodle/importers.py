@@ -24,6 +24,9 @@ Texts are converted by :func:`question_bank.formats.text.convert_text`.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from grader.errors import GraderError
 from question_bank.formats.common import (
     MAX_TITLE,
@@ -62,19 +65,19 @@ _SUPPORTED = {
     "calculatedsimple",
 }  # fmt: skip
 _TYPE_NAMES = {
-    "ddmatch": "сопоставление с перетаскиванием",
-    "matching": "на соответствие",
-    "randomsamatch": "случайный вопрос на соответствие",
-    "cloze": "вложенные ответы (cloze)",
-    "multianswer": "вложенные ответы (cloze)",
-    "description": "описание (без ответа)",
-    "calculatedmulti": "вычисляемый с выбором ответа",
-    "ddwtos": "перетаскивание в текст",
-    "gapselect": "выбор пропущенных слов",
-    "ddimageortext": "перетаскивание на изображение",
-    "ddmarker": "перетаскивание маркеров",
-    "random": "случайный вопрос",
-    "ordering": "упорядочивание",
+    "ddmatch": gettext_lazy("сопоставление с перетаскиванием"),
+    "matching": gettext_lazy("на соответствие"),
+    "randomsamatch": gettext_lazy("случайный вопрос на соответствие"),
+    "cloze": gettext_lazy("вложенные ответы (cloze)"),
+    "multianswer": gettext_lazy("вложенные ответы (cloze)"),
+    "description": gettext_lazy("описание (без ответа)"),
+    "calculatedmulti": gettext_lazy("вычисляемый с выбором ответа"),
+    "ddwtos": gettext_lazy("перетаскивание в текст"),
+    "gapselect": gettext_lazy("выбор пропущенных слов"),
+    "ddimageortext": gettext_lazy("перетаскивание на изображение"),
+    "ddmarker": gettext_lazy("перетаскивание маркеров"),
+    "random": gettext_lazy("случайный вопрос"),
+    "ordering": gettext_lazy("упорядочивание"),
 }
 
 
@@ -83,14 +86,14 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
     if isinstance(data, str):
         data = data.encode("utf-8")
     if len(data) > MAX_BYTES:
-        return too_large(filename, len(data), MAX_BYTES, "байт")
+        return too_large(filename, len(data), MAX_BYTES, _("байт"))
     root, problem = read_xml(data, filename)
     if problem is not None:
         return ImportResult(None, [problem])
     if root is None or root.tag != "quiz":
         return refused(
             filename,
-            "корневой элемент должен быть <quiz> (экспорт вопросов Moodle XML)",
+            _("корневой элемент должен быть <quiz> (экспорт вопросов Moodle XML)"),
             ErrorCode.NOT_MOODLE_XML,
             line=root.line if root is not None else None,
         )
@@ -111,8 +114,12 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
         name = element.value("name")
         ctx = Context(filename, problems, element.line, name)
         if qtype not in _SUPPORTED:
-            described = _TYPE_NAMES.get(qtype, qtype or "без типа")
-            ctx.warn(f"тип «{described}» не поддерживается, вопрос пропущен", "unsupported_type")
+            described = _TYPE_NAMES.get(qtype, qtype or _("без типа"))
+            ctx.warn(
+                _("тип «%(described)s» не поддерживается, вопрос пропущен")
+                % {"described": described},
+                "unsupported_type",
+            )
             continue
         try:
             entry = _import_question(element, qtype, ctx)
@@ -167,14 +174,16 @@ def _import_multichoice(element: Element, ctx: Context) -> dict:
     entry = common_fields(element, ctx)
     answers = element.findall("answer")
     if len(answers) < 2:
-        raise QuestionError("нужно не меньше двух вариантов ответа", "too_few_options")
+        raise QuestionError(_("нужно не меньше двух вариантов ответа"), "too_few_options")
     single = is_true(element.value("single"), True)
     fractions = [answer_fraction(a) for a in answers]
     options = []
     for answer in answers:
         text = ctx.text(answer)
         if not text:
-            raise QuestionError(f"пустой вариант ответа (строка {answer.line})", "empty_option")
+            raise QuestionError(
+                _("пустой вариант ответа (строка %(line)s)") % {"line": answer.line}, "empty_option"
+            )
         option = {"text": text, "correct": False}
         feedback = ctx.text(answer.find("feedback"))
         if feedback:
@@ -182,14 +191,17 @@ def _import_multichoice(element: Element, ctx: Context) -> dict:
         options.append(option)
     positive = [i for i, f in enumerate(fractions) if f > 0]
     if not positive:
-        raise QuestionError("нет ни одного верного варианта (с баллом больше 0)", "no_correct")
+        raise QuestionError(_("нет ни одного верного варианта (с баллом больше 0)"), "no_correct")
     if single:
         best = max(positive, key=lambda i: fractions[i])
         options[best]["correct"] = True
         if len(positive) > 1:
             ctx.warn(
-                "баллы получали несколько вариантов; верным оставлен вариант с наибольшим "
-                f"баллом («{clip(options[best]['text'], 40)}»), частичные баллы не переносятся"
+                _(
+                    "баллы получали несколько вариантов; верным оставлен вариант с наибольшим "
+                    "баллом («%(clip)s»), частичные баллы не переносятся"
+                )
+                % {"clip": clip(options[best]["text"], 40)}
             )
         kind = "single_choice"
     else:
@@ -197,8 +209,10 @@ def _import_multichoice(element: Element, ctx: Context) -> dict:
             options[i]["correct"] = True
         if max(fractions[i] for i in positive) - min(fractions[i] for i in positive) > 1e-6:
             ctx.warn(
-                "у верных вариантов разные веса; в Нейрозачёте каждый верный вариант даёт "
-                "равную долю балла"
+                _(
+                    "у верных вариантов разные веса; в Нейрозачёте каждый верный вариант даёт "
+                    "равную долю балла"
+                )
             )
         kind = "multiple_choice"
     entry.update(options=options, shuffle=is_true(element.value("shuffleanswers"), True))
@@ -211,13 +225,15 @@ def _import_truefalse(element: Element, ctx: Context) -> dict:
     for answer in element.findall("answer"):
         raw = answer.value("text").lower()
         if raw not in ("true", "false"):
-            raise QuestionError(f"ответ «{raw}» вместо true/false", "bad_truefalse")
+            raise QuestionError(
+                _("ответ «%(raw)s» вместо true/false") % {"raw": raw}, "bad_truefalse"
+            )
         by_value[raw == "true"] = (answer_fraction(answer), ctx.text(answer.find("feedback")))
     if set(by_value) != {True, False}:
-        raise QuestionError("нужны оба ответа: true и false", "bad_truefalse")
+        raise QuestionError(_("нужны оба ответа: true и false"), "bad_truefalse")
     key = by_value[True][0] >= by_value[False][0]
     if by_value[True][0] == by_value[False][0]:
-        raise QuestionError("у ответов true и false одинаковый балл", "bad_truefalse")
+        raise QuestionError(_("у ответов true и false одинаковый балл"), "bad_truefalse")
     options = []
     for value, label in ((True, "Верно"), (False, "Неверно")):
         option = {"text": label, "correct": value == key}
@@ -231,15 +247,18 @@ def _import_truefalse(element: Element, ctx: Context) -> dict:
 def _import_shortanswer(element: Element, ctx: Context) -> dict:
     entry = common_fields(element, ctx)
     if is_true(element.value("usecase"), False):
-        ctx.warn("регистр букв в Нейрозачёте не учитывается (в Moodle учитывался)", "usecase")
+        ctx.warn(_("регистр букв в Нейрозачёте не учитывается (в Moodle учитывался)"), "usecase")
     accepted, mistakes = [], []
     for answer in element.findall("answer"):
         fraction = answer_fraction(answer)
         raw = answer.value("text")
         if "*" in raw.replace("\\*", ""):
             ctx.warn(
-                f"ответ «{clip(raw, 40)}» с подстановочным знаком * не переносится: "
-                "перечислите варианты написания",
+                _(
+                    "ответ «%(clip)s» с подстановочным знаком * не переносится: перечислите "
+                    "варианты написания"
+                )
+                % {"clip": clip(raw, 40)},
                 "wildcard_dropped",
                 answer.line,
             )
@@ -252,11 +271,14 @@ def _import_shortanswer(element: Element, ctx: Context) -> dict:
             continue
         feedback = ctx.text(answer.find("feedback"))
         if fraction > 0:
-            ctx.warn(f"частичный балл ответа «{clip(text, 40)}» не переносится", "partial")
+            ctx.warn(
+                _("частичный балл ответа «%(clip)s» не переносится") % {"clip": clip(text, 40)},
+                "partial",
+            )
         if feedback or fraction > 0:
             mistakes.append((text, feedback))
     if not accepted:
-        raise QuestionError("нет ни одного ответа с баллом 100 %", "no_correct")
+        raise QuestionError(_("нет ни одного ответа с баллом 100 %"), "no_correct")
     entry = {"kind": "short_text", **entry, "answers": accepted}
     if kept := short_text_mistakes(mistakes, accepted, prefix="moodle"):
         entry["mistakes"] = kept
@@ -273,22 +295,25 @@ def _import_numerical(element: Element, ctx: Context) -> dict:
         feedback = ctx.text(answer.find("feedback"))
         if raw == "*":
             if feedback:
-                ctx.warn("отзыв на «любой другой ответ» (*) не переносится", "catch_all")
+                ctx.warn(_("отзыв на «любой другой ответ» (*) не переносится"), "catch_all")
             continue
-        value = read_number(raw, "ответ")
-        tolerance = abs(read_number(answer.value("tolerance", "0") or "0", "допуск"))
+        value = read_number(raw, _("ответ"))
+        tolerance = abs(read_number(answer.value("tolerance", "0") or "0", _("допуск")))
         if fraction >= 100 - 1e-6:
             if key is None:
                 key = (value, tolerance)
             else:
-                ctx.warn(f"второй верный ответ {raw} не переносится: верный ответ один")
+                ctx.warn(
+                    _("второй верный ответ %(raw)s не переносится: верный ответ один")
+                    % {"raw": raw}
+                )
             continue
         if fraction > 0:
-            ctx.warn(f"частичный балл ответа {raw} не переносится", "partial")
+            ctx.warn(_("частичный балл ответа %(raw)s не переносится") % {"raw": raw}, "partial")
         if feedback or fraction > 0:
             others.append((value, feedback, answer.line))
     if key is None:
-        raise QuestionError("нет ответа с баллом 100 %", "no_correct")
+        raise QuestionError(_("нет ответа с баллом 100 %"), "no_correct")
     units_warning(element, ctx)
     value, tolerance = key
     entry = {"kind": "numeric", **entry}
@@ -304,8 +329,10 @@ def _import_essay(element: Element, ctx: Context) -> dict:
     back = ctx.text(element.find("graderinfo")) or solution(element, ctx)
     if not back:
         raise QuestionError(
-            "у эссе нет ни информации для оценивающего (graderinfo), ни общего отзыва: "
-            "карточке нечего показать на обороте",
+            _(
+                "у эссе нет ни информации для оценивающего (graderinfo), ни общего отзыва: "
+                "карточке нечего показать на обороте"
+            ),
             "no_back",
         )
     return {"kind": "flashcard", "front": front, "back": back, **entry}

@@ -7,6 +7,8 @@ question's line, the other questions are still imported); an approximation is a 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from question_bank.formats.common import (
     MAX_SOURCE,
     MAX_TEXT,
@@ -46,7 +48,7 @@ class Context:
         self.filename, self.problems, self.line, self.name = filename, problems, line, name
 
     def label(self) -> str:
-        return f"вопрос «{clip(self.name, 60)}»" if self.name else "вопрос"
+        return _("вопрос «%(clip)s»") % {"clip": clip(self.name, 60)} if self.name else _("вопрос")
 
     def warn(self, message: str, code: str = "approximated", line: int | None = None):
         self.problems.append(
@@ -67,13 +69,17 @@ class Context:
         inner = element.find("text")
         source = inner.text if inner is not None else element.text
         if len(source) > MAX_SOURCE:
-            raise QuestionError(f"текст длиннее {MAX_SOURCE} символов", "too_long")
+            raise QuestionError(
+                _("текст длиннее %(max_source)s символов") % {"max_source": MAX_SOURCE}, "too_long"
+            )
         converted, dropped = convert_text(source, fmt or element.attrs.get("format", "html"))
         for item in dropped:
-            self.warn(f"{item} удалён(а): файлы и медиа не импортируются", "media_dropped",
-                      element.line)  # fmt: skip
+            message = _("%(item)s удалён(а): файлы и медиа не импортируются") % {"item": item}
+            self.warn(message, "media_dropped", element.line)
         if len(converted) > MAX_TEXT:
-            raise QuestionError(f"текст длиннее {MAX_TEXT} символов", "too_long")
+            raise QuestionError(
+                _("текст длиннее %(max_text)s символов") % {"max_text": MAX_TEXT}, "too_long"
+            )
         return converted
 
 
@@ -83,7 +89,9 @@ def answer_fraction(answer: Element) -> float:
     try:
         return float(parse_number(raw))
     except NumberError:
-        raise QuestionError(f"балл ответа «{raw}» не число", "bad_number") from None
+        raise QuestionError(
+            _("балл ответа «%(raw)s» не число") % {"raw": raw}, "bad_number"
+        ) from None
 
 
 def read_number(raw: str, what: str) -> int | float:
@@ -107,7 +115,7 @@ def common_fields(element: Element, ctx: Context, *, with_text: bool = True) -> 
     if with_text:
         text = ctx.text(element.find("questiontext"))
         if not text:
-            raise QuestionError("пустой текст вопроса", "empty_text")
+            raise QuestionError(_("пустой текст вопроса"), "empty_text")
         entry["text"] = text
     hints = [ctx.text(h) for h in element.findall("hint")]
     if hints := [h for h in hints if h]:
@@ -130,6 +138,7 @@ def units_warning(element: Element, ctx: Context):
     names = [u.value("unit_name") for u in units.findall("unit")] if units is not None else []
     if names := [n for n in names if n]:
         ctx.warn(
-            f"единицы измерения ({', '.join(names)}) не переносятся: ответ — только число",
+            _("единицы измерения (%(names)s) не переносятся: ответ — только число")
+            % {"names": ", ".join(names)},
             "units_dropped",
         )

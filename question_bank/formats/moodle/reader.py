@@ -13,6 +13,7 @@ import xml.sax.handler
 
 import defusedxml
 import defusedxml.sax
+from django.utils.translation import gettext as _
 
 from question_bank.formats.common import Problem
 from quizapp.core.errors import ErrorCode
@@ -107,8 +108,10 @@ def read_xml(data: bytes, filename: str) -> tuple[Element | None, Problem | None
             filename,
             _line_of(data, b"<!DOCTYPE"),
             None,
-            "объявление DOCTYPE запрещено: через него раздувают сущности и читают внешние "
-            "файлы, а в экспорте Moodle XML его не бывает",
+            _(
+                "объявление DOCTYPE запрещено: через него раздувают сущности и читают внешние "
+                "файлы, а в экспорте Moodle XML его не бывает"
+            ),
             code=ErrorCode.XML_FORBIDDEN,
         )
     except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
@@ -116,21 +119,21 @@ def read_xml(data: bytes, filename: str) -> tuple[Element | None, Problem | None
             filename,
             _line_of(data, b"<!ENTITY"),
             None,
-            "объявления сущностей и внешние ссылки запрещены",
+            _("объявления сущностей и внешние ссылки запрещены"),
             code=ErrorCode.XML_FORBIDDEN,
         )
     except _TooManyElements:
-        message = f"в файле больше {MAX_ELEMENTS} элементов"
+        message = _("в файле больше %(max_elements)s элементов") % {"max_elements": MAX_ELEMENTS}
         return None, Problem(filename, None, None, message, code=ErrorCode.TOO_LARGE)
     except xml.sax.SAXParseException as exc:
         return None, Problem(
             filename,
             exc.getLineNumber(),
             (exc.getColumnNumber() or 0) + 1,
-            f"файл не является корректным XML: {exc.getMessage()}",
+            _("файл не является корректным XML: %(getmessage)s") % {"getmessage": exc.getMessage()},
             code=ErrorCode.XML_SYNTAX,
         )
     except xml.sax.SAXException as exc:
-        message = f"ошибка чтения XML: {exc.getMessage()}"
+        message = _("ошибка чтения XML: %(getmessage)s") % {"getmessage": exc.getMessage()}
         return None, Problem(filename, None, None, message, code=ErrorCode.XML_SYNTAX)
     return builder.root, None
