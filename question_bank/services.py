@@ -109,7 +109,7 @@ class BankInvalid(Exception):
     code = "bank_invalid"
 
     def __init__(self, problems):
-        super().__init__(f"{len(problems)} ошибок в банке")
+        super().__init__(gettext("%(count)s ошибок в банке") % {"count": len(problems)})
         self.problems = problems
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -36,13 +37,13 @@ class FieldErrorSerializer(serializers.Serializer):
 
 
 class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Машиночитаемый код ошибки.")
-    message = serializers.CharField(help_text="Сообщение по-русски.")
+    code = serializers.CharField(help_text=gettext_lazy("Машиночитаемый код ошибки."))
+    message = serializers.CharField(help_text=gettext_lazy("Сообщение по-русски."))
     message_en = serializers.CharField(help_text="The message in English.")
     fields = serializers.DictField(
         child=FieldErrorSerializer(many=True),
         required=False,
-        help_text="Ошибки по полям: «items.0.question» → список {code, message}.",
+        help_text=gettext_lazy("Ошибки по полям: «items.0.question» → список {code, message}."),
     )
 
 
@@ -78,7 +79,9 @@ class TopicFilterSerializer(serializers.Serializer):
 
 
 class OptionSerializer(serializers.Serializer):
-    index = serializers.IntegerField(help_text="Номер варианта, который отправляется в ответе.")
+    index = serializers.IntegerField(
+        help_text=gettext_lazy("Номер варианта, который отправляется в ответе.")
+    )
     text = serializers.CharField()
 
 
@@ -105,7 +108,9 @@ class QuestionOutSerializer(serializers.Serializer):
 
 class QuestionDetailOutSerializer(QuestionOutSerializer):
     preview = serializers.SerializerMethodField(
-        help_text="Вариант по умолчанию (без ключа); null, если вопрос в банке неисправен."
+        help_text=gettext_lazy(
+            "Вариант по умолчанию (без ключа); null, если вопрос в банке неисправен."
+        )
     )
 
     @extend_schema_field(VariantSerializer(allow_null=True))
@@ -154,7 +159,7 @@ class QuizOutSerializer(serializers.Serializer):
 
 class QuizDetailOutSerializer(QuizOutSerializer):
     items = serializers.SerializerMethodField(
-        help_text="Вопросы теста; видны только автору теста и администратору."
+        help_text=gettext_lazy("Вопросы теста; видны только автору теста и администратору.")
     )
 
     @extend_schema_field(QuizItemOutSerializer(many=True, allow_null=True))
@@ -175,7 +180,11 @@ class QuizItemInSerializer(serializers.Serializer):
         queryset=Topic.objects.all(), required=False, allow_null=True
     )
     count = serializers.IntegerField(
-        required=False, min_value=1, max_value=50, default=1, help_text="Для правила по теме."
+        required=False,
+        min_value=1,
+        max_value=50,
+        default=1,
+        help_text=gettext_lazy("Для правила по теме."),
     )
     points = serializers.DecimalField(
         max_digits=6,
@@ -245,7 +254,9 @@ class QuizPatchInSerializer(QuizInSerializer):
 
 class QuizFilterSerializer(serializers.Serializer):
     mine = serializers.BooleanField(
-        required=False, default=False, help_text="Только тесты, которыми управляет вызывающий."
+        required=False,
+        default=False,
+        help_text=gettext_lazy("Только тесты, которыми управляет вызывающий."),
     )
     is_published = serializers.BooleanField(required=False, allow_null=True, default=None)
     ordering = serializers.ChoiceField(
@@ -284,7 +295,9 @@ class AttemptOutSerializer(serializers.Serializer):
     score = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
     max_score = serializers.DecimalField(max_digits=8, decimal_places=2)
     graded = serializers.SerializerMethodField(
-        help_text="Попытка завершена, и ни один ответ не ждёт проверки: балл окончательный."
+        help_text=gettext_lazy(
+            "Попытка завершена, и ни один ответ не ждёт проверки: балл окончательный."
+        )
     )
 
     @extend_schema_field(serializers.BooleanField())
@@ -304,10 +317,18 @@ class GradeResultSerializer(serializers.Serializer):
     feedback = serializers.CharField(required=False)
     parts = serializers.ListField(child=serializers.BooleanField(), required=False)
     error = FieldErrorSerializer(required=False)
-    expected = serializers.JSONField(required=False, help_text="Только после завершения.")
-    expected_display = serializers.CharField(required=False, help_text="Только после завершения.")
-    solution = serializers.CharField(required=False, help_text="Только после завершения.")
-    mistake = serializers.JSONField(required=False, help_text="Только после завершения.")
+    expected = serializers.JSONField(
+        required=False, help_text=gettext_lazy("Только после завершения.")
+    )
+    expected_display = serializers.CharField(
+        required=False, help_text=gettext_lazy("Только после завершения.")
+    )
+    solution = serializers.CharField(
+        required=False, help_text=gettext_lazy("Только после завершения.")
+    )
+    mistake = serializers.JSONField(
+        required=False, help_text=gettext_lazy("Только после завершения.")
+    )
 
 
 class ResponseOutSerializer(serializers.Serializer):
@@ -334,7 +355,7 @@ class AttemptItemOutSerializer(serializers.Serializer):
     question = serializers.SerializerMethodField()
     variant = serializers.SerializerMethodField()
     draft = serializers.CharField(source="item.draft", default="")
-    response = serializers.SerializerMethodField(help_text="Новейший ответ или null.")
+    response = serializers.SerializerMethodField(help_text=gettext_lazy("Новейший ответ или null."))
 
     @extend_schema_field(QuestionRefSerializer)
     def get_question(self, view):
@@ -366,13 +387,13 @@ class AttemptStartInSerializer(serializers.Serializer):
     user = serializers.IntegerField(
         min_value=1,
         required=False,
-        help_text="Только по ключу API: студент, за которого LMS начинает попытку.",
+        help_text=gettext_lazy("Только по ключу API: студент, за которого LMS начинает попытку."),
     )
 
 
 class AttemptFilterSerializer(serializers.Serializer):
     course = serializers.IntegerField(
-        required=False, min_value=1, help_text="Тесты курса, попытки его студентов."
+        required=False, min_value=1, help_text=gettext_lazy("Тесты курса, попытки его студентов.")
     )
     quiz = serializers.IntegerField(required=False, min_value=1)
     user = serializers.IntegerField(required=False, min_value=1)
@@ -399,14 +420,16 @@ class AnswerInSerializer(serializers.Serializer):
         max_length=MAX_RAW_LENGTH,
         allow_blank=True,
         trim_whitespace=False,
-        help_text="Ответ как его набрал студент; для выбора — номера вариантов через запятую.",
+        help_text=gettext_lazy(
+            "Ответ как его набрал студент; для выбора — номера вариантов через запятую."
+        ),
     )
 
 
 class SubmitAcceptedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
-    status_url = serializers.CharField(help_text="Где узнать результат проверки.")
+    status_url = serializers.CharField(help_text=gettext_lazy("Где узнать результат проверки."))
 
 
 class DraftInSerializer(serializers.Serializer):
@@ -431,8 +454,12 @@ class GradebookRowSerializer(serializers.Serializer):
     attempts = serializers.SerializerMethodField()
     in_progress = serializers.SerializerMethodField()
     best_attempt = serializers.SerializerMethodField()
-    score = serializers.SerializerMethodField(help_text="Балл лучшей попытки (с учётом правки).")
-    overridden = serializers.SerializerMethodField(help_text="Балл изменён преподавателем.")
+    score = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Балл лучшей попытки (с учётом правки).")
+    )
+    overridden = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Балл изменён преподавателем.")
+    )
     max_score = serializers.SerializerMethodField()
     finished_at = serializers.SerializerMethodField()
 
@@ -482,9 +509,13 @@ class GradebookRowSerializer(serializers.Serializer):
 
 class RegradeInSerializer(serializers.Serializer):
     question = serializers.IntegerField(min_value=1)
-    to_version = serializers.IntegerField(min_value=1, help_text="Номер новой версии вопроса.")
+    to_version = serializers.IntegerField(
+        min_value=1, help_text=gettext_lazy("Номер новой версии вопроса.")
+    )
     from_version = serializers.IntegerField(
-        min_value=1, required=False, help_text="Только ответы этой версии (пусто — всех прочих)."
+        min_value=1,
+        required=False,
+        help_text=gettext_lazy("Только ответы этой версии (пусто — всех прочих)."),
     )
 
 
@@ -545,7 +576,8 @@ class EnrollmentOutSerializer(serializers.Serializer):
 
 class EnrollmentInSerializer(serializers.Serializer):
     external_id = serializers.CharField(
-        max_length=255, help_text="Идентификатор студента в LMS (LTI sub, id пользователя Moodle)."
+        max_length=255,
+        help_text=gettext_lazy("Идентификатор студента в LMS (LTI sub, id пользователя Moodle)."),
     )
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     first_name = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
@@ -575,7 +607,9 @@ class ApiKeyInSerializer(serializers.Serializer):
         queryset=Course.objects.all(),
         many=True,
         required=False,
-        help_text="Ограничить ключ этими своими курсами (пусто — все курсы владельца).",
+        help_text=gettext_lazy(
+            "Ограничить ключ этими своими курсами (пусто — все курсы владельца)."
+        ),
     )
 
 
@@ -596,7 +630,9 @@ class ApiKeyOutSerializer(serializers.Serializer):
 
 
 class ApiKeyCreatedOutSerializer(ApiKeyOutSerializer):
-    key = serializers.CharField(help_text="Ключ целиком. Показывается один раз: сохраните его.")
+    key = serializers.CharField(
+        help_text=gettext_lazy("Ключ целиком. Показывается один раз: сохраните его.")
+    )
 
 
 class WebhookInSerializer(serializers.Serializer):
@@ -630,7 +666,7 @@ class WebhookOutSerializer(serializers.Serializer):
 
 
 class WebhookCreatedOutSerializer(WebhookOutSerializer):
-    secret = serializers.CharField(help_text="Секрет подписи. Показывается один раз.")
+    secret = serializers.CharField(help_text=gettext_lazy("Секрет подписи. Показывается один раз."))
 
 
 class WebhookDeliveryOutSerializer(serializers.Serializer):

@@ -2,12 +2,14 @@
 // Progressive enhancement: without JS the form still submits and the server explains errors.
 (function () {
   "use strict";
+  // The wording comes translated from the page (templates/quizapp/_js_texts.html).
+  var texts = (document.getElementById("nz-texts") || { dataset: {} }).dataset;
   document.querySelectorAll("input[data-preview-url]").forEach(function (input) {
     var out = document.getElementById(input.getAttribute("aria-describedby"));
     var timer = null;
     var latest = 0;
     function show(data) {
-      out.textContent = data.ok ? (data.display ? "Понято как: " + data.display : "") : data.message;
+      out.textContent = data.ok ? (data.display ? texts.understood + " " + data.display : "") : data.message;
       out.className = "preview " + (data.ok ? "ok" : "bad");
     }
     function ask() {

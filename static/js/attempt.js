@@ -9,6 +9,14 @@
   var bar = document.getElementById("attempt-bar");
   if (!bar) return;
   var attempt = bar.dataset.attempt;
+  // The wording comes translated from the page (templates/quizapp/_js_texts.html); {count},
+  // {time} and {minutes} are filled in here.
+  var texts = (document.getElementById("nz-texts") || { dataset: {} }).dataset;
+  function text(key, values) {
+    return (texts[key] || "").replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
   var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-draft-url]"));
   var csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value;
   var closed = false;
@@ -67,14 +75,14 @@
       if (res.ok) {
         var now = read(form);
         if (now && now.rev === entry.rev) { now.sent = true; write(form, now); }
-        status(form, "Сохранено в " + clock());
+        status(form, text("savedAt", { time: clock() }));
       } else {
-        status(form, res.data.message || "Не удалось сохранить.", true);
+        status(form, res.data.message || text("saveFailed"), true);
         if (res.data.code === "attempt_finished" || res.data.code === "time_over") closed = true;
       }
     }).catch(function () {
       delete form.dataset.inflight;
-      status(form, "Нет связи: ответ сохранён в браузере и будет отправлен, когда связь вернётся.", true);
+      status(form, text("offline"), true);
     });
   }
 
@@ -93,7 +101,7 @@
     var count = document.getElementById("answered-count");
     if (count) count.textContent = String(done);
     var left = document.getElementById("unanswered");
-    if (left) left.textContent = done < forms.length ? "Без ответа вопросов: " + (forms.length - done) + ". " : "";
+    if (left) left.textContent = done < forms.length ? text("unanswered", { count: forms.length - done }) + " " : "";
   }
 
   forms.forEach(function (form) {
@@ -108,7 +116,7 @@
     }
     function changed() {
       write(form, { raw: currentValue(form), rev: nextRev(), sent: false });
-      status(form, "Сохраняется…");
+      status(form, text("saving"));
       updateProgress();
       clearTimeout(timer);
       timer = setTimeout(function () { send(form); }, 400);
@@ -157,7 +165,7 @@
       event.preventDefault();
       var missing = forms.filter(function (form) { return currentValue(form).trim() === ""; }).length;
       if (missing && !finish.dataset.auto &&
-          !window.confirm("Без ответа вопросов: " + missing + ". Завершить попытку?")) return;
+          !window.confirm(text("confirmFinish", { count: missing }))) return;
       flushAll().then(function () {
         finish.dataset.flushed = "1";
         forms.forEach(function (form) { localStorage.removeItem(storeKey(form)); });
@@ -181,12 +189,12 @@
       [300, 60].forEach(function (mark) {
         if (left <= mark && left > mark - 5 && !warned[mark]) {
           warned[mark] = true;
-          alertBox.textContent = "Осталось " + (mark / 60) + " мин.";
+          alertBox.textContent = text("minutesLeft", { minutes: mark / 60 });
         }
       });
       if (left === 0 && finish && !finish.dataset.auto) {
         finish.dataset.auto = "1";
-        alertBox.textContent = "Время вышло: ответы отправляются.";
+        alertBox.textContent = text("timeUp");
         finish.requestSubmit ? finish.requestSubmit() : finish.submit();
         return;
       }

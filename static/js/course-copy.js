@@ -8,7 +8,7 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(field.value);
-      button.textContent = "Скопировано";
+      button.textContent = button.dataset.copied;
       setTimeout(() => { button.textContent = label; }, 2000);
     } catch {
       field.select();
