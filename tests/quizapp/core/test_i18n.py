@@ -47,3 +47,35 @@ def test_error_code_messages_translate():
     error = ServiceError("Тест откроется 01.09.2030 10:00.", code=ErrorCode.QUIZ_NOT_OPEN)
     assert error.code == "quiz_not_open" and type(error.code) is str
     assert error.as_dict() == {"code": "quiz_not_open", "message": error.message}
+
+
+def test_grader_messages_follow_the_active_language():
+    # QuizappConfig.ready() installed Django's gettext into the grader, which cannot import Django.
+    import grader
+    from grader import i18n
+    from grader.errors import ParseError
+    from grader.parsing import parse_answer
+
+    assert i18n._translate is translation.gettext
+    spec = {"kind": "numeric", "answer": {"value": 3}}
+    assert grader.grade(spec, None, "4").feedback.endswith("Неверно.")
+    with pytest.raises(ParseError) as caught:
+        parse_answer("", "number")
+    assert caught.value.message == "Ответ пуст. Ожидалось число, например 0,95 или 3/4"
+    with translation.override("en"):
+        assert grader.grade(spec, None, "4").feedback.endswith("Incorrect.")
+        with pytest.raises(ParseError) as caught:
+            parse_answer("", "number")
+    assert caught.value.code == "empty"
+    assert caught.value.message == "The answer is empty. A number was expected, e.g. 0.95 or 3/4"
+
+
+def test_catalogue_lists_the_grader_and_bank_format_strings():
+    text = CATALOGUE.read_text(encoding="utf-8")
+    for msgid in (
+        "Ответ пуст. %(hints)s",  # grader/parsing.py
+        "Позиция %(column)s: %(message)s",  # grader/expr/limits.py
+        "обязательное поле не задано",  # question_bank/formats/schema.py
+        "Сохранено в {time}",  # static/js/attempt.js, through templates/quizapp/_js_texts.html
+    ):
+        assert f'msgid "{msgid}"' in text, msgid
