@@ -181,21 +181,14 @@ def _conv_shape(h, w, kernel, stride, padding, dilation) -> list[int]:
     sides = zip((h, w), kernel, stride, pads, dilation, strict=True)
     out = [_side(n, k, s, p, d) for n, k, s, p, d in sides]
     if min(out) < 1:
-        fail(
-            "kernel",
+        _too_large(
             _(
-                "ядро %(kernel)s×%(kernel2)s (с учётом dilation) больше входа %(h)s×%(w)s "
-                "с паддингом; получился бы выход %(out)s×%(out2)s"
-            )
-            % {
-                "kernel": kernel[0],
-                "kernel2": kernel[1],
-                "h": h,
-                "w": w,
-                "out": out[0],
-                "out2": out[1],
-            },
-            "kernel_too_large",
+                "ядро %(kh)s×%(kw)s (с учётом dilation) больше входа %(h)s×%(w)s "
+                "с паддингом; получился бы выход %(out_h)s×%(out_w)s"
+            ),
+            kernel,
+            (h, w),
+            out,
         )
     return out
 
@@ -322,21 +315,14 @@ def pool2d_output_shape(
     sides = zip((h, w), kernel, stride, padding, dilation, strict=True)
     out = [_side(n, k, s, p, d, ceil=ceil_mode) for n, k, s, p, d in sides]
     if min(out) < 1:
-        fail(
-            "kernel",
+        _too_large(
             _(
-                "окно %(kernel)s×%(kernel2)s (с учётом dilation) больше входа %(h)s×%(w)s "
-                "с паддингом; получился бы выход %(out)s×%(out2)s"
-            )
-            % {
-                "kernel": kernel[0],
-                "kernel2": kernel[1],
-                "h": h,
-                "w": w,
-                "out": out[0],
-                "out2": out[1],
-            },
-            "kernel_too_large",
+                "окно %(kh)s×%(kw)s (с учётом dilation) больше входа %(h)s×%(w)s "
+                "с паддингом; получился бы выход %(out_h)s×%(out_w)s"
+            ),
+            kernel,
+            (h, w),
+            out,
         )
     return out
 
@@ -424,3 +410,9 @@ def embedding_params(*, vocab_size, dim) -> int:
     3000000
     """
     return _count("vocab_size", vocab_size) * _count("dim", dim)
+
+
+def _too_large(message: str, kernel, size, out) -> None:
+    """Refuse a kernel or pooling window that leaves no output (``message`` names which)."""
+    values = {"kh": kernel[0], "kw": kernel[1], "h": size[0], "w": size[1]}
+    fail("kernel", message % {**values, "out_h": out[0], "out_w": out[1]}, "kernel_too_large")
