@@ -8,14 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizapp.settings")
 
 app = Celery("quizapp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# Every task module is also imported by the apps' ready(), for the eager embedded mode.
-app.autodiscover_tasks(
-    [
-        "question_bank",
-        "quizapp.attempts",
-        "quizapp.practice",
-        "quizapp.gradebook",
-        "quizapp.api",
-        "quizapp.lti",
-    ]
-)
+# No autodiscovery: the task modules are imported by the apps' ready() (QuizappConfig,
+# QuestionBankConfig), which runs in every process that loads Django, a worker included (Celery's
+# Django fixup calls django.setup() before it looks up a task). One list, not two to keep in step.

@@ -66,7 +66,7 @@ def api_exception_handler(exc, context):
         message = f"{field}: {exc.message}" if field else exc.message
         return Response(
             error_body(exc.code, message, fields),
-            status=ErrorCode(exc.code).status,
+            status=exc.status,
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(ErrorCode.NOT_FOUND.message_ru))
