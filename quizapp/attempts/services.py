@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.translation import gettext
 
 from question_bank.models import Question, QuestionVersion
 from question_bank.selectors import newest_versions, topic_with_subtopics
-from quizapp.attempts.grading import apply_grade, clean_raw
+from quizapp.attempts.grading import GRADE_FIELDS, claim_pending, clean_raw, grade_rows
 from quizapp.attempts.selectors import latest_responses
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.signals import attempt_graded_announce
@@ -146,7 +147,8 @@ def response_submit(*, item: AttemptItem, raw: str) -> Response:
         response = Response.objects.create(item=item, raw=raw)
         # The box shows what was submitted after a reload, and finishing does not resubmit it.
         AttemptItem.objects.filter(pk=item.pk).update(draft=raw, draft_saved_at=timezone.now())
-        enqueue_on_commit(GRADE_RESPONSE_TASK, response.pk)
+        # ``dispatch.sent`` is False after the commit when the broker was unreachable.
+        response.dispatch = enqueue_on_commit(GRADE_RESPONSE_TASK, response.pk)
     return response
 
 
@@ -181,29 +183,47 @@ def attempt_expired(attempt: Attempt, now) -> bool:
 
 
 def response_grade(*, response_id: int) -> Response | None:
-    """Grade a pending response. Idempotent: a response already graded is left as it is.
+    """Grade one pending response (and nothing else); the response as stored afterwards.
 
-    Race: the same task can be delivered twice (late ack after a lost worker); the row lock and
-    the status check make the second delivery a no-op.
+    Idempotent: a response already graded is left as it is.
     """
+    responses_grade_batch(first_id=response_id, limit=1)
+    return Response.objects.filter(pk=response_id).first()
+
+
+def responses_grade_batch(*, first_id: int | None = None, limit: int | None = None) -> int:
+    """Grade up to ``limit`` pending responses in one transaction; how many were graded.
+
+    The batch starts with ``first_id`` (the answer a task was sent for; nothing is done when it
+    is graded already or being graded) and takes the oldest other pending answers with it, so a
+    worker that finds a queue of answers grades them with one bulk UPDATE and one commit, and
+    rescoring each finished attempt once.
+
+    Exactly once: rows are claimed with ``SELECT … FOR UPDATE SKIP LOCKED``, so two workers never
+    hold the same answer, and only ``pending`` rows are claimed, so a redelivered task finds
+    nothing to do. A worker that dies mid-batch holds its locks until PostgreSQL drops its
+    connection; the transaction rolls back and the answers are ``pending`` again, for the next
+    task or the sweeper.
+    """
+    limit = limit or settings.GRADING_BATCH_SIZE
     with transaction.atomic():
-        response = (
-            # of=("self",): lock only the response; locking the joined attempt and question
-            # version rows too would serialise every grading of the same question and deadlock
-            # against attempt_finish.
-            Response.objects.select_for_update(of=("self",))
-            .select_related("item__version", "item__attempt")
-            .filter(pk=response_id)
-            .first()
+        rows = claim_pending(
+            Response.objects.select_related("item__version"), first_id=first_id, limit=limit
         )
-        if response is None or response.status != Response.Status.PENDING:
-            return response
-        item = response.item
-        apply_grade(response, spec=item.version.spec, seed=item.seed, raw=response.raw)
-        response.save(update_fields=["status", "score", "result", "graded_at"])
-        if item.attempt.status == Attempt.Status.FINISHED:
-            attempt_rescore(item.attempt)
-    return response
+        if not rows:
+            return 0
+        grade_rows(rows, spec_seed=lambda row: (row.item.version.spec, row.item.seed))
+        Response.objects.bulk_update(rows, GRADE_FIELDS)
+        # Race: attempt_finish may close an attempt while this batch grades one of its answers.
+        # Locking the attempts (in id order, so two batches never deadlock) serialises the two:
+        # either the finish comes first and this batch sees it finished and rescores, or this
+        # batch commits first and the finish's own rescore sees these grades.
+        attempt_ids = {row.item.attempt_id for row in rows}
+        attempts = Attempt.objects.select_for_update().filter(pk__in=attempt_ids).order_by("pk")
+        for attempt in list(attempts):
+            if attempt.status == Attempt.Status.FINISHED:
+                attempt_rescore(attempt)
+    return len(rows)
 
 
 @transaction.atomic

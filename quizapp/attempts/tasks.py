@@ -1,16 +1,31 @@
 """Celery tasks of quiz attempts: thin adapters that take ids, call a service, retry on
-transient database errors. Their registered names predate this package and stay as they are."""
+transient database errors. The names of the first two predate this package and stay as they are
+(messages already in the broker carry them)."""
+
+from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from quizapp.attempts import services
+from quizapp.core import waiting
 from quizapp.core.tasks import DURABLE_TASK, TRANSIENT_DB_ERRORS
+from quizapp.models import Response
+
+GRADE_PENDING_TASK = "quizapp.attempts.tasks.grade_pending_responses"
 
 
 @shared_task(name=services.GRADE_RESPONSE_TASK, **DURABLE_TASK)
-def grade_response(self, response_id: int) -> str | None:
-    response = services.response_grade(response_id=response_id)
-    return None if response is None else response.status
+def grade_response(self, response_id: int) -> int:
+    """Grade this answer and, in the same batch, the oldest others waiting; how many."""
+    return services.responses_grade_batch(first_id=response_id)
+
+
+@shared_task(name=GRADE_PENDING_TASK, **DURABLE_TASK)
+def grade_pending_responses(self) -> int:
+    """Grade every waiting answer, batch after batch (sent by the sweeper)."""
+    return waiting.drain(services.responses_grade_batch, GRADE_PENDING_TASK)
 
 
 @shared_task(
@@ -22,3 +37,22 @@ def grade_response(self, response_id: int) -> str | None:
 def close_expired_attempts() -> int:
     """Periodic (celery beat): finish the attempts whose time ran out with the page closed."""
     return services.attempts_close_expired()
+
+
+def _sweep_responses(now) -> int:
+    after = timedelta(seconds=settings.GRADING_SWEEP_AFTER)
+    stale = Response.objects.filter(status=Response.Status.PENDING, created_at__lt=now - after)
+    return waiting.resend_drain("responses", stale, GRADE_PENDING_TASK, hold=after)
+
+
+waiting.register(
+    waiting.WaitingWork(
+        key="responses",
+        label=_("Ответы в тестах"),
+        model=Response,
+        waiting=(Response.Status.PENDING,),
+        since="created_at",
+        queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+        sweep=_sweep_responses,
+    )
+)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 import grader
 from quizapp.attempts import selectors, services
+from quizapp.attempts.grading import GRADING_DELAYED, grading_delayed
 from quizapp.core.errors import ServiceError
 from quizapp.core.http import posted_answer
 from quizapp.courses import selectors as course_selectors
@@ -74,9 +75,12 @@ def response_submit(request, attempt_uuid, position):
     attempt = _get_attempt_for_user(request, attempt_uuid)
     item = get_object_or_404(attempt.items, position=position)
     try:
-        services.response_submit(item=item, raw=posted_answer(request))
+        response = services.response_submit(item=item, raw=posted_answer(request))
     except ServiceError as exc:
         messages.error(request, exc.message)
+    else:
+        if grading_delayed(response):
+            messages.warning(request, GRADING_DELAYED)
     return redirect(f"{attempt.get_absolute_url()}#item-{position}")
 
 

@@ -1,9 +1,15 @@
 """Celery task of regrades: one batch of a RegradeRun at a time."""
 
-from celery import shared_task
+from datetime import timedelta
 
+from celery import shared_task
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from quizapp.core import waiting
 from quizapp.core.tasks import DURABLE_TASK, TRANSIENT_DB_ERRORS
 from quizapp.gradebook import regrade
+from quizapp.models import RegradeRun
 
 
 @shared_task(name=regrade.REGRADE_TASK, **DURABLE_TASK)
@@ -22,3 +28,27 @@ def regrade_responses(self, run_id: int) -> bool:
     if more:
         regrade_responses.delay(run_id)
     return more
+
+
+# A run is done batch by batch, each batch a task that sends the next; a run still waiting this
+# long after it started lost its chain (a worker died, the broker lost the message). Sending the
+# run again is safe: each attempt is moved once, in its own transaction.
+STALE = timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
+
+
+def _sweep_regrades(now) -> int:
+    stale = RegradeRun.objects.filter(status__in=RegradeRun.ACTIVE, created_at__lt=now - STALE)
+    return waiting.resend_rows("regrades", stale, regrade.REGRADE_TASK, hold=STALE)
+
+
+waiting.register(
+    waiting.WaitingWork(
+        key="regrades",
+        label=_("Перепроверки"),
+        model=RegradeRun,
+        waiting=RegradeRun.ACTIVE,
+        since="created_at",
+        queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+        sweep=_sweep_regrades,
+    )
+)

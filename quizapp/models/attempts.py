@@ -102,7 +102,13 @@ class Response(models.Model):
         verbose_name = _("ответ")
         verbose_name_plural = _("ответы")
         ordering = ["item", "-created_at", "-id"]
-        indexes = [models.Index(fields=["status"], name="response_status_idx")]
+        indexes = [
+            models.Index(fields=["status"], name="response_status_idx"),
+            # The grading queue: the oldest waiting answers, found without scanning graded ones.
+            models.Index(
+                fields=["id"], condition=models.Q(status="pending"), name="response_pending_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.raw[:40]} ({self.get_status_display()})"

@@ -34,7 +34,12 @@ class PracticeAnswer(models.Model):
         verbose_name = _("ответ в тренировке")
         verbose_name_plural = _("ответы в тренировке")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="practice_user_recent_idx")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="practice_user_recent_idx"),
+            models.Index(
+                fields=["id"], condition=models.Q(status="pending"), name="practice_pending_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} — {self.raw[:40]}"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 
 from question_bank.models import QuestionVersion, Topic
-from quizapp.attempts.grading import apply_grade, clean_raw
+from quizapp.attempts.grading import GRADE_FIELDS, claim_pending, clean_raw, grade_rows
 from quizapp.core.tasks import enqueue_on_commit
-from quizapp.models import PracticeAnswer, Response
+from quizapp.models import PracticeAnswer
 
 GRADE_PRACTICE_TASK = "grader.tasks.grade_practice_answer"
 
@@ -19,24 +20,28 @@ def practice_submit(*, user, topic: Topic | None, version: QuestionVersion, seed
         answer = PracticeAnswer.objects.create(
             user=user, topic=topic, version=version, seed=seed, raw=raw
         )
-        enqueue_on_commit(GRADE_PRACTICE_TASK, answer.pk)
+        answer.dispatch = enqueue_on_commit(GRADE_PRACTICE_TASK, answer.pk)
     return answer
 
 
 def practice_grade(*, answer_id: int) -> PracticeAnswer | None:
-    """Grade a pending practice answer; idempotent (a redelivered task changes nothing).
+    """Grade one pending practice answer (and nothing else); the answer as stored afterwards.
 
-    Race: the same task delivered twice; the row lock and the status check make the second a no-op.
+    Idempotent: a redelivered task changes nothing.
     """
+    practice_grade_batch(first_id=answer_id, limit=1)
+    return PracticeAnswer.objects.filter(pk=answer_id).first()
+
+
+def practice_grade_batch(*, first_id: int | None = None, limit: int | None = None) -> int:
+    """Grade up to ``limit`` pending practice answers in one transaction, like quiz answers
+    (:func:`quizapp.attempts.services.responses_grade_batch`); how many were graded."""
+    limit = limit or settings.GRADING_BATCH_SIZE
     with transaction.atomic():
-        answer = (
-            PracticeAnswer.objects.select_for_update(of=("self",))
-            .select_related("version")
-            .filter(pk=answer_id)
-            .first()
+        rows = claim_pending(
+            PracticeAnswer.objects.select_related("version"), first_id=first_id, limit=limit
         )
-        if answer is None or answer.status != Response.Status.PENDING:
-            return answer
-        apply_grade(answer, spec=answer.version.spec, seed=answer.seed, raw=answer.raw)
-        answer.save(update_fields=["status", "score", "result", "graded_at"])
-    return answer
+        if rows:
+            grade_rows(rows, spec_seed=lambda row: (row.version.spec, row.seed))
+            PracticeAnswer.objects.bulk_update(rows, GRADE_FIELDS)
+    return len(rows)

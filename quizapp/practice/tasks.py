@@ -1,12 +1,48 @@
-"""Celery task of free practice: grade one answer (a thin adapter, retried on transient errors)."""
+"""Celery tasks of free practice: grade answers in batches (thin adapters, retried on transient
+errors). The first task's name predates this package and stays as it is."""
+
+from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
+from quizapp.core import waiting
 from quizapp.core.tasks import DURABLE_TASK
+from quizapp.models import PracticeAnswer, Response
 from quizapp.practice import services
+
+GRADE_PENDING_TASK = "quizapp.practice.tasks.grade_pending_practice"
 
 
 @shared_task(name=services.GRADE_PRACTICE_TASK, **DURABLE_TASK)
-def grade_practice_answer(self, answer_id: int) -> str | None:
-    answer = services.practice_grade(answer_id=answer_id)
-    return None if answer is None else answer.status
+def grade_practice_answer(self, answer_id: int) -> int:
+    """Grade this answer and, in the same batch, the oldest others waiting; how many."""
+    return services.practice_grade_batch(first_id=answer_id)
+
+
+@shared_task(name=GRADE_PENDING_TASK, **DURABLE_TASK)
+def grade_pending_practice(self) -> int:
+    """Grade every waiting practice answer, batch after batch (sent by the sweeper)."""
+    return waiting.drain(services.practice_grade_batch, GRADE_PENDING_TASK)
+
+
+def _sweep_practice(now) -> int:
+    after = timedelta(seconds=settings.GRADING_SWEEP_AFTER)
+    stale = PracticeAnswer.objects.filter(
+        status=Response.Status.PENDING, created_at__lt=now - after
+    )
+    return waiting.resend_drain("practice", stale, GRADE_PENDING_TASK, hold=after)
+
+
+waiting.register(
+    waiting.WaitingWork(
+        key="practice",
+        label=_("Ответы в тренировке"),
+        model=PracticeAnswer,
+        waiting=(Response.Status.PENDING,),
+        since="created_at",
+        queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+        sweep=_sweep_practice,
+    )
+)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 import grader
 from question_bank.models import QuestionVersion, Topic
+from quizapp.attempts.grading import GRADING_DELAYED, grading_delayed
 from quizapp.core.errors import ServiceError
 from quizapp.core.http import posted_answer
 from quizapp.courses.selectors import banks_for_study
@@ -90,11 +91,14 @@ def practice_answer(request, topic_id):
     version, seed = _current(request, topic)
     raw = posted_answer(request)
     try:
-        practice.practice_submit(
+        answer = practice.practice_submit(
             user=request.user, topic=topic, version=version, seed=seed, raw=raw
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
+    else:
+        if grading_delayed(answer):
+            messages.warning(request, GRADING_DELAYED)
     return redirect("practice-topic", topic_id=topic.pk)
 
 

@@ -1,0 +1,186 @@
+"""Work that waits in a table for a task, and the sweeper that sends such tasks again.
+
+Every task of the app is sent for a row that already records what is to be done: an answer
+``pending``, an upload ``queued``, a score passback ``pending``… The message in the broker is only
+a nudge. When it is lost — the broker was down when the row was saved, Redis restarted empty, a
+worker died holding it — the row still says so, and :func:`sweep` (run every few seconds by beat,
+or by ``manage.py grading sweep``) sends the task again for rows that have waited too long.
+The services make every task idempotent, so a message sent twice does its work once.
+
+Each domain declares its waiting work with :func:`register` when its task module is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from celery import shared_task
+from django.core.cache import cache
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from quizapp.core.tasks import send_task
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "WaitingWork",
+    "drain",
+    "register",
+    "registered",
+    "resend_drain",
+    "resend_rows",
+    "status",
+    "sweep",
+]
+
+
+@dataclass(frozen=True)
+class WaitingWork:
+    """One kind of row that waits for a task.
+
+    ``sweep(now)`` sends again what has waited too long and returns how many messages it sent;
+    ``waiting`` are the states of a row a task still has to move on; ``since`` is the field whose
+    age tells how long it has waited.
+    """
+
+    key: str
+    label: str
+    model: type
+    waiting: tuple[str, ...]
+    since: str
+    queue: str
+    sweep: Callable = field(compare=False)
+    state_field: str = "status"
+
+
+_REGISTRY: dict[str, WaitingWork] = {}
+
+
+def register(work: WaitingWork) -> WaitingWork:
+    _REGISTRY[work.key] = work
+    return work
+
+
+def registered() -> list[WaitingWork]:
+    return list(_REGISTRY.values())
+
+
+def status(now=None) -> list[dict]:
+    """Per kind: rows by state, how many wait, and the age in seconds of the oldest one."""
+    now = now or timezone.now()
+    out = []
+    for work in registered():
+        by_state = dict(
+            work.model.objects.values_list(work.state_field)
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list(work.state_field, "n")
+        )
+        waiting = work.model.objects.filter(**{f"{work.state_field}__in": work.waiting})
+        oldest = waiting.aggregate(oldest=Min(work.since))["oldest"]
+        out.append(
+            {
+                "key": work.key,
+                "label": str(work.label),
+                "queue": work.queue,
+                "states": by_state,
+                "waiting": sum(by_state.get(state, 0) for state in work.waiting),
+                "oldest_waiting_seconds": (
+                    None if oldest is None else max(0.0, (now - oldest).total_seconds())
+                ),
+            }
+        )
+    return out
+
+
+def sweep(now=None, *, keys=None) -> dict[str, int]:
+    """Send again the tasks of rows that waited too long; how many messages per kind.
+
+    Safe to run at any time and as often as wanted: tasks are idempotent, and a row sent again
+    is not sent again within its hold time (see :func:`resend_rows`).
+    """
+    now = now or timezone.now()
+    sent = {}
+    for work in registered():
+        if keys and work.key not in keys:
+            continue
+        try:
+            sent[work.key] = work.sweep(now)
+        except Exception:
+            # One kind failing (its table locked, a bug) must not stop the sweep of the others.
+            logger.exception("sweep of %s failed", work.key)
+            sent[work.key] = 0
+    return sent
+
+
+def resend_rows(
+    key: str, rows, task_name: str, *, hold: timedelta, limit: int = 1000, only_old: Q | None = None
+) -> int:
+    """Send ``task_name(pk)`` for each row of ``rows`` not sent by a sweep within ``hold``.
+
+    The hold (a key in the shared cache) keeps a sweep every few seconds from piling messages
+    on a row whose task is merely slow. Stops at the first failure to reach the broker.
+    """
+    if only_old is not None:
+        rows = rows.filter(only_old)
+    sent = 0
+    for pk in rows.order_by("pk").values_list("pk", flat=True)[:limit]:
+        mark = f"sweep:{key}:{pk}"
+        if not cache.add(mark, 1, timeout=max(1, int(hold.total_seconds()))):
+            continue
+        if not send_task(task_name, pk):
+            cache.delete(mark)
+            break
+        sent += 1
+    return sent
+
+
+def resend_drain(key: str, rows, task_name: str, *, hold: timedelta) -> int:
+    """Send one ``task_name()`` (a task that drains every waiting row) if any row waits.
+
+    For answers, which are graded in batches: one message then grades them all, however many
+    thousands were left when the broker came back.
+    """
+    if not rows.exists():
+        return 0
+    if not cache.add(f"sweep:{key}", 1, timeout=max(1, int(hold.total_seconds()))):
+        return 0
+    if send_task(task_name):
+        return 1
+    cache.delete(f"sweep:{key}")
+    return 0
+
+
+# A drain gives the worker back after this long and sends itself again if rows remain, so a
+# huge backlog never holds one task up to its time limit.
+DRAIN_SECONDS = 20
+
+
+def drain(grade_batch: Callable[[], int], task_name: str, *, seconds: float = DRAIN_SECONDS) -> int:
+    """Call ``grade_batch()`` until it finds nothing; past ``seconds``, send ``task_name`` to
+    carry on. How many rows were done."""
+    done, started = 0, time.monotonic()
+    while time.monotonic() - started < seconds:
+        batch = grade_batch()
+        done += batch
+        if not batch:
+            return done
+    send_task(task_name)
+    return done
+
+
+SWEEP_TASK = "quizapp.core.waiting.sweep_waiting"
+
+
+@shared_task(name=SWEEP_TASK, ignore_result=True)
+def sweep_waiting() -> dict[str, int]:
+    """Periodic (celery beat, every GRADING_SWEEP_INTERVAL seconds): :func:`sweep`."""
+    sent = sweep()
+    if any(sent.values()):
+        logger.info("sweeper sent again: %s", sent)
+    return sent
