@@ -6,92 +6,43 @@ are not eager) and grades an answer the web side saved and enqueued on commit.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
 import time
-import uuid
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 
 from quizapp.attempts import services
-from quizapp.celery import app
 from quizapp.models import Response
+from tests.quizapp.attempts.stack import (
+    clear_queue,
+    kill,
+    log,
+    start_worker,
+    stop,
+    switch_broker,
+    use_broker,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-QUEUE = settings.CELERY_TASK_DEFAULT_QUEUE
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{connection.settings_dict['NAME']}"
 
 
 @pytest.fixture
 def broker():
     """Point this process's Celery app at the real Redis; start from an empty queue."""
+    import os
+
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
-    _switch_broker(broker_url=url, task_always_eager=False)
-    with app.connection_for_write() as conn:
-        # Start clean: no queued tasks and no unacknowledged ones left by an earlier run.
-        conn.default_channel.client.delete(QUEUE, "unacked", "unacked_index", "unacked_mutex")
+    saved = use_broker(url)
+    clear_queue(url)
     yield url
-    _switch_broker(**saved)
-
-
-def _switch_broker(**conf):
-    # The app caches its connection and producer pools for the broker it first saw.
-    app.conf.update(conf)
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-def _start_worker(broker: str, **env) -> subprocess.Popen:
-    environment = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": broker,
-        "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
-        "DB_CONN_MAX_AGE": "0",
-        **env,
-    }
-    command = [sys.executable, "-m", "celery", "-A", "quizapp", "worker", "--pool", "solo"]
-    command += ["--queues", QUEUE, "--without-heartbeat", "--without-gossip", "--without-mingle"]
-    command += ["--loglevel", "INFO", "--hostname", f"test-{uuid.uuid4().hex[:8]}@localhost"]
-    log = tempfile.NamedTemporaryFile("w+", prefix="worker-", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        command, cwd=settings.BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT
-    )
-    process.log_path = log.name
-    return process
-
-
-def _log(process) -> str:
-    with open(process.log_path, encoding="utf-8", errors="replace") as handle:
-        return handle.read()[-5000:]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    switch_broker(**saved)
 
 
 @pytest.fixture
 def worker(broker):
-    process = _start_worker(broker)
+    process = start_worker(broker)
     yield process
-    _stop(process)
+    stop(process)
 
 
 def _wait_graded(response_id: int, worker, timeout: float = 60.0) -> Response:
@@ -101,9 +52,9 @@ def _wait_graded(response_id: int, worker, timeout: float = 60.0) -> Response:
         if response.status != Response.Status.PENDING:
             return response
         if worker.poll() is not None:
-            pytest.fail("worker exited:\n" + _log(worker))
+            pytest.fail("worker exited:\n" + log(worker))
         time.sleep(0.2)
-    pytest.fail("not graded in time; worker log:\n" + _log(worker))
+    pytest.fail("not graded in time; worker log:\n" + log(worker))
 
 
 def test_worker_grades_a_submitted_answer(worker, student, demo_quiz):
@@ -143,31 +94,29 @@ def test_a_task_delivered_twice_grades_once(worker, student, demo_quiz):
 
 
 def test_a_worker_killed_mid_task_loses_nothing(broker, student, demo_quiz):
-    """acks_late: a task whose worker dies is redelivered to another worker and graded."""
+    """The dying worker's transaction rolls back; the sweeper sends the answer again at once."""
+    from quizapp.models import Attempt
+
     attempt = services.attempt_start(user=student, quiz=demo_quiz)
     item = attempt.items.get(version__question__slug="lstm-gates")
     response = services.response_submit(item=item, raw="1")
-    fast_restore = {
-        "CELERY_VISIBILITY_TIMEOUT": "2",
-        "CELERY_RESTORE_INTERVAL": "1",
-        "CELERY_RESTORE_THROTTLE": "1",
-    }
-    first = _start_worker(broker, **fast_restore)
+    first = start_worker(broker)
     try:
-        # Hold the response's row lock so the first worker is stuck inside the task, unacked.
+        # Hold the attempt's row lock: the worker claims and grades the answer, then waits for
+        # the attempt (to rescore it) inside its transaction, uncommitted.
         with transaction.atomic():
-            Response.objects.select_for_update().get(pk=response.pk)
+            Attempt.objects.select_for_update().get(pk=attempt.pk)
             _wait_for_lock_waiter(first)
-            first.kill()  # SIGKILL: no chance to acknowledge or to requeue politely
-            first.wait(timeout=20)
+            kill(first)
         assert Response.objects.get(pk=response.pk).status == Response.Status.PENDING
-        second = _start_worker(broker, **fast_restore)
+        sweeping = {"GRADING_SWEEP_AFTER": "1", "GRADING_SWEEP_INTERVAL": "1"}
+        second = start_worker(broker, beat=True, **sweeping)
         try:
-            graded = _wait_graded(response.pk, second, timeout=90)
+            graded = _wait_graded(response.pk, second, timeout=60)
         finally:
-            _stop(second)
+            stop(second)
     finally:
-        _stop(first)
+        stop(first)
     assert graded.status == Response.Status.GRADED and graded.score == 1.0
 
 
@@ -184,6 +133,6 @@ def _wait_for_lock_waiter(process, timeout: float = 60.0) -> None:
             if cursor.fetchone()[0]:
                 return
             if process.poll() is not None:
-                pytest.fail("worker exited:\n" + _log(process))
+                pytest.fail("worker exited:\n" + log(process))
             time.sleep(0.1)
-    pytest.fail("the worker never reached the locked response:\n" + _log(process))
+    pytest.fail("the worker never reached the locked response:\n" + log(process))
