@@ -13,7 +13,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from grader.errors import SpecError
+from grader.errors import GraderError
 from grader.variants import variant
 from question_bank.access import can_manage_bank
 from question_bank.formats import IMPORTERS, parse_file
@@ -234,11 +234,11 @@ def _stored_spec_problem(spec: dict, stored: dict) -> str | None:
     for seed in STORED_CHECK_SEEDS if spec.get("params") else (None,):
         try:
             got = variant(stored, seed)
-        except SpecError as exc:
+        except GraderError as exc:  # a SpecError, or an engine refusing the default numbers
             return gettext("вариант не вычисляется: %(message)s") % {"message": exc.message}
         try:
             same = got == variant(spec, seed)
-        except SpecError:
+        except GraderError:
             same = False  # validated before, so not expected; the stored spec is what counts
         if not same:
             return gettext(
