@@ -2,7 +2,8 @@
 
 A spec declares parameters with distributions, optional derived values and constraints.
 ``variant(spec, seed)`` draws every parameter from ``numpy.random.Generator(PCG64(seed))`` in the
-order the spec lists them, computes the derived values, and redraws the whole set while a
+order the spec lists them, computes the derived values (each after the values it uses, otherwise
+in the listed order: :func:`derivation_order`), and redraws the whole set while a
 constraint fails or an engine refuses the numbers (at most ``MAX_TRIES`` times). The same spec and
 seed give the same numbers on any machine: only integer draws (``Generator.integers``) are used,
 and decimals are integers scaled by ``10**-digits``, so no floating-point sampling can differ.
@@ -42,7 +43,15 @@ from grader.expr import evaluate, names_in
 from grader.expr import parse_cached as parse_expression
 from grader.i18n import _
 
-__all__ = ["Variant", "variant", "draw_params", "compute_value", "MAX_TRIES", "SPEC_FAULTS"]
+__all__ = [
+    "Variant",
+    "variant",
+    "draw_params",
+    "compute_value",
+    "derivation_order",
+    "MAX_TRIES",
+    "SPEC_FAULTS",
+]
 
 MAX_TRIES = 1000
 # Engine errors that no other numbers can fix: the spec itself is wrong.
@@ -70,7 +79,7 @@ def variant(spec: dict, seed: int | None) -> Variant:
     returned values as read-only.
     """
     try:
-        # Not sort_keys: derived values are computed in the order they are listed.
+        # Not sort_keys: parameters are drawn in the order they are listed.
         key = json.dumps(spec, separators=(",", ":"))
     except (TypeError, ValueError):
         return _variant(spec, seed)
@@ -84,9 +93,10 @@ def _cached_variant(spec_json: str, seed: int | None) -> Variant:
 
 def _variant(spec: dict, seed: int | None) -> Variant:
     params_spec = spec.get("params") or {}
+    order = derivation_order(spec.get("derived") or {})
     if seed is None:
         params = {name: _default(name, dist) for name, dist in params_spec.items()}
-        derived = _derive(spec, params)  # errors surface: the default must be valid
+        derived = _derive(spec, params, order)  # errors surface: the default must be valid
         failed = _failed_constraint(spec, {**params, **derived})
         if failed is not None:
             raise SpecError(
@@ -105,7 +115,7 @@ def _variant(spec: dict, seed: int | None) -> Variant:
     for attempt in range(1, MAX_TRIES + 1):
         params = draw_params(params_spec, rng)
         try:
-            derived = _derive(spec, params)
+            derived = _derive(spec, params, order)
         except EngineError as exc:
             if exc.code in SPEC_FAULTS:
                 raise SpecError(exc.message, code=exc.code) from exc
@@ -207,12 +217,81 @@ def _default(name: str, dist: dict):
     return dist["default"]
 
 
-def _derive(spec: dict, params: dict) -> dict:
+def _derive(spec: dict, params: dict, order: list[str]) -> dict:
+    definitions = spec.get("derived") or {}
     values = dict(params)
-    derived = {}
-    for name, definition in (spec.get("derived") or {}).items():
-        derived[name] = values[name] = compute_value(definition, values, where=f"derived.{name}")
-    return derived
+    computed = {}
+    for name in order:
+        definition = definitions[name]
+        computed[name] = values[name] = compute_value(definition, values, where=f"derived.{name}")
+    return {name: computed[name] for name in definitions}  # shown in the author's order
+
+
+def derivation_order(definitions: dict) -> list[str]:
+    """The derived values' names in an order that computes every value after those it uses.
+
+    A stable topological sort: the author's order wherever it is free, so a spec that lists
+    its values in a workable order is computed exactly as written, and one that lists a value
+    before a value it uses (or whose order a database lost) still works. A value referring to
+    itself refers to the parameter of that name, if any. A cycle is a ``SpecError``.
+    """
+    names = list(definitions)
+    known = set(names)
+    needs = {
+        name: (_referenced(definition) & known) - {name} for name, definition in definitions.items()
+    }
+    order: list[str] = []
+    done: set[str] = set()
+    while len(order) < len(names):
+        ready = next((n for n in names if n not in done and needs[n] <= done), None)
+        if ready is None:
+            raise SpecError(
+                _("производные значения ссылаются друг на друга по кругу: %(cycle)s")
+                % {"cycle": _cycle(needs, done)},
+                code="derived_cycle",
+            )
+        order.append(ready)
+        done.add(ready)
+    return order
+
+
+def _cycle(needs: dict, done: set) -> str:
+    """One cycle among the values not yet computed, as ``a → b → a``."""
+    start = next(n for n in needs if n not in done)
+    path = [start]
+    while True:
+        step = next(n for n in sorted(needs[path[-1]]) if n not in done)
+        if step in path:
+            return " → ".join([*path[path.index(step) :], step])
+        path.append(step)
+
+
+def _referenced(definition) -> set[str]:
+    """Every name a value definition's expressions refer to (engine arguments included)."""
+    if isinstance(definition, str):
+        return _names(definition)
+    if not isinstance(definition, dict):
+        return set()
+    if "engine" in definition:
+        return _names_inside(definition.get("args") or {})
+    if "expr" in definition:
+        return _names(str(definition["expr"]))
+    return set()
+
+
+def _names_inside(value) -> set[str]:
+    if isinstance(value, dict):
+        return set().union(*(_names_inside(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_names_inside(v) for v in value))
+    return _names(value) if isinstance(value, str) else set()
+
+
+def _names(text: str) -> set[str]:
+    try:
+        return names_in(parse_expression(text))
+    except ParseError:
+        return set()  # not an expression: a literal option, or an error reported when computed
 
 
 def _failed_constraint(spec: dict, values: dict) -> str | None:

@@ -99,6 +99,38 @@ class Question(models.Model):
         return self.title
 
 
+class OrderedJSONField(models.JSONField):
+    """A JSON value that comes back with its objects' keys in the order they were written.
+
+    A spec's order means something: parameters are drawn in the listed order (it defines every
+    variant's numbers) and the author lists derived values in the order they read best.
+    PostgreSQL's ``jsonb`` — a plain JSONField there — reorders keys (shorter first), so the
+    value is kept as its JSON text instead: ``text`` on PostgreSQL, what JSONField already is on
+    SQLite. Decoding the text keeps the order on every database.
+
+    There are no lookups inside the value (``spec__kind``, ``has_key``…): on a text column they
+    would mean something else than on jsonb, so only ``exact`` and ``isnull`` are offered.
+    """
+
+    ALLOWED_LOOKUPS = frozenset({"exact", "isnull"})
+
+    def db_type(self, connection):
+        if connection.vendor == "postgresql":
+            return "text"
+        return super().db_type(connection)
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if not prepared:
+            value = self.get_prep_value(value)
+        return json.dumps(value, cls=self.encoder, ensure_ascii=False)
+
+    def get_lookup(self, lookup_name):
+        return super().get_lookup(lookup_name) if lookup_name in self.ALLOWED_LOOKUPS else None
+
+    def get_transform(self, name):
+        return None
+
+
 def spec_hash(spec: dict) -> str:
     canonical = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -107,7 +139,7 @@ def spec_hash(spec: dict) -> str:
 class QuestionVersion(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("номер версии"))
-    spec = models.JSONField(_("спецификация"))
+    spec = OrderedJSONField(_("спецификация"))  # keys in the author's order: see the field
     spec_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)
 
@@ -176,8 +208,9 @@ class BankUpload(models.Model):
     progress_total = models.PositiveIntegerField(default=0)
     # Problems (file, line, column, Russian message), warnings and the per-question summary.
     report = models.JSONField(_("отчёт"), default=dict, blank=True)
-    # The file as the native bank structure, kept for previews once it parsed without errors.
-    parsed = models.JSONField(null=True, blank=True, editable=False)
+    # The file as the native bank structure, kept for previews once it parsed without errors
+    # (specs inside: their key order is kept).
+    parsed = OrderedJSONField(null=True, blank=True, editable=False)
     bank = models.ForeignKey(
         Bank,
         on_delete=models.SET_NULL,

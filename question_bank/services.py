@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from pathlib import PurePath
@@ -12,6 +13,8 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from grader.errors import GraderError
+from grader.variants import variant
 from question_bank.access import can_manage_bank
 from question_bank.formats import IMPORTERS, parse_file
 from question_bank.formats.common import Problem, split_question
@@ -34,6 +37,9 @@ def question_publish(
     """Create the question or, if its spec changed, a new version of it; return the current version.
 
     Publishing the same spec again is a no-op, so re-importing an unchanged bank creates nothing.
+    The same content in another key order (a version stored in PostgreSQL's jsonb before specs
+    were kept as text lost its order) takes the given order: in place when no variant anyone saw
+    changes with it, otherwise as a new version, so stored attempts keep their numbers.
     """
     question, _created = Question.objects.select_for_update().get_or_create(
         bank=bank, slug=slug, defaults={"title": title, "kind": spec["kind"], "topic": topic}
@@ -47,10 +53,57 @@ def question_publish(
         question.save(update_fields=["title", "kind", "topic"])
     latest = question.versions.order_by("-number").first()
     if latest is not None and latest.spec_hash == spec_hash(spec):
-        return latest
+        if _in_order(latest.spec) == _in_order(spec):
+            return latest
+        if not _reorder_changes_variants(latest, spec):
+            return _version_reorder(latest, spec)
     return QuestionVersion.objects.create(
         question=question, number=(latest.number + 1) if latest else 1, spec=spec
     )
+
+
+def _in_order(spec: dict) -> str:
+    return json.dumps(spec, ensure_ascii=False, separators=(",", ":"))
+
+
+def _reorder_changes_variants(version: QuestionVersion, spec: dict) -> bool:
+    """Would ``spec``, equal to the version's up to key order, change numbers someone has seen?
+
+    Parameters are drawn in the listed order; everything else a variant depends on is either a
+    list or looked up by name. A version nobody was shown a variant of (no row that carries a
+    seed refers to it) may take any order.
+    """
+    if list(version.spec.get("params") or {}) == list(spec.get("params") or {}):
+        return False
+    return _variant_shown(version)
+
+
+def _variant_shown(version: QuestionVersion) -> bool:
+    """Whether a row that stores a seed (an attempt item, a practice answer…) refers to it.
+
+    Found through the model's reverse relations: the rows live in layers above this one.
+    """
+    for relation in QuestionVersion._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and relation.one_to_many):
+            continue
+        model = relation.related_model
+        if not any(f.name == "seed" for f in model._meta.concrete_fields):
+            continue
+        if model._base_manager.filter(**{relation.field.name: version.pk}).exists():
+            return True
+    return False
+
+
+def _version_reorder(version: QuestionVersion, spec: dict) -> QuestionVersion:
+    """Give a version the author's key order back (it lost it in PostgreSQL's jsonb).
+
+    The content is equal (same ``spec_hash``) and no variant anyone saw changes, so this is not
+    an edit of the version: the one write that bypasses ``QuestionVersion.save``.
+    """
+    QuestionVersion.objects.filter(pk=version.pk).update(spec=spec)
+    version.spec = spec
+    logger.info("question version %s: key order restored from the bank file", version.pk)
+    return version
 
 
 @transaction.atomic
@@ -143,8 +196,56 @@ def bank_import_file(
             )
     if not result.ok or any(p.severity == "error" for p in problems):
         raise BankInvalid([p for p in problems if p.severity == "error"])
-    bank, versions = bank_import(data=result.bank, user=user)
+    with transaction.atomic():
+        bank, versions = bank_import(data=result.bank, user=user)
+        stored = check_stored_specs(result, versions, filename)
+        if stored:
+            raise BankInvalid(stored)  # rolls the import back: nothing half-imported
     return bank, versions, problems
+
+
+STORED_CHECK_SEEDS = (None, 0, 1)
+
+
+def check_stored_specs(result, versions: list[QuestionVersion], filename: str) -> list[Problem]:
+    """Problems with the versions as the database gives them back (not as they were written).
+
+    Every stored spec must give a variant, and the same one as the file's spec for a few seeds:
+    what was validated is what students will get, whatever the database does to the text.
+    """
+    stored = dict(
+        QuestionVersion.objects.filter(pk__in=[v.pk for v in versions]).values_list("pk", "spec")
+    )
+    problems = []
+    for index, (entry, version) in enumerate(zip(result.bank["questions"], versions, strict=True)):
+        meta, spec = split_question(entry)
+        line, column = result.positions.get(("questions", index), (None, None))
+        message = _stored_spec_problem(spec, stored[version.pk])
+        if message:
+            text = gettext("вопрос «%(slug)s», сохранённая версия: %(message)s") % {
+                "slug": meta["slug"],
+                "message": message,
+            }
+            problems.append(Problem(filename, line, column, text, "stored_spec"))
+    return problems
+
+
+def _stored_spec_problem(spec: dict, stored: dict) -> str | None:
+    for seed in STORED_CHECK_SEEDS if spec.get("params") else (None,):
+        try:
+            got = variant(stored, seed)
+        except GraderError as exc:  # a SpecError, or an engine refusing the default numbers
+            return gettext("вариант не вычисляется: %(message)s") % {"message": exc.message}
+        try:
+            same = got == variant(spec, seed)
+        except GraderError:
+            same = False  # validated before, so not expected; the stored spec is what counts
+        if not same:
+            return gettext(
+                "числа варианта %(seed)s не совпадают с числами из файла "
+                "(база данных изменила спецификацию)"
+            ) % {"seed": gettext("по умолчанию") if seed is None else seed}
+    return None
 
 
 def _changed_questions(data: dict) -> set[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader.errors import SpecError
-from grader.variants import MAX_TRIES, variant
+from grader.variants import MAX_TRIES, derivation_order, variant
 
 SPEC = {
     "params": {
@@ -132,3 +132,85 @@ def test_derived_values_keep_their_order_through_the_cache():
     for seed in (None, 0, 0, 1):
         values = variant(spec, seed).values
         assert values["b_first"] == (values["a"] + 1) * 10
+
+
+# --- Derived values in dependency order ------------------------------------------------------
+# A database may hand a spec back with its keys reordered (PostgreSQL's jsonb did): a derived
+# value listed before the value it uses must still work, and the same numbers must come out.
+
+
+def test_derived_value_listed_before_the_one_it_uses():
+    written = {
+        "params": {"a": {"type": "int", "min": 1, "max": 9, "default": 2}},
+        "derived": {"b": "a + 1", "blocks": "b * 10"},
+    }
+    reordered = {**written, "derived": {"blocks": "b * 10", "b": "a + 1"}}
+    for seed in (None, 0, 5, 123):
+        got, want = variant(reordered, seed), variant(written, seed)
+        assert got.values == want.values
+        assert got.values["blocks"] == (got.values["a"] + 1) * 10
+    # Values are shown in the order the spec lists them.
+    assert list(variant(reordered, 0).derived) == ["blocks", "b"]
+
+
+def test_dependencies_inside_engine_arguments_count():
+    # Computed before ``width``, "[width, 1]" would not refer to a known value: a literal string.
+    spec = {
+        "params": {"n": {"type": "int", "min": 2, "max": 8, "default": 4}},
+        "derived": {
+            "size": {"engine": "dense_params", "args": {"sizes": "[width, 1]"}},
+            "width": "n * 2",
+        },
+    }
+    assert variant(spec, None).values == {"n": 4, "size": 9, "width": 8}
+
+
+def test_author_order_is_kept_where_it_is_free():
+    definitions = {"z": "1", "y": "x + 1", "x": "2", "w": "z", "v": "3"}
+    assert derivation_order(definitions) == ["z", "x", "y", "w", "v"]
+    written_in_order = {"a": "1", "b": "a", "c": "b + a", "d": "7"}
+    assert derivation_order(written_in_order) == list(written_in_order)
+
+
+def test_a_value_naming_itself_means_the_parameter():
+    spec = {
+        "params": {"x": {"type": "int", "min": 1, "max": 9, "default": 3}},
+        "derived": {"x": "x * 2"},
+    }
+    assert variant(spec, None).values["x"] == 6
+
+
+def test_literal_options_are_not_dependencies():
+    assert derivation_order({"a": {"engine": "e", "args": {"cell": "lstm"}}, "lstm2": "1"}) == [
+        "a",
+        "lstm2",
+    ]
+
+
+@pytest.mark.parametrize(
+    "derived, cycle",
+    [
+        ({"a": "b + 1", "b": "a + 1"}, "a → b → a"),
+        ({"p": "1", "a": "c", "b": "a", "c": "b * p"}, "a → c → b → a"),
+    ],
+)
+def test_a_cycle_is_a_spec_error(derived, cycle):
+    spec = {"params": {"n": {"type": "int", "min": 1, "max": 9, "default": 2}}, "derived": derived}
+    for seed in (None, 1):
+        with pytest.raises(SpecError) as info:
+            variant(spec, seed)
+        assert info.value.code == "derived_cycle"
+        assert cycle in info.value.message
+
+
+def test_parameters_keep_the_listed_draw_order():
+    # The draw order defines a variant's numbers: swapping two parameters swaps what they get.
+    a_first = {
+        "params": {
+            "a": {"type": "int", "min": 0, "max": 10**6, "default": 0},
+            "bb": {"type": "int", "min": 0, "max": 10**6, "default": 0},
+        }
+    }
+    bb_first = {"params": dict(reversed(a_first["params"].items()))}
+    first, second = variant(a_first, 99).params, variant(bb_first, 99).params
+    assert (first["a"], first["bb"]) == (second["bb"], second["a"])
