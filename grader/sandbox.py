@@ -25,6 +25,7 @@ Public calls, safe from any number of threads (gunicorn's gthread, runserver):
 - :func:`preview` ``(spec, seed, raw) -> dict`` — ``grader.preview`` is this function;
 - :func:`grade_many` ``([(spec, seed, raw), …]) -> [dict, …]`` — a batch in one round trip;
 - :func:`configure` — the host's settings (the web app calls it in ``QuizappConfig.ready()``);
+- :func:`warm_up` — start the children and wait for them (else the first call does);
 - :func:`shutdown` — stop the children (also done at exit).
 
 The in-process functions stay in :mod:`grader.grading`: the child runs them, and unit tests of the
@@ -56,6 +57,7 @@ __all__ = [
     "preview",
     "grade_many",
     "shutdown",
+    "warm_up",
     "Settings",
     "SandboxError",
     "REFUSED",
@@ -167,14 +169,14 @@ class _Child:
     def exited(self) -> bool:
         return self.dead or self.process.poll() is not None
 
-    def stream(self, op: str, language: str | None, items: list, timeout: float) -> list:
+    def stream(self, language: str | None, items: list, timeout: float) -> list:
         """Send the items in one message, collect one outcome per item as each is done.
 
         Stops at the first item the child does not finish (the child is then dead): the caller
         starts the rest on a fresh child. An empty list: the child was gone before it read them.
         """
         try:
-            self.outbox.send((op, language, items))
+            self.outbox.send((language, items))
         except OSError:
             self.kill()
             return []
@@ -312,14 +314,15 @@ class _Pool:
                 logger.exception("grader sandbox: could not start a replacement child")
         self.slots.put(replacement)
 
-    def run(self, op: str, items: list, language: str | None) -> list:
-        """One outcome per item; an item the child did not finish is refused, the rest go on."""
+    def run(self, items: list, language: str | None) -> list:
+        """One outcome per ``(op, args)`` item; an item the child did not finish is refused, the
+        rest go on in a fresh child."""
         outcomes: list = []
         lost = 0
         while len(outcomes) < len(items):
             child = self.checkout()
             try:
-                got = child.stream(op, language, items[len(outcomes) :], self.settings.timeout)
+                got = child.stream(language, items[len(outcomes) :], self.settings.timeout)
             finally:
                 self.checkin(child)
             lost = lost + 1 if not got else 0
@@ -327,6 +330,11 @@ class _Pool:
                 raise SandboxError("grader sandbox children die before reading a request")
             outcomes.extend(got)
         return outcomes
+
+    def warm_up(self) -> None:
+        children = [self.checkout() for _slot in range(self.settings.workers)]
+        for child in children:
+            self.checkin(child)
 
     def close(self) -> None:
         self.closed = True
@@ -382,6 +390,12 @@ def shutdown() -> None:
         old.close()
 
 
+def warm_up() -> None:
+    """Start the children now and wait until each is ready (a host may call it at boot, so the
+    first student does not wait a second for SymPy to be imported)."""
+    _current_pool().warm_up()
+
+
 def _current_pool() -> _Pool:
     global _pool
     with _lock:
@@ -413,7 +427,7 @@ def _language() -> str | None:
 
 
 def _run(op: str, items: list) -> list:
-    return _current_pool().run(op, items, _language())
+    return _current_pool().run([(op, args) for args in items], _language())
 
 
 def _refusal(reason: str) -> dict:

@@ -6,10 +6,10 @@ importing anything heavy — ``RLIMIT_AS`` (address space), no core files — im
 NumPy and SymPy and grades one answer of each costly kind so the first real call is warm, says
 ``ready`` and serves requests until its input closes.
 
-A request is ``(op, language, items)``; for each item the child raises its CPU-time limit to what
-it has used plus the budget (a backstop: the parent's wall clock kills first, but a child whose
-parent died mid-call must not spin forever) and answers with one message, streamed as soon as the
-item is done:
+A request is ``(language, items)``, an item ``(op, args)``; for each item the child raises its
+CPU-time limit to what it has used plus the budget (a backstop: the parent's wall clock kills
+first, but a child whose parent died mid-call must not spin forever) and answers with one
+message, streamed as soon as the item is done:
 
 - ``("ok", payload)``: the grader's plain data;
 - ``("raised", exception, traceback_text)``: the grader raised (a broken spec: ``SpecError``);
@@ -158,15 +158,14 @@ def serve(inbox, outbox, config: dict) -> int:
     cpu_seconds = int(config["cpu_seconds"])
     while True:
         try:
-            op, language, items = inbox.recv()
+            language, items = inbox.recv()
         except (EOFError, OSError):
             return 0  # the parent closed the pipe or died: nothing more to do
         i18n.install(translators.get(language))
-        function = OPS[op]
-        for args in items:
+        for op, args in items:
             _limit_cpu(cpu_seconds)
             try:
-                reply = ("ok", function(*args))
+                reply = ("ok", OPS[op](*args))
             except MemoryError:
                 reply = ("refused", "memory")
             except RecursionError:
