@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from grader import grading, sandbox  # noqa: E402
+from grader import grading, sandbox
 
 EXPRESSION = {
     "kind": "expression",
