@@ -5,7 +5,14 @@ Public contract (see docs/spec.md):
 - ``variant(spec, seed)``: the parameters (and derived values) of a variant;
 - ``present(spec, seed)``: the rendered question of that variant;
 - ``grade(spec, seed, raw)``: a :class:`GradeResult` as plain data;
+- ``preview(spec, seed, raw)``: how an answer is understood, before it is submitted;
+- ``grade_many([(spec, seed, raw), …])``: a batch of result dicts in one round trip;
 - ``grader.engines.compute(name, **args)``: an engine's answer as JSON.
+
+``grade``, ``preview`` and ``grade_many`` run in a child process under operating-system limits
+on time and memory (:mod:`grader.sandbox`): they are what a caller with untrusted input (a
+student's answer, a bank file) uses. The in-process versions, without those limits, are in
+:mod:`grader.grading`, for the child itself and for unit tests of the grading logic.
 
 Names are imported lazily so that ``import grader.engines`` does not pull in SymPy.
 """
@@ -17,6 +24,7 @@ __all__ = [
     "present",
     "preview",
     "grade",
+    "grade_many",
     "check_spec",
     "Variant",
     "GradeResult",
@@ -31,8 +39,9 @@ _HOMES = {
     "variant": "grader.variants",
     "Variant": "grader.variants",
     "present": "grader.grading",
-    "preview": "grader.grading",
-    "grade": "grader.grading",
+    "preview": "grader.sandbox",
+    "grade": "grader.sandbox",
+    "grade_many": "grader.sandbox",
     "check_spec": "grader.grading",
     "GradeResult": "grader.grading",
     "Presented": "grader.grading",

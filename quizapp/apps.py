@@ -15,6 +15,21 @@ class QuizappConfig(AppConfig):
 
         i18n.install(gettext)
 
+        # Students' answers are graded in the grader's child processes, under the limits set
+        # here; the children translate with the same catalogue, in the caller's language.
+        from django.conf import settings
+        from django.utils.translation import get_language
+
+        from grader import sandbox
+
+        sandbox.configure(
+            workers=settings.GRADER_SANDBOX_WORKERS,
+            memory_mb=settings.GRADER_SANDBOX_MEMORY_MB,
+            timeout=settings.GRADER_SANDBOX_TIMEOUT_MS / 1000,
+            locale_dirs=settings.LOCALE_PATHS,
+            language=get_language,
+        )
+
         # Receivers: a student's time zone copied into the session at login; webhook deliveries
         # and LMS score passback when an attempt is announced graded.
         # Task modules: services enqueue tasks by their registered names (quizapp.core.tasks),

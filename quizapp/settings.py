@@ -162,6 +162,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# The grader evaluates students' answers (and bank files) in child processes under OS limits
+# (grader/sandbox.py, docs/bounded-evaluation.md): that many children per web or worker process,
+# the address space of each, and the wall clock one answer may take before its child is killed
+# and the answer refused as too costly. Applied in QuizappConfig.ready().
+GRADER_SANDBOX_WORKERS = env_int("GRADER_SANDBOX_WORKERS", 2, min=1)
+GRADER_SANDBOX_MEMORY_MB = env_int("GRADER_SANDBOX_MEMORY_MB", 768, min=0)  # 0: no limit
+GRADER_SANDBOX_TIMEOUT_MS = env_int("GRADER_SANDBOX_TIMEOUT_MS", 1500, min=100)
+
 # Celery: no broker → tasks run eagerly in the web process (embedded mode).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None

@@ -18,6 +18,8 @@ __all__ = [
     "MAX_INT_DIGITS",
     "MAX_POW_LOG10",
     "MAX_EXPONENT",
+    "MAX_SYMBOLIC_POWER",
+    "MAX_POWER_TOWER",
     "MAX_NAME",
     "INT_LIMIT",
     "fail",
@@ -30,6 +32,13 @@ MAX_OPS = 1_000_000  # evaluation budget: one unit per node plus one per array e
 MAX_INT_DIGITS = 400
 MAX_POW_LOG10 = 300  # a power may not exceed 1e300 in magnitude
 MAX_EXPONENT = 400  # |exponent| of a literal like 1e-400
+# SymPy distributes a constant exponent over a product at once: (2*t)^(10^300) makes it compute
+# 2^(10^300), which no memory holds. A variable raised (through nested powers, so ((t^99)^99)^99
+# counts 99^3) to more than this is refused before SymPy sees it; no answer needs more.
+MAX_SYMBOLIC_POWER = 1000
+# t^(t^(t^99)): a power in the exponent of a power in the exponent. Its value overflows at
+# every point the comparison draws, so it could never be graded anyway.
+MAX_POWER_TOWER = 2
 MAX_NAME = 50
 INT_LIMIT = 10**MAX_INT_DIGITS  # integers must stay strictly inside ±INT_LIMIT
 

@@ -3,7 +3,10 @@
 Used for answers of kind "expression": the question names its variables and may alias functions
 (``{"f": "sigmoid"}``); only :data:`SYMBOLIC_FUNCTIONS` exist here. Before SymPy sees the tree,
 every constant subtree is computed by our bounded evaluation, so ``2^(10^300)`` is refused in
-microseconds (``too_large``) instead of running for ages inside SymPy's exact arithmetic.
+microseconds (``too_large``) instead of running for ages inside SymPy's exact arithmetic; and
+a variable raised to more than the 1000th power (``(2*t)^(10^300)``: SymPy would compute
+2^(10^300)) or a tower of three powers (``t^(t^(t^2))``) is refused the same way. The grader's
+sandbox (:mod:`grader.sandbox`) is the backstop for whatever these rules miss.
 Lists and indexing are ``unsupported``; ``a if c else b`` becomes a ``Piecewise``.
 """
 
@@ -14,7 +17,7 @@ from collections.abc import Mapping
 from grader.errors import ParseError, SpecError
 from grader.expr.arithmetic import arith, as_number, math_error, scalar_result, too_large, truth
 from grader.expr.functions import FUNCTION_ALIASES, FUNCTIONS, arity
-from grader.expr.limits import fail
+from grader.expr.limits import MAX_POWER_TOWER, MAX_SYMBOLIC_POWER, fail
 from grader.expr.names import CONSTANTS, alias
 from grader.expr.nodes import (
     Binary,
@@ -248,6 +251,7 @@ def _check_constants(node: Node, symbols: Mapping, aliases: Mapping):
     are left to SymPy, except as the base of a power with a large exponent.
     """
     values: dict[int, object] = {}
+    shapes: dict[int, tuple] = {}
     stack: list = [(node, False)]
     while stack:
         cur, ready = stack.pop()
@@ -256,6 +260,47 @@ def _check_constants(node: Node, symbols: Mapping, aliases: Mapping):
             stack.extend((child, False) for child in children(cur))
             continue
         values[id(cur)] = _constant_value(cur, values, symbols, aliases)
+        shapes[id(cur)] = _power_shape(cur, values, shapes)
+
+
+def _power_shape(cur: Node, values: dict, shapes: dict) -> tuple:
+    """``(power, tower)`` of a subtree, refusing what SymPy could not build in bounded time.
+
+    ``power`` bounds the constant exponent a variable is raised to, through nested powers
+    (``((t^99)^99)^99``: 99^3); ``tower`` counts powers stacked in exponents (``t^(t^(t^2))``: 3).
+    A constant subtree is a number our evaluator has already bounded: ``(1, 0)``.
+    """
+    kids = children(cur)
+    if values[id(cur)] is not None or not kids:
+        return (1, 0)
+    power = max(shapes[id(k)][0] for k in kids)
+    tower = max(shapes[id(k)][1] for k in kids)
+    if not (isinstance(cur, Binary) and cur.op == "^"):
+        return (power, tower)
+    (base_power, base_tower), exp_tower = shapes[id(cur.left)], shapes[id(cur.right)][1]
+    exponent = values[id(cur.right)]
+    if exponent is None:  # a variable exponent
+        tower = max(base_tower, exp_tower + 1)
+    else:
+        tower = max(base_tower, 1)
+        if isinstance(exponent, (int, float)):  # not _UNKNOWN (sqrt(-1)): the OS limit is there
+            power = base_power * max(1, abs(exponent))
+    if power > MAX_SYMBOLIC_POWER:
+        too_large(
+            _(
+                "Выражение слишком сложное для проверки: показатель степени больше "
+                "%(max_power)s. Упростите запись."
+            )
+            % {"max_power": MAX_SYMBOLIC_POWER}
+        )
+    if tower > MAX_POWER_TOWER:
+        too_large(
+            _(
+                "Выражение слишком сложное для проверки: степень в показателе степени в "
+                "показателе степени. Упростите запись."
+            )
+        )
+    return (power, tower)
 
 
 def _constant_value(cur: Node, values: dict, symbols: Mapping, aliases: Mapping):

@@ -1,11 +1,13 @@
-"""Grader messages go through grader.i18n: as written without a translator, else translated."""
+"""Grader messages go through grader.i18n: as written without a translator, else translated.
+
+The translator is installed in this process, so grading is called in-process (grader.grading);
+the sandboxed grader.grade translates in its child (tests/grader/test_sandbox.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-import grader
-from grader import i18n
+from grader import grading, i18n
 from grader.errors import ParseError
 from grader.parsing import parse_answer
 
@@ -47,7 +49,7 @@ def no_translator():
 def test_identity_without_a_translator(no_translator):
     assert i18n._("Неверно.") == "Неверно."
     assert i18n.gettext_noop("Верно.") == "Верно."
-    result = grader.grade(VECTOR, None, "5")
+    result = grading.grade(VECTOR, None, "5")
     assert result.feedback == "ожидался вектор из 3 элементов, получен 1 Неверно."
 
 
@@ -62,7 +64,7 @@ def test_install_returns_the_previous_translator(no_translator):
 
 
 def test_feedback_of_a_wrong_shape_is_translated(english):
-    result = grader.grade(VECTOR, None, "5")
+    result = grading.grade(VECTOR, None, "5")
     assert result.status == "graded" and not result.correct
     assert "ожидался вектор из %(expected)s %(plural_elements)s, %(verb)s %(n)s" in english
     assert result.feedback == "expected a vector of 3 elements, got 1 Incorrect."

@@ -83,9 +83,35 @@ def test_to_sympy_errors(text, code):
     assert code_of(sym, text) == code
 
 
-def test_to_sympy_symbolic_huge_exponent_is_fine():
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(2*t)^(10^300)",  # SymPy would compute 2^(10^300): the production memory bomb
+        "(2*t)^(10^9)",
+        "t^(10^300)",
+        "t^(10^10)",
+        "(t/3)^(-10^9)",
+        "((t^99)^99)^99",  # nested: 99^3
+        "(t^50)^50",
+        "sqrt(t)^(10^300)",
+        "exp(t^(10^5))",
+        "t^(t^(t^99))",  # a tower of three powers
+        "t^t^t^t",
+    ],
+)
+def test_to_sympy_refuses_powers_sympy_cannot_build(text):
+    assert code_of(sym, text) == "too_large"
+
+
+def test_to_sympy_ordinary_powers_still_build():
     t = sp.Symbol("t")
-    assert sym("t^(10^10)") == t ** (10**10)
+    assert sym("t^1000") == t**1000
+    assert sym("(2*t)^1000") == (2 * t) ** 1000
+    assert sym("t^(1/2)") == sp.sqrt(t)
+    assert sym("(1+e^(-t))^(-1)") == 1 / (1 + sp.exp(-t))
+    assert sym("e^(-e^(-t))") == sp.exp(-sp.exp(-t))  # Gumbel: two powers stacked are fine
+    assert sym("t^(t^2)") == t ** (t**2)
+    assert sym("2^10 * t") == 1024 * t
 
 
 def test_to_sympy_bad_function_alias_is_a_spec_error():
