@@ -45,20 +45,41 @@ def clean_raw(raw) -> str:
 
 
 def apply_grade(record, *, spec: dict, seed: int, raw: str) -> None:
-    """Grade ``raw`` and store the outcome on a Response or PracticeAnswer row (not saved).
-
-    A broken spec is the bank's fault, not the student's: the answer is kept as ``failed`` so a
-    regrade after the fix can grade it.
-    """
+    """Grade ``raw`` (bounded, in the grader's child process) and store the outcome on a
+    Response or PracticeAnswer row (not saved)."""
     try:
         result = grader.grade(spec, seed, raw).as_dict()
     except (SpecError, EngineError) as exc:
-        logger.error("spec error grading %s %s: %s", type(record).__name__, record.pk, exc.message)
+        result = {"status": "error", "error": exc.as_dict()}
+    store_grade(record, result)
+
+
+def store_grade(record, result: dict) -> None:
+    """Write a grader result (``GradeResult.as_dict()``, or ``status="error"`` for an answer the
+    grader could not grade) onto the row; not saved.
+
+    A broken spec is the bank's fault, not the student's, and a crash is ours: either way the
+    answer is kept as ``failed`` so a regrade after the fix can grade it. Never ``wrong``.
+    """
+    if result["status"] == "error":
+        error = result["error"]
+        crashed = error.get("code") == "internal_error"
+        logger.error(
+            "%s grading %s %s: %s",
+            "crash" if crashed else "spec error",
+            type(record).__name__,
+            record.pk,
+            error.get("message"),
+        )
         record.status = Response.Status.FAILED
         record.score = None
         record.result = {
-            "error": exc.as_dict(),
-            "feedback": _("Ошибка в вопросе: ответ сохранён и будет проверен после исправления."),
+            "error": error,
+            "feedback": (
+                _("Сбой проверки: ответ сохранён и будет проверен повторно.")
+                if crashed
+                else _("Ошибка в вопросе: ответ сохранён и будет проверен после исправления.")
+            ),
         }
     else:
         graded = result["status"] == "graded"
@@ -95,19 +116,13 @@ def claim_pending(queryset, *, first_id: int | None, limit: int) -> list:
 
 
 def grade_rows(rows, *, spec_seed) -> None:
-    """Grade claimed rows in memory (``spec_seed(row)`` gives the spec and the seed); not saved."""
+    """Grade claimed rows (``spec_seed(row)`` gives the spec and the seed) in one round trip to
+    a grader child process, and store each outcome on its row; not saved. An answer over its
+    budget is ``invalid``, an answer that crashed the grader ``failed``: neither holds up the
+    rest of the batch."""
+    items = []
     for row in rows:
-        try:
-            spec, seed = spec_seed(row)
-            apply_grade(row, spec=spec, seed=seed, raw=row.raw)
-        except Exception:
-            # A bug must not keep a whole batch (and every later batch) ungraded: this answer is
-            # kept as failed, like one of a broken question, for a regrade after the fix.
-            logger.exception("grading %s %s crashed", type(row).__name__, row.pk)
-            row.status = Response.Status.FAILED
-            row.score = None
-            row.result = {
-                "error": {"code": "grader_crashed"},
-                "feedback": _("Сбой проверки: ответ сохранён и будет проверен повторно."),
-            }
-            row.graded_at = timezone.now()
+        spec, seed = spec_seed(row)
+        items.append((spec, seed, row.raw))
+    for row, result in zip(rows, grader.grade_many(items), strict=True):
+        store_grade(row, result)

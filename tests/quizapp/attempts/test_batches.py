@@ -80,22 +80,40 @@ def test_a_finished_attempt_is_rescored_once_per_batch(student, demo_quiz, monke
 def test_an_answer_that_crashes_the_grader_does_not_hold_up_its_batch(
     student, demo_quiz, monkeypatch
 ):
+    import grader
+
     attempt = services.attempt_start(user=student, quiz=demo_quiz)
     rows = _waiting(attempt, ["1", "boom", "3"])
-    real = grading.apply_grade
+    real = grader.grade_many
 
-    def apply_grade(record, *, spec, seed, raw):
-        if raw == "boom":
-            raise RuntimeError("a bug in an engine")
-        real(record, spec=spec, seed=seed, raw=raw)
+    def grade_many(items):
+        results = real(items)
+        crash = {"code": "internal_error", "message": "RuntimeError: a bug in an engine"}
+        return [
+            {"status": "error", "error": crash} if raw == "boom" else result
+            for (_, _, raw), result in zip(items, results, strict=True)
+        ]
 
-    monkeypatch.setattr(grading, "apply_grade", apply_grade)
+    monkeypatch.setattr(grading.grader, "grade_many", grade_many)
     assert services.responses_grade_batch() == 3
     crashed = Response.objects.get(pk=rows[1].pk)
     assert crashed.status == Response.Status.FAILED
-    assert crashed.result["error"]["code"] == "grader_crashed"
+    assert crashed.result["error"]["code"] == "internal_error"
     assert "будет проверен повторно" in crashed.result["feedback"]
     assert PENDING not in _statuses(rows)
+
+
+def test_an_answer_over_its_budget_is_invalid_and_its_batch_goes_on(student, demo_quiz):
+    attempt = services.attempt_start(user=student, quiz=demo_quiz)
+    item = attempt.items.get(version__question__slug="sigmoid-derivative")
+    rows = [
+        services.response_submit(item=item, raw=raw)
+        for raw in ["f(t)*(1-f(t))", "(2*t)^(10^300)", "f(t) - f(t)^2"]
+    ]
+    assert services.responses_grade_batch() == 3
+    right, hostile, also_right = Response.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk")
+    assert hostile.status == Response.Status.INVALID and hostile.result["error"]["code"]
+    assert right.score == also_right.score == 1.0
 
 
 def test_practice_answers_are_graded_in_batches(student, demo_quiz):
