@@ -704,13 +704,30 @@ def scenario_drain(args, scratch: Path, procs: Procs, log) -> dict:
     from quizapp.attempts import services
     from quizapp.models import AttemptItem
 
-    rng = random.Random(1)
     t0 = time.monotonic()
     items = list(
         AttemptItem.objects.filter(attempt__quiz=data["quiz"]).order_by("attempt_id", "position")
     )
-    for n in range(count):
-        services.response_submit(item=items[n % len(items)], raw=random_answer(rng))
+    chosen = [items[n % len(items)] for n in range(count)]
+    threads = max(1, args.insert_threads)
+
+    def insert(part: int) -> None:
+        # Threads take whole attempts (items are ordered by attempt), so none waits for another's
+        # attempt lock; each thread has its own database connection, closed at the end.
+        from django.db import connection
+
+        rng = random.Random(part)
+        try:
+            for item in chosen[part * len(chosen) // threads : (part + 1) * len(chosen) // threads]:
+                services.response_submit(item=item, raw=random_answer(rng))
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=insert, args=(n,)) for n in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
     insert = time.monotonic() - t0
     import redis
 
@@ -771,6 +788,9 @@ def run_child(args) -> None:
     result: dict = {}
     try:
         if spec == "prepare":
+            drop = f'DROP DATABASE IF EXISTS "{args.template_name}" WITH (FORCE)'
+            pg_admin(args.database_url, drop)
+            pg_admin(args.database_url, f'CREATE DATABASE "{args.template_name}"')
             result = prepare_template(args, log)
             return
         if stack:
@@ -895,7 +915,40 @@ def details(results: list[dict]) -> str:
     return "\n".join(out)
 
 
+TRANSIENT = ("shutting down", "terminating connection", "connection failed", "server closed")
+
+
+def wait_postgres(url: str, timeout: float = 120, calm: float = 5) -> None:
+    """Until PostgreSQL has answered for ``calm`` seconds in a row (something restarted it)."""
+    import psycopg
+
+    admin = urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path="/postgres"))
+    deadline, since = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        try:
+            with psycopg.connect(admin, connect_timeout=3) as conn:
+                conn.execute("SELECT 1")
+            since = since or time.monotonic()
+            if time.monotonic() - since >= calm:
+                return
+        except psycopg.Error:
+            since = None
+        time.sleep(0.5)
+
+
 def run_spec(args, spec: str) -> dict:
+    """A scenario; again (up to --retries) when PostgreSQL went away under it."""
+    for attempt in range(args.retries + 1):
+        result = run_spec_once(args, spec)
+        error = result.get("error", "")
+        if not any(word in error for word in TRANSIENT) or attempt == args.retries:
+            break
+        print(f"  ! PostgreSQL went away ({error[:80]}…): waiting for it, then again", flush=True)
+        wait_postgres(args.database_url)
+    return result
+
+
+def run_spec_once(args, spec: str) -> dict:
     """One scenario in a child process of its own (fresh settings, fresh Django)."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
         out_path = out.name
@@ -948,7 +1001,8 @@ def main() -> None:
     add("--embedded-server", choices=["runserver", "gunicorn"], default="runserver")
     add("--drain-count", type=int, default=5000)
     add("--drain-pool", choices=["solo", "prefork"], default="prefork")
-    add("--drain-timeout", type=float, default=120)
+    add("--drain-timeout", type=float, default=180)
+    add("--insert-threads", type=int, default=4, help="threads saving the drain's answers")
     add("--bank-variants", type=int, default=20, help="variants import_bank checks (bin/serve: 20)")
     add("--database-url", default="postgres://postgres@127.0.0.1:5432/bench_pipeline")
     add("--redis-url", default="redis://127.0.0.1:6379/13")
@@ -957,6 +1011,7 @@ def main() -> None:
     add("--results-md", help="append the figures with machine info to this Markdown file")
     add("--json", help="write the raw results to this file")
     add("--keep-logs", action="store_true")
+    add("--retries", type=int, default=2, help="reruns of a scenario PostgreSQL went away under")
     add("--child", help=argparse.SUPPRESS)
     add("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -997,9 +1052,6 @@ def main() -> None:
     try:
         if needs_pg:
             print("\n== prepare", flush=True)
-            drop = f'DROP DATABASE IF EXISTS "{args.template_name}" WITH (FORCE)'
-            pg_admin(args.database_url, drop)
-            pg_admin(args.database_url, f'CREATE DATABASE "{args.template_name}"')
             prepared = run_spec(args, "prepare")
             if "error" in prepared:
                 raise RuntimeError(f"preparing the template database failed: {prepared['error']}")
