@@ -805,11 +805,11 @@ def run_child(args) -> None:
         else:
             result = scenario_http(args, spec, scratch, procs, log)
     except Exception as exc:
-        for name, _ in procs.started:
-            tail = "\n".join(procs.log(name).splitlines()[-15:])
-            print(f"--- last lines of {name}.log:\n{tail}", file=sys.stderr)
         result = {"scenario": spec, "error": f"{type(exc).__name__}: {exc}"}
         if not isinstance(exc, Stop):
+            for name, _ in procs.started:
+                tail = "\n".join(procs.log(name).splitlines()[-15:])
+                print(f"--- last lines of {name}.log:\n{tail}", file=sys.stderr)
             import traceback
 
             traceback.print_exc()
