@@ -17,10 +17,11 @@ from quizapp.attempts.grading import GRADE_FIELDS, claim_pending, clean_raw, gra
 from quizapp.attempts.selectors import latest_responses
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.signals import attempt_graded_announce
-from quizapp.core.tasks import enqueue_on_commit
+from quizapp.core.tasks import enqueue_drain_on_commit
 from quizapp.models import Attempt, AttemptItem, Quiz, QuizItem, Response, item_seed
 
 GRADE_RESPONSE_TASK = "grader.tasks.grade_response"
+GRADE_PENDING_TASK = "quizapp.attempts.tasks.grade_pending_responses"
 CLOSE_EXPIRED_TASK = "grader.tasks.close_expired_attempts"
 
 # Answers saved (drafts or responses) up to this long after the deadline still count: a click on
@@ -148,8 +149,16 @@ def response_submit(*, item: AttemptItem, raw: str) -> Response:
         # The box shows what was submitted after a reload, and finishing does not resubmit it.
         AttemptItem.objects.filter(pk=item.pk).update(draft=raw, draft_saved_at=timezone.now())
         # ``dispatch.sent`` is False after the commit when the broker was unreachable.
-        response.dispatch = enqueue_on_commit(GRADE_RESPONSE_TASK, response.pk)
+        response.dispatch = _enqueue_grading(response.pk)
     return response
+
+
+def _enqueue_grading(response_id: int):
+    """After commit: one drain task for the answers saved meanwhile (a worker), or this answer
+    graded at once (the embedded mode)."""
+    return enqueue_drain_on_commit(
+        "responses", GRADE_PENDING_TASK, eager_task=GRADE_RESPONSE_TASK, row_id=response_id
+    )
 
 
 def draft_save(*, item: AttemptItem, raw: str, rev: int) -> bool:
@@ -248,7 +257,7 @@ def _finish_locked(attempt: Attempt, now) -> Attempt:
         if item.draft.strip() and (latest is None or latest.raw != item.draft):
             created.append(Response(item=item, raw=item.draft))
     for response in Response.objects.bulk_create(created):
-        enqueue_on_commit(GRADE_RESPONSE_TASK, response.pk)
+        _enqueue_grading(response.pk)
     attempt.status = Attempt.Status.FINISHED
     # An attempt closed late (by the sweeper) ends at its deadline, not when it was noticed.
     attempt.finished_at = min(now, attempt.deadline) if attempt.deadline else now

@@ -13,8 +13,6 @@ from quizapp.core import waiting
 from quizapp.core.tasks import DURABLE_TASK, TRANSIENT_DB_ERRORS
 from quizapp.models import Response
 
-GRADE_PENDING_TASK = "quizapp.attempts.tasks.grade_pending_responses"
-
 
 @shared_task(name=services.GRADE_RESPONSE_TASK, **DURABLE_TASK)
 def grade_response(self, response_id: int) -> int:
@@ -22,10 +20,15 @@ def grade_response(self, response_id: int) -> int:
     return services.responses_grade_batch(first_id=response_id)
 
 
-@shared_task(name=GRADE_PENDING_TASK, **DURABLE_TASK)
+@shared_task(name=services.GRADE_PENDING_TASK, **DURABLE_TASK)
 def grade_pending_responses(self) -> int:
-    """Grade every waiting answer, batch after batch (sent by the sweeper)."""
-    return waiting.drain(services.responses_grade_batch, GRADE_PENDING_TASK)
+    """Grade every waiting answer, batch after batch (sent after a commit, or by the sweeper)."""
+    return waiting.drain(
+        services.responses_grade_batch,
+        services.GRADE_PENDING_TASK,
+        key="responses",
+        batch_size=settings.GRADING_BATCH_SIZE,
+    )
 
 
 @shared_task(
@@ -42,7 +45,7 @@ def close_expired_attempts() -> int:
 def _sweep_responses(now) -> int:
     after = timedelta(seconds=settings.GRADING_SWEEP_AFTER)
     stale = Response.objects.filter(status=Response.Status.PENDING, created_at__lt=now - after)
-    return waiting.resend_drain("responses", stale, GRADE_PENDING_TASK, hold=after)
+    return waiting.resend_drain("responses", stale, services.GRADE_PENDING_TASK, hold=after)
 
 
 waiting.register(

@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from quizapp.core.tasks import send_task
+from quizapp.core.tasks import BROKER_ERRORS, nudges, send_task
 
 logger = logging.getLogger(__name__)
 
@@ -161,17 +161,51 @@ def resend_drain(key: str, rows, task_name: str, *, hold: timedelta) -> int:
 DRAIN_SECONDS = 20
 
 
-def drain(grade_batch: Callable[[], int], task_name: str, *, seconds: float = DRAIN_SECONDS) -> int:
-    """Call ``grade_batch()`` until it finds nothing; past ``seconds``, send ``task_name`` to
-    carry on. How many rows were done."""
-    done, started = 0, time.monotonic()
+def drain(
+    grade_batch: Callable[[], int],
+    task_name: str,
+    *,
+    key: str,
+    batch_size: int,
+    seconds: float = DRAIN_SECONDS,
+) -> int:
+    """Call ``grade_batch()`` until it finds nothing; how many rows were done.
+
+    ``key`` is the kind's nudge flag (quizapp.core.tasks._Nudges): cleared when nothing is
+    left, then one more look, so a row saved while the flag was still set is not left behind.
+    While batches come back full, one more drain is sent (at most one a second) so that the
+    other worker processes help with the backlog. Past ``seconds``, the drain sends itself again
+    and gives the worker back.
+    """
+    done, started, cleared = 0, time.monotonic(), False
     while time.monotonic() - started < seconds:
         batch = grade_batch()
         done += batch
-        if not batch:
+        if batch >= batch_size and _claim_quietly(f"{key}:helper", ttl=1):
+            send_task(task_name)
+        if batch:
+            cleared = False
+            continue
+        if cleared:
             return done
+        _clear_quietly(key)
+        cleared = True
     send_task(task_name)
     return done
+
+
+def _claim_quietly(key: str, *, ttl: float) -> bool:
+    try:
+        return nudges.claim(key, ttl=ttl)
+    except BROKER_ERRORS:
+        return False
+
+
+def _clear_quietly(key: str) -> None:
+    try:
+        nudges.clear(key)
+    except BROKER_ERRORS:
+        pass  # the flag expires by itself
 
 
 SWEEP_TASK = "quizapp.core.waiting.sweep_waiting"

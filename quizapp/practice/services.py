@@ -7,10 +7,11 @@ from django.db import transaction
 
 from question_bank.models import QuestionVersion, Topic
 from quizapp.attempts.grading import GRADE_FIELDS, claim_pending, clean_raw, grade_rows
-from quizapp.core.tasks import enqueue_on_commit
+from quizapp.core.tasks import enqueue_drain_on_commit
 from quizapp.models import PracticeAnswer
 
 GRADE_PRACTICE_TASK = "grader.tasks.grade_practice_answer"
+GRADE_PENDING_TASK = "quizapp.practice.tasks.grade_pending_practice"
 
 
 def practice_submit(*, user, topic: Topic | None, version: QuestionVersion, seed: int, raw: str):
@@ -20,7 +21,9 @@ def practice_submit(*, user, topic: Topic | None, version: QuestionVersion, seed
         answer = PracticeAnswer.objects.create(
             user=user, topic=topic, version=version, seed=seed, raw=raw
         )
-        answer.dispatch = enqueue_on_commit(GRADE_PRACTICE_TASK, answer.pk)
+        answer.dispatch = enqueue_drain_on_commit(
+            "practice", GRADE_PENDING_TASK, eager_task=GRADE_PRACTICE_TASK, row_id=answer.pk
+        )
     return answer
 
 

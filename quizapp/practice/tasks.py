@@ -12,8 +12,6 @@ from quizapp.core.tasks import DURABLE_TASK
 from quizapp.models import PracticeAnswer, Response
 from quizapp.practice import services
 
-GRADE_PENDING_TASK = "quizapp.practice.tasks.grade_pending_practice"
-
 
 @shared_task(name=services.GRADE_PRACTICE_TASK, **DURABLE_TASK)
 def grade_practice_answer(self, answer_id: int) -> int:
@@ -21,10 +19,16 @@ def grade_practice_answer(self, answer_id: int) -> int:
     return services.practice_grade_batch(first_id=answer_id)
 
 
-@shared_task(name=GRADE_PENDING_TASK, **DURABLE_TASK)
+@shared_task(name=services.GRADE_PENDING_TASK, **DURABLE_TASK)
 def grade_pending_practice(self) -> int:
-    """Grade every waiting practice answer, batch after batch (sent by the sweeper)."""
-    return waiting.drain(services.practice_grade_batch, GRADE_PENDING_TASK)
+    """Grade every waiting practice answer, batch after batch (sent after a commit, or by the
+    sweeper)."""
+    return waiting.drain(
+        services.practice_grade_batch,
+        services.GRADE_PENDING_TASK,
+        key="practice",
+        batch_size=settings.GRADING_BATCH_SIZE,
+    )
 
 
 def _sweep_practice(now) -> int:
@@ -32,7 +36,7 @@ def _sweep_practice(now) -> int:
     stale = PracticeAnswer.objects.filter(
         status=Response.Status.PENDING, created_at__lt=now - after
     )
-    return waiting.resend_drain("practice", stale, GRADE_PENDING_TASK, hold=after)
+    return waiting.resend_drain("practice", stale, services.GRADE_PENDING_TASK, hold=after)
 
 
 waiting.register(

@@ -136,3 +136,20 @@ def _wait_for_lock_waiter(process, timeout: float = 60.0) -> None:
                 pytest.fail("worker exited:\n" + log(process))
             time.sleep(0.1)
     pytest.fail("the worker never reached the locked response:\n" + log(process))
+
+
+def test_answers_saved_together_send_one_drain(broker, student, demo_quiz):
+    """One message for a burst of answers (a nudge flag in Redis), and that one grades them all."""
+    import redis
+
+    attempt = services.attempt_start(user=student, quiz=demo_quiz)
+    items = list(attempt.items.all())
+    saved = [services.response_submit(item=items[n % len(items)], raw=str(n)) for n in range(30)]
+    assert all(response.dispatch.sent for response in saved)
+    assert redis.Redis.from_url(broker).llen("grading") == 1
+    process = start_worker(broker)
+    try:
+        for response in saved:
+            _wait_graded(response.pk, process)
+    finally:
+        stop(process)

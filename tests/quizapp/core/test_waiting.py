@@ -126,13 +126,13 @@ def test_a_submit_with_the_broker_unreachable_is_saved_and_says_so(
     client.force_login(student)
     saved = use_broker(UNREACHABLE)
     tries = []
-    real_send = core_tasks.current_app.signature
+    real_claim = core_tasks.nudges.claim
 
-    def counting_signature(*args, **kwargs):
+    def counting_claim(*args, **kwargs):
         tries.append(args[0])
-        return real_send(*args, **kwargs)
+        return real_claim(*args, **kwargs)
 
-    monkeypatch.setattr(core_tasks.current_app, "signature", counting_signature)
+    monkeypatch.setattr(core_tasks.nudges, "claim", counting_claim)
     try:
         pages = []
         for position in (1, 2):
