@@ -426,8 +426,42 @@ def _language() -> str | None:
         return None
 
 
+# A batch at least this long is split between the children and graded side by side: a worker
+# draining a queue then uses every child (one per core by default), not one.
+SPLIT_AT = 16
+
+
 def _run(op: str, items: list) -> list:
-    return _current_pool().run([(op, args) for args in items], _language())
+    pool, language = _current_pool(), _language()
+    requests = [(op, args) for args in items]
+    parts = min(pool.settings.workers, len(requests) // SPLIT_AT)
+    if parts < 2:
+        return pool.run(requests, language)
+    size = -(-len(requests) // parts)
+    chunks = [requests[start : start + size] for start in range(0, len(requests), size)]
+    outs: list[list] = [[] for _chunk in chunks[1:]]
+    helpers = [
+        threading.Thread(target=_run_chunk, args=(pool, chunk, language, out), daemon=True)
+        for chunk, out in zip(chunks[1:], outs, strict=True)
+    ]
+    for helper in helpers:
+        helper.start()
+    first = pool.run(chunks[0], language)  # this thread grades its part meanwhile
+    for helper in helpers:
+        helper.join()
+    results = first
+    for out in outs:
+        if out and isinstance(out[0], BaseException):
+            raise out[0]
+        results.extend(out)
+    return results
+
+
+def _run_chunk(pool: _Pool, chunk: list, language, out: list) -> None:
+    try:
+        out.extend(pool.run(chunk, language))
+    except BaseException as exc:  # handed to the calling thread, which raises it
+        out[:] = [exc]
 
 
 def _refusal(reason: str) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -89,8 +90,34 @@ def store_grade(record, result: dict) -> None:
     record.graded_at = timezone.now()
 
 
-# What a graded row changes: one bulk UPDATE writes these for a whole batch.
+# What a graded row changes: :func:`save_grades` writes these for a whole batch.
 GRADE_FIELDS = ["status", "score", "result", "graded_at"]
+
+
+def save_grades(rows) -> None:
+    """Write the grades of a batch of rows of one model: one statement executed for all rows.
+
+    Not ``QuerySet.bulk_update``: its CASE WHEN expression for 100 rows took 60 % of a batch's
+    time in Python (profiled: 0.3 s per 100 answers), more than grading them. Here one
+    parameterised UPDATE is sent for every row at once (psycopg pipelines ``executemany``).
+    """
+    if not rows:
+        return
+    model = type(rows[0])
+    fields = [model._meta.get_field(name) for name in GRADE_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    params = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+        + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def claim_pending(queryset, *, first_id: int | None, limit: int) -> list:

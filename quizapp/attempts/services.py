@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from question_bank.models import Question, QuestionVersion
 from question_bank.selectors import newest_versions, topic_with_subtopics
-from quizapp.attempts.grading import GRADE_FIELDS, claim_pending, clean_raw, grade_rows
+from quizapp.attempts.grading import claim_pending, clean_raw, grade_rows, save_grades
 from quizapp.attempts.selectors import latest_responses
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.signals import attempt_graded_announce
@@ -222,7 +222,7 @@ def responses_grade_batch(*, first_id: int | None = None, limit: int | None = No
         if not rows:
             return 0
         grade_rows(rows, spec_seed=lambda row: (row.item.version.spec, row.item.seed))
-        Response.objects.bulk_update(rows, GRADE_FIELDS)
+        save_grades(rows)
         # Race: attempt_finish may close an attempt while this batch grades one of its answers.
         # Locking the attempts (in id order, so two batches never deadlock) serialises the two:
         # either the finish comes first and this batch sees it finished and rescores, or this

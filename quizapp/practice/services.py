@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 
 from question_bank.models import QuestionVersion, Topic
-from quizapp.attempts.grading import GRADE_FIELDS, claim_pending, clean_raw, grade_rows
+from quizapp.attempts.grading import claim_pending, clean_raw, grade_rows, save_grades
 from quizapp.core.tasks import enqueue_drain_on_commit
 from quizapp.models import PracticeAnswer
 
@@ -46,5 +46,5 @@ def practice_grade_batch(*, first_id: int | None = None, limit: int | None = Non
         )
         if rows:
             grade_rows(rows, spec_seed=lambda row: (row.version.spec, row.seed))
-            PracticeAnswer.objects.bulk_update(rows, GRADE_FIELDS)
+            save_grades(rows)
     return len(rows)

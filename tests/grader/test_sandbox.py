@@ -154,6 +154,26 @@ def test_a_batch_goes_on_after_an_item_that_exceeds_its_budget(warm):
     assert all(o[1]["correct"] for o in outcomes[::2])
 
 
+def test_a_long_batch_is_split_between_the_children_and_keeps_its_order(warm, monkeypatch):
+    """A worker's batch of 100 is graded by every child side by side; the results come back in
+    the order of the answers, a refused one in its place."""
+    used = set()
+    real_stream = sandbox._Child.stream
+
+    def stream(child, *args):
+        used.add(id(child))
+        return real_stream(child, *args)
+
+    monkeypatch.setattr(sandbox._Child, "stream", stream)
+    items = [({"kind": "numeric", "answer": {"value": n}}, None, str(n)) for n in range(40)]
+    items[25] = (items[25][0], None, "(2*t)^(10^300)")
+    results = grader.grade_many(items)
+    assert len(results) == 40 and len(used) == sandbox.settings().workers >= 2
+    assert [r["status"] for r in results].count("invalid") == 1
+    assert results[25]["status"] == "invalid" and results[25]["error"]["code"]
+    assert all(r["correct"] for n, r in enumerate(results) if n != 25)
+
+
 def test_threads_get_their_own_answers(warm):
     errors = []
 
