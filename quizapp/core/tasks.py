@@ -125,6 +125,12 @@ class _Nudges:
             return True
         return bool(client.set(self.PREFIX + key, 1, nx=True, px=int((ttl or self.TTL) * 1000)))
 
+    def touch(self, key: str) -> None:
+        """Set the flag for another ``TTL`` (a drain at work keeps it)."""
+        client = self._client()
+        if client is not None:
+            client.set(self.PREFIX + key, 1, px=int(self.TTL * 1000))
+
     def clear(self, key: str) -> None:
         client = self._client()
         if client is not None:

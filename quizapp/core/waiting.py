@@ -161,6 +161,13 @@ def resend_drain(key: str, rows, task_name: str, *, hold: timedelta) -> int:
 DRAIN_SECONDS = 20
 
 
+# An idle drain keeps looking this long (every POLL_SECONDS) before it lets go: under a steady
+# stream of answers one drain grades them in small batches as they come, instead of a task (and
+# its delivery, hand-off and acknowledgement) per answer.
+LINGER_SECONDS = 0.5
+POLL_SECONDS = 0.05
+
+
 def drain(
     grade_batch: Callable[[], int],
     task_name: str,
@@ -168,30 +175,46 @@ def drain(
     key: str,
     batch_size: int,
     seconds: float = DRAIN_SECONDS,
+    linger: float = LINGER_SECONDS,
 ) -> int:
-    """Call ``grade_batch()`` until it finds nothing; how many rows were done.
+    """Call ``grade_batch()`` until it finds nothing for ``linger`` seconds; how many rows were
+    done.
 
-    ``key`` is the kind's nudge flag (quizapp.core.tasks._Nudges): cleared when nothing is
-    left, then one more look, so a row saved while the flag was still set is not left behind.
-    While batches come back full, one more drain is sent (at most one a second) so that the
-    other worker processes help with the backlog. Past ``seconds``, the drain sends itself again
-    and gives the worker back.
+    ``key`` is the kind's nudge flag (quizapp.core.tasks._Nudges): kept set while this drain
+    works, so the answers saved meanwhile send no task; cleared when it lets go, then one more
+    look, so a row saved while the flag was still set is never left behind. While batches come
+    back full, one more drain is sent (at most one a second) so that the other worker processes
+    help with a backlog. Past ``seconds``, the drain sends itself again and gives the worker back.
     """
-    done, started, cleared = 0, time.monotonic(), False
+    done, started = 0, time.monotonic()
+    idle_since = None
     while time.monotonic() - started < seconds:
         batch = grade_batch()
         done += batch
         if batch >= batch_size and _claim_quietly(f"{key}:helper", ttl=1):
             send_task(task_name)
         if batch:
-            cleared = False
+            idle_since = None
+            _touch_quietly(key)
             continue
-        if cleared:
-            return done
+        now = time.monotonic()
+        idle_since = idle_since or now
+        if now - idle_since < linger:
+            time.sleep(POLL_SECONDS)
+            continue
         _clear_quietly(key)
-        cleared = True
+        if not grade_batch():
+            return done
+        idle_since = None
     send_task(task_name)
     return done
+
+
+def _touch_quietly(key: str) -> None:
+    try:
+        nudges.touch(key)
+    except BROKER_ERRORS:
+        pass
 
 
 def _claim_quietly(key: str, *, ttl: float) -> bool:

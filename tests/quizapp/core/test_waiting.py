@@ -148,3 +148,29 @@ def test_a_submit_with_the_broker_unreachable_is_saved_and_says_so(
     assert list(Response.objects.values_list("status", flat=True)) == ["pending", "pending"]
     # After the first failure the process pauses publishing: the second submit did not wait.
     assert len(tries) == 1
+
+
+def test_a_drain_lingers_for_answers_that_keep_coming_then_lets_go(sent):
+    """Answers arriving while it looks are taken by the same drain; it stops after the linger,
+    with one last look after letting go of its flag."""
+    arrivals = iter([3, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    calls = []
+
+    def grade_batch():
+        calls.append(1)
+        return next(arrivals, 0)
+
+    started = time.monotonic()
+    done = waiting.drain(grade_batch, "x.drain", key="test", batch_size=100, linger=0.2)
+    assert done == 5
+    assert 0.2 <= time.monotonic() - started < 2
+    assert sent == []  # no helper was recruited: no batch came back full
+    assert len(calls) >= 5
+
+
+def test_a_full_batch_recruits_one_more_drain(sent, monkeypatch):
+    monkeypatch.setattr(core_tasks.nudges, "claim", lambda key, ttl=None: True)
+    arrivals = iter([100, 100, 40])
+    done = waiting.drain(lambda: next(arrivals, 0), "x.drain", key="t", batch_size=100, linger=0)
+    assert done == 240
+    assert sent == [("x.drain", ()), ("x.drain", ())]
