@@ -9,7 +9,7 @@ from datetime import timedelta
 from celery import Task, shared_task
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from question_bank import services
 from question_bank.models import BankUpload
@@ -68,7 +68,7 @@ def _sweep_uploads(now) -> int:
 waiting.register(
     waiting.WaitingWork(
         key="uploads",
-        label=_lazy("Загрузки банков"),
+        label=gettext_lazy("Загрузки банков"),
         model=BankUpload,
         waiting=(
             BankUpload.Status.QUEUED,

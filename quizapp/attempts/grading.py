@@ -8,7 +8,7 @@ import logging
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 import grader
 from grader.errors import EngineError, SpecError
@@ -21,7 +21,7 @@ MAX_RAW_LENGTH = 2000
 
 # Shown when an answer was saved but the broker could not take its grading task: the sweeper
 # sends it once the broker is back (docs/grading-pipeline.md).
-GRADING_DELAYED = _lazy(
+GRADING_DELAYED = gettext_lazy(
     "Ответ сохранён, проверка задерживается: результат появится здесь сам, как только "
     "сервер проверки снова будет доступен. Отправлять ответ ещё раз не нужно."
 )
