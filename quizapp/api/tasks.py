@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from celery import shared_task
 from django.conf import settings
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from quizapp.api.webhooks import DELIVER_WEBHOOK_TASK, webhook_delivery_send
@@ -44,23 +41,10 @@ def deliver_webhook(self, delivery_id: int) -> str | None:
     return None if delivery is None else delivery.status
 
 
-def _sweep_webhooks(now) -> int:
-    # As for LTI passbacks: never tried within a minute, or silent past the longest backoff.
-    lost = Q(last_tried_at__isnull=True, created_at__lt=now - timedelta(minutes=1)) | Q(
-        last_tried_at__lt=now - timedelta(seconds=BACKOFF_MAX_SECONDS + 600)
-    )
-    stale = WebhookDelivery.objects.filter(lost, status=WebhookDelivery.Status.PENDING)
-    return waiting.resend_rows("webhooks", stale, DELIVER_WEBHOOK_TASK, hold=timedelta(minutes=10))
-
-
-waiting.register(
-    waiting.WaitingWork(
-        key="webhooks",
-        label=_("Вебхуки"),
-        model=WebhookDelivery,
-        waiting=(WebhookDelivery.Status.PENDING,),
-        since="created_at",
-        queue=settings.CELERY_TASK_DEFAULT_QUEUE,
-        sweep=_sweep_webhooks,
-    )
+waiting.register_retried(
+    key="webhooks",
+    label=_("Вебхуки"),
+    model=WebhookDelivery,
+    task=DELIVER_WEBHOOK_TASK,
+    backoff_max_seconds=BACKOFF_MAX_SECONDS,
 )

@@ -2,8 +2,6 @@
 transient database errors. The names of the first two predate this package and stay as they are
 (messages already in the broker carry them)."""
 
-from datetime import timedelta
-
 from celery import shared_task
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -42,20 +40,9 @@ def close_expired_attempts() -> int:
     return services.attempts_close_expired()
 
 
-def _sweep_responses(now) -> int:
-    after = timedelta(seconds=settings.GRADING_SWEEP_AFTER)
-    stale = Response.objects.filter(status=Response.Status.PENDING, created_at__lt=now - after)
-    return waiting.resend_drain("responses", stale, services.GRADE_PENDING_TASK, hold=after)
-
-
-waiting.register(
-    waiting.WaitingWork(
-        key="responses",
-        label=_("Ответы в тестах"),
-        model=Response,
-        waiting=(Response.Status.PENDING,),
-        since="created_at",
-        queue=settings.CELERY_TASK_DEFAULT_QUEUE,
-        sweep=_sweep_responses,
-    )
+waiting.register_answers(
+    key="responses",
+    label=_("Ответы в тестах"),
+    model=Response,
+    drain_task=services.GRADE_PENDING_TASK,
 )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -31,6 +32,8 @@ __all__ = [
     "WaitingWork",
     "drain",
     "register",
+    "register_answers",
+    "register_retried",
     "registered",
     "resend_drain",
     "resend_rows",
@@ -59,6 +62,8 @@ class WaitingWork:
 
 
 _REGISTRY: dict[str, WaitingWork] = {}
+# The waiting state of answers, LTI passbacks and webhook deliveries alike.
+PENDING = "pending"
 
 
 def register(work: WaitingWork) -> WaitingWork:
@@ -154,6 +159,54 @@ def resend_drain(key: str, rows, task_name: str, *, hold: timedelta) -> int:
         return 1
     cache.delete(f"sweep:{key}")
     return 0
+
+
+def register_answers(*, key: str, label, model, drain_task: str) -> WaitingWork:
+    """Register answers graded in batches (``status`` ``pending`` until graded): the sweep sends
+    one ``drain_task`` when any has waited longer than ``GRADING_SWEEP_AFTER`` seconds."""
+
+    def sweep_answers(now) -> int:
+        after = timedelta(seconds=settings.GRADING_SWEEP_AFTER)
+        stale = model.objects.filter(status=PENDING, created_at__lt=now - after)
+        return resend_drain(key, stale, drain_task, hold=after)
+
+    return register(
+        WaitingWork(
+            key=key,
+            label=label,
+            model=model,
+            waiting=(PENDING,),
+            since="created_at",
+            queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+            sweep=sweep_answers,
+        )
+    )
+
+
+def register_retried(*, key: str, label, model, task: str, backoff_max_seconds: int) -> WaitingWork:
+    """Register deliveries whose task retries itself with backoff (``pending`` until sent or
+    given up, ``last_tried_at`` set by each try). A row is lost when it was never tried within a
+    minute (its first message was lost) or silent for longer than the longest backoff plus ten
+    minutes (its retry was lost); the sweep sends ``task(pk)`` for it, once per ten minutes."""
+
+    def sweep_deliveries(now) -> int:
+        lost = Q(last_tried_at__isnull=True, created_at__lt=now - timedelta(minutes=1)) | Q(
+            last_tried_at__lt=now - timedelta(seconds=backoff_max_seconds + 600)
+        )
+        stale = model.objects.filter(lost, status=PENDING)
+        return resend_rows(key, stale, task, hold=timedelta(minutes=10))
+
+    return register(
+        WaitingWork(
+            key=key,
+            label=label,
+            model=model,
+            waiting=(PENDING,),
+            since="created_at",
+            queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+            sweep=sweep_deliveries,
+        )
+    )
 
 
 # A drain gives the worker back after this long and sends itself again if rows remain, so a

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from pylti1p3.exception import LtiException
 from requests import RequestException
@@ -76,24 +73,10 @@ def sync_roster(self, context_id: int) -> int:
     return lti_roster_sync(context_id=context_id)
 
 
-def _sweep_passbacks(now) -> int:
-    # Never tried within a minute: the first message was lost. Tried, still pending, and silent
-    # for longer than the longest backoff: the retry was lost.
-    lost = Q(last_tried_at__isnull=True, created_at__lt=now - timedelta(minutes=1)) | Q(
-        last_tried_at__lt=now - timedelta(seconds=BACKOFF_MAX_SECONDS + 600)
-    )
-    stale = LtiScorePassback.objects.filter(lost, status=LtiScorePassback.Status.PENDING)
-    return waiting.resend_rows("lti", stale, SEND_SCORE_TASK, hold=timedelta(minutes=10))
-
-
-waiting.register(
-    waiting.WaitingWork(
-        key="lti",
-        label=_("LTI: отправки оценок"),
-        model=LtiScorePassback,
-        waiting=(LtiScorePassback.Status.PENDING,),
-        since="created_at",
-        queue=settings.CELERY_TASK_DEFAULT_QUEUE,
-        sweep=_sweep_passbacks,
-    )
+waiting.register_retried(
+    key="lti",
+    label=_("LTI: отправки оценок"),
+    model=LtiScorePassback,
+    task=SEND_SCORE_TASK,
+    backoff_max_seconds=BACKOFF_MAX_SECONDS,
 )

@@ -1,15 +1,13 @@
 """Celery tasks of free practice: grade answers in batches (thin adapters, retried on transient
 errors). The first task's name predates this package and stays as it is."""
 
-from datetime import timedelta
-
 from celery import shared_task
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from quizapp.core import waiting
 from quizapp.core.tasks import DURABLE_TASK
-from quizapp.models import PracticeAnswer, Response
+from quizapp.models import PracticeAnswer
 from quizapp.practice import services
 
 
@@ -31,22 +29,9 @@ def grade_pending_practice(self) -> int:
     )
 
 
-def _sweep_practice(now) -> int:
-    after = timedelta(seconds=settings.GRADING_SWEEP_AFTER)
-    stale = PracticeAnswer.objects.filter(
-        status=Response.Status.PENDING, created_at__lt=now - after
-    )
-    return waiting.resend_drain("practice", stale, services.GRADE_PENDING_TASK, hold=after)
-
-
-waiting.register(
-    waiting.WaitingWork(
-        key="practice",
-        label=_("Ответы в тренировке"),
-        model=PracticeAnswer,
-        waiting=(Response.Status.PENDING,),
-        since="created_at",
-        queue=settings.CELERY_TASK_DEFAULT_QUEUE,
-        sweep=_sweep_practice,
-    )
+waiting.register_answers(
+    key="practice",
+    label=_("Ответы в тренировке"),
+    model=PracticeAnswer,
+    drain_task=services.GRADE_PENDING_TASK,
 )

@@ -20,7 +20,6 @@ from quizapp.models import Response
 from tests.quizapp.attempts.stack import (
     GradingAudit,
     RedisServer,
-    clear_queue,
     kill,
     pending_count,
     start_worker,
@@ -53,15 +52,6 @@ def private_redis():
     yield server
     switch_broker(**saved)
     server.stop()
-
-
-@pytest.fixture
-def shared_redis():
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    saved = use_broker(url)
-    clear_queue(url)
-    yield url
-    switch_broker(**saved)
 
 
 @pytest.fixture

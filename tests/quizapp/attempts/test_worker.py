@@ -14,28 +14,18 @@ from django.db import connection, transaction
 from quizapp.attempts import services
 from quizapp.models import Response
 from tests.quizapp.attempts.stack import (
-    clear_queue,
     kill,
     log,
     start_worker,
     stop,
-    switch_broker,
-    use_broker,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def broker():
-    """Point this process's Celery app at the real Redis; start from an empty queue."""
-    import os
-
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    saved = use_broker(url)
-    clear_queue(url)
-    yield url
-    switch_broker(**saved)
+def broker(shared_redis):
+    return shared_redis
 
 
 @pytest.fixture
