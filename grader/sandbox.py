@@ -83,6 +83,18 @@ _MESSAGES = {
     ),
 }
 
+_CHECK_MESSAGES = {
+    "timeout": gettext_noop(
+        "проверка вопроса не уложилась в отведённое время: упростите параметры, ограничения "
+        "или формулы вопроса"
+    ),
+    "memory": gettext_noop(
+        "проверке вопроса не хватило памяти: упростите параметры, ограничения или формулы вопроса"
+    ),
+    "recursion": gettext_noop("слишком глубокая вложенность в формулах вопроса"),
+    "crashed": gettext_noop("проверка вопроса прервана: упростите формулы вопроса"),
+}
+
 _ROOT = Path(__file__).resolve().parent.parent  # where the child finds the same ``grader``
 _ENV_KEPT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "PYTHONPATH")
 
@@ -100,6 +112,7 @@ class Settings:
     workers: int = 2
     memory_mb: int = 768
     timeout: float = 1.5
+    check_timeout: float = 60.0
     start_timeout: float = 60.0
     locale_dirs: tuple[str, ...] = ()
     language: Callable[[], str | None] | None = None
@@ -107,7 +120,7 @@ class Settings:
     def __post_init__(self):
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
-        if self.memory_mb < 0 or self.timeout <= 0 or self.start_timeout <= 0:
+        if self.memory_mb < 0 or min(self.timeout, self.check_timeout, self.start_timeout) <= 0:
             raise ValueError("memory_mb must be >= 0, timeout and start_timeout > 0")
 
     @property
@@ -314,15 +327,16 @@ class _Pool:
                 logger.exception("grader sandbox: could not start a replacement child")
         self.slots.put(replacement)
 
-    def run(self, items: list, language: str | None) -> list:
-        """One outcome per ``(op, args)`` item; an item the child did not finish is refused, the
-        rest go on in a fresh child."""
+    def run(self, items: list, language: str | None, timeout: float | None = None) -> list:
+        """One outcome per ``(op, args)`` item (``(op, args, seconds)`` for an item with its own
+        budget); an item the child did not finish is refused, the rest go on in a fresh child."""
+        timeout = timeout or self.settings.timeout
         outcomes: list = []
         lost = 0
         while len(outcomes) < len(items):
             child = self.checkout()
             try:
-                got = child.stream(language, items[len(outcomes) :], self.settings.timeout)
+                got = child.stream(language, items[len(outcomes) :], timeout)
             finally:
                 self.checkin(child)
             lost = lost + 1 if not got else 0
@@ -356,6 +370,7 @@ def configure(
     workers: int = 2,
     memory_mb: int = 768,
     timeout: float = 1.5,
+    check_timeout: float = 60.0,
     locale_dirs: Iterable[str | os.PathLike] = (),
     language: Callable[[], str | None] | None = None,
 ) -> None:
@@ -366,6 +381,7 @@ def configure(
         workers=workers,
         memory_mb=memory_mb,
         timeout=timeout,
+        check_timeout=check_timeout,
         locale_dirs=tuple(str(d) for d in locale_dirs),
         language=language,
     )
@@ -544,6 +560,24 @@ def grade_many(items: Iterable[tuple[dict, int | None, str]]) -> list[dict]:
             refused = GradeResult(status="invalid", feedback=error["message"], error=error)
             results.append(refused.as_dict())
     return results
+
+
+def check_question(spec: dict, count: int) -> list[tuple[str, str]]:
+    """:func:`grader.checks.check_question` in a child, with ``check_timeout`` seconds (of wall
+    clock and of CPU) for the whole question: the problems (message, code) of one question of a
+    bank file. A question whose checks cost more is one problem with the code ``too_costly``."""
+    budget = _settings.check_timeout
+    pool = _current_pool()
+    [outcome] = pool.run([("check", (spec, count), budget)], _language(), timeout=budget)
+    if outcome[0] == "ok":
+        return [tuple(problem) for problem in outcome[1]]
+    if outcome[0] == "raised":
+        exc = outcome[1]
+        if isinstance(exc, GraderError):
+            return [(exc.message, exc.code)]
+        _reraise(exc, outcome[2])
+    logger.warning("grader sandbox refused a bank question's checks (%s)", outcome[1])
+    return [(_(_CHECK_MESSAGES[outcome[1]]), REFUSED)]
 
 
 def _probe(op: str, arg) -> tuple:

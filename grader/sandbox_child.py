@@ -23,6 +23,7 @@ Messages are built here, so they are translated here: with the project's compile
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 
@@ -77,6 +78,12 @@ def _preview(spec, seed, raw):
     return grading.preview(spec, seed, raw)
 
 
+def _check(spec, count):
+    from grader import checks
+
+    return [list(problem) for problem in checks.check_question(spec, count)]
+
+
 def _allocate(megabytes):
     """Probe for the tests: hold ``megabytes`` at once (RLIMIT_AS refuses a large one)."""
     return len(bytearray(megabytes * 2**20))
@@ -107,6 +114,7 @@ def _abort(_unused=None):
 OPS = {
     "grade": _grade,
     "preview": _preview,
+    "check": _check,
     "_allocate": _allocate,
     "_spin": _spin,
     "_sympy_power": _sympy_power,
@@ -162,8 +170,11 @@ def serve(inbox, outbox, config: dict) -> int:
         except (EOFError, OSError):
             return 0  # the parent closed the pipe or died: nothing more to do
         i18n.install(translators.get(language))
-        for op, args in items:
-            _limit_cpu(cpu_seconds)
+        for item in items:
+            op, args = item[0], item[1]
+            # An item may carry its own budget (a bank question's checks): seconds of wall clock
+            # for the parent, the same of CPU here.
+            _limit_cpu(math.ceil(item[2]) + 1 if len(item) > 2 else cpu_seconds)
             try:
                 reply = ("ok", OPS[op](*args))
             except MemoryError:

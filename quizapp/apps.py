@@ -26,6 +26,7 @@ class QuizappConfig(AppConfig):
             workers=settings.GRADER_SANDBOX_WORKERS,
             memory_mb=settings.GRADER_SANDBOX_MEMORY_MB,
             timeout=settings.GRADER_SANDBOX_TIMEOUT_MS / 1000,
+            check_timeout=settings.GRADER_CHECK_TIMEOUT_S,
             locale_dirs=settings.LOCALE_PATHS,
             language=get_language,
         )

@@ -169,6 +169,9 @@ LOGOUT_REDIRECT_URL = "home"
 GRADER_SANDBOX_WORKERS = env_int("GRADER_SANDBOX_WORKERS", 2, min=1)
 GRADER_SANDBOX_MEMORY_MB = env_int("GRADER_SANDBOX_MEMORY_MB", 768, min=0)  # 0: no limit
 GRADER_SANDBOX_TIMEOUT_MS = env_int("GRADER_SANDBOX_TIMEOUT_MS", 1500, min=100)
+# The checks of one question of an uploaded bank (hundreds of variants drawn) get this many
+# seconds in a child; a question that needs more is reported as too costly.
+GRADER_CHECK_TIMEOUT_S = env_int("GRADER_CHECK_TIMEOUT_S", 60, min=1)
 
 # Celery: no broker → tasks run eagerly in the web process (embedded mode).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or None

@@ -214,3 +214,54 @@ def test_any_expression_is_answered_within_the_budget(warm, raw):
     assert time.monotonic() - start < 2 * LIMIT + 6
     assert result.status in ("graded", "invalid")
     assert isinstance(shown, dict) and "ok" in shown
+
+
+PARAMETRIC = {
+    "kind": "numeric",
+    "text": "${{ a }} \\cdot {{ b }}$?",
+    "params": {
+        "a": {"type": "int", "min": 1, "max": 9, "default": 2},
+        "b": {"type": "int", "min": 1, "max": 9, "default": 3},
+    },
+    "answer": {"expr": "a * b"},
+    "mistakes": [{"id": "sum", "answer": {"expr": "a + b + 100"}}],
+}
+
+
+def test_a_bank_question_is_checked_in_a_child_as_in_process(warm):
+    from grader import checks
+
+    assert grader.check_question(PARAMETRIC, 30) == checks.check_question(PARAMETRIC, 30)
+    broken = dict(PARAMETRIC, answer={"expr": "a * c"})
+    problems = grader.check_question(broken, 5)
+    assert problems and all(isinstance(m, str) and code for m, code in problems)
+
+
+def test_a_bank_question_whose_checks_exceed_their_budget_is_too_costly():
+    """A bank file's question costs at most its budget: refused with a code, the pool goes on."""
+    saved = sandbox.settings()
+    sandbox.configure(
+        workers=saved.workers,
+        memory_mb=saved.memory_mb,
+        timeout=saved.timeout,
+        check_timeout=0.2,
+        locale_dirs=saved.locale_dirs,
+        language=saved.language,
+    )
+    try:
+        sandbox.warm_up()
+        started = time.monotonic()
+        problems = grader.check_question(PARAMETRIC, 200_000)
+        assert time.monotonic() - started < 5
+        assert [code for _, code in problems] == ["too_costly"]
+        assert "не уложилась" in problems[0][0]
+        assert grader.grade(NUMERIC, None, "0,25").correct  # the pool still serves
+    finally:
+        sandbox.configure(
+            workers=saved.workers,
+            memory_mb=saved.memory_mb,
+            timeout=saved.timeout,
+            check_timeout=saved.check_timeout,
+            locale_dirs=saved.locale_dirs,
+            language=saved.language,
+        )

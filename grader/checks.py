@@ -1,0 +1,149 @@
+"""The checks of one question of a bank: many variants drawn, keys, typical mistakes, texts and
+a self-test graded (``check_question``). Pure grader code, so that the app can run it in a
+bounded child process (``grader.sandbox.check_question``): a bank file is as untrusted as an
+answer.
+
+For each template, ``count`` seeds are drawn and the following are problems: constraints that
+reject most draws, a key that is not a finite value, keys that are the same for every variant,
+a typical mistake equal to the right answer for some variant (a right answer would be called a
+mistake), texts that fail to render, and a self-test (a correct, a wrong and an invalid answer)
+that grades wrongly.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from grader import kinds
+from grader.errors import EngineError, GraderError, SpecError
+from grader.grading import grade, mistake_value, present
+from grader.i18n import _
+from grader.variants import variant
+
+__all__ = ["check_question", "MAX_MEAN_TRIES", "SELF_TEST_EVERY"]
+
+MAX_MEAN_TRIES = 10  # more means constraints throw away over 90 % of the draws
+SELF_TEST_EVERY = 10  # grade the self-test answers on every 10th variant (it is the slow part)
+
+
+def check_question(spec: dict, count: int) -> list[tuple[str, str]]:
+    """The problems of one question (message, code), drawing ``count`` variants."""
+    problems: list[tuple[str, str]] = []
+    _check_question(spec, count, lambda message, code: problems.append((message, code)))
+    return problems
+
+
+def _check_question(spec: dict, count: int, report) -> None:
+    kind = kinds.get(spec["kind"])
+    seeds = [None, *range(count)] if spec.get("params") else [None]
+    keys, tries, mistakes_hit = set(), [], {}
+    mistake_computed, mistake_error = set(), {}
+    reported = set()
+
+    def once(code: str, message: str):
+        if code not in reported:
+            reported.add(code)
+            report(message, code)
+
+    for seed in seeds:
+        where = _("вариант по умолчанию") if seed is None else f"seed {seed}"
+        try:
+            var = variant(spec, seed)
+            expected = kind.expected(spec, var.values)
+            present(spec, seed)
+        except EngineError as exc:
+            once(exc.code, f"{where}: {exc.message}")
+            continue
+        except SpecError as exc:
+            once(exc.code, f"{where}: {exc.message}")
+            if seed is None or exc.code == "constraints_unsatisfiable":
+                return
+            continue
+        tries.append(var.tries)
+        keys.add(_key(expected))
+        for index, mistake in enumerate(spec.get("mistakes") or []):
+            try:
+                wrong = mistake_value(kind, spec, index, var.values)
+            except GraderError as exc:
+                mistake_error.setdefault(index, exc.message)
+                continue
+            mistake_computed.add(index)
+            if kind.matches(_as_parsed(wrong), expected, spec):
+                mistakes_hit.setdefault(mistake.get("id") or f"mistakes[{index}]", where)
+        if seed is None or seed % SELF_TEST_EVERY == 0:
+            _self_test(kind, spec, seed, expected, where, once)
+    if tries and seed is not None and np.mean(tries) > MAX_MEAN_TRIES:
+        once(
+            "constraints_reject_often",
+            _("ограничения отбрасывают %(value)s наборов параметров")
+            % {"value": format(1 - 1 / np.mean(tries), ".0%")},
+        )
+    if spec.get("params") and len(keys) == 1 and len(seeds) > 2 and _has_random(spec):
+        once("constant_answer", _("у всех вариантов один и тот же ответ"))
+    if tries:
+        for index, message in mistake_error.items():
+            if index not in mistake_computed:
+                once(
+                    f"mistake_dead_{index}",
+                    _(
+                        "типичная ошибка mistakes[%(index)s] не вычисляется ни для одного "
+                        "варианта, поэтому никогда не будет узнана: %(message)s"
+                    )
+                    % {"index": index, "message": message},
+                )
+    for mistake_id, where in mistakes_hit.items():
+        once(
+            f"mistake_{mistake_id}",
+            _(
+                "типичная ошибка %(mistake_id)s совпадает с верным ответом (%(where)s): верный "
+                "ответ был бы засчитан как ошибка; исключите такие варианты ограничениями"
+            )
+            % {"mistake_id": mistake_id, "where": where},
+        )
+
+
+def _self_test(kind, spec: dict, seed, expected, where: str, once) -> None:
+    test = kind.self_test(spec, expected)
+    try:
+        right = grade(spec, seed, test.correct)
+        wrong = grade(spec, seed, test.wrong)
+        invalid = grade(spec, seed, test.invalid) if test.invalid is not None else None
+    except GraderError as exc:
+        once(exc.code, f"{where}: {exc.message}")
+        return
+    if not right.correct and spec["kind"] != "flashcard":
+        once(
+            "self_test_correct",
+            _("%(where)s: верный ответ %(correct)r не засчитан")
+            % {"where": where, "correct": test.correct},
+        )
+    if wrong.correct:
+        once(
+            "self_test_wrong",
+            _("%(where)s: неверный ответ %(wrong)r засчитан")
+            % {"where": where, "wrong": test.wrong},
+        )
+    if invalid is not None and invalid.status != "invalid":
+        once(
+            "self_test_invalid",
+            _("%(where)s: некорректный ввод %(invalid)r принят")
+            % {"where": where, "invalid": test.invalid},
+        )
+
+
+def _as_parsed(value):
+    if isinstance(value, list):
+        return SimpleNamespace(value=np.asarray(value, dtype=float))
+    return SimpleNamespace(value=value)
+
+
+def _key(value) -> str:
+    if isinstance(value, float):
+        return repr(round(value, 9))
+    return repr(value)
+
+
+def _has_random(spec: dict) -> bool:
+    return any(p.get("type") != "const" for p in (spec.get("params") or {}).values())
