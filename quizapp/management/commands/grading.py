@@ -75,7 +75,13 @@ def _queue_lengths(queues: set[str]) -> dict[str, int | None]:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1)
-            channel = conn.default_channel
-            return {q: channel.queue_declare(q, passive=True).message_count for q in queues}
+            lengths = {}
+            for queue in queues:
+                try:
+                    declared = conn.default_channel.queue_declare(queue, passive=True)
+                    lengths[queue] = declared.message_count
+                except conn.channel_errors:
+                    lengths[queue] = 0  # no such queue yet (Redis drops an empty list)
+            return lengths
     except Exception:  # the broker is down: say so, the table counts still help
         return dict.fromkeys(queues)

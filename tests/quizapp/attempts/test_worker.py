@@ -143,3 +143,19 @@ def test_answers_saved_together_send_one_drain(broker, student, demo_quiz):
             _wait_graded(response.pk, process)
     finally:
         stop(process)
+
+
+def test_grading_status_counts_what_waits_and_the_queue(broker, student, demo_quiz):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    attempt = services.attempt_start(user=student, quiz=demo_quiz)
+    services.response_submit(item=attempt.items.first(), raw="1")
+    out = io.StringIO()
+    call_command("grading", "status", "--json", stdout=out)
+    status = json.loads(out.getvalue())
+    assert {k["key"]: k["waiting"] for k in status["kinds"]}["responses"] == 1
+    assert status["queues"]["grading"] == 1  # the one drain message for the answer
+    assert isinstance(status["queues"]["banks"], int)  # an empty queue is 0, not "unreachable"
