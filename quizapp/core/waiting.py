@@ -161,6 +161,21 @@ def resend_drain(key: str, rows, task_name: str, *, hold: timedelta) -> int:
     return 0
 
 
+def _register_pending(*, key: str, label, model, sweep) -> WaitingWork:
+    """Rows that wait in the state ``pending`` since their ``created_at``, on the grading queue."""
+    return register(
+        WaitingWork(
+            key=key,
+            label=label,
+            model=model,
+            waiting=(PENDING,),
+            since="created_at",
+            queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+            sweep=sweep,
+        )
+    )
+
+
 def register_answers(*, key: str, label, model, drain_task: str) -> WaitingWork:
     """Register answers graded in batches (``status`` ``pending`` until graded): the sweep sends
     one ``drain_task`` when any has waited longer than ``GRADING_SWEEP_AFTER`` seconds."""
@@ -170,17 +185,7 @@ def register_answers(*, key: str, label, model, drain_task: str) -> WaitingWork:
         stale = model.objects.filter(status=PENDING, created_at__lt=now - after)
         return resend_drain(key, stale, drain_task, hold=after)
 
-    return register(
-        WaitingWork(
-            key=key,
-            label=label,
-            model=model,
-            waiting=(PENDING,),
-            since="created_at",
-            queue=settings.CELERY_TASK_DEFAULT_QUEUE,
-            sweep=sweep_answers,
-        )
-    )
+    return _register_pending(key=key, label=label, model=model, sweep=sweep_answers)
 
 
 def register_retried(*, key: str, label, model, task: str, backoff_max_seconds: int) -> WaitingWork:
@@ -196,17 +201,7 @@ def register_retried(*, key: str, label, model, task: str, backoff_max_seconds: 
         stale = model.objects.filter(lost, status=PENDING)
         return resend_rows(key, stale, task, hold=timedelta(minutes=10))
 
-    return register(
-        WaitingWork(
-            key=key,
-            label=label,
-            model=model,
-            waiting=(PENDING,),
-            since="created_at",
-            queue=settings.CELERY_TASK_DEFAULT_QUEUE,
-            sweep=sweep_deliveries,
-        )
-    )
+    return _register_pending(key=key, label=label, model=model, sweep=sweep_deliveries)
 
 
 # A drain gives the worker back after this long and sends itself again if rows remain, so a
