@@ -19,12 +19,11 @@ Conventions (classical test theory):
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Max
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.utils.translation import gettext
 
 from question_bank.models import QuestionVersion
@@ -112,71 +111,115 @@ class QuizAnalysis:
 
 
 def quiz_item_analysis(*, quiz: Quiz) -> QuizAnalysis:
-    """Every question of the quiz's finished attempts (four queries whatever the size)."""
-    finished = {"attempt__quiz": quiz, "attempt__status": Attempt.Status.FINISHED}
-    items = list(
-        AttemptItem.objects.filter(**finished).values(
+    """Every question of the quiz's finished attempts: two queries whatever the size.
+
+    One pass over the finished items joined with their responses (none, one, or a few when an
+    item allows several tries), in (item, response id) order so that an item's newest response
+    comes last and wins. No id list travels to the database and back (45,000 items at 5,000
+    attempts of nine questions), rows stay tuples, and the statistics are NumPy over arrays.
+    """
+    rows = (
+        AttemptItem.objects.filter(attempt__quiz=quiz, attempt__status=Attempt.Status.FINISHED)
+        .order_by("attempt_id", "position", "pk", "responses__id")
+        .values_list(
             "pk",
             "attempt_id",
             "points",
             "position",
             "version_id",
-            "version__number",
-            "version__question_id",
-            "version__question__title",
+            "responses__id",
+            "responses__raw",
+            "responses__status",
+            "responses__score",
+            # KT() would read "responses" as the JSON field; the transforms name it whole.
+            KeyTextTransform("parsed_display", "responses__result"),
+            KeyTextTransform("id", KeyTransform("mistake", "responses__result")),
         )
     )
-    newest = Response.objects.filter(item__in=[i["pk"] for i in items]).values("item_id")
-    newest = newest.annotate(last=Max("id")).values("last")
-    responses = {
-        r["item_id"]: r
-        for r in Response.objects.filter(id__in=newest).values(
-            "item_id",
-            "raw",
-            "status",
-            "score",
-            parsed=KT("result__parsed_display"),
-            mistake=KT("result__mistake__id"),
-        )
+    latest: dict[int, tuple] = {}
+    for row in rows:
+        latest[row[0]] = row
+    versions = {
+        v["pk"]: v
+        for v in QuestionVersion.objects.filter(pk__in={row[4] for row in latest.values()})
+        .order_by()
+        .values("pk", "number", "question_id", "question__title", "spec")
     }
-    specs = dict(
-        QuestionVersion.objects.filter(pk__in={i["version_id"] for i in items}).values_list(
-            "pk", "spec"
-        )
-    )
 
-    # Item scores and attempt totals.
-    totals: dict[int, float] = defaultdict(float)
-    maxima: dict[int, float] = defaultdict(float)
-    for item in items:
-        r = responses.get(item["pk"])
-        item["response"] = r
-        pts = float(item["points"])
-        score = r["score"] if r and r["score"] is not None else 0.0
-        if r and r["status"] == Response.Status.INVALID:
-            score = 0.0
-        item["x"] = None if r and r["status"] in _LEFT_OUT else float(score)
-        totals[item["attempt_id"]] += pts * (item["x"] or 0.0)
-        maxima[item["attempt_id"]] += pts
+    n = len(latest)
+    attempt_of = np.empty(n, dtype=np.int64)
+    points = np.empty(n, dtype=float)
+    x = np.empty(n, dtype=float)  # NaN: left out (pending or failed by the grader)
+    groups: dict[int, _Question] = {}
+    for k, (
+        _,
+        attempt_id,
+        pts,
+        position,
+        version_id,
+        rid,
+        raw,
+        status,
+        score,
+        parsed,
+        mistake,
+    ) in enumerate(latest.values()):
+        version = versions[version_id]
+        group = groups.get(version["question_id"])
+        if group is None:
+            group = groups[version["question_id"]] = _Question(title=version["question__title"])
+        group.add(k, position, version)
+        attempt_of[k] = attempt_id
+        points[k] = pts
+        if rid is None:
+            x[k] = 0.0
+            group.blank += 1
+            continue
+        if status in _LEFT_OUT:
+            x[k] = np.nan
+            group.failed += status == Response.Status.FAILED
+        elif status == Response.Status.INVALID:
+            x[k] = 0.0
+            group.answer(gettext("%(value)s (не распознан)") % {"value": raw.strip()}, False)
+        else:
+            x[k] = score if score is not None else 0.0
+            group.answer((parsed or raw or "").strip() or "—", x[k] >= 1.0 - 1e-9)
+        if mistake:
+            group.mistakes[mistake] += 1
 
-    by_question: dict[int, list[dict]] = defaultdict(list)
-    for item in items:
-        by_question[item["version__question_id"]].append(item)
-    order = sorted(
-        by_question,
-        key=lambda q: (
-            min(i["position"] for i in by_question[q]),
-            by_question[q][0]["version__question__title"],
-        ),
-    )
+    # Attempt totals and maxima over all their items; each item's rest score leaves it out.
+    attempts, slot = np.unique(attempt_of, return_inverse=True)
+    earned = np.where(np.isnan(x), 0.0, x) * points
+    totals = np.bincount(slot, weights=earned, minlength=attempts.size)[slot]
+    maxima = np.bincount(slot, weights=points, minlength=attempts.size)[slot]
+    rest_max = maxima - points
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rest = np.where(rest_max > 0, (totals - earned) / rest_max, 0.0)
+
+    order = sorted(groups, key=lambda q: (groups[q].first_position, groups[q].title))
     questions = []
     for number, question_id in enumerate(order, start=1):
-        qitems = by_question[question_id]
-        questions.append(_analyse_question(number, question_id, qitems, totals, maxima, specs))
+        group = groups[question_id]
+        index = np.asarray(group.index, dtype=np.int64)
+        counted = index[~np.isnan(x[index])]
+        analysis = QuestionAnalysis(
+            question_id=question_id,
+            title=group.title,
+            number=number,
+            versions=sorted(group.versions),
+            stats=item_statistics(x[counted], rest[counted]),
+            n_correct=int(np.count_nonzero(x[counted] >= 1.0 - 1e-9)),
+            n_blank=group.blank,
+            n_failed=group.failed,
+        )
+        _answers(analysis, group)
+        _mistakes(analysis, group, versions)
+        _flags(analysis)
+        questions.append(analysis)
     _layout_chart(questions)
     return QuizAnalysis(
         quiz=quiz,
-        attempts=len(totals),
+        attempts=int(attempts.size),
         questions=questions,
         chart_height=ROW_H * len(questions) + 30,
     )
@@ -185,75 +228,48 @@ def quiz_item_analysis(*, quiz: Quiz) -> QuizAnalysis:
 _LEFT_OUT = (Response.Status.PENDING, Response.Status.FAILED)
 
 
-def _analyse_question(number, question_id, qitems, totals, maxima, specs) -> QuestionAnalysis:
-    counted = [i for i in qitems if i["x"] is not None]
-    x = np.array([i["x"] for i in counted], dtype=float)
-    rest = np.array(
-        [
-            _rest_share(
-                totals[i["attempt_id"]], maxima[i["attempt_id"]], float(i["points"]), i["x"]
-            )
-            for i in counted
-        ],
-        dtype=float,
-    )
-    stats = item_statistics(x, rest)
-    n_correct = int(np.count_nonzero(x >= 1.0 - 1e-9))
-    n_blank = sum(1 for i in counted if i["response"] is None)
-    n_failed = sum(
-        1 for i in qitems if i["response"] and i["response"]["status"] == Response.Status.FAILED
-    )
-    analysis = QuestionAnalysis(
-        question_id=question_id,
-        title=qitems[0]["version__question__title"],
-        number=number,
-        versions=sorted({i["version__number"] for i in qitems}),
-        stats=stats,
-        n_correct=n_correct,
-        n_blank=n_blank,
-        n_failed=n_failed,
-    )
-    _answers(analysis, counted)
-    _mistakes(analysis, qitems, specs)
-    _flags(analysis)
-    return analysis
+@dataclass
+class _Question:
+    """What one pass over the rows gathers about one question."""
+
+    title: str
+    first_position: int = 1 << 30
+    index: list[int] = field(default_factory=list)  # the rows of its items
+    versions: dict[int, int] = field(default_factory=dict)  # number → version id
+    blank: int = 0
+    failed: int = 0
+    labels: Counter = field(default_factory=Counter)
+    correct: dict[str, bool] = field(default_factory=dict)
+    mistakes: Counter = field(default_factory=Counter)
+
+    def add(self, row: int, position: int, version: dict) -> None:
+        self.index.append(row)
+        self.first_position = min(self.first_position, position)
+        self.versions[version["number"]] = version["pk"]
+
+    def answer(self, label: str, correct: bool) -> None:
+        self.labels[label] += 1
+        self.correct[label] = self.correct.get(label, False) or bool(correct)
 
 
-def _rest_share(total: float, maximum: float, points: float, x: float) -> float:
-    rest_max = maximum - points
-    return (total - points * x) / rest_max if rest_max > 0 else 0.0
-
-
-def _answers(analysis: QuestionAnalysis, counted: list[dict]) -> None:
-    labels: Counter = Counter()
-    correct: dict[str, bool] = {}
-    for item in counted:
-        r = item["response"]
-        if r is None:
-            continue
-        label = (r["parsed"] or r["raw"] or "").strip() or "—"
-        if r["status"] == Response.Status.INVALID:
-            label = gettext("%(value)s (не распознан)") % {"value": r["raw"].strip()}
-        labels[label] += 1
-        correct[label] = correct.get(label, False) or item["x"] >= 1.0 - 1e-9
-    answered = sum(labels.values())
-    for label, count in labels.most_common(TOP_ANSWERS):
+def _answers(analysis: QuestionAnalysis, group: _Question) -> None:
+    answered = sum(group.labels.values())
+    for label, count in group.labels.most_common(TOP_ANSWERS):
         analysis.answers.append(
-            Answer(label=label, count=count, correct=correct[label], share=count / answered)
+            Answer(label=label, count=count, correct=group.correct[label], share=count / answered)
         )
     analysis.other_answers = answered - sum(a.count for a in analysis.answers)
 
 
-def _mistakes(analysis: QuestionAnalysis, qitems: list[dict], specs: dict) -> None:
-    hits = Counter(
-        i["response"]["mistake"] for i in qitems if i["response"] and i["response"]["mistake"]
-    )
-    newest = max(qitems, key=lambda i: i["version__number"])
+def _mistakes(analysis: QuestionAnalysis, group: _Question, versions: dict) -> None:
+    """The typical mistakes of the newest version the quiz drew, with how often each was hit."""
+    newest = versions[group.versions[max(group.versions)]]
     known = [
         (m.get("id") or f"mistake_{k}", m.get("feedback", ""))
-        for k, m in enumerate(specs.get(newest["version_id"], {}).get("mistakes") or [])
+        for k, m in enumerate((newest["spec"] or {}).get("mistakes") or [])
     ]
     seen = {mid for mid, _ in known}
+    hits = group.mistakes
     analysis.mistakes = [(mid, text, hits.get(mid, 0)) for mid, text in known]
     analysis.mistakes += [(mid, "", n) for mid, n in hits.items() if mid not in seen]
 
