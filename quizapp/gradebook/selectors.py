@@ -33,6 +33,7 @@ from quizapp.quizzes.selectors import can_manage_quiz
 
 CENTS = Decimal("0.01")
 
+
 def attempt_for_instructor(user, attempt_uuid) -> Attempt:
     attempt = Attempt.objects.select_related("quiz", "user").filter(uuid=attempt_uuid).first()
     if attempt is None:
@@ -69,9 +70,20 @@ def shown_score(attempt) -> Decimal | None:
     return attempt.score if override is None else Decimal(str(override)).quantize(CENTS)
 
 
+@dataclass(frozen=True)
+class Best:
+    """A cell's best finished attempt: what the page, the exports and the API show of it."""
+
+    uuid: object
+    shown: Decimal | None
+    max_score: Decimal
+    finished_at: object
+    override_score: object  # the newest override's score, None when there is none
+
+
 @dataclass
 class Cell:
-    best: Attempt | None = None
+    best: Best | None = None
     attempts: int = 0
     in_progress: int = 0
 
@@ -100,54 +112,85 @@ class Gradebook:
     quizzes: list[Quiz]
     rows: list[Row]
     course: Course | None = None
+    students_total: int = 0  # all the students, when ``rows`` is one page of them
 
     @property
     def max_total(self) -> Decimal:
         return sum((q.max_score or Decimal(0) for q in self.quizzes), Decimal(0))
 
 
-def gradebook(*, course: Course | None = None, quiz: Quiz | None = None) -> Gradebook:
-    """Students × quizzes of a course (its enrolled students), or of one quiz (who attempted it).
-
-    Three queries whatever the size: the quizzes, the students, and their attempts with the
-    newest override each.
-    """
+def gradebook_students(*, course: Course | None = None, quiz: Quiz | None = None):
+    """The gradebook's students in row order: a course's enrolled ones, or a quiz's takers."""
     user_model = get_user_model()
     if course is not None:
-        quizzes = list(Quiz.objects.filter(course_links__course=course).order_by("title", "id"))
-        students = list(
-            user_model.objects.filter(
-                enrollments__course=course, enrollments__role=Enrollment.Role.STUDENT
-            ).order_by("last_name", "first_name", "username")
+        students = user_model.objects.filter(
+            enrollments__course=course, enrollments__role=Enrollment.Role.STUDENT
         )
+    else:
+        students = user_model.objects.filter(
+            Exists(Attempt.objects.filter(quiz=quiz, user=OuterRef("pk")))
+        )
+    return students.order_by("last_name", "first_name", "username", "pk")
+
+
+def gradebook(
+    *, course: Course | None = None, quiz: Quiz | None = None, students=None
+) -> Gradebook:
+    """Students × quizzes of a course (its enrolled students), or of one quiz (who attempted it).
+
+    ``students``: one page of :func:`gradebook_students` (all of them by default). Three
+    queries whatever the size: the quizzes, the students, and their attempts as tuples with the
+    newest override's score each — no model instance per attempt (10,000 at 5,000 attempts
+    of two quizzes).
+    """
+    if course is not None:
+        quizzes = list(Quiz.objects.filter(course_links__course=course).order_by("title", "id"))
         title = course.title
     else:
         quizzes = [quiz]
-        students = list(
-            user_model.objects.filter(
-                Exists(Attempt.objects.filter(quiz=quiz, user=OuterRef("pk")))
-            ).order_by("last_name", "first_name", "username")
-        )
         title = quiz.title
-    attempts = with_shown_score(
+    if students is None:
+        students = gradebook_students(course=course, quiz=quiz)
+    students = list(students)
+    newest = ScoreOverride.objects.filter(attempt=OuterRef("pk")).order_by("-id")
+    attempts = (
         Attempt.objects.filter(quiz__in=[q.pk for q in quizzes], user__in=[s.pk for s in students])
-    ).order_by("number")
+        .annotate(override_score=Subquery(newest.values("new_score")[:1]))
+        .order_by("number", "pk")
+        .values_list(
+            "user_id",
+            "quiz_id",
+            "status",
+            "uuid",
+            "score",
+            "max_score",
+            "finished_at",
+            "override_score",
+        )
+    )
     column = {q.pk: i for i, q in enumerate(quizzes)}
     rows = {s.pk: Row(student=s, cells=[Cell() for _ in quizzes]) for s in students}
     for q in quizzes:
         q.max_score = None
-    for attempt in attempts:
-        cell = rows[attempt.user_id].cells[column[attempt.quiz_id]]
+    finished = Attempt.Status.FINISHED
+    for user_id, quiz_id, status, uuid, score, max_score, finished_at, override in attempts:
+        cell = rows[user_id].cells[column[quiz_id]]
         cell.attempts += 1
-        if attempt.status != Attempt.Status.FINISHED:
+        if status != finished:
             cell.in_progress += 1
             continue
-        attempt.shown = shown_score(attempt)
-        quiz_ = quizzes[column[attempt.quiz_id]]
-        quiz_.max_score = max(quiz_.max_score or Decimal(0), attempt.max_score)
-        if cell.best is None or (attempt.shown or 0) > (cell.best.shown or 0):
-            cell.best = attempt
-    return Gradebook(title=title, quizzes=quizzes, rows=list(rows.values()), course=course)
+        shown = score if override is None else Decimal(str(override)).quantize(CENTS)
+        quiz_ = quizzes[column[quiz_id]]
+        quiz_.max_score = max(quiz_.max_score or Decimal(0), max_score)
+        if cell.best is None or (shown or 0) > (cell.best.shown or 0):
+            cell.best = Best(uuid, shown, max_score, finished_at, override)
+    return Gradebook(
+        title=title,
+        quizzes=quizzes,
+        rows=list(rows.values()),
+        course=course,
+        students_total=len(rows),
+    )
 
 
 @dataclass

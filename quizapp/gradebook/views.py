@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -37,18 +38,27 @@ def teach_index(request):
     )
 
 
+# A gradebook page shows this many students; the exports and the API have all of them.
+STUDENTS_PER_PAGE = 100
+
+
+def _gradebook_page(request, *, course=None, quiz=None):
+    paginator = Paginator(selectors.gradebook_students(course=course, quiz=quiz), STUDENTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    book = selectors.gradebook(course=course, quiz=quiz, students=page.object_list)
+    context = {"book": book, "course": course, "quiz": quiz, "page": page}
+    return render(request, "instructor/gradebook.html", context)
+
+
 @instructor_required
 def course_gradebook(request, course_id):
     course = course_for_user(request.user, course_id, manage=True)
-    book = selectors.gradebook(course=course)
-    return render(request, "instructor/gradebook.html", {"book": book, "course": course})
+    return _gradebook_page(request, course=course)
 
 
 @instructor_required
 def quiz_gradebook(request, quiz_id):
-    quiz = quiz_for_user(request.user, quiz_id)
-    book = selectors.gradebook(quiz=quiz)
-    return render(request, "instructor/gradebook.html", {"book": book, "quiz": quiz})
+    return _gradebook_page(request, quiz=quiz_for_user(request.user, quiz_id))
 
 
 def _export(book, fmt: str, request) -> HttpResponse:

@@ -91,7 +91,7 @@ def test_course_gradebook_best_attempt_and_total(course, quiz, student, attempt)
     assert row.student == student
     cell = row.cells[0]
     assert cell.attempts == 2
-    assert cell.best.pk == second.pk
+    assert cell.best.uuid == second.uuid
     assert cell.score == second.score == Decimal("2.00")
     assert row.total == Decimal("2.00")
     assert book.quizzes[0].max_score == Decimal("9.00")
@@ -328,3 +328,30 @@ def test_course_gradebook_query_count_does_not_grow(
     more = count()
     assert more == few
     assert more <= 12
+
+
+def test_course_gradebook_pages_students(
+    client, owner, course, quiz, student, django_user_model, monkeypatch
+):
+    """A course of any size: the page shows STUDENTS_PER_PAGE rows and links the next page;
+    the export still has every student."""
+    from quizapp.gradebook import views
+
+    names = ["Аксенов", "Борисова", "Волков", "Горина", "Дьяков"]
+    for k, last in enumerate(names):
+        user = django_user_model.objects.create_user(f"p{k}", last_name=last)
+        Enrollment.objects.create(course=course, user=user)
+    client.force_login(owner)
+    url = reverse("gradebook-course", args=[course.pk])
+    monkeypatch.setattr(views, "STUDENTS_PER_PAGE", 2)
+    pages = [client.get(url, {"page": n}) for n in (1, 2, 3)]
+    beyond = client.get(url, {"page": 99})
+    shown = [[row.student.username for row in p.context["book"].rows] for p in pages]
+    # The enrolled student of the fixture has no last name: sorted first.
+    assert shown == [[student.username, "p0"], ["p1", "p2"], ["p3", "p4"]]
+    assert 'rel="next"' in pages[0].content.decode()
+    assert "Страница 1 из 3" in pages[0].content.decode()
+    assert 'rel="next"' not in pages[2].content.decode()
+    assert [r.student.username for r in beyond.context["book"].rows] == ["p3", "p4"]
+    export = client.get(reverse("gradebook-course-export", args=[course.pk, "csv"]))
+    assert export.content.decode("utf-8-sig").count("\n") == 1 + 6
