@@ -109,3 +109,18 @@ def demo_quiz(db):
 
     call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
     return Quiz.objects.get(slug="demo")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    """Each test starts with an empty default cache: the test databases reuse ids, and a page
+    cached under one test's user 1 must not be served to the next test's user 1."""
+    if "django_db_setup" not in request.fixturenames and not any(
+        m.name == "django_db" for m in request.node.iter_markers()
+    ):
+        yield
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

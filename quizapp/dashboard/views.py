@@ -1,20 +1,58 @@
-"""The home page: the quizzes a visitor may take and, for a student, their dashboard."""
+"""The home page: the quizzes a visitor may take and, for a student, their dashboard.
+
+The dashboard costs a dozen queries (today's cards, mastery by topic, the 14-day forecast, the
+quizzes, the attempts); a student opens it after every few answers. Its HTML is cached per
+student under the version tokens of what it shows (quizapp.core.versions): an answer, a rating, a
+new deck or attempt, a change to quizzes or courses bumps a token, and the next visit renders it
+afresh. The local date and time zone are in the key too (the forecast starts "today").
+"""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
+from quizapp.core import versions
+from quizapp.core.roles import is_admin, is_instructor
 from quizapp.courses.selectors import quizzes_visible_to
 from quizapp.dashboard.selectors import dashboard
 
+# A safety net, not the invalidation: whatever a token missed is shown at most this late.
+CACHE_SECONDS = 15 * 60
+
 
 def home(request):
-    board = None
-    if request.user.is_authenticated:
-        board = dashboard(user=request.user, now=timezone.now())
-    return render(
-        request,
-        "quizapp/home.html",
+    return render(request, "quizapp/home.html", {"main": _main(request)})
+
+
+def _main(request) -> str:
+    user = request.user
+    if not user.is_authenticated:
+        return _render_main(request, board=None)
+    now = timezone.now()
+    study, catalogue = versions.tokens((versions.STUDY, user.pk), (versions.CATALOGUE, None))
+    role = "a" if is_admin(user) else "i" if is_instructor(user) else "s"
+    zone = timezone.get_current_timezone_name()
+    # date_joined: a database restored or rebuilt may give the same id to another person.
+    born = int(user.date_joined.timestamp() * 1_000_000)
+    key = (
+        f"nz:home:{user.pk}:{born}:{role}:{study}:{catalogue}:{zone}:"
+        f"{timezone.localdate(now).isoformat()}:{get_language()}"
+    )
+    html = cache.get(key)
+    if html is None:
+        html = _render_main(request, board=dashboard(user=user, now=now))
+        cache.set(key, html, CACHE_SECONDS)
+    return mark_safe(html)  # our own template's output, escaped when it was rendered
+
+
+def _render_main(request, *, board) -> str:
+    return render_to_string(
+        "quizapp/_home_main.html",
         {"quizzes": quizzes_visible_to(request.user), "board": board},
+        request=request,
     )

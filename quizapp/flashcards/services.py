@@ -19,6 +19,7 @@ import grader
 from grader.errors import EngineError, SpecError
 from question_bank.models import Bank, Question, QuestionVersion, Topic
 from quizapp.accounts.timezones import is_valid
+from quizapp.core import versions
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.flashcards.fsrs_cards import SCHEDULER, apply_card, restore, snapshot, to_card, utc
 from quizapp.flashcards.selectors import (
@@ -268,6 +269,7 @@ def flashcard_bury(*, user, state: FlashcardState, now: dt.datetime) -> Flashcar
 def _set(user, state: FlashcardState, **fields) -> FlashcardState:
     _own(user, state)
     FlashcardState.objects.filter(Q(pk=state.pk) & Q(user=user)).update(**fields)
+    versions.bump(versions.STUDY, user.pk)  # update() sends no signal: the dashboard changes
     for name, value in fields.items():
         setattr(state, name, value)
     return state

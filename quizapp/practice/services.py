@@ -7,6 +7,7 @@ from django.db import transaction
 
 from question_bank.models import QuestionVersion, Topic
 from quizapp.attempts.grading import claim_pending, clean_raw, grade_rows, save_grades
+from quizapp.core import versions
 from quizapp.core.tasks import enqueue_drain_on_commit
 from quizapp.models import PracticeAnswer
 
@@ -47,4 +48,6 @@ def practice_grade_batch(*, first_id: int | None = None, limit: int | None = Non
         if rows:
             grade_rows(rows, spec_seed=lambda row: (row.version.spec, row.seed))
             save_grades(rows)
+            # One UPDATE for the batch sends no signal: the students' mastery has changed.
+            versions.bump(versions.STUDY, *{row.user_id for row in rows})
     return len(rows)

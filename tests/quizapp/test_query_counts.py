@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -37,6 +38,7 @@ def demo(demo_quiz):
 
 
 def _count(client, url) -> int:
+    cache.clear()  # the uncached path: what a page costs when it is computed
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, url
