@@ -238,6 +238,16 @@ CACHES = {
     )
 }
 
+# Sessions: with a shared cache (CACHE_URL) a request reads its session from Redis, not from the
+# database; writes (login, logout, the time zone) still go to the database first, so a Redis
+# restart logs nobody out. Without a shared cache each process would keep its own stale copy (a
+# logout in one gunicorn worker not seen by another): plain database sessions then.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if env_str("CACHE_URL")
+    else "django.contrib.sessions.backends.db"
+)
+
 # REST API (quizapp/api, docs/api.md): an integration's key or the browser's session; every view
 # lists its own permissions; JSON only; one error shape; rate limits per key (in the cache).
 INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
