@@ -36,10 +36,11 @@ class QuizappConfig(AppConfig):
         # tokens bumped by the writes that make it stale.
         # Task modules: services enqueue tasks by their registered names (quizapp.core.tasks),
         # so every process, the eager embedded mode included, must know them.
+        from quizapp.accounts import signals as account_signals  # noqa: F401
         from quizapp.accounts import timezones  # noqa: F401
         from quizapp.api import signals, tasks  # noqa: F401
-        from quizapp.dashboard import invalidation  # noqa: F401
         from quizapp.attempts import tasks as attempt_tasks  # noqa: F401
+        from quizapp.dashboard import invalidation  # noqa: F401
         from quizapp.gradebook import tasks as gradebook_tasks  # noqa: F401
         from quizapp.lti import signals as lti_signals  # noqa: F401
         from quizapp.lti import tasks as lti_tasks  # noqa: F401
