@@ -330,3 +330,16 @@ if env_str("LTI_FRAME_ANCESTORS"):
     SECURE_CSP = {"frame-ancestors": ["'self'", *env_str("LTI_FRAME_ANCESTORS").split()]}
     MIDDLEWARE.remove("django.middleware.clickjacking.XFrameOptionsMiddleware")
     MIDDLEWARE.append("django.middleware.csp.ContentSecurityPolicyMiddleware")
+
+# Uploads (quizapp/core/uploads.py): a file is counted while it streams in and skipped past
+# UPLOAD_MAX_BYTES (a bank file: 2 MB), so no memory or temporary file holds more; the bank page
+# then says the file is too large. Other bodies (forms, the API's JSON) stop at Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE; the API answers 413 before reading a bigger one.
+BANK_UPLOAD_MAX_BYTES = env_int("BANK_UPLOAD_MAX_BYTES", 2 * 1024 * 1024, min=1024)
+UPLOAD_MAX_BYTES = BANK_UPLOAD_MAX_BYTES  # the largest file any page takes
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: the API relies on it
+FILE_UPLOAD_HANDLERS = [
+    "quizapp.core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]

@@ -4,7 +4,9 @@ PyYAML's composer gives nodes with positions; we build the data ourselves so tha
 path (``("questions", 3, "text")``) maps to where it stands in the file. Only the safe YAML subset
 is accepted: no tags beyond the standard scalars, no anchors/aliases (they allow exponential
 "billion laughs" expansion and bank files do not need them), no duplicate keys (a silent overwrite
-would hide an author's mistake).
+would hide an author's mistake), and no nesting deeper than :data:`MAX_DEPTH` — PyYAML composes
+recursively, so ``[[[[…]]]]`` ten thousand deep would end in a ``RecursionError``; the loader
+counts the depth as it composes and stops at the first node too deep, naming its line.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from django.utils.translation import gettext as _
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-__all__ = ["load_with_positions", "YamlError", "MAX_NODES"]
+__all__ = ["load_with_positions", "YamlError", "MAX_DEPTH", "MAX_NODES"]
 
 MAX_NODES = 200_000
+# A bank is bank → questions → a question → spec → params → a parameter → a list of values, about
+# eight levels; 64 leaves room for any honest file and keeps the recursion far from Python's limit.
+MAX_DEPTH = 64
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
@@ -77,6 +82,30 @@ class _Builder:
             ) from None
 
 
+def too_deep_message() -> str:
+    return _("файл вложен слишком глубоко (больше %(max_depth)s уровней)") % {
+        "max_depth": MAX_DEPTH
+    }
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """A safe loader whose composer refuses a node nested deeper than :data:`MAX_DEPTH`."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise YamlError(too_deep_message(), mark.line + 1, mark.column + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def _mark(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -84,7 +113,7 @@ def _mark(node) -> tuple[int, int]:
 def load_with_positions(text: str) -> tuple[object, dict[tuple, tuple[int, int]]]:
     """Parse one YAML document → (data, {path: (line, column)}). Raises :class:`YamlError`."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_BoundedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)

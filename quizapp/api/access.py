@@ -1,6 +1,14 @@
 """Object-level access: one helper per resource. A view asks here which object the caller may
 touch; an object the caller may not even see is "not found" (404), never "forbidden", so the API
-does not reveal what exists."""
+does not reveal what exists.
+
+A key limited to courses (``ApiKey.courses``) sees, of what its owner sees, only (docs/api.md):
+those courses; the quizzes assigned to at least one of them (:func:`visible_quizzes`); the banks
+those quizzes draw from — by a fixed question or a topic rule — with their topics and questions
+(:func:`visible_banks`); the attempts at those quizzes by students enrolled in a course of the key
+where the quiz is assigned (:func:`_key_scope`), their answers and results; the regrades of those
+quizzes. Everything else is 404 to it, as if it did not exist.
+"""
 
 from __future__ import annotations
 
@@ -17,21 +25,53 @@ from quizapp.core import roles
 from quizapp.core.errors import ErrorCode
 from quizapp.courses.selectors import course_for_user, quizzes_visible_or_managed
 from quizapp.gradebook.regrade import run_for_instructor
-from quizapp.models import Attempt, AttemptItem, Quiz, Response
+from quizapp.models import Attempt, AttemptItem, Quiz, QuizItem, Response
 from quizapp.models.api import ApiKey, WebhookEndpoint
 from quizapp.models.courses import Course, CourseQuiz, Enrollment
 from quizapp.quizzes.selectors import can_manage_quiz, managed_quizzes
 
 
+def _assigned_to(limited: list[int], quiz="pk") -> Exists:
+    return Exists(CourseQuiz.objects.filter(quiz_id=OuterRef(quiz), course_id__in=limited))
+
+
+def visible_quizzes(request):
+    """Quizzes the caller may read (may start, or manages); a scoped key's: in its courses."""
+    quizzes = quizzes_visible_or_managed(request.user)
+    limited = _key_courses(request)
+    return quizzes if limited is None else quizzes.filter(_assigned_to(limited))
+
+
+def visible_managed_quizzes(request):
+    """The caller's own quizzes (all, for an admin); a scoped key's: in its courses."""
+    quizzes = managed_quizzes(request.user)
+    limited = _key_courses(request)
+    return quizzes if limited is None else quizzes.filter(_assigned_to(limited))
+
+
+def visible_banks(request):
+    """Banks the caller may read (shared and own; all, for an admin); a scoped key's: those its
+    quizzes draw from, by a fixed question or by a topic rule."""
+    banks = banks_visible_to(request.user)
+    limited = _key_courses(request)
+    if limited is None:
+        return banks
+    items = QuizItem.objects.filter(_assigned_to(limited, quiz="quiz_id"))
+    return banks.filter(
+        Exists(items.filter(question__bank_id=OuterRef("pk")))
+        | Exists(items.filter(topic__bank_id=OuterRef("pk")))
+    )
+
+
 def get_bank_for_user(request, bank_id: int) -> Bank:
-    bank = banks_visible_to(request.user).filter(pk=bank_id).first()
+    bank = visible_banks(request).filter(pk=bank_id).first()
     if bank is None:
         raise Http404
     return bank
 
 
 def get_topic_for_user(request, topic_id: int) -> Topic:
-    topic = Topic.objects.filter(pk=topic_id, bank__in=banks_visible_to(request.user)).first()
+    topic = Topic.objects.filter(pk=topic_id, bank__in=visible_banks(request)).first()
     if topic is None:
         raise Http404
     return topic
@@ -40,7 +80,7 @@ def get_topic_for_user(request, topic_id: int) -> Topic:
 def get_question_for_user(request, question_id: int) -> Question:
     question = (
         Question.objects.select_related("bank", "topic")
-        .filter(pk=question_id, bank__in=banks_visible_to(request.user))
+        .filter(pk=question_id, bank__in=visible_banks(request))
         .first()
     )
     if question is None:
@@ -49,10 +89,23 @@ def get_question_for_user(request, question_id: int) -> Question:
 
 
 def get_quiz_for_user(request, quiz_id: int) -> Quiz:
-    quiz = quizzes_visible_or_managed(request.user).filter(pk=quiz_id).first()
+    quiz = visible_quizzes(request).filter(pk=quiz_id).first()
     if quiz is None:
         raise Http404
     return quiz
+
+
+def refuse_scoped_key_create(request) -> None:
+    """A key limited to courses creates no quiz: a new quiz is in none of its courses, so the
+    key could not even read what it made."""
+    if _key_courses(request) is not None:
+        raise PermissionDenied(
+            _(
+                "Ключ API, ограниченный курсами, не создаёт тесты: новый тест не входит ни в "
+                "один из его курсов. Создайте тест на сайте или ключом без ограничения."
+            ),
+            code=ErrorCode.KEY_SCOPE,
+        )
 
 
 def get_quiz_for_manager(request, quiz_id: int) -> Quiz:
@@ -66,12 +119,8 @@ def get_quiz_for_manager(request, quiz_id: int) -> Quiz:
 
 def get_quiz_for_course_manager(request, quiz_id: int) -> Quiz:
     """A managed quiz whose students' results a course-limited key may read: one assigned to
-    one of its courses."""
-    quiz = get_quiz_for_manager(request, quiz_id)
-    limited = _key_courses(request)
-    if limited is not None and not quiz.course_links.filter(course_id__in=limited).exists():
-        raise Http404
-    return quiz
+    one of its courses (:func:`get_quiz_for_user` already keeps to them)."""
+    return get_quiz_for_manager(request, quiz_id)
 
 
 def _attempt(attempt_uuid) -> Attempt | None:
@@ -80,15 +129,13 @@ def _attempt(attempt_uuid) -> Attempt | None:
 
 def _key_scope(limited: list[int], *, quiz="quiz_id", user=None) -> Q:
     """(Quiz, student) pairs a course-limited key reaches: the quiz is assigned to one of its
-    courses and the student is enrolled there, or the quiz is public and the student is enrolled
-    in one of its courses."""
+    courses and the student is enrolled in that course. A quiz in no course is outside every
+    course-limited key, like the quiz itself (:func:`visible_quizzes`)."""
     student = OuterRef("user_id") if user is None else user  # a row's student, or a given id
     in_course = CourseQuiz.objects.filter(
         course_id__in=limited, quiz_id=OuterRef(quiz), course__enrollments__user=student
     )
-    public = ~Exists(CourseQuiz.objects.filter(quiz_id=OuterRef(quiz)))
-    enrolled = Enrollment.objects.filter(course_id__in=limited, user_id=student)
-    return Q(Exists(in_course)) | (public & Q(Exists(enrolled)))
+    return Q(Exists(in_course))
 
 
 def _in_key_scope(request, attempt: Attempt) -> bool:
@@ -195,9 +242,7 @@ def get_response_for_reader(request, response_id: int) -> Response:
 
 def get_versions_for_regrade(request, data: dict):
     """The question (one the caller may see) and its versions named by number, or 400."""
-    question = Question.objects.filter(
-        pk=data["question"], bank__in=banks_visible_to(request.user)
-    ).first()
+    question = Question.objects.filter(pk=data["question"], bank__in=visible_banks(request)).first()
     if question is None:
         raise ValidationError({"question": [_("Вопрос не найден.")]}, code=ErrorCode.DOES_NOT_EXIST)
     versions = {v.number: v for v in question.versions.all()}
@@ -213,16 +258,23 @@ def get_versions_for_regrade(request, data: dict):
 
 
 def get_regrade_for_instructor(request, run_id: int):
-    return run_for_instructor(request.user, run_id)
+    run = run_for_instructor(request.user, run_id)
+    if _key_courses(request) is not None and not (
+        run.quiz_id is not None and visible_quizzes(request).filter(pk=run.quiz_id).exists()
+    ):
+        raise Http404
+    return run
 
 
 def _key_courses(request):
     """The courses a course-scoped key is limited to, or None (no key, or not limited)."""
+    cached = getattr(request, "_key_course_ids", False)
+    if cached is not False:
+        return cached
     key = api_key_of(request)
-    if key is None:
-        return None
-    ids = list(key.courses.values_list("pk", flat=True))
-    return ids or None
+    ids = list(key.courses.values_list("pk", flat=True)) if key is not None else []
+    request._key_course_ids = ids or None
+    return request._key_course_ids
 
 
 def visible_courses(request):

@@ -11,10 +11,18 @@ class BankUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.xml,.gift,.txt"}),
     )
 
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        """``too_large``: the upload handler skipped the file while it streamed in
+        (:func:`quizapp.core.uploads.too_large_fields`), so it is missing for that reason."""
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+        if too_large:
+            self.fields["file"].required = False
+
     def clean_file(self):
         file = self.cleaned_data["file"]
         limit = upload_max_bytes()
-        if file.size > limit:
+        if self.too_large or file.size > limit:
             raise forms.ValidationError(
                 _("Файл больше %(value).3g МБ: разделите банк на несколько файлов.")
                 % {"value": limit / 1024 / 1024}

@@ -16,6 +16,7 @@ from question_bank.models import Question
 from quizapp.banks import selectors as bank_selectors
 from quizapp.banks.forms import BankUploadForm
 from quizapp.core.roles import instructor_required
+from quizapp.core.uploads import too_large_fields
 
 
 @instructor_required
@@ -31,8 +32,13 @@ def bank_list(request):
 def upload_new(request):
     target_id = request.POST.get("bank") or request.GET.get("bank")
     target = bank_for_user(request.user, _int(target_id), manage=True) if target_id else None
-    form = BankUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = BankUploadForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        too_large="file" in too_large_fields(request),
+    )
+    if posted and form.is_valid():
         file = form.cleaned_data["file"]
         try:
             upload = services.bank_upload_create(

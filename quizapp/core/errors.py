@@ -423,6 +423,12 @@ class ErrorCode(enum.StrEnum):
         "Only the bank's owner or an administrator may change it.",
     )
     TOO_LARGE = "too_large", 400, _("Файл слишком большой."), "The file is too large."
+    REQUEST_TOO_LARGE = (
+        "request_too_large",
+        413,
+        _("Запрос слишком большой: его тело не прочитано."),
+        "The request body is too large; it was not read.",
+    )
     NOT_VALID = (
         "not_valid",
         400,

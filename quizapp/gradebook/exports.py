@@ -1,13 +1,18 @@
-"""A gradebook as a file: CSV (for spreadsheets set to a Russian locale) and XLSX."""
+"""A gradebook as a file: CSV (for spreadsheets set to a Russian locale) and XLSX.
+
+Names, logins and quiz titles are typed by people (an LMS sets names through LTI), so every row
+goes through :mod:`quizapp.core.exports`, which keeps text from being read as a formula and keeps
+scores numeric.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
 
 from django.utils.translation import gettext
 
+from quizapp.core.exports import csv_row, xlsx_append
 from quizapp.gradebook.selectors import Gradebook
 
 
@@ -35,19 +40,9 @@ def gradebook_csv(book: Gradebook, *, sep: str = ";") -> bytes:
     header, rows = _table(book)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_value(v, sep) for v in row])
+    for row in [header, *rows]:
+        writer.writerow(csv_row(row, decimal_comma=sep == ";"))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _csv_value(value, sep: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text.replace(".", ",") if sep == ";" else text
-    return str(value)
 
 
 def gradebook_xlsx(book: Gradebook) -> bytes:
@@ -58,11 +53,9 @@ def gradebook_xlsx(book: Gradebook) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = gettext("Журнал")
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    xlsx_append(ws, header, font=Font(bold=True))
     for row in rows:
-        ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        xlsx_append(ws, row)
     ws.freeze_panes = "D2"
     for letter, width in zip("ABC", (16, 18, 14), strict=True):
         ws.column_dimensions[letter].width = width

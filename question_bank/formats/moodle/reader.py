@@ -2,8 +2,10 @@
 
 The file is parsed by ``defusedxml``'s SAX parser with DTDs forbidden (so no entity expansion, no
 external entities: a billion-laughs or XXE file is refused with a :class:`Problem`, never
-expanded), within :data:`MAX_BYTES` and :data:`MAX_ELEMENTS`; the SAX locator gives every element
-its line, so each problem of an import can name the line of its ``<question>``.
+expanded), within :data:`MAX_BYTES`, :data:`MAX_ELEMENTS` and :data:`MAX_DEPTH` (the reading is
+flat, but whatever walks the tree afterwards must not meet 100,000 nested elements); the SAX
+locator gives every element its line, so each problem of an import can name the line of its
+``<question>``.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from django.utils.translation import gettext as _
 from question_bank.formats.common import Problem
 from quizapp.core.errors import ErrorCode
 
-__all__ = ["MAX_BYTES", "MAX_ELEMENTS", "Element", "read_xml"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_ELEMENTS", "Element", "read_xml"]
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ELEMENTS = 500_000
+MAX_DEPTH = 64  # a Moodle export nests about eight deep (quiz → question → … → text)
 
 
 class Element:
@@ -60,6 +63,12 @@ class _TooManyElements(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int | None):
+        super().__init__(line)
+        self.line = line
+
+
 class _TreeBuilder(xml.sax.handler.ContentHandler):
     def __init__(self):
         super().__init__()
@@ -76,6 +85,8 @@ class _TreeBuilder(xml.sax.handler.ContentHandler):
         if self.count > MAX_ELEMENTS:
             raise _TooManyElements
         line = self.locator.getLineNumber() if self.locator is not None else None
+        if len(self.stack) >= MAX_DEPTH:
+            raise _TooDeep(line)
         element = Element(name, dict(attrs.items()), line)
         if self.stack:
             self.stack[-1].children.append(element)
@@ -125,6 +136,11 @@ def read_xml(data: bytes, filename: str) -> tuple[Element | None, Problem | None
     except _TooManyElements:
         message = _("в файле больше %(max_elements)s элементов") % {"max_elements": MAX_ELEMENTS}
         return None, Problem(filename, None, None, message, code=ErrorCode.TOO_LARGE)
+    except _TooDeep as exc:
+        message = _("файл вложен слишком глубоко (больше %(max_depth)s уровней)") % {
+            "max_depth": MAX_DEPTH
+        }
+        return None, Problem(filename, exc.line, None, message, code=ErrorCode.XML_SYNTAX)
     except xml.sax.SAXParseException as exc:
         return None, Problem(
             filename,

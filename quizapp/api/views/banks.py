@@ -5,7 +5,6 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from question_bank.access import banks_visible_to
 from quizapp.api import access, permissions
 from quizapp.api import selectors as api_selectors
 from quizapp.api import serializers as s
@@ -23,7 +22,7 @@ class BankListView(ApiView):
         tags=["banks"],
     )
     def get(self, request):
-        banks = api_selectors.bank_list(banks=banks_visible_to(request.user))
+        banks = api_selectors.bank_list(banks=access.visible_banks(request))
         return paginate(request, self, banks, s.BankOutSerializer)
 
 
@@ -55,7 +54,7 @@ class TopicListView(ApiView):
     def get(self, request):
         filters = query(s.TopicFilterSerializer, request)
         topics = api_selectors.topic_list(
-            banks=banks_visible_to(request.user), bank=filters.get("bank")
+            banks=access.visible_banks(request), bank=filters.get("bank")
         )
         return paginate(request, self, topics, s.TopicOutSerializer)
 
@@ -71,7 +70,7 @@ class TopicDetailView(ApiView):
     )
     def get(self, request, topic_id):
         topic = access.get_topic_for_user(request, topic_id)
-        topic = api_selectors.topic_list(banks=banks_visible_to(request.user)).get(pk=topic.pk)
+        topic = api_selectors.topic_list(banks=access.visible_banks(request)).get(pk=topic.pk)
         return Response(s.TopicOutSerializer(topic).data)
 
 
@@ -87,7 +86,7 @@ class QuestionListView(ApiView):
     )
     def get(self, request):
         filters = query(s.QuestionFilterSerializer, request)
-        questions = api_selectors.question_list(banks=banks_visible_to(request.user), **filters)
+        questions = api_selectors.question_list(banks=access.visible_banks(request), **filters)
         return paginate(request, self, questions, s.QuestionOutSerializer)
 
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.views import APIView
 
 from quizapp.api import permissions
 from quizapp.api import serializers as s
+from quizapp.api.errors import ApiError
+from quizapp.core.errors import ErrorCode
+from quizapp.core.uploads import body_too_large
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="Неверный запрос (поля в error.fields)"),
     401: OpenApiResponse(s.ErrorSerializer, description="Нужен ключ API или вход"),
     403: OpenApiResponse(s.ErrorSerializer, description="Нет прав"),
     404: OpenApiResponse(s.ErrorSerializer, description="Не найдено (или не видно вам)"),
+    413: OpenApiResponse(s.ErrorSerializer, description="Тело запроса больше допустимого"),
     429: OpenApiResponse(s.ErrorSerializer, description="Превышен лимит запросов"),
 }
 
@@ -44,6 +49,18 @@ class ApiView(APIView):
 
     permissions: dict[str, list] = {}
     metadata_class = None  # no OPTIONS metadata: the OpenAPI schema describes the API
+
+    def initial(self, request, *args, **kwargs):
+        # Before authentication, throttling or parsing read anything: a JSON parser would hold
+        # the whole body in memory.
+        limit = body_too_large(request)
+        if limit is not None:
+            raise ApiError(
+                gettext("Тело запроса больше %(value).3g МБ: такой запрос не принимается.")
+                % {"value": limit / 1024 / 1024},
+                code=ErrorCode.REQUEST_TOO_LARGE,
+            )
+        super().initial(request, *args, **kwargs)
 
     def get_permissions(self):
         method = self.request.method.lower()

@@ -10,7 +10,6 @@ from quizapp.api import access, permissions
 from quizapp.api import serializers as s
 from quizapp.api.pagination import paged, paginate
 from quizapp.api.views.base import ApiView, body, conflict, query, responses
-from quizapp.courses.selectors import quizzes_visible_or_managed
 from quizapp.gradebook import regrade, selectors
 from quizapp.quizzes import services as quiz_services
 
@@ -28,9 +27,9 @@ class QuizListView(ApiView):
     def get(self, request):
         filters = query(s.QuizFilterSerializer, request)
         quizzes = (
-            access.managed_quizzes(request.user)
+            access.visible_managed_quizzes(request)
             if filters["mine"]
-            else quizzes_visible_or_managed(request.user)
+            else access.visible_quizzes(request)
         )
         if filters.get("is_published") is not None:
             quizzes = quizzes.filter(is_published=filters["is_published"])
@@ -45,6 +44,7 @@ class QuizListView(ApiView):
         tags=["quizzes"],
     )
     def post(self, request):
+        access.refuse_scoped_key_create(request)
         data = body(s.QuizInSerializer, request, context={"request": request})
         items = data.pop("items")
         quiz = quiz_services.quiz_create(owner=request.user, settings=data, items=items)

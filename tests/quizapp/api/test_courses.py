@@ -130,9 +130,9 @@ def test_key_limited_to_a_course_does_not_reach_attempts_of_other_courses(
         assert limited.get(url).status_code == 404
     assert limited.post(f"/api/v1/attempts/{attempt.uuid}/finish/").status_code == 404
     assert limited.get(f"/api/v1/quizzes/{quiz.pk}/gradebook/").status_code == 404
-    # The quiz belongs to the other course: no attempt started for its student by this key.
+    # The quiz belongs to the other course: this key does not see it, so starts nothing.
     refused = post_json(limited, "/api/v1/attempts/", {"quiz": quiz.pk, "user": student.pk})
-    assert refused.status_code == 400 and Attempt.objects.count() == 1
+    assert refused.status_code == 404 and Attempt.objects.count() == 1
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.IN_PROGRESS
     # The key of the quiz's course reaches the same attempt.
