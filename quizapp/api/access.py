@@ -10,12 +10,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from question_bank.access import banks_visible_to
+from question_bank.access import banks_visible_to, can_manage_bank
 from question_bank.models import Bank, Question, Topic
 from quizapp.api.authentication import api_key_of
 from quizapp.core import roles
 from quizapp.core.errors import ErrorCode
-from quizapp.courses.selectors import course_for_user, quizzes_visible_or_managed
+from quizapp.courses.selectors import course_for_user, quizzes_visible_to
 from quizapp.gradebook.regrade import run_for_instructor
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 from quizapp.models.api import ApiKey, WebhookEndpoint
@@ -27,6 +27,16 @@ def get_bank_for_user(request, bank_id: int) -> Bank:
     bank = banks_visible_to(request.user).filter(pk=bank_id).first()
     if bank is None:
         raise Http404
+    return bank
+
+
+def get_bank_for_manager(request, bank_id: int) -> Bank:
+    bank = get_bank_for_user(request, bank_id)
+    if not can_manage_bank(request.user, bank):
+        raise PermissionDenied(
+            _("Изменять этот банк может только его владелец или администратор."),
+            code=ErrorCode.BANK_NOT_YOURS,
+        )
     return bank
 
 
@@ -49,7 +59,7 @@ def get_question_for_user(request, question_id: int) -> Question:
 
 
 def get_quiz_for_user(request, quiz_id: int) -> Quiz:
-    quiz = quizzes_visible_or_managed(request.user).filter(pk=quiz_id).first()
+    quiz = quizzes_visible_to(request.user).filter(pk=quiz_id).first()
     if quiz is None:
         raise Http404
     return quiz
@@ -143,7 +153,7 @@ def get_student_for_attempt(request, quiz: Quiz, user_id: int | None):
             {"user": [_("Студент не записан ни на один курс этого ключа.")]},
             code=ErrorCode.NOT_ENROLLED,
         )
-    if not quizzes_visible_or_managed(student).filter(pk=quiz.pk).exists():
+    if not quizzes_visible_to(student).filter(pk=quiz.pk).exists():
         raise ValidationError(
             {"user": [_("Студенту этот тест не виден: он не записан на курс теста.")]},
             code=ErrorCode.NOT_ENROLLED,

@@ -10,7 +10,7 @@ from quizapp.api import access, permissions
 from quizapp.api import serializers as s
 from quizapp.api.pagination import paged, paginate
 from quizapp.api.views.base import ApiView, body, conflict, query, responses
-from quizapp.courses.selectors import quizzes_visible_or_managed
+from quizapp.courses.selectors import quizzes_visible_to
 from quizapp.gradebook import regrade, selectors
 from quizapp.quizzes import services as quiz_services
 
@@ -30,7 +30,7 @@ class QuizListView(ApiView):
         quizzes = (
             access.managed_quizzes(request.user)
             if filters["mine"]
-            else quizzes_visible_or_managed(request.user)
+            else quizzes_visible_to(request.user)
         )
         if filters.get("is_published") is not None:
             quizzes = quizzes.filter(is_published=filters["is_published"])
