@@ -123,3 +123,17 @@ def test_a_taken_closed_name_stays_unique(django_user_model, student):
     account_close(user=student, by=None)
     student.refresh_from_db()
     assert student.username.startswith(f"deleted-{student.pk}-")
+
+
+def test_unenrolling_through_the_api_keeps_the_work(work, student, owner):
+    from rest_framework.test import APIClient
+
+    before = counts()
+    api = APIClient()
+    api.force_login(owner)
+    enrollment = work.course.enrollments.get(user=student)
+    answer = api.delete(f"/api/v1/courses/{work.course.pk}/enrollments/{enrollment.pk}/")
+    assert answer.status_code == 204
+    after = counts()
+    assert after.pop("Enrollment") == before.pop("Enrollment") - 1
+    assert after == before  # attempts, answers, practice and reviews stay
