@@ -92,8 +92,9 @@ def backup_write(stream: io.TextIOBase, *, using: str = DEFAULT_DB_ALIAS) -> Cou
     """Write the whole backup to ``stream`` (text); the number of rows per model."""
     connection = connections[using]
     counts: Counter = Counter()
+    nested = connection.in_atomic_block  # a caller's transaction already chose its snapshot
     with transaction.atomic(using=using):
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not nested:
             # Must be the transaction's first statement: the snapshot is taken at the first read.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
