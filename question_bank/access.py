@@ -7,6 +7,8 @@
   instructor who wants to adapt one uploads it under a new ``bank.slug``, which makes an own copy.
 - An admin sees and changes every bank.
 - An upload is seen only by the instructor who made it (and admins).
+- An archived bank (``Bank.is_archived``) stays visible here but takes no new quiz items
+  (:func:`banks_for_new_work`); students no longer study it.
 
 Somebody else's bank or upload is "not found" (404), not "forbidden": its existence is not
 revealed; changing a bundled bank one can see is "forbidden" (403). Students and anonymous users
@@ -25,6 +27,7 @@ from quizapp.core.roles import is_admin
 
 __all__ = [
     "banks_visible_to",
+    "banks_for_new_work",
     "can_manage_bank",
     "bank_for_user",
     "upload_for_user",
@@ -35,6 +38,12 @@ def banks_visible_to(user) -> QuerySet[Bank]:
     if is_admin(user):
         return Bank.objects.all()
     return Bank.objects.filter(Q(owner__isnull=True) | Q(owner=user.pk))
+
+
+def banks_for_new_work(user) -> QuerySet[Bank]:
+    """Banks whose questions may go into a quiz: the visible ones that are not archived. An
+    archived bank stays readable (its page, every attempt's versions) but takes no new use."""
+    return banks_visible_to(user).filter(is_archived=False)
 
 
 def can_manage_bank(user, bank: Bank) -> bool:

@@ -37,6 +37,10 @@ class Bank(models.Model):
         related_name="banks_owned",
         verbose_name=_("владелец"),
     )
+    # A bank students have worked with (attempts, practice, flashcards) is never deleted, only
+    # archived: it leaves the lists for study and for new quizzes, while every attempt, result and
+    # review keeps pointing at its versions (question_bank.services.bank_delete/bank_archive).
+    is_archived = models.BooleanField(_("в архиве"), default=False)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменён"), auto_now=True)
 

@@ -64,11 +64,13 @@ def bank_list_for_user(*, user) -> list[Bank]:
             topic_count=_count(Topic, "bank"),
             version_count=_count(QuestionVersion, "question__bank"),
         )
-        .order_by(F("owner").asc(nulls_last=True), "title")  # own banks before bundled
+        # own banks before bundled, archived ones last
+        .order_by("is_archived", F("owner").asc(nulls_last=True), "title")
     )
     for bank in banks:
         bank.can_manage = can_manage_bank(user, bank)
-    return banks
+    # An archived bank is listed only to those who can bring it back.
+    return [bank for bank in banks if bank.can_manage or not bank.is_archived]
 
 
 def bank_upload_list(*, user, limit: int = 10) -> list[BankUpload]:

@@ -5,8 +5,12 @@ that an edit here cannot contradict the record it summarises.
 """
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from quizapp.accounts.services import account_close
 from quizapp.core.errors import ServiceError
 from quizapp.courses import services as courses
 from quizapp.models import (
@@ -27,6 +31,58 @@ from quizapp.models import (
     StudyDeck,
     StudyProfile,
 )
+
+
+class KeepsStudentWork:
+    """A student's work is never deleted from the admin (nor by anybody else's action)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ClosingUserAdmin(UserAdmin):
+    """Users are closed, not deleted: «Удалить (обезличить)» deactivates and anonymises them and
+    keeps their attempts, answers and reviews (quizapp.accounts.services.account_close)."""
+
+    actions = ["close_accounts"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        account_close(user=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            account_close(user=user, by=request.user)
+
+    @admin.action(description=_("Удалить (обезличить)"), permissions=["change"])
+    def close_accounts(self, request, queryset):
+        closed = 0
+        for user in queryset:
+            if user.pk == request.user.pk:
+                self.message_user(
+                    request, _("Свою учётную запись закрыть отсюда нельзя."), messages.ERROR
+                )
+                continue
+            account_close(user=user, by=request.user)
+            closed += 1
+        if closed:
+            self.message_user(
+                request,
+                ngettext(
+                    "Обезличена %(n)d учётная запись; её попытки и ответы сохранены.",
+                    "Обезличено учётных записей: %(n)d; их попытки и ответы сохранены.",
+                    closed,
+                )
+                % {"n": closed},
+                messages.SUCCESS,
+            )
 
 
 class QuizItemInline(admin.TabularInline):
@@ -50,12 +106,13 @@ class QuizAdmin(admin.ModelAdmin):
         "slug",
         "owner",
         "is_published",
+        "is_open",
         "opens_at",
         "closes_at",
         "time_limit_minutes",
         "max_attempts",
     ]
-    list_filter = ["is_published", "show_solutions", "shuffle_items"]
+    list_filter = ["is_published", "is_open", "show_solutions", "shuffle_items"]
     list_select_related = ["owner"]
     search_fields = ["title", "slug", "owner__username"]
     autocomplete_fields = ["owner"]
@@ -86,7 +143,7 @@ class AttemptItemInline(admin.TabularInline):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(KeepsStudentWork, admin.ModelAdmin):
     list_display = [
         "quiz",
         "user",
@@ -109,7 +166,7 @@ class AttemptAdmin(admin.ModelAdmin):
 
 
 @admin.register(AttemptItem)
-class AttemptItemAdmin(admin.ModelAdmin):
+class AttemptItemAdmin(KeepsStudentWork, admin.ModelAdmin):
     list_display = ["attempt", "position", "version", "seed", "points", "draft_saved_at"]
     list_select_related = ["attempt__quiz", "attempt__user", "version__question"]
     search_fields = ["attempt__user__username", "version__question__slug"]
@@ -131,7 +188,7 @@ class AttemptItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(KeepsStudentWork, admin.ModelAdmin):
     list_display = ["item", "status", "score", "created_at", "graded_at"]
     list_filter = ["status"]
     search_fields = ["raw", "item__attempt__user__username"]
@@ -143,7 +200,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(PracticeAnswer)
-class PracticeAnswerAdmin(admin.ModelAdmin):
+class PracticeAnswerAdmin(KeepsStudentWork, admin.ModelAdmin):
     list_display = ["user", "topic", "status", "score", "created_at", "graded_at"]
     list_filter = ["status"]
     list_select_related = ["user", "topic"]
@@ -196,7 +253,7 @@ class FlashcardReviewInline(admin.TabularInline):
 
 
 @admin.register(FlashcardState)
-class FlashcardStateAdmin(admin.ModelAdmin):
+class FlashcardStateAdmin(KeepsStudentWork, admin.ModelAdmin):
     list_display = ["user", "question", "state", "due", "reps", "suspended", "buried_until"]
     list_filter = ["state", "suspended"]
     list_select_related = ["user", "question"]
@@ -208,7 +265,7 @@ class FlashcardStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(FlashcardReview)
-class FlashcardReviewAdmin(admin.ModelAdmin):
+class FlashcardReviewAdmin(KeepsStudentWork, admin.ModelAdmin):
     list_display = ["user", "card", "rating", "score", "reviewed_at"]
     list_filter = ["rating"]
     list_select_related = ["user", "card__user", "card__question"]

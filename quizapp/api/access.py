@@ -18,12 +18,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from question_bank.access import banks_visible_to
+from question_bank.access import banks_visible_to, can_manage_bank
 from question_bank.models import Bank, Question, Topic
 from quizapp.api.authentication import api_key_of
 from quizapp.core import roles
 from quizapp.core.errors import ErrorCode
-from quizapp.courses.selectors import course_for_user, quizzes_visible_or_managed
+from quizapp.courses.selectors import course_for_user, quizzes_visible_to
 from quizapp.gradebook.regrade import run_for_instructor
 from quizapp.models import Attempt, AttemptItem, Quiz, QuizItem, Response
 from quizapp.models.api import ApiKey, WebhookEndpoint
@@ -37,7 +37,7 @@ def _assigned_to(limited: list[int], quiz="pk") -> Exists:
 
 def visible_quizzes(request):
     """Quizzes the caller may read (may start, or manages); a scoped key's: in its courses."""
-    quizzes = quizzes_visible_or_managed(request.user)
+    quizzes = quizzes_visible_to(request.user)
     limited = _key_courses(request)
     return quizzes if limited is None else quizzes.filter(_assigned_to(limited))
 
@@ -67,6 +67,16 @@ def get_bank_for_user(request, bank_id: int) -> Bank:
     bank = visible_banks(request).filter(pk=bank_id).first()
     if bank is None:
         raise Http404
+    return bank
+
+
+def get_bank_for_manager(request, bank_id: int) -> Bank:
+    bank = get_bank_for_user(request, bank_id)
+    if not can_manage_bank(request.user, bank):
+        raise PermissionDenied(
+            _("Изменять этот банк может только его владелец или администратор."),
+            code=ErrorCode.BANK_NOT_YOURS,
+        )
     return bank
 
 
@@ -190,7 +200,7 @@ def get_student_for_attempt(request, quiz: Quiz, user_id: int | None):
             {"user": [_("Студент не записан ни на один курс этого ключа.")]},
             code=ErrorCode.NOT_ENROLLED,
         )
-    if not quizzes_visible_or_managed(student).filter(pk=quiz.pk).exists():
+    if not quizzes_visible_to(student).filter(pk=quiz.pk).exists():
         raise ValidationError(
             {"user": [_("Студенту этот тест не виден: он не записан на курс теста.")]},
             code=ErrorCode.NOT_ENROLLED,

@@ -63,6 +63,17 @@ class BankOutSerializer(serializers.Serializer):
     version = serializers.CharField()
     topics_count = serializers.IntegerField()
     questions_count = serializers.IntegerField()
+    is_archived = serializers.BooleanField(
+        help_text=gettext_lazy(
+            "В архиве: не для тренировки и новых тестов; попытки и история сохраняются."
+        )
+    )
+
+
+class BankPatchInSerializer(serializers.Serializer):
+    is_archived = serializers.BooleanField(
+        help_text=gettext_lazy("true — отправить банк в архив, false — вернуть из архива.")
+    )
 
 
 class TopicOutSerializer(serializers.Serializer):
@@ -152,7 +163,14 @@ class QuizOutSerializer(serializers.Serializer):
     shuffle_items = serializers.BooleanField()
     opens_at = serializers.DateTimeField(allow_null=True)
     closes_at = serializers.DateTimeField(allow_null=True)
-    is_published = serializers.BooleanField()
+    is_published = serializers.BooleanField(
+        help_text=gettext_lazy("Опубликован; черновик видят только автор и администраторы.")
+    )
+    is_open = serializers.BooleanField(
+        help_text=gettext_lazy(
+            "Открытый тест: виден всем вошедшим, даже без курса (если опубликован)."
+        )
+    )
     owner = serializers.IntegerField(source="owner_id", allow_null=True)
     created_at = serializers.DateTimeField()
 
@@ -218,7 +236,21 @@ class QuizInSerializer(serializers.Serializer):
     shuffle_items = serializers.BooleanField(required=False)
     opens_at = serializers.DateTimeField(required=False, allow_null=True)
     closes_at = serializers.DateTimeField(required=False, allow_null=True)
-    is_published = serializers.BooleanField(required=False)
+    is_published = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=gettext_lazy(
+            "По умолчанию false: новый тест — черновик, виден только автору и администраторам; "
+            "студентам — после публикации и назначения курсу (или с is_open)."
+        ),
+    )
+    is_open = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=gettext_lazy(
+            "Открытый тест: виден всем вошедшим, даже без курса — для свободной тренировки."
+        ),
+    )
     items = QuizItemInSerializer(many=True, max_length=200)
 
     def validate_slug(self, slug):

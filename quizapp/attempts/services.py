@@ -18,6 +18,7 @@ from quizapp.attempts.selectors import latest_responses
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.signals import attempt_graded_announce
 from quizapp.core.tasks import enqueue_drain_on_commit
+from quizapp.courses.selectors import quiz_visible
 from quizapp.models import Attempt, AttemptItem, Quiz, QuizItem, Response, item_seed
 
 GRADE_RESPONSE_TASK = "grader.tasks.grade_response"
@@ -40,6 +41,10 @@ def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
     limit); the user's row is locked while the attempts are counted.
     """
     now = now or timezone.now()
+    # Every path (page, API, LTI) comes here: the one visibility rule is checked once more, so
+    # no caller can start a quiz its user may not see.
+    if not quiz_visible(user=user, quiz=quiz):
+        raise ServiceError(code=ErrorCode.QUIZ_NOT_VISIBLE)
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     ongoing = Attempt.objects.filter(user=user, quiz=quiz, status=Attempt.Status.IN_PROGRESS)
     for attempt in ongoing:

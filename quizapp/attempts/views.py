@@ -26,6 +26,7 @@ def _get_attempt_for_user(request, attempt_uuid) -> Attempt:
     return attempt
 
 
+@login_required
 def quiz_detail(request, slug):
     """The quiz's rules (time, attempts, dates), the student's attempts and the start button."""
     quiz = get_object_or_404(course_selectors.quizzes_visible_to(request.user), slug=slug)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
 
 from question_bank.models import Bank, QuestionVersion, Topic
 from quizapp.core.roles import is_admin
-from quizapp.models import QuizItem
+from quizapp.models import Attempt, FlashcardState, PracticeAnswer, QuizItem
 
 
 def bank_overview(*, bank: Bank, user) -> dict:
@@ -105,3 +107,35 @@ def _tree(topics: list[Topic]) -> list[Topic]:
         if topic.parent_id is None or topic.parent_id not in known:
             walk(topic, 0)
     return ordered
+
+
+@dataclass(frozen=True)
+class BankUsage:
+    """What students did with a bank's questions, and which quizzes still use them."""
+
+    attempts: int
+    cards: int
+    practice: int
+    quizzes: int
+
+    @property
+    def has_student_work(self) -> bool:
+        return bool(self.attempts or self.cards or self.practice)
+
+
+def bank_usage(*, bank: Bank) -> BankUsage:
+    """Counted through the bank's question versions (attempts, practice), its questions
+    (flashcard states) and quiz items (questions or topic rules of the bank): four queries."""
+    versions = QuestionVersion.objects.filter(question__bank=bank).values("pk")
+    attempts = (
+        Attempt.objects.filter(items__version__in=versions).values("pk").distinct().count()
+    )
+    cards = FlashcardState.objects.filter(question__bank=bank).count()
+    practice = PracticeAnswer.objects.filter(version__in=versions).count()
+    quizzes = (
+        QuizItem.objects.filter(Q(question__bank=bank) | Q(topic__bank=bank))
+        .values("quiz")
+        .distinct()
+        .count()
+    )
+    return BankUsage(attempts=attempts, cards=cards, practice=practice, quizzes=quizzes)

@@ -16,6 +16,8 @@ urlpatterns = [
         name="upload-preview",
     ),
     path("<int:bank_id>/", views.bank_detail, name="detail"),
+    path("<int:bank_id>/archive/", views.bank_archive, name="archive"),
+    path("<int:bank_id>/delete/", views.bank_delete, name="delete"),
     path(
         "<int:bank_id>/questions/<int:question_id>/preview/",
         views.question_preview,

@@ -14,7 +14,9 @@ from question_bank.access import bank_for_user, can_manage_bank, upload_for_user
 from question_bank.formats.common import split_question
 from question_bank.models import Question
 from quizapp.banks import selectors as bank_selectors
+from quizapp.banks import services as bank_services
 from quizapp.banks.forms import BankUploadForm
+from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required
 from quizapp.core.uploads import too_large_fields
 
@@ -114,6 +116,32 @@ def bank_detail(request, bank_id):
         **bank_selectors.bank_overview(bank=bank, user=request.user),
     }
     return render(request, "question_bank/bank_detail.html", context)
+
+
+@instructor_required
+@require_POST
+def bank_archive(request, bank_id):
+    bank = bank_for_user(request.user, bank_id, manage=True)
+    archived = request.POST.get("archived") != "0"
+    bank_services.bank_archive(bank=bank, archived=archived)
+    if archived:
+        messages.success(request, _("Банк отправлен в архив."))
+    else:
+        messages.success(request, _("Банк возвращён из архива."))
+    return redirect("banks:detail", bank_id=bank.pk)
+
+
+@instructor_required
+@require_POST
+def bank_delete(request, bank_id):
+    bank = bank_for_user(request.user, bank_id, manage=True)
+    try:
+        bank_services.bank_delete(bank=bank)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("banks:detail", bank_id=bank.pk)
+    messages.success(request, _("Банк «%(title)s» удалён.") % {"title": bank.title})
+    return redirect("banks:list")
 
 
 @instructor_required

@@ -422,6 +422,18 @@ class ErrorCode(enum.StrEnum):
         _("Изменять этот банк может только его владелец или администратор."),
         "Only the bank's owner or an administrator may change it.",
     )
+    BANK_IN_USE = (
+        "bank_in_use",
+        409,
+        _("Банк используется студентами: его можно только отправить в архив."),
+        "Students have worked with this bank; it can only be archived.",
+    )
+    BANK_IN_QUIZZES = (
+        "bank_in_quizzes",
+        409,
+        _("Вопросы банка стоят в тестах: уберите их из тестов или отправьте банк в архив."),
+        "Quizzes use this bank's questions; remove them or archive the bank.",
+    )
     TOO_LARGE = "too_large", 400, _("Файл слишком большой."), "The file is too large."
     REQUEST_TOO_LARGE = (
         "request_too_large",

@@ -5,9 +5,10 @@ Who sees what:
 - members (students, assistants) see it; assistants also see the roster; nobody else learns it
   exists: another instructor or a student of another course gets 404, not 403.
 
-A quiz in no course is public; a quiz assigned to courses is seen by their members and owners,
-the quiz's owner and admins (:func:`quizzes_visible_to`). A student studies the bundled banks and
-those of the instructors whose courses they joined (:func:`banks_for_study`).
+A quiz is private by default: its owner and admins see it; others see it once it is published
+and assigned to their course, or published and open to all (:func:`quizzes_visible_to`). A
+student studies the bundled banks and those of the instructors whose courses they joined
+(:func:`banks_for_study`), archived banks left out.
 """
 
 from __future__ import annotations
@@ -128,36 +129,39 @@ def course_by_join_code(code: str) -> Course | None:
 
 
 def quizzes_visible_to(user) -> QuerySet[Quiz]:
-    """Published quizzes ``user`` may see and start, as one query with no duplicates.
+    """Quizzes ``user`` may see (list, page, API) and start, as one query with no duplicates.
 
-    Public (in no course) for everyone; a course's quiz for the course's members and owner; the
-    quiz's owner sees their own; an admin sees every published quiz.
+    The one rule, used by every path that lists, shows or starts a quiz (pages, API, LTI):
+    - an admin sees every quiz, drafts included;
+    - the quiz's owner sees their own, drafts included (a draft is private to its author);
+    - anybody else logged in sees a *published* quiz that is assigned to a course they are
+      enrolled in (or own), or one marked open («открытый тест»), course or not;
+    - anonymous visitors see nothing.
+    Starting a draft is refused later by :func:`quizapp.attempts.services.quiz_check_open`.
     """
-    published = Quiz.objects.filter(is_published=True).order_by("title", "id")
-    if is_admin(user):
-        return published
-    links = CourseQuiz.objects.filter(quiz=OuterRef("pk"))
-    public = ~Exists(links)
+    quizzes = Quiz.objects.order_by("title", "id")
     if not user.is_authenticated:
-        return published.filter(public)
-    mine = Exists(links.filter(Q(course__owner=user) | Q(course__enrollments__user=user)))
-    return published.filter(public | mine | Q(owner=user))
-
-
-def quizzes_visible_or_managed(user) -> QuerySet[Quiz]:
-    """Quizzes ``user`` may start (:func:`quizzes_visible_to`) and those they manage, published
-    or not: what the REST API lists and reads for them."""
-    return Quiz.objects.filter(
-        Q(pk__in=quizzes_visible_to(user).values("pk"))
-        | Q(pk__in=managed_quizzes(user).values("pk"))
+        return quizzes.none()
+    if is_admin(user):
+        return quizzes
+    in_my_course = Exists(
+        CourseQuiz.objects.filter(quiz=OuterRef("pk")).filter(
+            Q(course__owner=user) | Q(course__enrollments__user=user)
+        )
     )
+    return quizzes.filter(Q(owner=user) | (Q(is_published=True) & (Q(is_open=True) | in_my_course)))
+
+
+def quiz_visible(*, user, quiz: Quiz) -> bool:
+    return quizzes_visible_to(user).filter(pk=quiz.pk).exists()
 
 
 def banks_for_study(user) -> QuerySet[Bank]:
     """Banks a user may practise and study as flashcards: the bundled ones, their own, and those
     of the instructors whose courses they are enrolled in (an instructor's bank is for their
-    students, not for everybody). An admin studies anything."""
+    students, not for everybody). An admin studies anything. Archived banks are left out."""
+    banks = Bank.objects.filter(is_archived=False)  # archived: history only, no new study
     if is_admin(user):
-        return Bank.objects.all()
+        return banks
     teachers = Course.objects.filter(enrollments__user=user.pk).values("owner")
-    return Bank.objects.filter(Q(owner__isnull=True) | Q(owner=user.pk) | Q(owner__in=teachers))
+    return banks.filter(Q(owner__isnull=True) | Q(owner=user.pk) | Q(owner__in=teachers))

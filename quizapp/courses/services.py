@@ -7,8 +7,8 @@ Who sees what:
 - an archived course stays readable but takes no joins and no roster or quiz changes; its owner
   can still edit its settings (that is how it is taken out of the archive).
 
-A quiz in no course is public; a quiz assigned to courses is seen by their members and owners,
-the quiz's owner and admins (:func:`quizzes_visible_to`).
+A quiz is private by default: its owner and admins see it; students see it once it is published
+and assigned to their course, or published and marked open (:func:`quizzes_visible_to`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import requests
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +45,7 @@ from quizapp.attempts.selectors import attempt_fully_graded
 from quizapp.core.errors import ErrorCode
 from quizapp.core.roles import INSTRUCTOR_GROUP, is_admin
 from quizapp.core.tasks import enqueue_on_commit
+from quizapp.courses.selectors import quiz_visible, quizzes_visible_to
 from quizapp.gradebook.selectors import shown_score
 from quizapp.lti.errors import LtiError
 from quizapp.models import Attempt, Quiz
@@ -165,25 +166,25 @@ def _quiz_link_for_launch(lti_launch: LtiLaunch, user, instructor: bool, course)
 
 
 def _linkable(quiz: Quiz, user) -> bool:
-    """Quizzes a person may put into an LMS: public ones and their own (admins: any)."""
-    if not quiz.is_published and not is_admin(user):
+    """A person may put into an LMS a published quiz they can see (the one visibility rule) that
+    is theirs or open to all; an admin, any published quiz."""
+    if not quiz.is_published or not quiz_visible(user=user, quiz=quiz):
         return False
-    return is_admin(user) or quiz.owner_id == user.pk or not quiz.course_links.exists()
+    return is_admin(user) or quiz.owner_id == user.pk or quiz.is_open
 
 
 def linkable_quizzes(user):
     """Selector for the quiz pickers (deep linking and an unlinked resource link)."""
-    quizzes = Quiz.objects.filter(is_published=True)
+    quizzes = quizzes_visible_to(user).filter(is_published=True)
     if is_admin(user):
         return quizzes.order_by("title")
-    public = ~Exists(CourseQuiz.objects.filter(quiz=OuterRef("pk")))
-    return quizzes.filter(public | Q(owner=user)).order_by("title")
+    return quizzes.filter(Q(is_open=True) | Q(owner=user.pk)).order_by("title")
 
 
 def _share_with_course(quiz: Quiz, course: Course) -> None:
-    # A public quiz stays public; a private one is assigned to the LMS course so that its
-    # learners see it.
-    if quiz.course_links.exists():
+    # An open quiz is already seen by everybody; any other is assigned to the LMS course so that
+    # its learners see it (a quiz is private to its owner until assigned).
+    if not quiz.is_open:
         CourseQuiz.objects.get_or_create(course=course, quiz=quiz, defaults={"added_by": None})
 
 

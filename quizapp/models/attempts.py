@@ -25,7 +25,9 @@ class Attempt(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+        # PROTECT: a student's work outlives their account; accounts are closed (anonymised) by
+        # quizapp.accounts.services.account_close, never deleted with their attempts.
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attempts"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
     number = models.PositiveIntegerField(_("номер попытки"), default=1)

@@ -1,7 +1,7 @@
 """Courses: an instructor's group of students and the quizzes assigned to them.
 
-A quiz in no course is public (the bundled demo quiz); a quiz assigned to one or more courses is
-seen only by their members, their owners, the quiz's owner and admins (``quizzes_visible_to``).
+A quiz is seen by its owner and admins; once published, by the members and owners of the courses
+it is assigned to, or by everybody logged in when it is marked open (``quizzes_visible_to``).
 
 Quizzes are assigned through :class:`CourseQuiz` rather than a bare ManyToMany so that a link can
 gain fields later (who assigned it, per-course dates) without rebuilding the table. The dates a
@@ -96,7 +96,7 @@ class Enrollment(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,  # kept for the gradebook when an account is closed
         related_name="enrollments",
         verbose_name=_("участник"),
     )

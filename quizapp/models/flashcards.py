@@ -91,9 +91,11 @@ class FlashcardState(models.Model):
         RELEARNING = 3, _("переучивание")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flashcards"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="flashcards"
     )
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="flashcards")
+    # PROTECT: a student's FSRS history must not vanish with a question or bank; a bank in use is
+    # archived instead (question_bank.services.bank_delete refuses with a message).
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="flashcards")
     state = models.PositiveSmallIntegerField(choices=State.choices, default=State.LEARNING)
     step = models.PositiveSmallIntegerField(null=True, blank=True, default=0)
     stability = models.FloatField(null=True, blank=True)
@@ -137,7 +139,7 @@ class FlashcardReview(models.Model):
         EASY = 4, _("легко")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flashcard_reviews"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="flashcard_reviews"
     )
     card = models.ForeignKey(FlashcardState, on_delete=models.CASCADE, related_name="reviews")
     version = models.ForeignKey(

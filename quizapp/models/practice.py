@@ -14,7 +14,7 @@ class PracticeAnswer(models.Model):
     """An answer given in free practice: saved first, graded by a worker like quiz responses."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_answers"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practice_answers"
     )
     topic = models.ForeignKey(
         "question_bank.Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

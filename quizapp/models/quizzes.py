@@ -39,7 +39,16 @@ class Quiz(models.Model):
         related_name="quizzes_owned",
         verbose_name=_("автор"),
     )
-    is_published = models.BooleanField(_("опубликован"), default=True)
+    # Private by default: a new quiz is a draft its owner (and admins) alone see; students see it
+    # once it is published and assigned to their course, or published and open to everyone.
+    is_published = models.BooleanField(_("опубликован"), default=False)
+    is_open = models.BooleanField(
+        _("открытый тест"),
+        default=False,
+        help_text=_(
+            "Открытый тест: виден всем вошедшим, даже без курса — для свободной тренировки."
+        ),
+    )
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
     class Meta:

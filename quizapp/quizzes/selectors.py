@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from question_bank.access import banks_visible_to
+from question_bank.access import banks_for_new_work
 from question_bank.models import Question, Topic
 from question_bank.selectors import topic_with_subtopics
 from quizapp.core.roles import is_admin, is_instructor
@@ -44,20 +44,20 @@ def quiz_for_user(user, quiz_id) -> Quiz:
 
 def question_search(*, user, text: str = "", topic_id=None, limit: int = 30):
     """Questions an instructor may add, filtered by words of the title or slug and by topic."""
-    questions = Question.objects.filter(bank__in=banks_visible_to(user)).select_related(
+    questions = Question.objects.filter(bank__in=banks_for_new_work(user)).select_related(
         "bank", "topic"
     )
     for word in text.split()[:5]:
         questions = questions.filter(Q(title__icontains=word) | Q(slug__icontains=word))
     if topic_id:
-        topic = Topic.objects.filter(pk=topic_id, bank__in=banks_visible_to(user)).first()
+        topic = Topic.objects.filter(pk=topic_id, bank__in=banks_for_new_work(user)).first()
         questions = questions.filter(topic_id__in=topic_with_subtopics(topic) if topic else [])
     return list(questions.order_by("bank__title", "title")[:limit])
 
 
 def topics_for(user):
     return list(
-        Topic.objects.filter(bank__in=banks_visible_to(user))
+        Topic.objects.filter(bank__in=banks_for_new_work(user))
         .select_related("bank")
         .order_by("bank__title", "title")
     )

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from question_bank.access import banks_visible_to
+from question_bank.access import banks_for_new_work
 from question_bank.models import Question, Topic
 from question_bank.selectors import topic_with_subtopics
 from quizapp.core.errors import ErrorCode, ServiceError
@@ -34,6 +34,7 @@ QUIZ_SETTINGS = (
     "show_solutions",
     "shuffle_items",
     "is_published",
+    "is_open",
 )
 
 
@@ -141,7 +142,7 @@ def _points(points) -> Decimal:
 @transaction.atomic
 def quiz_item_add_question(*, quiz: Quiz, question: Question, user, points=1) -> QuizItem:
     """Add a fixed question (its newest version at each attempt's start)."""
-    if not banks_visible_to(user).filter(pk=question.bank_id).exists():
+    if not banks_for_new_work(user).filter(pk=question.bank_id).exists():
         raise ServiceError(code=ErrorCode.QUESTION_NOT_VISIBLE)
     if quiz.items.filter(question=question).exists():
         raise ServiceError(code=ErrorCode.DUPLICATE_QUESTION)
@@ -154,7 +155,7 @@ def quiz_item_add_question(*, quiz: Quiz, question: Question, user, points=1) ->
 @transaction.atomic
 def quiz_item_add_rule(*, quiz: Quiz, topic: Topic, user, count: int, points=1) -> QuizItem:
     """Add a rule: ``count`` random questions of the topic (and subtopics) for every attempt."""
-    if not banks_visible_to(user).filter(pk=topic.bank_id).exists():
+    if not banks_for_new_work(user).filter(pk=topic.bank_id).exists():
         raise ServiceError(code=ErrorCode.TOPIC_NOT_VISIBLE)
     if not 1 <= count <= MAX_RULE_COUNT:
         raise ServiceError(

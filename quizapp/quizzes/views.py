@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from question_bank.access import banks_visible_to
+from question_bank.access import banks_for_new_work
 from question_bank.models import Question, Topic
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required
@@ -58,6 +58,20 @@ def quiz_edit(request, quiz_id):
     return render(request, "instructor/quiz_edit.html", context)
 
 
+@instructor_required
+@require_POST
+def quiz_publish(request, quiz_id):
+    """The builder's publish toggle: «Опубликовать» / «Снять с публикации»."""
+    quiz = selectors.quiz_for_user(request.user, quiz_id)
+    publish = request.POST.get("publish") == "1"
+    builder.quiz_update(quiz=quiz, settings={"is_published": publish}, user=request.user)
+    if publish:
+        messages.success(request, _("Тест опубликован."))
+    else:
+        messages.success(request, _("Тест снят с публикации: теперь это черновик."))
+    return redirect("teach-quiz-edit", quiz_id=quiz.pk)
+
+
 def _back(quiz, anchor="items"):
     return redirect(f"/teach/quizzes/{quiz.pk}/#{anchor}")
 
@@ -67,7 +81,7 @@ def _back(quiz, anchor="items"):
 def item_add_question(request, quiz_id):
     quiz = selectors.quiz_for_user(request.user, quiz_id)
     question = get_object_or_404(
-        Question, pk=request.POST.get("question"), bank__in=banks_visible_to(request.user)
+        Question, pk=request.POST.get("question"), bank__in=banks_for_new_work(request.user)
     )
     try:
         builder.quiz_item_add_question(
@@ -85,7 +99,7 @@ def item_add_question(request, quiz_id):
 def item_add_rule(request, quiz_id):
     quiz = selectors.quiz_for_user(request.user, quiz_id)
     topic = get_object_or_404(
-        Topic, pk=request.POST.get("topic"), bank__in=banks_visible_to(request.user)
+        Topic, pk=request.POST.get("topic"), bank__in=banks_for_new_work(request.user)
     )
     try:
         count = int(request.POST.get("count", "1"))

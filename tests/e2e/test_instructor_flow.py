@@ -87,6 +87,10 @@ def test_upload_publish_build_assign_take_gradebook_export(
     page.fill("#rule-count", "1")
     page.get_by_role("button", name="Добавить правило").click()
     page.wait_for_selector("text=1 случайный из темы «Полносвязные сети»")
+    # A new quiz is a draft that only its author sees: publish it.
+    assert page.locator("h1 .badge", has_text="Черновик").count() == 1
+    page.get_by_role("button", name="Опубликовать", exact=True).click()
+    page.wait_for_selector("text=Снять с публикации")
 
     # A course, its join code, the quiz assigned to it.
     page.goto("/courses/new/")

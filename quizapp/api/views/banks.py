@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.response import Response
 
 from quizapp.api import access, permissions
 from quizapp.api import selectors as api_selectors
 from quizapp.api import serializers as s
 from quizapp.api.pagination import paged, paginate
-from quizapp.api.views.base import ApiView, query, responses
+from quizapp.api.views.base import ApiView, body, conflict, query, responses
+from quizapp.banks import services as bank_services
+from quizapp.core.roles import is_instructor
 
 
 class BankListView(ApiView):
@@ -22,12 +25,19 @@ class BankListView(ApiView):
         tags=["banks"],
     )
     def get(self, request):
-        banks = api_selectors.bank_list(banks=access.visible_banks(request))
+        banks = access.visible_banks(request)
+        if not is_instructor(request.user):
+            banks = banks.filter(is_archived=False)  # archived: no longer for study
+        banks = api_selectors.bank_list(banks=banks)
         return paginate(request, self, banks, s.BankOutSerializer)
 
 
 class BankDetailView(ApiView):
-    permissions = {"get": permissions.STUDENT}
+    permissions = {
+        "get": permissions.STUDENT,
+        "patch": permissions.INSTRUCTOR,
+        "delete": permissions.INSTRUCTOR,
+    }
 
     @extend_schema(
         operation_id="banks_retrieve",
@@ -39,6 +49,33 @@ class BankDetailView(ApiView):
         bank = access.get_bank_for_user(request, bank_id)
         bank = api_selectors.bank_list(banks=type(bank).objects.filter(pk=bank.pk)).get()
         return Response(s.BankOutSerializer(bank).data)
+
+    @extend_schema(
+        operation_id="banks_partial_update",
+        summary="Отправить банк в архив или вернуть из архива (владелец)",
+        request=s.BankPatchInSerializer,
+        responses=responses({200: s.BankOutSerializer}, 400, 404),
+        tags=["banks"],
+    )
+    def patch(self, request, bank_id):
+        bank = access.get_bank_for_manager(request, bank_id)
+        data = body(s.BankPatchInSerializer, request)
+        bank = bank_services.bank_archive(bank=bank, archived=data["is_archived"])
+        bank = api_selectors.bank_list(banks=type(bank).objects.filter(pk=bank.pk)).get()
+        return Response(s.BankOutSerializer(bank).data)
+
+    @extend_schema(
+        operation_id="banks_destroy",
+        summary="Удалить банк, которым никто не пользовался (владелец)",
+        description="Банк с попытками, ответами тренировки или карточками студентов не "
+        "удаляется (409 bank_in_use): его можно только отправить в архив.",
+        responses=responses({204: None, 409: conflict()}, 404),
+        tags=["banks"],
+    )
+    def delete(self, request, bank_id):
+        bank = access.get_bank_for_manager(request, bank_id)
+        bank_services.bank_delete(bank=bank)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TopicListView(ApiView):

@@ -11,6 +11,9 @@ from question_bank.services import bank_import_file
 from quizapp.models import Quiz, QuizItem
 
 DEMO_FILE = Path(settings.BASE_DIR) / "question_bank" / "demo" / "demo.yaml"
+# Quizzes are private drafts by default; the demo ones are for anybody who logs in (the demo
+# user, a newly registered one), with no course to join: published and open.
+DEMO_VISIBILITY = {"is_published": True, "is_open": True}
 
 
 class Command(BaseCommand):
@@ -26,7 +29,11 @@ class Command(BaseCommand):
         )
         quiz, _ = Quiz.objects.update_or_create(
             slug="demo",
-            defaults={"title": "Демо-тест: все типы вопросов", "description": bank.description},
+            defaults={
+                "title": "Демо-тест: все типы вопросов",
+                "description": bank.description,
+                **DEMO_VISIBILITY,
+            },
         )
         for position, version in enumerate(versions, start=1):
             QuizItem.objects.update_or_create(
@@ -55,6 +62,7 @@ class Command(BaseCommand):
                 "max_attempts": 3,
                 "shuffle_items": True,
                 "show_solutions": Quiz.Solutions.AFTER_FINISH,
+                **DEMO_VISIBILITY,
             },
         )
         exam.items.all().delete()

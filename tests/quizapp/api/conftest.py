@@ -52,7 +52,9 @@ def demo_quiz(db, _demo_bank_data):
     from quizapp.models import Quiz, QuizItem
 
     _bank, versions = bank_import(data=copy.deepcopy(_demo_bank_data))
-    quiz = Quiz.objects.create(slug="demo", title="Демо-тест: все типы вопросов")
+    quiz = Quiz.objects.create(
+        slug="demo", title="Демо-тест: все типы вопросов", is_published=True, is_open=True
+    )
     QuizItem.objects.bulk_create(
         QuizItem(quiz=quiz, position=n, question=v.question) for n, v in enumerate(versions, 1)
     )

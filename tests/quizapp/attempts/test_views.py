@@ -24,12 +24,16 @@ def _start(client, quiz) -> Attempt:
     return Attempt.objects.get()
 
 
-def test_home_lists_quizzes_for_anonymous(client, demo_quiz):
+def test_home_asks_anonymous_to_log_in(client, demo_quiz, student):
+    # Even an open quiz is for people who logged in («виден всем вошедшим»).
     page = client.get("/")
     assert page.status_code == 200
-    assert "Демо-тест" in page.content.decode()
-    quiz_page = client.get(reverse("quiz", args=[demo_quiz.slug])).content.decode()
-    assert "Войдите, чтобы начать" in quiz_page
+    assert "Демо-тест" not in page.content.decode()
+    assert "Войдите" in page.content.decode()
+    quiz_page = client.get(reverse("quiz", args=[demo_quiz.slug]))
+    assert quiz_page.status_code == 302 and "/login/" in quiz_page["Location"]
+    client.force_login(student)
+    assert "Демо-тест" in client.get("/").content.decode()
 
 
 def test_anonymous_cannot_start(client, demo_quiz):

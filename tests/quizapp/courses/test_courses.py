@@ -41,7 +41,9 @@ def course(owner, member):
 
 @pytest.fixture
 def quiz(owner):
-    return Quiz.objects.create(slug="convolutions", title="Свёртки", owner=owner)
+    return Quiz.objects.create(
+        slug="convolutions", title="Свёртки", owner=owner, is_published=True
+    )
 
 
 @pytest.fixture
@@ -533,7 +535,9 @@ def test_old_join_link_is_404_after_regenerate(visit, course, outsider):
 
 @pytest.fixture
 def public_quiz(db):
-    return Quiz.objects.create(slug="public", title="Открытый тест")
+    return Quiz.objects.create(
+        slug="public", title="Открытый тест", is_published=True, is_open=True
+    )
 
 
 @pytest.fixture
@@ -553,8 +557,9 @@ def test_home_shows_course_quizzes_to_members_only(visit, public_quiz, course_qu
 
 
 def test_home_for_anonymous_and_admin(client, public_quiz, course_quiz, admin_user):
+    # An open quiz is for everybody logged in; a visitor sees no quiz at all.
     html = client.get(reverse("home")).content.decode()
-    assert "Открытый тест" in html and "Свёртки" not in html
+    assert "Открытый тест" not in html and "Свёртки" not in html
     client.force_login(admin_user)
     assert "Свёртки" in client.get(reverse("home")).content.decode()
 
@@ -562,7 +567,7 @@ def test_home_for_anonymous_and_admin(client, public_quiz, course_quiz, admin_us
 def test_quiz_owner_sees_own_course_quiz_in_someone_elses_course(
     other_instructor, owner, outsider, admin_user
 ):
-    quiz = Quiz.objects.create(slug="mine", title="Мой", owner=other_instructor)
+    quiz = Quiz.objects.create(slug="mine", title="Мой", owner=other_instructor, is_published=True)
     course = courses.course_create(owner=owner, title="Чужой курс", code="theirs")
     courses.course_quiz_assign(course=course, quiz=quiz, by=admin_user)
     assert list(course_selectors.quizzes_visible_to(other_instructor)) == [quiz]
@@ -592,6 +597,7 @@ def test_removed_student_loses_the_course_quiz(course, member, course_quiz):
 def test_attempt_start_refuses_a_quiz_the_user_cannot_see(
     client, course, demo_quiz, member, outsider
 ):
+    Quiz.objects.filter(pk=demo_quiz.pk).update(is_open=False)  # the demo quiz is open to all
     CourseQuiz.objects.create(course=course, quiz=demo_quiz)
     url = reverse("attempt-start", args=[demo_quiz.slug])
     client.force_login(outsider)
@@ -604,7 +610,7 @@ def test_attempt_start_refuses_a_quiz_the_user_cannot_see(
 
 def test_quiz_page_of_a_course_quiz_is_404_for_strangers(client, course_quiz, outsider, member):
     url = reverse("quiz", args=[course_quiz.slug])
-    assert client.get(url).status_code == 404
+    assert client.get(url).url.startswith(reverse("login"))
     client.force_login(outsider)
     assert client.get(url).status_code == 404
     client.force_login(member)

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from question_bank.models import Bank, Question, Topic
 from quizapp.attempts import services
+from quizapp.core.errors import ServiceError
+from quizapp.courses import services as courses
 from quizapp.models import Quiz, QuizItem
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +83,37 @@ def test_build_rules_and_questions_then_a_student_takes_it(client, owner, quiz, 
         (1, True, 2, "1.50"),
         (2, False, 1, "1.00"),
     ]
+    # A new quiz is a draft: nobody but its owner sees it until published and assigned.
+    with pytest.raises(ServiceError) as refused:
+        services.attempt_start(user=student, quiz=quiz)
+    assert refused.value.code == "quiz_not_visible"
+    published = client.post(reverse("teach-quiz-publish", args=[quiz.pk]), {"publish": "1"})
+    assert published.status_code == 302
+    quiz.refresh_from_db()
+    assert quiz.is_published
+    course = courses.course_create(owner=owner, title="Курс", code="builder")
+    courses.course_join(user=student, code=course.join_code)
+    courses.course_quiz_assign(course=course, quiz=quiz, by=owner)
     attempt = services.attempt_start(user=student, quiz=quiz)
     assert attempt.items.count() == 3 and attempt.max_score == 4
+
+
+def test_a_new_quiz_is_a_draft_until_published(client, owner, demo_quiz):
+    client.force_login(owner)
+    client.post(reverse("teach-quiz-new"), {"title": "Черновая", "show_solutions": "never"})
+    quiz = Quiz.objects.get(title="Черновая")
+    assert (quiz.is_published, quiz.is_open) == (False, False)
+    page = client.get(reverse("teach-quiz-edit", args=[quiz.pk])).content.decode()
+    assert "Черновик" in page and "Опубликовать" in page
+    assert "Открытый тест: виден всем вошедшим, даже без курса" in page  # the form explains it
+    client.post(reverse("teach-quiz-publish", args=[quiz.pk]), {"publish": "1"})
+    quiz.refresh_from_db()
+    assert quiz.is_published
+    page = client.get(reverse("teach-quiz-edit", args=[quiz.pk])).content.decode()
+    assert "Снять с публикации" in page
+    client.post(reverse("teach-quiz-publish", args=[quiz.pk]), {"publish": "0"})
+    quiz.refresh_from_db()
+    assert not quiz.is_published
 
 
 def test_rule_asking_too_many_is_refused(client, owner, quiz):
