@@ -32,7 +32,9 @@ def world(instructor, quiz, django_user_model, _demo_bank_data):
     data = copy.deepcopy(_demo_bank_data)
     data["bank"]["slug"], data["bank"]["title"] = "private-bank", "Личный банк"
     private_bank, versions = bank_import(data=data, user=instructor)
-    other_quiz = Quiz.objects.create(slug="other", title="Тест другого курса", owner=instructor)
+    other_quiz = Quiz.objects.create(
+        slug="other", title="Тест другого курса", owner=instructor, is_published=True
+    )
     QuizItem.objects.create(quiz=other_quiz, position=1, question=versions[0].question)
     loose_quiz = Quiz.objects.create(slug="loose", title="Тест вне курсов", owner=instructor)
     QuizItem.objects.create(quiz=loose_quiz, position=1, question=versions[1].question)
