@@ -109,3 +109,21 @@ def demo_quiz(db):
 
     call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
     return Quiz.objects.get(slug="demo")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_caches():
+    """Each test starts with empty local-memory caches: login lockout counters (django-axes),
+    password-reset and API limits live there and would otherwise leak from one test to the
+    next in the same process. A Redis cache (CACHE_URL) is shared and left alone."""
+    from django.conf import settings
+
+    if not settings.configured:
+        yield
+        return
+    from django.core.cache import caches
+
+    for alias, config in settings.CACHES.items():
+        if config["BACKEND"].endswith("LocMemCache"):
+            caches[alias].clear()
+    yield
