@@ -30,6 +30,8 @@ def pytest_collection_modifyitems(config, items):
 # Every page the browser tests open reports its Content-Security-Policy violations here: an init
 # script in every context listens for `securitypolicyviolation` and hands each one to Python at
 # once (an exposed function survives navigations and closed pages). Any violation fails the test.
+# Expressions given to page.wait_for_function must be functions ("() => …"): a bare expression
+# string is run through eval, which the policy (no 'unsafe-eval') refuses.
 _CSP_LISTENER = """
 document.addEventListener("securitypolicyviolation", function (e) {
   window.__nzCspViolation([e.violatedDirective, e.blockedURI || "inline",
