@@ -8,6 +8,7 @@ ALLOWED_HOSTS and DEBUG=0; with DEBUG off the app refuses the development secret
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -248,6 +249,65 @@ SESSION_ENGINE = (
     else "django.contrib.sessions.backends.db"
 )
 
+# --- Login throttling (django-axes) and password-reset limits (django-ratelimit) -------------
+# Both count in the default cache above: Redis (CACHE_URL) shared by every web process in
+# production, the process's memory in the embedded mode (one process, so one count).
+# The client's address: REMOTE_ADDR, or — only with TRUSTED_PROXY_HOPS=N, the number of our own
+# reverse proxies in front of the app — the N-th X-Forwarded-For entry from the right; entries
+# further left are the client's own words and are never believed (quizapp/core/http.py).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, min=0)
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any password check (the right password too) while locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # turns a lockout into our 429 page
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CLIENT_IP_CALLABLE = "quizapp.core.http.client_ip"
+AXES_USERNAME_CALLABLE = "quizapp.accounts.throttling.normalise_username"
+# Two counters, each with its own bar (quizapp/accounts/throttling.py):
+# - the username: LOGIN_FAILURE_LIMIT failures lock the account (the right password too) for
+#   LOGIN_COOLOFF_MINUTES; this is what stops guessing one person's password from anywhere;
+# - the client address, with the much higher LOGIN_IP_FAILURE_LIMIT: trying username after
+#   username from one address does not escape the limit. One attacker on one account behind a
+#   university's NAT stays far below it, so the other students behind that NAT still log in;
+#   a bar per (username, address) pair instead would let an attacker with many addresses try
+#   10 passwords from each. LOGIN_IP_FAILURE_LIMIT=0 turns the address's counter off.
+LOGIN_USER_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, min=1)
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 100, min=0)
+if LOGIN_IP_FAILURE_LIMIT and LOGIN_IP_FAILURE_LIMIT < LOGIN_USER_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "LOGIN_IP_FAILURE_LIMIT: нужно 0 (выключено) или не меньше LOGIN_FAILURE_LIMIT"
+    )
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"] if LOGIN_IP_FAILURE_LIMIT else ["username"]
+AXES_FAILURE_LIMIT = "quizapp.accounts.throttling.failure_limit"
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, min=1))
+# The cool-off runs from the failure that locked: tries while locked neither count nor extend it
+# (the page's «через N минут» stays true). A successful login clears the username's counter
+# (quizapp/accounts/throttling.py), not the address's: see the note there.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "quizapp.accounts.throttling.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_SENSITIVE_PARAMETERS = ["password"]
+
+INSTALLED_APPS += ["django_ratelimit"]
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "quizapp.core.http.client_ip"
+# Per client address and per submitted e-mail, each: e.g. "5/h".
+PASSWORD_RESET_RATE = env_str("PASSWORD_RESET_RATE", "5/h")
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit knows Redis only through django-redis; Django's own RedisCache (CACHE_URL)
+    # counts with Redis INCR, atomic across processes, which is all it needs.
+    "django_ratelimit.W001",
+]
+if not env_str("CACHE_URL"):
+    # The embedded mode is one process (runserver), so its local-memory cache is shared by
+    # every request that can reach the counters. Production sets CACHE_URL and keeps the check.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "axes.W001"]
+# --- end of login throttling ------------------------------------------------------------------
+
 # REST API (quizapp/api, docs/api.md): an integration's key or the browser's session; every view
 # lists its own permissions; JSON only; one error shape; rate limits per key (in the cache).
 INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
@@ -298,6 +358,16 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, min=0)
+    # --- HSTS details (check --deploy) ---------------------------------------------------------
+    # The app runs on one host name (quiz.university.example): its own subdomains, if any, are
+    # HTTPS too. The preload list takes registrable domains only (university.example), which is
+    # the university's decision for all its sites, not this app's: off unless asked for, and its
+    # check (security.W021) is silenced only then.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
+    # --- end of HSTS details -------------------------------------------------------------------
     if not env_str("EMAIL_HOST"):
         import logging
 
@@ -324,12 +394,42 @@ LTI_EAGER_TRIES = env_int("LTI_EAGER_TRIES", 1, min=1)
 # LTI_FRAME_ANCESTORS="https://moodle.example.org https://canvas.example.org": those LMS pages may
 # frame the app (CSP frame-ancestors instead of X-Frame-Options: DENY), and the cookies become
 # SameSite=None; Secure, without which a browser drops them inside a cross-site frame (HTTPS only).
-if env_str("LTI_FRAME_ANCESTORS"):
+LTI_FRAME_ANCESTORS = env_str("LTI_FRAME_ANCESTORS", "").split()
+if LTI_FRAME_ANCESTORS:
     SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_CSP = {"frame-ancestors": ["'self'", *env_str("LTI_FRAME_ANCESTORS").split()]}
+
+# --- Content-Security-Policy (Django's own ContentSecurityPolicyMiddleware) ------------------
+# One policy on every response, embedded and production alike: everything from our own origin,
+# no inline script or style at all (no 'unsafe-inline', no 'unsafe-eval', no nonce), data: images
+# only (MathML needs none, the Swagger UI's icons are data: URIs). Pages keep their code in
+# static/js and their looks in static/css; <script type="application/json"> data blocks are not
+# scripts. The one cross-origin form, the LTI deep-linking answer to the LMS, widens form-action
+# for that response only (quizapp/lti/views.py). tests/e2e fail on any violation.
+# Framing: only by our own pages, and by the LMS named in LTI_FRAME_ANCESTORS (docs/lms.md).
+# X-Frame-Options cannot name other sites, so it is dropped when LTI_FRAME_ANCESTORS is set;
+# otherwise it stays DENY for browsers that know no CSP (CSP-aware ones obey frame-ancestors).
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF, *LTI_FRAME_ANCESTORS],
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+if LTI_FRAME_ANCESTORS:
     MIDDLEWARE.remove("django.middleware.clickjacking.XFrameOptionsMiddleware")
-    MIDDLEWARE.append("django.middleware.csp.ContentSecurityPolicyMiddleware")
+# --- end of Content-Security-Policy -----------------------------------------------------------
 
 # Uploads (quizapp/core/uploads.py): a file is counted while it streams in and skipped past
 # UPLOAD_MAX_BYTES (a bank file: 2 MB), so no memory or temporary file holds more; the bank page

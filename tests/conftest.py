@@ -112,15 +112,20 @@ def demo_quiz(db):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(request):
-    """Each test starts with an empty default cache: the test databases reuse ids, and a page
-    cached under one test's user 1 must not be served to the next test's user 1."""
-    if "django_db_setup" not in request.fixturenames and not any(
-        m.name == "django_db" for m in request.node.iter_markers()
-    ):
+def _fresh_local_caches():
+    """Each test starts with empty local-memory caches: login lockout counters (django-axes),
+    password-reset and API limits, cached dashboards and roles live there and would otherwise
+    leak from one test to the next in the same process (the test databases reuse ids: a page
+    cached for one test's user 1 must not reach the next test's user 1). A Redis cache
+    (CACHE_URL) is shared and left alone."""
+    from django.conf import settings
+
+    if not settings.configured:
         yield
         return
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias, config in settings.CACHES.items():
+        if config["BACKEND"].endswith("LocMemCache"):
+            caches[alias].clear()
     yield

@@ -1,11 +1,25 @@
 """URLs of /api/v1/ (namespace ``api``), with the OpenAPI schema and its local viewers."""
 
+from django.conf import settings
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from quizapp.api import views
 
 app_name = "api"
+
+# drf-spectacular-sidecar's Redoc 2.5: the hashes of the <style> contents its bundle inserts
+# (a new sidecar version may change them; tests/e2e/test_csp_pages.py fails if so).
+REDOC_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # an empty <style>
+    "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",
+]
 
 urlpatterns = [
     path("banks/", views.BankListView.as_view(), name="bank-list"),
@@ -79,11 +93,30 @@ urlpatterns = [
         name="webhook-deliveries",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
+    path(
+        "docs/",
+        # The split view serves Swagger UI's start-up code as a script of its own (?script):
+        # the page has no inline script, as the CSP of every page requires.
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="api/swagger_ui.html"
+        ),
+        name="swagger-ui",
+    ),
     path(
         "redoc/",
-        # Our template: the stock one loads web fonts from a third-party host.
-        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        # Our template: the stock one loads web fonts from a third-party host and starts Redoc
+        # with an inline script. Redoc's bundle writes its CSS into <style> elements as it loads,
+        # before any option (a nonce) can reach it: this page alone allows those by their hashes
+        # (REDOC_STYLE_HASHES: an empty element that styled-components fills through the CSSOM,
+        # and the bundle's one fixed stylesheet), and its search index's worker from a blob:
+        # URL the bundle makes itself. Scripts stay 'self' only; tests/e2e check it renders.
+        csp_override(
+            {
+                **settings.SECURE_CSP,
+                "style-src": [CSP.SELF, *REDOC_STYLE_HASHES],
+                "worker-src": [CSP.SELF, "blob:"],
+            }
+        )(SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")),
         name="redoc",
     ),
 ]

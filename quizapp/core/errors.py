@@ -112,6 +112,19 @@ class ErrorCode(enum.StrEnum):
         _("Слишком много запросов; повторите позже."),
         "Too many requests; retry later.",
     )
+    # Accounts: login lockout (django-axes) and password-reset limits (django-ratelimit).
+    LOGIN_LOCKED = (
+        "login_locked",
+        429,
+        _("Слишком много неудачных попыток входа. Вход временно заблокирован."),
+        "Too many failed login attempts. Logging in is temporarily blocked.",
+    )
+    PASSWORD_RESET_THROTTLED = (
+        "password_reset_throttled",
+        429,
+        _("Слишком много запросов на сброс пароля. Попробуйте позже."),
+        "Too many password reset requests. Try again later.",
+    )
     INVALID_IDEMPOTENCY_KEY = (
         "invalid_idempotency_key",
         400,

@@ -16,6 +16,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import caches
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from lti_tool.models import Key, LtiLaunch
 from lti_tool.utils import DjangoToolConfig
@@ -129,12 +130,45 @@ def launch_restore(request) -> LtiLaunch:
     return LtiLaunch(message_launch)
 
 
+class _OIDCLogin(DjangoOIDCLogin):
+    """pylti1p3's login, with our page for the check that the LMS's frame keeps cookies.
+
+    pylti1p3's page has an inline script and inline styles, which the CSP of every page refuses;
+    ours (templates/lti/cookie_check.html) runs the same check from static/js/lti-cookie-check.js
+    and reads the launch parameters from a JSON data block.
+    """
+
+    _PARAMS = (
+        "iss",
+        "login_hint",
+        "target_link_uri",
+        "lti_message_hint",
+        "lti_deployment_id",
+        "client_id",
+    )
+
+    def get_cookies_allowed_js_check(self) -> str:
+        params = {"lti1p3_new_window": "1"}
+        for name in (*self._PARAMS, *self.get_additional_login_params()):
+            value = self._get_request_param(name)
+            if value:
+                params[name] = value
+        context = {
+            "params": params,
+            "secure": self._request.is_secure(),
+            "main_text": self._cookies_unavailable_msg_main_text,
+            "click_text": self._cookies_unavailable_msg_click_text,
+            "loading_text": self._cookies_check_loading_text,
+        }
+        return render_to_string("lti/cookie_check.html", context, request=self._request)
+
+
 def oidc_login_redirect(request, *, registration_uuid=None, params):
     """Answer the platform's login initiation: a redirect to its auth endpoint with state/nonce."""
     target_link_uri = params.get("target_link_uri")
     if not target_link_uri or not params.get("iss") or not params.get("login_hint"):
         raise LtiError(ErrorCode.MISSING_PARAMS)
-    oidc_login = DjangoOIDCLogin(
+    oidc_login = _OIDCLogin(
         request, DjangoToolConfig(registration_uuid), launch_data_storage=_storage()
     )
     oidc_login.enable_check_cookies(

@@ -226,8 +226,25 @@ def lti_quiz_link_set(*, resource_link: LtiResourceLink, quiz: Quiz, by) -> LtiQ
     return link
 
 
-def lti_deep_link_response(*, lti_launch: LtiLaunch, quiz: Quiz, by, launch_url: str) -> str:
-    """The auto-submitting form that returns the chosen quiz (and its grade column) to the LMS."""
+DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+
+
+@dataclass(frozen=True)
+class DeepLinkAnswer:
+    """What the browser posts back to the LMS: the signed message (``JWT``) to ``return_url``."""
+
+    return_url: str
+    jwt: str
+
+
+def lti_deep_link_response(
+    *, lti_launch: LtiLaunch, quiz: Quiz, by, launch_url: str
+) -> DeepLinkAnswer:
+    """The chosen quiz (and its grade column), signed for the LMS's deep-linking return URL.
+
+    The page (templates/lti/deep_link_return.html) posts it with a static script: pylti1p3's own
+    form carries an inline script, which the CSP of every page refuses.
+    """
     if not _linkable(quiz, by):
         raise LtiError(ErrorCode.QUIZ_NOT_VISIBLE, status=403)
     resource = (
@@ -244,7 +261,12 @@ def lti_deep_link_response(*, lti_launch: LtiLaunch, quiz: Quiz, by, launch_url:
         )
     )
     try:
-        return lti_launch.get_message_launch().get_deep_link().output_response_form([resource])
+        message_launch = lti_launch.get_message_launch()
+        claim = message_launch.get_launch_data()[DEEP_LINKING_SETTINGS]
+        return DeepLinkAnswer(
+            return_url=claim["deep_link_return_url"],
+            jwt=message_launch.get_deep_link().get_response_jwt([resource]),
+        )
     except Key.DoesNotExist:
         raise LtiError(ErrorCode.NO_KEYS, status=503) from None
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.csp import CSP, build_policy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -69,6 +73,20 @@ def launch(request):
     return _error(request, LtiError(ErrorCode.NOT_LINKED, status=409))
 
 
+def _deep_link_return(request, answer: services.DeepLinkAnswer) -> HttpResponse:
+    """The page that posts the chosen quiz back to the LMS (static/js/lti-autosubmit.js).
+
+    The one form of the site whose target is another origin: this response alone lets the form
+    go to the LMS's return URL (the origin only), the rest of the policy unchanged.
+    """
+    response = render(request, "lti/deep_link_return.html", {"answer": answer})
+    target = urlsplit(answer.return_url)
+    policy = dict(settings.SECURE_CSP)
+    policy["form-action"] = [*policy["form-action"], f"{target.scheme}://{target.netloc}"]
+    response.headers[str(CSP.HEADER_ENFORCE)] = build_policy(policy)
+    return response
+
+
 @login_required
 @xframe_options_exempt
 @require_http_methods(["GET", "POST"])
@@ -80,13 +98,13 @@ def deep_link(request):
             raise LtiError(ErrorCode.NOT_INSTRUCTOR, status=403)
         if request.method == "POST":
             quiz = get_object_or_404(Quiz, pk=request.POST.get("quiz"))
-            html = services.lti_deep_link_response(
+            answer = services.lti_deep_link_response(
                 lti_launch=lti_launch,
                 quiz=quiz,
                 by=request.user,
                 launch_url=request.build_absolute_uri(reverse("lti-launch")),
             )
-            return HttpResponse(html)
+            return _deep_link_return(request, answer)
     except LtiError as exc:
         return _error(request, exc)
     quizzes = services.linkable_quizzes(request.user)

@@ -27,6 +27,46 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
+# Every page the browser tests open reports its Content-Security-Policy violations here: an init
+# script in every context listens for `securitypolicyviolation` and hands each one to Python at
+# once (an exposed function survives navigations and closed pages). Any violation fails the test.
+# Expressions given to page.wait_for_function must be functions ("() => …"): a bare expression
+# string is run through eval, which the policy (no 'unsafe-eval') refuses.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__nzCspViolation([e.violatedDirective, e.blockedURI || "inline",
+                           e.sourceFile + ":" + e.lineNumber, (e.sample || "").slice(0, 80)]
+                          .join(" | "));
+});
+"""
+_csp_violations: list[str] = []
+
+
+class _CspWatchingBrowser:
+    """The session's browser; every context it makes reports CSP violations."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.expose_function("__nzCspViolation", lambda text: _csp_violations.append(text))
+        context.add_init_script(_CSP_LISTENER)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    """Fails a browser test on any CSP violation of any page it opened, in any context."""
+    _csp_violations.clear()
+    yield _csp_violations
+    found, _csp_violations[:] = list(_csp_violations), []
+    assert not found, f"нарушения Content-Security-Policy: {found}"
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -42,7 +82,7 @@ def browser():
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        yield browser
+        yield _CspWatchingBrowser(browser)
         browser.close()
 
 

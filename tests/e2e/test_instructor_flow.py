@@ -123,7 +123,7 @@ def test_upload_publish_build_assign_take_gradebook_export(
     key = grader.grade(item.version.spec, item.seed, "").expected
     spage.fill("input[name=answer]", str(key))
     spage.wait_for_function(
-        "document.querySelector('.saved').textContent.startsWith('Сохранено в')"
+        "() => document.querySelector('.saved').textContent.startsWith('Сохранено в')"
     )
     spage.get_by_role("button", name="Завершить попытку").click()
     spage.wait_for_selector("text=Результат попытки 1")

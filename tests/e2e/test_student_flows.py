@@ -71,7 +71,9 @@ def test_register_practise_dropout_with_decimal_comma_and_see_solution(page, sho
     box = page.get_by_label(re.compile("Ваш ответ"))
     box.fill(typed)
     # The preview says how the comma was understood before anything is submitted.
-    page.wait_for_function("document.querySelector('.preview').textContent.includes('Понято как')")
+    page.wait_for_function(
+        "() => document.querySelector('.preview').textContent.includes('Понято как')"
+    )
     assert typed.replace(",", ".").rstrip("0") in page.locator(".preview").inner_text()
     page.get_by_role("button", name="Ответить").click()
     page.wait_for_selector(".verdict.ok")
@@ -211,7 +213,7 @@ def test_flashcards_with_the_keyboard(page, shot, login):
     page.keyboard.press("Space")
     page.keyboard.press("1")
     page.wait_for_function(
-        "document.querySelector('.fc-progress').textContent.includes('Сделано сегодня: 2 из')"
+        "() => document.querySelector('.fc-progress').textContent.includes('Сделано сегодня: 2 из')"
     )
     ratings = list(
         FlashcardReview.objects.filter(user=student).order_by("id").values_list("rating", flat=True)
