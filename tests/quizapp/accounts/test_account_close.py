@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError
+from django.http import HttpRequest
 from django.urls import reverse
 
 from quizapp.accounts.services import account_close
@@ -62,7 +63,7 @@ def test_the_service_anonymises_and_keeps_every_count(work, student, owner, clie
     _assert_closed(student.pk)
     # The open session is dead and the old password no longer works.
     assert client.get(reverse("flashcards")).status_code == 302
-    assert not client.login(username="ivanova", password="pw-ivanova-1")
+    assert not client.login(request=HttpRequest(), username="ivanova", password="pw-ivanova-1")
     # Closing twice is harmless.
     account_close(user=student, by=owner)
     assert counts() == before
