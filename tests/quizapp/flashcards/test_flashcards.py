@@ -69,9 +69,10 @@ def _state(user, question) -> FlashcardState:
 
 
 def _rate(user, question, rating=GOOD, now=NOW, **kwargs) -> FlashcardReview:
-    return services.flashcard_rate(
-        user=user, state=_state(user, question), rating=rating, now=now, **kwargs
-    )
+    state = _state(user, question)
+    # A rating says which review it is (the reps the page saw), so it is applied once.
+    kwargs.setdefault("expected_reps", state.reps)
+    return services.flashcard_rate(user=user, state=state, rating=rating, now=now, **kwargs)
 
 
 def _queue(user, now=NOW):
@@ -367,6 +368,7 @@ def test_numeric_card_gets_a_new_variant_at_every_review(student, demo_bank):
             state=state,
             rating=answer.proposed,
             now=NOW + dt.timedelta(minutes=minute),
+            expected_reps=state.reps,
             seed=answer.seed,
             raw=answer.raw,
             score=answer.score,
@@ -386,13 +388,17 @@ def test_numeric_card_gets_a_new_variant_at_every_review(student, demo_bank):
         services.flashcard_answer(user=student, state=state, seed=seeds[0], raw="1")
     assert exc.value.code == "stale_card"
     with pytest.raises(ServiceError) as exc:
-        services.flashcard_rate(user=student, state=state, rating=GOOD, now=NOW, seed=seeds[0])
+        services.flashcard_rate(
+            user=student, state=state, rating=GOOD, now=NOW, expected_reps=3, seed=seeds[0]
+        )
     assert exc.value.code == "stale_card"
 
 
 def test_undo_does_not_bring_back_the_answered_variant(student, demo_bank):
     question, state, seed = _demo_card(student, demo_bank, "dense-params")
-    services.flashcard_rate(user=student, state=state, rating=GOOD, now=NOW, seed=seed)
+    services.flashcard_rate(
+        user=student, state=state, rating=GOOD, now=NOW, expected_reps=0, seed=seed
+    )
     services.flashcard_undo(user=student, now=NOW)
     state.refresh_from_db()
     fresh = selectors.card_seed(user_id=student.pk, question_id=question.pk, variants=1)
@@ -431,6 +437,7 @@ def test_the_student_may_rate_other_than_proposed(student, demo_bank):
         state=state,
         rating=EASY,
         now=NOW,
+        expected_reps=0,
         seed=seed,
         raw=raw,
         score=answer.score,
