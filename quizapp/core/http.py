@@ -7,7 +7,7 @@ import uuid
 __all__ = ["SUBMIT_TOKEN_FIELD", "new_submit_token", "posted_answer", "posted_submit_token"]
 
 # The hidden field of every answer form: one token per submit, so that a double click, a retried
-# POST or a reload that resubmits stores one answer (see docs/architecture.md, "double submits").
+# POST or a reload that resubmits stores one answer (docs/api.md, «Повтор без второго ответа»).
 SUBMIT_TOKEN_FIELD = "submit_token"
 
 
