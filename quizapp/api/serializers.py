@@ -456,6 +456,17 @@ class AnswerInSerializer(serializers.Serializer):
             "Ответ как его набрал студент; для выбора — номера вариантов через запятую."
         ),
     )
+    submit_token = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "UUID одной отправки (новый для каждого нового ответа, тот же при повторе). "
+            "Повтор с тем же submit_token возвращает уже сохранённый ответ (200, заголовок "
+            "Idempotent-Replayed: true) и ничего не проверяет заново; тот же submit_token с "
+            "другим ответом — 409 submit_token_reused. Без него и без Idempotency-Key каждый "
+            "запрос — новый ответ на вопрос."
+        ),
+    )
 
 
 class SubmitAcceptedSerializer(serializers.Serializer):

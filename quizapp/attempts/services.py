@@ -140,17 +140,34 @@ def _draw_items(quiz: Quiz, rng: random.Random) -> list[tuple[QuizItem, Question
     return drawn
 
 
-def response_submit(*, item: AttemptItem, raw: str) -> Response:
+def response_submit(*, item: AttemptItem, raw: str, client_token=None) -> Response:
     """Save the raw answer as a pending response, then enqueue its grading once committed.
 
+    ``client_token`` (a UUID, optional) names one submit of the page or an API client: the same
+    token again (a double click, a retried POST, a reload that resubmits) returns the response
+    already stored, with ``replayed`` True, and grades nothing new; the same token with another
+    answer is refused (``submit_token_reused``). Without a token every call is a new try: a quiz
+    item may be answered again, and the latest answer counts.
+
     Race: a submit can cross ``attempt_finish`` or a time-limit close; the attempt row is locked so
-    an answer is either saved before the attempt closes or refused, never half-recorded.
+    an answer is either saved before the attempt closes or refused, never half-recorded. The same
+    lock serialises two submits with one token (two threads, two workers): the second finds the
+    first's row; the partial unique index (item, client_token) backs this up.
     """
     raw = clean_raw(raw)
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=item.attempt_id)
+        if client_token is not None:
+            stored = Response.objects.filter(item=item, client_token=client_token).first()
+            if stored is not None:
+                # A replay answers as the first submit did, even if the attempt closed since.
+                if stored.raw != raw:
+                    raise ServiceError(code=ErrorCode.SUBMIT_TOKEN_REUSED)
+                stored.replayed = True
+                return stored
         _ensure_open(attempt)
-        response = Response.objects.create(item=item, raw=raw)
+        response = Response.objects.create(item=item, raw=raw, client_token=client_token)
+        response.replayed = False
         # The box shows what was submitted after a reload, and finishing does not resubmit it.
         AttemptItem.objects.filter(pk=item.pk).update(draft=raw, draft_saved_at=timezone.now())
         # ``dispatch.sent`` is False after the commit when the broker was unreachable.

@@ -14,7 +14,7 @@ import grader
 from quizapp.attempts import selectors, services
 from quizapp.attempts.grading import GRADING_DELAYED, grading_delayed
 from quizapp.core.errors import ServiceError
-from quizapp.core.http import posted_answer
+from quizapp.core.http import posted_answer, posted_submit_token
 from quizapp.courses import selectors as course_selectors
 from quizapp.models import Attempt
 
@@ -76,7 +76,9 @@ def response_submit(request, attempt_uuid, position):
     attempt = _get_attempt_for_user(request, attempt_uuid)
     item = get_object_or_404(attempt.items, position=position)
     try:
-        response = services.response_submit(item=item, raw=posted_answer(request))
+        response = services.response_submit(
+            item=item, raw=posted_answer(request), client_token=posted_submit_token(request)
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:

@@ -137,6 +137,15 @@ class ErrorCode(enum.StrEnum):
         _("Этот Idempotency-Key уже использован с другим запросом."),
         "This Idempotency-Key was used with a different request.",
     )
+    SUBMIT_TOKEN_REUSED = (
+        "submit_token_reused",
+        409,
+        _(
+            "Эта форма уже отправлена с другим ответом. Обновите страницу и отправьте ответ "
+            "ещё раз."
+        ),
+        "This submit_token was already used with a different answer.",
+    )
     XOR = (
         "xor",
         400,
@@ -366,6 +375,15 @@ class ErrorCode(enum.StrEnum):
     BAD_RATING = "bad_rating", 400, _("Оценка — от 1 до 4."), "The rating is from 1 to 4."
     SUSPENDED = "suspended", 400, _("Карточка приостановлена."), "The card is suspended."
     BURIED = "buried", 400, _("Карточка отложена до завтра."), "The card is buried until tomorrow."
+    RATING_UNGUARDED = (
+        "rating_unguarded",
+        400,
+        _(
+            "Оценка не сохранена: форма устарела или неполна. Обновите страницу карточек и "
+            "оцените карточку снова."
+        ),
+        "A rating needs the reps the client saw or a submit_token, so that it is applied once.",
+    )
     STALE_UNDO = (
         "stale_undo",
         400,

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-__all__ = ["client_ip", "posted_answer"]
+import uuid
+
+__all__ = [
+    "SUBMIT_TOKEN_FIELD",
+    "client_ip",
+    "new_submit_token",
+    "posted_answer",
+    "posted_submit_token",
+]
+
+# The hidden field of every answer form: one token per submit, so that a double click, a retried
+# POST or a reload that resubmits stores one answer (docs/api.md, «Повтор без второго ответа»).
+SUBMIT_TOKEN_FIELD = "submit_token"
 
 
 def posted_answer(request) -> str:
@@ -41,3 +53,17 @@ def client_ip(request) -> str:
     chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     chain = [a for a in chain if a]
     return chain[-hops] if len(chain) >= hops else remote
+
+
+def posted_submit_token(request) -> uuid.UUID | None:
+    """The form's submit token; None when absent or not a UUID (then nothing is deduplicated)."""
+    value = request.POST.get(SUBMIT_TOKEN_FIELD) or ""
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        return None
+
+
+def new_submit_token() -> str:
+    """A fresh token for a rendered form: the page works without JS, each render is one submit."""
+    return str(uuid.uuid4())

@@ -168,24 +168,59 @@ def flashcard_rate(
     raw: str | None = None,
     score: float | None = None,
     version_id: int | None = None,
+    client_token=None,
 ) -> FlashcardReview:
     """Review the card with FSRS and log the rating (with the state before it, for undo).
 
-    ``expected_reps`` is the card's ``reps`` when the page was shown; ``seed``, ``raw``, ``score``
-    and ``version_id`` describe the variant the student answered (see :func:`flashcard_answer`).
+    ``expected_reps`` is the card's ``reps`` when the page was shown; ``client_token`` names one
+    rating submit (see :func:`quizapp.attempts.services.response_submit`). One of the two is
+    required: a rating with neither could not tell a double click from a second review, and is
+    refused (``rating_unguarded``). ``seed``, ``raw``, ``score`` and ``version_id`` describe the
+    variant the student answered (see :func:`flashcard_answer`).
 
-    Race: the same rating submitted twice (a double click, two tabs) must review the card once;
-    the row lock makes the second submit see ``reps`` moved on and refuse it as ``stale_card``
-    instead of scheduling the card twice.
+    Race: the same rating submitted twice (a double click, two tabs) must review the card once.
+    The row lock serialises the two: with the same token the second finds the first's review and
+    returns it (``replayed`` True, nothing applied again); with ``reps`` only it sees ``reps``
+    moved on and is refused as ``stale_card`` instead of scheduling the card twice.
     """
     _own(user, state)
+    if expected_reps is None and client_token is None:
+        raise ServiceError(code=ErrorCode.RATING_UNGUARDED)
     try:
         rating = Rating(int(rating))
     except (TypeError, ValueError):
         raise ServiceError(code=ErrorCode.BAD_RATING) from None
     now = utc(now)
+    try:
+        review = _rate_locked(
+            user,
+            state,
+            rating,
+            now,
+            expected_reps=expected_reps,
+            client_token=client_token,
+            variant={"seed": seed, "raw": raw or "", "score": score, "version_id": version_id},
+        )
+    except IntegrityError:
+        # The token was already used for a rating of another card (its lock is not this one's).
+        raise ServiceError(code=ErrorCode.SUBMIT_TOKEN_REUSED) from None
+    return review
+
+
+def _rate_locked(
+    user, state, rating, now, *, expected_reps, client_token, variant
+) -> FlashcardReview:
+    seed = variant["seed"]
     with transaction.atomic():
         locked = FlashcardState.objects.select_for_update().get(pk=state.pk)
+        if client_token is not None:
+            stored = FlashcardReview.objects.filter(user=user, client_token=client_token).first()
+            if stored is not None:
+                if stored.card_id != locked.pk or stored.rating != int(rating):
+                    raise ServiceError(code=ErrorCode.SUBMIT_TOKEN_REUSED)
+                _copy_into(state, locked)
+                stored.replayed = True
+                return stored
         if expected_reps is not None and locked.reps != expected_reps:
             raise ServiceError(
                 _("Карточку уже оценили (другая вкладка?)."), code=ErrorCode.STALE_CARD
@@ -208,14 +243,16 @@ def flashcard_rate(
         review = FlashcardReview.objects.create(
             user=user,
             card=locked,
-            version_id=version_id,
+            version_id=variant["version_id"],
             rating=int(rating),
             reviewed_at=now,
             previous_state=previous,
             seed=seed,
-            raw=raw or "",
-            score=score,
+            raw=variant["raw"],
+            score=variant["score"],
+            client_token=client_token,
         )
+    review.replayed = False
     _copy_into(state, locked)
     return review
 

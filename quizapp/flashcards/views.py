@@ -22,7 +22,7 @@ from question_bank.models import Bank, Question, Topic
 from quizapp.accounts import timezones
 from quizapp.accounts.timezones import remember as remember_time_zone
 from quizapp.core.errors import ServiceError
-from quizapp.core.http import posted_answer
+from quizapp.core.http import posted_answer, posted_submit_token
 from quizapp.courses.selectors import banks_for_study
 from quizapp.flashcards import selectors, services
 from quizapp.flashcards.fsrs_cards import utc
@@ -145,6 +145,7 @@ def flashcard_rate(request, question_id):
             raw=answer.get("raw"),
             score=answer.get("score"),
             version_id=answer.get("version"),
+            client_token=posted_submit_token(request),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

@@ -99,11 +99,21 @@ class Response(models.Model):
     result = models.JSONField(_("результат проверки"), default=dict, blank=True)
     created_at = models.DateTimeField(_("отправлен"), auto_now_add=True)
     graded_at = models.DateTimeField(_("проверен"), null=True, blank=True)
+    # The page's (or the API client's) token of one submit: a double click or a retried POST
+    # carries the same token and gets this response back instead of a second graded one.
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ответ")
         verbose_name_plural = _("ответы")
         ordering = ["item", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "client_token"],
+                condition=models.Q(client_token__isnull=False),
+                name="response_unique_client_token",
+            )
+        ]
         indexes = [
             models.Index(fields=["status"], name="response_status_idx"),
             # The grading queue: the oldest waiting answers, found without scanning graded ones.

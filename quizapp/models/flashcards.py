@@ -151,11 +151,20 @@ class FlashcardReview(models.Model):
     seed = models.BigIntegerField(null=True, blank=True)
     raw = models.TextField(_("ответ"), blank=True)
     score = models.FloatField(_("доля верного"), null=True, blank=True)
+    # One rating submit's token (see Response.client_token): a repeated POST rates once.
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("повторение карточки")
         verbose_name_plural = _("повторения карточек")
         ordering = ["-reviewed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "client_token"],
+                condition=models.Q(client_token__isnull=False),
+                name="flashcardreview_unique_client_token",
+            )
+        ]
         indexes = [
             models.Index(fields=["user", "reviewed_at"], name="flashcardreview_user_time_idx")
         ]

@@ -29,11 +29,20 @@ class PracticeAnswer(models.Model):
     result = models.JSONField(_("результат проверки"), default=dict, blank=True)
     created_at = models.DateTimeField(_("отправлен"), auto_now_add=True)
     graded_at = models.DateTimeField(_("проверен"), null=True, blank=True)
+    # One submit's token (see Response.client_token): a repeated POST stores nothing new.
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ответ в тренировке")
         verbose_name_plural = _("ответы в тренировке")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "client_token"],
+                condition=models.Q(client_token__isnull=False),
+                name="practiceanswer_unique_client_token",
+            )
+        ]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="practice_user_recent_idx"),
             models.Index(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from question_bank.models import QuestionVersion, Topic
 from quizapp.attempts.grading import claim_pending, clean_raw, grade_rows, save_grades
 from quizapp.core import versions
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.tasks import enqueue_drain_on_commit
 from quizapp.models import PracticeAnswer
 
@@ -15,17 +16,61 @@ GRADE_PRACTICE_TASK = "grader.tasks.grade_practice_answer"
 GRADE_PENDING_TASK = "quizapp.practice.tasks.grade_pending_practice"
 
 
-def practice_submit(*, user, topic: Topic | None, version: QuestionVersion, seed: int, raw: str):
-    """Save the answer as pending, then enqueue its grading once committed."""
+def practice_submit(
+    *,
+    user,
+    topic: Topic | None,
+    version: QuestionVersion,
+    seed: int,
+    raw: str,
+    client_token=None,
+):
+    """Save the answer as pending, then enqueue its grading once committed.
+
+    ``client_token`` names one submit (see :func:`quizapp.attempts.services.response_submit`):
+    the same token again returns the answer already stored (``replayed`` True) and grades
+    nothing new; with another answer or another variant it is refused (``submit_token_reused``).
+
+    Race: two submits with one token (a double click reaching two web workers) both look, find
+    nothing and insert; the partial unique index (user, client_token) lets one insert through,
+    the other waits for its commit, fails, and answers with the row that won.
+    """
     raw = clean_raw(raw)
-    with transaction.atomic():
-        answer = PracticeAnswer.objects.create(
-            user=user, topic=topic, version=version, seed=seed, raw=raw
-        )
-        answer.dispatch = enqueue_drain_on_commit(
-            "practice", GRADE_PENDING_TASK, eager_task=GRADE_PRACTICE_TASK, row_id=answer.pk
-        )
+    if client_token is not None:
+        stored = _stored(user, client_token)
+        if stored is not None:
+            return _replay(stored, version=version, seed=seed, raw=raw)
+    try:
+        with transaction.atomic():
+            answer = PracticeAnswer.objects.create(
+                user=user,
+                topic=topic,
+                version=version,
+                seed=seed,
+                raw=raw,
+                client_token=client_token,
+            )
+            answer.dispatch = enqueue_drain_on_commit(
+                "practice", GRADE_PENDING_TASK, eager_task=GRADE_PRACTICE_TASK, row_id=answer.pk
+            )
+    except IntegrityError:
+        stored = _stored(user, client_token) if client_token is not None else None
+        if stored is None:
+            raise
+        return _replay(stored, version=version, seed=seed, raw=raw)
+    answer.replayed = False
     return answer
+
+
+def _stored(user, client_token) -> PracticeAnswer | None:
+    return PracticeAnswer.objects.filter(user=user, client_token=client_token).first()
+
+
+def _replay(stored: PracticeAnswer, *, version, seed: int, raw: str) -> PracticeAnswer:
+    if (stored.version_id, stored.seed, stored.raw) != (version.pk, seed, raw):
+        raise ServiceError(code=ErrorCode.SUBMIT_TOKEN_REUSED)
+    stored.replayed = True
+    return stored
 
 
 def practice_grade(*, answer_id: int) -> PracticeAnswer | None:

@@ -12,7 +12,7 @@ import grader
 from question_bank.models import QuestionVersion, Topic
 from quizapp.attempts.grading import GRADING_DELAYED, grading_delayed
 from quizapp.core.errors import ServiceError
-from quizapp.core.http import posted_answer
+from quizapp.core.http import posted_answer, posted_submit_token
 from quizapp.courses.selectors import banks_for_study
 from quizapp.models import PracticeAnswer
 from quizapp.practice import selectors
@@ -76,6 +76,7 @@ def practice_topic(request, topic_id):
     context = {
         "topic": topic,
         "version": version,
+        "seed": seed,
         "presented": grader.present(version.spec, seed),
         "answer": last,
         "pending": last is not None and last.status == "pending",
@@ -92,7 +93,12 @@ def practice_answer(request, topic_id):
     raw = posted_answer(request)
     try:
         answer = practice.practice_submit(
-            user=request.user, topic=topic, version=version, seed=seed, raw=raw
+            user=request.user,
+            topic=topic,
+            version=version,
+            seed=seed,
+            raw=raw,
+            client_token=posted_submit_token(request),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

@@ -122,9 +122,15 @@ class ResponseSubmitView(ApiView):
         operation_id="attempts_answer",
         summary="Отправить ответ; проверка идёт в фоне (202 и адрес статуса)",
         description=(
-            "С заголовком Idempotency-Key повтор того же запроса возвращает сохранённый ответ "
-            "(заголовок Idempotent-Replayed: true) и не создаёт второго ответа; тот же ключ с "
-            "другим телом — 409 idempotency_key_reused."
+            "Вопрос попытки можно ответить снова (засчитывается последний ответ), поэтому два "
+            "запроса без ключа — два ответа, и каждый проверяется. Чтобы повтор после обрыва "
+            "был безопасен, пошлите ключ одним из двух способов. С заголовком Idempotency-Key "
+            "повтор того же запроса возвращает сохранённый ответ (заголовок "
+            "Idempotent-Replayed: true) и не создаёт второго ответа; тот же ключ с другим "
+            "телом — 409 idempotency_key_reused. С полем submit_token (UUID) повтор с тем же "
+            "токеном возвращает уже сохранённый ответ на этот вопрос с его текущим статусом "
+            "(200, Idempotent-Replayed: true); тот же токен с другим ответом — 409 "
+            "submit_token_reused."
         ),
         parameters=[
             OpenApiParameter(
@@ -132,7 +138,11 @@ class ResponseSubmitView(ApiView):
             )
         ],
         request=s.AnswerInSerializer,
-        responses=responses({202: s.SubmitAcceptedSerializer, 409: conflict()}, 400, 404),
+        responses=responses(
+            {202: s.SubmitAcceptedSerializer, 200: s.SubmitAcceptedSerializer, 409: conflict()},
+            400,
+            404,
+        ),
         tags=["attempts"],
     )
     def post(self, request, attempt_uuid, position):
@@ -141,9 +151,12 @@ class ResponseSubmitView(ApiView):
         data = body(s.AnswerInSerializer, request)
 
         def submit():
-            response = services.response_submit(item=item, raw=data["answer"])
+            response = services.response_submit(
+                item=item, raw=data["answer"], client_token=data.get("submit_token")
+            )
             url = reverse("api:response-detail", args=[response.pk])
-            return 202, {"id": response.pk, "status": response.status, "status_url": url}
+            code = 200 if response.replayed else 202
+            return code, {"id": response.pk, "status": response.status, "status_url": url}
 
         code, out, replayed = idempotent(
             principal=principal_of(request),
@@ -152,7 +165,7 @@ class ResponseSubmitView(ApiView):
             call=submit,
         )
         headers = {"Location": out["status_url"]}
-        if replayed:
+        if replayed or code == 200:
             headers[REPLAYED_HEADER] = "true"
         return Response(out, status=code, headers=headers)
 

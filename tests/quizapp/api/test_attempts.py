@@ -161,6 +161,58 @@ def test_without_idempotency_key_two_posts_are_two_responses(student_api, quiz, 
     assert Response.objects.count() == 2
 
 
+def test_same_submit_token_twice_is_one_response_graded_once(
+    student_api, quiz, django_capture_on_commit_callbacks
+):
+    attempt = start(student_api, quiz)
+    url = answer_url(attempt["uuid"], 1)
+    body = {"answer": "1", "submit_token": "6f1d2e4a-9b3c-4d5e-8f70-112233445566"}
+    with django_capture_on_commit_callbacks(execute=True) as first_calls:
+        first = post_json(student_api, url, body)
+    with django_capture_on_commit_callbacks(execute=True) as retry_calls:
+        retry = post_json(student_api, url, body)
+    assert first.status_code == 202 and "Idempotent-Replayed" not in first
+    # The retry: nothing new, the stored answer with its status now (graded meanwhile).
+    assert retry.status_code == 200 and retry["Idempotent-Replayed"] == "true"
+    assert retry.json()["id"] == first.json()["id"]
+    assert retry.json()["status"] == "graded" and retry["Location"] == first["Location"]
+    assert Response.objects.count() == 1
+    assert len(first_calls) == 1 and len(retry_calls) == 0, "graded once"
+    # A new token is the next answer (the item may be answered again).
+    body["submit_token"] = "6f1d2e4a-9b3c-4d5e-8f70-112233445567"
+    assert post_json(student_api, url, body).status_code == 202
+    assert Response.objects.count() == 2
+
+
+def test_same_submit_token_with_another_answer_is_409(student_api, quiz, commit):
+    attempt = start(student_api, quiz)
+    url = answer_url(attempt["uuid"], 1)
+    token = "0d8a4c2e-1111-4222-8333-444455556666"
+    commit(post_json, student_api, url, {"answer": "1", "submit_token": token})
+    other = commit(post_json, student_api, url, {"answer": "7", "submit_token": token})
+    assert other.status_code == 409 and error_code(other) == "submit_token_reused"
+    assert other.json()["error"]["message"].startswith("Эта форма уже отправлена")
+    assert list(Response.objects.values_list("raw", flat=True)) == ["1"]
+
+
+def test_a_bad_submit_token_names_the_field(student_api, quiz):
+    attempt = start(student_api, quiz)
+    response = post_json(
+        student_api, answer_url(attempt["uuid"], 1), {"answer": "1", "submit_token": "nope"}
+    )
+    assert response.status_code == 400 and error_code(response) == "invalid"
+    assert "submit_token" in response.json()["error"]["fields"]
+    assert not Response.objects.exists()
+
+
+def test_submit_token_is_in_the_schema(student_api):
+    schema = student_api.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    field = schema["components"]["schemas"]["AnswerInRequest"]["properties"]["submit_token"]
+    assert field["format"] == "uuid" and "повтор" in field["description"]
+    answer = schema["paths"]["/api/v1/attempts/{attempt_uuid}/items/{position}/responses/"]
+    assert {"200", "202", "409"} <= set(answer["post"]["responses"])
+
+
 def test_bad_idempotency_key_is_refused(student_api, quiz):
     attempt = start(student_api, quiz)
     response = post_json(
@@ -277,3 +329,34 @@ def test_item_endpoint_renders_one_variant(student_api, quiz):
     item = Attempt.objects.get().items.get(position=2)
     assert data["position"] == 2
     assert data["variant"]["text"] == grader.present(item.version.spec, item.seed).text
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_api_posts_with_one_submit_token_store_one_response(student, quiz):
+    import threading
+
+    from django.db import connection
+
+    from .conftest import session_client
+
+    attempt = start(session_client(student), quiz)
+    url = answer_url(attempt["uuid"], 1)
+    body = {"answer": "1", "submit_token": "3c1e2d4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5"}
+    statuses, barrier = [], threading.Barrier(3)
+
+    def post():
+        try:
+            client = session_client(student)
+            barrier.wait()
+            statuses.append(post_json(client, url, body).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(statuses) == [200, 200, 202]
+    assert Response.objects.count() == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import uuid
 
 import fsrs
 import pytest
@@ -69,9 +70,10 @@ def _state(user, question) -> FlashcardState:
 
 
 def _rate(user, question, rating=GOOD, now=NOW, **kwargs) -> FlashcardReview:
-    return services.flashcard_rate(
-        user=user, state=_state(user, question), rating=rating, now=now, **kwargs
-    )
+    state = _state(user, question)
+    # A rating says which review it is (the reps the page saw), so it is applied once.
+    kwargs.setdefault("expected_reps", state.reps)
+    return services.flashcard_rate(user=user, state=state, rating=rating, now=now, **kwargs)
 
 
 def _queue(user, now=NOW):
@@ -367,6 +369,7 @@ def test_numeric_card_gets_a_new_variant_at_every_review(student, demo_bank):
             state=state,
             rating=answer.proposed,
             now=NOW + dt.timedelta(minutes=minute),
+            expected_reps=state.reps,
             seed=answer.seed,
             raw=answer.raw,
             score=answer.score,
@@ -386,13 +389,17 @@ def test_numeric_card_gets_a_new_variant_at_every_review(student, demo_bank):
         services.flashcard_answer(user=student, state=state, seed=seeds[0], raw="1")
     assert exc.value.code == "stale_card"
     with pytest.raises(ServiceError) as exc:
-        services.flashcard_rate(user=student, state=state, rating=GOOD, now=NOW, seed=seeds[0])
+        services.flashcard_rate(
+            user=student, state=state, rating=GOOD, now=NOW, expected_reps=3, seed=seeds[0]
+        )
     assert exc.value.code == "stale_card"
 
 
 def test_undo_does_not_bring_back_the_answered_variant(student, demo_bank):
     question, state, seed = _demo_card(student, demo_bank, "dense-params")
-    services.flashcard_rate(user=student, state=state, rating=GOOD, now=NOW, seed=seed)
+    services.flashcard_rate(
+        user=student, state=state, rating=GOOD, now=NOW, expected_reps=0, seed=seed
+    )
     services.flashcard_undo(user=student, now=NOW)
     state.refresh_from_db()
     fresh = selectors.card_seed(user_id=student.pk, question_id=question.pk, variants=1)
@@ -431,6 +438,7 @@ def test_the_student_may_rate_other_than_proposed(student, demo_bank):
         state=state,
         rating=EASY,
         now=NOW,
+        expected_reps=0,
         seed=seed,
         raw=raw,
         score=answer.score,
@@ -686,6 +694,75 @@ def test_outsider_gets_404_and_changes_nothing(client, student, outsider, demo_b
     assert state.suspended and state.reps == 0
 
 
+# --- A rating is applied once: the reps the page saw, or its submit token ----------------------
+
+
+def test_rating_with_neither_reps_nor_token_is_refused(student_client, student, demo_bank):
+    services.deck_add(user=student, bank=demo_bank)
+    question = demo_bank.questions.get(slug="what-is-rnn")
+    url = reverse("flashcard-rate", args=[question.pk])
+    for _ in range(2):
+        response = student_client.post(url, {"rating": "3"}, follow=True)
+        assert response.status_code == 200
+        assert "Оценка не сохранена: форма устарела или неполна" in response.content.decode()
+    assert not FlashcardReview.objects.exists()
+    assert FlashcardState.objects.get(user=student, question=question).reps == 0
+    state = FlashcardState.objects.get(user=student, question=question)
+    with pytest.raises(ServiceError) as exc:
+        services.flashcard_rate(user=student, state=state, rating=GOOD, now=NOW)
+    assert exc.value.code == "rating_unguarded"
+
+
+def test_rating_form_sends_reps_and_a_fresh_token(student_client, student, demo_bank):
+    services.deck_add(user=student, bank=demo_bank)
+    question = demo_bank.questions.get(slug="what-is-rnn")
+    html = _page(student_client, question)
+    form = re.search(r'<form[^>]*id="fc-rate".*?</form>', html, re.S).group(0)
+    assert 'name="reps" value="0"' in form
+    token = re.search(r'name="submit_token" value="([0-9a-f-]{36})"', form).group(1)
+    assert f'data-submit-key="card:{question.pk}:0"' in form
+    assert 'src="/static/js/submit-once.js"' in html
+    assert token not in _page(student_client, question)
+
+
+def test_same_token_twice_rates_once_and_answers_as_the_first(student_client, student, demo_bank):
+    services.deck_add(user=student, bank=demo_bank)
+    question = demo_bank.questions.get(slug="what-is-rnn")
+    url = reverse("flashcard-rate", args=[question.pk])
+    token = "0b9a3c57-5b8e-4f0e-9d3a-2f7c1e4b6a10"
+    # With the token only, and with both: the repeat is the same success, not «уже оценили».
+    for posted in ({"rating": "3", "submit_token": token},) * 2 + (
+        {"rating": "3", "reps": "0", "submit_token": token},
+    ):
+        response = student_client.post(url, posted, follow=True)
+        html = response.content.decode()
+        assert "Оценка сохранена" in html and "уже оценили" not in html
+    assert FlashcardReview.objects.count() == 1
+    review = FlashcardReview.objects.get()
+    assert str(review.client_token) == token
+    assert FlashcardState.objects.get(user=student, question=question).reps == 1
+    # The same token with another rating is refused, and a new token is the next review.
+    response = student_client.post(url, {"rating": "1", "submit_token": token}, follow=True)
+    assert "уже отправлена с другим ответом" in response.content.decode()
+    student_client.post(url, {"rating": "1", "reps": "1", "submit_token": str(uuid.uuid4())})
+    assert FlashcardReview.objects.count() == 2
+
+
+def test_same_token_on_another_card_is_refused(student):
+    bank = _bank(cards=2)
+    services.deck_add(user=student, bank=bank)
+    first, second = (_state(student, q) for q in _questions(bank))
+    token = uuid.uuid4()
+    services.flashcard_rate(user=student, state=first, rating=GOOD, now=NOW, client_token=token)
+    with pytest.raises(ServiceError) as exc:
+        services.flashcard_rate(
+            user=student, state=second, rating=GOOD, now=NOW, client_token=token
+        )
+    assert exc.value.code == "submit_token_reused"
+    assert FlashcardReview.objects.count() == 1
+    assert FlashcardState.objects.get(pk=second.pk).reps == 0
+
+
 def test_get_requests_do_not_change_state(student_client, student, demo_bank):
     services.deck_add(user=student, bank=demo_bank)
     assert student_client.get(reverse("flashcard-rate", args=[1])).status_code == 405
@@ -722,5 +799,37 @@ def test_concurrent_ratings_of_the_same_card_review_it_once(student):
     for t in threads:
         t.join(timeout=60)
     assert sorted(outcomes) == ["rated", "stale_card", "stale_card", "stale_card"]
+    assert FlashcardReview.objects.count() == 1
+    assert FlashcardState.objects.get(pk=state.pk).reps == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_ratings_with_one_token_review_once_and_all_succeed(student):
+    bank = _bank(cards=1)
+    services.deck_add(user=student, bank=bank)
+    state = _state(student, _questions(bank)[0])
+    token = uuid.uuid4()
+    reviews, errors, barrier = [], [], threading.Barrier(4)
+
+    def rate():
+        try:
+            barrier.wait()
+            review = services.flashcard_rate(
+                user=student, state=state, rating=GOOD, now=NOW, client_token=token
+            )
+            reviews.append(review.pk)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=rate) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert len(reviews) == 4 and len(set(reviews)) == 1
     assert FlashcardReview.objects.count() == 1
     assert FlashcardState.objects.get(pk=state.pk).reps == 1

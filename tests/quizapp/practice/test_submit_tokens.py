@@ -1,0 +1,132 @@
+"""Double submits in practice: one token, one answer, one grading (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from question_bank.models import QuestionVersion, Topic
+from quizapp.core.errors import ServiceError
+from quizapp.models import PracticeAnswer
+from quizapp.practice import services as practice
+
+
+@pytest.fixture
+def cnn(demo_quiz):
+    return Topic.objects.get(bank__slug="demo", slug="cnn")
+
+
+@pytest.fixture
+def gradings(monkeypatch):
+    graded = []
+    original = practice.grade_rows
+
+    def spy(rows, **kwargs):
+        graded.extend(row.pk for row in rows)
+        return original(rows, **kwargs)
+
+    monkeypatch.setattr(practice, "grade_rows", spy)
+    return graded
+
+
+def _variant(topic):
+    version = QuestionVersion.objects.filter(question__topic=topic).first()
+    return version, 12345
+
+
+@pytest.mark.django_db
+def test_same_token_twice_stores_and_grades_one_answer(
+    student, cnn, gradings, django_capture_on_commit_callbacks
+):
+    version, seed = _variant(cnn)
+    token = uuid.uuid4()
+    kwargs = {"user": student, "topic": cnn, "version": version, "seed": seed, "raw": "[1]"}
+    with django_capture_on_commit_callbacks(execute=True) as calls:
+        first = practice.practice_submit(**kwargs, client_token=token)
+        second = practice.practice_submit(**kwargs, client_token=token)
+    assert (first.replayed, second.replayed) == (False, True) and first.pk == second.pk
+    assert PracticeAnswer.objects.count() == 1
+    assert len(calls) == 1 and gradings == [first.pk]
+    # A new token (the next deliberate answer) is a new answer.
+    with django_capture_on_commit_callbacks(execute=True):
+        practice.practice_submit(**kwargs, client_token=uuid.uuid4())
+    assert PracticeAnswer.objects.count() == 2 and len(gradings) == 2
+
+
+@pytest.mark.django_db
+def test_same_token_for_another_answer_or_variant_is_refused(student, cnn):
+    version, seed = _variant(cnn)
+    token = uuid.uuid4()
+    practice.practice_submit(
+        user=student, topic=cnn, version=version, seed=seed, raw="[1]", client_token=token
+    )
+    for raw, other_seed in (("[2]", seed), ("[1]", seed + 1)):
+        with pytest.raises(ServiceError) as exc:
+            practice.practice_submit(
+                user=student,
+                topic=cnn,
+                version=version,
+                seed=other_seed,
+                raw=raw,
+                client_token=token,
+            )
+        assert exc.value.code == "submit_token_reused"
+    assert PracticeAnswer.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_page_double_post_stores_one_answer(
+    client, student, cnn, gradings, django_capture_on_commit_callbacks
+):
+    client.force_login(student)
+    url = reverse("practice-topic", args=[cnn.pk])
+    html = client.get(url).content.decode()
+    token = re.search(r'name="submit_token" value="([0-9a-f-]{36})"', html).group(1)
+    assert re.search(r'data-submit-key="practice:\d+:\d+"', html)
+    assert 'src="/static/js/submit-once.js"' in html
+    posted = {"answer": "[[1, 2], [3, 4]]", "submit_token": token}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("practice-answer", args=[cnn.pk]), posted)
+        second = client.post(reverse("practice-answer", args=[cnn.pk]), posted)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == url
+    assert PracticeAnswer.objects.count() == 1 and len(gradings) == 1
+    page = client.get(url)
+    assert page.context["answer"].pk == PracticeAnswer.objects.get().pk
+    assert not [m for m in page.context["messages"] if m.level_tag == "error"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submits_with_one_token_store_one_answer(student, cnn):
+    # No row lock guards practice answers: the partial unique index decides the race.
+    version, seed = _variant(cnn)
+    token = uuid.uuid4()
+    ids, errors = [], []
+    barrier = threading.Barrier(4)
+
+    def submit():
+        try:
+            barrier.wait()
+            answer = practice.practice_submit(
+                user=student, topic=cnn, version=version, seed=seed, raw="[1]", client_token=token
+            )
+            ids.append(answer.pk)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert PracticeAnswer.objects.count() == 1
+    assert len(ids) == 4 and len(set(ids)) == 1
