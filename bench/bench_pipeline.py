@@ -160,6 +160,26 @@ def machine_info() -> dict:
     }
 
 
+def machine_line(info: dict) -> str:
+    """One line for the console: the machine, the commit and how busy the machine already is."""
+    return (
+        f"{info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB; commit {info['commit']}"
+        f"{' (dirty)' if info['dirty'] else ''}; load average {' '.join(info['loadavg'])}"
+    )
+
+
+def results_md_append(path: str, info: dict, body: str) -> None:
+    """Append a run's figures to a Markdown file under a heading with the machine and commit."""
+    with open(path, "a") as md:
+        md.write(
+            f"\n### {info['date']} — commit {info['commit']}"
+            f"{' (uncommitted changes)' if info['dirty'] else ''}\n\n"
+            f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM,"
+            f" Python {info['python']}; load average at start {' '.join(info['loadavg'])}.\n"
+            f"Command: `{info['command']}`\n\n{body}\n"
+        )
+
+
 # --- started processes ---------------------------------------------------------------------------
 
 
@@ -1042,11 +1062,7 @@ def main() -> None:
             parser.error(f"unknown scenario {spec!r}")
 
     info = machine_info()
-    print(
-        f"{info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB; commit {info['commit']}"
-        f"{' (dirty)' if info['dirty'] else ''}; load average {' '.join(info['loadavg'])}",
-        flush=True,
-    )
+    print(machine_line(info), flush=True)
     results = []
     needs_pg = any(spec != "embedded" for spec in specs)
     try:
@@ -1078,14 +1094,7 @@ def main() -> None:
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": info, "results": results}, indent=2))
     if args.results_md:
-        with open(args.results_md, "a") as md:
-            md.write(
-                f"\n### {info['date']} — commit {info['commit']}"
-                f"{' (uncommitted changes)' if info['dirty'] else ''}\n\n"
-                f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM,"
-                f" Python {info['python']}; load average at start {' '.join(info['loadavg'])}.\n"
-                f"Command: `{info['command']}`\n\n{report}\n\n```\n{details(results)}\n```\n"
-            )
+        results_md_append(args.results_md, info, f"{report}\n\n```\n{details(results)}\n```")
 
 
 if __name__ == "__main__":
