@@ -346,7 +346,9 @@ class Seeder:
                 due = [q for q, c in cards.items() if c[0].due <= moment][:60]
                 fresh = [q for q in (next(unseen, None) for _ in range(per_day)) if q]
                 for q in due + fresh:
-                    entry = cards.setdefault(q, [Card(card_id=len(cards) + 1), 0, moment, []])
+                    entry = cards.get(q)
+                    if entry is None:
+                        entry = cards[q] = [Card(card_id=len(cards) + 1), 0, moment, []]
                     state = FlashcardState(user=student, question_id=q[0], reps=entry[1])
                     state.introduced_at = entry[2] if entry[1] else None
                     if entry[1]:
@@ -526,58 +528,35 @@ class Seeder:
             Response.objects.bulk_create(responses, batch_size=2000)
 
     def in_progress(self) -> None:
-        """One attempt in progress per student, three items already answered and graded."""
+        """One attempt in progress per student (started by the app's service, as the «Начать»
+        button does), three items already answered and graded."""
         from grader.errors import GraderError
-        from quizapp.models import Attempt, AttemptItem, Response, item_seed
+        from quizapp.attempts.services import attempt_start
+        from quizapp.models import Response
 
         rng = self.rng
+        kind_of = {qi.pk: kind for qi, kind in zip(self.quiz_items, self.kinds, strict=True)}
         self.current = {}
-        attempts = []
-        for student in self.students:
-            attempts.append(
-                Attempt(
-                    uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
-                    quiz=self.quiz,
-                    user=student,
-                    number=self.numbers[student.pk] + 1,
-                    max_score=sum((i.points for i in self.quiz_items), Decimal(0)),
-                )
-            )
-        Attempt.objects.bulk_create(attempts)
-        items, answered = [], []
-        for attempt in attempts:
-            plan = []
-            for position, (quiz_item, version) in enumerate(
-                zip(self.quiz_items, self.versions, strict=True), start=1
-            ):
-                item = AttemptItem(
-                    attempt=attempt,
-                    quiz_item=quiz_item,
-                    version=version,
-                    position=position,
-                    seed=item_seed(attempt.uuid, position),
-                    points=quiz_item.points,
-                )
-                try:
-                    raws = answer_set(version.spec, item.seed)
-                except GraderError:  # the worker will keep such an answer as «failed»
-                    raws = {"wrong": "1"}
-                multiple = self.kinds[position - 1] in ("single_choice", "multiple_choice")
-                plan.append(
-                    {"position": position, "choice": multiple, "answers": list(raws.values())}
-                )
-                items.append(item)
-                if position <= 3:
-                    answered.append((item, rng.choice(list(raws.values()))))
-            self.current[attempt.user_id] = {"uuid": str(attempt.uuid), "items": plan}
-        AttemptItem.objects.bulk_create(items, batch_size=2000)
         rows = []
-        for item, raw in answered:
-            try:
-                verdict = graded(item.version.spec, item.seed, raw)
-            except GraderError:
-                continue
-            rows.append(Response(item=item, raw=raw, graded_at=self.now, **verdict))
+        for student in self.students:
+            attempt = attempt_start(user=student, quiz=self.quiz)
+            self.numbers[student.pk] += 1
+            plan = []
+            for item in attempt.items.select_related("version").order_by("position"):
+                try:
+                    raws = list(answer_set(item.version.spec, item.seed).values())
+                except GraderError:  # the worker will keep such an answer as «failed»
+                    raws = ["1"]
+                multiple = kind_of.get(item.quiz_item_id) in ("single_choice", "multiple_choice")
+                plan.append({"position": item.position, "choice": multiple, "answers": raws})
+                if item.position <= 3:
+                    raw = rng.choice(raws)
+                    try:
+                        verdict = graded(item.version.spec, item.seed, raw)
+                    except GraderError:
+                        continue
+                    rows.append(Response(item=item, raw=raw, graded_at=self.now, **verdict))
+            self.current[student.pk] = {"uuid": str(attempt.uuid), "items": plan}
         Response.objects.bulk_create(rows)
 
     def load_data(self) -> dict:
@@ -669,7 +648,14 @@ def login_all(port: int, names: list[str], timeout: float, threads: int = 4) -> 
                     return
                 name = queue.pop()
             try:
-                jar = login(port, name, timeout)
+                for attempt in range(3):  # a 5xx once: e.g. PostgreSQL dropped a kept connection
+                    try:
+                        jar = login(port, name, timeout)
+                        break
+                    except RuntimeError as exc:
+                        if attempt == 2 or ": 5" not in str(exc):
+                            raise
+                        time.sleep(1)
             except Exception as exc:
                 with lock:
                     errors.append(exc)
@@ -1173,23 +1159,10 @@ def main() -> None:
     except Stop:
         print("interrupted: stopping the stack, dropping the database")
     except Exception as exc:
-        for name, _ in procs.started:
-            tail = "\n".join(procs.log(name).splitlines()[-15:])
-            print(f"--- last lines of {name}.log:\n{tail}", file=sys.stderr)
-        import traceback
-
-        traceback.print_exc()
+        procs.show_failure()
         print(f"! {type(exc).__name__}: {exc}")
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        procs.stop()
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:
-            pass
+        procs.tear_down()
         if args.keep:
             print(f"kept: database {args.db_name}, Redis {args.redis_url}, logs in {scratch}")
         else:

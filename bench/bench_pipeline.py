@@ -210,6 +210,28 @@ class Procs:
         except OSError:
             return ""
 
+    def show_failure(self, lines: int = 15) -> None:
+        """After an error: the last lines of every started process's log, and the traceback."""
+        import traceback
+
+        for name, _ in self.started:
+            tail = "\n".join(self.log(name).splitlines()[-lines:])
+            print(f"--- last lines of {name}.log:\n{tail}", file=sys.stderr)
+        traceback.print_exc()
+
+    def tear_down(self) -> None:
+        """Stop everything and close this process's database connections; a second Ctrl-C must
+        not cut the tear-down short, so SIGINT and SIGTERM are ignored from here on."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        self.stop()
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:
+            pass
+
     def check_alive(self) -> None:
         for name, proc in self.started:
             if proc.poll() is not None:
@@ -827,23 +849,9 @@ def run_child(args) -> None:
     except Exception as exc:
         result = {"scenario": spec, "error": f"{type(exc).__name__}: {exc}"}
         if not isinstance(exc, Stop):
-            for name, _ in procs.started:
-                tail = "\n".join(procs.log(name).splitlines()[-15:])
-                print(f"--- last lines of {name}.log:\n{tail}", file=sys.stderr)
-            import traceback
-
-            traceback.print_exc()
+            procs.show_failure()
     finally:
-        # A second Ctrl-C must not cut the tear-down short.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        procs.stop()
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:
-            pass
+        procs.tear_down()
         if stack:
             try:
                 pg_admin(
