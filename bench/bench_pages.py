@@ -32,7 +32,7 @@ Celery worker, the PostgreSQL server (postmaster tree: the whole server, so othe
 on a shared machine counts too; n/a where /proc does not show it) and Redis (INFO cpu); the load
 generator's own CPU (the busiest generator process, % of one core) and how busy the machine was.
 The issue's targets are printed next to the figures: ok, MISS, or n/a when nothing was measured.
-Asserts nothing. A full default run takes about 12 minutes (setup, 101 logins, 24 cells).
+Asserts nothing. A full default run takes about 9–10 minutes (setup, 101 logins, 24 cells).
 
 Run (from the repository root; PostgreSQL on 127.0.0.1:5432 user postgres, Redis on :6379):
   .venv/bin/python bench/bench_pages.py --quick                 # a smoke run, about 3 minutes
