@@ -160,6 +160,26 @@ def machine_info() -> dict:
     }
 
 
+def machine_line(info: dict) -> str:
+    """One line for the console: the machine, the commit and how busy the machine already is."""
+    return (
+        f"{info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB; commit {info['commit']}"
+        f"{' (dirty)' if info['dirty'] else ''}; load average {' '.join(info['loadavg'])}"
+    )
+
+
+def results_md_append(path: str, info: dict, body: str) -> None:
+    """Append a run's figures to a Markdown file under a heading with the machine and commit."""
+    with open(path, "a") as md:
+        md.write(
+            f"\n### {info['date']} — commit {info['commit']}"
+            f"{' (uncommitted changes)' if info['dirty'] else ''}\n\n"
+            f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM,"
+            f" Python {info['python']}; load average at start {' '.join(info['loadavg'])}.\n"
+            f"Command: `{info['command']}`\n\n{body}\n"
+        )
+
+
 # --- started processes ---------------------------------------------------------------------------
 
 
@@ -189,6 +209,28 @@ class Procs:
             return (self.logdir / f"{name}.log").read_text(errors="replace")
         except OSError:
             return ""
+
+    def show_failure(self, lines: int = 15) -> None:
+        """After an error: the last lines of every started process's log, and the traceback."""
+        import traceback
+
+        for name, _ in self.started:
+            tail = "\n".join(self.log(name).splitlines()[-lines:])
+            print(f"--- last lines of {name}.log:\n{tail}", file=sys.stderr)
+        traceback.print_exc()
+
+    def tear_down(self) -> None:
+        """Stop everything and close this process's database connections; a second Ctrl-C must
+        not cut the tear-down short, so SIGINT and SIGTERM are ignored from here on."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        self.stop()
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:
+            pass
 
     def check_alive(self) -> None:
         for name, proc in self.started:
@@ -807,23 +849,9 @@ def run_child(args) -> None:
     except Exception as exc:
         result = {"scenario": spec, "error": f"{type(exc).__name__}: {exc}"}
         if not isinstance(exc, Stop):
-            for name, _ in procs.started:
-                tail = "\n".join(procs.log(name).splitlines()[-15:])
-                print(f"--- last lines of {name}.log:\n{tail}", file=sys.stderr)
-            import traceback
-
-            traceback.print_exc()
+            procs.show_failure()
     finally:
-        # A second Ctrl-C must not cut the tear-down short.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        procs.stop()
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:
-            pass
+        procs.tear_down()
         if stack:
             try:
                 pg_admin(
@@ -1042,11 +1070,7 @@ def main() -> None:
             parser.error(f"unknown scenario {spec!r}")
 
     info = machine_info()
-    print(
-        f"{info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB; commit {info['commit']}"
-        f"{' (dirty)' if info['dirty'] else ''}; load average {' '.join(info['loadavg'])}",
-        flush=True,
-    )
+    print(machine_line(info), flush=True)
     results = []
     needs_pg = any(spec != "embedded" for spec in specs)
     try:
@@ -1078,14 +1102,7 @@ def main() -> None:
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": info, "results": results}, indent=2))
     if args.results_md:
-        with open(args.results_md, "a") as md:
-            md.write(
-                f"\n### {info['date']} — commit {info['commit']}"
-                f"{' (uncommitted changes)' if info['dirty'] else ''}\n\n"
-                f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM,"
-                f" Python {info['python']}; load average at start {' '.join(info['loadavg'])}.\n"
-                f"Command: `{info['command']}`\n\n{report}\n\n```\n{details(results)}\n```\n"
-            )
+        results_md_append(args.results_md, info, f"{report}\n\n```\n{details(results)}\n```")
 
 
 if __name__ == "__main__":
