@@ -91,9 +91,11 @@ def build_student_work(*, student, owner, slug: str = "work") -> Work:
     card_question = Question.objects.filter(bank=bank, kind="flashcard").first()
     state = flashcards.flashcard_state_ensure(user=student, question=card_question)
     now = timezone.now()
-    flashcards.flashcard_rate(user=student, state=state, rating=3, now=now)
+    flashcards.flashcard_rate(user=student, state=state, rating=3, now=now, expected_reps=0)
     state.refresh_from_db()
-    flashcards.flashcard_rate(user=student, state=state, rating=4, now=now + dt.timedelta(days=2))
+    flashcards.flashcard_rate(
+        user=student, state=state, rating=4, now=now + dt.timedelta(days=2), expected_reps=1
+    )
     return Work(bank=bank, quiz=quiz, attempt=attempt, course=course)
 
 
