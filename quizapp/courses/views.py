@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -44,6 +45,10 @@ def course_create(request):
     return render(request, "courses/form.html", {"form": form, "course": None})
 
 
+# The roster shows this many members a page: a course may have thousands.
+ROSTER_PER_PAGE = 100
+
+
 @login_required
 def course_detail(request, course_id):
     course = course_selectors.course_for_user(request.user, course_id)
@@ -55,7 +60,10 @@ def course_detail(request, course_id):
         "assignable": None,
     }
     if manage or course.viewer_role == courses.Enrollment.Role.ASSISTANT:
-        context["roster"] = list(course_selectors.roster(course))
+        page = Paginator(course_selectors.roster(course), ROSTER_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        context["roster"], context["page"] = list(page.object_list), page
     if manage:
         context["assignable"] = course_selectors.assignable_quizzes(
             course=course, user=request.user

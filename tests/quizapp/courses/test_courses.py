@@ -659,3 +659,20 @@ def test_course_list_queries_do_not_grow(
     with django_assert_max_num_queries(5):
         page = client.get(reverse("courses"))
     assert page.content.decode().count("тестов: 0") == 8
+
+
+def test_the_roster_comes_in_pages(client, owner, course, django_user_model, monkeypatch):
+    from quizapp.courses import views
+
+    for k in range(4):
+        user = django_user_model.objects.create_user(f"r{k}")
+        Enrollment.objects.create(course=course, user=user)
+    monkeypatch.setattr(views, "ROSTER_PER_PAGE", 2)
+    client.force_login(owner)
+    url = reverse("course", args=[course.pk])
+    pages = [client.get(url, {"page": n}) for n in (1, 2, 3)]
+    names = [[e.user.username for e in p.context["roster"]] for p in pages]
+    assert sorted(sum(names, [])) == sorted(["member", "r0", "r1", "r2", "r3"])
+    assert [len(n) for n in names] == [2, 2, 1]
+    first = pages[0].content.decode()
+    assert "Страница 1 из 3" in first and 'rel="next"' in first and "· 5</span>" in first
