@@ -66,6 +66,13 @@ def _formula(latex: str, display: bool) -> str:
 
 
 def render_math(text: str) -> SafeString:
+    # A page is rendered again after every answer and reload with the same texts (a variant's
+    # numbers are fixed by its seed): each text is converted once per process.
+    return _render_math(text or "")
+
+
+@lru_cache(maxsize=4096)
+def _render_math(text: str) -> SafeString:
     parts = []
     position = 0
     for match in MATH_DELIMITERS.finditer(text or ""):
