@@ -26,6 +26,7 @@ TOKEN_TTL = 7 * 24 * 3600
 
 STUDY = "study"  # one per student: practice answers, flashcards, decks, profile, attempts
 CATALOGUE = "catalogue"  # one for the site: quizzes, courses, course links, enrolments
+ANALYSIS = "analysis"  # one per quiz: its attempts finished, rescored or regraded
 
 
 def _key(name: str, key: object | None) -> str:

@@ -20,13 +20,15 @@ Conventions (classical test theory):
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+from django.core.cache import cache
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from question_bank.models import QuestionVersion
+from quizapp.core import versions
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 
 MIN_N = 5
@@ -110,17 +112,39 @@ class QuizAnalysis:
         return [q for q in self.questions if q.flags]
 
 
+# The analysis changes only when an attempt of the quiz changes (finished, rescored after a late
+# grade or a regrade): it is cached under the quiz's token, which those writes renew
+# (quizapp/gradebook/invalidation.py). The TTL only bounds what a missed change could cost.
+CACHE_SECONDS = 3600
+
+
+def quiz_item_analysis_cached(*, quiz: Quiz) -> QuizAnalysis:
+    """:func:`quiz_item_analysis`, computed once per change of the quiz's attempts."""
+    (token,) = versions.tokens((versions.ANALYSIS, quiz.pk))
+    # created_at: a database rebuilt or restored elsewhere may give this id to another quiz.
+    born = int(quiz.created_at.timestamp() * 1_000_000) if quiz.created_at else 0
+    key = f"nz:analysis:{quiz.pk}:{born}:{token}:{get_language()}"
+    analysis = cache.get(key)
+    if analysis is None:
+        analysis = quiz_item_analysis(quiz=quiz)
+        cache.set(key, replace(analysis, quiz=None), CACHE_SECONDS)
+    else:
+        analysis.quiz = quiz
+    return analysis
+
+
 def quiz_item_analysis(*, quiz: Quiz) -> QuizAnalysis:
     """Every question of the quiz's finished attempts: two queries whatever the size.
 
     One pass over the finished items joined with their responses (none, one, or a few when an
-    item allows several tries), in (item, response id) order so that an item's newest response
-    comes last and wins. No id list travels to the database and back (45,000 items at 5,000
-    attempts of nine questions), rows stay tuples, and the statistics are NumPy over arrays.
+    item allows several tries; the highest response id is the newest). No id list travels to the
+    database and back (45,000 items at 5,000 attempts of nine questions), nothing is sorted
+    there, rows stay tuples and become NumPy columns; counting answers and mistakes is done by
+    ``Counter`` over pairs. Ties are broken by ids, so the result never depends on row order.
     """
     rows = (
         AttemptItem.objects.filter(attempt__quiz=quiz, attempt__status=Attempt.Status.FINISHED)
-        .order_by("attempt_id", "position", "pk", "responses__id")
+        .order_by()
         .values_list(
             "pk",
             "attempt_id",
@@ -138,57 +162,43 @@ def quiz_item_analysis(*, quiz: Quiz) -> QuizAnalysis:
     )
     latest: dict[int, tuple] = {}
     for row in rows:
-        latest[row[0]] = row
+        seen = latest.get(row[0])
+        if seen is None or (row[5] or 0) > (seen[5] or 0):
+            latest[row[0]] = row
+    if not latest:
+        return QuizAnalysis(quiz=quiz, attempts=0, questions=[], chart_height=30)
+    (
+        pks,
+        attempt_ids,
+        pts,
+        positions,
+        version_ids,
+        rids,
+        raws,
+        statuses,
+        scores,
+        parsed,
+        mistakes,
+    ) = zip(*latest.values(), strict=True)
     versions = {
         v["pk"]: v
-        for v in QuestionVersion.objects.filter(pk__in={row[4] for row in latest.values()})
+        for v in QuestionVersion.objects.filter(pk__in=set(version_ids))
         .order_by()
         .values("pk", "number", "question_id", "question__title", "spec")
     }
 
-    n = len(latest)
-    attempt_of = np.empty(n, dtype=np.int64)
-    points = np.empty(n, dtype=float)
-    x = np.empty(n, dtype=float)  # NaN: left out (pending or failed by the grader)
-    groups: dict[int, _Question] = {}
-    for k, (
-        _,
-        attempt_id,
-        pts,
-        position,
-        version_id,
-        rid,
-        raw,
-        status,
-        score,
-        parsed,
-        mistake,
-    ) in enumerate(latest.values()):
-        version = versions[version_id]
-        group = groups.get(version["question_id"])
-        if group is None:
-            group = groups[version["question_id"]] = _Question(title=version["question__title"])
-        group.add(k, position, version)
-        attempt_of[k] = attempt_id
-        points[k] = pts
-        if rid is None:
-            x[k] = 0.0
-            group.blank += 1
-            continue
-        if status in _LEFT_OUT:
-            x[k] = np.nan
-            group.failed += status == Response.Status.FAILED
-        elif status == Response.Status.INVALID:
-            x[k] = 0.0
-            group.answer(gettext("%(value)s (не распознан)") % {"value": raw.strip()}, False)
-        else:
-            x[k] = score if score is not None else 0.0
-            group.answer((parsed or raw or "").strip() or "—", x[k] >= 1.0 - 1e-9)
-        if mistake:
-            group.mistakes[mistake] += 1
+    question = np.array([versions[v]["question_id"] for v in version_ids], dtype=np.int64)
+    status = np.array(statuses, dtype=object)
+    answered = np.array([r is not None for r in rids])
+    left_out = (status == Response.Status.PENDING) | (status == Response.Status.FAILED)
+    invalid = status == Response.Status.INVALID
+    score = np.array([0.0 if v is None else v for v in scores], dtype=float)
+    # x: the item score; NaN leaves the item out (pending, or failed by the grader).
+    x = np.where(~answered | invalid, 0.0, np.where(left_out, np.nan, score))
+    points = np.array(pts, dtype=float)
 
     # Attempt totals and maxima over all their items; each item's rest score leaves it out.
-    attempts, slot = np.unique(attempt_of, return_inverse=True)
+    attempts, slot = np.unique(np.array(attempt_ids, dtype=np.int64), return_inverse=True)
     earned = np.where(np.isnan(x), 0.0, x) * points
     totals = np.bincount(slot, weights=earned, minlength=attempts.size)[slot]
     maxima = np.bincount(slot, weights=points, minlength=attempts.size)[slot]
@@ -196,24 +206,59 @@ def quiz_item_analysis(*, quiz: Quiz) -> QuizAnalysis:
     with np.errstate(divide="ignore", invalid="ignore"):
         rest = np.where(rest_max > 0, (totals - earned) / rest_max, 0.0)
 
-    order = sorted(groups, key=lambda q: (groups[q].first_position, groups[q].title))
+    # The answers given (what the grader understood), per question, and which were right.
+    shown = np.nonzero(answered & ~left_out)[0]
+    unreadable = gettext("%(value)s (не распознан)")
+    labels = [
+        unreadable % {"value": raws[k].strip()}
+        if statuses[k] == Response.Status.INVALID
+        else (parsed[k] or raws[k] or "").strip() or "—"
+        for k in shown.tolist()
+    ]
+    shown_question = question[shown].tolist()
+    label_counts = Counter(zip(shown_question, labels, strict=True))
+    right = x[shown] >= 1.0 - 1e-9
+    right_labels = {
+        pair for pair, ok in zip(zip(shown_question, labels, strict=True), right, strict=True) if ok
+    }
+    mistake_counts = Counter((q, m) for q, m in zip(question.tolist(), mistakes, strict=True) if m)
+
+    pk = np.array(pks, dtype=np.int64)
+    position = np.array(positions, dtype=np.int64)
+    version_number = np.array([versions[v]["number"] for v in version_ids], dtype=np.int64)
+    number_to_version = {(v["question_id"], v["number"]): v for v in versions.values()}
+    groups = []
+    for question_id in np.unique(question).tolist():
+        index = np.nonzero(question == question_id)[0]
+        first = index[np.argmin(position[index])]
+        groups.append(
+            (
+                int(position[first]),
+                versions[version_ids[first]]["question__title"],
+                question_id,
+                index,
+            )
+        )
+    groups.sort(key=lambda g: (g[0], g[1]))
+
     questions = []
-    for number, question_id in enumerate(order, start=1):
-        group = groups[question_id]
-        index = np.asarray(group.index, dtype=np.int64)
+    for number, (_, title, question_id, index) in enumerate(groups, start=1):
         counted = index[~np.isnan(x[index])]
+        counted = counted[np.argsort(pk[counted], kind="stable")]  # ties: item order
+        numbers = sorted(set(version_number[index].tolist()))
         analysis = QuestionAnalysis(
             question_id=question_id,
-            title=group.title,
+            title=title,
             number=number,
-            versions=sorted(group.versions),
+            versions=numbers,
             stats=item_statistics(x[counted], rest[counted]),
             n_correct=int(np.count_nonzero(x[counted] >= 1.0 - 1e-9)),
-            n_blank=group.blank,
-            n_failed=group.failed,
+            n_blank=int(np.count_nonzero(~answered[index])),
+            n_failed=int(np.count_nonzero(status[index] == Response.Status.FAILED)),
         )
-        _answers(analysis, group)
-        _mistakes(analysis, group, versions)
+        _answers(analysis, question_id, label_counts, right_labels)
+        newest = number_to_version[(question_id, numbers[-1])]
+        _mistakes(analysis, question_id, mistake_counts, newest)
         _flags(analysis)
         questions.append(analysis)
     _layout_chart(questions)
@@ -225,53 +270,37 @@ def quiz_item_analysis(*, quiz: Quiz) -> QuizAnalysis:
     )
 
 
-_LEFT_OUT = (Response.Status.PENDING, Response.Status.FAILED)
-
-
-@dataclass
-class _Question:
-    """What one pass over the rows gathers about one question."""
-
-    title: str
-    first_position: int = 1 << 30
-    index: list[int] = field(default_factory=list)  # the rows of its items
-    versions: dict[int, int] = field(default_factory=dict)  # number → version id
-    blank: int = 0
-    failed: int = 0
-    labels: Counter = field(default_factory=Counter)
-    correct: dict[str, bool] = field(default_factory=dict)
-    mistakes: Counter = field(default_factory=Counter)
-
-    def add(self, row: int, position: int, version: dict) -> None:
-        self.index.append(row)
-        self.first_position = min(self.first_position, position)
-        self.versions[version["number"]] = version["pk"]
-
-    def answer(self, label: str, correct: bool) -> None:
-        self.labels[label] += 1
-        self.correct[label] = self.correct.get(label, False) or bool(correct)
-
-
-def _answers(analysis: QuestionAnalysis, group: _Question) -> None:
-    answered = sum(group.labels.values())
-    for label, count in group.labels.most_common(TOP_ANSWERS):
+def _answers(analysis: QuestionAnalysis, question_id: int, counts: Counter, right: set) -> None:
+    """The most frequent answers (ties by text), with the share of the answered and whether
+    the grader accepted them."""
+    mine = sorted(
+        ((label, n) for (q, label), n in counts.items() if q == question_id),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    answered = sum(n for _, n in mine)
+    for label, count in mine[:TOP_ANSWERS]:
         analysis.answers.append(
-            Answer(label=label, count=count, correct=group.correct[label], share=count / answered)
+            Answer(
+                label=label,
+                count=count,
+                correct=(question_id, label) in right,
+                share=count / answered,
+            )
         )
     analysis.other_answers = answered - sum(a.count for a in analysis.answers)
 
 
-def _mistakes(analysis: QuestionAnalysis, group: _Question, versions: dict) -> None:
-    """The typical mistakes of the newest version the quiz drew, with how often each was hit."""
-    newest = versions[group.versions[max(group.versions)]]
+def _mistakes(analysis: QuestionAnalysis, question_id: int, counts: Counter, newest: dict):
+    """The typical mistakes of the newest version the quiz drew, with how often each was hit;
+    then mistakes of older versions that the newest no longer lists."""
     known = [
         (m.get("id") or f"mistake_{k}", m.get("feedback", ""))
         for k, m in enumerate((newest["spec"] or {}).get("mistakes") or [])
     ]
     seen = {mid for mid, _ in known}
-    hits = group.mistakes
+    hits = {m: n for (q, m), n in counts.items() if q == question_id}
     analysis.mistakes = [(mid, text, hits.get(mid, 0)) for mid, text in known]
-    analysis.mistakes += [(mid, "", n) for mid, n in hits.items() if mid not in seen]
+    analysis.mistakes += [(mid, "", hits[mid]) for mid in sorted(hits) if mid not in seen]
 
 
 def _flags(analysis: QuestionAnalysis) -> None:

@@ -118,7 +118,7 @@ def attempt_override(request, attempt_uuid):
 @instructor_required
 def quiz_analysis(request, quiz_id):
     quiz = quiz_for_user(request.user, quiz_id)
-    analysis = item_analysis.quiz_item_analysis(quiz=quiz)
+    analysis = item_analysis.quiz_item_analysis_cached(quiz=quiz)
     return render(request, "instructor/item_analysis.html", {"quiz": quiz, "analysis": analysis})
 
 

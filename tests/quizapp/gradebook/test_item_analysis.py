@@ -115,3 +115,49 @@ def test_analysis_page_draws_chart(client, owner, quiz, six_attempts):
 
     widths = re.findall(r'class="bar-p"|width="([^"]*)"', page)
     assert not [w for w in widths if "," in w]
+
+
+def test_the_page_is_cached_until_an_attempt_changes(
+    client, owner, quiz, six_attempts, django_user_model, django_capture_on_commit_callbacks
+):
+    """The analysis is computed once; a finished attempt, a late grade or a regrade (announced
+    by ``attempt_graded``) renews it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from quizapp.attempts import services
+    from quizapp.models import Response
+
+    client.force_login(owner)
+    url = reverse("analysis-quiz", args=[quiz.pk])
+
+    def view():
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(url)
+        reads = [q for q in ctx.captured_queries if "quizapp_attemptitem" in q["sql"]]
+        return page.context["analysis"], len(reads)
+
+    first, computed = view()
+    again, cached = view()
+    assert (first.attempts, again.attempts) == (6, 6) and computed >= 1 and cached == 0
+
+    user = django_user_model.objects.create_user("late")
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt = services.attempt_start(user=user, quiz=quiz)
+        item = attempt.items.first()
+        response = services.response_submit(item=item, raw="1")
+        services.attempt_finish(attempt=attempt)
+    # As if the worker had not graded it yet when the attempt finished (no signal either).
+    Response.objects.filter(pk=response.pk).update(status=Response.Status.PENDING, score=None)
+    analysis, _ = view()
+    assert analysis.attempts == 7
+    blank_before = sum(q.n_blank for q in analysis.questions)
+    answered_before = sum(sum(a.count for a in q.answers) for q in analysis.questions)
+
+    # The worker grades the pending answer after the finish: one UPDATE, then the announcement.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.responses_grade_batch(first_id=response.pk, limit=1)
+    analysis, reads = view()
+    assert reads >= 1
+    assert sum(sum(a.count for a in q.answers) for q in analysis.questions) == answered_before + 1
+    assert sum(q.n_blank for q in analysis.questions) == blank_before
