@@ -13,6 +13,7 @@ from django.urls import reverse
 from quizapp.attempts import services
 from quizapp.core.errors import ServiceError
 from quizapp.models import Attempt, Quiz, Response
+from tests.quizapp.spies import spy_on_grading
 
 
 @pytest.fixture
@@ -28,15 +29,7 @@ def gradings(monkeypatch):
     """The answers the grader was run on (the rows of every grading batch)."""
     from quizapp.attempts import services as attempt_services
 
-    graded = []
-    original = attempt_services.grade_rows
-
-    def spy(rows, **kwargs):
-        graded.extend(row.pk for row in rows)
-        return original(rows, **kwargs)
-
-    monkeypatch.setattr(attempt_services, "grade_rows", spy)
-    return graded
+    return spy_on_grading(monkeypatch, attempt_services)
 
 
 def _item(attempt):

@@ -15,6 +15,7 @@ from quizapp.core.errors import ServiceError
 from quizapp.core.tasks import Dispatch
 from quizapp.models import PracticeAnswer
 from quizapp.practice import services as practice
+from tests.quizapp.spies import spy_on_grading
 
 
 @pytest.fixture
@@ -24,15 +25,7 @@ def cnn(demo_quiz):
 
 @pytest.fixture
 def gradings(monkeypatch):
-    graded = []
-    original = practice.grade_rows
-
-    def spy(rows, **kwargs):
-        graded.extend(row.pk for row in rows)
-        return original(rows, **kwargs)
-
-    monkeypatch.setattr(practice, "grade_rows", spy)
-    return graded
+    return spy_on_grading(monkeypatch, practice)
 
 
 def _variant(topic):
