@@ -446,6 +446,13 @@ class ErrorCode(enum.StrEnum):
         _("В этой теме нет задач для тренировки."),
         "The topic has no questions for practice.",
     )
+    VARIANT_LOCKED = (
+        "variant_locked",
+        409,
+        _("Ключ этого варианта уже показан: возьмите ещё вариант."),
+        "The key of this variant was already shown (or its answer is being graded): "
+        "take another variant.",
+    )
     # Question banks: uploads and bank files.
     BANK_NOT_YOURS = (
         "bank_not_yours",

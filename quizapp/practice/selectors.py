@@ -38,6 +38,15 @@ def practice_pick(
     return version, secrets.randbits(62)
 
 
+def last_answer(*, user, version: QuestionVersion, seed: int) -> PracticeAnswer | None:
+    """The student's newest answer to this variant: the one its page shows."""
+    return (
+        PracticeAnswer.objects.filter(user=user, version=version, seed=seed)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def topic_mastery(*, user, topics) -> dict[int, dict]:
     """Per topic: weighted share right over the newest graded answers (recent weigh more).
 

@@ -68,11 +68,7 @@ def practice_topic(request, topic_id):
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("practice")
-    last = (
-        PracticeAnswer.objects.filter(user=request.user, version=version, seed=seed)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    last = selectors.last_answer(user=request.user, version=version, seed=seed)
     context = {
         "topic": topic,
         "version": version,
@@ -80,9 +76,19 @@ def practice_topic(request, topic_id):
         "presented": grader.present(version.spec, seed),
         "answer": last,
         "pending": last is not None and last.status == "pending",
+        # The key is shown (or on its way): the form is closed, «Ещё вариант» is the next step.
+        "locked": practice.answer_locks_variant(last),
+        "chosen": _chosen(last),
         "mastery": selectors.topic_mastery(user=request.user, topics=[topic])[topic.pk],
     }
     return render(request, "quizapp/practice_topic.html", context)
+
+
+def _chosen(answer: PracticeAnswer | None) -> set[int]:
+    """The options ticked in a choice answer ("0,2"), to show them on the closed form."""
+    if answer is None:
+        return set()
+    return {int(part) for part in answer.raw.split(",") if part.strip().isdigit()}
 
 
 @login_required

@@ -129,7 +129,15 @@ def test_double_click_on_answer_in_practice_stores_one_answer(page, login, monke
     held.settle()
     assert PracticeAnswer.objects.filter(user=student).count() == 1
 
-    # A deliberate second answer to the same variant is a new answer (a fresh token).
+    # The key is shown: the variant is closed and «Ещё вариант» has the keyboard.
+    assert page.get_by_role("button", name="Ответить").count() == 0
+    assert page.get_by_label("Ваш ответ", exact=False).is_disabled()
+    next_button = page.get_by_role("button", name="Ещё вариант")
+    assert "primary" in next_button.get_attribute("class")
+    page.wait_for_function("() => document.activeElement.textContent.trim() === 'Ещё вариант'")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.querySelector('#answer').disabled")
+    # The next deliberate answer, to the new variant, is a new answer (a fresh token).
     page.get_by_label("Ваш ответ", exact=False).fill("0,25")
     page.get_by_role("button", name="Ответить").click()
     page.wait_for_function(

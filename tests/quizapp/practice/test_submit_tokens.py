@@ -48,9 +48,10 @@ def test_same_token_twice_stores_and_grades_one_answer(
     # One grading sent (the other callbacks renew the dashboard's cache tokens).
     sends = [c for c in calls if isinstance(getattr(c, "__self__", None), Dispatch)]
     assert len(sends) == 1 and gradings == [first.pk]
-    # A new token (the next deliberate answer) is a new answer.
+    # A new token (the next deliberate answer) is a new answer, to the next variant: this one's
+    # key is shown now (see test_variant_lock.py).
     with django_capture_on_commit_callbacks(execute=True):
-        practice.practice_submit(**kwargs, client_token=uuid.uuid4())
+        practice.practice_submit(**{**kwargs, "seed": seed + 1}, client_token=uuid.uuid4())
     assert PracticeAnswer.objects.count() == 2 and len(gradings) == 2
 
 
@@ -100,7 +101,8 @@ def test_page_double_post_stores_one_answer(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submits_with_one_token_store_one_answer(student, cnn):
-    # No row lock guards practice answers: the partial unique index decides the race.
+    # The lock on the student serialises them: one inserts, the others find its token and
+    # replay it (the partial unique index stays as the last guard).
     version, seed = _variant(cnn)
     token = uuid.uuid4()
     ids, errors = [], []
