@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from question_bank.models import Bank, Question, QuestionVersion, Topic
-from question_bank.selectors import topic_with_subtopics
+from question_bank.selectors import bundled_bank_numbers, topic_with_subtopics
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.roles import is_admin
 from quizapp.courses.selectors import banks_for_study
@@ -77,16 +77,24 @@ def topic_mastery(*, user, topics) -> dict[int, dict]:
 def index_banks(*, user) -> list[Bank]:
     """The banks of the practice index, in course order.
 
-    Order: the bundled banks first (no owner), by id — ``import_bank question_bank/banks/*.yaml``
-    creates them in the order of their file numbers (01-perceptron … 14-keras), which is the
-    course's order and is kept when a bank is imported again; then instructors' banks, oldest first.
+    Order: the bundled banks first (no owner), by the number of their file
+    (``question_bank/banks/NN-*.yaml``: 01-perceptron … 14-keras is the course), then the other
+    bundled ones and the instructors' banks, oldest first.
 
     The demo bank (``load_demo``) shows every kind of question on toy topics that repeat the real
     ones; for a student it is noise beside the course. It is listed only when it is the only bank
     the user may study (a fresh embedded install: nothing else to practise), or for an admin, or
     for its owner if one published it. Its topics stay reachable by link (the demo quiz uses them).
     """
-    banks = sorted(banks_for_study(user), key=lambda b: (b.owner_id is not None, b.pk))
+    numbers = bundled_bank_numbers()
+    banks = sorted(
+        banks_for_study(user),
+        key=lambda b: (
+            b.owner_id is not None,
+            numbers.get(b.slug, 1_000_000) if b.owner_id is None else 0,
+            b.pk,
+        ),
+    )
     if len(banks) > 1 and not is_admin(user):
         banks = [b for b in banks if b.slug != DEMO_BANK_SLUG or b.owner_id == user.pk]
     return banks
