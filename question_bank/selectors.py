@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import re
+from pathlib import Path
+
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
@@ -103,3 +107,24 @@ def topic_with_subtopics(topic: Topic) -> list[int]:
         frontier = list(Topic.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
         ids += frontier
     return ids
+
+
+BUNDLED_DIR = Path(__file__).resolve().parent / "banks"
+_BANK_SLUG = re.compile(r"^bank:[ \t]*\n(?:[ \t]+.*\n)*?[ \t]+slug:[ \t]*[\"']?([\w-]+)", re.M)
+
+
+@functools.cache
+def bundled_bank_numbers() -> dict[str, int]:
+    """Slug → course position of the bundled banks: the ``NN`` of ``question_bank/banks/NN-*.yaml``.
+
+    The file numbers are the course's order (01-perceptron … 14-keras). The database keeps no
+    order of banks, and the order of ids is only the order of the imports (a bank whose first
+    import failed ends last), so lists in course order read it here. Only each file's head is
+    read (the ``bank:`` block comes first), once per process."""
+    numbers: dict[str, int] = {}
+    for path in sorted(BUNDLED_DIR.glob("[0-9]*-*.yaml")):
+        with path.open(encoding="utf-8") as file:
+            found = _BANK_SLUG.search(file.read(4096))
+        if found:
+            numbers.setdefault(found.group(1), int(path.name.split("-", 1)[0]))
+    return numbers

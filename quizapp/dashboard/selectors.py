@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -98,3 +100,12 @@ def dashboard(*, user, now: dt.datetime) -> Dashboard:
         forecast=review_forecast(user=user, now=now),
         attempts=list(Attempt.objects.filter(user=user).select_related("quiz")[:5]),
     )
+
+
+def demo_login_offered() -> bool:
+    """Whether to tell a visitor about the login demo/demo: only where ``load_demo`` creates that
+    user — the embedded, DEBUG mode of ``bin/serve`` — and only while it exists. A production
+    site (DEBUG off) never advertises a password, whoever is called "demo" there."""
+    if not settings.DEBUG:
+        return False
+    return get_user_model().objects.filter(username="demo", is_active=True).exists()

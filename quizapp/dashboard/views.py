@@ -19,10 +19,13 @@ from django.utils.translation import get_language
 from quizapp.core import versions
 from quizapp.core.roles import is_admin, is_instructor
 from quizapp.courses.selectors import quizzes_visible_to
-from quizapp.dashboard.selectors import dashboard
+from quizapp.dashboard.selectors import dashboard, demo_login_offered
 
 # A safety net, not the invalidation: whatever a token missed is shown at most this late.
 CACHE_SECONDS = 15 * 60
+# Raise when _home_main.html changes what it shows: a shared (Redis) cache may still hold pages
+# rendered by the previous template, and a new release must not serve them.
+LAYOUT = 2
 
 
 def home(request):
@@ -31,8 +34,8 @@ def home(request):
 
 def _main(request) -> str:
     user = request.user
-    if not user.is_authenticated:
-        return _render_main(request, board=None)
+    if not user.is_authenticated:  # not cached: the same page for every visitor, no dashboard
+        return _render_main(request, board=None, demo_login=demo_login_offered())
     now = timezone.now()
     study, catalogue = versions.tokens((versions.STUDY, user.pk), (versions.CATALOGUE, None))
     role = "a" if is_admin(user) else "i" if is_instructor(user) else "s"
@@ -40,7 +43,7 @@ def _main(request) -> str:
     # date_joined: a database restored or rebuilt may give the same id to another person.
     born = int(user.date_joined.timestamp() * 1_000_000)
     key = (
-        f"nz:home:{user.pk}:{born}:{role}:{study}:{catalogue}:{zone}:"
+        f"nz:home:{LAYOUT}:{user.pk}:{born}:{role}:{study}:{catalogue}:{zone}:"
         f"{timezone.localdate(now).isoformat()}:{get_language()}"
     )
     html = cache.get(key)
@@ -50,9 +53,9 @@ def _main(request) -> str:
     return mark_safe(html)  # our own template's output, escaped when it was rendered
 
 
-def _render_main(request, *, board) -> str:
+def _render_main(request, *, board, demo_login: bool = False) -> str:
     return render_to_string(
         "quizapp/_home_main.html",
-        {"quizzes": quizzes_visible_to(request.user), "board": board},
+        {"quizzes": quizzes_visible_to(request.user), "board": board, "demo_login": demo_login},
         request=request,
     )

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import secrets
 
-from question_bank.models import Question, QuestionVersion, Topic
-from question_bank.selectors import topic_with_subtopics
+from question_bank.models import Bank, Question, QuestionVersion, Topic
+from question_bank.selectors import bundled_bank_numbers, topic_with_subtopics
 from quizapp.core.errors import ErrorCode, ServiceError
+from quizapp.core.roles import is_admin
+from quizapp.courses.selectors import banks_for_study
 from quizapp.models import PracticeAnswer, Response
 
 # Flashcards are self-rated; every other kind is graded and counts towards mastery.
 PRACTICE_KINDS = tuple(k for k in Question.Kind.values if k != Question.Kind.FLASHCARD)
 MASTERY_WINDOW = 20  # the newest answers that count
 MASTERY_DECAY = 0.9  # each older answer weighs 10 % less: mastery follows recent work
-
-# Flashcards are self-rated; every other kind is graded and counts towards mastery.
+DEMO_BANK_SLUG = "demo"  # the bank of `manage.py load_demo`: every kind of question, no course
 
 
 def practice_pick(
@@ -80,3 +81,84 @@ def topic_mastery(*, user, topics) -> dict[int, dict]:
         )
         mastery[topic.pk] = {"answers": len(scores), "share": share}
     return mastery
+
+
+def index_banks(*, user) -> list[Bank]:
+    """The banks of the practice index, in course order.
+
+    Order: the bundled banks first (no owner), by the number of their file
+    (``question_bank/banks/NN-*.yaml``: 01-perceptron … 14-keras is the course), then the other
+    bundled ones and the instructors' banks, oldest first.
+
+    The demo bank (``load_demo``) shows every kind of question on toy topics that repeat the real
+    ones; for a student it is noise beside the course. It is listed only when it is the only bank
+    the user may study (a fresh embedded install: nothing else to practise), or for an admin, or
+    for its owner if one published it. Its topics stay reachable by link (the demo quiz uses them).
+    """
+    numbers = bundled_bank_numbers()
+    banks = sorted(
+        banks_for_study(user),
+        key=lambda b: (
+            b.owner_id is not None,
+            numbers.get(b.slug, 1_000_000) if b.owner_id is None else 0,
+            b.pk,
+        ),
+    )
+    if len(banks) > 1 and not is_admin(user):
+        banks = [b for b in banks if b.slug != DEMO_BANK_SLUG or b.owner_id == user.pk]
+    return banks
+
+
+def topics_in_order(topics) -> list[Topic]:
+    """A bank's topics as its file lists them: each top-level topic (creation order = the order
+    in the file), its subtopics right below it, depth first. A topic whose parent is missing from
+    ``topics`` is treated as top-level."""
+    topics = sorted(topics, key=lambda t: t.pk)
+    present = {t.pk for t in topics}
+    children: dict[int | None, list[Topic]] = {}
+    for topic in topics:
+        parent = topic.parent_id if topic.parent_id in present else None
+        children.setdefault(parent, []).append(topic)
+    ordered: list[Topic] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        topic = stack.pop()
+        ordered.append(topic)
+        stack.extend(reversed(children.get(topic.pk, [])))
+    return ordered
+
+
+def matches(title: str, query: str) -> bool:
+    """Search by title: every word of the query is part of the title (case and ё/е ignored)."""
+
+    def fold(text: str) -> str:
+        return text.casefold().replace("ё", "е")
+
+    title = fold(title)
+    return all(word in title for word in fold(query).split())
+
+
+def practice_index(*, user, query: str = "") -> list[dict]:
+    """The practice index: per bank (course order) its topics (file order, subtopics under their
+    parent) with the user's mastery; with ``query``, only the topics whose title matches it and
+    the parents of the subtopics that do (so a subtopic is never shown without its topic)."""
+    banks = index_banks(user=user)
+    topics = list(Topic.objects.filter(bank__in=banks))
+    by_bank: dict[int, list[Topic]] = {}
+    for topic in topics:
+        by_bank.setdefault(topic.bank_id, []).append(topic)
+    query = query.strip()
+    mastery = topic_mastery(user=user, topics=topics)
+    groups = []
+    for bank in banks:
+        ordered = topics_in_order(by_bank.get(bank.pk, []))
+        if query:
+            hit = {t.pk for t in ordered if matches(t.title, query)}
+            keep = hit | {t.parent_id for t in ordered if t.pk in hit and t.parent_id}
+            ordered = [t for t in ordered if t.pk in keep]
+        else:
+            hit = {t.pk for t in ordered}
+        if ordered:
+            rows = [{"topic": t, "match": t.pk in hit, **mastery[t.pk]} for t in ordered]
+            groups.append({"bank": bank, "topics": rows})
+    return groups

@@ -44,20 +44,9 @@ def _current(request, topic: Topic, *, fresh: bool = False) -> tuple[QuestionVer
 
 @login_required
 def practice_index(request):
-    banks = list(banks_for_study(request.user).prefetch_related("topics").order_by("title"))
-    topics = [t for b in banks for t in b.topics.all()]
-    mastery = selectors.topic_mastery(user=request.user, topics=topics)
-    rows = [
-        {
-            "bank": bank,
-            "topics": [
-                {"topic": t, **mastery[t.pk]}
-                for t in sorted(bank.topics.all(), key=lambda t: (t.parent_id is not None, t.title))
-            ],
-        }
-        for bank in banks
-    ]
-    return render(request, "quizapp/practice_index.html", {"banks": rows})
+    query = request.GET.get("q", "")[:100]
+    groups = selectors.practice_index(user=request.user, query=query)
+    return render(request, "quizapp/practice_index.html", {"banks": groups, "query": query.strip()})
 
 
 @login_required
