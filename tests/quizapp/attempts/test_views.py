@@ -28,8 +28,9 @@ def test_home_asks_anonymous_to_log_in(client, demo_quiz, student):
     # Even an open quiz is for people who logged in («виден всем вошедшим»).
     page = client.get("/")
     assert page.status_code == 200
-    assert "Демо-тест" not in page.content.decode()
-    assert "Войдите" in page.content.decode()
+    html = page.content.decode()
+    assert "Демо-тест" not in html
+    assert "Как попробовать" in html and f'href="{reverse("login")}">войдите</a>' in html
     quiz_page = client.get(reverse("quiz", args=[demo_quiz.slug]))
     assert quiz_page.status_code == 302 and "/login/" in quiz_page["Location"]
     client.force_login(student)
