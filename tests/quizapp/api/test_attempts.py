@@ -7,6 +7,7 @@ from django.urls import reverse
 
 import grader
 from quizapp.models import Attempt, Response
+from tests.quizapp.concurrency import in_threads
 
 from .conftest import error_code, key_client, post_json
 
@@ -334,29 +335,19 @@ def test_item_endpoint_renders_one_variant(student_api, quiz):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_api_posts_with_one_submit_token_store_one_response(student, quiz):
-    import threading
 
-    from django.db import connection
 
     from .conftest import session_client
 
     attempt = start(session_client(student), quiz)
     url = answer_url(attempt["uuid"], 1)
     body = {"answer": "1", "submit_token": "3c1e2d4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5"}
-    statuses, barrier = [], threading.Barrier(3)
+    statuses = []
+    clients = [session_client(student) for _ in range(3)]
 
-    def post():
-        try:
-            client = session_client(student)
-            barrier.wait()
-            statuses.append(post_json(client, url, body).status_code)
-        finally:
-            connection.close()
+    def post(client):
+        statuses.append(post_json(client, url, body).status_code)
 
-    threads = [threading.Thread(target=post) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    assert in_threads([lambda c=c: post(c) for c in clients]) == []
     assert sorted(statuses) == [200, 200, 202]
     assert Response.objects.count() == 1

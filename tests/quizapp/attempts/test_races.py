@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from quizapp.attempts import services
 from quizapp.core.errors import ServiceError
 from quizapp.models import Attempt, Response
+from tests.quizapp.concurrency import in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _in_threads(targets):
-    """Run the targets at the same moment, each in its own thread and database connection."""
-    errors, barrier = [], threading.Barrier(len(targets))
-
-    def run(target):
-        try:
-            barrier.wait()
-            target()
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return errors
 
 
 def test_concurrent_finish_closes_once(student, demo_quiz):
@@ -42,7 +19,7 @@ def test_concurrent_finish_closes_once(student, demo_quiz):
     def finish():
         finished_at.append(services.attempt_finish(attempt=attempt).finished_at)
 
-    assert _in_threads([finish] * 4) == []
+    assert in_threads([finish] * 4) == []
     assert len(set(finished_at)) == 1
     assert Attempt.objects.get(pk=attempt.pk).status == Attempt.Status.FINISHED
 
@@ -62,7 +39,7 @@ def test_submit_racing_finish_is_saved_or_refused_never_lost(student, demo_quiz)
     def finish():
         services.attempt_finish(attempt=attempt)
 
-    assert _in_threads([submit, finish, submit, submit, finish, submit]) == []
+    assert in_threads([submit, finish, submit, submit, finish, submit]) == []
     saved = outcomes.count("saved")
     assert Response.objects.filter(item=item).count() == saved
     assert set(outcomes) <= {"saved", "attempt_finished"}

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from quizapp.attempts import services
 from quizapp.core.errors import ServiceError
 from quizapp.models import Attempt, Quiz, Response
+from tests.quizapp.concurrency import in_threads
 from tests.quizapp.spies import spy_on_grading
 
 
@@ -154,24 +153,12 @@ def test_concurrent_submits_with_one_token_store_one_response(student, after_ans
     attempt = services.attempt_start(user=student, quiz=after_answer_quiz)
     item = _item(attempt)
     token = uuid.uuid4()
-    ids, errors = [], []
-    barrier = threading.Barrier(4)
+    ids = []
 
     def submit():
-        try:
-            barrier.wait()
-            ids.append(services.response_submit(item=item, raw="42", client_token=token).pk)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+        ids.append(services.response_submit(item=item, raw="42", client_token=token).pk)
 
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
+    assert in_threads([submit] * 4) == []
     assert Response.objects.filter(item=item).count() == 1
     assert len(ids) == 4 and len(set(ids)) == 1
 

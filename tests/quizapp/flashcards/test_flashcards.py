@@ -19,6 +19,7 @@ from quizapp.core.errors import ServiceError
 from quizapp.flashcards import selectors, services
 from quizapp.flashcards.fsrs_cards import to_card
 from quizapp.models import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
+from tests.quizapp.concurrency import in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -810,26 +811,15 @@ def test_concurrent_ratings_with_one_token_review_once_and_all_succeed(student):
     services.deck_add(user=student, bank=bank)
     state = _state(student, _questions(bank)[0])
     token = uuid.uuid4()
-    reviews, errors, barrier = [], [], threading.Barrier(4)
+    reviews = []
 
     def rate():
-        try:
-            barrier.wait()
-            review = services.flashcard_rate(
-                user=student, state=state, rating=GOOD, now=NOW, client_token=token
-            )
-            reviews.append(review.pk)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+        review = services.flashcard_rate(
+            user=student, state=state, rating=GOOD, now=NOW, client_token=token
+        )
+        reviews.append(review.pk)
 
-    threads = [threading.Thread(target=rate) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
+    assert in_threads([rate] * 4) == []
     assert len(reviews) == 4 and len(set(reviews)) == 1
     assert FlashcardReview.objects.count() == 1
     assert FlashcardState.objects.get(pk=state.pk).reps == 1

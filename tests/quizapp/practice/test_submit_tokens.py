@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from question_bank.models import QuestionVersion, Topic
@@ -15,6 +13,7 @@ from quizapp.core.errors import ServiceError
 from quizapp.core.tasks import Dispatch
 from quizapp.models import PracticeAnswer
 from quizapp.practice import services as practice
+from tests.quizapp.concurrency import in_threads
 from tests.quizapp.spies import spy_on_grading
 
 
@@ -105,26 +104,14 @@ def test_concurrent_submits_with_one_token_store_one_answer(student, cnn):
     # replay it (the partial unique index stays as the last guard).
     version, seed = _variant(cnn)
     token = uuid.uuid4()
-    ids, errors = [], []
-    barrier = threading.Barrier(4)
+    ids = []
 
     def submit():
-        try:
-            barrier.wait()
-            answer = practice.practice_submit(
-                user=student, topic=cnn, version=version, seed=seed, raw="[1]", client_token=token
-            )
-            ids.append(answer.pk)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+        answer = practice.practice_submit(
+            user=student, topic=cnn, version=version, seed=seed, raw="[1]", client_token=token
+        )
+        ids.append(answer.pk)
 
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
+    assert in_threads([submit] * 4) == []
     assert PracticeAnswer.objects.count() == 1
     assert len(ids) == 4 and len(set(ids)) == 1

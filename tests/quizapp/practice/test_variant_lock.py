@@ -4,17 +4,16 @@ closed, on the page and in the service; «Ещё вариант» is the way on 
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from question_bank.models import QuestionVersion, Topic
 from quizapp.core.errors import ServiceError
 from quizapp.models import PracticeAnswer
 from quizapp.practice import services as practice
+from tests.quizapp.concurrency import in_threads
 
 LOCKED_MESSAGE = "Ключ этого варианта уже показан: возьмите ещё вариант."
 
@@ -173,25 +172,14 @@ def test_concurrent_answers_to_one_variant_store_one(student, cnn):
     # Two tabs (or a script) answering one variant at once with different tokens: the lock on
     # the student lets one answer through; the others find it and are refused.
     version, seed = _variant(cnn)
-    stored, refused, errors = [], [], []
-    barrier = threading.Barrier(4)
+    stored, refused = [], []
 
     def submit(raw):
         try:
-            barrier.wait()
             stored.append(_submit(student, cnn, version, seed, raw, uuid.uuid4()).pk)
         except ServiceError as exc:
             refused.append(exc.code)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=submit, args=(f"[{i}]",)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
+    assert in_threads([lambda raw=f"[{i}]": submit(raw) for i in range(4)]) == []
     assert len(stored) == 1 and refused == ["variant_locked"] * 3
     assert PracticeAnswer.objects.count() == 1
