@@ -15,6 +15,7 @@ from question_bank.models import Question, QuestionVersion
 from question_bank.selectors import newest_versions, topic_with_subtopics
 from quizapp.attempts.grading import claim_pending, clean_raw, grade_rows, save_grades
 from quizapp.attempts.selectors import latest_responses
+from quizapp.core import versions
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.signals import attempt_graded_announce
 from quizapp.core.tasks import enqueue_drain_on_commit
@@ -313,4 +314,8 @@ def attempt_rescore(attempt: Attempt) -> None:
         if latest is not None and latest.score is not None:
             total += item.points * Decimal(str(latest.score))
     Attempt.objects.filter(pk=attempt.pk).update(score=total.quantize(Decimal("0.01")))
+    # update() sends no model signal: the student's dashboard and the quiz's item analysis,
+    # cached under these tokens, have changed.
+    versions.bump(versions.STUDY, attempt.user_id)
+    versions.bump(versions.ANALYSIS, attempt.quiz_id)
     attempt_graded_announce(attempt_id=attempt.pk)

@@ -1,17 +1,15 @@
 """What makes a cached dashboard stale, turned into version bumps (quizapp.core.versions).
 
 Model saves and deletes are watched here; the writes that bypass signals (a batch of grades
-saved with one UPDATE, an attempt rescored with ``update()``) bump the token where they write
-(practice services) or announce it (``attempt_graded``, received below).
+saved with one UPDATE, an attempt rescored with ``update()``, a card suspended) bump the token
+where they write (practice, attempts and flashcards services).
 """
 
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from quizapp.core import versions
-from quizapp.core.signals import attempt_graded
 from quizapp.models import (
     Attempt,
     Course,
@@ -45,9 +43,3 @@ for _model in CATALOGUE_MODELS:
         _signal.connect(
             _catalogue_changed, sender=_model, dispatch_uid=f"dashboard-{_model.__name__}"
         )
-
-
-@receiver(attempt_graded, dispatch_uid="dashboard-attempt-graded")
-def _attempt_graded(sender, attempt_id, **kwargs):
-    user_id = Attempt.objects.filter(pk=attempt_id).values_list("user_id", flat=True).first()
-    versions.bump(versions.STUDY, user_id)

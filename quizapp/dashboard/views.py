@@ -9,9 +9,12 @@ afresh. The local date and time zone are in the key too (the forecast starts "to
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache as cache_for_process
+
 from django.core.cache import cache
 from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -23,9 +26,15 @@ from quizapp.dashboard.selectors import dashboard, demo_login_offered
 
 # A safety net, not the invalidation: whatever a token missed is shown at most this late.
 CACHE_SECONDS = 15 * 60
-# Raise when _home_main.html changes what it shows: a shared (Redis) cache may still hold pages
-# rendered by the previous template, and a new release must not serve them.
-LAYOUT = 2
+MAIN_TEMPLATE = "quizapp/_home_main.html"
+
+
+@cache_for_process
+def _layout() -> str:
+    """A stamp of the fragment's template: a shared (Redis) cache may still hold pages rendered
+    by the previous release's template, and a new release must not serve them."""
+    source = get_template(MAIN_TEMPLATE).template.source
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
 
 
 def home(request):
@@ -43,7 +52,7 @@ def _main(request) -> str:
     # date_joined: a database restored or rebuilt may give the same id to another person.
     born = int(user.date_joined.timestamp() * 1_000_000)
     key = (
-        f"nz:home:{LAYOUT}:{user.pk}:{born}:{role}:{study}:{catalogue}:{zone}:"
+        f"nz:home:{_layout()}:{user.pk}:{born}:{role}:{study}:{catalogue}:{zone}:"
         f"{timezone.localdate(now).isoformat()}:{get_language()}"
     )
     html = cache.get(key)
@@ -55,7 +64,7 @@ def _main(request) -> str:
 
 def _render_main(request, *, board, demo_login: bool = False) -> str:
     return render_to_string(
-        "quizapp/_home_main.html",
+        MAIN_TEMPLATE,
         {"quizzes": quizzes_visible_to(request.user), "board": board, "demo_login": demo_login},
         request=request,
     )

@@ -19,8 +19,10 @@ Conventions (classical test theory):
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 from django.core.cache import cache
@@ -116,6 +118,9 @@ class QuizAnalysis:
 # grade or a regrade): it is cached under the quiz's token, which those writes renew
 # (quizapp/gradebook/invalidation.py). The TTL only bounds what a missed change could cost.
 CACHE_SECONDS = 3600
+# Cached analyses are pickled objects of this module's classes: a release that changes them must
+# not read the previous release's (the shared cache outlives a deploy).
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
 def quiz_item_analysis_cached(*, quiz: Quiz) -> QuizAnalysis:
@@ -123,7 +128,7 @@ def quiz_item_analysis_cached(*, quiz: Quiz) -> QuizAnalysis:
     (token,) = versions.tokens((versions.ANALYSIS, quiz.pk))
     # created_at: a database rebuilt or restored elsewhere may give this id to another quiz.
     born = int(quiz.created_at.timestamp() * 1_000_000) if quiz.created_at else 0
-    key = f"nz:analysis:{quiz.pk}:{born}:{token}:{get_language()}"
+    key = f"nz:analysis:{_CODE}:{quiz.pk}:{born}:{token}:{get_language()}"
     analysis = cache.get(key)
     if analysis is None:
         analysis = quiz_item_analysis(quiz=quiz)
