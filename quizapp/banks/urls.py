@@ -23,4 +23,14 @@ urlpatterns = [
         views.question_preview,
         name="preview",
     ),
+    path(
+        "<int:bank_id>/questions/<int:question_id>/rejected/",
+        views.question_rejected,
+        name="rejected",
+    ),
+    path(
+        "<int:bank_id>/questions/<int:question_id>/rejected/accept/",
+        views.question_rejected_accept,
+        name="rejected-accept",
+    ),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,8 @@ from quizapp.banks.forms import BankUploadForm
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required
 from quizapp.core.uploads import too_large_fields
+from quizapp.gradebook import rejected
+from quizapp.gradebook.views import accept_and_report
 
 
 @instructor_required
@@ -161,6 +164,36 @@ def question_preview(request, bank_id, question_id):
         "back_title": bank.title,
     }
     return _preview(request, version.spec, context)
+
+
+def _text_question(request, bank_id, question_id):
+    bank = bank_for_user(request.user, bank_id)
+    return get_object_or_404(bank.questions, pk=question_id, kind=Question.Kind.SHORT_TEXT)
+
+
+@instructor_required
+def question_rejected(request, bank_id, question_id):
+    """One short text question's most often refused answers (quizzes and practice), paged."""
+    question = _text_question(request, bank_id, question_id)
+    entry = rejected.question_rejected_answers(question=question, user=request.user, limit=None)
+    page = Paginator(entry.groups, rejected.GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    entry.groups = page.object_list
+    context = {
+        "bank": question.bank,
+        "entries": [entry],
+        "page": page,
+        "page_query": "",
+        "accept_url": reverse("banks:rejected-accept", args=[question.bank_id, question.pk]),
+    }
+    return render(request, "instructor/rejected_answers.html", context)
+
+
+@instructor_required
+@require_POST
+def question_rejected_accept(request, bank_id, question_id):
+    question = _text_question(request, bank_id, question_id)
+    accept_and_report(request, question=question)
+    return redirect("banks:rejected", bank_id=question.bank_id, question_id=question.pk)
 
 
 def _preview(request, spec: dict, context: dict):

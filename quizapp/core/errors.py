@@ -439,6 +439,25 @@ class ErrorCode(enum.StrEnum):
         _("Выберите вопрос этого теста."),
         "Choose a question of this quiz.",
     )
+    # Accepting a rejected text answer for everyone (quizapp/gradebook/rejected.py).
+    NOT_SHORT_TEXT = (
+        "not_short_text",
+        400,
+        _("Принять ответ для всех можно только в вопросе с коротким текстовым ответом."),
+        "Answers can be accepted for everyone only in short text questions.",
+    )
+    ANSWER_NOT_ACCEPTABLE = (
+        "answer_not_acceptable",
+        400,
+        _("Этот ответ нельзя добавить к принимаемым: проверка его не засчитает."),
+        "This text cannot be added to the accepted answers: grading would not accept it.",
+    )
+    ANSWER_ALREADY_ACCEPTED = (
+        "answer_already_accepted",
+        409,
+        _("Этот ответ уже принимается, и все ответы уже перепроверены."),
+        "This answer is already accepted and every response is already regraded.",
+    )
     # Practice.
     EMPTY_TOPIC = (
         "empty_topic",

@@ -100,6 +100,7 @@ class QuestionAnalysis:
     mistakes: list[tuple[str, str, int]] = field(default_factory=list)  # id, feedback, hits
     flags: list[tuple[str, str]] = field(default_factory=list)  # code, Russian text
     chart: dict = field(default_factory=dict)
+    kind: str = ""  # of the newest version the quiz drew (short_text links to rejected answers)
 
 
 @dataclass
@@ -263,6 +264,7 @@ def quiz_item_analysis(*, quiz: Quiz) -> QuizAnalysis:
         )
         _answers(analysis, question_id, label_counts, right_labels)
         newest = number_to_version[(question_id, numbers[-1])]
+        analysis.kind = (newest["spec"] or {}).get("kind", "")
         _mistakes(analysis, question_id, mistake_counts, newest)
         _flags(analysis)
         questions.append(analysis)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quizapp.core import waiting
 from quizapp.core.tasks import DURABLE_TASK, TRANSIENT_DB_ERRORS
-from quizapp.gradebook import regrade
+from quizapp.gradebook import regrade, rejected
 from quizapp.models import RegradeRun
 
 
@@ -28,6 +28,15 @@ def regrade_responses(self, run_id: int) -> bool:
     if more:
         regrade_responses.delay(run_id)
     return more
+
+
+@shared_task(name=rejected.PRACTICE_TASK, **DURABLE_TASK)
+def regrade_accepted_practice(self, version_id: int, after_id: int = 0) -> bool:
+    """Grade refused practice answers again after a text answer was accepted; batch by batch."""
+    next_after = rejected.practice_regrade_accepted(version_id=version_id, after_id=after_id)
+    if next_after is not None:
+        regrade_accepted_practice.delay(version_id, next_after)
+    return next_after is not None
 
 
 # A run is done batch by batch, each batch a task that sends the next; a run still waiting this

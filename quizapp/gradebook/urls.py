@@ -1,5 +1,6 @@
 """Instructor records, mounted at /teach/ by quizapp/urls.py: the gradebook under
-``gradebook/``, item analysis under ``analysis/``, regrade under ``regrade/``."""
+``gradebook/``, item analysis under ``analysis/``, regrade under ``regrade/``, rejected text answers
+under ``rejected/``."""
 
 from django.urls import path
 
@@ -29,6 +30,12 @@ urlpatterns = [
     ),
     path("analysis/quiz/<int:quiz_id>/", gradebook.quiz_analysis, name="analysis-quiz"),
     path("regrade/quiz/<int:quiz_id>/", gradebook.regrade_page, name="regrade"),
+    path("rejected/quiz/<int:quiz_id>/", gradebook.rejected_quiz, name="rejected-quiz"),
+    path(
+        "rejected/quiz/<int:quiz_id>/accept/",
+        gradebook.rejected_quiz_accept,
+        name="rejected-quiz-accept",
+    ),
     path("regrade/run/<int:run_id>/", gradebook.regrade_run, name="regrade-run"),
     path("regrade/run/<int:run_id>/status.json", gradebook.regrade_status, name="regrade-status"),
 ]

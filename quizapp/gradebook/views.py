@@ -1,4 +1,5 @@
-"""Instructor pages: gradebook, drill-down and overrides, item analysis, regrade.
+"""Instructor pages: gradebook, drill-down and overrides, item analysis, regrade, rejected
+text answers.
 
 Thin: find the object through an access helper of :mod:`quizapp.gradebook.services` (404 for anyone
 who may not see it), validate, call one service or selector, render.
@@ -11,14 +12,16 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from question_bank.models import Question
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required, is_admin
 from quizapp.courses.selectors import course_for_user
-from quizapp.gradebook import exports, item_analysis, regrade, selectors
+from quizapp.gradebook import exports, item_analysis, regrade, rejected, selectors
 from quizapp.gradebook import services as gb
 from quizapp.quizzes.selectors import managed_quizzes, quiz_for_user
 
@@ -162,3 +165,71 @@ def regrade_run(request, run_id):
 def regrade_status(request, run_id):
     run = regrade.run_for_instructor(request.user, run_id)
     return JsonResponse(regrade.run_status(run))
+
+
+def _question_id(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+@instructor_required
+def rejected_quiz(request, quiz_id):
+    """The quiz's short text questions with their most often refused answers; ``?question=``
+    shows one question's groups, all of them, paged."""
+    quiz = quiz_for_user(request.user, quiz_id)
+    question_id = _question_id(request.GET.get("question"))
+    entries = rejected.quiz_rejected_answers(
+        quiz=quiz,
+        user=request.user,
+        question_id=question_id,
+        limit=None if question_id else rejected.TOP_REJECTED,
+    )
+    page = None
+    if question_id is not None:
+        if not entries:
+            raise Http404(_("В этом тесте нет такого вопроса с коротким ответом"))
+        page = Paginator(entries[0].groups, rejected.GROUPS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        entries[0].groups = page.object_list
+    context = {
+        "quiz": quiz,
+        "entries": entries,
+        "page": page,
+        "page_query": f"question={question_id}&" if question_id else "",
+        "accept_url": reverse("rejected-quiz-accept", args=[quiz.pk]),
+    }
+    return render(request, "instructor/rejected_answers.html", context)
+
+
+@instructor_required
+@require_POST
+def rejected_quiz_accept(request, quiz_id):
+    quiz = quiz_for_user(request.user, quiz_id)
+    question = get_object_or_404(Question, pk=_question_id(request.POST.get("question")))
+    accept_and_report(request, question=question, quiz=quiz)
+    return redirect(f"{reverse('rejected-quiz', args=[quiz.pk])}#q-{question.pk}")
+
+
+def accept_and_report(request, *, question, quiz=None) -> None:
+    """Call the service with the posted text and tell the instructor what happened."""
+    text = request.POST.get("text", "")
+    try:
+        accepted = rejected.text_answer_accept(
+            question=question, text=text, by=request.user, quiz=quiz
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return
+    values = {"text": " ".join(text.split()), "number": accepted.version.number}
+    if accepted.created:
+        message = _("Ответ «%(text)s» принят: опубликована версия v%(number)s вопроса.") % values
+    else:
+        message = _("Ответ «%(text)s» уже принимается в версии v%(number)s.") % values
+    if accepted.runs:
+        message += " " + _(
+            "Запущена перепроверка ответов студентов (тестов: %(count)s); баллы пересчитываются."
+        ) % {"count": len(accepted.runs)}
+    messages.success(request, message)
