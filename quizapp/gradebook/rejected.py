@@ -258,8 +258,7 @@ def text_answer_accept(*, question: Question, text: str, by, quiz: Quiz | None =
                 raise  # a run to an older version is going: publish nothing, say so
         if not created and not runs:
             raise ServiceError(code=ErrorCode.ANSWER_ALREADY_ACCEPTED)
-        if created:
-            enqueue_on_commit(PRACTICE_TASK, version.pk, 0)
+        enqueue_on_commit(PRACTICE_TASK, version.pk, 0)
     return Accepted(version=version, created=created, runs=runs)
 
 

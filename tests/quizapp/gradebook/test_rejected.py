@@ -189,6 +189,10 @@ def test_an_older_text_accepted_in_the_newest_version_is_only_regraded(
     the attempts still on the old one are regraded."""
     attempt = take(student, quiz, {SLUG: "Drop-out"})
     newest = question.versions.order_by("-number").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = practice.practice_submit(
+            user=student, topic=None, version=newest, seed=0, raw="drop-out"
+        )
     spec = {**newest.spec, "answers": [*newest.spec["answers"], "drop-out"]}
     fixed = QuestionVersion.objects.create(question=question, number=newest.number + 1, spec=spec)
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,6 +201,8 @@ def test_an_older_text_accepted_in_the_newest_version_is_only_regraded(
         )
     assert not accepted.created and accepted.version == fixed and len(accepted.runs) == 1
     assert _short_answer(attempt).score == 1.0
+    answer.refresh_from_db()
+    assert answer.score == 1.0 and answer.result["regraded_version_id"] == fixed.pk
 
 
 def test_accept_from_the_bank_regrades_own_quizzes_and_practice(
