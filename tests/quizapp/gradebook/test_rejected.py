@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from question_bank.models import Question, QuestionVersion
+from quizapp.core import versions
 from quizapp.core.errors import ServiceError
 from quizapp.gradebook import rejected
 from quizapp.models import PracticeAnswer, QuizItem, RegradeRun, Response
@@ -229,9 +230,12 @@ def test_accept_from_the_bank_regrades_own_quizzes_and_practice(
     entry = rejected.question_rejected_answers(question=question, user=owner)
     assert [(g.key, g.students) for g in entry.groups] == [("drop-out", 2), ("сигмоида", 1)]
 
+    (study_before,) = versions.tokens((versions.STUDY, learner.pk))
     with django_capture_on_commit_callbacks(execute=True):
         accepted = rejected.text_answer_accept(question=question, text="Drop-out", by=owner)
     assert [run.quiz for run in accepted.runs] == [quiz]
+    # Saved with one UPDATE (no signal): the learner's cached dashboard is renewed explicitly.
+    assert versions.tokens((versions.STUDY, learner.pk)) != [study_before]
     answer.refresh_from_db()
     assert (answer.status, answer.score) == (Response.Status.GRADED, 1.0)
     assert answer.version == version  # the variant's page still finds its answer
