@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 import grader
+from grader.errors import GraderError
 from grader.kinds.short_text import normalize
 from question_bank.access import can_manage_bank
 from question_bank.models import Question, QuestionVersion
@@ -267,7 +268,11 @@ def _publish_with(question: Question, newest: QuestionVersion, text: str) -> Que
     spec["answers"] = [*(spec.get("answers") or []), text]
     # What counts is the grader's verdict, not our guess of its matching: the new version must
     # accept the text (an empty or over-long one it refuses as unreadable).
-    if not text or grader.grade(spec, None, text).score < 1:
+    try:
+        accepted = bool(text) and (grader.grade(spec, None, text).score or 0.0) >= 1
+    except GraderError:  # the spec itself is broken: not the place to repair it
+        accepted = False
+    if not accepted:
         raise ServiceError(code=ErrorCode.ANSWER_NOT_ACCEPTABLE, field="text")
     return question_publish(
         bank=question.bank,
