@@ -14,7 +14,8 @@
   var body = new URLSearchParams();
   body.set("time_zone", zone);
   fetch(me.dataset.url, {
-    method: "POST", credentials: "same-origin", body: body,
+    // keepalive: a click to the next page right away must not cancel the report.
+    method: "POST", credentials: "same-origin", body: body, keepalive: true,
     headers: { Accept: "application/json", "X-CSRFToken": csrf },
   }).catch(function () { /* offline: asked again on the next visit */ });
 })();
