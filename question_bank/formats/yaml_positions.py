@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from question_bank.formats.yaml_errors import YamlError, explain
+
 __all__ = ["load_with_positions", "YamlError", "MAX_DEPTH", "MAX_NODES"]
 
 MAX_NODES = 200_000
@@ -23,12 +25,6 @@ MAX_NODES = 200_000
 # eight levels; 64 leaves room for any honest file and keeps the recursion far from Python's limit.
 MAX_DEPTH = 64
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
-
-
-class YamlError(Exception):
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
-        super().__init__(message)
-        self.message, self.line, self.column = message, line, column
 
 
 class _Builder:
@@ -115,11 +111,7 @@ def load_with_positions(text: str) -> tuple[object, dict[tuple, tuple[int, int]]
     try:
         node = yaml.compose(text, Loader=_BoundedLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise YamlError(
-            _("синтаксическая ошибка YAML: %(value)s") % {"value": exc.problem or exc}, line, column
-        ) from None
+        raise explain(exc, text) from None
     except yaml.YAMLError as exc:
         raise YamlError(_("синтаксическая ошибка YAML: %(exc)s") % {"exc": exc}) from None
     if node is None:
