@@ -177,3 +177,40 @@ def test_account_page_refuses_garbage_in_russian(client, student):
 def test_account_page_needs_login(client):
     page = client.get(reverse("account"))
     assert page.status_code == 302 and "/login/" in page["Location"]
+
+
+def _finished_attempt(student, quiz):
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    started = dt.datetime(2026, 1, 1, 14, 28, tzinfo=dt.UTC)  # 17:28 in Moscow
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=started,
+        finished_at=started + dt.timedelta(minutes=15),
+        status=Attempt.Status.FINISHED,
+    )
+    return attempt
+
+
+def test_result_and_dashboard_follow_the_zone_and_the_cached_dashboard_follows_a_change(
+    client, student, demo_quiz
+):
+    attempt = _finished_attempt(student, demo_quiz)
+    client.force_login(student)
+    result = reverse("attempt", args=[attempt.uuid])
+    assert (
+        "Начата 01.01.2026 17:28, завершена 01.01.2026 17:43" in client.get(result).content.decode()
+    )
+    assert "01.01.2026 17:28" in client.get(reverse("home")).content.decode()  # cached now
+    client.post(reverse("account"), {"time_zone": "Asia/Vladivostok"})
+    html = client.get(result).content.decode()
+    assert "Начата 02.01.2026 00:28, завершена 02.01.2026 00:43" in html
+    home = client.get(reverse("home")).content.decode()
+    assert "02.01.2026 00:28" in home and "01.01.2026 17:28" not in home
+
+
+def test_instructor_pages_use_the_instructors_zone(client, student, admin, demo_quiz):
+    attempt = _finished_attempt(student, demo_quiz)
+    StudyProfile.objects.create(user=student, time_zone="Asia/Vladivostok")
+    StudyProfile.objects.create(user=admin, time_zone="Europe/Kaliningrad")
+    client.force_login(admin)
+    html = client.get(reverse("gradebook-attempt", args=[attempt.uuid])).content.decode()
+    assert "начата 01.01.2026 16:28, завершена 01.01.2026 16:43" in html
