@@ -212,3 +212,15 @@ def test_thousands_are_grouped_as_russian_prints_them():
     assert thousands(2280) == "2\u00a0280"
     assert thousands(201) == "201"
     assert thousands(None) == ""
+
+
+def test_the_command_line_shows_the_excerpt_too(tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "shifted.yaml"
+    path.write_text("bank:\n  slug: a\n    title: b\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("validate_bank", str(path), "--variants", "1")
+    out = capsys.readouterr().out
+    assert "shifted.yaml:3:10: синтаксическая ошибка YAML" in out
+    assert "3 |     title: b\n  |          ^" in out
