@@ -14,7 +14,6 @@ from __future__ import annotations
 import zoneinfo
 from functools import cache
 
-from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -96,8 +95,6 @@ class UserTimezoneMiddleware:
         request.detect_time_zone = (
             session is not None and not valid and not session.get(DETECTED_KEY)
         )
-        if request.detect_time_zone:
-            get_token(request)  # the script posts with the CSRF cookie's token
         try:
             return self.get_response(request)
         finally:

@@ -8,8 +8,8 @@
   var zone;
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
   if (!zone) return;
-  // The middleware made sure the CSRF cookie is set on this page (the token is not in the HTML, so
-  // pages stay byte-identical for caching and for the tests that compare them).
+  // The page that loaded this script set the CSRF cookie (templates/base.html); the token is not
+  // printed into the HTML, so pages stay byte-identical for caching and for the tests that compare.
   var csrf = (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || "";
   var body = new URLSearchParams();
   body.set("time_zone", zone);
