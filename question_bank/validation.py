@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import grader
 from question_bank.formats.common import ImportResult, Problem, split_question
+from question_bank.formats.yaml_positions import KEY
 
 __all__ = ["check_bank_variants", "DEFAULT_VARIANTS"]
 
@@ -71,4 +72,4 @@ def _place(spec: dict, code: str, message: str) -> tuple:
     for j, text in enumerate(spec["constraints"]):
         if f"«{text}»" in message:
             return ("constraints", j)
-    return ("constraints",)
+    return ("constraints", KEY)

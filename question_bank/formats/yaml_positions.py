@@ -18,7 +18,10 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from question_bank.formats.yaml_errors import YamlError, explain
 
-__all__ = ["load_with_positions", "YamlError", "MAX_DEPTH", "MAX_NODES"]
+__all__ = ["load_with_positions", "YamlError", "KEY", "MAX_DEPTH", "MAX_NODES"]
+
+# ``positions[(*path, KEY)]`` is where the key of the value at ``path`` stands.
+KEY = ":key"
 
 MAX_NODES = 200_000
 # A bank is bank → questions → a question → spec → params → a parameter → a list of values, about
@@ -61,6 +64,9 @@ class _Builder:
                     raise YamlError(
                         _("ключ «%(key)s» повторяется") % {"key": key}, *_mark(key_node)
                     )
+                # The key's own place too: a problem of a whole list («constraints:») is shown
+                # at its key, not at the first item on the next line.
+                self.positions[(*path, key, KEY)] = _mark(key_node)
                 result[key] = self.build(value_node, (*path, key))
             return result
         if isinstance(node, SequenceNode):

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from question_bank.formats.native import parse_bank
+from question_bank.formats.yaml_positions import KEY
 from question_bank.models import BankUpload
 from tests.question_bank.conftest import demo_yaml, publish, upload
 
@@ -110,9 +111,20 @@ def test_a_constraint_problem_naming_no_constraint_goes_to_constraints():
     from question_bank.validation import _place
 
     spec = {"constraints": ["a > 0", "b > 0"]}
-    assert _place(spec, "constraints_reject_often", "отбрасывают 95 %") == ("constraints",)
+    assert _place(spec, "constraints_reject_often", "отбрасывают 95 %") == ("constraints", KEY)
     assert _place(spec, "constraints_unsatisfiable", "ограничение «b > 0»") == ("constraints", 1)
     assert _place(spec, "constant_answer", "«b > 0»") == ()
+
+
+def test_constraints_that_reject_most_draws_are_reported_at_constraints(
+    owner_client, django_capture_on_commit_callbacks
+):
+    narrow = BLOCK_CONSTRAINTS.replace('"h3 > h1"', '"n_in <= 12"') + '      - "h1 >= 300"\n'
+    text = demo_yaml().replace('    constraints: ["h1 > h2", "h2 > h3"]\n', narrow, 1)
+    row, _html = _report(owner_client, "narrow.yaml", text, django_capture_on_commit_callbacks)
+    [error] = [e for e in row.report["errors"] if e["code"] == "constraints_reject_often"]
+    assert (error["line"], error["column"]) == (_line_of(text, "    constraints:\n"), 5)
+    assert error["message"].startswith("dense-params: ограничения отбрасывают")
 
 
 def test_a_misspelt_engine_gets_the_name_meant(owner_client, django_capture_on_commit_callbacks):
