@@ -64,5 +64,16 @@ def test_upload_reports_with_an_error_and_without(browser, live_server, django_u
         assert "будет создан банк, в нём вопросов: 2" in summary
         assert "всего" in page.locator(".upload-variants").inner_text()
         _fits_a_phone(page, shot, "upload-report-valid")
+
+        # Published, then a new version of the file: what changes, question by question.
+        page.get_by_role("button", name="Опубликовать").click()
+        page.wait_for_selector("text=Банк опубликован")
+        changed = good.replace("h1, h2, h3, 1]", "h1, h2, h3, 2]", 1)
+        assert changed != good
+        _upload(page, "kurs.yaml", changed)
+        changes = page.locator(".upload-changes").inner_text()
+        assert "Изменённых вопросов: 1 — получат новые версии" in changes
+        assert "Без изменений: 1 — останутся как есть." in changes
+        _fits_a_phone(page, shot, "upload-report-update")
     finally:
         context.close()

@@ -209,13 +209,13 @@ def test_an_existing_bank_report_counts_new_changed_and_unchanged(
     )
     row, html = _report(owner_client, "my-demo.yaml", changed, capture)
     text = re.sub(r"\s+", " ", html)
-    assert "Новых вопросов: 0 — будут созданы." in text
+    assert "Новых вопросов нет." in text
     assert (
         "Изменённых вопросов: 1 — получат новые версии; старые версии останутся у тестов и "
         "попыток." in text
     )
     assert "Без изменений: 8 — останутся как есть." in text
-    assert "будут созданы вопросов: 0, новых версий: 1" in text
+    assert "будет создано новых вопросов: 0, новых версий: 1" in text
 
 
 def test_thousands_are_grouped_as_russian_prints_them():
