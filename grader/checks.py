@@ -57,7 +57,9 @@ def _check_question(spec: dict, count: int, report) -> None:
             once(exc.code, f"{where}: {exc.message}")
             continue
         except SpecError as exc:
-            once(exc.code, f"{where}: {exc.message}")
+            # That message names the default variant itself: no «вариант по умолчанию: » twice.
+            own = exc.code == "default_violates_constraint"
+            once(exc.code, exc.message if own else f"{where}: {exc.message}")
             if seed is None or exc.code == "constraints_unsatisfiable":
                 return
             continue

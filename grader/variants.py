@@ -100,7 +100,11 @@ def _variant(spec: dict, seed: int | None) -> Variant:
         failed = _failed_constraint(spec, {**params, **derived})
         if failed is not None:
             raise SpecError(
-                _("вариант по умолчанию нарушает ограничение «%(failed)s»") % {"failed": failed},
+                _(
+                    "значения параметров по умолчанию (default) нарушают ограничение "
+                    "«%(failed)s»: измените default у параметров или само ограничение"
+                )
+                % {"failed": failed},
                 code="default_violates_constraint",
             )
         return Variant(seed=None, params=params, derived=derived)

@@ -469,6 +469,8 @@ def _upload_report(upload: BankUpload) -> tuple[dict, dict | None]:
         }
         labels = {kind: str(label) for kind, label in Question.Kind.choices}
         report["questions"], report["counts"] = _question_summary(result, existing, labels)
+        if result.ok:
+            report["variants"] = _variants_checked(report["questions"], upload_variants())
     report["errors"] = [p.as_dict() for p in problems if p.severity == "error"]
     report["warnings"] = [p.as_dict() for p in problems if p.severity != "error"]
     # Previews need the questions even when some variants fail: that is what they show.
@@ -512,6 +514,21 @@ def _resolve_bank(upload: BankUpload, result, problems: list) -> Bank | None:
     problems.append(Problem(upload.filename, None, None, message, "slug_taken", "warning"))
     meta["slug"] = free
     return taken.get(free)
+
+
+def _variants_checked(rows: list[dict], variants: int) -> dict:
+    """How many variants the check computed: a template its default variant and ``variants``
+    drawn ones (question_bank.validation, grader/checks.py), a question without parameters one."""
+    templates = sum(1 for row in rows if row["template"])
+    fixed = len(rows) - templates
+    per_template = variants + 1
+    return {
+        "drawn": variants,
+        "per_template": per_template,
+        "templates": templates,
+        "fixed": fixed,
+        "total": templates * per_template + fixed,
+    }
 
 
 def _question_summary(result, existing: Bank | None, labels: dict) -> tuple[list, dict]:

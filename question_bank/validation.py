@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import grader
 from question_bank.formats.common import ImportResult, Problem, split_question
+from question_bank.formats.yaml_positions import KEY
 
 __all__ = ["check_bank_variants", "DEFAULT_VARIANTS"]
 
@@ -31,10 +32,14 @@ def check_bank_variants(
         if only is not None and index not in only:
             continue
         meta, spec = split_question(entry)
-        line, column = result.positions.get(("questions", index), (None, None))
 
-        def report(message: str, code: str, _slug=meta.get("slug"), _line=line, _col=column):
-            problems.append(Problem(filename, _line, _col, f"{_slug}: {message}", code))
+        def report(message: str, code: str, _slug=meta.get("slug"), _index=index, _spec=spec):
+            path = _place(_spec, code, message)
+            for end in range(len(path), -1, -1):  # the nearest node the file has a place for
+                if ("questions", _index, *path[:end]) in result.positions:
+                    line, column = result.positions[("questions", _index, *path[:end])]
+                    break
+            problems.append(Problem(filename, line, column, f"{_slug}: {message}", code))
 
         # In the grader's bounded child process (grader/checks.py): a question whose checks
         # cost more than their budget is reported as too costly, and this process goes on.
@@ -43,3 +48,28 @@ def check_bank_variants(
         if progress is not None:
             progress(index + 1, len(questions))
     return problems
+
+
+CONSTRAINT_CODES = frozenset(
+    {
+        "default_violates_constraint",
+        "constraints_unsatisfiable",
+        "constraints_reject_often",
+        "bad_constraint",
+    }
+)
+
+
+def _place(spec: dict, code: str, message: str) -> tuple:
+    """Where in the question a variant problem is to be fixed (a path below the question).
+
+    A constraint problem belongs at the constraint it names («…» in the message), or at
+    ``constraints:`` when it names none (rejecting too often is the sum of them all); every
+    other problem at the question.
+    """
+    if code not in CONSTRAINT_CODES or not spec.get("constraints"):
+        return ()
+    for j, text in enumerate(spec["constraints"]):
+        if f"«{text}»" in message:
+            return ("constraints", j)
+    return ("constraints", KEY)

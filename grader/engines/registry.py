@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import math
 from collections.abc import Callable
@@ -12,7 +13,7 @@ import numpy as np
 from grader.errors import EngineError
 from grader.i18n import _
 
-__all__ = ["Engine", "engine", "compute", "get", "names", "to_json"]
+__all__ = ["Engine", "engine", "compute", "get", "names", "to_json", "unknown_name_message"]
 
 
 @dataclass(frozen=True)
@@ -43,14 +44,41 @@ def engine(name: str):
 
 
 def get(name: str) -> Engine:
+    """The engine ``name``; a misspelt name is answered with the closest names.
+
+    >>> import grader.engines
+    >>> try:
+    ...     get("dens_params")
+    ... except EngineError as exc:
+    ...     print(exc.message)
+    неизвестный движок «dens_params»; возможно, вы имели в виду dense_params?
+    """
     try:
         return _REGISTRY[name]
     except (KeyError, TypeError):
-        known = ", ".join(sorted(_REGISTRY))
-        raise EngineError(
-            _("неизвестный движок %(name)r; доступны: %(known)s") % {"name": name, "known": known},
-            code="unknown_engine",
-        ) from None
+        what = _("неизвестный движок «%(name)s»") % {"name": name}
+        message = unknown_name_message(what, name, names())
+        raise EngineError(message, code="unknown_engine") from None
+
+
+def unknown_name_message(what: str, name, known: list[str]) -> str:
+    """``what`` followed by the closest of ``known`` names to ``name``, or by all of them when
+    none is close (a typo is the usual cause; a list of forty names hides the one meant)."""
+    close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.6)
+    if close:
+        # Only the names about as close as the closest: «dense_params», not every «*_params».
+        best = _similarity(str(name), close[0])
+        close = [c for c in close if _similarity(str(name), c) >= best - 0.05]
+    if close:
+        return _("%(what)s; возможно, вы имели в виду %(close)s?") % {
+            "what": what,
+            "close": _(" или ").join(close),
+        }
+    return _("%(what)s; доступны: %(known)s") % {"what": what, "known": ", ".join(known)}
+
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
 
 
 def names() -> list[str]:

@@ -73,6 +73,8 @@ class Problem:
     message: str
     code: str = "invalid"
     severity: str = "error"  # "error" stops an import; "warning" does not
+    excerpt: str = ""  # the offending lines of the file with a caret (YAML syntax errors)
+    details: str = ""  # the parser's own text, for whoever wants it
 
     def __str__(self) -> str:
         where = self.file
@@ -91,6 +93,8 @@ class Problem:
             "message": self.message,
             "code": self.code,
             "severity": self.severity,
+            **({"excerpt": self.excerpt} if self.excerpt else {}),
+            **({"details": self.details} if self.details else {}),
         }
 
 
@@ -123,10 +127,18 @@ def clip(text: str, limit: int) -> str:
 
 
 def refused(
-    filename: str, message: str, code: str, *, line: int | None = None, column: int | None = None
+    filename: str,
+    message: str,
+    code: str,
+    *,
+    line: int | None = None,
+    column: int | None = None,
+    excerpt: str = "",
+    details: str = "",
 ) -> ImportResult:
     """A file no question can be imported from: no bank and this one problem."""
-    return ImportResult(None, [Problem(filename, line, column, message, code)])
+    problem = Problem(filename, line, column, message, code, excerpt=excerpt, details=details)
+    return ImportResult(None, [problem])
 
 
 def too_large(filename: str, size: int, limit: int, unit: str) -> ImportResult:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from grader.engines import get as get_engine
+from grader.engines.registry import unknown_name_message
 from grader.errors import GraderError
 from grader.expr import names_in, parse_expression
 from grader.templating import placeholders
@@ -92,7 +93,15 @@ def parse_bank(text: str | bytes, filename: str) -> ImportResult:
     try:
         data, positions = load_with_positions(text)
     except YamlError as exc:
-        return refused(filename, exc.message, "yaml", line=exc.line, column=exc.column)
+        return refused(
+            filename,
+            exc.message,
+            "yaml",
+            line=exc.line,
+            column=exc.column,
+            excerpt=exc.excerpt,
+            details=exc.details,
+        )
     if not isinstance(data, dict):
         return _fail(filename, _("ожидался словарь с ключами bank, topics, questions"), "schema")
     locator = _Locator(filename, data, positions)
@@ -228,12 +237,14 @@ def _value_def(definition, path: tuple, names: set, locator: _Locator) -> list[P
         problems = []
         for arg in definition.get("args") or {}:
             if arg not in engine.parameters:
-                allowed = ", ".join(engine.parameters)
+                what = _("у движка %(name)s нет аргумента %(arg)s") % {
+                    "name": engine.name,
+                    "arg": arg,
+                }
                 problems.append(
                     locator.problem(
                         (*path, "args", arg),
-                        _("у движка %(name)s нет аргумента %(arg)s; допустимы: %(allowed)s")
-                        % {"name": engine.name, "arg": arg, "allowed": allowed},
+                        unknown_name_message(what, arg, engine.parameters),
                         "unknown_arg",
                     )
                 )

@@ -16,19 +16,18 @@ from django.utils.translation import gettext as _
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-__all__ = ["load_with_positions", "YamlError", "MAX_DEPTH", "MAX_NODES"]
+from question_bank.formats.yaml_errors import YamlError, explain
+
+__all__ = ["load_with_positions", "YamlError", "KEY", "MAX_DEPTH", "MAX_NODES"]
+
+# ``positions[(*path, KEY)]`` is where the key of the value at ``path`` stands.
+KEY = ":key"
 
 MAX_NODES = 200_000
 # A bank is bank → questions → a question → spec → params → a parameter → a list of values, about
 # eight levels; 64 leaves room for any honest file and keeps the recursion far from Python's limit.
 MAX_DEPTH = 64
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
-
-
-class YamlError(Exception):
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
-        super().__init__(message)
-        self.message, self.line, self.column = message, line, column
 
 
 class _Builder:
@@ -65,6 +64,9 @@ class _Builder:
                     raise YamlError(
                         _("ключ «%(key)s» повторяется") % {"key": key}, *_mark(key_node)
                     )
+                # The key's own place too: a problem of a whole list («constraints:») is shown
+                # at its key, not at the first item on the next line.
+                self.positions[(*path, key, KEY)] = _mark(key_node)
                 result[key] = self.build(value_node, (*path, key))
             return result
         if isinstance(node, SequenceNode):
@@ -115,11 +117,7 @@ def load_with_positions(text: str) -> tuple[object, dict[tuple, tuple[int, int]]
     try:
         node = yaml.compose(text, Loader=_BoundedLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise YamlError(
-            _("синтаксическая ошибка YAML: %(value)s") % {"value": exc.problem or exc}, line, column
-        ) from None
+        raise explain(exc, text) from None
     except yaml.YAMLError as exc:
         raise YamlError(_("синтаксическая ошибка YAML: %(exc)s") % {"exc": exc}) from None
     if node is None:

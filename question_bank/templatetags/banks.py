@@ -22,3 +22,12 @@ def where(problem: dict) -> str:
         if problem.get("column"):
             text += f":{problem['column']}"
     return text
+
+
+@register.filter
+def thousands(value) -> str:
+    """``2280`` → «2 280»: digits grouped by three with a no-break space, as Russian prints them."""
+    try:
+        return f"{int(value):,}".replace(",", "\u00a0")
+    except (TypeError, ValueError):
+        return ""

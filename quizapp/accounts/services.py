@@ -17,6 +17,9 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
+from quizapp.accounts.timezones import is_valid, profile_zone
+from quizapp.core.errors import ErrorCode, ServiceError
+from quizapp.models import StudyProfile
 from quizapp.models.api import ApiKey, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -72,3 +75,28 @@ def _drop_sessions(user_id: int) -> None:
         if s.get_decoded().get("_auth_user_id") == str(user_id)
     ]
     Session.objects.filter(pk__in=ids).delete()
+
+
+def _checked_zone(time_zone) -> str:
+    if not isinstance(time_zone, str) or not is_valid(time_zone):
+        raise ServiceError(code=ErrorCode.BAD_TIME_ZONE)
+    return time_zone
+
+
+def time_zone_set(*, user, time_zone: str) -> StudyProfile:
+    """The zone the person chose on the account page; it replaces any detected one."""
+    time_zone = _checked_zone(time_zone)
+    profile, _created = StudyProfile.objects.update_or_create(
+        user=user, defaults={"time_zone": time_zone}
+    )
+    return profile
+
+
+def time_zone_detected(*, user, time_zone: str) -> str:
+    """Keep the zone the browser reported unless the person already has one; returns the zone
+    in force. Race: a choice saved on the account page at the same moment; the conditional
+    UPDATE (only where the zone is still empty) never overwrites it."""
+    time_zone = _checked_zone(time_zone)
+    profile, _created = StudyProfile.objects.get_or_create(user=user)
+    StudyProfile.objects.filter(pk=profile.pk, time_zone="").update(time_zone=time_zone)
+    return profile_zone(user)

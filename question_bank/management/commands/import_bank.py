@@ -30,6 +30,8 @@ class Command(BaseCommand):
             except BankInvalid as exc:
                 for problem in exc.problems:
                     self.stdout.write(str(problem))
+                    if problem.excerpt:  # a YAML syntax error: the lines, a caret at the place
+                        self.stdout.write(problem.excerpt)
                 self.stderr.write(f"{name}: не загружен, ошибок: {len(exc.problems)}")
                 failed += 1
                 continue

@@ -30,6 +30,8 @@ class Command(BaseCommand):
             )
             for problem in problems:
                 self.stdout.write(str(problem))
+                if problem.excerpt:  # a YAML syntax error: the lines and a caret under the place
+                    self.stdout.write(problem.excerpt)
             errors += sum(p.severity == "error" for p in problems)
             if result.bank is not None:
                 questions = result.bank["questions"]
