@@ -284,20 +284,27 @@ def answers_of(spec: dict) -> list[Answer]:
 
 
 def redundant_pairs(spec: dict) -> list[tuple[str, str]]:
-    """Accepted answers another one already covers: ``(kept, redundant)`` pairs.
+    """Accepted answers an earlier one already covers: ``(kept, redundant)`` pairs.
 
-    An answer is redundant when its normalised form is one the other answer accepts anyway
-    (equal after normalisation, or one side of an alias pair) and both compare the same way.
+    An answer is redundant when everything it accepts the earlier answer accepts too, without
+    typo tolerance: equal after normalisation, another form of the same Russian words (for
+    lemmatised answers), the same words written together, or one side of an alias pair.
+
+    >>> redundant_pairs({"answers": ["ReLU", "relu", "Rectified Linear Unit (ReLU)"]})
+    [('ReLU', 'relu')]
     """
     answers = [a for a in answers_of(spec) if a.match != "exact" and not a.keywords]
     pairs = []
     for j, later in enumerate(answers):
-        mine = [tuple(v) for v in later.variants]
         for earlier in answers[:j]:
-            if (earlier.match, earlier.typos) != (later.match, later.typos):
+            wider = earlier.match == "lemmatized" or later.match == "normalized"
+            if not wider or earlier.typos != later.typos:
                 continue
-            theirs = {tuple(v) for v in earlier.variants}
-            if all(v in theirs for v in mine):
+            strict = Answer(text=earlier.text, match=earlier.match, typos=False)
+            if all(
+                any(_match_tokens(mine, theirs, strict, frozenset()) for theirs in earlier.variants)
+                for mine in later.variants
+            ):
                 pairs.append((earlier.text, later.text))
                 break
     return pairs
