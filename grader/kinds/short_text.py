@@ -13,9 +13,9 @@ What the comparison ignores (``normalize`` gives the surface form):
   between digits stays a decimal point (a comma is always a separator: ``(3,3)`` = ``(3, 3)``);
 - Latin/Cyrillic look-alike letters, per token: a token mixing both scripts is read in the script
   that leaves no letter of the other (``XOR`` typed with Cyrillic «Х» and «О» is ``xor``), and a
-  token made only of look-alikes (``Хе``) is compared through its Latin skeleton on both sides; a
-  genuinely Russian word keeps its letters, and «не», «ни», «нет» before another word are never
-  read as Latin;
+  Cyrillic token made only of look-alikes as typed (``Не``) may also be read as Latin (``He``);
+  a Russian word always keeps its own reading too («Мера» is «мера»), and «не», «ни», «нет»
+  before another word are never read as Latin;
 - two words written as one (``AdaGrad`` = ``Ada Grad``) when no token is a number.
 
 Per accepted answer (a string, or a mapping in the bank, docs/bank-format.md):
@@ -36,18 +36,18 @@ word with digits, and never when the student's word is itself a word: a Russian 
 («выходной» is not a typo of «входной») or a word of the question's accepted answers or typical
 mistakes. The verdict then says «Принято с опечаткой: правильно — «…».».
 
-An accepted answer ``A (B)`` where one side is a single Latin word or an abbreviation
-(``Intersection over Union (IoU)``) is an alias pair: ``A``, ``B``, ``A B`` and ``B A`` are
-accepted. A student who writes ``A (B)`` must be right on both sides (each side matches an
-accepted answer), so a hedge like ``ReLU (или сигмоида)`` is not accepted. Empty brackets are
-punctuation (``model.eval()`` = ``model.eval``).
+An accepted answer ``A (B)`` where one side is an abbreviation, one word with at least two
+capitals (``Intersection over Union (IoU)``), is an alias pair: ``A``, ``B``, ``A B`` and
+``B A`` are accepted. A student who writes ``A (B)`` must be right on both sides (each side
+matches an accepted answer), so a hedge like ``ReLU (или сигмоида)`` is not accepted. Empty
+brackets are punctuation (``model.eval()`` = ``model.eval``).
 
 Regular expressions in banks are deliberately not supported (catastrophic backtracking on
 hostile input); list the accepted spellings instead.
 
 >>> normalize("  «Мера Сёренсена-Дайса».")
 'мера серенсена дайса'
->>> normalize("ХОR")  # Cyrillic Х and О, Latin R
+>>> normalize("ХОR")  # Cyrillic Х and О, Latin R: one word in one script
 'xor'
 """
 
@@ -95,44 +95,59 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 # A minus before a number (not after a word: «L2-регуляризация»), a decimal number, a word, a sign.
 _TOKEN = re.compile(r"(?<![\w.])-\d+(?:\.\d+)*|\d+(?:\.\d+)+|\w+|[^\w\s]")
 _SEPARATORS = set(".,;:!?…·'\"`") | {"-"}
-_BRACKETS = re.compile(r"^(?P<outer>[^()]*?)\s*\((?P<inner>[^()]+)\)\s*$")
+# «A (B)» with a space before the bracket: «f(x)», «train(False)» are calls, not alias pairs.
+_BRACKETS = re.compile(r"^(?P<outer>[^()]*?)\s+\((?P<inner>[^()]+)\)\s*$")
 
 
 # ---------------------------------------------------------------------------------------------
 # Tokens
 
 
-def _script_token(token: str) -> str:
-    """One token with look-alike letters read in one script (see the module's docstring)."""
-    has_cyr, has_lat = bool(_CYRILLIC.search(token)), bool(_LATIN.search(token))
-    if has_cyr and has_lat:
-        latin = "".join(_CYR_TO_LAT.get(ch, ch) for ch in token)
-        if not _CYRILLIC.search(latin):
-            return latin
-        cyrillic = "".join(_LAT_TO_CYR.get(ch, ch) for ch in token)
-        return cyrillic if not _LATIN.search(cyrillic) else token
-    if has_cyr and all(ch in _CYR_TO_LAT or not ch.isalpha() for ch in token):
-        return "".join(_CYR_TO_LAT.get(ch, ch) for ch in token)
-    return token
+class _Token(str):
+    """A normalised word; ``skeleton`` is its Latin reading when it is made only of look-alikes."""
+
+    skeleton: str | None = None
+
+
+def _resolve_mixed(token: str) -> str:
+    """A token mixing both scripts, read in the script that leaves no letter of the other."""
+    if not (_CYRILLIC.search(token) and _LATIN.search(token)):
+        return token
+    latin = "".join(_CYR_TO_LAT.get(ch, ch) for ch in token)
+    if not _CYRILLIC.search(latin):
+        return latin
+    cyrillic = "".join(_LAT_TO_CYR.get(ch, ch) for ch in token)
+    return cyrillic if not _LATIN.search(cyrillic) else token
+
+
+def _skeleton(token: str) -> str | None:
+    """The Latin reading of a Cyrillic token made only of look-alikes («Не» → ``he``), as typed:
+    lower-case «н», «в», «т», «м», «к» do not look Latin, so «не» has none. An alternative
+    reading only, next to the word itself, so «Мера» is still the Russian «мера»."""
+    letters = [ch for ch in token if ch.isalpha()]
+    if letters and _CYRILLIC.search(token) and all(ch in _CYR_TO_LAT for ch in letters):
+        return _fold("".join(_CYR_TO_LAT.get(ch, ch) for ch in token))
+    return None
 
 
 def _fold(token: str) -> str:
     return token.casefold().replace("ё", "е")
 
 
-def _tokens(text: str) -> list[str]:
+def _tokens(text: str) -> list[_Token]:
     """Normalised tokens of ``text`` (case folded, look-alikes read, punctuation dropped)."""
     text = unicodedata.normalize("NFKC", text)
     text = text.translate({ord(ch): "-" for ch in _DASHES})
     raw = [t for t in _TOKEN.findall(text) if t not in _SEPARATORS and not _is_bracket(t)]
     several = len(raw) > 1
     out = []
-    for token in raw:
-        folded = _fold(token)
-        if several and folded in NEGATIONS:
-            out.append(folded)  # «Не …» before another word is Russian, never the Latin «He»
-        else:
-            out.append(_fold(_script_token(token)))
+    for piece in raw:
+        resolved = _resolve_mixed(piece)
+        token = _Token(_fold(resolved))
+        if not (several and token in NEGATIONS):
+            # «Не …» before another word is Russian, never the Latin «He».
+            token.skeleton = _skeleton(resolved)
+        out.append(token)
     return out
 
 
@@ -236,11 +251,13 @@ class Answer:
 
 
 def _is_alias(part: str) -> bool:
-    """A single Latin word (``IoU``, ``xor``) or an abbreviation in capitals (``СНС``)."""
+    """An abbreviation: one word with at least two capitals (``IoU``, ``ReLU``, ``СНС``).
+
+    ``model.train (False)`` is no alias pair: «False» is a word, not an abbreviation.
+    """
     if " " in part or not part.replace("-", "").isalnum():
         return False
-    capitals = sum(ch.isupper() for ch in part)
-    return bool(_LATIN.search(part)) and not _CYRILLIC.search(part) or capitals >= 2
+    return sum(ch.isupper() for ch in part) >= 2
 
 
 def _unique(lists: list[list[str]]) -> list[list[str]]:
@@ -323,6 +340,9 @@ class _Match:
 def _same_word(student: str, accepted: str, lemmatized: bool) -> bool:
     if student == accepted:
         return True
+    skeleton = getattr(student, "skeleton", None) or student
+    if skeleton == (getattr(accepted, "skeleton", None) or accepted):
+        return True  # «Хе» typed for «He», or the other way round
     return lemmatized and bool(_lemmas(student) & _lemmas(accepted))
 
 
