@@ -460,10 +460,9 @@ def parse(raw: str, spec: dict, expected):
             _("Ответ длиннее %(max_length)s символов.") % {"max_length": MAX_LENGTH},
             code="too_long",
         )
-    if not normalize(raw) and not raw.strip():
-        raise ParseError(_("Введите ответ словами."), code="empty")
     text = " ".join(raw.split())
-    if not normalize(text) and not any(a.match == "exact" for a in answers_of(spec)):
+    # Only punctuation («»,  «...») is no answer, unless an exact answer could be just that.
+    if not text or not (normalize(text) or any(a.match == "exact" for a in answers_of(spec))):
         raise ParseError(_("Введите ответ словами."), code="empty")
     return SimpleNamespace(kind="text", value=text, display=text)
 
