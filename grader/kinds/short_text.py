@@ -175,8 +175,12 @@ _MORPH = None
 def _morph():
     global _MORPH
     if _MORPH is None:
+        import logging
+
         import pymorphy3
 
+        # Its INFO banner (dictionary path and revision) would land in every worker's log.
+        logging.getLogger("pymorphy3").setLevel(logging.WARNING)
         _MORPH = pymorphy3.MorphAnalyzer(lang="ru")
     return _MORPH
 
