@@ -1,4 +1,5 @@
-"""A short text accepted with a typo says so on the verdict: practice page and attempt page."""
+"""A short text accepted with a typo says so in the verdict: the practice page, the attempt page
+and the attempt's result page."""
 
 from __future__ import annotations
 
@@ -49,3 +50,6 @@ def test_attempt_verdict_shows_the_typo_note(
     response = Response.objects.get()
     assert response.score == 1.0 and response.result["feedback"] == NOTE
     assert NOTE in student_client.get(attempt.get_absolute_url()).content.decode()
+    student_client.post(reverse("attempt-finish", args=[attempt.uuid]))
+    result = student_client.get(attempt.get_absolute_url()).content.decode()
+    assert "Результат попытки 1" in result and NOTE in result
