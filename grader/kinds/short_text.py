@@ -6,7 +6,8 @@ order (word order is kept on purpose: a bag of words would let «градиен�
 
 What the comparison ignores (``normalize`` gives the surface form):
 
-- case, «ё»/«е», Unicode compatibility forms (NFKC: non-breaking spaces, full-width letters);
+- case, «ё»/«е», Unicode compatibility forms (NFKC: non-breaking spaces, full-width letters),
+  stress marks;
 - spaces, dashes and hyphens of every kind (``Сёренсена-Дайса`` = ``Сёренсена — Дайса``), quotes,
   brackets and the punctuation ``. , ; : ! ? …`` — they separate words and are not words; other
   signs (``= + * / < > %``) stay tokens, a minus before a number stays its sign, and a dot
@@ -137,7 +138,8 @@ def _fold(token: str) -> str:
 def _tokens(text: str) -> list[_Token]:
     """Normalised tokens of ``text`` (case folded, look-alikes read, punctuation dropped)."""
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate({ord(ch): "-" for ch in _DASHES})
+    # Dashes are one hyphen; stress marks («затуха́ние», copied from a dictionary) are nothing.
+    text = text.translate({ord(ch): "-" for ch in _DASHES} | {0x300: None, 0x301: None})
     raw = [t for t in _TOKEN.findall(text) if t not in _SEPARATORS and not _is_bracket(t)]
     several = len(raw) > 1
     out = []

@@ -45,6 +45,7 @@ def accepted(question: dict, raw: str) -> bool:
         ("Ada Grad", "AdaGrad"),  # one word written as two
         ("L₂-регуляризация", "L2 регуляризация"),  # NFKC: subscript digit
         ("ＲｅＬＵ", "ReLU"),  # full-width letters
+        ("затуха\u0301ние градие\u0301нта", "затухание градиента"),  # stress marks
     ],
 )
 def test_spellings_the_normaliser_covers_are_accepted(typed, listed):
