@@ -6,8 +6,8 @@ answer.
 For each template, ``count`` seeds are drawn and the following are problems: constraints that
 reject most draws, a key that is not a finite value, keys that are the same for every variant,
 a typical mistake equal to the right answer for some variant (a right answer would be called a
-mistake), texts that fail to render, and a self-test (a correct, a wrong and an invalid answer)
-that grades wrongly.
+mistake), texts that fail to render, a self-test (a correct, a wrong and an invalid answer)
+that grades wrongly, and a short-text answer from the bank's own list that is not accepted.
 """
 
 from __future__ import annotations
@@ -76,6 +76,8 @@ def _check_question(spec: dict, count: int, report) -> None:
                 mistakes_hit.setdefault(mistake.get("id") or f"mistakes[{index}]", where)
         if seed is None or seed % SELF_TEST_EVERY == 0:
             _self_test(kind, spec, seed, expected, where, once)
+        if seed is None and spec["kind"] == "short_text":
+            _accepted_accepted(spec, expected, once)
     if tries and seed is not None and np.mean(tries) > MAX_MEAN_TRIES:
         once(
             "constraints_reject_often",
@@ -133,6 +135,23 @@ def _self_test(kind, spec: dict, seed, expected, where: str, once) -> None:
             _("%(where)s: некорректный ввод %(invalid)r принят")
             % {"where": where, "invalid": test.invalid},
         )
+
+
+def _accepted_accepted(spec: dict, expected: list, once) -> None:
+    """Every accepted answer, typed as listed, is graded right (a right answer is never wrong):
+    e.g. an answer with keywords its own text lacks, or one the normaliser reduces to nothing."""
+    for text in expected:
+        try:
+            result = grade(spec, None, text)
+        except GraderError as exc:
+            once(exc.code, exc.message)
+            return
+        if not result.correct:
+            once(
+                "accepted_rejected",
+                _("принимаемый ответ %(text)r, набранный как в списке, не засчитан")
+                % {"text": text},
+            )
 
 
 def _as_parsed(value):

@@ -216,7 +216,8 @@ def _find_mistake(kind, spec: dict, parsed, expected, values: dict) -> dict | No
 
 def _feedback(outcome, mistake: dict | None) -> str:
     if outcome.correct:
-        return _("Верно.")
+        # A right answer may still carry a note (a short text accepted with a typo).
+        return " ".join([_("Верно."), outcome.message]) if outcome.message else _("Верно.")
     parts = []
     if outcome.message:
         parts.append(outcome.message)

@@ -64,6 +64,8 @@ def _warm() -> None:
     grading.grade(expression, None, "t - t^2")
     grading.preview(expression, None, "t - t^2")
     grading.grade({"kind": "numeric", "answer": {"value": 0.5}}, None, "1/2")
+    # Loads the Russian morphological dictionaries once, before the first student waits for them.
+    grading.grade({"kind": "short_text", "answers": ["затухание градиента"]}, None, "затуханий")
 
 
 def _grade(spec, seed, raw):

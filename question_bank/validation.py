@@ -1,4 +1,5 @@
-"""Checks of a bank beyond its schema: many variants of every template (``check_bank_variants``).
+"""Checks of a bank beyond its schema: many variants of every template (``check_bank_variants``),
+and short-text answers another answer of the same question already covers (a warning).
 
 What is checked for each question is in grader/checks.py; it runs in the grader's bounded child
 processes, one question at a time, so a hostile bank file costs at most its budget.
@@ -8,7 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+
 import grader
+from grader.errors import SpecError
+from grader.kinds.short_text import redundant_pairs
 from question_bank.formats.common import ImportResult, Problem, split_question
 from question_bank.formats.yaml_positions import KEY
 
@@ -32,19 +37,30 @@ def check_bank_variants(
         if only is not None and index not in only:
             continue
         meta, spec = split_question(entry)
+        line, column = result.positions.get(("questions", index), (None, None))
 
-        def report(message: str, code: str, _slug=meta.get("slug"), _index=index, _spec=spec):
+        def report(
+            message: str,
+            code: str,
+            _slug=meta.get("slug"),
+            _index=index,
+            _spec=spec,
+            _at=(line, column),
+        ):
             path = _place(_spec, code, message)
-            for end in range(len(path), -1, -1):  # the nearest node the file has a place for
+            at = _at
+            for end in range(len(path), 0, -1):  # the nearest node the file has a place for
                 if ("questions", _index, *path[:end]) in result.positions:
-                    line, column = result.positions[("questions", _index, *path[:end])]
+                    at = result.positions[("questions", _index, *path[:end])]
                     break
-            problems.append(Problem(filename, line, column, f"{_slug}: {message}", code))
+            problems.append(Problem(filename, *at, f"{_slug}: {message}", code))
 
         # In the grader's bounded child process (grader/checks.py): a question whose checks
         # cost more than their budget is reported as too costly, and this process goes on.
         for message, code in grader.check_question(spec, variants if spec.get("params") else 1):
             report(message, code)
+        if spec.get("kind") == "short_text":
+            problems.extend(_redundant_answers(spec, filename, meta.get("slug"), line, column))
         if progress is not None:
             progress(index + 1, len(questions))
     return problems
@@ -73,3 +89,31 @@ def _place(spec: dict, code: str, message: str) -> tuple:
         if f"«{text}»" in message:
             return ("constraints", j)
     return ("constraints", KEY)
+
+
+def _redundant_answers(spec: dict, filename: str, slug, line, column) -> list[Problem]:
+    """A warning per accepted answer that the normaliser makes equal to an earlier one.
+
+    Pure string work on at most a few hundred characters per answer (no dictionary, no
+    evaluation), so it runs here rather than in the grader's child process.
+    """
+    try:
+        pairs = redundant_pairs(spec)
+    except SpecError:
+        return []  # the grader's checks report a broken answer list
+    message = _(
+        "%(slug)s: принимаемый ответ «%(redundant)s» лишний: его и так засчитывает ответ "
+        "«%(kept)s» (сравнение не различает регистр, ё, дефисы, кавычки, скобки, похожие "
+        "буквы и формы слова)"
+    )
+    return [
+        Problem(
+            filename,
+            line,
+            column,
+            message % {"slug": slug, "redundant": redundant, "kept": kept},
+            "short_text_redundant",
+            "warning",
+        )
+        for kept, redundant in pairs
+    ]

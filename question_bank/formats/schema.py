@@ -10,9 +10,17 @@ from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
 
-__all__ = ["BankFile", "Question", "translate_error"]
+__all__ = ["AcceptedAnswer", "BankFile", "Question", "translate_error"]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,39}$")]
@@ -138,6 +146,32 @@ class Option(Strict):
     feedback: Text = ""
 
 
+class AcceptedAnswer(Strict):
+    """An accepted short-text answer with its own way of comparing (docs/bank-format.md)."""
+
+    text: Short
+    match: Literal["exact", "normalized", "lemmatized"] = "lemmatized"
+    typos: bool | None = None
+    keywords: list[Short] = Field([], max_length=20)
+
+    @model_validator(mode="after")
+    def _keywords_fit(self):
+        if self.keywords and self.match == "exact":
+            raise ValueError(_("ключевые слова (keywords) нельзя сочетать с match: exact"))
+        return self
+
+
+def _answer_shape(value) -> str:
+    return "mapping" if isinstance(value, dict) else "text"
+
+
+# A plain string or a mapping, told apart by shape so that a broken mapping is reported once.
+Accepted = Annotated[
+    Annotated[Short, Tag("text")] | Annotated[AcceptedAnswer, Tag("mapping")],
+    Discriminator(_answer_shape),
+]
+
+
 Kind = Literal[
     "numeric",
     "vector",
@@ -172,7 +206,8 @@ class Question(Strict):
     solution: Text = ""
     options: list[Option] = []
     shuffle: bool = True
-    answers: list[Short] = []
+    answers: list[Accepted] = []
+    typos: bool | None = None
     variables: list[Name] = []
     functions: dict[Name, Literal["sigmoid", "tanh", "relu", "exp", "log", "sqrt"]] = {}
 
@@ -196,6 +231,8 @@ class Question(Strict):
                 )
         if kind == "short_text" and not self.answers:
             raise ValueError(_("для короткого ответа нужен список answers"))
+        if kind != "short_text" and self.typos is not None:
+            raise ValueError(_("поле typos есть только у вопросов типа short_text"))
         if kind == "flashcard" and not (self.front and self.back):
             raise ValueError(_("у карточки должны быть front и back"))
         if kind != "flashcard" and not self.text:

@@ -221,8 +221,10 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
     if kind == "short_text":
         question = _question_shell(entry, "shortanswer", text_html, solution_html)
         _simple(question, "usecase", "0")
+        # An answer with options (a mapping) exports its text: Moodle compares whole strings.
         for accepted in spec.get("answers") or []:
-            _short_answer(question, str(accepted), 100, "")
+            text = accepted.get("text", "") if isinstance(accepted, dict) else accepted
+            _short_answer(question, str(text), 100, "")
         for mistake in spec.get("mistakes") or []:
             answer = mistake.get("answer")
             if isinstance(answer, dict) and isinstance(answer.get("value"), str):
