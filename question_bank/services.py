@@ -44,13 +44,16 @@ def question_publish(
     question, _created = Question.objects.select_for_update().get_or_create(
         bank=bank, slug=slug, defaults={"title": title, "kind": spec["kind"], "topic": topic}
     )
-    if (question.title, question.kind, question.topic_id) != (
+    if (question.title, question.kind, question.topic_id, question.is_archived) != (
         title,
         spec["kind"],
         getattr(topic, "pk", None),
+        False,
     ):
+        # Published again: an archived question (dropped from its file once) comes back.
         question.title, question.kind, question.topic = title, spec["kind"], topic
-        question.save(update_fields=["title", "kind", "topic"])
+        question.is_archived = False
+        question.save(update_fields=["title", "kind", "topic", "is_archived"])
     latest = question.versions.order_by("-number").first()
     if latest is not None and latest.spec_hash == spec_hash(spec):
         if _in_order(latest.spec) == _in_order(spec):
@@ -114,6 +117,10 @@ def bank_import(*, data: dict, user=None) -> tuple[Bank, list[QuestionVersion]]:
     the instructor publishing from the browser: a new bank becomes theirs, and a bank they may
     not change is refused (``bank_not_yours``). Without ``user`` (the commands) any bank is
     updated and a new one is bundled (no owner).
+
+    The file is the whole bank: a stored question the file no longer has (a duplicate removed
+    from the bundled banks) is archived, not deleted — attempts, practice answers and flashcard
+    reviews keep its versions (they are protected), it just stops being drawn for new work.
     """
     meta = data["bank"]
     defaults = {
@@ -153,6 +160,9 @@ def bank_import(*, data: dict, user=None) -> tuple[Bank, list[QuestionVersion]]:
                 topic=topics.get(meta.get("topic")),
             )
         )
+    Question.objects.filter(bank=bank, is_archived=False).exclude(
+        pk__in=[v.question_id for v in versions]
+    ).update(is_archived=True)
     return bank, versions
 
 
