@@ -19,7 +19,8 @@ from question_bank.access import can_manage_bank
 from question_bank.formats import IMPORTERS, parse_file
 from question_bank.formats.common import Problem, split_question
 from question_bank.models import Bank, BankUpload, Question, QuestionVersion, Topic, spec_hash
-from question_bank.validation import DEFAULT_VARIANTS, check_bank_variants
+from question_bank.selectors import newest_versions
+from question_bank.validation import DEFAULT_VARIANTS, check_bank_variants, check_near_duplicates
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.tasks import enqueue_on_commit
 
@@ -479,11 +480,29 @@ def _upload_report(upload: BankUpload) -> tuple[dict, dict | None]:
         }
         labels = {kind: str(label) for kind, label in Question.Kind.choices}
         report["questions"], report["counts"] = _question_summary(result, existing, labels)
+        if result.ok:
+            problems += check_near_duplicates(
+                [(upload.filename, result)], others=_own_questions(upload.owner, meta["slug"])
+            )
     report["errors"] = [p.as_dict() for p in problems if p.severity == "error"]
     report["warnings"] = [p.as_dict() for p in problems if p.severity != "error"]
     # Previews need the questions even when some variants fail: that is what they show.
     parsed = result.bank if result.bank is not None and result.ok else None
     return report, parsed
+
+
+def _own_questions(owner, slug: str) -> list[tuple[str, str, dict]]:
+    """(bank, question, spec) of the instructor's other banks, to find repeats of an upload."""
+    questions = {
+        pk: (bank, question)
+        for pk, bank, question in Question.objects.filter(bank__owner=owner, is_archived=False)
+        .exclude(bank__slug=slug)
+        .values_list("pk", "bank__slug", "slug")
+    }
+    return [
+        (*questions[version.question_id], version.spec)
+        for version in newest_versions(questions).values()
+    ]
 
 
 def _resolve_bank(upload: BankUpload, result, problems: list) -> Bank | None:
