@@ -77,8 +77,10 @@ def test_linear_backward_seed():
 
 def test_output_layer_seed():
     assert grade("output-layer-forward", "1").correct
-    assert grade("output-layer-backward", "[-1; -2]").correct
-    assert grade("output-layer-backward", "[-4; 0]").mistake["id"] == "grad_wrt_weights"
+    # ŷ = 1, y = 0: the MSE sends +2 (as in mse-gradient), not the source's −2
+    assert grade("output-layer-backward", "[1; 2]").correct
+    assert grade("output-layer-backward", "[-1; -2]").mistake["id"] == "wrong_sign"
+    assert grade("output-layer-backward", "[4; 0]").mistake["id"] == "grad_wrt_weights"
 
 
 def test_seed_correction_mse_gradient_sign():

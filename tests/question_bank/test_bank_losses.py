@@ -52,7 +52,8 @@ def test_other_defaults():
     assert mistake_id("multilabel-bce", "1.0906") == "sum"
     assert grade("poisson-loss", "-12.61").correct
     assert grade("mse-mae-rmse", "[3.5; 1.5; 1.871]").correct
-    assert grade("output-multilabel", "0").correct
+    assert grade("output-multilabel", "0, 3").correct  # the label powerset is right too
+    assert not grade("output-multilabel", "0").correct
 
 
 def test_seed_correction_mse_constant_gradient():
