@@ -89,6 +89,10 @@ class Question(models.Model):
     slug = models.SlugField(_("код"), max_length=150)
     title = models.CharField(_("название"), max_length=300)
     kind = models.CharField(_("тип"), max_length=20, choices=Kind.choices)
+    # archived: its bank file no longer has it (a duplicate removed, a question withdrawn). It is
+    # drawn no more for new quizzes, practice or flashcards, while every attempt keeps pointing at
+    # its versions (they are protected); a file that has it again brings it back.
+    is_archived = models.BooleanField(_("в архиве"), default=False)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
     class Meta:

@@ -19,7 +19,8 @@ from question_bank.access import can_manage_bank
 from question_bank.formats import IMPORTERS, parse_file
 from question_bank.formats.common import Problem, split_question
 from question_bank.models import Bank, BankUpload, Question, QuestionVersion, Topic, spec_hash
-from question_bank.validation import DEFAULT_VARIANTS, check_bank_variants
+from question_bank.selectors import newest_versions
+from question_bank.validation import DEFAULT_VARIANTS, check_bank_variants, check_near_duplicates
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.tasks import enqueue_on_commit
 
@@ -44,13 +45,16 @@ def question_publish(
     question, _created = Question.objects.select_for_update().get_or_create(
         bank=bank, slug=slug, defaults={"title": title, "kind": spec["kind"], "topic": topic}
     )
-    if (question.title, question.kind, question.topic_id) != (
+    if (question.title, question.kind, question.topic_id, question.is_archived) != (
         title,
         spec["kind"],
         getattr(topic, "pk", None),
+        False,
     ):
+        # Published again: an archived question (dropped from its file once) comes back.
         question.title, question.kind, question.topic = title, spec["kind"], topic
-        question.save(update_fields=["title", "kind", "topic"])
+        question.is_archived = False
+        question.save(update_fields=["title", "kind", "topic", "is_archived"])
     latest = question.versions.order_by("-number").first()
     if latest is not None and latest.spec_hash == spec_hash(spec):
         if _in_order(latest.spec) == _in_order(spec):
@@ -114,6 +118,10 @@ def bank_import(*, data: dict, user=None) -> tuple[Bank, list[QuestionVersion]]:
     the instructor publishing from the browser: a new bank becomes theirs, and a bank they may
     not change is refused (``bank_not_yours``). Without ``user`` (the commands) any bank is
     updated and a new one is bundled (no owner).
+
+    The file is the whole bank: a stored question the file no longer has (a duplicate removed
+    from the bundled banks) is archived, not deleted — attempts, practice answers and flashcard
+    reviews keep its versions (they are protected), it just stops being drawn for new work.
     """
     meta = data["bank"]
     defaults = {
@@ -153,6 +161,9 @@ def bank_import(*, data: dict, user=None) -> tuple[Bank, list[QuestionVersion]]:
                 topic=topics.get(meta.get("topic")),
             )
         )
+    Question.objects.filter(bank=bank, is_archived=False).exclude(
+        pk__in=[v.question_id for v in versions]
+    ).update(is_archived=True)
     return bank, versions
 
 
@@ -471,11 +482,28 @@ def _upload_report(upload: BankUpload) -> tuple[dict, dict | None]:
         report["questions"], report["counts"] = _question_summary(result, existing, labels)
         if result.ok:
             report["variants"] = _variants_checked(report["questions"], upload_variants())
+            problems += check_near_duplicates(
+                [(upload.filename, result)], others=_own_questions(upload.owner, meta["slug"])
+            )
     report["errors"] = [p.as_dict() for p in problems if p.severity == "error"]
     report["warnings"] = [p.as_dict() for p in problems if p.severity != "error"]
     # Previews need the questions even when some variants fail: that is what they show.
     parsed = result.bank if result.bank is not None and result.ok else None
     return report, parsed
+
+
+def _own_questions(owner, slug: str) -> list[tuple[str, str, dict]]:
+    """(bank, question, spec) of the instructor's other banks, to find repeats of an upload."""
+    questions = {
+        pk: (bank, question)
+        for pk, bank, question in Question.objects.filter(bank__owner=owner, is_archived=False)
+        .exclude(bank__slug=slug)
+        .values_list("pk", "bank__slug", "slug")
+    }
+    return [
+        (*questions[version.question_id], version.spec)
+        for version in newest_versions(questions).values()
+    ]
 
 
 def _resolve_bank(upload: BankUpload, result, problems: list) -> Bank | None:

@@ -1,5 +1,6 @@
 """Checks of a bank beyond its schema: many variants of every template (``check_bank_variants``),
-and short-text answers another answer of the same question already covers (a warning).
+short-text answers another answer of the same question already covers (a warning), and
+questions that repeat one another, in one bank or across several (``check_near_duplicates``).
 
 What is checked for each question is in grader/checks.py; it runs in the grader's bounded child
 processes, one question at a time, so a hostile bank file costs at most its budget.
@@ -7,17 +8,18 @@ processes, one question at a time, so a hostile bank file costs at most its budg
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 import grader
 from grader.errors import SpecError
 from grader.kinds.short_text import redundant_pairs
+from question_bank.duplicates import near_duplicates
 from question_bank.formats.common import ImportResult, Problem, split_question
 from question_bank.formats.yaml_positions import KEY
 
-__all__ = ["check_bank_variants", "DEFAULT_VARIANTS"]
+__all__ = ["check_bank_variants", "check_near_duplicates", "DEFAULT_VARIANTS"]
 
 DEFAULT_VARIANTS = 200
 
@@ -101,7 +103,7 @@ def _redundant_answers(spec: dict, filename: str, slug, line, column) -> list[Pr
         pairs = redundant_pairs(spec)
     except SpecError:
         return []  # the grader's checks report a broken answer list
-    message = _(
+    message = gettext(
         "%(slug)s: принимаемый ответ «%(redundant)s» лишний: его и так засчитывает ответ "
         "«%(kept)s» (сравнение не различает регистр, ё, дефисы, кавычки, скобки, похожие "
         "буквы и формы слова)"
@@ -117,3 +119,38 @@ def _redundant_answers(spec: dict, filename: str, slug, line, column) -> list[Pr
         )
         for kept, redundant in pairs
     ]
+
+
+def check_near_duplicates(
+    banks: Iterable[tuple[str, ImportResult]], *, others: Iterable[tuple[str, str, dict]] = ()
+) -> list[Problem]:
+    """Warnings for questions that ask what another one asks (question_bank.duplicates).
+
+    ``banks``: (file name, parsed bank) pairs, compared within and across; ``others``: stored
+    ``(bank slug, question slug, spec)`` of other banks to compare them with (not with each
+    other). Each pair is reported once, at the question of the files that comes later.
+    """
+    entries, where = [], {}
+    for filename, result in banks:
+        bank = result.bank["bank"]["slug"]
+        for index, entry in enumerate(result.bank["questions"]):
+            meta, spec = split_question(entry)
+            entries.append((bank, meta["slug"], spec))
+            line, column = result.positions.get(("questions", index), (None, None))
+            where[(bank, meta["slug"])] = (filename, line, column)
+    files = {bank for bank, _slug, _spec in entries}
+    stored = [(bank, slug, spec) for bank, slug, spec in others if bank not in files]
+    problems = []
+    for pair in near_duplicates(entries + stored):
+        if pair.first not in where and pair.second not in where:
+            continue  # two stored questions: not this check's business
+        here, there = (
+            (pair.second, pair.first) if pair.second in where else (pair.first, pair.second)
+        )
+        filename, line, column = where[here]
+        message = gettext(
+            "%(slug)s: почти повторяет вопрос «%(other)s» банка «%(bank)s» (сходство %(ratio)s); "
+            "оставьте один из них"
+        ) % {"slug": here[1], "other": there[1], "bank": there[0], "ratio": f"{pair.ratio:.2f}"}
+        problems.append(Problem(filename, line, column, message, "near_duplicate", "warning"))
+    return problems

@@ -114,7 +114,9 @@ def _draw_items(quiz: Quiz, rng: random.Random) -> list[tuple[QuizItem, Question
             picks.append((quiz_item, quiz_item.question_id))
             continue
         pool = sorted(
-            Question.objects.filter(topic_id__in=topic_with_subtopics(quiz_item.topic))
+            Question.objects.filter(
+                topic_id__in=topic_with_subtopics(quiz_item.topic), is_archived=False
+            )
             .exclude(kind=Question.Kind.FLASHCARD)
             .exclude(pk__in=taken)
             .values_list("pk", flat=True)

@@ -74,7 +74,10 @@ def _study_filter(*, user) -> Q | None:
                     stack.append(child)
     if not decks:
         return None
-    return Q(kind__in=CARD_KINDS) & (Q(bank_id__in=bank_ids) | Q(topic_id__in=topic_ids))
+    # An archived question (dropped from its bank file) is no longer studied; its history stays.
+    return Q(kind__in=CARD_KINDS, is_archived=False) & (
+        Q(bank_id__in=bank_ids) | Q(topic_id__in=topic_ids)
+    )
 
 
 def study_questions(*, user) -> QuerySet[Question]:

@@ -24,7 +24,7 @@ def practice_pick(
     """A random question of the topic (newest version) and a fresh random seed."""
     questions = list(
         Question.objects.filter(
-            topic_id__in=topic_with_subtopics(topic), kind__in=PRACTICE_KINDS
+            topic_id__in=topic_with_subtopics(topic), kind__in=PRACTICE_KINDS, is_archived=False
         ).values_list("pk", flat=True)
     )
     if not questions:

@@ -44,9 +44,9 @@ def quiz_for_user(user, quiz_id) -> Quiz:
 
 def question_search(*, user, text: str = "", topic_id=None, limit: int = 30):
     """Questions an instructor may add, filtered by words of the title or slug and by topic."""
-    questions = Question.objects.filter(bank__in=banks_for_new_work(user)).select_related(
-        "bank", "topic"
-    )
+    questions = Question.objects.filter(
+        bank__in=banks_for_new_work(user), is_archived=False
+    ).select_related("bank", "topic")
     for word in text.split()[:5]:
         questions = questions.filter(Q(title__icontains=word) | Q(slug__icontains=word))
     if topic_id:

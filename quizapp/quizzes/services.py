@@ -142,7 +142,7 @@ def _points(points) -> Decimal:
 @transaction.atomic
 def quiz_item_add_question(*, quiz: Quiz, question: Question, user, points=1) -> QuizItem:
     """Add a fixed question (its newest version at each attempt's start)."""
-    if not banks_for_new_work(user).filter(pk=question.bank_id).exists():
+    if question.is_archived or not banks_for_new_work(user).filter(pk=question.bank_id).exists():
         raise ServiceError(code=ErrorCode.QUESTION_NOT_VISIBLE)
     if quiz.items.filter(question=question).exists():
         raise ServiceError(code=ErrorCode.DUPLICATE_QUESTION)
@@ -164,7 +164,7 @@ def quiz_item_add_rule(*, quiz: Quiz, topic: Topic, user, count: int, points=1) 
             code=ErrorCode.BAD_COUNT,
         )
     available = (
-        Question.objects.filter(topic_id__in=topic_with_subtopics(topic))
+        Question.objects.filter(topic_id__in=topic_with_subtopics(topic), is_archived=False)
         .exclude(kind=Question.Kind.FLASHCARD)
         .count()
     )

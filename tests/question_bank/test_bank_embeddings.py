@@ -24,7 +24,6 @@ DEFAULTS = [
     ("cosine-similarity", "0,8889", "8", "no_norm"),  # 8 / (3·3)
     ("analogy-vector", "[0,8; 0,9; 0,9]", "[0,8; 0,9; -0,7]", "swapped"),
     ("analogy-cosine", "0,9915", "0,7559", "king_only"),  # 17/(√21·√14); 12/(√18·√14)
-    ("embedding-params", "3000000", "3000300", "with_bias"),
     # seed 000: Embedding(input_dim=max_words, output_dim=50, input_length=maxlen)
     ("keras-embedding-params", "500000", "25000", "length_not_vocab"),
     ("embedding-output-shape", "[32; 100; 50]", "[32; 10000; 50]", "vocab_axis"),

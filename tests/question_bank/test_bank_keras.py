@@ -29,19 +29,9 @@ def test_two_inputs_seed():
     assert grade("two-inputs-fit", "0").correct
 
 
-def test_embedding_simplernn_seed():
-    # 000, вопрос 1: Embedding(max_words=10000, 50) + SimpleRNN(8) + Dense(1)
-    assert grade("embedding-rnn-params", "500481").correct
-    assert mistake_id("embedding-rnn-params", "500417") == "no_recurrent"
-    assert mistake_id("embedding-rnn-params", "500489") == "pytorch_biases"
-
-
 def test_recurrent_layers_seed():
-    # 001: Embedding(50, 10, input_length=1000) with LSTM(32), GRU(16), Conv1D(20, 5)
-    assert grade("embedding-params", "500").correct
-    assert mistake_id("embedding-params", "10000") == "length_instead_of_vocab"
-    assert grade("embedding-output-shape", "[1000; 10]").correct
-    assert mistake_id("embedding-output-shape", "[50; 10]") == "vocab_shape"
+    # 001: Embedding(50, 10, input_length=1000) with LSTM(32), GRU(16); Embedding and Conv1D
+    # alone are asked in 13-embeddings and 09-cnn
     assert grade("lstm-return-sequences-shape", "[1000; 32]").correct
     assert grade("lstm-keras-params", "6004").correct
     assert mistake_id("lstm-keras-params", "6132") == "pytorch_biases"
@@ -49,14 +39,6 @@ def test_recurrent_layers_seed():
     assert mistake_id("bidirectional-params", "31946") == "not_doubled"
     assert grade("gru-keras-params", "1844").correct
     assert mistake_id("gru-keras-params", "1796") == "one_bias"
-    assert grade("conv1d-params", "1520").correct
-    assert grade("conv1d-output-length", "996").correct
-    assert mistake_id("conv1d-output-length", "995") == "minus_k"
-
-
-def test_conv1d_example_seed_47():
-    # 001: N = 46*0.2 + 9*0.2 + 124*0.2 + 56*0.2 = 47
-    assert grade("conv1d-first-value", "47").correct
 
 
 def test_other_defaults():

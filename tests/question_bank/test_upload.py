@@ -382,3 +382,23 @@ def _file(name, text):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, text.encode())
+
+
+def test_upload_warns_about_a_question_the_instructor_has_in_another_bank(
+    owner_client, owner, other, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    bank_import(data=yaml.safe_load(demo_yaml(slug="first")), user=owner)
+    bank_import(data=yaml.safe_load(demo_yaml(slug="not-mine")), user=other)
+    second = yaml.safe_load(demo_yaml(slug="second", title="Второй банк"))
+    second["questions"] = [q for q in second["questions"] if q["slug"] == "dense-params"]
+    second["questions"][0]["slug"] = "my-dense"
+    upload(owner_client, "second.yaml", yaml.safe_dump(second, allow_unicode=True), capture)
+    upload_row = BankUpload.objects.get()
+    assert upload_row.status == BankUpload.Status.VALID  # a warning does not stop it
+    warnings = [w for w in upload_row.report["warnings"] if w["code"] == "near_duplicate"]
+    # Compared with the owner's own bank only, not with another instructor's.
+    assert [w["message"] for w in warnings] == [
+        "my-dense: почти повторяет вопрос «dense-params» банка «first» (сходство 1.00); "
+        "оставьте один из них"
+    ]

@@ -1,11 +1,12 @@
-"""``manage.py validate_bank FILE…``: schema, references and many variants of every template."""
+"""``manage.py validate_bank FILE…``: schema, references, many variants of every template, and
+questions that repeat one another within and across the files (warnings)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from question_bank.services import bank_validate_file
-from question_bank.validation import DEFAULT_VARIANTS
+from question_bank.validation import DEFAULT_VARIANTS, check_near_duplicates
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, files, variants, **options):
         errors = 0
+        parsed = []
         for name in files:
             path = Path(name)
             if not path.is_file():
@@ -34,11 +36,15 @@ class Command(BaseCommand):
                     self.stdout.write(problem.excerpt)
             errors += sum(p.severity == "error" for p in problems)
             if result.bank is not None:
+                parsed.append((name, result))
                 questions = result.bank["questions"]
                 templates = sum(1 for q in questions if q.get("params"))
                 self.stdout.write(
                     f"{name}: вопросов {len(questions)}, шаблонов {templates}, "
                     f"ошибок {sum(p.severity == 'error' for p in problems)}"
                 )
+        # Near-duplicates within and across the files given (e.g. all the bundled banks).
+        for problem in check_near_duplicates(parsed):
+            self.stdout.write(str(problem))
         if errors:
             raise CommandError(f"найдено ошибок: {errors}")
