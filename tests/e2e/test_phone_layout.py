@@ -21,9 +21,9 @@ from django.template.loader import render_to_string
 
 import grader
 from question_bank.formats.native import parse_bank
-from question_bank.models import Question, QuestionVersion
+from question_bank.models import Question, QuestionVersion, Topic
 from quizapp.attempts.selectors import ItemView
-from quizapp.models import Attempt, AttemptItem, Quiz, Response
+from quizapp.models import Attempt, AttemptItem, PracticeAnswer, Quiz, Response
 from tests.e2e.conftest import SHOTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,3 +170,45 @@ def test_quiz_result_with_the_cafe_network_fits_a_phone(page, shot, login):
         )
         measured = _widths(page)
         assert measured == {"page": width, "wide": []}, width
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mastery_with_its_range_fits_a_phone(page, shot, login):
+    """The dashboard's «Слабые темы» (ranked and «мало данных»), the practice index and a
+    topic page show mastery with its range; at 360 px nothing gets wider than the screen."""
+    call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
+    student = login(page)
+    topics = {t.slug: t for t in Topic.objects.filter(bank__slug="demo")}
+    version = Question.objects.filter(bank__slug="demo").first().versions.first()
+    records = {
+        "cnn": [1.0] * 30 + [0.0] * 3 + [1.0] * 9 + [0.0] * 2 + [1.0] * 6,
+        "activations": [0.0, 1.0, 0.0, 0.0, 1.0, 0.0],
+        "regularization": [1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0],
+        "mlp": [1.0],
+    }
+    for slug, scores in records.items():
+        for i, score in enumerate(scores):  # one by one: each save renews the dashboard
+            PracticeAnswer.objects.create(
+                user=student,
+                topic=topics[slug],
+                version=version,
+                seed=i,
+                raw="1",
+                status="graded",
+                score=score,
+            )
+    for url, name in (
+        ("/", "dashboard-mastery"),
+        ("/practice/", "practice-index-mastery"),
+        (f"/practice/topic/{topics['regularization'].pk}/", "practice-topic-mastery"),
+        (f"/practice/topic/{topics['mlp'].pk}/", "practice-topic-scarce"),
+    ):
+        for width in (1280, 360):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (url, width)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    page.goto("/")
+    weak = page.locator(".card", has_text="Слабые темы").inner_text()
+    assert "Мало данных" in weak and "Полносвязные сети" in weak and "≈" in weak
