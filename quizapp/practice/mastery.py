@@ -9,7 +9,7 @@ With weights ``w`` and scores ``x`` in [0, 1] the evidence is ``s = Σ w·x`` ri
 - The estimate is the posterior mean under a uniform prior Beta(1, 1) (Laplace's rule of
   succession): ``(s + 1) / (n + 2)``. The uniform prior claims nothing about the student; a prior
   centred on the student's overall rate would move a topic's figure whenever other topics are
-  practised, and the weakest topics would hide behind strong ones.
+  practised, and a topic's figure should say what its own answers show.
 - The range is the Wilson score interval at ``CREDIBILITY`` (90 %). Its centre is the posterior
   mean under the prior Beta(z²/2, z²/2) (z²/2 ≈ 1.35, nearly the uniform one), and unlike the
   normal approximation it stays inside [0, 1] and keeps its coverage at small ``n`` and at 0 %
@@ -94,8 +94,9 @@ def weakest_first(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     too little data (most answers first).
 
     The rated ones are ranked by the upper end of the range: a topic comes first when even the
-    most favourable reading of its answers is low, so a short lucky run (5 of 5) is never called
-    stronger than a long record (45 of 50), nor a short unlucky one weaker than a long bad record.
+    most favourable reading of its answers is low. A short unlucky run (2 of 5) may hide a
+    mastered topic and is not put above a long poor record (18 of 40); a record too short to
+    rate (1 of 1) is not ranked at all, neither as strong nor as weak, but listed apart.
     Ties: the lower estimate first.
     """
     rated = [r for r in rows if r["mastery"].enough]

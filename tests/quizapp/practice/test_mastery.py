@@ -95,7 +95,7 @@ def test_weakest_first_ranks_by_what_the_answers_support():
     long_ = {"name": "long", "mastery": mastery_of([1.0] * 18 + [0.0] * 22, decay=1.0)}
     lucky = {"name": "lucky", "mastery": mastery_of([1.0], decay=1.0)}
     solid = {"name": "solid", "mastery": mastery_of([1.0] * 45 + [0.0] * 5, decay=1.0)}
-    assert short["mastery"].share < long_["mastery"].share + 0.1
+    assert short["mastery"].share < long_["mastery"].share  # the estimate alone: short first
     rated, scarce = weakest_first([lucky, short, solid, long_])
     assert [r["name"] for r in rated] == ["long", "short", "solid"]
     assert [r["name"] for r in scarce] == ["lucky"]  # 1 of 1 is never ranked as strong
