@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from question_bank.models import Topic
 from quizapp.flashcards.selectors import day_bounds, flashcard_queue, visible
 from quizapp.models import Attempt, FlashcardState, PracticeAnswer
+from quizapp.practice.mastery import weakest_first
 from quizapp.practice.selectors import topic_mastery
 
 FORECAST_DAYS = 14
@@ -45,7 +46,8 @@ class ForecastDay:
 
 @dataclass
 class Dashboard:
-    topics: list[dict]  # practised topics, weakest first: {"topic", "share", "answers"}
+    topics: list[dict]  # practised topics, weakest first: {"topic", "mastery"}
+    scarce: list[dict]  # practised topics with too few answers to rate («мало данных»)
     due_today: int
     new_today: int
     forecast: list[ForecastDay]
@@ -88,13 +90,11 @@ def dashboard(*, user, now: dt.datetime) -> Dashboard:
         pk__in=PracticeAnswer.objects.filter(user=user).values("topic_id")
     ).select_related("bank")
     mastery = topic_mastery(user=user, topics=practised)
-    topics = sorted(
-        ({"topic": t, **mastery[t.pk]} for t in practised if mastery[t.pk]["share"] is not None),
-        key=lambda row: row["share"],
-    )
+    topics, scarce = weakest_first([{"topic": t, "mastery": mastery[t.pk]} for t in practised])
     queue = flashcard_queue(user=user, now=now)
     return Dashboard(
         topics=topics[:10],
+        scarce=scarce[:10],
         due_today=queue.due_count + queue.ahead_count,
         new_today=queue.new_count,
         forecast=review_forecast(user=user, now=now),

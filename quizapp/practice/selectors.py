@@ -10,6 +10,7 @@ from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.roles import is_admin
 from quizapp.courses.selectors import banks_for_study
 from quizapp.models import PracticeAnswer, Response
+from quizapp.practice.mastery import Mastery, mastery_of
 
 # Flashcards are self-rated; every other kind is graded and counts towards mastery.
 PRACTICE_KINDS = tuple(k for k in Question.Kind.values if k != Question.Kind.FLASHCARD)
@@ -25,7 +26,9 @@ def practice_pick(
     questions = list(
         Question.objects.filter(
             topic_id__in=topic_with_subtopics(topic), kind__in=PRACTICE_KINDS, is_archived=False
-        ).values_list("pk", flat=True)
+        )
+        .order_by("pk")  # a seeded generator (the browser tests) picks the same question
+        .values_list("pk", flat=True)
     )
     if not questions:
         raise ServiceError(code=ErrorCode.EMPTY_TOPIC)
@@ -48,8 +51,9 @@ def last_answer(*, user, version: QuestionVersion, seed: int) -> PracticeAnswer 
     )
 
 
-def topic_mastery(*, user, topics) -> dict[int, dict]:
-    """Per topic: weighted share right over the newest graded answers (recent weigh more).
+def topic_mastery(*, user, topics) -> dict[int, Mastery]:
+    """Per topic: the estimate of its mastery with its range (``practice.mastery``) over the
+    newest graded answers (recent weigh more).
 
     One query for all topics; subtopics count towards their parents.
     """
@@ -70,17 +74,7 @@ def topic_mastery(*, user, topics) -> dict[int, dict]:
             if len(bucket) < MASTERY_WINDOW:
                 bucket.append(score)
             node = parent_of.get(node)
-    mastery = {}
-    for topic in topics:
-        scores = recent.get(topic.pk, [])
-        weights = [MASTERY_DECAY**k for k in range(len(scores))]
-        share = (
-            sum(w * s for w, s in zip(weights, scores, strict=True)) / sum(weights)
-            if scores
-            else None
-        )
-        mastery[topic.pk] = {"answers": len(scores), "share": share}
-    return mastery
+    return {topic.pk: mastery_of(recent.get(topic.pk, []), decay=MASTERY_DECAY) for topic in topics}
 
 
 def index_banks(*, user) -> list[Bank]:
@@ -159,6 +153,6 @@ def practice_index(*, user, query: str = "") -> list[dict]:
         else:
             hit = {t.pk for t in ordered}
         if ordered:
-            rows = [{"topic": t, "match": t.pk in hit, **mastery[t.pk]} for t in ordered]
+            rows = [{"topic": t, "match": t.pk in hit, "mastery": mastery[t.pk]} for t in ordered]
             groups.append({"bank": bank, "topics": rows})
     return groups

@@ -133,3 +133,36 @@ def login(django_user_model):
         return django_user_model.objects.get(username=username)
 
     return do
+
+
+@pytest.fixture(autouse=True)
+def fixed_seeds(monkeypatch):
+    """Every run of a browser test renders the same questions with the same numbers.
+
+    Production draws on purpose: an attempt's seeds come from its random uuid (they pick the
+    questions of topic rules, the order of a shuffled quiz and every item's numbers), practice
+    picks with ``secrets``. Here the n-th attempt a test starts gets the seeds of the n-th fixed
+    key, and practice draws from a seeded generator. The live server runs in a thread of this
+    process, so the patches reach the pages it serves.
+    """
+    import random
+    import types
+
+    from quizapp.attempts import services as attempt_services
+    from quizapp.models import item_seed
+    from quizapp.practice import selectors as practice_selectors
+
+    keys: dict[str, str] = {}
+
+    def seed(attempt_uuid, position: int) -> int:
+        key = keys.setdefault(str(attempt_uuid), f"e2e-attempt-{len(keys) + 1}")
+        return item_seed(key, position)
+
+    monkeypatch.setattr(attempt_services, "item_seed", seed)
+    drawn = random.Random(20261203)
+    monkeypatch.setattr(
+        practice_selectors,
+        "secrets",
+        types.SimpleNamespace(choice=drawn.choice, randbits=drawn.getrandbits),
+    )
+    return seed

@@ -47,15 +47,16 @@ def test_dashboard_page_shows_weakest_topics_first(
     topics = {t.slug: t for t in Topic.objects.filter(bank__slug="demo")}
     version = Question.objects.get(slug="dense-params").versions.first()
     for slug, score in [("mlp", 1.0), ("cnn", 0.0)]:
-        PracticeAnswer.objects.create(
-            user=student,
-            topic=topics[slug],
-            version=version,
-            seed=1,
-            raw="1",
-            status="graded",
-            score=score,
-        )
+        for seed in range(5):  # enough answers to rank a topic
+            PracticeAnswer.objects.create(
+                user=student,
+                topic=topics[slug],
+                version=version,
+                seed=seed,
+                raw="1",
+                status="graded",
+                score=score,
+            )
     _card(student, version.question, timezone.now() + dt.timedelta(days=3))  # a forecast to draw
     client.force_login(student)
     with django_assert_max_num_queries(20):

@@ -104,8 +104,9 @@ def test_mastery_weighs_recent_answers_more(student, regularization):
             score=score,
         )
     mastery = selectors.topic_mastery(user=student, topics=[regularization])[regularization.pk]
-    assert mastery["answers"] == 3
-    assert mastery["share"] == pytest.approx((0.9 + 0.81) / (1 + 0.9 + 0.81))
+    assert mastery.answers == 3
+    # The posterior mean under Beta(1, 1): weighted right answers + 1 over weights + 2.
+    assert mastery.share == pytest.approx((0.9 + 0.81 + 1) / (1 + 0.9 + 0.81 + 2))
 
 
 def test_index_lists_topics_with_mastery(

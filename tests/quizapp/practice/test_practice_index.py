@@ -103,9 +103,10 @@ def test_the_demo_bank_is_shown_when_it_is_the_only_one(client, student, demo_qu
 def test_untouched_topics_show_nothing_practised_ones_their_mastery(client, student, bundled):
     topic = Topic.objects.get(bank=bundled[0], slug="logic")
     version = topic.questions.first().versions.first()
-    PracticeAnswer.objects.create(
-        user=student, topic=topic, version=version, seed=1, raw="1", status="graded", score=1.0
-    )
+    for seed in range(5):  # enough answers for an estimate (fewer: «мало данных»)
+        PracticeAnswer.objects.create(
+            user=student, topic=topic, version=version, seed=seed, raw="1", status="graded", score=1
+        )
     html = _page(client, student)
     assert "ещё не решали" not in html
     assert html.count("<progress") == 2  # the topic and its parent topic
