@@ -236,3 +236,45 @@ def test_the_result_under_the_wrong_policy_says_zero_by_the_rules(
     assert "Балл предварительный" not in html
     section = html.split(f'id="item-{_item(attempt, "dropout-vector").position}"', 1)[1]
     assert "Неверно" not in section.split("</section>", 1)[0]
+
+
+# --- the instructor's side ---------------------------------------------------------------------
+
+
+def test_the_gradebook_flags_an_attempt_that_awaits_review_until_an_override(
+    client, student, owner, demo_quiz, django_capture_on_commit_callbacks
+):
+    demo_quiz.owner = owner
+    demo_quiz.save(update_fields=["owner"])
+    attempt = services.attempt_start(user=student, quiz=demo_quiz)
+    _draft(attempt, "dropout-vector", "42")
+    finished = _finish(attempt, django_capture_on_commit_callbacks)
+    client.force_login(owner)
+    book = client.get(reverse("gradebook-quiz", args=[demo_quiz.pk])).content.decode()
+    assert '<span class="badge badge-unreadable">ждёт решения</span>' in book
+    detail = client.get(reverse("gradebook-attempt", args=[attempt.uuid])).content.decode()
+    assert "Нераспознанных ответов: 1." in detail and "Оценка предварительная" in detail
+    assert '<tr class="unreadable">' in detail
+    gradebook_services.score_override(
+        attempt=finished, new_score=Decimal("1"), reason="42 — засчитан", by=owner
+    )
+    book = client.get(reverse("gradebook-quiz", args=[demo_quiz.pk])).content.decode()
+    assert '<span class="badge badge-unreadable">ждёт решения</span>' not in book
+    detail = client.get(reverse("gradebook-attempt", args=[attempt.uuid])).content.decode()
+    assert "Оценка предварительная" not in detail
+
+
+def test_the_quiz_form_sets_the_rule_and_an_older_form_keeps_it(client, owner, demo_quiz):
+    demo_quiz.owner = owner
+    demo_quiz.save(update_fields=["owner"])
+    client.force_login(owner)
+    url = reverse("teach-quiz-edit", args=[demo_quiz.pk])
+    page = client.get(url).content.decode()
+    assert 'name="unreadable_policy"' in page and "0 баллов" in page
+    fields = {"title": demo_quiz.title, "slug": demo_quiz.slug, "show_solutions": "after_finish"}
+    assert client.post(url, {**fields, "unreadable_policy": "wrong"}).status_code == 302
+    demo_quiz.refresh_from_db()
+    assert demo_quiz.unreadable_policy == Quiz.Unreadable.WRONG
+    assert client.post(url, fields).status_code == 302  # a form without the field
+    demo_quiz.refresh_from_db()
+    assert demo_quiz.unreadable_policy == Quiz.Unreadable.WRONG
