@@ -183,6 +183,9 @@
       flushAll().then(function () {
         finish.dataset.flushed = "1";
         finish.submit();
+        // Back from the confirmation (the page may come from the back-forward cache): the next
+        // click flushes again.
+        delete finish.dataset.flushed;
       });
     });
   }

@@ -185,6 +185,6 @@ def test_concurrent_answers_to_one_variant_store_one(student, cnn):
         except ServiceError as exc:
             refused.append(exc.code)
 
-    assert in_threads([lambda raw=f"[{i}]": submit(raw) for i in range(4)]) == []
+    assert in_threads([lambda raw=f"[{i} {i}; {i} {i}]": submit(raw) for i in range(4)]) == []
     assert len(stored) == 1 and refused == ["variant_locked"] * 3
     assert PracticeAnswer.objects.count() == 1
