@@ -7,12 +7,14 @@ Public contract (see docs/spec.md):
 - ``grade(spec, seed, raw)``: a :class:`GradeResult` as plain data;
 - ``preview(spec, seed, raw)``: how an answer is understood, before it is submitted;
 - ``grade_many([(spec, seed, raw), …])``: a batch of result dicts in one round trip;
+- ``preview_many([(spec, seed, raw), …])``: a batch of previews in one round trip;
 - ``grader.engines.compute(name, **args)``: an engine's answer as JSON.
 
-``grade``, ``preview`` and ``grade_many`` run in a child process under operating-system limits
-on time and memory (:mod:`grader.sandbox`): they are what a caller with untrusted input (a
-student's answer, a bank file) uses. The in-process versions, without those limits, are in
-:mod:`grader.grading`, for the child itself and for unit tests of the grading logic.
+``grade``, ``preview``, ``grade_many`` and ``preview_many`` run in a child process under
+operating-system limits on time and memory (:mod:`grader.sandbox`): they are what a caller with
+untrusted input (a student's answer, a bank file) uses. The in-process versions, without those
+limits, are in :mod:`grader.grading`, for the child itself and for unit tests of the grading
+logic.
 
 Names are imported lazily so that ``import grader.engines`` does not pull in SymPy.
 """
@@ -25,6 +27,7 @@ __all__ = [
     "preview",
     "grade",
     "grade_many",
+    "preview_many",
     "check_question",
     "check_spec",
     "Variant",
@@ -43,6 +46,7 @@ _HOMES = {
     "preview": "grader.sandbox",
     "grade": "grader.sandbox",
     "grade_many": "grader.sandbox",
+    "preview_many": "grader.sandbox",
     "check_question": "grader.sandbox",
     "check_spec": "grader.grading",
     "GradeResult": "grader.grading",

@@ -61,6 +61,7 @@ __all__ = [
     "ArrayResult",
     "numbers_match",
     "compare_arrays",
+    "shape_message",
     "expressions_equivalent",
     "DEFAULT_REL",
     "DEFAULT_ABS",
@@ -291,7 +292,12 @@ def _describe_shape(shape: tuple) -> str:
     return _("массив формы %(shape)s") % {"shape": "×".join(map(str, shape))}
 
 
-def _shape_message(expected: tuple, got: tuple) -> str:
+def shape_message(expected: tuple, got: tuple) -> str:
+    """What shape was expected and what was given, as a clause (no full stop).
+
+    >>> shape_message((3,), (1,))
+    'ожидался вектор из 3 элементов, получен 1'
+    """
     if len(expected) == 1 and len(got) == 1:
         n = got[0]
         verb = _("получен") if n % 10 == 1 and n % 100 != 11 else _("получено")
@@ -331,7 +337,7 @@ def compare_arrays(got, expected, tol: Tolerance | Mapping | None = None) -> Arr
         got_arr = got_arr.reshape(exp.shape)
     if got_arr.shape != exp.shape:
         return ArrayResult(
-            0.0, np.zeros(exp.shape, dtype=bool), False, _shape_message(exp.shape, got_arr.shape)
+            0.0, np.zeros(exp.shape, dtype=bool), False, shape_message(exp.shape, got_arr.shape)
         )
     if exp.dtype.kind not in "iubf" or got_arr.dtype.kind not in "iubf":
         flat = [

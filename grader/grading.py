@@ -136,11 +136,20 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
                 code="too_long",
             )
         parsed = kind.parse(raw, spec, expected)
+        shape_error = _shape_error(kind, parsed, expected)
+        mistake = None
+        if shape_error is not None:
+            # Another shape is unreadable (``42`` for a vector), not wrong, unless it is one of
+            # the question's typical mistakes: then it is a recognised wrong answer.
+            mistake = _find_mistake(kind, spec, parsed, expected, values)
+            if mistake is None:
+                raise shape_error
     except ParseError as exc:
         return GradeResult(status="invalid", feedback=exc.message, error=exc.as_dict(), **common)
 
     outcome = kind.score(parsed, expected, spec)
-    mistake = None if outcome.correct else _find_mistake(kind, spec, parsed, expected, values)
+    if mistake is None and not outcome.correct:
+        mistake = _find_mistake(kind, spec, parsed, expected, values)
     feedback = _feedback(outcome, mistake)
     if spec.get("kind") in ("single_choice", "multiple_choice"):
         feedback = " ".join([feedback, *option_feedback(spec, parsed.value)])
@@ -194,9 +203,18 @@ def preview(spec: dict, seed: int | None, raw: str) -> dict:
                 code="too_long",
             )
         parsed = kind.parse(raw, spec, expected)
+        shape_error = _shape_error(kind, parsed, expected)
+        if shape_error is not None:
+            raise shape_error
     except ParseError as exc:
         return {"ok": False, "message": exc.message, "code": exc.code}
     return {"ok": True, "display": str(getattr(parsed, "display", ""))}
+
+
+def _shape_error(kind, parsed, expected) -> ParseError | None:
+    """A vector or matrix answer of another shape than the key's (other kinds have none)."""
+    check = getattr(kind, "shape_error", None)
+    return None if check is None else check(parsed, expected)
 
 
 def _find_mistake(kind, spec: dict, parsed, expected, values: dict) -> dict | None:
@@ -220,7 +238,10 @@ def _feedback(outcome, mistake: dict | None) -> str:
         return " ".join([_("Верно."), outcome.message]) if outcome.message else _("Верно.")
     parts = []
     if outcome.message:
-        parts.append(outcome.message)
+        # A kind's message is a clause («ожидался вектор из 3 элементов, получен 1»): it ends
+        # its sentence here, so the verdict after it is not glued on.
+        message = outcome.message.rstrip()
+        parts.append(message if message.endswith((".", "!", "?", "…")) else f"{message}.")
     if 0 < outcome.score < 1:
         right = sum(1 for p in outcome.parts if p)
         parts.append(

@@ -244,10 +244,15 @@ def _parse_number(text: str, lead: int) -> Parsed:
             raise
         raise _with_hint(exc, _(NUMBER_HINT)) from None
     if percent:
-        value = value // 100 if isinstance(value, int) and value % 100 == 0 else value / 100
+        value = _percent_of(value)
     shown = show_number(value)
     display = shown if show_text(text) == shown else f"{show_text(text)} → {shown}"
     return Parsed("number", value, display, node)
+
+
+def _percent_of(value):
+    """``95%`` → 0.95; a whole number of hundreds stays an integer (``200%`` → 2)."""
+    return value // 100 if isinstance(value, int) and value % 100 == 0 else value / 100
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,7 +309,7 @@ def _starts_operand(tok: Token) -> bool:
 
 
 def _ends_operand(tok: Token) -> bool:
-    return tok.kind in ("num", "name", ")", "]")
+    return tok.kind in ("num", "name", ")", "]", "%")
 
 
 class _Candidate:
@@ -325,7 +330,9 @@ class _Splitter:
     def __init__(self, text: str, lead: int):
         self.src = text
         self.lead = lead
-        self.toks = tokenize(text, offset=lead)  # commas stay separate tokens here
+        # Commas stay separate tokens here; so does a percent sign, which may end an element
+        # as it may end a numeric answer (``[5%; 10%]`` is (0.05, 0.1)).
+        self.toks = tokenize(text, offset=lead, percent=True)
         self.match = self._match_brackets()
 
     # -- structure
@@ -464,6 +471,15 @@ class _Splitter:
     # -- elements
     def element(self, a: int, b: int, decimal: bool, label: str):
         text = self.text(a, b)
+        percent = text.endswith("%")
+        if percent:
+            text = text[:-1].rstrip()
+            if not text:
+                raise ParseError(
+                    _("%(label)s: перед знаком %% нет числа")
+                    % {"label": label[:1].upper() + label[1:]},
+                    code="empty",
+                )
         if _THOUSANDS.fullmatch(text):
             text = re.sub(_GROUP_SPACE, "", text)
         try:
@@ -476,7 +492,7 @@ class _Splitter:
                 exc = _with_hint(exc, "", label)
             message = exc.message[:1].upper() + exc.message[1:]
             raise ParseError(message, code=exc.code, **exc.details) from None
-        return value
+        return _percent_of(value) if percent else value
 
     def read(self, pieces, decimal: bool, label: str) -> _Candidate:
         try:

@@ -56,6 +56,7 @@ __all__ = [
     "grade",
     "preview",
     "grade_many",
+    "preview_many",
     "shutdown",
     "warm_up",
     "Settings",
@@ -526,6 +527,33 @@ def preview(spec: dict, seed: int | None, raw: str) -> dict:
     _log_refused("preview", outcome[1], raw)
     error = _refusal(outcome[1])
     return {"ok": False, "message": error["message"], "code": REFUSED}
+
+
+def preview_many(items: Iterable[tuple[dict, int | None, str]]) -> list[dict | None]:
+    """:func:`preview` of a batch in one round trip: how each saved draft of an attempt is
+    understood, for the page that marks the unreadable ones before the attempt is finished.
+
+    Each is ``{"ok": …, …}`` as :func:`preview` returns it (a refused item is ``too_costly``), or
+    None for an item whose spec the grader cannot use: a broken question says nothing about
+    the student's answer.
+    """
+    items = [(spec, seed, raw) for spec, seed, raw in items]
+    if not items:
+        return []
+    results: list[dict | None] = []
+    for (_spec, _seed, raw), outcome in zip(items, _run("preview", items), strict=True):
+        if outcome[0] == "ok":
+            results.append(outcome[1])
+        elif outcome[0] == "raised":
+            exc, trace = outcome[1], outcome[2]
+            if not isinstance(exc, GraderError):
+                logger.error("grader sandbox: %r previewing a batch item\n%s", exc, trace)
+            results.append(None)
+        else:
+            _log_refused("preview_many", outcome[1], raw)
+            error = _refusal(outcome[1])
+            results.append({"ok": False, "message": error["message"], "code": REFUSED})
+    return results
 
 
 def grade_many(items: Iterable[tuple[dict, int | None, str]]) -> list[dict]:

@@ -35,15 +35,19 @@ from grader.i18n import _
 __all__ = ["tokenize", "parse_expression", "parse_cached"]
 
 
-def tokenize(text: str, *, decimal_comma: bool = False, offset: int = 0) -> list[Token]:
+def tokenize(
+    text: str, *, decimal_comma: bool = False, offset: int = 0, percent: bool = False
+) -> list[Token]:
     """Split ``text`` into tokens (no end token). Raise ParseError on a bad character.
+
+    ``percent``: keep ``%`` as a token (see :func:`grader.expr.tokens.scan`).
 
     >>> [t.text for t in tokenize("2·x² − 1")]
     ['2', '*', 'x', '^', '2', '-', '1']
     >>> [t.text for t in tokenize("0,5 + 1", decimal_comma=True)]
     ['0.5', '+', '1']
     """
-    tokens = scan(text, offset=offset)
+    tokens = scan(text, offset=offset, percent=percent)
     if decimal_comma:
         tokens = merge_decimal_commas(tokens, text, offset)
     return tokens

@@ -22,7 +22,7 @@ __all__ = ["Token", "scan", "lex_number", "is_digit"]
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """A lexical token. ``kind`` is one of ``num name kw op ( ) [ ] , ; end``.
+    """A lexical token. ``kind`` is one of ``num name kw op ( ) [ ] , ; % end``.
 
     ``text`` is canonical (``×`` becomes ``*``, ``**`` becomes ``^``); ``pos``/``end`` index the
     source text; ``space_before`` says whether whitespace separates it from the previous token.
@@ -114,7 +114,15 @@ def _bad_char(ch: str, pos: int, offset: int, text: str = ""):
             offset,
         )
     if ch == "%":
-        fail("bad_char", _("знак % допускается только в конце числового ответа"), pos, offset)
+        fail(
+            "bad_char",
+            _(
+                "знак % допускается только после числа: в конце числового ответа или "
+                "элемента вектора"
+            ),
+            pos,
+            offset,
+        )
     if ch in "{}":
         fail(
             "bad_char", _("фигурные скобки не поддерживаются, используйте ( ) или [ ]"), pos, offset
@@ -198,10 +206,12 @@ def lex_number(src: str, i: int, offset: int) -> tuple[str, int | float, int]:
     return text, value, j
 
 
-def scan(text: str, *, offset: int = 0) -> list[Token]:
+def scan(text: str, *, offset: int = 0, percent: bool = False) -> list[Token]:
     """Split ``text`` into tokens (no end token), every comma a ``,`` token.
 
     Raise ParseError on a bad character. :func:`grader.expr.tokenize` also reads decimal commas.
+    ``percent``: ``%`` is a ``%`` token (for splitting a vector whose elements may end with it,
+    ``[5%; 10%]``); otherwise it is a bad character, as no expression may contain it.
 
     >>> [t.text for t in scan("2·x² − 1")]
     ['2', '*', 'x', '^', '2', '-', '1']
@@ -265,6 +275,9 @@ def scan(text: str, *, offset: int = 0) -> list[Token]:
             i += 2
         elif ch in _OPS1:
             tokens.append(Token("op", _OPS1[ch], i, i + 1, space, newline))
+            i += 1
+        elif ch == "%" and percent:
+            tokens.append(Token("%", "%", i, i + 1, space, newline))
             i += 1
         elif ch in _PUNCT:
             tokens.append(Token(ch, ch, i, i + 1, space, newline))

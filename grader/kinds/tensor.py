@@ -1,7 +1,11 @@
 """Vectors and matrices, compared per component with the spec's tolerance.
 
 Partial credit is the share of components within tolerance (``partial: false`` in the spec makes
-it all-or-nothing). A shape mismatch scores 0 and says what shape was expected.
+it all-or-nothing). An answer of another shape (``42`` for a vector of 3, a 2×3 matrix for a
+2×2 one) is a format error, not a wrong answer (``shape_error``, code ``wrong_shape``): the
+preview says so while typing, and grading returns ``invalid``, unless the answer is one of the
+question's typical mistakes (a 1×1 output of a convolution without padding): that one is a
+recognised wrong answer, scored 0 with the mistake's feedback.
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from grader.compare import Tolerance, compare_arrays
-from grader.errors import SpecError
+from grader.compare import Tolerance, compare_arrays, shape_message
+from grader.errors import ParseError, SpecError
+from grader.hints import MATRIX_HINT, VECTOR_HINT
 from grader.i18n import _, gettext_noop
 from grader.kinds.base import Outcome, SelfTest
 from grader.parsing import parse_answer
@@ -38,6 +43,20 @@ def _module(kind: str, ndim: int, hint: str):
     def parse(raw: str, spec: dict, expected):
         return parse_answer(raw, kind, shape=np.shape(expected))
 
+    def shape_error(parsed, expected) -> ParseError | None:
+        """The format error of an answer of another shape than the key's, or None."""
+        want, got = np.shape(expected), np.shape(parsed.value)
+        if got == want:
+            return None
+        message = shape_message(want, got)
+        hint = _(VECTOR_HINT) if ndim == 1 else _(MATRIX_HINT)
+        return ParseError(
+            f"{message[:1].upper()}{message[1:]}. {hint}.",
+            code="wrong_shape",
+            expected_shape=list(want),
+            shape=list(got),
+        )
+
     def score(parsed, expected, spec: dict) -> Outcome:
         result = compare_arrays(parsed.value, np.asarray(expected, float), _tol(spec))
         if not result.shape_ok:
@@ -62,6 +81,7 @@ def _module(kind: str, ndim: int, hint: str):
         INPUT_HINT=hint,
         expected=expected,
         parse=parse,
+        shape_error=shape_error,
         score=score,
         matches=matches,
         display=display,

@@ -23,7 +23,7 @@ from quizapp.api.selectors import (
 from quizapp.api.webhooks import literal_address_refusal
 from quizapp.attempts.grading import MAX_RAW_LENGTH
 from quizapp.core.errors import ErrorCode, ServiceError
-from quizapp.models import Attempt, Quiz
+from quizapp.models import Attempt, Quiz, Response
 from quizapp.models.api import ApiKey, WebhookEndpoint
 from quizapp.models.courses import Course
 from quizapp.quizzes.services import quiz_dates_check
@@ -161,6 +161,13 @@ class QuizOutSerializer(serializers.Serializer):
     max_attempts = serializers.IntegerField(allow_null=True)
     show_solutions = serializers.ChoiceField(choices=Quiz.Solutions.choices)
     shuffle_items = serializers.BooleanField()
+    unreadable_policy = serializers.ChoiceField(
+        choices=Quiz.Unreadable.choices,
+        help_text=gettext_lazy(
+            "Нераспознанный ответ (например, число вместо вектора): review — ждёт решения "
+            "преподавателя, балл попытки предварительный; wrong — 0 баллов."
+        ),
+    )
     opens_at = serializers.DateTimeField(allow_null=True)
     closes_at = serializers.DateTimeField(allow_null=True)
     is_published = serializers.BooleanField(
@@ -234,6 +241,14 @@ class QuizInSerializer(serializers.Serializer):
     )
     show_solutions = serializers.ChoiceField(choices=Quiz.Solutions.choices, required=False)
     shuffle_items = serializers.BooleanField(required=False)
+    unreadable_policy = serializers.ChoiceField(
+        choices=Quiz.Unreadable.choices,
+        required=False,
+        help_text=gettext_lazy(
+            "review (по умолчанию) — нераспознанный ответ ждёт решения преподавателя; "
+            "wrong — приносит 0 баллов."
+        ),
+    )
     opens_at = serializers.DateTimeField(required=False, allow_null=True)
     closes_at = serializers.DateTimeField(required=False, allow_null=True)
     is_published = serializers.BooleanField(
@@ -332,6 +347,20 @@ class AttemptOutSerializer(serializers.Serializer):
         )
     )
 
+    unreadable_count = serializers.IntegerField(
+        help_text=gettext_lazy(
+            "Сколько ответов система не смогла прочитать (например, число вместо вектора). "
+            "Такой ответ не засчитывается как неверный; в подробностях попытки считается и до "
+            "завершения, по сохранённым черновикам."
+        )
+    )
+    awaits_review = serializers.BooleanField(
+        help_text=gettext_lazy(
+            "Завершена с нераспознанными ответами, а тест оставляет их преподавателю "
+            "(unreadable_policy=review): балл предварительный до ручной оценки."
+        )
+    )
+
     @extend_schema_field(serializers.BooleanField())
     def get_graded(self, attempt):
         pending = getattr(attempt, "pending", None)
@@ -367,7 +396,13 @@ class ResponseOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     position = serializers.IntegerField(source="item.position")
     raw = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=Response.Status.choices,
+        help_text=gettext_lazy(
+            "invalid — ответ не распознан (формат, а не ошибка: score null), "
+            "graded — проверен (score от 0 до 1)."
+        ),
+    )
     score = serializers.FloatField(allow_null=True)
     created_at = serializers.DateTimeField()
     graded_at = serializers.DateTimeField(allow_null=True)
@@ -388,6 +423,13 @@ class AttemptItemOutSerializer(serializers.Serializer):
     variant = serializers.SerializerMethodField()
     draft = serializers.CharField(source="item.draft", default="")
     response = serializers.SerializerMethodField(help_text=gettext_lazy("Новейший ответ или null."))
+    unreadable = FieldErrorSerializer(
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Почему текущий ответ (черновик до завершения, последний ответ после) не "
+            "распознан, или null."
+        ),
+    )
 
     @extend_schema_field(QuestionRefSerializer)
     def get_question(self, view):
@@ -408,6 +450,15 @@ class AttemptItemOutSerializer(serializers.Serializer):
 
 class AttemptDetailOutSerializer(AttemptOutSerializer):
     items = serializers.SerializerMethodField()
+    unreadable_count = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Сколько текущих ответов не распознано: до завершения — по сохранённым черновикам."
+        )
+    )
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_unreadable_count(self, attempt):
+        return sum(1 for view in self.context["items"] if view.unreadable is not None)
 
     @extend_schema_field(AttemptItemOutSerializer(many=True))
     def get_items(self, attempt):

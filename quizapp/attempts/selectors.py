@@ -6,11 +6,40 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Max
+from django.utils.translation import gettext
 
 import grader
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 
 CHOICE_KINDS = ("single_choice", "multiple_choice")
+# Answers picked, not typed: options and a flashcard's rating are always readable.
+PICKED_KINDS = (*CHOICE_KINDS, "flashcard")
+
+
+def ru_plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian form for ``n``: 1 ответ, 2 ответа, 5 ответов (21 ответ, 11 ответов).
+
+    Not ``ngettext``: the source language is Russian and has no catalogue of its own, so
+    Django's fallback would pick between two forms only («5 ответа»).
+
+    >>> [ru_plural(n, "ответ", "ответа", "ответов") for n in (1, 2, 5, 11, 21, 22, 112)]
+    ['ответ', 'ответа', 'ответов', 'ответов', 'ответ', 'ответа', 'ответов']
+    """
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return few
+    return many
+
+
+def unreadable_label(n: int) -> str:
+    """«1 ответ не распознан», «2 ответа не распознаны», «5 ответов не распознаны»."""
+    return ru_plural(
+        n,
+        gettext("%(n)s ответ не распознан"),
+        gettext("%(n)s ответа не распознаны"),
+        gettext("%(n)s ответов не распознаны"),
+    ) % {"n": n}
 
 
 @dataclass
@@ -20,6 +49,9 @@ class ItemView:
     response: Response | None
     show_solution: bool
     current: str  # what the answer box holds: the autosaved draft or the last submitted answer
+    # Why the answer cannot be read ({"code", "message"}), or None: before the finish, how the
+    # grader's preview understands ``current``; after it, the newest response's verdict.
+    unreadable: dict | None = None
 
     @property
     def answered(self) -> bool:
@@ -61,6 +93,28 @@ class AttemptView:
     @property
     def unanswered(self) -> int:
         return len(self.items) - self.answered
+
+    @property
+    def unreadable_items(self) -> list[ItemView]:
+        return [v for v in self.items if v.unreadable is not None]
+
+    @property
+    def unreadable(self) -> int:
+        return len(self.unreadable_items)
+
+    @property
+    def unreadable_text(self) -> str:
+        return unreadable_label(self.unreadable)
+
+    @property
+    def unanswered_items(self) -> list[ItemView]:
+        return [v for v in self.items if not v.answered]
+
+    @property
+    def provisional(self) -> bool:
+        """The score waits for the instructor: unreadable answers under the «review» rule and no
+        override yet (an override is the instructor's decision)."""
+        return self.attempt.awaits_review and not self.attempt.score_overrides.exists()
 
     @property
     def pending(self) -> bool:
@@ -112,7 +166,28 @@ def attempt_view(*, attempt: Attempt) -> AttemptView:
                 current=item.draft or (response.raw if response else ""),
             )
         )
+    if finished:
+        for view in views:
+            if view.response is not None and view.response.status == Response.Status.INVALID:
+                error = (view.response.result or {}).get("error") or {}
+                view.unreadable = {
+                    "code": error.get("code", "invalid"),
+                    "message": (view.response.result or {}).get("feedback", ""),
+                }
+    else:
+        _mark_unreadable_drafts(views)
     return AttemptView(attempt=attempt, items=views)
+
+
+def _mark_unreadable_drafts(views: list[ItemView]) -> None:
+    """Before the finish: ask the grader (its limited child, one round trip for the attempt) how
+    each typed answer is understood, so the page, the finish confirmation and the API say which
+    ones cannot be read while they can still be fixed."""
+    typed = [v for v in views if v.answered and v.presented.kind not in PICKED_KINDS]
+    previews = grader.preview_many([(v.item.version.spec, v.item.seed, v.current) for v in typed])
+    for view, preview in zip(typed, previews, strict=True):
+        if preview is not None and not preview.get("ok") and preview.get("code") != "empty":
+            view.unreadable = {"code": preview.get("code", ""), "message": preview["message"]}
 
 
 def latest_responses(items) -> dict[int, Response]:

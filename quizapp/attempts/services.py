@@ -308,14 +308,27 @@ def attempts_close_expired(*, now=None) -> int:
 
 
 def attempt_rescore(attempt: Attempt) -> None:
+    """The score from the newest answer of each item, and how many of those were unreadable.
+
+    An unreadable answer (``invalid``: ``42`` for a vector) earns nothing here whatever the
+    quiz's ``unreadable_policy``; under «review» it is not a wrong answer but an open question,
+    counted in ``unreadable_count`` so the result says the score is provisional and the
+    gradebook flags the attempt until an instructor's override settles it.
+    """
     total = Decimal(0)
+    unreadable = 0
     items = list(attempt.items.all())
     newest = latest_responses(items)
     for item in items:
         latest = newest.get(item.pk)
         if latest is not None and latest.score is not None:
             total += item.points * Decimal(str(latest.score))
-    Attempt.objects.filter(pk=attempt.pk).update(score=total.quantize(Decimal("0.01")))
+        elif latest is not None and latest.status == Response.Status.INVALID:
+            unreadable += 1
+    attempt.unreadable_count = unreadable
+    Attempt.objects.filter(pk=attempt.pk).update(
+        score=total.quantize(Decimal("0.01")), unreadable_count=unreadable
+    )
     # update() sends no model signal: the student's dashboard and the quiz's item analysis,
     # cached under these tokens, have changed.
     versions.bump(versions.STUDY, attempt.user_id)

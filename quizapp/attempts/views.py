@@ -8,7 +8,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 import grader
 from quizapp.attempts import selectors, services
@@ -124,8 +124,17 @@ def answer_preview(request, attempt_uuid, position):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def attempt_finish(request, attempt_uuid):
+    """GET: the confirmation (what is unanswered, what cannot be read, with links to fix it);
+    POST: finish. The timer's auto-submit posts straight away: time is up, nothing to ask."""
     attempt = _get_attempt_for_user(request, attempt_uuid)
-    services.attempt_finish(attempt=attempt)
-    return redirect(attempt.get_absolute_url())
+    if request.method == "POST":
+        services.attempt_finish(attempt=attempt)
+        return redirect(attempt.get_absolute_url())
+    if attempt.status != Attempt.Status.IN_PROGRESS or services.attempt_expired(
+        attempt, timezone.now()
+    ):
+        return redirect(attempt.get_absolute_url())  # the result (an expired one is closed there)
+    view = selectors.attempt_view(attempt=attempt)
+    return render(request, "quizapp/attempt_finish.html", {"attempt": attempt, "view": view})

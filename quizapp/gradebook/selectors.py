@@ -79,6 +79,9 @@ class Best:
     max_score: Decimal
     finished_at: object
     override_score: object  # the newest override's score, None when there is none
+    # Unreadable answers under the quiz's «review» rule and no override yet: the score is
+    # provisional until the instructor decides (with an override).
+    awaits_review: bool = False
 
 
 @dataclass
@@ -166,6 +169,7 @@ def gradebook(
             "max_score",
             "finished_at",
             "override_score",
+            "unreadable_count",
         )
     )
     column = {q.pk: i for i, q in enumerate(quizzes)}
@@ -173,7 +177,18 @@ def gradebook(
     for q in quizzes:
         q.max_score = None
     finished = Attempt.Status.FINISHED
-    for user_id, quiz_id, status, uuid, score, max_score, finished_at, override in attempts:
+    review = Quiz.Unreadable.REVIEW
+    for (
+        user_id,
+        quiz_id,
+        status,
+        uuid,
+        score,
+        max_score,
+        finished_at,
+        override,
+        unreadable,
+    ) in attempts:
         cell = rows[user_id].cells[column[quiz_id]]
         cell.attempts += 1
         if status != finished:
@@ -183,7 +198,8 @@ def gradebook(
         quiz_ = quizzes[column[quiz_id]]
         quiz_.max_score = max(quiz_.max_score or Decimal(0), max_score)
         if cell.best is None or (shown or 0) > (cell.best.shown or 0):
-            cell.best = Best(uuid, shown, max_score, finished_at, override)
+            awaits = bool(unreadable) and quiz_.unreadable_policy == review and override is None
+            cell.best = Best(uuid, shown, max_score, finished_at, override, awaits)
     return Gradebook(
         title=title,
         quizzes=quizzes,
@@ -245,6 +261,7 @@ def attempt_detail(*, attempt: Attempt) -> AttemptDetail:
         )
     attempt = with_shown_score(Attempt.objects.select_related("quiz", "user")).get(pk=attempt.pk)
     attempt.shown = shown_score(attempt)
+    attempt.review_open = attempt.awaits_review and attempt.override_id is None
     overrides = list(attempt.score_overrides.select_related("by").order_by("-id"))
     others = list(
         Attempt.objects.filter(quiz_id=attempt.quiz_id, user_id=attempt.user_id)

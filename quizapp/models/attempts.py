@@ -37,6 +37,10 @@ class Attempt(models.Model):
     finished_at = models.DateTimeField(_("завершена"), null=True, blank=True)
     score = models.DecimalField(_("баллы"), max_digits=8, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(_("максимум"), max_digits=8, decimal_places=2, default=0)
+    # Items whose newest answer the grader could not read (``invalid``), counted with the score
+    # by ``attempts.services.attempt_rescore``: the gradebook flags the attempts that wait for an
+    # instructor's decision without reading every answer.
+    unreadable_count = models.PositiveIntegerField(_("нераспознанных ответов"), default=0)
 
     class Meta:
         verbose_name = _("попытка")
@@ -50,6 +54,16 @@ class Attempt(models.Model):
         from django.urls import reverse
 
         return reverse("attempt", kwargs={"attempt_uuid": self.uuid})
+
+    @property
+    def awaits_review(self) -> bool:
+        """Finished with unreadable answers that the quiz leaves to its instructor: the computed
+        score is provisional (an override settles it)."""
+        return (
+            self.status == self.Status.FINISHED
+            and self.unreadable_count > 0
+            and self.quiz.unreadable_policy == Quiz.Unreadable.REVIEW
+        )
 
 
 def item_seed(attempt_uuid, position: int) -> int:

@@ -15,6 +15,17 @@ class Quiz(models.Model):
         AFTER_FINISH = "after_finish", _("после завершения попытки")
         NEVER = "never", _("никогда")
 
+    class Unreadable(models.TextChoices):
+        """What an answer the grader cannot read (``42`` for a vector) is worth at the finish.
+
+        It is a format error, not a wrong answer: by default an instructor decides (the score
+        stays provisional until the attempt's score is overridden); a quiz may say that it
+        counts 0 under its rules.
+        """
+
+        REVIEW = "review", _("ждёт решения преподавателя")
+        WRONG = "wrong", _("0 баллов")
+
     slug = models.SlugField(_("код"), max_length=100, unique=True)
     title = models.CharField(_("название"), max_length=200)
     description = models.TextField(_("описание"), blank=True)
@@ -29,6 +40,16 @@ class Quiz(models.Model):
         default=Solutions.AFTER_ANSWER,
     )
     shuffle_items = models.BooleanField(_("перемешивать вопросы"), default=False)
+    unreadable_policy = models.CharField(
+        _("нераспознанный ответ"),
+        max_length=10,
+        choices=Unreadable.choices,
+        default=Unreadable.REVIEW,
+        help_text=_(
+            "Ответ, который система не смогла прочитать (например, число вместо вектора): "
+            "решает преподаватель или он приносит 0 баллов."
+        ),
+    )
     opens_at = models.DateTimeField(_("открыт с"), null=True, blank=True)
     closes_at = models.DateTimeField(_("открыт до"), null=True, blank=True)
     owner = models.ForeignKey(

@@ -40,6 +40,11 @@ class QuizForm(forms.ModelForm):
         self.fields["slug"].required = False
         self.fields["time_limit_minutes"].min_value = 1
         self.fields["max_attempts"].min_value = 1
+        # Optional in a post: a form sent without it (an older page) keeps the quiz's setting.
+        self.fields["unreadable_policy"].required = False
+
+    def clean_unreadable_policy(self):
+        return self.cleaned_data.get("unreadable_policy") or self.instance.unreadable_policy
 
     def clean(self):
         data = super().clean()

@@ -33,6 +33,7 @@ QUIZ_SETTINGS = (
     "closes_at",
     "show_solutions",
     "shuffle_items",
+    "unreadable_policy",
     "is_published",
     "is_open",
 )

@@ -5,12 +5,30 @@
   // The wording comes translated from the page (templates/quizapp/_js_texts.html).
   var texts = (document.getElementById("nz-texts") || { dataset: {} }).dataset;
   document.querySelectorAll("input[data-preview-url]").forEach(function (input) {
-    var out = document.getElementById(input.getAttribute("aria-describedby"));
+    // aria-describedby may name several elements (on a quiz page: "preview-3 saved-3"); the
+    // preview is the one with the class. Asking for the whole list as one id found nothing, and
+    // the quiz page showed no preview at all (issue 12).
+    var out = (input.getAttribute("aria-describedby") || "").split(/\s+/)
+      .map(function (id) { return document.getElementById(id); })
+      .filter(function (el) { return el && el.classList.contains("preview"); })[0];
+    if (!out) return;
     var timer = null;
     var latest = 0;
+    var form = input.form;
+    var position = form && form.dataset.position;
     function show(data) {
-      out.textContent = data.ok ? (data.display ? texts.understood + " " + data.display : "") : data.message;
+      var unreadable = !data.ok && data.code !== "empty" && !!data.message;
+      out.textContent = data.ok ? (data.display ? texts.understood + " " + data.display : "")
+        : (unreadable && texts.unreadable ? texts.unreadable + " " + data.message : data.message);
       out.className = "preview " + (data.ok ? "ok" : "bad");
+      // On a quiz page: the question's badge and its chip in the navigation say it too, and the
+      // page's count of unreadable answers follows (static/js/attempt.js listens).
+      if (!position) return;
+      var badge = document.getElementById("unreadable-" + position);
+      if (badge) badge.hidden = !unreadable;
+      var chip = document.getElementById("nav-" + position);
+      if (chip) chip.classList.toggle("unreadable", unreadable);
+      document.dispatchEvent(new CustomEvent("nz:unreadable"));
     }
     function ask() {
       var seq = ++latest;

@@ -102,7 +102,21 @@
     if (count) count.textContent = String(done);
     var left = document.getElementById("unanswered");
     if (left) left.textContent = done < forms.length ? text("unanswered", { count: forms.length - done }) + " " : "";
+    updateUnreadable();
   }
+
+  // Russian plural forms: 1 ответ, 2 ответа, 5 ответов (11 ответов, 21 ответ).
+  function pluralKey(n) {
+    if (n % 10 === 1 && n % 100 !== 11) return "unreadableOne";
+    if (n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14)) return "unreadableFew";
+    return "unreadableMany";
+  }
+  function updateUnreadable() {
+    var count = document.querySelectorAll(".item-nav a.unreadable").length;
+    var out = document.getElementById("unreadable-count");
+    if (out) out.textContent = count ? text(pluralKey(count), { count: count }) + " " : "";
+  }
+  document.addEventListener("nz:unreadable", updateUnreadable);
 
   forms.forEach(function (form) {
     var timer = null;
@@ -157,20 +171,30 @@
     });
   });
 
-  // Finishing: send what is unsent first, so the last answer is in the attempt.
+  // Finishing: send what is unsent first, so the last answer is in the attempt. «Завершить»
+  // opens the server's confirmation page (it counts what is unanswered or unreadable from the
+  // saved answers); the timer posts #finish-now and finishes without asking.
   var finish = document.getElementById("finish-form");
+  var finishNow = document.getElementById("finish-now");
   if (finish) {
     finish.addEventListener("submit", function (event) {
       if (finish.dataset.flushed) return;
       event.preventDefault();
-      var missing = forms.filter(function (form) { return currentValue(form).trim() === ""; }).length;
-      if (missing && !finish.dataset.auto &&
-          !window.confirm(text("confirmFinish", { count: missing }))) return;
       flushAll().then(function () {
         finish.dataset.flushed = "1";
-        forms.forEach(function (form) { localStorage.removeItem(storeKey(form)); });
         finish.submit();
+        // Back from the confirmation (the page may come from the back-forward cache): the next
+        // click flushes again.
+        delete finish.dataset.flushed;
       });
+    });
+  }
+  function finishAtOnce() {
+    if (!finishNow || finishNow.dataset.auto) return;
+    finishNow.dataset.auto = "1";
+    flushAll().then(function () {
+      forms.forEach(function (form) { localStorage.removeItem(storeKey(form)); });
+      finishNow.submit();
     });
   }
 
@@ -192,10 +216,9 @@
           alertBox.textContent = text("minutesLeft", { minutes: mark / 60 });
         }
       });
-      if (left === 0 && finish && !finish.dataset.auto) {
-        finish.dataset.auto = "1";
+      if (left === 0 && finishNow && !finishNow.dataset.auto) {
         alertBox.textContent = text("timeUp");
-        finish.requestSubmit ? finish.requestSubmit() : finish.submit();
+        finishAtOnce();
         return;
       }
       setTimeout(tick, 1000 - ((Date.now() + offset) % 1000));

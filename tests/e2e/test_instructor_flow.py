@@ -126,6 +126,7 @@ def test_upload_publish_build_assign_take_gradebook_export(
         "() => document.querySelector('.saved').textContent.startsWith('Сохранено в')"
     )
     spage.get_by_role("button", name="Завершить попытку").click()
+    spage.get_by_role("button", name="Завершить", exact=True).click()
     spage.wait_for_selector("text=Результат попытки 1")
     attempt.refresh_from_db()
     assert attempt.status == "finished" and attempt.score == attempt.max_score == 1

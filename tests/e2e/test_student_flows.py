@@ -149,8 +149,10 @@ def test_timed_quiz_survives_reload_and_lost_connection(page, shot, login):
     assert sorted(d for d in drafts.values() if d) == sorted(["0,5", "[0; 2,5; 0]", "42"])
     shot(page, "quiz-in-progress")
 
-    page.once("dialog", lambda dialog: dialog.accept())
+    # «Завершить попытку» opens the confirmation (it counts unanswered and unreadable answers).
     page.get_by_role("button", name="Завершить попытку").click()
+    page.wait_for_selector("text=Завершить попытку 1?")
+    page.get_by_role("button", name="Завершить", exact=True).click()
     page.wait_for_selector("text=Результат попытки 1")
     attempt.refresh_from_db()
     assert attempt.status == "finished"

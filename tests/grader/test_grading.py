@@ -38,9 +38,11 @@ def test_vector_comma_forms(demo_specs):
         assert grader.grade(spec, None, raw).correct, raw
 
 
-def test_wrong_shape_scores_zero_with_message(demo_specs):
+def test_wrong_shape_is_unreadable_with_message(demo_specs):
+    # A format error, not a wrong answer (issue 12): the quiz does not count it as wrong.
     result = grader.grade(demo_specs["dropout-vector"], None, "[0; 2]")
-    assert result.score == 0 and "3" in result.feedback
+    assert result.status == "invalid" and result.error["code"] == "wrong_shape"
+    assert "3" in result.feedback
 
 
 def test_solution_uses_the_students_numbers(demo_specs):

@@ -20,6 +20,7 @@ ENGLISH = {
     "элементов": "elements",
     "получен": "got",
     "Неверно.": "Incorrect.",
+    "Вектор вводится так: [0; 2; 0], [0, 2, 0] или 0 2 0": "Vector hint",
     "Ответ пуст. %(hints)s": "The answer is empty. %(hints)s",
     "Ожидалось число, например 0,95 или 3/4": "A number was expected, e.g. 0.95 or 3/4",
 }
@@ -50,7 +51,10 @@ def test_identity_without_a_translator(no_translator):
     assert i18n._("Неверно.") == "Неверно."
     assert i18n.gettext_noop("Верно.") == "Верно."
     result = grading.grade(VECTOR, None, "5")
-    assert result.feedback == "ожидался вектор из 3 элементов, получен 1 Неверно."
+    assert result.feedback == (
+        "Ожидался вектор из 3 элементов, получен 1. "
+        "Вектор вводится так: [0; 2; 0], [0, 2, 0] или 0 2 0."
+    )
 
 
 def test_install_returns_the_previous_translator(no_translator):
@@ -65,9 +69,9 @@ def test_install_returns_the_previous_translator(no_translator):
 
 def test_feedback_of_a_wrong_shape_is_translated(english):
     result = grading.grade(VECTOR, None, "5")
-    assert result.status == "graded" and not result.correct
+    assert result.status == "invalid" and result.error["code"] == "wrong_shape"
     assert "ожидался вектор из %(expected)s %(plural_elements)s, %(verb)s %(n)s" in english
-    assert result.feedback == "expected a vector of 3 elements, got 1 Incorrect."
+    assert result.feedback == "Expected a vector of 3 elements, got 1. Vector hint."
 
 
 def test_parse_error_is_translated_with_its_hint(english):

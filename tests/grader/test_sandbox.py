@@ -143,6 +143,23 @@ def test_grade_many_grades_a_batch_in_order():
     assert grader.grade_many([]) == []
 
 
+def test_preview_many_previews_a_batch_in_order():
+    # An attempt's drafts, in one round trip: «42» for a vector cannot be read (issue 12).
+    vector = {"kind": "vector", "answer": {"value": [0, 2, 0]}}
+    items = [
+        (NUMERIC, None, "0,25"),
+        (vector, None, "42"),
+        ({"kind": "essay"}, None, "1"),
+        (vector, None, "[0; 2; 0]"),
+    ]
+    results = grader.preview_many(items)
+    assert results[0] == grading.preview(NUMERIC, None, "0,25")
+    assert results[1]["ok"] is False and results[1]["code"] == "wrong_shape"
+    assert results[2] is None  # a broken question says nothing about the answer
+    assert results[3] == grading.preview(vector, None, "[0; 2; 0]") and results[3]["ok"]
+    assert grader.preview_many([]) == []
+
+
 def test_a_batch_goes_on_after_an_item_that_exceeds_its_budget(warm):
     pool = sandbox._current_pool()
     item = ("grade", (NUMERIC, None, "0,25"))

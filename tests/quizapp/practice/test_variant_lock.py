@@ -20,7 +20,8 @@ LOCKED_MESSAGE = "Ключ этого варианта уже показан: в
 
 @pytest.fixture
 def cnn(demo_quiz):
-    # One question only (a 3x3 convolution, a matrix answer).
+    # One question only (a 3x3 convolution, a 2×2 matrix answer). A graded wrong answer is a
+    # 2×2 matrix: another shape is unreadable, not wrong (issue 12).
     return Topic.objects.get(bank__slug="demo", slug="cnn")
 
 
@@ -41,30 +42,32 @@ def test_graded_answer_closes_the_variant_but_its_replay_still_answers(
     version, seed = _variant(cnn)
     token = uuid.uuid4()
     with django_capture_on_commit_callbacks(execute=True):
-        first = _submit(student, cnn, version, seed, "[1]", token)
+        first = _submit(student, cnn, version, seed, "[1 1; 1 1]", token)
     first.refresh_from_db()
     assert first.status == "graded"
     for other_token in (uuid.uuid4(), None):
         with pytest.raises(ServiceError) as exc:
-            _submit(student, cnn, version, seed, "[2]", other_token)
+            _submit(student, cnn, version, seed, "[2 2; 2 2]", other_token)
         assert exc.value.code == "variant_locked" and exc.value.message == LOCKED_MESSAGE
         assert exc.value.status == 409
     assert PracticeAnswer.objects.count() == 1
-    replay = _submit(student, cnn, version, seed, "[1]", token)
+    replay = _submit(student, cnn, version, seed, "[1 1; 1 1]", token)
     assert replay.replayed and replay.pk == first.pk
     # Another variant (the next one «Ещё вариант» gives) is open.
     with django_capture_on_commit_callbacks(execute=True):
-        _submit(student, cnn, version, seed + 1, "[2]", uuid.uuid4())
+        _submit(student, cnn, version, seed + 1, "[2 2; 2 2]", uuid.uuid4())
     assert PracticeAnswer.objects.count() == 2
 
 
 @pytest.mark.django_db
 def test_pending_answer_closes_the_variant_too(student, cnn):
     version, seed = _variant(cnn)
-    pending = _submit(student, cnn, version, seed, "[1]", uuid.uuid4())  # no commit: not graded
+    pending = _submit(
+        student, cnn, version, seed, "[1 1; 1 1]", uuid.uuid4()
+    )  # no commit: not graded
     assert PracticeAnswer.objects.get(pk=pending.pk).status == "pending"
     with pytest.raises(ServiceError) as exc:
-        _submit(student, cnn, version, seed, "[2]", uuid.uuid4())
+        _submit(student, cnn, version, seed, "[2 2; 2 2]", uuid.uuid4())
     assert exc.value.code == "variant_locked"
     assert PracticeAnswer.objects.count() == 1
 
@@ -79,10 +82,10 @@ def test_answer_not_understood_leaves_the_variant_open(
     bad.refresh_from_db()
     assert bad.status == "invalid"  # no key shown: the student may fix the format
     with django_capture_on_commit_callbacks(execute=True):
-        _submit(student, cnn, version, seed, "[1]", uuid.uuid4())
+        _submit(student, cnn, version, seed, "[1 1; 1 1]", uuid.uuid4())
     assert PracticeAnswer.objects.count() == 2
     with pytest.raises(ServiceError):
-        _submit(student, cnn, version, seed, "[2]", uuid.uuid4())
+        _submit(student, cnn, version, seed, "[2 2; 2 2]", uuid.uuid4())
 
 
 def _token(html):
@@ -105,7 +108,7 @@ def test_page_after_the_verdict_offers_only_the_next_variant(
     assert re.search(r'<input id="answer"[^>]*\bautofocus\b', html)
     token = _token(html)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(answer_url, {"answer": "[1]", "submit_token": token})
+        client.post(answer_url, {"answer": "[1 1; 1 1]", "submit_token": token})
     page = client.get(url)
     html = page.content.decode()
     assert page.context["answer"].status == "graded" and "Решение" in html
@@ -116,11 +119,13 @@ def test_page_after_the_verdict_offers_only_the_next_variant(
     assert 'class="primary"' in next_button and "autofocus" in next_button
 
     # Another answer posted anyway (an old tab, a hand-made request): refused, nothing stored.
-    refused = client.post(answer_url, {"answer": "[2]", "submit_token": _token(html)}, follow=True)
+    refused = client.post(
+        answer_url, {"answer": "[2 2; 2 2]", "submit_token": _token(html)}, follow=True
+    )
     assert PracticeAnswer.objects.count() == 1
     assert [str(m) for m in refused.context["messages"]] == [LOCKED_MESSAGE]
     # The first submit repeated (a lost response retried): still the stored answer, no error.
-    replayed = client.post(answer_url, {"answer": "[1]", "submit_token": token}, follow=True)
+    replayed = client.post(answer_url, {"answer": "[1 1; 1 1]", "submit_token": token}, follow=True)
     assert PracticeAnswer.objects.count() == 1
     assert not list(replayed.context["messages"])
 
@@ -130,7 +135,7 @@ def test_page_after_the_verdict_offers_only_the_next_variant(
     assert any(">Ответить<" in b for b in _buttons(html))
     assert not re.search(r'<input id="answer"[^>]*\bdisabled\b', html)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(answer_url, {"answer": "[2]", "submit_token": _token(html)})
+        client.post(answer_url, {"answer": "[2 2; 2 2]", "submit_token": _token(html)})
     assert PracticeAnswer.objects.count() == 2
 
 
@@ -139,7 +144,7 @@ def test_page_with_a_pending_answer_is_closed_too(client, student, cnn):
     client.force_login(student)
     url = reverse("practice-topic", args=[cnn.pk])
     html = client.get(url).content.decode()
-    posted = {"answer": "[1]", "submit_token": _token(html)}
+    posted = {"answer": "[1 1; 1 1]", "submit_token": _token(html)}
     client.post(reverse("practice-answer", args=[cnn.pk]), posted)
     page = client.get(url)
     html = page.content.decode()
@@ -180,6 +185,6 @@ def test_concurrent_answers_to_one_variant_store_one(student, cnn):
         except ServiceError as exc:
             refused.append(exc.code)
 
-    assert in_threads([lambda raw=f"[{i}]": submit(raw) for i in range(4)]) == []
+    assert in_threads([lambda raw=f"[{i} {i}; {i} {i}]": submit(raw) for i in range(4)]) == []
     assert len(stored) == 1 and refused == ["variant_locked"] * 3
     assert PracticeAnswer.objects.count() == 1
