@@ -342,6 +342,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a «status» with other choices: each enum keeps its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "AttemptStatusEnum": "quizapp.models.attempts.Attempt.Status",
+        "ResponseStatusEnum": "quizapp.models.attempts.Response.Status",
+    },
 }
 # Eager tasks (embedded mode) deliver a webhook inside the request that graded the attempt: there
 # the first failure is final unless this is on (tests turn it on to see the retries).

@@ -22,7 +22,7 @@ def test_accept_for_everyone_from_the_page(page, shot, django_user_model, demo_q
     question = Question.objects.get(slug=SLUG)
     question.bank.owner = teacher
     question.bank.save(update_fields=["owner"])
-    for n, raw in enumerate(["Drop-out", "drop-out.", "ReLU", "сигмоида"]):
+    for n, raw in enumerate(["Прореживание", "drop-out.", "ReLU", "сигмоида"]):
         take(make_user(django_user_model, f"s{n}"), demo_quiz, {SLUG: raw})
 
     page.goto("/login/")
@@ -32,15 +32,15 @@ def test_accept_for_everyone_from_the_page(page, shot, django_user_model, demo_q
     page.wait_for_url("**/")
     page.goto(f"/teach/analysis/quiz/{demo_quiz.pk}/")
     page.get_by_role("link", name="Отклонённые текстовые ответы — принять для всех").click()
-    row = page.locator(".rejected-list li", has_text="Drop-out")
+    row = page.locator(".rejected-list li", has_text="Прореживание")
     assert "студентов: 2" in row.inner_text()
     shot(page, "rejected-answers-desktop")
     shot(page, "rejected-answers-360", width=360)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     row.get_by_role("button", name="Принять для всех").click()
-    page.wait_for_selector("text=Ответ «Drop-out» принят")
-    assert page.locator(".accepted-list", has_text="Drop-out").count() == 1
-    assert page.locator(".rejected-list li", has_text="Drop-out").count() == 0
+    page.wait_for_selector("text=Ответ «Прореживание» принят")
+    assert page.locator(".accepted-list", has_text="Прореживание").count() == 1
+    assert page.locator(".rejected-list li", has_text="Прореживание").count() == 0
     right = Response.objects.filter(item__version__question=question, score=1.0)
-    assert sorted(right.values_list("raw", flat=True)) == ["Drop-out", "drop-out."]
+    assert sorted(right.values_list("raw", flat=True)) == ["Прореживание", "drop-out."]

@@ -107,8 +107,8 @@ def test_accept_publishes_a_version_and_regrades_the_quiz(
     django_user_model, quiz, owner, question, own_bank, django_capture_on_commit_callbacks
 ):
     a, b, c = _students(django_user_model, 3)
-    first = take(a, quiz, {SLUG: "Drop-out"})
-    second = take(b, quiz, {SLUG: " drop-out."})
+    first = take(a, quiz, {SLUG: "Прореживание"})
+    second = take(b, quiz, {SLUG: " прореживание."})
     other = take(c, quiz, {SLUG: "сигмоида"})
     before = question.versions.order_by("-number").first()
     assert _short_answer(first).score == 0.0
@@ -116,12 +116,12 @@ def test_accept_publishes_a_version_and_regrades_the_quiz(
 
     with django_capture_on_commit_callbacks(execute=True):
         accepted = rejected.text_answer_accept(
-            question=question, text="Drop-out", by=owner, quiz=quiz
+            question=question, text="Прореживание", by=owner, quiz=quiz
         )
 
     version = accepted.version
     assert accepted.created and version.number == before.number + 1
-    assert version.spec["answers"] == [*before.spec["answers"], "Drop-out"]
+    assert version.spec["answers"] == [*before.spec["answers"], "Прореживание"]
     assert QuestionVersion.objects.get(pk=before.pk).spec == before.spec  # never edited
     (run,) = accepted.runs
     run.refresh_from_db()
@@ -135,7 +135,7 @@ def test_accept_publishes_a_version_and_regrades_the_quiz(
     assert _short_answer(other).score == 0.0 and other.score == scores[other.pk]
     # The page now lists the text among the accepted, and no longer among the rejected.
     (entry,) = rejected.quiz_rejected_answers(quiz=quiz, user=owner)
-    assert "Drop-out" in entry.accepted and [g.key for g in entry.groups] == ["сигмоида"]
+    assert "Прореживание" in entry.accepted and [g.key for g in entry.groups] == ["сигмоида"]
 
 
 def test_accept_repins_quiz_items_so_later_attempts_accept_it_too(
@@ -143,25 +143,25 @@ def test_accept_repins_quiz_items_so_later_attempts_accept_it_too(
 ):
     pinned = question.versions.order_by("-number").first()
     QuizItem.objects.filter(quiz=quiz, question=question).update(version=pinned)
-    take(student, quiz, {SLUG: "Drop-out"})
+    take(student, quiz, {SLUG: "Прореживание"})
     with django_capture_on_commit_callbacks(execute=True):
         accepted = rejected.text_answer_accept(
-            question=question, text="Drop-out", by=owner, quiz=quiz
+            question=question, text="Прореживание", by=owner, quiz=quiz
         )
     assert QuizItem.objects.get(quiz=quiz, question=question).version == accepted.version
-    later = take(student, quiz, {SLUG: "drop-out"})
+    later = take(student, quiz, {SLUG: "прореживание"})
     assert _short_answer(later).score == 1.0
 
 
 def test_double_submit_publishes_one_version(
     student, quiz, owner, question, own_bank, django_capture_on_commit_callbacks
 ):
-    take(student, quiz, {SLUG: "Drop-out"})
+    take(student, quiz, {SLUG: "Прореживание"})
     count = question.versions.count()
     with django_capture_on_commit_callbacks(execute=True):
-        rejected.text_answer_accept(question=question, text="Drop-out", by=owner, quiz=quiz)
+        rejected.text_answer_accept(question=question, text="Прореживание", by=owner, quiz=quiz)
     with pytest.raises(ServiceError) as exc:
-        rejected.text_answer_accept(question=question, text="drop-out ", by=owner, quiz=quiz)
+        rejected.text_answer_accept(question=question, text="прореживание ", by=owner, quiz=quiz)
     assert exc.value.code == "answer_already_accepted"
     assert question.versions.count() == count + 1
     assert RegradeRun.objects.filter(question=question).count() == 1
@@ -170,15 +170,15 @@ def test_double_submit_publishes_one_version(
 def test_double_post_of_the_page_publishes_one_version(
     client, student, quiz, owner, question, own_bank, django_capture_on_commit_callbacks
 ):
-    take(student, quiz, {SLUG: "Drop-out"})
+    take(student, quiz, {SLUG: "Прореживание"})
     count = question.versions.count()
     client.force_login(owner)
     url = reverse("rejected-quiz-accept", args=[quiz.pk])
-    data = {"question": question.pk, "text": "Drop-out"}
+    data = {"question": question.pk, "text": "Прореживание"}
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(url, data, follow=True)
     second = client.post(url, data, follow=True)
-    assert "Ответ «Drop-out» принят: опубликована версия" in first.content.decode()
+    assert "Ответ «Прореживание» принят: опубликована версия" in first.content.decode()
     assert "Этот ответ уже принимается" in second.content.decode()
     assert question.versions.count() == count + 1
 
@@ -188,17 +188,17 @@ def test_an_older_text_accepted_in_the_newest_version_is_only_regraded(
 ):
     """The newest version lists the text (a bank fix without regrade): no new version, but
     the attempts still on the old one are regraded."""
-    attempt = take(student, quiz, {SLUG: "Drop-out"})
+    attempt = take(student, quiz, {SLUG: "Прореживание"})
     newest = question.versions.order_by("-number").first()
     with django_capture_on_commit_callbacks(execute=True):
         answer = practice.practice_submit(
-            user=student, topic=None, version=newest, seed=0, raw="drop-out"
+            user=student, topic=None, version=newest, seed=0, raw="прореживание"
         )
-    spec = {**newest.spec, "answers": [*newest.spec["answers"], "drop-out"]}
+    spec = {**newest.spec, "answers": [*newest.spec["answers"], "прореживание"]}
     fixed = QuestionVersion.objects.create(question=question, number=newest.number + 1, spec=spec)
     with django_capture_on_commit_callbacks(execute=True):
         accepted = rejected.text_answer_accept(
-            question=question, text="Drop-out", by=owner, quiz=quiz
+            question=question, text="Прореживание", by=owner, quiz=quiz
         )
     assert not accepted.created and accepted.version == fixed and len(accepted.runs) == 1
     assert _short_answer(attempt).score == 1.0
@@ -215,12 +215,12 @@ def test_accept_from_the_bank_regrades_own_quizzes_and_practice(
     own_bank,
     django_capture_on_commit_callbacks,
 ):
-    take(student, quiz, {SLUG: "Drop-out"})
+    take(student, quiz, {SLUG: "Прореживание"})
     version = question.versions.order_by("-number").first()
     learner = make_user(django_user_model, "learner")
     with django_capture_on_commit_callbacks(execute=True):
         answer = practice.practice_submit(
-            user=learner, topic=question.topic, version=version, seed=0, raw="drop-out"
+            user=learner, topic=question.topic, version=version, seed=0, raw="прореживание"
         )
         kept = practice.practice_submit(
             user=learner, topic=question.topic, version=version, seed=1, raw="сигмоида"
@@ -228,11 +228,11 @@ def test_accept_from_the_bank_regrades_own_quizzes_and_practice(
     answer.refresh_from_db()
     assert answer.score == 0.0
     entry = rejected.question_rejected_answers(question=question, user=owner)
-    assert [(g.key, g.students) for g in entry.groups] == [("drop-out", 2), ("сигмоида", 1)]
+    assert [(g.key, g.students) for g in entry.groups] == [("прореживание", 2), ("сигмоида", 1)]
 
     (study_before,) = versions.tokens((versions.STUDY, learner.pk))
     with django_capture_on_commit_callbacks(execute=True):
-        accepted = rejected.text_answer_accept(question=question, text="Drop-out", by=owner)
+        accepted = rejected.text_answer_accept(question=question, text="Прореживание", by=owner)
     assert [run.quiz for run in accepted.runs] == [quiz]
     # Saved with one UPDATE (no signal): the learner's cached dashboard is renewed explicitly.
     assert versions.tokens((versions.STUDY, learner.pk)) != [study_before]
@@ -254,9 +254,9 @@ def test_practice_regrade_goes_in_batches(
     with django_capture_on_commit_callbacks(execute=True):
         for student in people:
             practice.practice_submit(
-                user=student, topic=None, version=version, seed=0, raw="drop-out"
+                user=student, topic=None, version=version, seed=0, raw="прореживание"
             )
-    new = rejected._publish_with(question, version, "drop-out")
+    new = rejected._publish_with(question, version, "прореживание")
     after = rejected.practice_regrade_accepted(version_id=new.pk, batch=2)
     assert after is not None
     assert PracticeAnswer.objects.filter(score=1.0).count() == 2
@@ -267,14 +267,14 @@ def test_practice_regrade_goes_in_batches(
 def test_bundled_bank_is_refused_for_an_instructor_and_allowed_for_an_admin(
     student, quiz, owner, admin, question, django_capture_on_commit_callbacks
 ):
-    take(student, quiz, {SLUG: "Drop-out"})
+    take(student, quiz, {SLUG: "Прореживание"})
     count = question.versions.count()
     with pytest.raises(ServiceError) as exc:
-        rejected.text_answer_accept(question=question, text="Drop-out", by=owner, quiz=quiz)
+        rejected.text_answer_accept(question=question, text="Прореживание", by=owner, quiz=quiz)
     assert exc.value.code == "bank_not_yours" and "встроенного банка" in exc.value.message
     assert question.versions.count() == count
     with django_capture_on_commit_callbacks(execute=True):
-        accepted = rejected.text_answer_accept(question=question, text="Drop-out", by=admin)
+        accepted = rejected.text_answer_accept(question=question, text="Прореживание", by=admin)
     assert accepted.created and [run.quiz for run in accepted.runs] == [quiz]
 
 
@@ -287,7 +287,7 @@ def test_bundled_bank_is_refused_for_an_instructor_and_allowed_for_an_admin(
     ],
 )
 def test_refusals_publish_nothing(student, quiz, owner, own_bank, slug, text, code):
-    take(student, quiz, {SLUG: "Drop-out"})
+    take(student, quiz, {SLUG: "Прореживание"})
     target = Question.objects.get(slug=slug)
     count = QuestionVersion.objects.count()
     with pytest.raises(ServiceError) as exc:
@@ -299,16 +299,16 @@ def test_refusals_publish_nothing(student, quiz, owner, own_bank, slug, text, co
 def test_other_instructor_and_unused_question_are_refused(
     student, quiz, owner, other_instructor, question, own_bank
 ):
-    take(student, quiz, {SLUG: "Drop-out"})
+    take(student, quiz, {SLUG: "Прореживание"})
     with pytest.raises(ServiceError) as exc:
         rejected.text_answer_accept(
-            question=question, text="Drop-out", by=other_instructor, quiz=quiz
+            question=question, text="Прореживание", by=other_instructor, quiz=quiz
         )
     assert exc.value.code == "quiz_owner_only"
     with pytest.raises(ServiceError) as exc:  # no attempt of the quiz has met it yet
         rejected.text_answer_accept(
             question=Question.objects.create(bank=own_bank, slug="x", title="x", kind="short_text"),
-            text="Drop-out",
+            text="Прореживание",
             by=owner,
             quiz=quiz,
         )
@@ -318,12 +318,12 @@ def test_other_instructor_and_unused_question_are_refused(
 def test_a_running_regrade_to_an_older_version_refuses_and_publishes_nothing(
     student, quiz, owner, question, own_bank
 ):
-    take(student, quiz, {SLUG: "Drop-out"})
+    take(student, quiz, {SLUG: "Прореживание"})
     newest = question.versions.order_by("-number").first()
     RegradeRun.objects.create(question=question, quiz=quiz, to_version=newest, created_by=owner)
     count = question.versions.count()
     with pytest.raises(ServiceError) as exc:
-        rejected.text_answer_accept(question=question, text="Drop-out", by=owner, quiz=quiz)
+        rejected.text_answer_accept(question=question, text="Прореживание", by=owner, quiz=quiz)
     assert exc.value.code == "regrade_running"
     assert question.versions.count() == count
 
@@ -335,7 +335,7 @@ EXPECTED = {"owner": 200, "admin": 200, "other_instructor": 404, "student": 403,
 
 @pytest.mark.parametrize("who", PEOPLE)
 def test_pages_for_every_visitor(client, request, who, student, quiz, question, own_bank):
-    take(student, quiz, {SLUG: "Drop-out"})
+    take(student, quiz, {SLUG: "Прореживание"})
     _login(client, request, who)
     pages = [
         reverse("rejected-quiz", args=[quiz.pk]),
@@ -354,10 +354,10 @@ def test_pages_for_every_visitor(client, request, who, student, quiz, question, 
 def test_accept_posts_of_others_change_nothing(
     client, request, who, student, quiz, question, own_bank
 ):
-    take(student, quiz, {SLUG: "Drop-out"})
+    take(student, quiz, {SLUG: "Прореживание"})
     count = QuestionVersion.objects.count()
     _login(client, request, who)
-    data = {"question": question.pk, "text": "Drop-out"}
+    data = {"question": question.pk, "text": "Прореживание"}
     quiz_post = client.post(reverse("rejected-quiz-accept", args=[quiz.pk]), data)
     bank_post = client.post(reverse("banks:rejected-accept", args=[own_bank.pk, question.pk]), data)
     assert quiz_post.status_code == bank_post.status_code == EXPECTED[who]
@@ -373,7 +373,7 @@ def test_bank_page_of_a_bundled_bank_shows_why_there_is_no_button(client, owner,
 
 
 def test_links_from_the_quiz_pages_and_the_bank(client, student, owner, quiz, question):
-    take(student, quiz, {SLUG: "Drop-out"})
+    take(student, quiz, {SLUG: "Прореживание"})
     client.force_login(owner)
     target = reverse("rejected-quiz", args=[quiz.pk])
     analysis = client.get(reverse("analysis-quiz", args=[quiz.pk])).content.decode()
@@ -397,11 +397,11 @@ def test_a_question_that_is_not_short_text_has_no_page(client, owner, quiz):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_double_click_publishes_one_version(student, quiz, owner, question, own_bank):
-    take(student, quiz, {SLUG: "Drop-out"})
+    take(student, quiz, {SLUG: "Прореживание"})
     count = question.versions.count()
 
     def accept():
-        rejected.text_answer_accept(question=question, text="Drop-out", by=owner, quiz=quiz)
+        rejected.text_answer_accept(question=question, text="Прореживание", by=owner, quiz=quiz)
 
     errors = in_threads([accept] * 3)
     assert sorted(e.code for e in errors) == ["answer_already_accepted"] * 2
