@@ -15,7 +15,7 @@ from grader.errors import EngineError, ParseError, SpecError
 from grader.i18n import _
 from grader.kinds.choice import option_feedback
 from grader.templating import render
-from grader.variants import Variant, compute_value, variant
+from grader.variants import Variant, compute_value, derived_scales, variant
 
 __all__ = [
     "GradeResult",
@@ -70,8 +70,9 @@ def present(spec: dict, seed: int | None) -> Presented:
     kind = kinds.get(spec.get("kind"))
     var = variant(spec, seed)
     values = var.values
+    scales = derived_scales(spec, values)
     options = [
-        {"index": i, "text": render(spec["options"][i].get("text", ""), values)}
+        {"index": i, "text": render(spec["options"][i].get("text", ""), values, scales=scales)}
         for i in _option_order(spec, var)
     ]
     shape = None
@@ -80,10 +81,10 @@ def present(spec: dict, seed: int | None) -> Presented:
     text_field = "front" if spec.get("kind") == "flashcard" else "text"
     return Presented(
         kind=spec["kind"],
-        text=render(spec.get(text_field, ""), values),
+        text=render(spec.get(text_field, ""), values, scales=scales),
         params=var.params,
         options=options,
-        hints=[render(h, values) for h in spec.get("hints") or []],
+        hints=[render(h, values, scales=scales) for h in spec.get("hints") or []],
         input_hint=_hint(kind),
         answer_shape=shape,
     )
@@ -120,10 +121,16 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
     values = var.values
     expected = _expected(kind, spec, values)
     context = {**values, "answer": _plain(expected)}
-    solution = render(spec.get("solution", "") or spec.get("back", "") or "", context)
+    scales = derived_scales(spec, values)
+    expected_display = kind.display(expected, spec)
+    # «Ответ: {{ answer }}» in a solution is the key exactly as shown as the key.
+    shown = {"answer": expected_display[1:-1]} if _is_math(expected_display) else {}
+    solution = render(
+        spec.get("solution", "") or spec.get("back", "") or "", context, scales=scales, shown=shown
+    )
     common = dict(
         expected=_plain(expected),
-        expected_display=kind.display(expected, spec),
+        expected_display=expected_display,
         params=var.params,
         solution=solution,
     )
@@ -154,6 +161,10 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
         parts=list(outcome.parts),
         **common,
     )
+
+
+def _is_math(text: str) -> bool:
+    return len(text) > 2 and text.startswith("$") and text.endswith("$") and "$" not in text[1:-1]
 
 
 def _expected(kind, spec: dict, values: dict):
@@ -208,7 +219,9 @@ def _find_mistake(kind, spec: dict, parsed, expected, values: dict) -> dict | No
         if kind.matches(parsed, wrong, spec) and not kind.matches(parsed, expected, spec):
             return {
                 "id": mistake.get("id") or f"mistake_{index}",
-                "feedback": render(mistake.get("feedback", ""), values),
+                "feedback": render(
+                    mistake.get("feedback", ""), values, scales=derived_scales(spec, values)
+                ),
                 "value": _plain(wrong),
             }
     return None
