@@ -67,7 +67,9 @@ def attempt_detail(request, attempt_uuid):
         if attempt.status == Attempt.Status.FINISHED
         else "quizapp/attempt.html"
     )
-    return render(request, template, {"attempt": attempt, "view": view, "now": now})
+    decimal = course_selectors.quiz_decimal_mark(quiz=attempt.quiz)
+    context = {"attempt": attempt, "view": view, "now": now, "decimal_mark": decimal}
+    return render(request, template, context)
 
 
 @login_required

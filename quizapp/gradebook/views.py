@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required, is_admin
-from quizapp.courses.selectors import course_for_user
+from quizapp.courses.selectors import course_for_user, quiz_decimal_mark
 from quizapp.gradebook import exports, item_analysis, regrade, selectors
 from quizapp.gradebook import services as gb
 from quizapp.quizzes.selectors import managed_quizzes, quiz_for_user
@@ -90,7 +90,9 @@ def quiz_gradebook_export(request, quiz_id, fmt):
 def attempt_detail(request, attempt_uuid):
     attempt = selectors.attempt_for_instructor(request.user, attempt_uuid)
     detail = selectors.attempt_detail(attempt=attempt)
-    return render(request, "instructor/gradebook_attempt.html", {"detail": detail})
+    decimal = quiz_decimal_mark(quiz=attempt.quiz)
+    context = {"detail": detail, "decimal_mark": decimal}
+    return render(request, "instructor/gradebook_attempt.html", context)
 
 
 @instructor_required
@@ -119,7 +121,8 @@ def attempt_override(request, attempt_uuid):
 def quiz_analysis(request, quiz_id):
     quiz = quiz_for_user(request.user, quiz_id)
     analysis = item_analysis.quiz_item_analysis_cached(quiz=quiz)
-    return render(request, "instructor/item_analysis.html", {"quiz": quiz, "analysis": analysis})
+    context = {"quiz": quiz, "analysis": analysis, "decimal_mark": quiz_decimal_mark(quiz=quiz)}
+    return render(request, "instructor/item_analysis.html", context)
 
 
 @instructor_required
