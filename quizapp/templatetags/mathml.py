@@ -1,6 +1,8 @@
+from decimal import Decimal
+
 from django import template
 
-from quizapp.core.mathml import render_math
+from quizapp.core.mathml import decimal_mark, render_math
 
 register = template.Library()
 
@@ -10,3 +12,13 @@ def math_filter(text, decimal=None):
     """``{{ text|math:decimal_mark }}``: the decimal mark of the page's course, if it has one
     (an unknown or missing one is the site's)."""
     return render_math(str(text or ""), decimal or None)
+
+
+@register.filter(name="decimal")
+def decimal_filter(value, decimal=None):
+    """``{{ score|decimal:decimal_mark }}``: a number (a score, points) with the page's decimal
+    mark, whatever the interface language would do; anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return value
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    return text.replace(".", decimal_mark(decimal or None))
