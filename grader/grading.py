@@ -14,7 +14,7 @@ from grader import kinds
 from grader.errors import EngineError, ParseError, SpecError
 from grader.i18n import _
 from grader.kinds.choice import option_feedback
-from grader.templating import render
+from grader.templating import localize_text, render
 from grader.variants import Variant, compute_value, derived_scales, variant
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Presented",
     "check_spec",
     "mistake_value",
+    "localize_display",
 ]
 
 MAX_RAW_LENGTH = 2000
@@ -185,10 +186,12 @@ def mistake_value(kind, spec: dict, index: int, values: dict):
     return compute_value(definition, values, where=where)
 
 
-def preview(spec: dict, seed: int | None, raw: str) -> dict:
+def preview(spec: dict, seed: int | None, raw: str, *, decimal: str = ".") -> dict:
     """How ``raw`` would be understood, before it is submitted: nothing is graded or revealed.
 
-    ``{"ok": True, "display": "0,95 → 0.95"}`` or ``{"ok": False, "message": …, "code": …}``.
+    ``{"ok": True, "display": "0,95 → 0.95"}`` or ``{"ok": False, "message": …, "code": …}``;
+    with ``decimal=","`` the understood value is written with the comma («1.5 → 1,5»,
+    «(0,5; 1,5)»), and a number typed as it is shown is not repeated.
     """
     kind = kinds.get(spec.get("kind"))
     if spec.get("kind") == "flashcard":
@@ -207,7 +210,18 @@ def preview(spec: dict, seed: int | None, raw: str) -> dict:
         parsed = kind.parse(raw, spec, expected)
     except ParseError as exc:
         return {"ok": False, "message": exc.message, "code": exc.code}
-    return {"ok": True, "display": str(getattr(parsed, "display", ""))}
+    return {"ok": True, "display": localize_display(str(getattr(parsed, "display", "")), decimal)}
+
+
+def localize_display(display: str, decimal: str) -> str:
+    """How an answer was understood («0,95 → 0.95», stored as ``parsed_display``), in ``decimal``.
+
+    >>> localize_display("1.5 → 1.5", ","), localize_display("вектор: (0.5, 2)", ",")
+    ('1,5', 'вектор: (0,5; 2)')
+    """
+    text = localize_text(display, decimal)
+    typed, arrow, shown = text.partition(" → ")
+    return shown if arrow and typed.strip() == shown.strip() else text
 
 
 def _find_mistake(kind, spec: dict, parsed, expected, values: dict) -> dict | None:

@@ -212,7 +212,7 @@ _PLAIN_DECIMAL = re.compile(r"(?<![\w.,])(\d+)\.(\d+)(?![\w]|\.\d)")
 # A version after a Latin name: «Python 3.11», «torch 2.13», «TensorFlow 2.16» (not «IoU 0.5»).
 _AFTER_LATIN_NAME = re.compile(r"[A-Za-z][\w+-]*\s$")
 _NUMBER = r"[-−]?\d+(?:[.,]\d+)?"
-_PLAIN_TUPLE = re.compile(rf"([(\[])(\s*{_NUMBER}(?:\s*,\s*{_NUMBER})+\s*)([)\]])")
+_PLAIN_TUPLE = re.compile(rf"([(\[])(\s*{_NUMBER}(?:\s*[,;]\s*{_NUMBER})+\s*)([)\]])")
 
 
 def localize_text(text: str, decimal: str) -> str:
@@ -220,10 +220,13 @@ def localize_text(text: str, decimal: str) -> str:
 
     Only a digit-point-digit number standing on its own is changed, so names, versions, file
     names and ranges keep their points; a tuple of numbers in brackets gets ``"; "`` between its
-    numbers when the mark is a comma.
+    numbers when the mark is a comma (a matrix ``[a, b; c, d]``: spaces in a row), as a student
+    types them.
 
     >>> localize_text("p = 0.2, (1.5, -2) в Python 3.11, net.eval(), 1..3, 192.168.0.1", ",")
     'p = 0,2, (1,5; -2) в Python 3.11, net.eval(), 1..3, 192.168.0.1'
+    >>> localize_text("матрица 2×2: [0.5, 1.5; 1, 2]", ",")
+    'матрица 2×2: [0,5 1,5; 1 2]'
     """
     if decimal != "," or not text:
         return text
@@ -240,7 +243,11 @@ def localize_text(text: str, decimal: str) -> str:
     def tuple_(match: re.Match) -> str:
         if not version_free(match.start()):
             return match.group(0)
-        inner = re.sub(r"\s*,\s*", "; ", match.group(2))
+        inner = match.group(2)
+        if ";" in inner:  # a matrix [a, b; c, d]: a row's numbers are separated by spaces
+            inner = re.sub(r"\s*;\s*", "; ", re.sub(r"\s*,\s*", " ", inner))
+        else:
+            inner = re.sub(r"\s*,\s*", "; ", inner)
         return f"{match.group(1)}{inner}{match.group(3)}"
 
     return _PLAIN_DECIMAL.sub(number, _PLAIN_TUPLE.sub(tuple_, text))

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 
+from grader.grading import localize_display
 from quizapp.core.mathml import decimal_mark, render_math
 
 register = template.Library()
@@ -22,3 +23,10 @@ def decimal_filter(value, decimal=None):
         return value
     text = format(value, "f") if isinstance(value, Decimal) else str(value)
     return text.replace(".", decimal_mark(decimal or None))
+
+
+@register.filter(name="understood")
+def understood_filter(text, decimal=None):
+    """``{{ parsed_display|understood:decimal_mark }}``: how an answer was understood, with the
+    page's decimal mark (stored with a point)."""
+    return localize_display(str(text or ""), decimal_mark(decimal or None))

@@ -95,3 +95,15 @@ def test_input_keeps_accepting_both_marks_and_vectors_with_semicolons():
         assert grader.grade(spec, None, raw).correct, raw
     number = {"kind": "numeric", "answer": {"value": 0.95}}
     assert grader.grade(number, None, "0,95").correct and grader.grade(number, None, "0.95").correct
+
+
+def test_the_answer_preview_speaks_the_readers_mark():
+    vector = {"kind": "vector", "answer": {"value": [0.5, 1.5]}}
+    assert grader.preview(vector, None, "[0,5; 1,5]", decimal=",")["display"].endswith("(0,5; 1,5)")
+    matrix = {"kind": "matrix", "answer": {"value": [[0.5, 1.5], [1, 2]]}}
+    shown = grader.preview(matrix, None, "[0,5 1,5; 1 2]", decimal=",")["display"]
+    assert shown.endswith("[0,5 1,5; 1 2]")
+    number = {"kind": "numeric", "answer": {"value": 0.95}}
+    assert grader.preview(number, None, "0,95", decimal=",")["display"] == "0,95"
+    assert grader.preview(number, None, "0.95", decimal=",")["display"] == "0,95"
+    assert grader.preview(number, None, "0,95")["display"] == "0,95 → 0.95"  # API: a point
