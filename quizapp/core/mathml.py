@@ -130,6 +130,14 @@ def _numbers(root: Element, decimal: str) -> None:
                 ][:1]
                 if any(c.tag == "mn" for c in around):
                     child.text = _SEMICOLON
+    for element in root.iter():
+        # A semicolon between components is followed by a space, as in text: MathML's operator
+        # dictionary gives it none («(0;−0,3)»), and latex2mathml makes a TeX «;» an identifier.
+        if element.tag in ("mo", "mi") and _char(element) == ";":
+            element.tag = "mo"
+            element.attrib.pop("mathvariant", None)
+            element.set("lspace", "0")
+            element.set("rspace", "0.2778em")
     for element in root.iter("mn"):
         element.text = (element.text or "").replace(".", decimal)
 

@@ -22,14 +22,15 @@ from tests.question_bank.banks import BANKS_DIR
 def test_mathml_numbers_with_the_comma_and_vectors_with_semicolons():
     html = render_math("$(-1.6, 1.2, -0.6)$", ",")
     # the sign joins its number: no binary spacing «( − 1,6»
-    assert "<mn>&#x02212;1,6</mn><mo>&#x0003B;</mo><mn>1,2</mn>" in html
+    semicolon = '<mo lspace="0" rspace="0.2778em">&#x0003B;</mo>'  # spaced as in text
+    assert f"<mn>&#x02212;1,6</mn>{semicolon}<mn>1,2</mn>" in html
     assert "<mo>&#x02212;</mo>" not in html
     assert "1.2" not in html
 
 
 def test_the_issue_formula_no_longer_reads_as_zero_comma_five():
     html = render_math("$\\max(0, 5x_1 - 60x_2 + 0.5x_3)$", ",")
-    assert "<mn>0</mn><mo>&#x0003B;</mo><mn>5</mn>" in html
+    assert '<mn>0</mn><mo lspace="0" rspace="0.2778em">&#x0003B;</mo><mn>5</mn>' in html
     assert "<mn>0,5</mn>" in html
     assert "<mo>&#x02212;</mo><mn>60</mn>" in html  # a subtraction stays an operator
 

@@ -1,0 +1,51 @@
+"""Numbers as a Russian student reads them, in Chromium (issue 12 §3): the result page of an
+attempt shows decimal commas, vectors with «;», a sign next to its number, no cancellation
+noise, and formulas in the size of the text around them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from question_bank.models import Question
+from question_bank.services import bank_import_file
+from quizapp.attempts import services
+from quizapp.models import Quiz, QuizItem
+
+pytestmark = pytest.mark.e2e
+
+BANK = Path(__file__).resolve().parents[2] / "question_bank" / "banks" / "04-optimization.yaml"
+# rmsprop-two-steps, seed 10: w₁ is 3.7·10⁻⁹ in floats and 0 for a student; the key is a vector
+SLUG, SEED = "rmsprop-two-steps", 10
+
+
+@pytest.fixture
+def finished_attempt(db, login, page):
+    bank_import_file(data=BANK.read_bytes(), filename=BANK.name, variants=1)
+    quiz = Quiz.objects.create(slug="optim", title="Оптимизация", is_published=True, is_open=True)
+    QuizItem.objects.create(quiz=quiz, position=1, question=Question.objects.get(slug=SLUG))
+    user = login(page)
+    attempt = services.attempt_start(user=user, quiz=quiz)
+    attempt.items.update(seed=SEED)
+    services.draft_save(item=attempt.items.get(), raw="[0; -0,3]", rev=1)
+    return services.attempt_finish(attempt=attempt)
+
+
+def test_result_page_reads_with_the_decimal_comma(page, finished_attempt, shot):
+    page.goto(finished_attempt.get_absolute_url())
+    page.wait_for_selector(".solution math")
+    numbers = page.locator(".solution mn").all_text_contents()
+    assert "0,1" in numbers and "7,29" in numbers and "−0,3177" in numbers, numbers
+    assert not [n for n in numbers if "." in n or n.startswith("3,704")], numbers
+    # the key, a vector: components separated by «;», the sign joined to its number (−0,3177)
+    assert ";" in page.locator(".solution mo").all_text_contents()
+    # the math of a paragraph is the size of its text, not larger
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('.solution math')].map(m => [
+            getComputedStyle(m).fontSize, getComputedStyle(m.closest('p, div')).fontSize])"""
+    )
+    assert sizes and all(math == text for math, text in sizes), sizes
+    shot(page, "decimal-result-desktop")
+    shot(page, "decimal-result-360", width=360)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
