@@ -71,6 +71,10 @@ class Course(models.Model):
         choices=DecimalMark.choices,
         default=DecimalMark.SITE,
         blank=True,
+        help_text=_(
+            "Как студенты курса видят числа в условиях, решениях, ответах, журнале и CSV. "
+            "Ответы принимаются с любым разделителем."
+        ),
     )
     quizzes = models.ManyToManyField(
         "quizapp.Quiz",

@@ -49,3 +49,22 @@ def test_result_page_reads_with_the_decimal_comma(page, finished_attempt, shot):
     shot(page, "decimal-result-desktop")
     shot(page, "decimal-result-360", width=360)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_course_settings_offer_the_decimal_mark(page, owner, shot):
+    from quizapp.courses import services as courses
+
+    course = courses.course_create(owner=owner, title="Глубокое обучение", code="dl-2026")
+    page.goto("/login/")
+    page.get_by_label("Имя пользователя").fill("owner")
+    page.get_by_label("Пароль").fill("pw-owner-1")
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url("**/")
+    page.goto(f"/courses/{course.pk}/edit/")
+    page.get_by_label("Десятичный разделитель").select_option(".")
+    shot(page, "decimal-course-form-desktop")
+    shot(page, "decimal-course-form-360", width=360)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("button", name="Сохранить").click()
+    course.refresh_from_db()
+    assert course.decimal_mark == "."

@@ -8,6 +8,7 @@ import re
 import pytest
 import yaml
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
 import grader
 from question_bank.formats.common import split_question
@@ -73,6 +74,18 @@ def test_a_course_overrides_the_site_mark(owner, settings):
         courses.course_create(owner=owner, title="Т", code="c-3", decimal_mark="x").decimal_mark
         == ""
     )
+
+
+@pytest.mark.django_db
+def test_the_course_form_sets_the_mark(client, owner):
+    course = courses.course_create(owner=owner, title="Курс", code="c-1")
+    client.force_login(owner)
+    url = reverse("course-edit", args=[course.pk])
+    assert "десятичный разделитель" in client.get(url).content.decode().lower()
+    data = {"title": "Курс", "code": "c-1", "decimal_mark": ".", "join_enabled": "on"}
+    assert client.post(url, data).status_code == 302
+    course.refresh_from_db()
+    assert course.decimal_mark == "."
 
 
 _POINT_DECIMAL = re.compile(r"\d\.\d")
