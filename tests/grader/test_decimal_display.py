@@ -39,6 +39,8 @@ def test_dropout_expected_params_key_is_shown_exactly():
     for seed in [None, *range(40)]:
         result = grader.grade(spec, seed, "")
         typed = result.expected_display.strip("$")
+        # a key as short as 9838.5 is shown as it is, not rounded to 4 digits
+        assert float(typed) == result.expected, (seed, result.expected_display)
         assert grader.grade(spec, seed, typed).correct, (seed, result.expected_display)
         assert grader.grade(spec, seed, typed.replace(".", ",")).correct
 
