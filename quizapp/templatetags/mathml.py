@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django import template
@@ -17,12 +18,19 @@ def math_filter(text, decimal=None):
 
 @register.filter(name="decimal")
 def decimal_filter(value, decimal=None):
-    """``{{ score|decimal:decimal_mark }}``: a number (a score, points) with the page's decimal
-    mark, whatever the interface language would do; anything else as it is."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+    """``{{ score|decimal:decimal_mark }}``: a number (a score, points; or the unlocalized text
+    of ``floatformat:"-2u"``) with the page's decimal mark, whatever the interface language would
+    do; anything else as it is."""
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
+        text = value  # floatformat with "u": rounded, not localized
+    elif isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         return value
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    else:
+        text = format(value, "f") if isinstance(value, Decimal) else str(value)
     return text.replace(".", decimal_mark(decimal or None))
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 @register.filter(name="understood")
