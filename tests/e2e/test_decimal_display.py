@@ -68,3 +68,25 @@ def test_course_settings_offer_the_decimal_mark(page, owner, shot):
     page.get_by_role("button", name="Сохранить").click()
     course.refresh_from_db()
     assert course.decimal_mark == "."
+
+
+def test_gradebook_reads_with_the_course_mark(browser, live_server, finished_attempt, owner, shot):
+    from django.urls import reverse
+
+    from quizapp.courses import services as courses
+
+    course = courses.course_create(owner=owner, title="Оптимизация", code="opt", decimal_mark=".")
+    course.quizzes.add(finished_attempt.quiz)
+    courses.course_join(user=finished_attempt.user, code=course.join_code)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 700})
+    page = context.new_page()
+    page.goto("/login/")
+    page.get_by_label("Имя пользователя").fill("owner")
+    page.get_by_label("Пароль").fill("pw-owner-1")
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url("**/")
+    page.goto(reverse("gradebook-course", args=[course.pk]))
+    assert page.locator("td.gb-cell a").first.inner_text() == "0.50"
+    shot(page, "decimal-gradebook-point-desktop")
+    shot(page, "decimal-gradebook-point-360", width=360)
+    context.close()

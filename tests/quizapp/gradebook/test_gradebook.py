@@ -227,6 +227,8 @@ def test_csv_export_follows_the_course_decimal_mark(client, owner, course, attem
     assert asked[1][3:] == ["2,50", "2,50"]
     page = client.get(reverse("gradebook-course", args=[course.pk])).content.decode()
     assert ">2.50</a>" in page
+    # the page's «CSV для Excel» (said to be «;» with commas) stays that whatever the mark
+    assert '?sep=semicolon">CSV для Excel' in page
     detail = reverse("gradebook-attempt", args=[attempt.uuid])
     assert "<strong>2.50</strong>" in client.get(detail).content.decode()
     course.decimal_mark = ","
