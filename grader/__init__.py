@@ -5,7 +5,7 @@ Public contract (see docs/spec.md):
 - ``variant(spec, seed)``: the parameters (and derived values) of a variant;
 - ``present(spec, seed)``: the rendered question of that variant;
 - ``grade(spec, seed, raw)``: a :class:`GradeResult` as plain data;
-- ``preview(spec, seed, raw)``: how an answer is understood, before it is submitted;
+- ``preview(spec, seed, raw, *, decimal=".")``: how an answer is understood, before it is submitted;
 - ``grade_many([(spec, seed, raw), …])``: a batch of result dicts in one round trip;
 - ``preview_many([(spec, seed, raw), …])``: a batch of previews in one round trip;
 - ``grader.engines.compute(name, **args)``: an engine's answer as JSON.

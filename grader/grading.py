@@ -14,8 +14,8 @@ from grader import kinds
 from grader.errors import EngineError, ParseError, SpecError
 from grader.i18n import _
 from grader.kinds.choice import option_feedback
-from grader.templating import render
-from grader.variants import Variant, compute_value, variant
+from grader.templating import localize_text, render
+from grader.variants import Variant, compute_value, derived_scales, variant
 
 __all__ = [
     "GradeResult",
@@ -25,6 +25,7 @@ __all__ = [
     "Presented",
     "check_spec",
     "mistake_value",
+    "localize_display",
 ]
 
 MAX_RAW_LENGTH = 2000
@@ -70,8 +71,9 @@ def present(spec: dict, seed: int | None) -> Presented:
     kind = kinds.get(spec.get("kind"))
     var = variant(spec, seed)
     values = var.values
+    scales = derived_scales(spec, values)
     options = [
-        {"index": i, "text": render(spec["options"][i].get("text", ""), values)}
+        {"index": i, "text": render(spec["options"][i].get("text", ""), values, scales=scales)}
         for i in _option_order(spec, var)
     ]
     shape = None
@@ -80,10 +82,10 @@ def present(spec: dict, seed: int | None) -> Presented:
     text_field = "front" if spec.get("kind") == "flashcard" else "text"
     return Presented(
         kind=spec["kind"],
-        text=render(spec.get(text_field, ""), values),
+        text=render(spec.get(text_field, ""), values, scales=scales),
         params=var.params,
         options=options,
-        hints=[render(h, values) for h in spec.get("hints") or []],
+        hints=[render(h, values, scales=scales) for h in spec.get("hints") or []],
         input_hint=_hint(kind),
         answer_shape=shape,
     )
@@ -120,10 +122,16 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
     values = var.values
     expected = _expected(kind, spec, values)
     context = {**values, "answer": _plain(expected)}
-    solution = render(spec.get("solution", "") or spec.get("back", "") or "", context)
+    scales = derived_scales(spec, values)
+    expected_display = kind.display(expected, spec)
+    # «Ответ: {{ answer }}» in a solution is the key exactly as shown as the key.
+    shown = {"answer": expected_display[1:-1]} if _is_math(expected_display) else {}
+    solution = render(
+        spec.get("solution", "") or spec.get("back", "") or "", context, scales=scales, shown=shown
+    )
     common = dict(
         expected=_plain(expected),
-        expected_display=kind.display(expected, spec),
+        expected_display=expected_display,
         params=var.params,
         solution=solution,
     )
@@ -165,6 +173,10 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
     )
 
 
+def _is_math(text: str) -> bool:
+    return len(text) > 2 and text.startswith("$") and text.endswith("$") and "$" not in text[1:-1]
+
+
 def _expected(kind, spec: dict, values: dict):
     """The key of a variant; an engine refusing the key's own numbers is the spec's fault."""
     try:
@@ -183,10 +195,12 @@ def mistake_value(kind, spec: dict, index: int, values: dict):
     return compute_value(definition, values, where=where)
 
 
-def preview(spec: dict, seed: int | None, raw: str) -> dict:
+def preview(spec: dict, seed: int | None, raw: str, *, decimal: str = ".") -> dict:
     """How ``raw`` would be understood, before it is submitted: nothing is graded or revealed.
 
-    ``{"ok": True, "display": "0,95 → 0.95"}`` or ``{"ok": False, "message": …, "code": …}``.
+    ``{"ok": True, "display": "0,95 → 0.95"}`` or ``{"ok": False, "message": …, "code": …}``;
+    with ``decimal=","`` the understood value is written with the comma («1.5 → 1,5»,
+    «(0,5; 1,5)»), and a number typed as it is shown is not repeated.
     """
     kind = kinds.get(spec.get("kind"))
     if spec.get("kind") == "flashcard":
@@ -208,7 +222,18 @@ def preview(spec: dict, seed: int | None, raw: str) -> dict:
             raise shape_error
     except ParseError as exc:
         return {"ok": False, "message": exc.message, "code": exc.code}
-    return {"ok": True, "display": str(getattr(parsed, "display", ""))}
+    return {"ok": True, "display": localize_display(str(getattr(parsed, "display", "")), decimal)}
+
+
+def localize_display(display: str, decimal: str) -> str:
+    """How an answer was understood («0,95 → 0.95», stored as ``parsed_display``), in ``decimal``.
+
+    >>> localize_display("1.5 → 1.5", ","), localize_display("вектор: (0.5, 2)", ",")
+    ('1,5', 'вектор: (0,5; 2)')
+    """
+    text = localize_text(display, decimal)
+    typed, arrow, shown = text.partition(" → ")
+    return shown if arrow and typed.strip() == shown.strip() else text
 
 
 def _shape_error(kind, parsed, expected) -> ParseError | None:
@@ -226,7 +251,9 @@ def _find_mistake(kind, spec: dict, parsed, expected, values: dict) -> dict | No
         if kind.matches(parsed, wrong, spec) and not kind.matches(parsed, expected, spec):
             return {
                 "id": mistake.get("id") or f"mistake_{index}",
-                "feedback": render(mistake.get("feedback", ""), values),
+                "feedback": render(
+                    mistake.get("feedback", ""), values, scales=derived_scales(spec, values)
+                ),
                 "value": _plain(wrong),
             }
     return None

@@ -514,14 +514,20 @@ def grade(spec: dict, seed: int | None, raw: str):
     return GradeResult(status="invalid", feedback=error["message"], error=error)
 
 
-def preview(spec: dict, seed: int | None, raw: str) -> dict:
-    """:func:`grader.grading.preview` in a child under the limits.
+def preview(spec: dict, seed: int | None, raw: str, *, decimal: str = ".") -> dict:
+    """:func:`grader.grading.preview` in a child under the limits; the display in ``decimal``
+    (plain text work, done here rather than in the child).
 
     A refused evaluation is ``{"ok": False, "message": …, "code": "too_costly"}``.
     """
     [outcome] = _run("preview", [(spec, seed, raw)])
     if outcome[0] == "ok":
-        return outcome[1]
+        result = outcome[1]
+        if result.get("display"):
+            from grader.grading import localize_display
+
+            result = {**result, "display": localize_display(result["display"], decimal)}
+        return result
     if outcome[0] == "raised":
         _reraise(outcome[1], outcome[2])
     _log_refused("preview", outcome[1], raw)

@@ -41,6 +41,7 @@ from grader.engines.registry import to_json
 from grader.errors import EngineError, ParseError, SpecError
 from grader.expr import evaluate, names_in
 from grader.expr import parse_cached as parse_expression
+from grader.expr.scale import scale_of
 from grader.i18n import _
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "draw_params",
     "compute_value",
     "derivation_order",
+    "derived_scales",
     "MAX_TRIES",
     "SPEC_FAULTS",
 ]
@@ -229,6 +231,27 @@ def _derive(spec: dict, params: dict, order: list[str]) -> dict:
         definition = definitions[name]
         computed[name] = values[name] = compute_value(definition, values, where=f"derived.{name}")
     return {name: computed[name] for name in definitions}  # shown in the author's order
+
+
+def derived_scales(spec: dict, values: dict) -> dict:
+    """The additive scale of each derived value given by an expression (display only, see
+    :mod:`grader.expr.scale`), computed in derivation order so scales carry through."""
+    definitions = spec.get("derived") or {}
+    scales: dict = {}
+    for name in derivation_order(definitions):
+        definition = definitions[name]
+        if isinstance(definition, dict) and "pick" not in definition:
+            definition = definition.get("expr")
+        if not isinstance(definition, str):
+            continue
+        try:
+            node = parse_expression(definition)
+        except ParseError:
+            continue
+        scale = scale_of(node, values, scales)
+        if scale is not None:
+            scales[name] = scale
+    return scales
 
 
 def derivation_order(definitions: dict) -> list[str]:

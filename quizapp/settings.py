@@ -14,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from quizapp.core.env import env_bool, env_int, env_list, env_str
+from quizapp.core.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("NZ_VAR_DIR", str(BASE_DIR / "var")))
@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "quizapp.core.context_processors.decimal_mark",
             ],
         },
     },
@@ -125,6 +126,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Moscow")
+# The decimal mark people read numbers with (question texts, solutions, keys, gradebook,
+# exports): "," as Russian is written, or "."; a course may set its own. Input accepts both.
+NZ_DECIMAL_MARK = env_choice("NZ_DECIMAL_MARK", ",", choices=(",", "."))
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -49,7 +49,9 @@ def score(parsed, expected, spec: dict) -> Outcome:
 
 
 def display(value, spec: dict) -> str:
-    return f"${format_value(value)}$"
+    # Exactly enough digits that typing the shown key back is accepted (9838.5, not 9838).
+    tol = tolerance(spec, value)
+    return f"${format_value(value, accept=lambda shown, key: numbers_match(shown, key, tol))}$"
 
 
 def self_test(spec: dict, expected) -> SelfTest:

@@ -69,7 +69,9 @@ def _module(kind: str, ndim: int, hint: str):
         return result.shape_ok and result.score == 1.0
 
     def display(value, spec: dict) -> str:
-        return f"${format_value(value)}$"
+        # Per component, exactly enough digits that typing the shown key back is accepted.
+        tol = _tol(spec)
+        return f"${format_value(value, accept=lambda shown, key: tol.accepts(shown, key))}$"
 
     def self_test(spec: dict, expected) -> SelfTest:
         flat = np.asarray(expected, float)

@@ -67,7 +67,9 @@ def attempt_detail(request, attempt_uuid):
         if attempt.status == Attempt.Status.FINISHED
         else "quizapp/attempt.html"
     )
-    return render(request, template, {"attempt": attempt, "view": view, "now": now})
+    decimal = course_selectors.quiz_decimal_mark(quiz=attempt.quiz)
+    context = {"attempt": attempt, "view": view, "now": now, "decimal_mark": decimal}
+    return render(request, template, context)
 
 
 @login_required
@@ -120,7 +122,9 @@ def answer_preview(request, attempt_uuid, position):
     """How the typed answer is understood (JSON), shown under the input as the student types."""
     attempt = _get_attempt_for_user(request, attempt_uuid)
     item = get_object_or_404(attempt.items.select_related("version"), position=position)
-    return JsonResponse(grader.preview(item.version.spec, item.seed, request.GET.get("raw", "")))
+    decimal = course_selectors.quiz_decimal_mark(quiz=attempt.quiz)
+    raw = request.GET.get("raw", "")
+    return JsonResponse(grader.preview(item.version.spec, item.seed, raw, decimal=decimal))
 
 
 @login_required

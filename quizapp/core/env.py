@@ -6,7 +6,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["env_str", "env_bool", "env_int", "env_list"]
+__all__ = ["env_str", "env_bool", "env_int", "env_list", "env_choice"]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -49,3 +49,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not items:
         raise ImproperlyConfigured(f"{name} задана, но пуста: перечислите значения через запятую")
     return items
+
+
+def env_choice(name: str, default: str, *, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw not in choices:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r}: ожидалось одно из " + ", ".join(f"«{c}»" for c in choices)
+        )
+    return raw

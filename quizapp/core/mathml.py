@@ -12,15 +12,19 @@ harmless attributes are kept.
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
-from xml.etree.ElementTree import tostring
+from xml.etree.ElementTree import Element, tostring
 
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from latex2mathml.converter import Converter
 
-__all__ = ["render_math"]
+from grader.templating import DECIMAL_MARKS, localize_text
+
+__all__ = ["render_math", "decimal_mark"]
 
 MATH_DELIMITERS = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
 MAX_FORMULA = 4000
@@ -39,7 +43,7 @@ class _UnsafeFormula(ValueError):
     pass
 
 
-def _to_html(latex: str, display: bool) -> str:
+def _to_html(latex: str, display: bool, decimal: str) -> str:
     root = Converter(display="block" if display else "inline").convert_to_element(latex)
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag not in _ELEMENTS:
@@ -48,15 +52,107 @@ def _to_html(latex: str, display: bool) -> str:
             lowered = name.lower()
             if lowered in _DROPPED_ATTRIBUTES or lowered.startswith(("on", "xlink")):
                 del element.attrib[name]
+    _numbers(root, decimal)
     return _CHAR_REF.sub(r"&\1", tostring(root, encoding="unicode"))
 
 
+# latex2mathml writes operators as character references: "&#x0002C;" is ",".
+_MINUS = "&#x02212;"
+_COMMA = "&#x0002C;"
+_SEMICOLON = "&#x0003B;"
+# After these a minus is a sign, not a subtraction (an opening bracket, a separator, a relation,
+# an operator): "(−1,6; −0,6)", "x = −0,5", "2 · −3".
+_NOT_BEFORE_SIGN = frozenset(")]}|!′″")
+_SCRIPTS = frozenset({"msub", "msup", "msubsup", "munder", "mover", "munderover", "mmultiscripts"})
+
+
+def _char(element: Element) -> str:
+    return html.unescape(element.text or "").strip()
+
+
+def _is_blank(element: Element) -> bool:
+    return element.tag == "mspace" or (element.tag == "mtext" and not _char(element))
+
+
+def _numbers(root: Element, decimal: str) -> None:
+    """Numbers of a formula as a Russian reader reads them, in place.
+
+    - ``0{,}5`` (a TeX decimal comma) becomes one ``<mn>`` rather than a number, a comma and a
+      number;
+    - a sign minus joins its number, ``<mn>−1,6</mn>``: left as an ``<mo>`` after "(" or ","
+      it is spaced as a subtraction, «( − 1,6»;
+    - a number's decimal mark is ``decimal``; with a comma, a comma that separates numbers
+      (vector components, ``\\max(0, 5x)``) becomes ";", except in indices (``W_{1,2}``).
+    """
+    in_script = set()
+    for element in root.iter():
+        if element.tag in _SCRIPTS:
+            for script in list(element)[1:]:
+                in_script.update(id(e) for e in script.iter())
+    for parent in list(root.iter()):
+        children = list(parent)
+        merged: list[Element] = []
+        for child in children:
+            merged.append(child)
+            # mn, mrow(mo ","), mn → mn
+            if (
+                len(merged) >= 3
+                and child.tag == "mn"
+                and merged[-3].tag == "mn"
+                and merged[-2].tag == "mrow"
+                and len(merged[-2]) == 1
+                and merged[-2][0].tag == "mo"
+                and _char(merged[-2][0]) in ",."
+            ):
+                merged[-3].text = f"{merged[-3].text}.{child.text}"
+                parent.remove(merged[-2])
+                parent.remove(child)
+                del merged[-2:]
+        children = list(parent)
+        for index, child in enumerate(children):
+            if child.tag != "mo" or _char(child) not in ("−", "-") or index + 1 >= len(children):
+                continue
+            number = children[index + 1]
+            before = [c for c in children[:index] if not _is_blank(c)]
+            if number.tag != "mn" or not before:
+                continue  # the first child of a row is already spaced as a sign
+            previous = before[-1]
+            if previous.tag == "mo" and _char(previous) not in _NOT_BEFORE_SIGN:
+                number.text = f"{_MINUS}{number.text}"
+                parent.remove(child)
+        children = list(parent)
+        if decimal == "," and id(parent) not in in_script:
+            for index, child in enumerate(children):
+                if child.tag != "mo" or _char(child) != ",":
+                    continue
+                around = [c for c in children[:index] if not _is_blank(c)][-1:] + [
+                    c for c in children[index + 1 :] if not _is_blank(c)
+                ][:1]
+                if any(c.tag == "mn" for c in around):
+                    child.text = _SEMICOLON
+    for element in root.iter():
+        # A semicolon between components is followed by a space, as in text: MathML's operator
+        # dictionary gives it none («(0;−0,3)»), and latex2mathml makes a TeX «;» an identifier.
+        if element.tag in ("mo", "mi") and _char(element) == ";":
+            element.tag = "mo"
+            element.attrib.pop("mathvariant", None)
+            element.set("lspace", "0")
+            element.set("rspace", "0.2778em")
+    for element in root.iter("mn"):
+        element.text = (element.text or "").replace(".", decimal)
+
+
+def decimal_mark(mark: str | None = None) -> str:
+    """``mark`` if it is a valid decimal mark, else the site's (settings.NZ_DECIMAL_MARK)."""
+    return mark if mark in DECIMAL_MARKS else settings.NZ_DECIMAL_MARK
+
+
 @lru_cache(maxsize=4096)
-def _formula(latex: str, display: bool) -> str:
+def _formula(latex: str, display: bool, decimal: str) -> str:
     if len(latex) > MAX_FORMULA:
         return f"<code>{escape(latex[:MAX_FORMULA])}…</code>"
     try:
-        html = _to_html(latex, display)
+        html = _to_html(latex, display, decimal)
     except Exception:  # latex2mathml raises many exception types on odd input
         return f"<code>{escape(latex)}</code>"
     # A wide formula scrolls inside its own box instead of widening a phone's page: Chromium
@@ -65,20 +161,22 @@ def _formula(latex: str, display: bool) -> str:
     return f'<span class="math-{"display" if display else "inline"}">{html}</span>'
 
 
-def render_math(text: str) -> SafeString:
+def render_math(text: str, decimal: str | None = None) -> SafeString:
+    """Text with ``$…$`` math as HTML with MathML; numbers written with the decimal mark
+    ``decimal`` (``None``: the site's), in the text and in the formulas."""
     # A page is rendered again after every answer and reload with the same texts (a variant's
     # numbers are fixed by its seed): each text is converted once per process.
-    return _render_math(text or "")
+    return _render_math(text or "", decimal_mark(decimal))
 
 
 @lru_cache(maxsize=4096)
-def _render_math(text: str) -> SafeString:
+def _render_math(text: str, decimal: str) -> SafeString:
     parts = []
     position = 0
     for match in MATH_DELIMITERS.finditer(text or ""):
-        parts.append(escape(text[position : match.start()]))
+        parts.append(escape(localize_text(text[position : match.start()], decimal)))
         display = match.group(1) is not None
-        parts.append(_formula((match.group(1) or match.group(2)).strip(), display))
+        parts.append(_formula((match.group(1) or match.group(2)).strip(), display, decimal))
         position = match.end()
-    parts.append(escape((text or "")[position:]))
+    parts.append(escape(localize_text((text or "")[position:], decimal)))
     return mark_safe("".join(parts))

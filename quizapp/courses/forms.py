@@ -11,7 +11,7 @@ from quizapp.models.courses import Course
 class CourseForm(forms.ModelForm):
     class Meta:
         model = Course
-        fields = ["title", "code", "description", "join_enabled", "is_archived"]
+        fields = ["title", "code", "description", "decimal_mark", "join_enabled", "is_archived"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         error_messages = {"code": {"unique": _("Этот код уже занят другим курсом.")}}
 

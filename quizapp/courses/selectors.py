@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -105,6 +106,17 @@ def courses_for_user(user) -> CourseLists:
 
 def roster(course: Course) -> QuerySet[Enrollment]:
     return course.enrollments.select_related("user").order_by("role", "user__username")
+
+
+def quiz_decimal_mark(*, quiz: Quiz) -> str:
+    """The decimal mark a quiz's numbers are shown with: its courses' own mark when they agree on
+    one, else the site's (settings.NZ_DECIMAL_MARK); a quiz may sit in several courses."""
+    marks = set(
+        Course.objects.filter(quizzes=quiz)
+        .exclude(decimal_mark="")
+        .values_list("decimal_mark", flat=True)
+    )
+    return marks.pop() if len(marks) == 1 else settings.NZ_DECIMAL_MARK
 
 
 def course_quizzes(*, course: Course) -> list[Quiz]:

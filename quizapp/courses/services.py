@@ -59,7 +59,13 @@ def _save_with_unique_join_code(course: Course, **save_kwargs) -> None:
 
 @transaction.atomic
 def course_create(
-    *, owner, title: str, code: str, description: str = "", join_enabled: bool = True
+    *,
+    owner,
+    title: str,
+    code: str,
+    description: str = "",
+    join_enabled: bool = True,
+    decimal_mark: str = "",
 ) -> Course:
     if not is_instructor(owner):
         raise ServiceError(
@@ -75,9 +81,15 @@ def course_create(
         description=description.strip(),
         join_enabled=join_enabled,
         join_code=new_join_code(),
+        decimal_mark=_decimal_mark(decimal_mark),
     )
     _save_with_unique_join_code(course)
     return course
+
+
+def _decimal_mark(mark: str) -> str:
+    # The form offers only these; a service called from elsewhere is held to the same choices.
+    return mark if mark in Course.DecimalMark.values else Course.DecimalMark.SITE
 
 
 @transaction.atomic
@@ -89,6 +101,7 @@ def course_update(
     description: str,
     join_enabled: bool,
     is_archived: bool,
+    decimal_mark: str | None = None,
 ) -> Course:
     code = code.strip().lower()
     if _code_taken(code, exclude_pk=course.pk):
@@ -98,6 +111,8 @@ def course_update(
     course.description = description.strip()
     course.join_enabled = join_enabled
     course.is_archived = is_archived
+    if decimal_mark is not None:
+        course.decimal_mark = _decimal_mark(decimal_mark)
     try:
         with transaction.atomic():
             course.save()

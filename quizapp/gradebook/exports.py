@@ -1,4 +1,4 @@
-"""A gradebook as a file: CSV (for spreadsheets set to a Russian locale) and XLSX.
+"""A gradebook as a file: CSV (in the course's decimal mark) and XLSX (numbers numeric cells).
 
 Names, logins and quiz titles are typed by people (an LMS sets names through LTI), so every row
 goes through :mod:`quizapp.core.exports`, which keeps text from being read as a formula and keeps
@@ -16,11 +16,13 @@ from quizapp.core.exports import csv_row, xlsx_append
 from quizapp.gradebook.selectors import Gradebook
 
 
-def _table(book: Gradebook) -> tuple[list[str], list[list]]:
+def _table(book: Gradebook, decimal: str = ",") -> tuple[list[str], list[list]]:
     header = [gettext("Логин"), gettext("Фамилия"), gettext("Имя")]
     for q in book.quizzes:
+        max_score = format(q.max_score, "f") if q.max_score else ""
         header.append(
-            gettext("%(title)s (из %(max_score)s)") % {"title": q.title, "max_score": q.max_score}
+            gettext("%(title)s (из %(max_score)s)")
+            % {"title": q.title, "max_score": max_score.replace(".", decimal)}
             if q.max_score
             else q.title
         )
@@ -34,10 +36,15 @@ def _table(book: Gradebook) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-def gradebook_csv(book: Gradebook, *, sep: str = ";") -> bytes:
+def gradebook_csv(book: Gradebook, *, sep: str | None = None, decimal: str = ",") -> bytes:
+    """CSV in the reader's decimal mark: with a comma, fields are separated by «;» (what a
+    spreadsheet set to a Russian locale reads); with a point, by «,». ``sep`` asks for the other
+    separator explicitly, and numbers then take the mark that does not clash with it."""
+    if sep is None:
+        sep = ";" if decimal == "," else ","
     if sep not in (";", ","):
         raise ValueError("sep must be ';' or ','")
-    header, rows = _table(book)
+    header, rows = _table(book, "," if sep == ";" else ".")
     out = io.StringIO()
     writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
     for row in [header, *rows]:

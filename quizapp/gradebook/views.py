@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 from question_bank.models import Question
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required, is_admin
-from quizapp.courses.selectors import course_for_user
+from quizapp.courses.selectors import course_for_user, quiz_decimal_mark
 from quizapp.gradebook import exports, item_analysis, regrade, rejected, selectors
 from quizapp.gradebook import services as gb
 from quizapp.quizzes.selectors import managed_quizzes, quiz_for_user
@@ -50,6 +51,7 @@ def _gradebook_page(request, *, course=None, quiz=None):
     page = paginator.get_page(request.GET.get("page"))
     book = selectors.gradebook(course=course, quiz=quiz, students=page.object_list)
     context = {"book": book, "course": course, "quiz": quiz, "page": page}
+    context["decimal_mark"] = _decimal_mark(course=course, quiz=quiz)
     return render(request, "instructor/gradebook.html", context)
 
 
@@ -64,14 +66,21 @@ def quiz_gradebook(request, quiz_id):
     return _gradebook_page(request, quiz=quiz_for_user(request.user, quiz_id))
 
 
-def _export(book, fmt: str, request) -> HttpResponse:
+def _decimal_mark(*, course=None, quiz=None) -> str:
+    if course is not None:
+        return course.decimal_mark or settings.NZ_DECIMAL_MARK
+    return quiz_decimal_mark(quiz=quiz)
+
+
+def _export(book, fmt: str, request, *, decimal: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404(_("Нет такого формата"))
     if fmt == "xlsx":
         response = HttpResponse(exports.gradebook_xlsx(book), content_type=XLSX)
     else:
-        sep = "," if request.GET.get("sep") == "comma" else ";"
-        response = HttpResponse(exports.gradebook_csv(book, sep=sep), content_type="text/csv")
+        sep = {"comma": ",", "semicolon": ";"}.get(request.GET.get("sep"))
+        body = exports.gradebook_csv(book, sep=sep, decimal=decimal)
+        response = HttpResponse(body, content_type="text/csv")
     name = exports.export_filename(book, fmt)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -80,20 +89,24 @@ def _export(book, fmt: str, request) -> HttpResponse:
 @instructor_required
 def course_gradebook_export(request, course_id, fmt):
     course = course_for_user(request.user, course_id, manage=True)
-    return _export(selectors.gradebook(course=course), fmt, request)
+    decimal = _decimal_mark(course=course)
+    return _export(selectors.gradebook(course=course), fmt, request, decimal=decimal)
 
 
 @instructor_required
 def quiz_gradebook_export(request, quiz_id, fmt):
     quiz = quiz_for_user(request.user, quiz_id)
-    return _export(selectors.gradebook(quiz=quiz), fmt, request)
+    decimal = _decimal_mark(quiz=quiz)
+    return _export(selectors.gradebook(quiz=quiz), fmt, request, decimal=decimal)
 
 
 @instructor_required
 def attempt_detail(request, attempt_uuid):
     attempt = selectors.attempt_for_instructor(request.user, attempt_uuid)
     detail = selectors.attempt_detail(attempt=attempt)
-    return render(request, "instructor/gradebook_attempt.html", {"detail": detail})
+    decimal = quiz_decimal_mark(quiz=attempt.quiz)
+    context = {"detail": detail, "decimal_mark": decimal}
+    return render(request, "instructor/gradebook_attempt.html", context)
 
 
 @instructor_required
@@ -122,7 +135,8 @@ def attempt_override(request, attempt_uuid):
 def quiz_analysis(request, quiz_id):
     quiz = quiz_for_user(request.user, quiz_id)
     analysis = item_analysis.quiz_item_analysis_cached(quiz=quiz)
-    return render(request, "instructor/item_analysis.html", {"quiz": quiz, "analysis": analysis})
+    context = {"quiz": quiz, "analysis": analysis, "decimal_mark": quiz_decimal_mark(quiz=quiz)}
+    return render(request, "instructor/item_analysis.html", context)
 
 
 @instructor_required

@@ -58,6 +58,24 @@ class Course(models.Model):
         default=False,
         help_text=_("Курс в архиве виден участникам, но запись и изменения закрыты."),
     )
+    class DecimalMark(models.TextChoices):
+        SITE = "", _("как на сайте")
+        COMMA = ",", _("запятая: 0,5")
+        POINT = ".", _("точка: 0.5")
+
+    # How the course's students read numbers (texts, solutions, keys, gradebook, exports);
+    # empty: the site's NZ_DECIMAL_MARK. Input accepts both marks either way.
+    decimal_mark = models.CharField(
+        _("десятичный разделитель"),
+        max_length=1,
+        choices=DecimalMark.choices,
+        default=DecimalMark.SITE,
+        blank=True,
+        help_text=_(
+            "Как студенты курса видят числа в условиях, решениях, ответах, журнале и CSV. "
+            "Ответы принимаются с любым разделителем."
+        ),
+    )
     quizzes = models.ManyToManyField(
         "quizapp.Quiz",
         through="CourseQuiz",

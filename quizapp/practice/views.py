@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -115,4 +116,6 @@ def practice_next(request, topic_id):
 def practice_preview(request, topic_id):
     topic = _topic(request, topic_id)
     version, seed = _current(request, topic)
-    return JsonResponse(grader.preview(version.spec, seed, request.GET.get("raw", "")))
+    raw = request.GET.get("raw", "")
+    decimal = settings.NZ_DECIMAL_MARK
+    return JsonResponse(grader.preview(version.spec, seed, raw, decimal=decimal))

@@ -108,7 +108,7 @@ def test_answer_preview_explains_the_input_without_grading(
     url = reverse("answer-preview", args=[attempt.uuid, item.position])
     assert student_client.get(url, {"raw": "[0; 2,5; 0]"}).json() == {
         "ok": True,
-        "display": "вектор из 3 элементов: (0, 2.5, 0)",
+        "display": "вектор из 3 элементов: (0; 2,5; 0)",  # the reader's decimal comma
     }
     bad = student_client.get(url, {"raw": "[0; 2"}).json()
     assert bad["ok"] is False and bad["code"] and bad["message"]

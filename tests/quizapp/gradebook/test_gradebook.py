@@ -205,6 +205,39 @@ def test_export_view_sends_attachment(client, owner, course, attempt):
     assert bad.status_code == 404
 
 
+def test_csv_export_follows_the_course_decimal_mark(client, owner, course, attempt, quiz):
+    """Comma mark: «;»-separated with decimal commas; point mark: «,»-separated with points; the
+    other separator on request; the header's maximum takes the mark too (issue 12 §3)."""
+    gradebook.score_override(attempt=attempt, new_score=Decimal("2.5"), reason="r", by=owner)
+    client.force_login(owner)
+    url = reverse("gradebook-course-export", args=[course.pk, "csv"])
+
+    def rows(response, delimiter):
+        text = response.content.decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+    comma = rows(client.get(url), ";")
+    assert comma[1][3:] == ["2,50", "2,50"]
+    course.decimal_mark = "."
+    course.save()
+    point = rows(client.get(url), ",")
+    assert point[1][3:] == ["2.50", "2.50"]
+    assert "." in point[0][3] and "," not in point[0][3].split("из")[-1]
+    asked = rows(client.get(url, {"sep": "semicolon"}), ";")
+    assert asked[1][3:] == ["2,50", "2,50"]
+    page = client.get(reverse("gradebook-course", args=[course.pk])).content.decode()
+    assert ">2.50</a>" in page
+    # the page's «CSV для Excel» (said to be «;» with commas) stays that whatever the mark
+    assert '?sep=semicolon">CSV для Excel' in page
+    detail = reverse("gradebook-attempt", args=[attempt.uuid])
+    assert "<strong>2.50</strong>" in client.get(detail).content.decode()
+    course.decimal_mark = ","
+    course.save()
+    page = client.get(reverse("gradebook-course", args=[course.pk])).content.decode()
+    assert ">2,50</a>" in page
+    assert "<strong>2,50</strong>" in client.get(detail).content.decode()
+
+
 # --- Pages × people --------------------------------------------------------------------------
 
 

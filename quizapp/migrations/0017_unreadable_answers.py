@@ -27,7 +27,7 @@ def count_unreadable(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizapp", "0015_submit_client_tokens"),
+        ("quizapp", "0016_course_decimal_mark"),
     ]
 
     operations = [
