@@ -27,6 +27,9 @@ from grader.templating import DECIMAL_MARKS, localize_text
 __all__ = ["render_math", "decimal_mark"]
 
 MATH_DELIMITERS = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
+# Punctuation written right after an inline formula («$h_1 = …$,») goes into the formula's box:
+# a long formula fills a phone's line, and the comma would otherwise start a line of its own.
+_TRAILING = re.compile(r"[,.;:!?…»)]{1,3}")
 MAX_FORMULA = 4000
 _ELEMENTS = frozenset(
     "math maction menclose merror mfenced mfrac mi mmultiscripts mn mo mover mpadded mphantom "
@@ -176,7 +179,12 @@ def _render_math(text: str, decimal: str) -> SafeString:
     for match in MATH_DELIMITERS.finditer(text or ""):
         parts.append(escape(localize_text(text[position : match.start()], decimal)))
         display = match.group(1) is not None
-        parts.append(_formula((match.group(1) or match.group(2)).strip(), display, decimal))
+        formula = _formula((match.group(1) or match.group(2)).strip(), display, decimal)
         position = match.end()
+        trailing = None if display else _TRAILING.match(text, position)
+        if trailing and formula.endswith("</span>"):
+            formula = formula[: -len("</span>")] + escape(trailing.group()) + "</span>"
+            position = trailing.end()
+        parts.append(formula)
     parts.append(escape(localize_text((text or "")[position:], decimal)))
     return mark_safe("".join(parts))

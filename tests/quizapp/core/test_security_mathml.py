@@ -51,3 +51,16 @@ def test_symbols_still_render():
     html = str(render_math(r"$x < y \cdot \alpha$ и $$\text{шаг} = 2$$"))
     assert "<math" in html and "&#x0003C;" in html and "&amp;#x" not in html
     assert "<mtext>шаг</mtext>" in html
+
+
+def test_punctuation_after_an_inline_formula_stays_in_its_box():
+    """«$h_1 = …$,» on a phone: the formula fills the line and scrolls in its box; the comma
+    goes into that box rather than onto a line of its own (the café solution at 360 px)."""
+    html = str(render_math("Итак, $h_1 = 2$, затем $x$. Конец ($y$).", "."))
+    assert html.count("</math>,</span>") == 1
+    assert "</math>.</span>" in html and "</math>).</span>" in html
+    assert html.startswith("Итак, ") and "</span> затем " in html
+    # A display formula is a block of its own: what follows stays outside.
+    assert str(render_math("$$a$$, b", ".")).endswith("</span>, b")
+    # Only punctuation joins: a word right after the formula stays text.
+    assert str(render_math("$x$ы", ".")).endswith("</span>ы")
