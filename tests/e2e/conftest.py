@@ -135,6 +135,17 @@ def login(django_user_model):
     return do
 
 
+def start_attempt(page, quiz_slug: str):
+    """Open the quiz's page, press «Начать попытку» and return the attempt the page shows."""
+    from quizapp.models import Attempt
+
+    page.goto(f"/quiz/{quiz_slug}/")
+    page.get_by_role("button", name="Начать попытку").click()
+    page.wait_for_url("**/attempt/**")
+    page.wait_for_load_state()
+    return Attempt.objects.get(uuid=page.url.rstrip("/").split("/attempt/")[1].split("/")[0])
+
+
 @pytest.fixture(autouse=True)
 def fixed_seeds(monkeypatch):
     """Every run of a browser test renders the same questions with the same numbers.

@@ -9,7 +9,8 @@ import time
 import pytest
 from django.core.management import call_command
 
-from quizapp.models import Attempt, PracticeAnswer, Quiz, Response
+from quizapp.models import PracticeAnswer, Quiz, Response
+from tests.e2e.conftest import start_attempt
 from tests.e2e.test_student_flows import _import
 from tests.question_bank.banks import load
 
@@ -72,12 +73,8 @@ def test_double_click_on_answer_in_a_quiz_stores_one_response(page, login, monke
     held = HeldSubmit(monkeypatch, services, "response_submit")
     call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
     Quiz.objects.filter(slug="demo").update(show_solutions=Quiz.Solutions.AFTER_ANSWER)
-    student = login(page)
-    page.goto("/quiz/demo/")
-    page.get_by_role("button", name="Начать попытку").click()
-    page.wait_for_url("**/attempt/**")
-    page.wait_for_load_state()
-    attempt = Attempt.objects.get(user=student)
+    login(page)
+    attempt = start_attempt(page, "demo")
 
     box = page.locator("input[name=answer]").first
     position = int(box.evaluate("el => el.form.dataset.position"))
@@ -140,9 +137,7 @@ def test_double_click_on_answer_in_practice_stores_one_answer(page, login, monke
     # The next deliberate answer, to the new variant, is a new answer (a fresh token).
     page.get_by_label("Ваш ответ", exact=False).fill("0,25")
     page.get_by_role("button", name="Ответить").click()
-    page.wait_for_function(
-        "() => (document.querySelector('#answer') || {}).value === '0,25'"
-    )
+    page.wait_for_function("() => (document.querySelector('#answer') || {}).value === '0,25'")
     page.wait_for_selector(".feedback:not(.status-pending)")
     held.settle()
     assert sorted(PracticeAnswer.objects.filter(user=student).values_list("raw", flat=True)) == [

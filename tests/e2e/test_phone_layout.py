@@ -25,8 +25,8 @@ from question_bank import preview
 from question_bank.formats.native import parse_bank
 from question_bank.models import Question, QuestionVersion, Topic
 from quizapp.attempts.selectors import ItemView
-from quizapp.models import Attempt, AttemptItem, PracticeAnswer, Quiz, Response
-from tests.e2e.conftest import SHOTS
+from quizapp.models import AttemptItem, PracticeAnswer, Quiz, Response
+from tests.e2e.conftest import SHOTS, start_attempt
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK_FILES = [ROOT / "question_bank" / "demo" / "demo.yaml"] + sorted(
@@ -187,11 +187,8 @@ def test_quiz_result_with_the_cafe_network_fits_a_phone(page, shot, login):
     question beside it (its items are explicit, the seeds fixed), at 1280 and 360 px."""
     call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
     Quiz.objects.filter(slug="demo").update(show_solutions=Quiz.Solutions.AFTER_FINISH)
-    student = login(page)
-    page.goto("/quiz/demo/")
-    page.get_by_role("button", name="Начать попытку").click()
-    page.wait_for_url("**/attempt/**")
-    attempt = Attempt.objects.get(user=student)
+    login(page)
+    attempt = start_attempt(page, "demo")
     cafe = attempt.items.get(version__question__slug="cafe-network")
     cafe.seed = _cafe_seed(cafe.version.spec)
     cafe.save(update_fields=["seed"])

@@ -16,6 +16,7 @@ from grader.variants import variant
 from question_bank.models import Topic
 from question_bank.services import bank_import_file
 from quizapp.models import Attempt, FlashcardReview, Response, StudyDeck
+from tests.e2e.conftest import start_attempt
 from tests.question_bank.banks import load, spec_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -94,13 +95,9 @@ def test_register_practise_dropout_with_decimal_comma_and_see_solution(page, sho
 
 def test_timed_quiz_survives_reload_and_lost_connection(page, shot, login):
     call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
-    student = login(page)
-    page.goto("/quiz/demo-exam/")
-    page.get_by_role("button", name="Начать попытку").click()
-    page.wait_for_url("**/attempt/**")
-    page.wait_for_load_state()
+    login(page)
+    attempt = start_attempt(page, "demo-exam")
     assert re.fullmatch(r"1[45]:\d\d", page.locator("#timer-left").inner_text())
-    attempt = Attempt.objects.get(user=student)
     # The seeds are fixed (conftest.fixed_seeds): every run draws these questions, in this order,
     # the café network among them (its solution once made the result page wider than a phone).
     assert list(
@@ -168,12 +165,8 @@ def test_timed_quiz_survives_reload_and_lost_connection(page, shot, login):
 
 def test_timer_running_out_submits_the_attempt(page, login):
     call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
-    student = login(page)
-    page.goto("/quiz/demo-exam/")
-    page.get_by_role("button", name="Начать попытку").click()
-    page.wait_for_url("**/attempt/**")
-    page.wait_for_load_state()
-    attempt = Attempt.objects.get(user=student)
+    login(page)
+    attempt = start_attempt(page, "demo-exam")
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=4))
     page.reload()
     page.locator("input[name=answer]").first.fill("7")

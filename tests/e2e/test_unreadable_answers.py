@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from quizapp.models import Attempt, Response
+from tests.e2e.conftest import start_attempt
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,12 +19,8 @@ UNREADABLE = "Ответ не распознан: Ожидался вектор 
 
 def test_typing_42_into_a_vector_question_shows_it_unreadable_before_finishing(page, login, shot):
     call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
-    student = login(page)
-    page.goto("/quiz/demo/")
-    page.get_by_role("button", name="Начать попытку").click()
-    page.wait_for_url("**/attempt/**")
-    page.wait_for_load_state()
-    attempt = Attempt.objects.get(user=student)
+    login(page)
+    attempt = start_attempt(page, "demo")
     position = attempt.items.get(version__question__slug="dropout-vector").position
 
     box = page.locator(f"#answer-{position}")
