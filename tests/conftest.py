@@ -97,6 +97,13 @@ def student(django_user_model):
 
 
 @pytest.fixture
+def student_client(client, student):
+    """The test client, logged in as ``student``."""
+    client.force_login(student)
+    return client
+
+
+@pytest.fixture
 def outsider(django_user_model):
     return django_user_model.objects.create_user("outsider", password="pw-outsider-1")
 

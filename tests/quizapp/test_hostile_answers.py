@@ -37,12 +37,6 @@ def warm_sandbox():
     sandbox.warm_up()  # a measured request must not include the children's first start
 
 
-@pytest.fixture
-def student_client(client, student):
-    client.force_login(student)
-    return client
-
-
 def _timed(call, *args, **kwargs):
     start = time.monotonic()
     result = call(*args, **kwargs)

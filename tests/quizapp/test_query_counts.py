@@ -26,12 +26,6 @@ BOUND = 25
 
 
 @pytest.fixture
-def student_client(client, student):
-    client.force_login(student)
-    return client
-
-
-@pytest.fixture
 def demo(demo_quiz):
     call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
     return Bank.objects.get(slug="demo")

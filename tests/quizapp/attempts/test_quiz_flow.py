@@ -25,12 +25,6 @@ def exam(demo_quiz):
     return Quiz.objects.get(slug="demo-exam")
 
 
-@pytest.fixture
-def student_client(client, student):
-    client.force_login(student)
-    return client
-
-
 def _topic_of(item: AttemptItem) -> str:
     return item.version.question.topic.slug
 

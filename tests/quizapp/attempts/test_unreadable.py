@@ -39,12 +39,6 @@ def _latest(attempt, slug) -> Response:
     return Response.objects.filter(item=_item(attempt, slug)).latest("id")
 
 
-@pytest.fixture
-def student_client(client, student):
-    client.force_login(student)
-    return client
-
-
 # --- services ----------------------------------------------------------------------------------
 
 

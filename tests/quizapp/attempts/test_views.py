@@ -12,12 +12,6 @@ from quizapp.models import Attempt, Response
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def student_client(client, student):
-    client.force_login(student)
-    return client
-
-
 def _start(client, quiz) -> Attempt:
     response = client.post(reverse("attempt-start", args=[quiz.slug]))
     assert response.status_code == 302

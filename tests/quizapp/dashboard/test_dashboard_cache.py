@@ -19,12 +19,6 @@ from quizapp.practice import services as practice
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def student_client(client, student):
-    client.force_login(student)
-    return client
-
-
 def _home(client) -> tuple[str, int]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/")

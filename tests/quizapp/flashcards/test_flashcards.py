@@ -493,12 +493,6 @@ def test_naive_datetimes_are_refused(student):
 # --- Views -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def student_client(client, student):
-    client.force_login(student)
-    return client
-
-
 def _page(client, question=None) -> str:
     url = reverse("flashcards") + (f"?card={question.pk}" if question else "")
     response = client.get(url)

@@ -94,6 +94,21 @@ def test_selector_is_bounded_and_pages_one_question(client, django_user_model, q
     assert one.content.decode().count("<code>ответ ") == len(people)
 
 
+def test_the_pager_of_one_question_keeps_the_question(
+    client, django_user_model, quiz, owner, monkeypatch
+):
+    monkeypatch.setattr(rejected, "GROUPS_PER_PAGE", 2)
+    for k, student in enumerate(_students(django_user_model, 5)):
+        take(student, quiz, {SLUG: f"ответ {k}"})
+    question = Question.objects.get(slug=SLUG)
+    client.force_login(owner)
+    url = reverse("rejected-quiz", args=[quiz.pk])
+    second = client.get(url, {"question": question.pk, "page": 2}).content.decode()
+    assert "Страница 2 из 3" in second and second.count("<code>ответ ") == 2
+    assert f'href="?question={question.pk}&amp;page=1" rel="prev"' in second
+    assert f'href="?question={question.pk}&amp;page=3" rel="next"' in second
+
+
 def test_accepted_texts_reads_strings_and_mappings():
     spec = {"answers": ["ReLU", {"text": "выпрямитель", "feedback": "да"}]}
     assert rejected.accepted_texts(spec) == ["ReLU", "выпрямитель"]

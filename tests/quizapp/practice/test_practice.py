@@ -25,12 +25,6 @@ def cnn(demo_quiz):
     return Topic.objects.get(bank__slug="demo", slug="cnn")
 
 
-@pytest.fixture
-def student_client(client, student):
-    client.force_login(student)
-    return client
-
-
 def _current(client, topic):
     saved = client.session[f"practice:{topic.pk}"]
     return saved["version"], saved["seed"]

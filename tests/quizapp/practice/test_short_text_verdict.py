@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 NOTE = "Верно. Принято с опечаткой: правильно — «dropout»."
 
 
-@pytest.fixture
-def student_client(client, student):
-    client.force_login(student)
-    return client
-
-
 def test_practice_verdict_shows_the_typo_note(
     student_client, demo_quiz, django_capture_on_commit_callbacks
 ):
