@@ -351,6 +351,14 @@ SPECTACULAR_SETTINGS = {
         "AttemptStatusEnum": "quizapp.models.attempts.Attempt.Status",
         "ResponseStatusEnum": "quizapp.models.attempts.Response.Status",
     },
+    # Ids in paths: the «id» converter of quizapp/api/urls.py (at most 18 digits).
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1},
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "quizapp.api.schema.postprocess",
+    ],
 }
 # Eager tasks (embedded mode) deliver a webhook inside the request that graded the attempt: there
 # the first failure is final unless this is on (tests turn it on to see the retries).

@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views import defaults
 
 from quizapp import health
+from quizapp.api.views.fallback import server_error as api_server_error
 from quizapp.dashboard import views as dashboard
 
 urlpatterns = [
@@ -22,3 +24,13 @@ urlpatterns = [
     path("api/v1/", include("quizapp.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+
+def server_error(request):
+    """A failure inside /api/ answers JSON in the API's error shape, as every other API error."""
+    if request.path.startswith("/api/"):
+        return api_server_error(request)
+    return defaults.server_error(request)
+
+
+handler500 = server_error

@@ -18,9 +18,11 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate(self, request):
         header = get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword:
-            return None
-        if len(header) != 2:
+        if not header:
+            return None  # the browser's session, if any
+        # A credential that is not a valid key is refused, even beside a session cookie: a
+        # request that authenticates itself wrongly must not pass as someone else.
+        if header[0].lower() != self.keyword or len(header) != 2:
             raise AuthenticationFailed(
                 gettext("Заголовок Authorization: ожидается «Bearer <ключ>»."),
                 code=ErrorCode.INVALID_API_KEY,

@@ -59,6 +59,17 @@ def _flatten(detail, path="") -> dict[str, list[dict]]:
     return out
 
 
+def _refusal_code(fields: dict[str, list[dict]]) -> str:
+    """``invalid`` (400) for a request the schema excludes; when every refusal is one that a
+    schema-valid request meets — a reference to nothing (``does_not_exist``, 404), a taken value
+    (``unique``, 409), a rule across fields (422) — that code and its status (the lowest of
+    several: a missing reference before a taken slug)."""
+    members = {error_code(error["code"]) for errors in fields.values() for error in errors}
+    if None in members or any(member.status == 400 for member in members):
+        return str(ErrorCode.INVALID)
+    return str(min(members, key=lambda member: member.status))
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, ServiceError):
         field = getattr(exc, "field", None)
@@ -83,7 +94,9 @@ def api_exception_handler(exc, context):
             if name == "non_field_errors"
             else (f"{name}: {errors[0]['message']}")
         )
-        response.data = error_body("invalid", message, fields)
+        code = _refusal_code(fields)
+        response.data = error_body(code, message, fields)
+        response.status_code = error_code(code).status
         return response
     codes = exc.get_codes()
     code = codes if isinstance(codes, str) else "error"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
@@ -32,11 +33,16 @@ def fingerprint(request, data) -> str:
     return hashlib.sha256(f"{request.method}\n{request.path}\n{body}".encode()).hexdigest()
 
 
+# Visible ASCII, spaces only inside, 1–255 characters: the schema's pattern (views/attempts.py).
+KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
+KEY_RE = re.compile(KEY_PATTERN.removeprefix("^").removesuffix("$"))
+
+
 def idempotency_key(request) -> str | None:
     value = request.headers.get(HEADER)
     if value is None:
         return None
-    if not (1 <= len(value) <= 255 and value.isprintable() and value.strip() == value):
+    if not (len(value) <= 255 and KEY_RE.fullmatch(value)):
         raise ApiError(
             code=ErrorCode.INVALID_IDEMPOTENCY_KEY,
         )

@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from question_bank.models import Question, Topic
+from quizapp.api import fields
 from quizapp.api.selectors import (
     presented_for_client,
     result_for_client,
@@ -70,8 +71,9 @@ class BankOutSerializer(serializers.Serializer):
     )
 
 
-class BankPatchInSerializer(serializers.Serializer):
-    is_archived = serializers.BooleanField(
+class BankPatchInSerializer(fields.BodySerializer):
+    is_archived = fields.StrictBooleanField(
+        required=False,
         help_text=gettext_lazy("true — отправить банк в архив, false — вернуть из архива.")
     )
 
@@ -86,7 +88,7 @@ class TopicOutSerializer(serializers.Serializer):
 
 
 class TopicFilterSerializer(serializers.Serializer):
-    bank = serializers.IntegerField(required=False, min_value=1)
+    bank = fields.IdField(required=False)
 
 
 class OptionSerializer(serializers.Serializer):
@@ -131,8 +133,8 @@ class QuestionDetailOutSerializer(QuestionOutSerializer):
 
 
 class QuestionFilterSerializer(serializers.Serializer):
-    bank = serializers.IntegerField(required=False, min_value=1)
-    topic = serializers.IntegerField(required=False, min_value=1)
+    bank = fields.IdField(required=False)
+    topic = fields.IdField(required=False)
     kind = serializers.ChoiceField(choices=Question.Kind.choices, required=False)
 
 
@@ -195,13 +197,13 @@ class QuizDetailOutSerializer(QuizOutSerializer):
         return QuizItemOutSerializer(items, many=True).data
 
 
-class QuizItemInSerializer(serializers.Serializer):
+class QuizItemInSerializer(fields.BodySerializer):
     """A fixed question (its newest version at each attempt's start), or a topic rule."""
 
-    question = serializers.PrimaryKeyRelatedField(
+    question = fields.IdRelatedField(
         queryset=Question.objects.all(), required=False, allow_null=True
     )
-    topic = serializers.PrimaryKeyRelatedField(
+    topic = fields.IdRelatedField(
         queryset=Topic.objects.all(), required=False, allow_null=True
     )
     count = serializers.IntegerField(
@@ -211,14 +213,7 @@ class QuizItemInSerializer(serializers.Serializer):
         default=1,
         help_text=gettext_lazy("Для правила по теме."),
     )
-    points = serializers.DecimalField(
-        max_digits=6,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        max_value=Decimal("1000"),
-        required=False,
-        default=Decimal(1),
-    )
+    points = fields.PointsField(required=False, default=Decimal(1))
 
     def validate(self, data):
         if (data.get("question") is None) == (data.get("topic") is None):
@@ -229,7 +224,7 @@ class QuizItemInSerializer(serializers.Serializer):
         return data
 
 
-class QuizInSerializer(serializers.Serializer):
+class QuizInSerializer(fields.BodySerializer):
     slug = serializers.SlugField(max_length=100)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
@@ -240,7 +235,7 @@ class QuizInSerializer(serializers.Serializer):
         required=False, allow_null=True, min_value=1, max_value=1000
     )
     show_solutions = serializers.ChoiceField(choices=Quiz.Solutions.choices, required=False)
-    shuffle_items = serializers.BooleanField(required=False)
+    shuffle_items = fields.StrictBooleanField(required=False)
     unreadable_policy = serializers.ChoiceField(
         choices=Quiz.Unreadable.choices,
         required=False,
@@ -249,9 +244,9 @@ class QuizInSerializer(serializers.Serializer):
             "wrong — приносит 0 баллов."
         ),
     )
-    opens_at = serializers.DateTimeField(required=False, allow_null=True)
-    closes_at = serializers.DateTimeField(required=False, allow_null=True)
-    is_published = serializers.BooleanField(
+    opens_at = fields.DateTimeField(required=False, allow_null=True)
+    closes_at = fields.DateTimeField(required=False, allow_null=True)
+    is_published = fields.StrictBooleanField(
         required=False,
         default=False,
         help_text=gettext_lazy(
@@ -259,7 +254,7 @@ class QuizInSerializer(serializers.Serializer):
             "студентам — после публикации и назначения курсу (или с is_open)."
         ),
     )
-    is_open = serializers.BooleanField(
+    is_open = fields.StrictBooleanField(
         required=False,
         default=False,
         help_text=gettext_lazy(
@@ -285,7 +280,7 @@ class QuizInSerializer(serializers.Serializer):
                 closes_at=data.get("closes_at", getattr(self.instance, "closes_at", None)),
             )
         except ServiceError as exc:
-            raise serializers.ValidationError({exc.field: exc.message}) from exc
+            raise serializers.ValidationError({exc.field: exc.message}, code=exc.code) from exc
         return data
 
 
@@ -300,12 +295,12 @@ class QuizPatchInSerializer(QuizInSerializer):
 
 
 class QuizFilterSerializer(serializers.Serializer):
-    mine = serializers.BooleanField(
+    mine = fields.QueryBooleanField(
         required=False,
         default=False,
         help_text=gettext_lazy("Только тесты, которыми управляет вызывающий."),
     )
-    is_published = serializers.BooleanField(required=False, allow_null=True, default=None)
+    is_published = fields.QueryBooleanField(required=False, allow_null=True, default=None)
     ordering = serializers.ChoiceField(
         choices=["title", "-title", "created_at", "-created_at"], required=False
     )
@@ -465,26 +460,25 @@ class AttemptDetailOutSerializer(AttemptOutSerializer):
         return AttemptItemOutSerializer(self.context["items"], many=True, context=self.context).data
 
 
-class AttemptStartInSerializer(serializers.Serializer):
-    quiz = serializers.IntegerField(min_value=1)
-    user = serializers.IntegerField(
-        min_value=1,
+class AttemptStartInSerializer(fields.BodySerializer):
+    quiz = fields.IdField()
+    user = fields.IdField(
         required=False,
         help_text=gettext_lazy("Только по ключу API: студент, за которого LMS начинает попытку."),
     )
 
 
 class AttemptFilterSerializer(serializers.Serializer):
-    course = serializers.IntegerField(
-        required=False, min_value=1, help_text=gettext_lazy("Тесты курса, попытки его студентов.")
+    course = fields.IdField(
+        required=False, help_text=gettext_lazy("Тесты курса, попытки его студентов.")
     )
-    quiz = serializers.IntegerField(required=False, min_value=1)
-    user = serializers.IntegerField(required=False, min_value=1)
+    quiz = fields.IdField(required=False)
+    user = fields.IdField(required=False)
     status = serializers.ChoiceField(choices=Attempt.Status.choices, required=False)
-    started_after = serializers.DateTimeField(required=False)
-    started_before = serializers.DateTimeField(required=False)
-    finished_after = serializers.DateTimeField(required=False)
-    finished_before = serializers.DateTimeField(required=False)
+    started_after = fields.DateTimeField(required=False)
+    started_before = fields.DateTimeField(required=False)
+    finished_after = fields.DateTimeField(required=False)
+    finished_before = fields.DateTimeField(required=False)
     ordering = serializers.ChoiceField(
         choices=[
             "started_at",
@@ -498,7 +492,7 @@ class AttemptFilterSerializer(serializers.Serializer):
     )
 
 
-class AnswerInSerializer(serializers.Serializer):
+class AnswerInSerializer(fields.BodySerializer):
     answer = serializers.CharField(
         max_length=MAX_RAW_LENGTH,
         allow_blank=True,
@@ -526,7 +520,7 @@ class SubmitAcceptedSerializer(serializers.Serializer):
     status_url = serializers.CharField(help_text=gettext_lazy("Где узнать результат проверки."))
 
 
-class DraftInSerializer(serializers.Serializer):
+class DraftInSerializer(fields.BodySerializer):
     answer = serializers.CharField(
         max_length=MAX_RAW_LENGTH, allow_blank=True, trim_whitespace=False
     )
@@ -601,13 +595,18 @@ class GradebookRowSerializer(serializers.Serializer):
         )
 
 
-class RegradeInSerializer(serializers.Serializer):
-    question = serializers.IntegerField(min_value=1)
+# Version numbers are 32-bit columns.
+MAX_VERSION = 2**31 - 1
+
+
+class RegradeInSerializer(fields.BodySerializer):
+    question = fields.IdField()
     to_version = serializers.IntegerField(
-        min_value=1, help_text=gettext_lazy("Номер новой версии вопроса.")
+        min_value=1, max_value=MAX_VERSION, help_text=gettext_lazy("Номер новой версии вопроса.")
     )
     from_version = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_VERSION,
         required=False,
         help_text=gettext_lazy("Только ответы этой версии (пусто — всех прочих)."),
     )
@@ -652,11 +651,11 @@ class CourseOutSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class CourseInSerializer(serializers.Serializer):
+class CourseInSerializer(fields.BodySerializer):
     code = serializers.SlugField(max_length=50)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
-    join_enabled = serializers.BooleanField(required=False, default=True)
+    join_enabled = fields.StrictBooleanField(required=False, default=True)
 
 
 class EnrollmentOutSerializer(serializers.Serializer):
@@ -668,7 +667,7 @@ class EnrollmentOutSerializer(serializers.Serializer):
     joined_at = serializers.DateTimeField()
 
 
-class EnrollmentInSerializer(serializers.Serializer):
+class EnrollmentInSerializer(fields.BodySerializer):
     external_id = serializers.CharField(
         max_length=255,
         help_text=gettext_lazy("Идентификатор студента в LMS (LTI sub, id пользователя Moodle)."),
@@ -685,7 +684,7 @@ class EnrollmentFilterSerializer(serializers.Serializer):
 # --- keys and webhooks ------------------------------------------------------------------------
 
 
-class ApiKeyInSerializer(serializers.Serializer):
+class ApiKeyInSerializer(fields.BodySerializer):
     name = serializers.CharField(max_length=100)
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=ApiKey.Scope.choices),
@@ -697,7 +696,7 @@ class ApiKeyInSerializer(serializers.Serializer):
     rate_per_minute = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=100000
     )
-    courses = serializers.PrimaryKeyRelatedField(
+    courses = fields.IdRelatedField(
         queryset=Course.objects.all(),
         many=True,
         required=False,
@@ -729,7 +728,7 @@ class ApiKeyCreatedOutSerializer(ApiKeyOutSerializer):
     )
 
 
-class WebhookInSerializer(serializers.Serializer):
+class WebhookInSerializer(fields.BodySerializer):
     url = serializers.URLField(max_length=500)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEndpoint.Event.choices),

@@ -1,7 +1,7 @@
 """URLs of /api/v1/ (namespace ``api``), with the OpenAPI schema and its local viewers."""
 
 from django.conf import settings
-from django.urls import path
+from django.urls import path, re_path, register_converter
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import (
@@ -11,8 +11,25 @@ from drf_spectacular.views import (
 )
 
 from quizapp.api import views
+from quizapp.api.fields import MAX_ID
 
 app_name = "api"
+
+
+class IdConverter:
+    """A number of at most as many digits as MAX_ID: anything else matches no route and gets
+    the JSON 404 of ``views.not_found``, never the database."""
+
+    regex = f"[0-9]{{1,{len(str(MAX_ID))}}}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 # drf-spectacular-sidecar's Redoc 2.5: the hashes of the <style> contents its bundle inserts
 # (a new sidecar version may change them; tests/e2e/test_csp_pages.py fails if so).
@@ -23,38 +40,38 @@ REDOC_STYLE_HASHES = [
 
 urlpatterns = [
     path("banks/", views.BankListView.as_view(), name="bank-list"),
-    path("banks/<int:bank_id>/", views.BankDetailView.as_view(), name="bank-detail"),
+    path("banks/<id:bank_id>/", views.BankDetailView.as_view(), name="bank-detail"),
     path("topics/", views.TopicListView.as_view(), name="topic-list"),
-    path("topics/<int:topic_id>/", views.TopicDetailView.as_view(), name="topic-detail"),
+    path("topics/<id:topic_id>/", views.TopicDetailView.as_view(), name="topic-detail"),
     path("questions/", views.QuestionListView.as_view(), name="question-list"),
     path(
-        "questions/<int:question_id>/",
+        "questions/<id:question_id>/",
         views.QuestionDetailView.as_view(),
         name="question-detail",
     ),
     path("quizzes/", views.QuizListView.as_view(), name="quiz-list"),
-    path("quizzes/<int:quiz_id>/", views.QuizDetailView.as_view(), name="quiz-detail"),
+    path("quizzes/<id:quiz_id>/", views.QuizDetailView.as_view(), name="quiz-detail"),
     path(
-        "quizzes/<int:quiz_id>/gradebook/",
+        "quizzes/<id:quiz_id>/gradebook/",
         views.QuizGradebookView.as_view(),
         name="quiz-gradebook",
     ),
-    path("quizzes/<int:quiz_id>/regrades/", views.QuizRegradeView.as_view(), name="quiz-regrade"),
-    path("regrades/<int:run_id>/", views.RegradeDetailView.as_view(), name="regrade-detail"),
+    path("quizzes/<id:quiz_id>/regrades/", views.QuizRegradeView.as_view(), name="quiz-regrade"),
+    path("regrades/<id:run_id>/", views.RegradeDetailView.as_view(), name="regrade-detail"),
     path("attempts/", views.AttemptListView.as_view(), name="attempt-list"),
     path("attempts/<uuid:attempt_uuid>/", views.AttemptDetailView.as_view(), name="attempt-detail"),
     path(
-        "attempts/<uuid:attempt_uuid>/items/<int:position>/",
+        "attempts/<uuid:attempt_uuid>/items/<id:position>/",
         views.AttemptItemView.as_view(),
         name="attempt-item",
     ),
     path(
-        "attempts/<uuid:attempt_uuid>/items/<int:position>/responses/",
+        "attempts/<uuid:attempt_uuid>/items/<id:position>/responses/",
         views.ResponseSubmitView.as_view(),
         name="response-submit",
     ),
     path(
-        "attempts/<uuid:attempt_uuid>/items/<int:position>/draft/",
+        "attempts/<uuid:attempt_uuid>/items/<id:position>/draft/",
         views.DraftView.as_view(),
         name="attempt-draft",
     ),
@@ -69,26 +86,26 @@ urlpatterns = [
         name="attempt-result",
     ),
     path(
-        "responses/<int:response_id>/", views.ResponseDetailView.as_view(), name="response-detail"
+        "responses/<id:response_id>/", views.ResponseDetailView.as_view(), name="response-detail"
     ),
     path("courses/", views.CourseListView.as_view(), name="course-list"),
-    path("courses/<int:course_id>/", views.CourseDetailView.as_view(), name="course-detail"),
+    path("courses/<id:course_id>/", views.CourseDetailView.as_view(), name="course-detail"),
     path(
-        "courses/<int:course_id>/enrollments/",
+        "courses/<id:course_id>/enrollments/",
         views.EnrollmentListView.as_view(),
         name="enrollment-list",
     ),
     path(
-        "courses/<int:course_id>/enrollments/<int:enrollment_id>/",
+        "courses/<id:course_id>/enrollments/<id:enrollment_id>/",
         views.EnrollmentDetailView.as_view(),
         name="enrollment-detail",
     ),
     path("keys/", views.ApiKeyListView.as_view(), name="key-list"),
-    path("keys/<int:key_id>/", views.ApiKeyDetailView.as_view(), name="key-detail"),
+    path("keys/<id:key_id>/", views.ApiKeyDetailView.as_view(), name="key-detail"),
     path("webhooks/", views.WebhookListView.as_view(), name="webhook-list"),
-    path("webhooks/<int:webhook_id>/", views.WebhookDetailView.as_view(), name="webhook-detail"),
+    path("webhooks/<id:webhook_id>/", views.WebhookDetailView.as_view(), name="webhook-detail"),
     path(
-        "webhooks/<int:webhook_id>/deliveries/",
+        "webhooks/<id:webhook_id>/deliveries/",
         views.WebhookDeliveryListView.as_view(),
         name="webhook-deliveries",
     ),
@@ -119,4 +136,7 @@ urlpatterns = [
         )(SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")),
         name="redoc",
     ),
+    # Last: any other path under /api/v1/ answers a JSON 404 (or 405) in the API's error shape,
+    # not Django's HTML page.
+    re_path(r"^", views.not_found, name="not-found"),
 ]

@@ -87,6 +87,12 @@ class ErrorCode(enum.StrEnum):
         "Attempts for another user can be started only with an API key "
         "for the instructor's own quiz.",
     )
+    SERVER_ERROR = (
+        "server_error",
+        500,
+        _("Внутренняя ошибка сервера; она записана в журнал. Повторите запрос позже."),
+        "Internal server error; it has been logged. Retry later.",
+    )
     NOT_FOUND = "not_found", 404, _("Не найдено."), "Not found."
     METHOD_NOT_ALLOWED = (
         "method_not_allowed",
@@ -128,8 +134,11 @@ class ErrorCode(enum.StrEnum):
     INVALID_IDEMPOTENCY_KEY = (
         "invalid_idempotency_key",
         400,
-        _("Заголовок Idempotency-Key: от 1 до 255 печатных символов."),
-        "The Idempotency-Key header must be 1–255 printable characters.",
+        _(
+            "Заголовок Idempotency-Key: от 1 до 255 видимых символов ASCII (пробелы — только "
+            "внутри)."
+        ),
+        "The Idempotency-Key header must be 1–255 visible ASCII characters (spaces only inside).",
     )
     IDEMPOTENCY_KEY_REUSED = (
         "idempotency_key_reused",
@@ -152,7 +161,19 @@ class ErrorCode(enum.StrEnum):
         _("Укажите либо вопрос (question), либо тему (topic)."),
         "Give either a question or a topic, not both.",
     )
-    UNIQUE = "unique", 400, _("Такое значение уже занято."), "This value is already taken."
+    WRONG_TYPE = (
+        "wrong_type",
+        400,
+        _("Значение не того типа."),
+        "The value has the wrong JSON type.",
+    )
+    UNKNOWN_FIELD = (
+        "unknown_field",
+        400,
+        _("Неизвестное поле."),
+        "Unknown field: the request body has a field the operation does not take.",
+    )
+    UNIQUE = "unique", 409, _("Такое значение уже занято."), "This value is already taken."
     SCHEME = (
         "scheme",
         400,
@@ -167,7 +188,7 @@ class ErrorCode(enum.StrEnum):
     )
     DOES_NOT_EXIST = (
         "does_not_exist",
-        400,
+        404,
         _("Такого объекта нет."),
         "The referenced object does not exist.",
     )
@@ -239,7 +260,7 @@ class ErrorCode(enum.StrEnum):
     )
     CLOSES_BEFORE_OPENS = (
         "closes_before_opens",
-        400,
+        422,
         _("Тест должен закрываться позже, чем открывается."),
         "The quiz must close after it opens.",
     )
@@ -257,25 +278,25 @@ class ErrorCode(enum.StrEnum):
     )
     RULE_TOO_FEW = (
         "rule_too_few",
-        400,
+        409,
         _("В теме меньше вопросов, чем требует правило."),
         "The topic has fewer questions than the rule asks for.",
     )
     QUESTION_NOT_VISIBLE = (
         "question_not_visible",
-        400,
+        404,
         _("Этот вопрос вам недоступен."),
         "This question is not available to you.",
     )
     TOPIC_NOT_VISIBLE = (
         "topic_not_visible",
-        400,
+        404,
         _("Эта тема вам недоступна."),
         "This topic is not available to you.",
     )
     DUPLICATE_QUESTION = (
         "duplicate_question",
-        400,
+        422,
         _("Этот вопрос уже есть в тесте."),
         "The question is already in the quiz.",
     )
@@ -288,7 +309,7 @@ class ErrorCode(enum.StrEnum):
     )
     COURSE_CODE_TAKEN = (
         "course_code_taken",
-        400,
+        409,
         _("Этот код курса уже занят."),
         "This course code is taken.",
     )
@@ -318,7 +339,7 @@ class ErrorCode(enum.StrEnum):
     )
     NOT_ENROLLED = (
         "not_enrolled",
-        400,
+        422,
         _("Вы не записаны на этот курс."),
         "Not enrolled in the course.",
     )
@@ -429,13 +450,13 @@ class ErrorCode(enum.StrEnum):
     )
     NOTHING_TO_REGRADE = (
         "nothing_to_regrade",
-        400,
+        409,
         _("Все ответы уже проверены по этой версии: перепроверять нечего."),
         "Every answer is already graded with that version.",
     )
     QUESTION_NOT_IN_QUIZ = (
         "question_not_in_quiz",
-        400,
+        422,
         _("Выберите вопрос этого теста."),
         "Choose a question of this quiz.",
     )

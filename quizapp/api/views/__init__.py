@@ -27,6 +27,7 @@ from quizapp.api.views.courses import (
     EnrollmentDetailView,
     EnrollmentListView,
 )
+from quizapp.api.views.fallback import not_found
 from quizapp.api.views.integrations import (
     ApiKeyDetailView,
     ApiKeyListView,
@@ -71,4 +72,5 @@ __all__ = [
     "WebhookDeliveryListView",
     "WebhookDetailView",
     "WebhookListView",
+    "not_found",
 ]

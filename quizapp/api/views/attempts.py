@@ -15,13 +15,14 @@ from quizapp.api import serializers as s
 from quizapp.api.errors import ApiError
 from quizapp.api.idempotency import (
     HEADER,
+    KEY_PATTERN,
     REPLAYED_HEADER,
     fingerprint,
     idempotency_key,
     idempotent,
     principal_of,
 )
-from quizapp.api.pagination import paged, paginate
+from quizapp.api.pagination import PageQuerySerializer, paged, paginate
 from quizapp.api.views.base import ApiView, body, conflict, query, responses
 from quizapp.attempts import selectors as quiz_selectors
 from quizapp.attempts import services
@@ -43,7 +44,7 @@ class AttemptListView(ApiView):
     @extend_schema(
         operation_id="attempts_list",
         summary="Попытки и их баллы: свои, а преподавателю — попытки его тестов",
-        parameters=[s.AttemptFilterSerializer],
+        parameters=[s.AttemptFilterSerializer, PageQuerySerializer],
         responses=responses({200: paged(s.AttemptOutSerializer)}, 400, 404),
         tags=["attempts", "results"],
     )
@@ -55,12 +56,14 @@ class AttemptListView(ApiView):
     @extend_schema(
         operation_id="attempts_create",
         summary="Начать попытку (или получить уже идущую)",
-        description="По ключу API можно указать user — студента теста владельца ключа.",
+        description="По ключу API можно указать user — студента теста владельца ключа; "
+        "студенту, не записанному на курс теста, — 422 not_enrolled.",
         request=s.AttemptStartInSerializer,
         responses=responses(
             {201: s.AttemptDetailOutSerializer, 200: s.AttemptDetailOutSerializer, 409: conflict()},
             400,
             404,
+            422,
         ),
         tags=["attempts"],
     )
@@ -134,7 +137,12 @@ class ResponseSubmitView(ApiView):
         ),
         parameters=[
             OpenApiParameter(
-                HEADER, str, OpenApiParameter.HEADER, required=False, description="1–255 символов"
+                HEADER,
+                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": KEY_PATTERN},
+                OpenApiParameter.HEADER,
+                required=False,
+                description="1–255 видимых символов ASCII (пробелы — только внутри), "
+                "например UUID",
             )
         ],
         request=s.AnswerInSerializer,

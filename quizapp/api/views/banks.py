@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from quizapp.api import access, permissions
 from quizapp.api import selectors as api_selectors
 from quizapp.api import serializers as s
-from quizapp.api.pagination import paged, paginate
+from quizapp.api.pagination import PageQuerySerializer, paged, paginate
 from quizapp.api.views.base import ApiView, body, conflict, query, responses
 from quizapp.banks import services as bank_services
 from quizapp.core.roles import is_instructor
@@ -21,6 +21,7 @@ class BankListView(ApiView):
     @extend_schema(
         operation_id="banks_list",
         summary="Банки вопросов, видимые вызывающему",
+        parameters=[PageQuerySerializer],
         responses=responses({200: paged(s.BankOutSerializer)}, 400, 404),
         tags=["banks"],
     )
@@ -60,7 +61,8 @@ class BankDetailView(ApiView):
     def patch(self, request, bank_id):
         bank = access.get_bank_for_manager(request, bank_id)
         data = body(s.BankPatchInSerializer, request)
-        bank = bank_services.bank_archive(bank=bank, archived=data["is_archived"])
+        if "is_archived" in data:
+            bank = bank_services.bank_archive(bank=bank, archived=data["is_archived"])
         bank = api_selectors.bank_list(banks=type(bank).objects.filter(pk=bank.pk)).get()
         return Response(s.BankOutSerializer(bank).data)
 
@@ -84,7 +86,7 @@ class TopicListView(ApiView):
     @extend_schema(
         operation_id="topics_list",
         summary="Темы (фильтр по банку)",
-        parameters=[s.TopicFilterSerializer],
+        parameters=[s.TopicFilterSerializer, PageQuerySerializer],
         responses=responses({200: paged(s.TopicOutSerializer)}, 400, 404),
         tags=["banks"],
     )
@@ -117,7 +119,7 @@ class QuestionListView(ApiView):
     @extend_schema(
         operation_id="questions_list",
         summary="Вопросы (без ключей ответов)",
-        parameters=[s.QuestionFilterSerializer],
+        parameters=[s.QuestionFilterSerializer, PageQuerySerializer],
         responses=responses({200: paged(s.QuestionOutSerializer)}, 400, 404),
         tags=["banks"],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from quizapp.api import permissions
@@ -18,6 +19,16 @@ ERRORS = {
     403: OpenApiResponse(s.ErrorSerializer, description="Нет прав"),
     404: OpenApiResponse(s.ErrorSerializer, description="Не найдено (или не видно вам)"),
     413: OpenApiResponse(s.ErrorSerializer, description="Тело запроса больше допустимого"),
+    409: OpenApiResponse(
+        s.ErrorSerializer,
+        description="Конфликт: значение занято (unique, course_code_taken) или состояние "
+        "не допускает действия (код в error.code)",
+    ),
+    422: OpenApiResponse(
+        s.ErrorSerializer,
+        description="Запрос верен по схеме, но нарушает правило между полями "
+        "(closes_before_opens, duplicate_question…; код в error.code)",
+    ),
     429: OpenApiResponse(s.ErrorSerializer, description="Превышен лимит запросов"),
 }
 
@@ -33,7 +44,15 @@ def conflict(description="Конфликт состояния (код в error.c
 
 
 def query(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params)
+    # A plain dict, not the QueryDict: DRF reads an empty form value as «not given», so
+    # ``?status=`` listed everything; here an empty value is refused like any other the schema
+    # excludes.
+    params = request.query_params.dict()
+    serializer = serializer_class(data=params)
+    empty = [name for name in serializer.fields if params.get(name) == ""]
+    if empty:
+        message = gettext("Пустое значение: задайте его или уберите параметр из запроса.")
+        raise ValidationError({name: [message] for name in empty}, code="blank")
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 

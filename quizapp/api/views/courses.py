@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from quizapp.api import access, permissions
 from quizapp.api import serializers as s
 from quizapp.api import services as api_services
-from quizapp.api.pagination import paged, paginate
+from quizapp.api.pagination import PageQuerySerializer, paged, paginate
 from quizapp.api.views.base import ApiView, body, conflict, query, responses
 from quizapp.courses import selectors as course_selectors
 from quizapp.courses import services as courses
@@ -21,6 +21,7 @@ class CourseListView(ApiView):
     @extend_schema(
         operation_id="courses_list",
         summary="Курсы вызывающего: которые он ведёт и на которые записан",
+        parameters=[PageQuerySerializer],
         responses=responses({200: paged(s.CourseOutSerializer)}, 400, 404),
         tags=["courses"],
     )
@@ -32,7 +33,7 @@ class CourseListView(ApiView):
         operation_id="courses_create",
         summary="Создать курс (преподаватель)",
         request=s.CourseInSerializer,
-        responses=responses({201: s.CourseOutSerializer}, 400),
+        responses=responses({201: s.CourseOutSerializer}, 400, 409),
         tags=["courses"],
     )
     def post(self, request):
@@ -61,7 +62,7 @@ class EnrollmentListView(ApiView):
     @extend_schema(
         operation_id="courses_enrollments_list",
         summary="Участники курса; поиск по внешнему id LMS",
-        parameters=[s.EnrollmentFilterSerializer],
+        parameters=[s.EnrollmentFilterSerializer, PageQuerySerializer],
         responses=responses({200: paged(s.EnrollmentOutSerializer)}, 400, 404),
         tags=["courses"],
     )

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from quizapp.api import access, keys, permissions
 from quizapp.api import serializers as s
 from quizapp.api import services as api_services
-from quizapp.api.pagination import paged, paginate
+from quizapp.api.pagination import PageQuerySerializer, paged, paginate
 from quizapp.api.views.base import ApiView, body, responses
 from quizapp.models.api import ApiKey, WebhookEndpoint
 
@@ -20,6 +20,7 @@ class ApiKeyListView(ApiView):
     @extend_schema(
         operation_id="keys_list",
         summary="Мои ключи API (без секретов)",
+        parameters=[PageQuerySerializer],
         responses=responses({200: paged(s.ApiKeyOutSerializer)}, 400, 404),
         tags=["keys"],
     )
@@ -32,7 +33,7 @@ class ApiKeyListView(ApiView):
         operation_id="keys_create",
         summary="Создать ключ API; ключ целиком возвращается один раз",
         request=s.ApiKeyInSerializer,
-        responses=responses({201: s.ApiKeyCreatedOutSerializer}, 400),
+        responses=responses({201: s.ApiKeyCreatedOutSerializer}, 400, 404),
         tags=["keys"],
     )
     def post(self, request):
@@ -63,6 +64,7 @@ class WebhookListView(ApiView):
     @extend_schema(
         operation_id="webhooks_list",
         summary="Мои вебхуки",
+        parameters=[PageQuerySerializer],
         responses=responses({200: paged(s.WebhookOutSerializer)}, 400, 404),
         tags=["webhooks"],
     )
@@ -105,6 +107,7 @@ class WebhookDeliveryListView(ApiView):
     @extend_schema(
         operation_id="webhooks_deliveries",
         summary="Журнал отправок вебхука",
+        parameters=[PageQuerySerializer],
         responses=responses({200: paged(s.WebhookDeliveryOutSerializer)}, 400, 404),
         tags=["webhooks"],
     )

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from quizapp.api import access, permissions
 from quizapp.api import serializers as s
-from quizapp.api.pagination import paged, paginate
+from quizapp.api.pagination import PageQuerySerializer, paged, paginate
 from quizapp.api.views.base import ApiView, body, conflict, query, responses
 from quizapp.gradebook import regrade, selectors
 from quizapp.quizzes import services as quiz_services
@@ -20,7 +20,7 @@ class QuizListView(ApiView):
     @extend_schema(
         operation_id="quizzes_list",
         summary="Тесты: доступные вызывающему и его собственные",
-        parameters=[s.QuizFilterSerializer],
+        parameters=[s.QuizFilterSerializer, PageQuerySerializer],
         responses=responses({200: paged(s.QuizOutSerializer)}, 400, 404),
         tags=["quizzes"],
     )
@@ -40,7 +40,7 @@ class QuizListView(ApiView):
         operation_id="quizzes_create",
         summary="Создать тест (преподаватель)",
         request=s.QuizInSerializer,
-        responses=responses({201: s.QuizDetailOutSerializer}, 400),
+        responses=responses({201: s.QuizDetailOutSerializer}, 400, 404, 409, 422),
         tags=["quizzes"],
     )
     def post(self, request):
@@ -74,7 +74,7 @@ class QuizDetailView(ApiView):
         operation_id="quizzes_partial_update",
         summary="Изменить тест (автор); items заменяет весь список",
         request=s.QuizPatchInSerializer,
-        responses=responses({200: s.QuizDetailOutSerializer, 409: conflict()}, 400, 404),
+        responses=responses({200: s.QuizDetailOutSerializer}, 400, 404, 409, 422),
         tags=["quizzes"],
     )
     def patch(self, request, quiz_id):
@@ -104,6 +104,7 @@ class QuizGradebookView(ApiView):
     @extend_schema(
         operation_id="quizzes_gradebook",
         summary="Ведомость теста: строка на студента (лучшая попытка, с учётом правок)",
+        parameters=[PageQuerySerializer],
         responses=responses({200: paged(s.GradebookRowSerializer)}, 400, 404),
         tags=["results"],
     )
@@ -123,10 +124,10 @@ class QuizRegradeView(ApiView):
             "Каждый вопрос попытки сохраняет seed, так что студент видит те же числа, а ключ "
             "считается по новой версии; завершённые попытки пересчитываются. "
             "409 regrade_running — перепроверка этого вопроса уже идёт; "
-            "400 nothing_to_regrade — перепроверять нечего."
+            "409 nothing_to_regrade — перепроверять нечего."
         ),
         request=s.RegradeInSerializer,
-        responses=responses({202: s.RegradeRunOutSerializer, 409: conflict()}, 400, 404),
+        responses=responses({202: s.RegradeRunOutSerializer, 409: conflict()}, 400, 404, 422),
         tags=["results"],
     )
     def post(self, request, quiz_id):

@@ -298,7 +298,8 @@ def test_a_student_cannot_start_for_someone_else(student_api, outsider, quiz):
 
 def test_lms_key_names_an_unknown_user(lms, quiz):
     response = post_json(lms, ATTEMPTS, {"quiz": quiz.pk, "user": 999999})
-    assert response.status_code == 400
+    # The request is schema-valid; what it names does not exist.
+    assert response.status_code == 404 and error_code(response) == "does_not_exist"
     assert "user" in response.json()["error"]["fields"]
     assert not Attempt.objects.exists()
 

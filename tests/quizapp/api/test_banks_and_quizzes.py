@@ -106,7 +106,7 @@ def test_a_question_of_a_bank_one_cannot_see_names_the_item(instructor_api, priv
     hidden = Question.objects.create(bank=private_bank, slug="h", title="h", kind="numeric")
     body = _quiz_body([quiz.items.first().question_id, hidden.pk])
     response = post_json(instructor_api, QUIZZES, body)
-    assert response.status_code == 400 and error_code(response) == "question_not_visible"
+    assert response.status_code == 404 and error_code(response) == "question_not_visible"
     assert response.json()["error"]["fields"]["items.1"][0]["code"] == "question_not_visible"
     assert not Quiz.objects.filter(slug="api-quiz").exists()
 
@@ -115,7 +115,7 @@ def test_a_rule_larger_than_its_topic_is_refused(instructor_api, quiz):
     topic = Question.objects.filter(topic__isnull=False).first().topic
     body = {"slug": "big", "title": "Big", "items": [{"topic": topic.pk, "count": 50}]}
     response = post_json(instructor_api, QUIZZES, body)
-    assert response.status_code == 400 and error_code(response) == "rule_too_few"
+    assert response.status_code == 409 and error_code(response) == "rule_too_few"
     assert not Quiz.objects.filter(slug="big").exists()
 
 
@@ -161,7 +161,8 @@ def test_closes_before_opens_is_refused(instructor_api, quiz):
         {"opens_at": "2030-01-02T00:00:00Z", "closes_at": "2030-01-01T00:00:00Z"},
         format="json",
     )
-    assert response.status_code == 400 and "closes_at" in response.json()["error"]["fields"]
+    assert response.status_code == 422 and error_code(response) == "closes_before_opens"
+    assert "closes_at" in response.json()["error"]["fields"]
 
 
 def test_items_change_for_new_attempts_only(instructor_api, student, quiz):

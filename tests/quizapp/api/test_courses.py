@@ -38,7 +38,7 @@ def test_instructor_creates_a_course_through_a_key(lms, instructor):
 
 def test_taken_course_code_is_refused(lms, course):
     response = post_json(lms, "/api/v1/courses/", {"code": "dl-2026", "title": "again"})
-    assert response.status_code == 400 and error_code(response) == "course_code_taken"
+    assert response.status_code == 409 and error_code(response) == "course_code_taken"
     assert Course.objects.count() == 1
 
 
@@ -96,7 +96,8 @@ def test_key_limited_to_a_course(instructor, student, quiz, course, other_course
     assert post_json(client, enroll_url(other_course), {"external_id": "x"}).status_code == 404
     # A student outside the key's courses cannot have an attempt started by it.
     refused = post_json(client, "/api/v1/attempts/", {"quiz": quiz.pk, "user": student.pk})
-    assert refused.status_code == 400 and "user" in refused.json()["error"]["fields"]
+    assert refused.status_code == 422 and error_code(refused) == "not_enrolled"
+    assert "user" in refused.json()["error"]["fields"]
     Enrollment.objects.create(course=course, user=student)
     started = post_json(client, "/api/v1/attempts/", {"quiz": quiz.pk, "user": student.pk})
     assert started.status_code == 201 and Attempt.objects.get().user == student

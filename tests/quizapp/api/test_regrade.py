@@ -56,14 +56,14 @@ def test_regrade_names_a_missing_version(instructor_api, quiz, broken_attempt):
     question, _good, _attempt = broken_attempt
     url = f"/api/v1/quizzes/{quiz.pk}/regrades/"
     response = post_json(instructor_api, url, {"question": question.pk, "to_version": 99})
-    assert response.status_code == 400 and "to_version" in response.json()["error"]["fields"]
+    assert response.status_code == 404 and "to_version" in response.json()["error"]["fields"]
 
 
 def test_nothing_to_regrade_is_refused(instructor_api, quiz, broken_attempt):
     question, _good, _attempt = broken_attempt
     url = f"/api/v1/quizzes/{quiz.pk}/regrades/"
     response = post_json(instructor_api, url, {"question": question.pk, "to_version": 2})
-    assert response.status_code == 400 and error_code(response) == "nothing_to_regrade"
+    assert response.status_code == 409 and error_code(response) == "nothing_to_regrade"
 
 
 def test_regrade_is_for_the_quiz_author(other_instructor_api, student_api, quiz, broken_attempt):
