@@ -94,7 +94,6 @@ class DateTimeField(serializers.DateTimeField):
         return parsed
 
 
-
 # The JSON type a body field takes, as its schema states; DRF would also take 0 for "0" and "5"
 # for 5. Checked in this order (a SlugField is a CharField, a BooleanField is no IntegerField).
 _JSON_TYPES: list[tuple[type, tuple[type, ...], str]] = [
@@ -105,7 +104,7 @@ _JSON_TYPES: list[tuple[type, tuple[type, ...], str]] = [
     (serializers.CharField, (str,), _("строка")),
     (serializers.UUIDField, (str,), _("строка")),
     (serializers.ChoiceField, (str,), _("строка")),
-    (serializers.DecimalField, (str,), _("строка с числом, например \"1.50\"")),
+    (serializers.DecimalField, (str,), _('строка с числом, например "1.50"')),
     (serializers.DateTimeField, (str,), _("строка с датой и временем")),
     (serializers.ListField, (list,), _("список")),
     (serializers.ListSerializer, (list,), _("список")),

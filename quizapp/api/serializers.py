@@ -74,7 +74,7 @@ class BankOutSerializer(serializers.Serializer):
 class BankPatchInSerializer(fields.BodySerializer):
     is_archived = fields.StrictBooleanField(
         required=False,
-        help_text=gettext_lazy("true — отправить банк в архив, false — вернуть из архива.")
+        help_text=gettext_lazy("true — отправить банк в архив, false — вернуть из архива."),
     )
 
 
@@ -203,9 +203,7 @@ class QuizItemInSerializer(fields.BodySerializer):
     question = fields.IdRelatedField(
         queryset=Question.objects.all(), required=False, allow_null=True
     )
-    topic = fields.IdRelatedField(
-        queryset=Topic.objects.all(), required=False, allow_null=True
-    )
+    topic = fields.IdRelatedField(queryset=Topic.objects.all(), required=False, allow_null=True)
     count = serializers.IntegerField(
         required=False,
         min_value=1,

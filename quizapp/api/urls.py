@@ -85,9 +85,7 @@ urlpatterns = [
         views.AttemptResultView.as_view(),
         name="attempt-result",
     ),
-    path(
-        "responses/<id:response_id>/", views.ResponseDetailView.as_view(), name="response-detail"
-    ),
+    path("responses/<id:response_id>/", views.ResponseDetailView.as_view(), name="response-detail"),
     path("courses/", views.CourseListView.as_view(), name="course-list"),
     path("courses/<id:course_id>/", views.CourseDetailView.as_view(), name="course-detail"),
     path(

@@ -141,8 +141,7 @@ class ResponseSubmitView(ApiView):
                 {"type": "string", "minLength": 1, "maxLength": 255, "pattern": KEY_PATTERN},
                 OpenApiParameter.HEADER,
                 required=False,
-                description="1–255 видимых символов ASCII (пробелы — только внутри), "
-                "например UUID",
+                description="1–255 видимых символов ASCII (пробелы — только внутри), например UUID",
             )
         ],
         request=s.AnswerInSerializer,

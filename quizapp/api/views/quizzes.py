@@ -81,9 +81,7 @@ class QuizDetailView(ApiView):
         quiz = access.get_quiz_for_manager(request, quiz_id)
         data = body(s.QuizPatchInSerializer, request, instance=quiz, context={"request": request})
         items = data.pop("items", None)
-        quiz = quiz_services.quiz_update(
-            quiz=quiz, settings=data, items=items, user=request.user
-        )
+        quiz = quiz_services.quiz_update(quiz=quiz, settings=data, items=items, user=request.user)
         return Response(s.QuizDetailOutSerializer(quiz, context={"manager": True}).data)
 
     @extend_schema(
