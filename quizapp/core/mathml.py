@@ -44,6 +44,8 @@ _ELEMENTS = frozenset(
 )
 # Links (\href), inline CSS (\style), ids and classes never come from a formula.
 _DROPPED_ATTRIBUTES = frozenset({"href", "style", "class", "id", "src"})
+# …nor into the alttext (the formula's source), where they would mean nothing.
+_DROPPED_COMMANDS = re.compile(r"\\(?:href|style)\s*\{[^{}]*\}")
 # latex2mathml writes symbols as "&#x…;" into element text; tostring escapes the "&".
 _CHAR_REF = re.compile(r"&amp;(#x[0-9a-fA-F]{1,6};|#[0-9]{1,7};)")
 
@@ -62,7 +64,7 @@ def _to_html(latex: str, display: bool, decimal: str) -> str:
             if lowered in _DROPPED_ATTRIBUTES or lowered.startswith(("on", "xlink")):
                 del element.attrib[name]
     _numbers(root, decimal)
-    root.set("alttext", localize_text(latex, decimal))
+    root.set("alttext", _source_numbers(_DROPPED_COMMANDS.sub("", latex), decimal))
     spoken = spoken_form(root)
     if spoken:
         root.set("aria-label", spoken)
@@ -153,6 +155,15 @@ def _numbers(root: Element, decimal: str) -> None:
             element.set("rspace", "0.2778em")
     for element in root.iter("mn"):
         element.text = (element.text or "").replace(".", decimal)
+
+
+# A decimal in LaTeX source («0.5x_3»: a number next to a letter, which localize_text, made for
+# plain text, leaves alone); version-like «1.2.3» is not a number.
+_SOURCE_DECIMAL = re.compile(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])")
+
+
+def _source_numbers(latex: str, decimal: str) -> str:
+    return _SOURCE_DECIMAL.sub(rf"\1{decimal}\2", latex) if decimal != "." else latex
 
 
 # --- The spoken form: what a screen reader says for a formula when it does not read MathML. ---
