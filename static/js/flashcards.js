@@ -38,9 +38,10 @@
   });
 
   // After a typed answer the server redirects to «/cards/?card=N#card»; a browser skips
-  // autofocus on a page opened at a fragment, so the proposed rating (or the answer box after
-  // an unreadable answer) would not have the focus and Enter could not accept it. The script is
-  // deferred: the page is parsed, and nothing else has taken the focus yet.
+  // autofocus on a page opened at a fragment, and Chromium clears the focus once more when it
+  // scrolls to the fragment (after the load), so the proposed rating (or the answer box after an
+  // unreadable answer) would not have the focus and Enter could not accept it. Focused now and
+  // again after the load, only while nothing else has the focus.
   function focusProposed() {
     var target = document.querySelector("#card [autofocus]");
     if (!target || target.closest("[hidden]")) return;
@@ -49,6 +50,9 @@
     target.focus();
   }
   focusProposed();
+  window.addEventListener("load", function () {
+    window.setTimeout(focusProposed, 0);
+  });
 
   // Back/forward cache: a page restored from history must be usable again.
   window.addEventListener("pageshow", function () {
