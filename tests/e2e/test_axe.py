@@ -45,8 +45,9 @@ class Tour:
         self.violations: list[tuple[str, int, dict]] = []
         self.wide: list[str] = []
 
-    def check(self, name: str, url: str | None = None) -> None:
-        """Open ``url`` (or stay on the page as it is) and check it at every width."""
+    def check(self, name: str, url: str | None = None, *, shot: str = "") -> None:
+        """Open ``url`` (or stay on the page as it is) and check it at every width; ``shot``:
+        also save it as artifacts/screenshots/axe-<shot>-<width>.png at 1280 and 360 px."""
         page = self.page
         if url is not None:
             page.set_viewport_size({"width": 1280, "height": 900})
@@ -57,6 +58,9 @@ class Tour:
             _resize(page, width)
             for violation in axe_violations(page):
                 self.violations.append((name, width, violation))
+            if shot:
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SHOTS / f"axe-{shot}-{width}.png"), full_page=True)
         for width in REFLOW_WIDTHS:
             _resize(page, width)
             scroll = page.evaluate("() => document.documentElement.scrollWidth")
@@ -133,18 +137,18 @@ def test_student_pages_pass_axe_and_reflow(page, django_user_model):
     take(student, Quiz.objects.get(slug="demo"))
     StudyDeck.objects.create(user=student, bank=Bank.objects.get(slug="demo"))
     _log_in(page, "anna", "pw-anna-1")
-    tour.check("главная (с попытками)", "/")
+    tour.check("главная (с попытками)", "/", shot="dashboard")
     tour.check("тренировка", "/practice/")
     mlp = Topic.objects.get(bank__slug="demo", slug="mlp")
     tour.check("тренировка: вопрос", f"/practice/topic/{mlp.pk}/")
     page.get_by_label(re.compile("Ваш ответ")).first.fill("1")
     page.get_by_role("button", name="Ответить").click()
     page.wait_for_selector(".solution")
-    tour.check("тренировка: ответ и решение")
+    tour.check("тренировка: ответ и решение", shot="practice-solution")
 
     tour.check("тест", "/quiz/demo-exam/")
     attempt = start_attempt(page, "demo-exam")
-    tour.check("попытка")
+    tour.check("попытка", shot="attempt")
     page.locator("input[name=answer]").first.fill("0,5")
     tour.check("завершение попытки: подтверждение", f"/attempt/{attempt.uuid}/finish/")
     page.get_by_role("button", name="Завершить", exact=True).click()
@@ -153,7 +157,7 @@ def test_student_pages_pass_axe_and_reflow(page, django_user_model):
 
     tour.check("карточки: карточка", "/cards/")
     _answer_card(page)
-    tour.check("карточки: после ответа")
+    tour.check("карточки: после ответа", shot="flashcards-answered")
     tour.check("колоды", "/cards/decks/")
     tour.check("профиль", "/account/")
     tour.check("курсы (студент)", "/courses/")
@@ -233,14 +237,14 @@ def test_instructor_pages_pass_axe_and_reflow(browser, live_server, django_user_
     tour.check(
         "отклонённые ответы вопроса", f"/banks/{demo.pk}/questions/{dropout_name.pk}/rejected/"
     )
-    tour.check("тесты", "/teach/quizzes/")
+    tour.check("тесты", "/teach/quizzes/", shot="quiz-list")
     tour.check("новый тест", "/teach/quizzes/new/")
     tour.check("тест: правка", f"/teach/quizzes/{quiz.pk}/")
     tour.check("журнал", "/teach/gradebook/")
     tour.check("журнал курса", f"/teach/gradebook/course/{course.pk}/")
     tour.check("журнал теста", f"/teach/gradebook/quiz/{quiz.pk}/")
     tour.check("попытка в журнале", f"/teach/gradebook/attempt/{attempt.uuid}/")
-    tour.check("анализ заданий", f"/teach/analysis/quiz/{quiz.pk}/")
+    tour.check("анализ заданий", f"/teach/analysis/quiz/{quiz.pk}/", shot="item-analysis")
     tour.check("отклонённые ответы теста", f"/teach/rejected/quiz/{quiz.pk}/")
     tour.check("перепроверка", f"/teach/regrade/quiz/{quiz.pk}/")
     tour.check("курсы", "/courses/")
@@ -252,7 +256,7 @@ def test_instructor_pages_pass_axe_and_reflow(browser, live_server, django_user_
     page.get_by_role("button", name="Создать ключ").click()
     page.wait_for_selector("#token")
     tour.check("интеграции (ключ создан)")
-    tour.check("интеграции", "/teach/integrations/")
+    tour.check("интеграции", "/teach/integrations/", shot="integrations")
     tour.check("LTI: оценки", "/lti/scores/")
     tour.check("LTI: ошибка входа", "/lti/login/")
     context.close()
