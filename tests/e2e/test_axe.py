@@ -132,6 +132,7 @@ def test_student_pages_pass_axe_and_reflow(page, django_user_model):
     token = default_token_generator.make_token(student)
     tour.check("сброс пароля: новый пароль", f"/password/reset/{uid}/{token}/")
     tour.check("сброс пароля: готово", "/password/reset/complete/")
+    tour.check("сброс пароля: ссылка устарела", f"/password/reset/{uid}/set-password-x/")
 
     # A finished attempt of the demo quiz: the dashboard shows the table of attempts.
     take(student, Quiz.objects.get(slug="demo"))
@@ -160,6 +161,12 @@ def test_student_pages_pass_axe_and_reflow(page, django_user_model):
     tour.check("карточки: после ответа", shot="flashcards-answered")
     tour.check("колоды", "/cards/decks/")
     tour.check("профиль", "/account/")
+    teacher = make_user(django_user_model, "teacher", INSTRUCTOR_GROUP)
+    course = course_services.course_create(owner=teacher, title="Глубокое обучение", code="dl")
+    tour.check("приглашение в курс", f"/courses/join/{course.join_code}/")
+    page.get_by_role("button", name="Записаться").click()
+    page.wait_for_url(f"**/courses/{course.pk}/")
+    tour.check("курс (студент)")
     tour.check("курсы (студент)", "/courses/")
     tour.assert_clean("student")
 
@@ -191,6 +198,51 @@ def _bank_file() -> bytes:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode()
 
 
+def _lti_link_and_failed_score(teacher, attempt) -> int:
+    """An LMS course where ``teacher`` teaches, a link in it without a quiz yet (the page to pick
+    one), and a score the LMS refused (a row of «Оценки в LMS» with its retry button). Returns the
+    resource link's id."""
+    from lti_tool.models import LtiContext, LtiLineItem, LtiMembership, LtiResourceLink, LtiUser
+
+    from quizapp.lti.services import lti_platform_register
+    from quizapp.models.lti import LtiScorePassback
+
+    registration = lti_platform_register(
+        name="Moodle факультета",
+        issuer="https://lms.example",
+        client_id="tool-1",
+        auth_url="https://lms.example/auth",
+        token_url="https://lms.example/token",
+        keyset_url="https://lms.example/jwks",
+        deployment_ids=["d-1"],
+    )
+    context = LtiContext.objects.create(
+        deployment=registration.deployments.get(), id_on_platform="course-42", title="ГО"
+    )
+    link = LtiResourceLink.objects.create(context=context, id_on_platform="rl-1", title="Тест 1")
+    lti_teacher = LtiUser.objects.create(registration=registration, sub="t-1", auth_user=teacher)
+    LtiMembership.objects.create(user=lti_teacher, context=context, is_instructor=True)
+    learner = LtiUser.objects.create(registration=registration, sub="s-1", auth_user=attempt.user)
+    line_item = LtiLineItem.objects.create(
+        context=context,
+        url="https://lms.example/lineitems/1",
+        label="Демо-тест",
+        maximum_score=9,
+    )
+    LtiScorePassback.objects.create(
+        attempt=attempt,
+        line_item=line_item,
+        lti_user=learner,
+        status=LtiScorePassback.Status.FAILED,
+        score_given=1,
+        score_maximum=9,
+        tries=3,
+        last_status_code=503,
+        last_error="Service Unavailable",
+    )
+    return link.pk
+
+
 def test_instructor_pages_pass_axe_and_reflow(browser, live_server, django_user_model):
     axe_source()
     call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
@@ -208,6 +260,7 @@ def test_instructor_pages_pass_axe_and_reflow(browser, live_server, django_user_
         course_services.course_join(user=student, code=course.join_code)
         take(student, quiz, {"dropout-name": raw}, default=raw)
     attempt = Attempt.objects.filter(quiz=quiz).first()
+    lti_link = _lti_link_and_failed_score(teacher, attempt)
     cafe = Question.objects.get(bank=demo, slug="cafe-network")
     dropout_name = Question.objects.get(bank=demo, slug="dropout-name")
 
@@ -257,7 +310,8 @@ def test_instructor_pages_pass_axe_and_reflow(browser, live_server, django_user_
     page.wait_for_selector("#token")
     tour.check("интеграции (ключ создан)")
     tour.check("интеграции", "/teach/integrations/", shot="integrations")
-    tour.check("LTI: оценки", "/lti/scores/")
+    tour.check("LTI: оценки (отказ LMS)", "/lti/scores/")
+    tour.check("LTI: выбор теста для ссылки", f"/lti/link/{lti_link}/")
     tour.check("LTI: ошибка входа", "/lti/login/")
     context.close()
     assert [e for e in errors if "/lti/login/" not in e] == []
