@@ -30,7 +30,7 @@ from latex2mathml.converter import Converter
 
 from grader.templating import DECIMAL_MARKS, localize_text
 
-__all__ = ["render_math", "decimal_mark"]
+__all__ = ["render_math", "decimal_mark", "spoken_form"]
 
 MATH_DELIMITERS = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
 # Punctuation written right after an inline formula («$h_1 = …$,») goes into the formula's box:
