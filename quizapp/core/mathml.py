@@ -8,6 +8,12 @@ MathML is serialized here rather than by ``latex2mathml.convert``: that one unes
 string (``\\text{<img onerror=…>}`` would come out as a live tag) and keeps ``\\href`` and
 ``\\style``. Only numeric character references are restored, and only known MathML elements and
 harmless attributes are kept.
+
+Every formula carries a text alternative: ``alttext`` with its LaTeX source and an
+``aria-label`` with a Russian spoken form built from the MathML (``μ_B`` → «мю с индексом B»,
+``\\hat y`` → «y с крышкой»). Chromium exposes only the ``aria-label`` as the formula's
+accessible name (``alttext`` is not mapped), so without it a screen reader that does not read
+MathML says «mu B» or «y caret». Both show numbers with the page's decimal mark.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from latex2mathml.converter import Converter
 
 from grader.templating import DECIMAL_MARKS, localize_text
 
-__all__ = ["render_math", "decimal_mark"]
+__all__ = ["render_math", "decimal_mark", "spoken_form"]
 
 MATH_DELIMITERS = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
 # Punctuation written right after an inline formula («$h_1 = …$,») goes into the formula's box:
@@ -38,6 +44,8 @@ _ELEMENTS = frozenset(
 )
 # Links (\href), inline CSS (\style), ids and classes never come from a formula.
 _DROPPED_ATTRIBUTES = frozenset({"href", "style", "class", "id", "src"})
+# …nor into the alttext (the formula's source), where they would mean nothing.
+_DROPPED_COMMANDS = re.compile(r"\\(?:href|style)\s*\{[^{}]*\}")
 # latex2mathml writes symbols as "&#x…;" into element text; tostring escapes the "&".
 _CHAR_REF = re.compile(r"&amp;(#x[0-9a-fA-F]{1,6};|#[0-9]{1,7};)")
 
@@ -56,6 +64,10 @@ def _to_html(latex: str, display: bool, decimal: str) -> str:
             if lowered in _DROPPED_ATTRIBUTES or lowered.startswith(("on", "xlink")):
                 del element.attrib[name]
     _numbers(root, decimal)
+    root.set("alttext", _source_numbers(_DROPPED_COMMANDS.sub("", latex), decimal))
+    spoken = spoken_form(root)
+    if spoken:
+        root.set("aria-label", spoken)
     return _CHAR_REF.sub(r"&\1", tostring(root, encoding="unicode"))
 
 
@@ -143,6 +155,129 @@ def _numbers(root: Element, decimal: str) -> None:
             element.set("rspace", "0.2778em")
     for element in root.iter("mn"):
         element.text = (element.text or "").replace(".", decimal)
+
+
+# A decimal in LaTeX source («0.5x_3»: a number next to a letter, which localize_text, made for
+# plain text, leaves alone); version-like «1.2.3» is not a number.
+_SOURCE_DECIMAL = re.compile(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])")
+
+
+def _source_numbers(latex: str, decimal: str) -> str:
+    return _SOURCE_DECIMAL.sub(rf"\1{decimal}\2", latex) if decimal != "." else latex
+
+
+# --- The spoken form: what a screen reader says for a formula when it does not read MathML. ---
+_LETTERS = {
+    "α": "альфа", "β": "бета", "γ": "гамма", "Γ": "гамма", "δ": "дельта", "Δ": "дельта",
+    "ε": "эпсилон", "ϵ": "эпсилон", "ζ": "дзета", "η": "эта", "θ": "тета", "Θ": "тета",
+    "ι": "йота", "κ": "каппа", "λ": "лямбда", "Λ": "лямбда", "μ": "мю", "ν": "ню", "ξ": "кси",
+    "π": "пи", "Π": "пи", "ρ": "ро", "σ": "сигма", "Σ": "сигма", "τ": "тау", "υ": "ипсилон",
+    "φ": "фи", "ϕ": "фи", "Φ": "фи", "χ": "хи", "ψ": "пси", "Ψ": "пси", "ω": "омега",
+    "Ω": "омега", "∞": "бесконечность", "∇": "набла", "∂": "частная производная",
+}  # fmt: skip
+_OPERATORS = {
+    "+": "плюс", "−": "минус", "-": "минус", "±": "плюс-минус", "=": "равно",
+    "≠": "не равно", "≈": "примерно равно", "<": "меньше", ">": "больше",
+    "≤": "меньше или равно", "≥": "больше или равно", "·": "умножить на", "⋅": "умножить на",
+    "×": "умножить на", "∗": "умножить на", "*": "умножить на", "/": "делить на",
+    "÷": "делить на", "→": "стремится к", "∈": "принадлежит", "∑": "сумма",
+    "∏": "произведение", "∫": "интеграл", "⊙": "поэлементно умножить на", "′": "штрих",
+    "∘": "композиция", "|": "модуль", "‖": "норма",
+}  # fmt: skip
+_ACCENTS = {
+    "^": "с крышкой", "ˆ": "с крышкой", "̂": "с крышкой", "¯": "с чертой", "‾": "с чертой",
+    "_": "с чертой", "~": "с тильдой", "˜": "с тильдой", "˙": "с точкой", "¨": "с двумя точками",
+}  # fmt: skip
+_BIG = {"∑": "сумма", "∏": "произведение", "∫": "интеграл", "lim": "предел"}
+_POWERS = {"2": "в квадрате", "3": "в кубе", "T": "транспонированная", "⊤": "транспонированная"}
+
+
+def _token(text: str) -> str:
+    if text in _LETTERS:
+        return _LETTERS[text]
+    if text in _OPERATORS:
+        return _OPERATORS[text]
+    if text[:1] in "−-" and text[1:2].isdigit():
+        return f"минус {text[1:]}"
+    return text
+
+
+def _simple(element: Element) -> bool:
+    """One token (``x``, ``12``, ``мю``): said without «скобка … конец».
+
+    >>> _simple(Element("mi"))
+    True
+    """
+    while element.tag in ("mrow", "mstyle") and len(element) == 1:
+        element = element[0]
+    return element.tag in ("mi", "mn", "mo", "mtext")
+
+
+def _speak(element: Element) -> str:
+    tag = element.tag
+    parts = [_speak(child) for child in element]
+    if tag in ("mi", "mn", "mo", "mtext", "ms"):
+        return _token(_char(element))
+    if tag == "mphantom":
+        return ""
+    if tag == "mspace":
+        return " "
+    if tag == "mfrac" and len(parts) == 2:
+        if _simple(element[0]) and _simple(element[1]):
+            return f"{parts[0]} делить на {parts[1]}"
+        return f"дробь: числитель {parts[0]}, знаменатель {parts[1]}, конец дроби"
+    if tag == "msqrt":
+        inner = " ".join(parts)
+        return f"корень из {inner}" if _simple(element) else f"корень из ({inner})"
+    if tag == "mroot" and len(parts) == 2:
+        return f"корень степени {parts[1]} из ({parts[0]})"
+    if tag in ("msub", "munder") and len(parts) == 2:
+        base = _char(element[0]) if _simple(element[0]) else ""
+        if base in _BIG:
+            return f"{_BIG[base]} по {parts[1]}"
+        if tag == "munder" and _char(element[1]) in _ACCENTS:
+            return f"{parts[0]} с чертой снизу"
+        if base in ("max", "min", "argmax", "argmin"):
+            return f"{parts[0]} по {parts[1]}"
+        return f"{parts[0]} с индексом {parts[1]}"
+    if tag == "msup" and len(parts) == 2:
+        return f"{parts[0]} {_power(element[1], parts[1])}"
+    if tag == "mover" and len(parts) == 2:
+        accent = _char(element[1])
+        if accent in _ACCENTS:
+            return f"{parts[0]} {_ACCENTS[accent]}"
+        if accent in ("→", "⃗"):
+            return f"вектор {parts[0]}"
+        return f"{parts[0]} с {parts[1]} сверху"
+    if tag in ("msubsup", "munderover") and len(parts) == 3:
+        base = _char(element[0]) if _simple(element[0]) else ""
+        if base in _BIG:
+            return f"{_BIG[base]} от {parts[1]} до {parts[2]}"
+        return f"{parts[0]} с индексом {parts[1]} {_power(element[2], parts[2])}"
+    if tag == "mtable":
+        rows = ["; ".join(_speak(cell) for cell in row) for row in element]
+        return "матрица: " + ". ".join(rows) + "."
+    return " ".join(parts)
+
+
+def _power(exponent: Element, spoken: str) -> str:
+    char = _char(exponent) if _simple(exponent) else ""
+    if char in _POWERS:
+        return _POWERS[char]
+    if char == "′":
+        return "штрих"
+    return f"в степени {spoken}" if _simple(exponent) else f"в степени ({spoken})"
+
+
+def spoken_form(root: Element) -> str:
+    """A formula (MathML, numbers already as the page shows them) in Russian words.
+
+    >>> from latex2mathml.converter import Converter
+    >>> spoken_form(Converter().convert_to_element(r"\\mu_B"))
+    'мю с индексом B'
+    """
+    text = re.sub(r"\s+", " ", _speak(root))
+    return re.sub(r"\(\s", "(", re.sub(r"\s([);.,])", r"\1", text)).strip()
 
 
 def decimal_mark(mark: str | None = None) -> str:

@@ -37,6 +37,23 @@
     form.dataset.sent = "1";
   });
 
+  // After a typed answer the server redirects to «/cards/?card=N#card»; a browser skips
+  // autofocus on a page opened at a fragment, and Chromium clears the focus once more when it
+  // scrolls to the fragment (after the load), so the proposed rating (or the answer box after an
+  // unreadable answer) would not have the focus and Enter could not accept it. Focused now and
+  // again after the load, only while nothing else has the focus.
+  function focusProposed() {
+    var target = document.querySelector("#card [autofocus]");
+    if (!target || target.closest("[hidden]")) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && active !== document.documentElement) return;
+    target.focus();
+  }
+  focusProposed();
+  window.addEventListener("load", function () {
+    window.setTimeout(focusProposed, 0);
+  });
+
   // Back/forward cache: a page restored from history must be usable again.
   window.addEventListener("pageshow", function () {
     var forms = document.querySelectorAll("form[data-sent]");
