@@ -80,17 +80,17 @@ class DateTimeField(serializers.DateTimeField):
     """An RFC 3339 date-time in the years MIN_YEAR … MAX_YEAR."""
 
     default_error_messages = {
-        "year": _("Год должен быть от %(min)d до %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR},
+        "year": _("Год должен быть от {min} до {max}."),
     }
 
     def to_internal_value(self, value):
         if isinstance(value, str) and not (
             len(value) > 4 and value[:4].isdigit() and MIN_YEAR <= int(value[:4]) <= MAX_YEAR
         ):
-            self.fail("year")
+            self.fail("year", min=MIN_YEAR, max=MAX_YEAR)
         parsed = super().to_internal_value(value)
         if not MIN_YEAR <= parsed.astimezone(dt.UTC).year <= MAX_YEAR:
-            self.fail("year")
+            self.fail("year", min=MIN_YEAR, max=MAX_YEAR)
         return parsed
 
 
