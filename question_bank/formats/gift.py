@@ -1,21 +1,28 @@
 """GIFT (Moodle's plain-text question format) → the native bank structure.
 
-Conventions, as Moodle's ``qformat_gift`` reads a file:
+Conventions, as Moodle's ``qformat_gift`` reads a file (and where we read more, why):
 
 * questions are separated by blank lines; lines starting with ``//`` are comments (Moodle 4's
-  ``// [id:…]`` and ``// [tag:…]`` in them give the slug and tags);
-* a block starting with ``$CATEGORY:`` sets the category (``$course$/top/A/B`` → topics A → B)
-  for the questions after it;
-* ``::title::`` names a question; ``[html]``, ``[moodle]``, ``[plain]``, ``[markdown]`` before the
-  text set its format;
-* the answer block ``{…}``: ``{}`` essay → flashcard (back: the general feedback ``####…``);
-  ``{T}``/``{TRUE}``/``{F}``/``{FALSE}`` with ``#wrong-answer feedback#right-answer feedback`` →
-  single choice «Верно»/«Неверно»; ``{=right ~wrong#feedback}`` multiple choice (exactly one
-  ``=`` and no positive ``~%w%`` weight → single choice, otherwise multiple choice, right options
-  are those with a positive weight); only ``=`` answers → short text (partial ones become typical
-  mistakes); ``{#3.14:0.01}``, ``{#1..2}`` (value = middle, tolerance = half-width) and
-  ``{# =3.14:0.01 =%50%3.1:0.1#feedback}`` → numeric (the 100 % answer is the key, the others
-  become typical mistakes); matching ``{=a -> b}`` is not supported (warning);
+  ``// [id:…]`` and ``// [tag:…]`` in them give the slug and tags). Moodle splits on blank
+  lines only, so a question right under a ``$CATEGORY:`` line, or questions written one after
+  another, are lost there; here a ``$CATEGORY:`` line is always an item of its own, and after a
+  closed answer block a line starting with ``::`` or holding a ``{`` begins the next question
+  (with a warning that Moodle would merge them);
+* ``$CATEGORY: $course$/top/A/B`` sets the category (topics A → B) for the questions after it;
+* ``::title::`` names a question; ``[html]``, ``[moodle]``, ``[plain]``, ``[markdown]`` before a
+  text (the question, an option, a feedback) set its format;
+* the answer block ``{…}``, typed in Moodle's order: ``{}`` essay → flashcard (back: the
+  general feedback ``####…``); ``#`` first → numeric; a ``~`` → choice (a ``=`` anywhere makes
+  it single choice: the best option is right, any other weighted option is reported with what
+  it scores here; otherwise multiple choice, right options those with a positive weight);
+  ``=`` with ``->`` → matching, not supported (warning); ``T``/``TRUE``/``F``/``FALSE`` with
+  ``#wrong-answer feedback#right-answer feedback`` → single choice «Верно»/«Неверно»; anything
+  else → short text (text before the first ``=`` is an answer too, partial ones become typical
+  mistakes);
+* numeric: ``{#3.14:0.01}``, ``{#1..2}`` (value = middle, tolerance = half-width), ``{#3.14}``
+  and ``{#=3.14:0.01 =%50%3.1:0.1#feedback ~#feedback for any wrong answer}``: the first 100 %
+  answer is the key, other answers with feedback become typical mistakes; a partial or second
+  full answer and the catch-all feedback after ``~`` cannot be carried and are reported;
 * text after the answer block makes a "missing word" question: the block becomes ``_____``;
 * escapes ``\\~ \\= \\# \\{ \\} \\:`` give the literal character, ``\\n`` a line break.
 
@@ -62,8 +69,10 @@ _RESTORE = {v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()}
 _DOUBLE_BACKSLASH = "\ue000"
 _FORMATS = {"html": "html", "moodle": "moodle_auto_format", "plain": "plain_text",
             "markdown": "markdown"}  # fmt: skip
+_FORMAT_PREFIX = re.compile(r"\[(html|moodle|plain|markdown)\]")
 _WEIGHT = re.compile(r"^\s*%(-?\d+(?:\.\d+)?)%")
-_TRUEFALSE = re.compile(r"^(T|TRUE|F|FALSE)\s*(#.*)?$", re.I | re.S)
+_TRUEFALSE_WORDS = ("T", "TRUE", "F", "FALSE")
+_TRUEFALSE_START = re.compile(r"(T|TRUE|F|FALSE)\b", re.I)
 
 
 def _protect(text: str) -> str:
@@ -88,11 +97,16 @@ class _Error(Exception):
 
 
 class _Block:
-    """One question's lines: protected text without comment lines, and where it starts."""
+    """One question's lines: protected text without comment lines, and where it starts.
 
-    def __init__(self, filename: str, first_line: int, lines: list[str]):
+    ``joined`` says what came right before the question with no blank line between them
+    (``"question"`` or ``"category"``): Moodle would have read the two as one item.
+    """
+
+    def __init__(self, filename: str, first_line: int, lines: list[str], joined: str = ""):
         self.filename = filename
         self.first_line = first_line
+        self.joined = joined
         kept, self.comments = [], []
         for line in lines:
             if line.lstrip().startswith("//"):
@@ -122,19 +136,80 @@ class _Block:
         return Problem(self.filename, line, column, label + message, code, severity)
 
 
-def _blocks(text: str, filename: str) -> list[_Block]:
-    blocks, current, start = [], [], 1
+def _blocks(text: str, filename: str) -> list:
+    """The file → questions (:class:`_Block`) and categories, in order.
+
+    A category is ``(line, path, joined)``, ``joined`` when a question came right before it.
+
+    Moodle splits a GIFT file on blank lines only, so a question written right under a
+    ``$CATEGORY:`` line becomes part of the category's name, and questions written one after
+    another become one broken question: both are lost. Here a ``$CATEGORY:`` line is always an
+    item of its own, and once a question's answer block is closed, a line starting with ``::``
+    or holding another ``{`` begins the next question (a question has one answer block, so the
+    line cannot belong to the previous one); each such question remembers it was ``joined``,
+    and the importer says so in a warning.
+    """
+    items: list = []
+    paragraphs, current, start = [], [], 1
     for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
             if not current:
                 start = number
             current.append(line)
         elif current:
-            blocks.append(_Block(filename, start, current))
+            paragraphs.append((start, current))
             current = []
     if current:
-        blocks.append(_Block(filename, start, current))
-    return blocks
+        paragraphs.append((start, current))
+    for start, lines in paragraphs:
+        items.extend(_split_paragraph(filename, start, lines))
+    return items
+
+
+def _split_paragraph(filename: str, start: int, lines: list[str]) -> list:
+    items: list = []
+    chunk: list[str] = []  # the current question's lines
+    chunk_start, joined = start, ""
+    content = False  # the chunk has a line that is not a comment
+    comments = 0  # comment lines at the end of the chunk: they go with the next question
+    depth, answered = 0, False  # inside an answer block; the chunk's answer block was closed
+
+    def flush(upto: int) -> None:
+        if content:
+            items.append(_Block(filename, chunk_start, chunk[:upto], joined))
+
+    for number, line in enumerate(lines, start=start):
+        stripped = line.strip()
+        if stripped.startswith("//"):
+            chunk.append(line)
+            comments += 1
+            continue
+        protected = _protect(stripped)
+        if depth == 0 and stripped.startswith("$CATEGORY:"):
+            flush(len(chunk))
+            path = _restore(protected[len("$CATEGORY:") :]).strip()
+            items.append((number, path, content))
+            chunk, chunk_start, joined = [], number + 1, "category"
+            content, comments, answered = False, 0, False
+            continue
+        title = stripped.startswith("::")
+        # A title inside an open answer block: the previous question lacks its «}» (reported
+        # there) and this line begins the next one, which must not vanish with it.
+        if (depth == 0 and answered and (title or "{" in protected)) or (depth and title):
+            upto = len(chunk) - comments
+            flush(upto)
+            chunk, chunk_start, joined = chunk[upto:], number - comments, "question"
+            depth, answered = 0, False
+        comments, content = 0, True
+        chunk.append(line)
+        for char in protected:
+            if char == "{":
+                depth += 1
+            elif char == "}" and depth:
+                depth -= 1
+                answered = answered or depth == 0
+    flush(len(chunk))
+    return items
 
 
 def parse_gift(text: str, filename: str) -> ImportResult:
@@ -155,27 +230,51 @@ def parse_gift(text: str, filename: str) -> ImportResult:
     questions: list[dict] = []
     topic = None
     for block in _blocks(text, filename):
-        body = block.text.strip()
-        if not body:
-            continue  # only comments
-        if body.startswith("$CATEGORY:"):
-            path = _restore(body[len("$CATEGORY:") :].split("\n", 1)[0]).strip()
+        if isinstance(block, tuple):
+            line, path, joined = block
+            if joined:
+                problems.append(_joined_category(filename, line))
             topic = topics.topic_for(category_segments(path))
             continue
+        entry, warnings = None, []
         try:
             entry, warnings = _question(block)
         except _Error as exc:
-            problems.append(block.problem(exc.message, exc.offset, exc.code, exc.severity))
-            continue
+            warnings = [block.problem(exc.message, exc.offset, exc.code, exc.severity)]
         except (ArithmeticError, ValueError, RecursionError) as exc:
             # odd numbers in a damaged file: report the question, keep the others
-            problems.append(block.problem(str(exc) or type(exc).__name__, None, "invalid"))
-            continue
+            warnings = [block.problem(str(exc) or type(exc).__name__, None, "invalid")]
+        if block.joined:  # after _question: the warning names the question by its title
+            problems.append(_joined_question(block))
         problems.extend(warnings)
         if entry is None:
             continue
         questions.append({**_meta(block, entry, slugs, topic), **entry})
     return build_bank(filename, topics, questions, problems, source="GIFT")
+
+
+def _joined_question(block: _Block) -> Problem:
+    if block.joined == "category":
+        message = _(
+            "нет пустой строки между «$CATEGORY:» и вопросом: Moodle принял бы вопрос за часть "
+            "названия категории и не импортировал бы его; здесь вопрос импортирован в эту "
+            "категорию (чтобы файл читался и в Moodle, добавьте пустую строку)"
+        )
+    else:
+        message = _(
+            "нет пустой строки между этим вопросом и предыдущим: Moodle прочитал бы оба как один "
+            "вопрос; здесь они импортированы отдельно (чтобы файл читался и в Moodle, добавьте "
+            "пустую строку)"
+        )
+    return block.problem(message, None, "no_blank_line", "warning")
+
+
+def _joined_category(filename: str, line: int) -> Problem:
+    message = _(
+        "нет пустой строки между вопросом и «$CATEGORY:»: Moodle прочитал бы строку категории "
+        "как часть вопроса; здесь она меняет категорию следующих вопросов (добавьте пустую строку)"
+    )
+    return Problem(filename, line, None, message, "no_blank_line", "warning")
 
 
 def _meta(block: _Block, entry: dict, slugs: SlugRegistry, topic: str | None) -> dict:
@@ -256,7 +355,12 @@ class _Converter:
                 offset,
                 "too_long",
             )
-        text, dropped = convert_text(_restore(raw).strip(), self.fmt)
+        text, fmt = _restore(raw).strip(), self.fmt
+        # Moodle reads a format prefix on every text of the answer block too (an option, a
+        # feedback), not only on the question text.
+        if prefix := _FORMAT_PREFIX.match(text):
+            text, fmt = text[prefix.end() :].strip(), _FORMATS[prefix.group(1)]
+        text, dropped = convert_text(text, fmt)
         for item in dropped:
             self.warnings.append(
                 self.block.problem(
@@ -276,7 +380,12 @@ class _Converter:
 
 
 def _answers(body, entry, block, converter, offset, warnings, base) -> dict:
-    """The answer block → kind and answers; ``offset`` is where «{» is, ``base`` the body."""
+    """The answer block → kind and answers; ``offset`` is where «{» is, ``base`` the body.
+
+    The type is decided in Moodle's order: empty → essay, ``#`` first → numerical, a ``~``
+    anywhere → multiple choice, ``=`` with ``->`` → matching, a lone T/TRUE/F/FALSE →
+    true/false, anything else → short answer.
+    """
     if not body:  # an essay: the flashcard's back is the general feedback
         front = entry.pop("text")
         back = entry.pop("solution", "")
@@ -289,45 +398,93 @@ def _answers(body, entry, block, converter, offset, warnings, base) -> dict:
         return {"kind": "flashcard", "front": front, "back": back}
     if body.startswith("#"):
         return _numeric(body[1:], block, converter, offset, warnings, base + 1)
-    truefalse = _TRUEFALSE.match(body)
-    if truefalse:
-        key = truefalse.group(1).upper().startswith("T")
-        parts = (truefalse.group(2) or "").split("#")[1:]
-        wrong = converter(parts[0], offset) if len(parts) > 0 else ""
-        right = converter("#".join(parts[1:]), offset) if len(parts) > 1 else ""
-        options = []
-        for value, label in ((True, _("Верно")), (False, _("Неверно"))):
-            option = {"text": label, "correct": value == key}
-            feedback = right if value == key else wrong
-            if feedback:
-                option["feedback"] = feedback
-            options.append(option)
-        return {"kind": "single_choice", "options": options, "shuffle": False}
-    items = _items(body, base)
-    if all(marker == "=" for marker, *_ in items) and any("->" in t for _, t, _ in items):
+    if "~" in body:
+        return _choice(_items(body, base, lead="refuse"), block, converter, offset, warnings)
+    if "=" in body and "->" in body:
         raise _Error(
             _("тип «на соответствие» не поддерживается, вопрос пропущен"),
             offset,
             "unsupported_type",
             "warning",
         )
-    if any(marker == "~" for marker, *_ in items):
-        return _choice(items, block, converter, offset, warnings)
-    return _short(items, block, converter, offset, warnings)
+    truefalse = _true_false(body, block, converter, offset, warnings, base)
+    if truefalse is not None:
+        return truefalse
+    # Moodle: text before the first «=» is an answer too, so «{Париж}» is a short answer
+    return _short(_items(body, base, lead="answer"), block, converter, offset, warnings)
 
 
-def _items(body: str, base: int) -> list[tuple[str, str, int]]:
-    """``=a ~b#c`` → [(marker, text, offset of the marker)]."""
-    first = re.search(r"[=~]", body)
-    if first is None or body[: first.start()].strip():
-        raise _Error(
-            _("не удалось понять ответы: каждый вариант начинается с «=» (верный) или «~»"),
-            base,
-            "syntax",
+def _true_false(body, block, converter, offset, warnings, base) -> dict | None:
+    """``T``/``TRUE``/``F``/``FALSE`` with ``#wrong-answer feedback#right-answer feedback``."""
+    head = body.split("#", 1)[0].strip()
+    if head.upper() not in _TRUEFALSE_WORDS:
+        if "=" not in body and _TRUEFALSE_START.match(head):
+            raise _Error(
+                _(
+                    "верно/неверно: в блоке ответов одно слово — T, TRUE, F или FALSE, за ним "
+                    "необязательные отзывы «#при неверном ответе#при верном», здесь же «%(clip)s» "
+                    "(если это краткий ответ, начните его с «=»)"
+                )
+                % {"clip": clip(_restore(head), 40)},
+                base,
+                "bad_truefalse",
+            )
+        return None
+    if head not in _TRUEFALSE_WORDS:
+        warnings.append(
+            block.problem(
+                _(
+                    "«%(word)s» прочитано как верно/неверно; Moodle различает регистр и прочитал "
+                    "бы его как краткий ответ (пишите %(upper)s)"
+                )
+                % {"word": head, "upper": head.upper()},
+                base,
+                "truefalse_case",
+                "warning",
+            )
         )
-    return [
-        (m.group(1), m.group(2), base + m.start()) for m in re.finditer(r"([=~])([^=~]*)", body)
+    key = head.upper().startswith("T")
+    parts = body.split("#", 2)[1:]
+    wrong = converter(parts[0], base) if len(parts) > 0 else ""
+    right = converter(parts[1], base) if len(parts) > 1 else ""
+    options = []
+    for value, label in ((True, _("Верно")), (False, _("Неверно"))):
+        option = {"text": label, "correct": value == key}
+        feedback = right if value == key else wrong
+        if feedback:
+            option["feedback"] = feedback
+        options.append(option)
+    return {"kind": "single_choice", "options": options, "shuffle": False}
+
+
+def _items(body: str, base: int, *, lead: str) -> list[tuple[str, str, int]]:
+    """``=a ~b#c`` → [(marker, text, offset of the marker)].
+
+    Text before the first marker is an answer of weight 100 % when ``lead="answer"`` (short
+    answers, as Moodle reads them); in a choice (``lead="refuse"``) it is a typo Moodle would
+    turn into a wrong option without a word, so it is refused with the rule.
+    """
+    first = re.search(r"[=~]", body)
+    end = first.start() if first else len(body)
+    items = []
+    if body[:end].strip():
+        if lead != "answer":
+            raise _Error(
+                _(
+                    "не удалось понять ответы: «%(clip)s» без знака перед ним; в вопросе с "
+                    "выбором каждый вариант начинается с «=» (верный) или «~» (неверный, "
+                    "«~%%50%%» — с частичным баллом)"
+                )
+                % {"clip": clip(_restore(body[:end]), 40)},
+                base,
+                "syntax",
+            )
+        items.append(("=", body[:end], base))
+    items += [
+        (m.group(1), m.group(2), base + end + m.start())
+        for m in re.finditer(r"([=~])([^=~]*)", body[end:])
     ]
+    return items
 
 
 def _weight(text: str, default: float, offset: int) -> tuple[float, str]:
@@ -349,8 +506,14 @@ def _split_feedback(text: str) -> tuple[str, str]:
     return answer, feedback
 
 
+def _percent(number: float) -> str:
+    return format(number, ".6g")
+
+
 def _choice(items, block, converter, offset, warnings) -> dict:
-    options, weights, equals = [], [], 0
+    """Moodle: a ``=`` anywhere makes a single-answer question, otherwise several answers."""
+    options, weights = [], []
+    single = any(marker == "=" for marker, *_ in items)
     for marker, raw, at in items:
         weight, rest = _weight(raw, 100.0 if marker == "=" else 0.0, at)
         answer, feedback = _split_feedback(rest)
@@ -361,17 +524,17 @@ def _choice(items, block, converter, offset, warnings) -> dict:
         if feedback.strip():
             option["feedback"] = converter(feedback, at)
         options.append(option)
-        weights.append(weight)
-        equals += marker == "="
+        weights.append((weight, at))
     if len(options) < 2:
         raise _Error(_("нужно не меньше двух вариантов ответа"), offset, "too_few_options")
-    positive = [i for i, w in enumerate(weights) if w > 0]
-    if not positive:
+    if not any(w > 0 for w, _at in weights):
         raise _Error(_("нет ни одного верного варианта («=» или «~%50%»)"), offset, "no_correct")
+    if single:
+        return _single(options, weights, block, warnings)
+    positive = [i for i, (w, _at) in enumerate(weights) if w > 0]
     for i in positive:
         options[i]["correct"] = True
-    single = equals == 1 and len(positive) == 1
-    if not single and len({weights[i] for i in positive}) > 1:
+    if len({weights[i][0] for i in positive}) > 1:
         warnings.append(
             block.problem(
                 _(
@@ -383,8 +546,40 @@ def _choice(items, block, converter, offset, warnings) -> dict:
                 "warning",
             )
         )
-    kind = "single_choice" if single else "multiple_choice"
-    return {"kind": kind, "options": options}
+    return {"kind": "multiple_choice", "options": options}
+
+
+def _single(options, weights, block, warnings) -> dict:
+    """One answer to choose: the best option is right; any other weight is reported.
+
+    A single-choice question here scores 1 for the right option and 0 for any other, so an
+    option Moodle gives part of the mark (or takes a mark away for) is named with what the
+    student gets instead.
+    """
+    best = max(range(len(options)), key=lambda i: weights[i][0])  # the first of the best
+    options[best]["correct"] = True
+    for i, (weight, at) in enumerate(weights):
+        if i == best or weight == 0:
+            continue
+        names = {
+            "option": clip(options[i]["text"], 40),
+            "weight": _percent(abs(weight)),
+            "right": clip(options[best]["text"], 40),
+        }
+        if weight >= 100:
+            message = _(
+                "вариант «%(option)s» в Moodle тоже верный (100%%); здесь вопрос с одним ответом "
+                "засчитывает только «%(right)s», а за «%(option)s» студент получит 0"
+            )
+        elif weight > 0:
+            message = _(
+                "частичный балл %(weight)s%% за вариант «%(option)s» не переносится: вопрос с "
+                "одним ответом засчитывает только «%(right)s», за «%(option)s» студент получит 0"
+            )
+        else:
+            message = _("вариант «%(option)s» в Moodle снимает %(weight)s%% балла; здесь за него 0")
+        warnings.append(block.problem(message % names, at, "partial", "warning"))
+    return {"kind": "single_choice", "options": options}
 
 
 def _short(items, block, converter, offset, warnings) -> dict:
@@ -394,18 +589,18 @@ def _short(items, block, converter, offset, warnings) -> dict:
         answer, feedback = _split_feedback(rest)
         text = " ".join(_restore(answer).split())
         if not text:
-            raise _Error(_("пустой ответ"), at, "empty_answer")
+            raise _Error(_("пустой ответ: после «=» нужен текст ответа"), at, "empty_answer")
         if weight >= 100:
             accepted.append(clip(text, MAX_TITLE))
             continue
-        if weight > 0:
+        if weight != 0:
             warnings.append(
                 block.problem(
                     _(
-                        "частичный балл ответа «%(clip)s» не переносится: он станет типичной "
-                        "ошибкой с отзывом"
+                        "частичный балл %(weight)s%% ответа «%(clip)s» не переносится: студент "
+                        "получит за этот ответ 0 (и отзыв к нему, если он есть)"
                     )
-                    % {"clip": clip(text, 40)},
+                    % {"weight": _percent(weight), "clip": clip(text, 40)},
                     at,
                     "partial",
                     "warning",
@@ -424,7 +619,12 @@ def _number(raw: str, at: int):
     try:
         return parse_number(_restore(raw))
     except NumberError as exc:
-        raise _Error(str(exc), at, "bad_number") from None
+        raise _Error(
+            _("числовой ответ: %(message)s; пишите «3.14», «3.14:0.01» (допуск) или «1..5»")
+            % {"message": exc},
+            at,
+            "bad_number",
+        ) from None
 
 
 def _numeric_value(raw: str, at: int) -> tuple[float, float]:
@@ -449,48 +649,121 @@ def _numeric_value(raw: str, at: int) -> tuple[float, float]:
 
 
 def _numeric(body, block, converter, offset, warnings, base) -> dict:
-    if re.search(r"[=~]", body):
-        items = _items(body, base)
-    else:
-        items = [("=", body, base)]
-    key, others = None, []
-    for marker, raw, at in items:
-        weight, rest = _weight(raw, 100.0 if marker == "=" else 0.0, at)
-        answer, feedback = _split_feedback(rest)
-        value, tolerance = _numeric_value(answer, at)
-        if weight >= 100:
-            if key is None:
-                key = (value, tolerance)
-            else:
-                warnings.append(
-                    block.problem(
-                        _("второй верный ответ %(value)s не переносится: верный ответ один")
-                        % {"value": value},
-                        at,
-                        "approximated",
-                        "warning",
-                    )
-                )
-            continue
-        if weight > 0:
-            warnings.append(
-                block.problem(
-                    _("частичный балл ответа %(value)s не переносится: он станет типичной ошибкой")
-                    % {"value": value},
-                    at,
-                    "partial",
-                    "warning",
-                )
+    """``{#…}`` as Moodle reads it: ``=``-separated answers, then from the first ``~`` on the
+    feedback for any wrong answer (``~#Совсем неверно``).
+
+    Our reading adds one thing: a number after ``~`` (``~0.1:0.01#отзыв``) becomes a typical
+    mistake with that feedback (Moodle shows the feedback for every wrong answer).
+    """
+    tilde = body.find("~")
+    main, rest = (body, "") if tilde < 0 else (body[:tilde], body[tilde:])
+    answers = []  # (weight, value, tolerance, written, feedback, at)
+    bounds = [-1] + [i for i, char in enumerate(main) if char == "="] + [len(main)]
+    for number, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        piece, at = main[start + 1 : end], base + start + 1
+        if number == 0 and not piece.strip():
+            continue  # nothing before the first «=»
+        weight, piece = _weight(piece, 100.0, at)
+        answer, feedback = _split_feedback(piece)
+        if not answer.strip():
+            raise _Error(
+                _("пустой числовой ответ: после «=» нужно число, «число:допуск» или «от..до»"),
+                at,
+                "empty_answer",
             )
-        others.append((value, converter(feedback, at) if feedback.strip() else "", at))
-    if key is None:
+        value, tolerance = _numeric_value(answer, at)
+        answers.append((weight, value, tolerance, _restore(answer).strip(), feedback, at))
+    if not answers:
+        raise _Error(
+            _(
+                "в числовом вопросе нет ответа: пишите {#3.14:0.01}, {#1..5} или "
+                "{#=3.14:0.01 =%%50%%3:1 ~#отзыв на неверный ответ}"
+            ),
+            offset,
+            "no_correct",
+        )
+    full = [a for a in answers if a[0] >= 100]
+    if not full:
         raise _Error(_("нет ответа с весом 100 %"), offset, "no_correct")
-    value, tolerance = key
-    entry = {"kind": "numeric", "answer": {"value": value}, "tolerance": {"abs": float(tolerance)}}
+    key = answers.index(full[0])
+    _weight_, value, tolerance, written, _feedback, _at = full[0]
+    low, high = value - tolerance, value + tolerance
+    others = []
 
     def warn(message: str, code: str, at: int):
         warnings.append(block.problem(message, at, code, "warning"))
 
+    for index, (weight, other, other_tolerance, other_written, feedback, at) in enumerate(answers):
+        if index == key:
+            continue
+        inside = low <= other - other_tolerance and other + other_tolerance <= high
+        if weight > 0 and inside:
+            continue  # its answers are already right
+        if weight > 0:
+            names = {
+                "answer": other_written,
+                "weight": _percent(weight),
+                "key": written,
+                "low": _percent(other - other_tolerance),
+                "high": _percent(other + other_tolerance),
+            }
+            if weight >= 100:
+                message = _(
+                    "ещё один верный ответ «%(answer)s» (от %(low)s до %(high)s) не переносится: "
+                    "верен только «%(key)s», за остальные ответы из этого интервала студент "
+                    "получит 0"
+                )
+            else:
+                message = _(
+                    "частичный балл %(weight)s%% за ответ «%(answer)s» (от %(low)s до %(high)s) "
+                    "не переносится: верен только «%(key)s», за остальные ответы из этого "
+                    "интервала студент получит 0"
+                )
+            warn(message % names, "partial", at)
+            if abs(other - value) <= tolerance:
+                continue  # its value is right here: it cannot be a typical mistake
+        elif weight < 0:
+            warn(
+                _("ответ «%(answer)s» в Moodle снимает %(weight)s%% балла; здесь он даёт 0")
+                % {"answer": other_written, "weight": _percent(-weight)},
+                "partial",
+                at,
+            )
+        if weight > 0 and not feedback.strip():
+            continue  # nothing to say to a student who gives it
+        others.append((other, converter(feedback, at) if feedback.strip() else "", at))
+    for item in _wrong_items(rest, base + (tilde if tilde >= 0 else 0)):
+        text, feedback, at = item
+        try:
+            wrong, _tol = _numeric_value(text, at) if text.strip() else (None, 0)
+        except _Error:
+            wrong = None
+        if wrong is not None:
+            others.append((wrong, converter(feedback, at) if feedback.strip() else "", at))
+            continue
+        said = converter(feedback, at) if feedback.strip() else _restore(text).strip()
+        if said:
+            warn(
+                _(
+                    "отзыв на любой неверный ответ «%(clip)s» не переносится: у числового "
+                    "вопроса нет общего отзыва на неверный ответ (студент увидит разбор — "
+                    "общий отзыв «####», если он есть)"
+                )
+                % {"clip": clip(said, 60)},
+                "feedback_dropped",
+                at,
+            )
+    entry = {"kind": "numeric", "answer": {"value": value}, "tolerance": {"abs": float(tolerance)}}
     if mistakes := numeric_mistakes(others, value, tolerance, prefix="gift", warn=warn):
         entry["mistakes"] = mistakes
     return entry
+
+
+def _wrong_items(rest: str, base: int) -> list[tuple[str, str, int]]:
+    """``~#отзыв`` or ``~0.1:0.01#отзыв ~…`` → [(answer text, feedback, offset)]."""
+    items = []
+    for match in re.finditer(r"~([^~]*)", rest):
+        _weight_, text = _weight(match.group(1), 0.0, base + match.start())
+        answer, feedback = _split_feedback(text)
+        items.append((answer, feedback, base + match.start()))
+    return items
