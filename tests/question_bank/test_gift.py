@@ -196,3 +196,224 @@ def test_oversized_and_non_utf8_input():
     assert parse_gift("x" * (MAX_CHARS + 1), "big.gift").problems[0].code == "too_large"
     assert parse_gift(b"\xff\xfe{", "bad.gift").problems[0].code == "encoding"
     assert parse_gift("// только комментарий\n", "c.gift").problems[0].code == "empty"
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 13: GIFT as Moodle reads it. Each test is a small file for one rule.
+
+
+def parse(text: str) -> tuple:
+    result = parse_gift(text, "t.gift")
+    return result, [(p.code, p.line) for p in result.problems]
+
+
+def spec_of(result, index: int = 0) -> dict:
+    return split_question(result.bank["questions"][index])[1]
+
+
+COURSE_PATH = Path(__file__).parent / "fixtures" / "gift_ru_course.gift"
+
+
+def test_a_question_right_under_a_category_line_is_imported_into_it():
+    result, problems = parse("$CATEGORY: $course$/top/Сети/Свёртки/Пулинг\n::A::Текст{T}\n")
+    assert [q["title"] for q in result.bank["questions"]] == ["A"]
+    topics = result.bank["topics"]
+    assert [(t["title"], t.get("parent")) for t in topics] == [
+        ("Сети", None),
+        ("Свёртки", "seti"),
+        ("Пулинг", "svertki"),
+    ]
+    assert result.bank["questions"][0]["topic"] == "puling"
+    assert problems == [("no_blank_line", 2)]
+    assert "$CATEGORY:" in result.problems[0].message and "Moodle" in result.problems[0].message
+
+
+def test_a_run_of_questions_without_blank_lines_is_split_with_a_warning_per_join():
+    text = (
+        "::A::Первый{T}\n"
+        "// [id:vtoroy]\n"
+        "::B::Второй{\n"
+        "  =да\n"
+        "  ~нет\n"
+        "}\n"
+        "Третий без названия, {#3} после блока.\n"
+        "::D::Четвёртый{F}\n"
+    )
+    result, problems = parse(text)
+    titles = [q["title"] for q in result.bank["questions"]]
+    assert titles == ["A", "B", "Третий без названия, _____ после блока.", "D"]
+    assert result.bank["questions"][1]["slug"] == "vtoroy"  # the comment goes with the next one
+    assert problems == [("no_blank_line", 3), ("no_blank_line", 7), ("no_blank_line", 8)]
+    assert all(p.severity == "warning" and "пустой строки" in p.message for p in result.problems)
+
+
+def test_text_after_the_answer_block_on_the_next_line_stays_with_its_question():
+    result, problems = parse("Слой нормирует по оси {=батча}\nи обучает сдвиг.\n::B::Ещё{T}\n")
+    assert [q["text"] for q in result.bank["questions"]] == [
+        "Слой нормирует по оси _____ и обучает сдвиг.",
+        "Ещё",
+    ]
+    assert problems == [("no_blank_line", 3)]
+
+
+def test_a_category_line_after_a_question_switches_the_category_with_a_warning():
+    result, problems = parse("::A::a{T}\n$CATEGORY: X\n::B::b{T}\n")
+    assert [q.get("topic") for q in result.bank["questions"]] == [None, "x"]
+    assert problems == [("no_blank_line", 2), ("no_blank_line", 3)]
+
+
+def test_an_unclosed_block_does_not_take_the_next_titled_question_with_it():
+    result, problems = parse("::A::a {=x\n::B::b{T}\n")
+    assert [q["title"] for q in result.bank["questions"]] == ["B"]
+    error = next(p for p in result.problems if p.severity == "error")
+    assert "не закрыт" in error.message and error.line == 1
+
+
+def test_numerical_with_catch_all_wrong_feedback():
+    result, problems = parse("::MNIST::Сколько классов?{#3:2~#Совсем неверно}\n")
+    spec = spec_of(result)
+    assert spec["answer"] == {"value": 3} and spec["tolerance"] == {"abs": 2.0}
+    assert grader.grade(spec, None, "5").correct and not grader.grade(spec, None, "6").correct
+    assert problems == [("feedback_dropped", 1)]
+    assert "Совсем неверно" in result.problems[0].message
+
+
+def test_numerical_alternatives_partial_credit_is_named_with_what_the_student_gets():
+    text = "::П::Производная $x^2$ в 3?{#\n=6:0#Верно.\n=%50%6:1#Близко.\n~#Подумайте ещё.\n}\n"
+    result, problems = parse(text)
+    spec = spec_of(result)
+    assert spec["answer"] == {"value": 6} and spec["tolerance"] == {"abs": 0.0}
+    assert "mistakes" not in spec  # 6 is right: it cannot also be a mistake
+    assert problems == [("partial", 3), ("feedback_dropped", 4)]
+    partial = result.problems[0].message
+    assert "50%" in partial and "от 5 до 7" in partial and "получит 0" in partial
+
+
+def test_numerical_partial_alternative_with_its_own_value_becomes_a_mistake():
+    result, problems = parse("Год?{#=1822:0 =%50%1830:2#Почти. =%25%0..5}\n")
+    spec = spec_of(result)
+    assert [(m["answer"], m["feedback"]) for m in spec["mistakes"]] == [({"value": 1830}, "Почти.")]
+    graded = grader.grade(spec, None, "1830")  # the mistake is its value, not its interval
+    assert graded.score == 0 and graded.mistake["feedback"] == "Почти."
+    assert problems == [("partial", 1), ("partial", 1)]
+    assert "от 0 до 5" in result.problems[1].message
+
+
+def test_numerical_second_full_answer_is_reported():
+    result, problems = parse("Корень из 4?{#=2 =-2}\n")
+    assert spec_of(result)["answer"] == {"value": 2}
+    assert problems == [("partial", 1)]
+    assert "ещё один верный ответ «-2»" in result.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ("{#}", "{#3.14:0.01}"),
+        ("{#=3 =}", "после «=» нужно число"),
+        ("{#=три}", "«3.14:0.01» (допуск)"),
+    ],
+)
+def test_numerical_errors_name_the_rule(body, fragment):
+    result, problems = parse(f"// c\n::N::Число?{body}\n")
+    assert result.bank is None
+    error = result.problems[0]
+    assert error.severity == "error" and fragment in error.message and error.line == 2
+
+
+def test_true_false_mistake_names_the_true_false_rule():
+    result, problems = parse("::A::a{T}\n\n::Б::L1 даёт разреженные веса.{TRUE FALSE}\n")
+    error = next(p for p in result.problems if p.severity == "error")
+    assert error.code == "bad_truefalse" and error.line == 3
+    assert "T, TRUE, F или FALSE" in error.message and "«TRUE FALSE»" in error.message
+
+
+def test_true_false_forms_and_lower_case():
+    result, problems = parse("a{T}\n\nb{FALSE#нет#да####Общий.}\n\nc{true}\n")
+    kinds = [(q["kind"], [o["correct"] for o in q["options"]]) for q in result.bank["questions"]]
+    assert kinds == [("single_choice", [True, False])] * 1 + [
+        ("single_choice", [False, True]),
+        ("single_choice", [True, False]),
+    ]
+    second = result.bank["questions"][1]
+    assert [o.get("feedback") for o in second["options"]] == ["нет", "да"]
+    assert second["solution"] == "Общий."
+    assert problems == [("truefalse_case", 5)]  # Moodle would read {true} as a short answer
+
+
+def test_short_answer_without_equals_sign_as_moodle_reads_it():
+    result, problems = parse("Столица Франции?{Париж}\n\nИ ещё?{Лион =Париж}\n")
+    assert [q["answers"] for q in result.bank["questions"]] == [["Париж"], ["Лион", "Париж"]]
+    assert problems == []
+
+
+def test_single_answer_with_partial_options_stays_single_choice():
+    result, problems = parse("::Ч::Что лучше?{~неверный ~%50%половина#Почти. =полный}\n")
+    entry = result.bank["questions"][0]
+    assert entry["kind"] == "single_choice"
+    assert [o["correct"] for o in entry["options"]] == [False, False, True]
+    spec = split_question(entry)[1]
+    assert grader.grade(spec, None, "2").score == 1.0  # Moodle: 100 %, not 0.5
+    assert grader.grade(spec, None, "1").score == 0.0
+    assert problems == [("partial", 1)]
+    message = result.problems[0].message
+    assert "«половина»" in message and "50%" in message and "получит 0" in message
+
+
+def test_single_answer_with_two_right_and_a_negative_option_reports_both():
+    result, problems = parse("Выберите.{=a =b ~%-50%c ~d}\n")
+    entry = result.bank["questions"][0]
+    assert entry["kind"] == "single_choice"
+    assert [o["correct"] for o in entry["options"]] == [True, False, False, False]
+    assert problems == [("partial", 1), ("partial", 1)]
+    assert "«b» в Moodle тоже верный" in result.problems[0].message
+    assert "снимает 50%" in result.problems[1].message
+
+
+def test_multiple_answer_with_weights_and_escapes():
+    text = "::М::Отметьте\\: верные.{~%50%a \\= b ~%50%c \\~ d \\# e ~%-25%f\\{g\\}}\n"
+    result, problems = parse(text)
+    entry = result.bank["questions"][0]
+    assert entry["kind"] == "multiple_choice" and entry["text"] == "Отметьте: верные."
+    assert [(o["text"], o["correct"]) for o in entry["options"]] == [
+        ("a = b", True),
+        ("c ~ d # e", True),
+        ("f{g}", False),
+    ]
+    assert problems == []
+
+
+def test_format_prefix_on_options_and_feedback():
+    text = (
+        "[html]<p>Что <b>выделено</b>?</p>{=[html]<i>курсив</i>#[markdown]**да** ~[plain]a <b> c}\n"
+    )
+    result, problems = parse(text)
+    entry = result.bank["questions"][0]
+    assert entry["text"] == "Что выделено?"
+    assert [(o["text"], o.get("feedback")) for o in entry["options"]] == [
+        ("курсив", "да"),
+        ("a <b> c", None),
+    ]
+
+
+def test_choice_without_marker_names_the_rule():
+    result, problems = parse("Текст{x ~y =z}\n")
+    error = result.problems[0]
+    assert error.code == "syntax" and "«x» без знака" in error.message
+    assert "«=» (верный) или «~» (неверный" in error.message and error.line == 1
+
+
+def test_course_file_every_question_is_imported_or_named():
+    result = parse_gift(COURSE_PATH.read_text(encoding="utf-8"), COURSE_PATH.name)
+    questions = result.bank["questions"]
+    assert len(questions) == 29  # of 30; the 30th is a broken {TRUE FALSE}, named below
+    errors = [p for p in result.problems if p.severity == "error"]
+    assert [(e.code, "Р5" in e.message) for e in errors] == [("bad_truefalse", True)]
+    BankFile.model_validate(result.bank)
+    for entry in questions:
+        assert grader.check_spec(split_question(entry)[1], samples=5) == [], entry["slug"]
+    by_title = {q["title"]: q for q in questions}
+    assert by_title["О4"]["kind"] == "numeric" and by_title["М5"]["kind"] == "single_choice"
+    assert by_title["О1"]["slug"] == "lr-range" and by_title["О1"]["topic"] == "optimizatsiya"
+    joins = [p for p in result.problems if p.code == "no_blank_line"]
+    assert len(joins) == 26
