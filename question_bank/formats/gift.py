@@ -678,7 +678,8 @@ def _numeric(body, block, converter, offset, warnings, base) -> dict:
             _(
                 "в числовом вопросе нет ответа: пишите {#3.14:0.01}, {#1..5} или "
                 "{#=3.14:0.01 =%%50%%3:1 ~#отзыв на неверный ответ}"
-            ),
+            )
+            % {},
             offset,
             "no_correct",
         )
