@@ -590,6 +590,21 @@ def _short(items, block, converter, offset, warnings) -> dict:
         text = " ".join(_restore(answer).split())
         if not text:
             raise _Error(_("пустой ответ: после «=» нужен текст ответа"), at, "empty_answer")
+        if "*" in text:  # Moodle's wildcard: «*» alone is any other answer
+            warnings.append(
+                block.problem(
+                    _(
+                        "ответ «%(clip)s» с подстановочным знаком * не переносится: краткий "
+                        "ответ сравнивается с ответами целиком, без шаблонов (перечислите нужные "
+                        "написания)"
+                    )
+                    % {"clip": clip(text, 40)},
+                    at,
+                    "wildcard",
+                    "warning",
+                )
+            )
+            continue
         if weight >= 100:
             accepted.append(clip(text, MAX_TITLE))
             continue

@@ -347,6 +347,15 @@ def test_short_answer_without_equals_sign_as_moodle_reads_it():
     assert problems == []
 
 
+def test_short_answer_wildcard_is_named_not_kept_as_a_literal_star():
+    result, problems = parse("Лучшее животное?{=Лягушка =%50%Кот#Почему кот? =%0%*#Совсем нет}\n")
+    spec = spec_of(result)
+    assert spec["answers"] == ["Лягушка"]
+    assert [m["answer"]["value"] for m in spec["mistakes"]] == ["Кот"]
+    assert problems == [("partial", 1), ("wildcard", 1)]
+    assert "«*»" in result.problems[1].message
+
+
 def test_single_answer_with_partial_options_stays_single_choice():
     result, problems = parse("::Ч::Что лучше?{~неверный ~%50%половина#Почти. =полный}\n")
     entry = result.bank["questions"][0]
