@@ -173,6 +173,7 @@ def _split_paragraph(filename: str, start: int, lines: list[str]) -> list:
     content = False  # the chunk has a line that is not a comment
     comments = 0  # comment lines at the end of the chunk: they go with the next question
     depth, answered = 0, False  # inside an answer block; the chunk's answer block was closed
+    ended = False  # the last line closed the answer block with its last character
 
     def flush(upto: int) -> None:
         if content:
@@ -195,7 +196,9 @@ def _split_paragraph(filename: str, start: int, lines: list[str]) -> list:
         title = stripped.startswith("::")
         # A title inside an open answer block: the previous question lacks its «}» (reported
         # there) and this line begins the next one, which must not vanish with it.
-        if (depth == 0 and answered and (title or "{" in protected)) or (depth and title):
+        if (depth == 0 and answered and (title or ("{" in protected and ended))) or (
+            depth and title
+        ):
             upto = len(chunk) - comments
             flush(upto)
             chunk, chunk_start, joined = chunk[upto:], number - comments, "question"
@@ -208,6 +211,9 @@ def _split_paragraph(filename: str, start: int, lines: list[str]) -> list:
             elif char == "}" and depth:
                 depth -= 1
                 answered = answered or depth == 0
+        # an untitled line with a «{» starts a question only right after a line that ended
+        # the answer block; elsewhere (text after the block, TeX braces) _question refuses it
+        ended = depth == 0 and answered and protected.endswith("}")
     flush(len(chunk))
     return items
 
@@ -318,6 +324,15 @@ def _question(block: _Block) -> tuple[dict | None, list[Problem]]:
             _("внутри блока ответов «{» без обратной косой черты (пишите \\{)"), open_at, "syntax"
         )
     before, after = text[position:open_at], text[close_at + 1 :]
+    if (second := after.find("{")) >= 0:
+        raise _Error(
+            _(
+                "после блока ответов ещё одна «{»: у вопроса один блок ответов (скобки в тексте "
+                "пишите как \\{ и \\}, следующий вопрос отделите пустой строкой)"
+            ),
+            close_at + 1 + second,
+            "syntax",
+        )
     if after.strip():
         question_text = before.rstrip() + " _____ " + after.lstrip()
     else:

@@ -256,6 +256,21 @@ def test_text_after_the_answer_block_on_the_next_line_stays_with_its_question():
     assert problems == [("no_blank_line", 3)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "::A::Найдите $x^{2}$\nпри x = 2 {#4}\n",  # TeX braces left unescaped
+        "Слово {=a}\nпродолжение.\nВопрос {T}\n",  # a question glued to missing-word text
+    ],
+)
+def test_a_second_brace_after_the_answer_block_is_an_error_with_the_rule(text):
+    result, problems = parse(text)
+    assert result.bank is None
+    error = result.problems[0]
+    assert error.code == "syntax" and "у вопроса один блок ответов" in error.message
+    assert error.line == text.count("\n") and error.column is not None
+
+
 def test_a_category_line_after_a_question_switches_the_category_with_a_warning():
     result, problems = parse("::A::a{T}\n$CATEGORY: X\n::B::b{T}\n")
     assert [q.get("topic") for q in result.bank["questions"]] == [None, "x"]
