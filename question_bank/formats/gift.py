@@ -6,8 +6,8 @@ Conventions, as Moodle's ``qformat_gift`` reads a file (and where we read more, 
   ``// [id:…]`` and ``// [tag:…]`` in them give the slug and tags). Moodle splits on blank
   lines only, so a question right under a ``$CATEGORY:`` line, or questions written one after
   another, are lost there; here a ``$CATEGORY:`` line is always an item of its own, and after a
-  closed answer block a line starting with ``::`` or holding a ``{`` begins the next question
-  (with a warning that Moodle would merge them);
+  closed answer block a line starting with ``::`` (or holding a ``{``, right after the line that
+  closed the block) begins the next question, with a warning that Moodle would merge them;
 * ``$CATEGORY: $course$/top/A/B`` sets the category (topics A → B) for the questions after it;
 * ``::title::`` names a question; ``[html]``, ``[moodle]``, ``[plain]``, ``[markdown]`` before a
   text (the question, an option, a feedback) set its format;
@@ -145,9 +145,9 @@ def _blocks(text: str, filename: str) -> list:
     ``$CATEGORY:`` line becomes part of the category's name, and questions written one after
     another become one broken question: both are lost. Here a ``$CATEGORY:`` line is always an
     item of its own, and once a question's answer block is closed, a line starting with ``::``
-    or holding another ``{`` begins the next question (a question has one answer block, so the
-    line cannot belong to the previous one); each such question remembers it was ``joined``,
-    and the importer says so in a warning.
+    begins the next question, and so does a line holding a ``{`` right after the line that
+    closed the block (a question has one answer block, so the line cannot belong to the previous
+    one); each such question remembers it was ``joined``, and the importer says so in a warning.
     """
     items: list = []
     paragraphs, current, start = [], [], 1
