@@ -60,14 +60,18 @@ class SlugRegistry:
 
     def __init__(self):
         self.used: set[str] = set()
+        # the next suffix to try per base: without it, n questions of one title cost n² steps
+        self._next: dict[str, int] = {}
 
     def make(self, base: str, *, fallback: str = "q", max_length: int = 60) -> str:
         base = base if is_slug(base) else slugify(base, fallback=fallback)
         base = base[:max_length].rstrip("-") or fallback
-        slug, n = base, 2
-        while slug in self.used:
-            suffix = f"-{n}"
-            slug = base[: max_length - len(suffix)].rstrip("-") + suffix
-            n += 1
+        slug, n = base, self._next.get(base, 2)
+        if slug in self.used:
+            while slug in self.used:
+                suffix = f"-{n}"
+                slug = base[: max_length - len(suffix)].rstrip("-") + suffix
+                n += 1
+            self._next[base] = n
         self.used.add(slug)
         return slug
