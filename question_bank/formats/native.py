@@ -175,7 +175,7 @@ def _validate(data: dict, filename: str, positions: dict) -> ImportResult:
             seen.add((path, message))
             problems.append(locator.problem(path, message, code=error.get("type", "schema")))
         problems.extend(_references(data, locator, skip=broken | {"*"} if not broken else broken))
-        return ImportResult(None, problems)
+        return ImportResult(None, problems, positions)
     problems = _references(data, locator, skip=set())
     bank = {**data, "format": data.get("format", FORMAT_TAG)}
     ok = not any(p.severity == "error" for p in problems)
