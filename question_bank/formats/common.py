@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from django.utils.translation import gettext as _
@@ -470,24 +470,10 @@ def skip_invalid_questions(result: ImportResult, problems: list[Problem]) -> tup
                 continue
             key = ("questions", new_index[key[1]], *key[2:])
         positions[key] = value
-    out = []
-    for p in problems:
-        if p.severity != "error":
-            out.append(p)
-            continue
-        out.append(
-            Problem(
-                p.file,
-                p.line,
-                p.column,
-                p.message,
-                p.code,
-                SKIPPED,
-                p.excerpt,
-                p.details,
-                ref_of(p),
-            )
-        )
+    out = [
+        replace(p, severity=SKIPPED, question=ref_of(p)) if p.severity == "error" else p
+        for p in problems
+    ]
     if not kept:
         out.append(nothing_to_import(next(iter(problems)).file, out))
         return ImportResult(None, out, positions), out

@@ -682,7 +682,7 @@ TRUEFALSE = """  <question type="truefalse">
 """
 PLAIN_ESSAY = """  <question type="essay">
     <name><text>Эссе без образца</text></name>
-    <questiontext format="moodle_auto_format"><text>Опишите обратное распространение.</text></questiontext>
+    <questiontext format="html"><text>Опишите обратное распространение.</text></questiontext>
     <generalfeedback format="moodle_auto_format"><text></text></generalfeedback>
     <graderinfo format="html"><text></text></graderinfo>
   </question>
