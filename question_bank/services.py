@@ -20,6 +20,7 @@ from question_bank.formats import IMPORTERS, parse_file
 from question_bank.formats.common import (
     SKIPPED,
     Problem,
+    count_skipped,
     skip_invalid_questions,
     split_question,
 )
@@ -534,6 +535,11 @@ def _upload_report(upload: BankUpload) -> tuple[dict, dict | None]:
             problems += check_near_duplicates(
                 [(upload.filename, result)], others=_own_questions(upload.owner, meta["slug"])
             )
+    if not skip_invalid and any(p.severity == "error" for p in problems):
+        # How many questions «импортировать остальное» would leave out, if it can save the file.
+        lenient, kept = skip_invalid_questions(result, problems)
+        if lenient is not result and lenient.ok:
+            report["could_skip"] = count_skipped(kept)
     report["errors"] = [p.as_dict() for p in problems if p.severity == "error"]
     report["skipped"] = [p.as_dict() for p in problems if p.severity == SKIPPED]
     report["warnings"] = [p.as_dict() for p in problems if p.severity not in ("error", SKIPPED)]

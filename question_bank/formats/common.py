@@ -32,6 +32,7 @@ __all__ = [
     "SKIPPED",
     "skip_invalid_questions",
     "skipped_summary",
+    "count_skipped",
     "FORMAT_TAG",
     "MAX_TEXT",
     "MAX_SOURCE",
@@ -400,6 +401,11 @@ def _left_out(problems: list[Problem]) -> list[Problem]:
             seen.add(key)
             out.append(p)
     return out
+
+
+def count_skipped(problems) -> int:
+    """Questions a lenient import left out (one per question, however many errors it had)."""
+    return len({(p.question.name, p.question.line) for p in problems if p.severity == SKIPPED})
 
 
 def skipped_summary(problems: list[Problem]) -> str:

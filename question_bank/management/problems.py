@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from question_bank.formats.common import SKIPPED, Problem
+from question_bank.formats.common import Problem, count_skipped
 
 __all__ = ["write_problems", "count_skipped"]
 
@@ -24,7 +24,3 @@ def write_problems(write: Callable[[str], object], problems: Iterable[Problem]) 
         if problem.excerpt:
             write(problem.excerpt)
 
-
-def count_skipped(problems: Iterable[Problem]) -> int:
-    """Questions a lenient import left out (one per question, however many errors it had)."""
-    return len({(p.question.name, p.question.line) for p in problems if p.severity == SKIPPED})

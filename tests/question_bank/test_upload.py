@@ -428,9 +428,13 @@ def test_upload_strict_by_default_lenient_when_asked(
     form = owner_client.get(reverse("banks:upload-new")).content.decode()
     assert 'name="skip_invalid"' in form and "пропустив вопросы с ошибками" in form
 
-    upload(owner_client, "strict.xml", LENIENT_XML, capture)
+    page = upload(owner_client, "strict.xml", LENIENT_XML, capture)
     strict = BankUpload.objects.get()
     assert strict.status == BankUpload.Status.INVALID and not strict.report.get("skipped")
+    # The refusal says the rest could be imported, and how many questions that would leave out.
+    assert strict.report["could_skip"] == 1
+    html = owner_client.get(page["Location"]).content.decode()
+    assert "можно импортировать остальное, пропустив 1 вопрос с ошибками" in html
 
     page = upload(owner_client, "lenient.xml", LENIENT_XML, capture, skip_invalid="on")
     lenient = BankUpload.objects.exclude(pk=strict.pk).get()
