@@ -17,7 +17,13 @@ from grader.errors import GraderError
 from grader.variants import variant
 from question_bank.access import can_manage_bank
 from question_bank.formats import IMPORTERS, parse_file
-from question_bank.formats.common import Problem, split_question
+from question_bank.formats.common import (
+    SKIPPED,
+    Problem,
+    count_skipped,
+    skip_invalid_questions,
+    split_question,
+)
 from question_bank.models import Bank, BankUpload, Question, QuestionVersion, Topic, spec_hash
 from question_bank.selectors import newest_versions
 from question_bank.validation import DEFAULT_VARIANTS, check_bank_variants, check_near_duplicates
@@ -111,7 +117,9 @@ def _version_reorder(version: QuestionVersion, spec: dict) -> QuestionVersion:
 
 
 @transaction.atomic
-def bank_import(*, data: dict, user=None) -> tuple[Bank, list[QuestionVersion]]:
+def bank_import(
+    *, data: dict, user=None, keep: frozenset[str] = frozenset()
+) -> tuple[Bank, list[QuestionVersion]]:
     """Create or update a bank from already validated data (bank, topics, questions).
 
     All or nothing: one transaction, so a failure leaves what was stored untouched. ``user`` is
@@ -122,6 +130,7 @@ def bank_import(*, data: dict, user=None) -> tuple[Bank, list[QuestionVersion]]:
     The file is the whole bank: a stored question the file no longer has (a duplicate removed
     from the bundled banks) is archived, not deleted — attempts, practice answers and flashcard
     reviews keep its versions (they are protected), it just stops being drawn for new work.
+    ``keep``: slugs of questions a lenient import left out for errors; they stay as stored.
     """
     meta = data["bank"]
     defaults = {
@@ -163,39 +172,62 @@ def bank_import(*, data: dict, user=None) -> tuple[Bank, list[QuestionVersion]]:
         )
     Question.objects.filter(bank=bank, is_archived=False).exclude(
         pk__in=[v.question_id for v in versions]
-    ).update(is_archived=True)
+    ).exclude(slug__in=keep).update(is_archived=True)
     return bank, versions
 
 
 class BankInvalid(Exception):
-    """A bank file has errors; ``problems`` lists every one of them (nothing was stored)."""
+    """A bank file has errors; ``problems`` lists every one of them (nothing was stored).
+
+    ``warnings``: the file's other problems, among them the questions it left out (an
+    unsupported type…), so that a refusal can say why nothing was left to import.
+    """
 
     code = "bank_invalid"
 
-    def __init__(self, problems):
+    def __init__(self, problems, warnings=()):
         super().__init__(gettext("%(count)s ошибок в банке") % {"count": len(problems)})
         self.problems = problems
+        self.warnings = list(warnings)
 
 
-def bank_validate_file(*, data: bytes, filename: str, variants: int, progress=None):
-    """Parse and check a bank file of any format; return (ImportResult, all problems)."""
-    result = parse_file(data, filename)
+def bank_validate_file(
+    *, data: bytes, filename: str, variants: int, progress=None, skip_invalid: bool = False
+):
+    """Parse and check a bank file of any format; return (ImportResult, all problems).
+
+    ``skip_invalid`` (lenient mode): questions with errors, in the file or in their variants,
+    are left out and reported as ``skipped``; errors of the file itself still count.
+    """
+    result = parse_file(data, filename, skip_invalid=skip_invalid)
     problems = list(result.problems)
     if result.ok:
         problems += check_bank_variants(result, filename, variants=variants, progress=progress)
+        if skip_invalid:
+            result, problems = skip_invalid_questions(result, problems)
     return result, problems
 
 
 def bank_import_file(
-    *, data: bytes, filename: str, variants: int, progress=None, user=None, slug: str | None = None
+    *,
+    data: bytes,
+    filename: str,
+    variants: int,
+    progress=None,
+    user=None,
+    slug: str | None = None,
+    skip_invalid: bool = False,
 ):
     """Validate a bank file completely, then store it; an invalid file changes nothing.
 
     Questions whose spec is already stored as their newest version are not validated again,
     so re-importing an unchanged bank is quick and creates nothing. ``slug`` replaces the bank's
     code from the file (a browser upload decided it at validation); ``user``: see bank_import.
+    ``skip_invalid`` (lenient mode, asked for explicitly): questions with errors are left out
+    and named among the problems returned (severity ``skipped``); a stored question left out so
+    keeps its stored version. Strict (the default): any error refuses the whole file.
     """
-    result = parse_file(data, filename)
+    result = parse_file(data, filename, skip_invalid=skip_invalid)
     problems = list(result.problems)
     if result.ok and slug:
         result.bank["bank"]["slug"] = slug
@@ -205,10 +237,16 @@ def bank_import_file(
             problems += check_bank_variants(
                 result, filename, variants=variants, progress=progress, only=changed
             )
+        if skip_invalid:
+            result, problems = skip_invalid_questions(result, problems)
     if not result.ok or any(p.severity == "error" for p in problems):
-        raise BankInvalid([p for p in problems if p.severity == "error"])
+        raise BankInvalid(
+            [p for p in problems if p.severity == "error"],
+            [p for p in problems if p.severity != "error"],
+        )
+    keep = frozenset(p.question.slug for p in problems if p.question and p.question.slug)
     with transaction.atomic():
-        bank, versions = bank_import(data=result.bank, user=user)
+        bank, versions = bank_import(data=result.bank, user=user, keep=keep)
         stored = check_stored_specs(result, versions, filename)
         if stored:
             raise BankInvalid(stored)  # rolls the import back: nothing half-imported
@@ -303,8 +341,14 @@ def upload_variants() -> int:
     return getattr(settings, "BANK_UPLOAD_VARIANTS", DEFAULT_VARIANTS)
 
 
-def bank_upload_create(*, owner, filename: str, data: bytes, target: Bank | None = None):
-    """Keep an uploaded file and queue its validation; nothing enters the bank tables yet."""
+def bank_upload_create(
+    *, owner, filename: str, data: bytes, target: Bank | None = None, skip_invalid: bool = False
+):
+    """Keep an uploaded file and queue its validation; nothing enters the bank tables yet.
+
+    ``skip_invalid``: the instructor chose to publish the valid questions and leave out those
+    with errors (kept in the report, which the check and the publication read it from).
+    """
     limit = upload_max_bytes()
     if len(data) > limit:
         raise BankError(
@@ -326,6 +370,7 @@ def bank_upload_create(*, owner, filename: str, data: bytes, target: Bank | None
             data=data,
             size=len(data),
             format=IMPORTERS.get(PurePath(name).suffix.lower(), ""),
+            report={"skip_invalid": True} if skip_invalid else {},
         )
         enqueue_on_commit(VALIDATE_UPLOAD_TASK, upload.pk)
     return upload
@@ -400,6 +445,7 @@ def bank_upload_import(*, upload_id: int) -> BankUpload | None:
             progress=_progress_writer(upload_id),
             user=upload.owner,
             slug=slug,
+            skip_invalid=bool(report.get("skip_invalid")),
         )
         created = sum(1 for v in versions if v.pk not in before)
         report["published"] = {"bank_id": bank.pk, "new_versions": created}
@@ -462,13 +508,17 @@ def _failure_report(upload: BankUpload, exc: Exception, stage: str, report=None)
 
 def _upload_report(upload: BankUpload) -> tuple[dict, dict | None]:
     """(report, the parsed native structure or None) of an upload."""
+    skip_invalid = bool(upload.report.get("skip_invalid"))
     result, problems = bank_validate_file(
         data=bytes(upload.data),
         filename=upload.filename,
         variants=upload_variants(),
         progress=_progress_writer(upload.pk),
+        skip_invalid=skip_invalid,
     )
     report = {"format": upload.format, "bank": None, "questions": [], "counts": {}}
+    if skip_invalid:
+        report["skip_invalid"] = True
     if result.bank is not None:
         existing = _resolve_bank(upload, result, problems)
         meta = result.bank["bank"]
@@ -485,8 +535,14 @@ def _upload_report(upload: BankUpload) -> tuple[dict, dict | None]:
             problems += check_near_duplicates(
                 [(upload.filename, result)], others=_own_questions(upload.owner, meta["slug"])
             )
+    if not skip_invalid and any(p.severity == "error" for p in problems):
+        # How many questions «импортировать остальное» would leave out, if it can save the file.
+        lenient, kept = skip_invalid_questions(result, problems)
+        if lenient is not result and lenient.ok:
+            report["could_skip"] = count_skipped(kept)
     report["errors"] = [p.as_dict() for p in problems if p.severity == "error"]
-    report["warnings"] = [p.as_dict() for p in problems if p.severity != "error"]
+    report["skipped"] = [p.as_dict() for p in problems if p.severity == SKIPPED]
+    report["warnings"] = [p.as_dict() for p in problems if p.severity not in ("error", SKIPPED)]
     # Previews need the questions even when some variants fail: that is what they show.
     parsed = result.bank if result.bank is not None and result.ok else None
     return report, parsed

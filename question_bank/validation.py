@@ -16,7 +16,7 @@ import grader
 from grader.errors import SpecError
 from grader.kinds.short_text import redundant_pairs
 from question_bank.duplicates import near_duplicates
-from question_bank.formats.common import ImportResult, Problem, split_question
+from question_bank.formats.common import ImportResult, Problem, QuestionRef, split_question
 from question_bank.formats.yaml_positions import KEY
 
 __all__ = ["check_bank_variants", "check_near_duplicates", "DEFAULT_VARIANTS"]
@@ -55,7 +55,11 @@ def check_bank_variants(
                 if ("questions", _index, *path[:end]) in result.positions:
                     at = result.positions[("questions", _index, *path[:end])]
                     break
-            problems.append(Problem(filename, *at, f"{_slug}: {message}", code))
+            ref = QuestionRef(
+                name=_slug or "", type=_spec.get("kind", ""), line=_at[0], index=_index,
+                slug=_slug or "",
+            )  # fmt: skip
+            problems.append(Problem(filename, *at, f"{_slug}: {message}", code, question=ref))
 
         # In the grader's bounded child process (grader/checks.py): a question whose checks
         # cost more than their budget is reported as too costly, and this process goes on.

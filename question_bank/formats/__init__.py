@@ -9,7 +9,12 @@ from pathlib import PurePath
 
 from django.utils.translation import gettext as _
 
-from question_bank.formats.common import ImportResult, refused
+from question_bank.formats.common import (
+    ImportResult,
+    backup_message,
+    refused,
+    skip_invalid_questions,
+)
 
 __all__ = ["parse_file", "IMPORTERS"]
 
@@ -22,17 +27,34 @@ IMPORTERS = {
 }
 
 
-def parse_file(data: bytes, filename: str) -> ImportResult:
+# The first bytes of a gzip (tar.gz) and of a zip file: a Moodle backup (.mbz) is one of them.
+_ARCHIVE_MAGIC = (b"\x1f\x8b", b"PK\x03\x04")
+
+
+def parse_file(data: bytes, filename: str, *, skip_invalid: bool = False) -> ImportResult:
     """Parse an uploaded or local bank file of any supported format.
 
     Each importer is loaded when a file of its format comes: the Moodle one brings the web app's
     MathML and the grader with it, while ``common`` and ``native`` stay light for benchmarks.
+    ``skip_invalid`` (lenient mode): questions with errors are left out and named
+    (:func:`~question_bank.formats.common.skip_invalid_questions`), the others kept.
     """
-    kind = IMPORTERS.get(PurePath(filename).suffix.lower())
+    result = _parse(data, filename, skip_invalid=skip_invalid)
+    if skip_invalid:
+        result, _problems = skip_invalid_questions(result, result.problems)
+    return result
+
+
+def _parse(data: bytes, filename: str, *, skip_invalid: bool) -> ImportResult:
+    suffix = PurePath(filename).suffix.lower()
+    kind = IMPORTERS.get(suffix)
+    if suffix == ".mbz" or (kind is None and bytes(data[:4]).startswith(_ARCHIVE_MAGIC)):
+        # Recognised by name or first bytes only: an untrusted archive is never unpacked here.
+        return refused(filename, _backup_message(suffix), "moodle_backup")
     if kind == "native":
         from question_bank.formats.native import parse_bank
 
-        return parse_bank(data, filename)
+        return parse_bank(data, filename, skip_invalid=skip_invalid)
     if kind == "moodle_xml":
         from question_bank.formats.moodle import parse_moodle_xml
 
@@ -52,3 +74,13 @@ def parse_file(data: bytes, filename: str) -> ImportResult:
     known = ", ".join(sorted(IMPORTERS))
     message = _("неизвестный формат файла; поддерживаются: %(known)s") % {"known": known}
     return refused(filename, message, "unknown_format")
+
+
+def _backup_message(suffix: str) -> str:
+    if suffix == ".mbz":
+        return backup_message()
+    return _(
+        "Файл — архив (zip или tar.gz), а не файл банка. Если это резервная копия курса "
+        "Moodle (.mbz), в Moodle откройте Банк вопросов → Экспорт → Moodle XML и загрузите "
+        "получившийся файл .xml"
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from django.utils.translation import gettext as _
@@ -26,8 +26,13 @@ from question_bank.formats.slugs import SlugRegistry, slugify
 __all__ = [
     "QUESTION_META_KEYS",
     "split_question",
+    "QuestionRef",
     "Problem",
     "ImportResult",
+    "SKIPPED",
+    "skip_invalid_questions",
+    "skipped_summary",
+    "count_skipped",
     "FORMAT_TAG",
     "MAX_TEXT",
     "MAX_SOURCE",
@@ -35,6 +40,7 @@ __all__ = [
     "clip",
     "refused",
     "too_large",
+    "backup_message",
     "NumberError",
     "parse_number",
     "category_segments",
@@ -43,6 +49,7 @@ __all__ = [
     "short_text_mistakes",
     "numeric_mistakes",
     "build_bank",
+    "nothing_to_import",
 ]
 
 FORMAT_TAG = "neurozachet-bank/1"
@@ -64,6 +71,26 @@ def split_question(entry: dict) -> tuple[dict, dict]:
 
 
 @dataclass(frozen=True)
+class QuestionRef:
+    """The question a problem belongs to, as the file names it.
+
+    ``name``: its name or slug; ``type``: its type as the file writes it (``multianswer``,
+    ``numeric``…); ``line``: where it starts; ``index``: its place in the bank structure's
+    ``questions`` when it is there (``None`` when the importer already left it out); ``slug``:
+    the slug it would be stored under, when known (a skipped question keeps its stored version).
+    """
+
+    name: str
+    type: str = ""
+    line: int | None = None
+    index: int | None = None
+    slug: str = ""
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "type": self.type, "line": self.line}
+
+
+@dataclass(frozen=True)
 class Problem:
     """One problem found in a bank file; the message is in Russian, ``code`` is for machines."""
 
@@ -72,9 +99,10 @@ class Problem:
     column: int | None
     message: str
     code: str = "invalid"
-    severity: str = "error"  # "error" stops an import; "warning" does not
+    severity: str = "error"  # "error" stops an import; "warning" and "skipped" do not
     excerpt: str = ""  # the offending lines of the file with a caret (YAML syntax errors)
     details: str = ""  # the parser's own text, for whoever wants it
+    question: QuestionRef | None = None  # the one question it stops (skippable in lenient mode)
 
     def __str__(self) -> str:
         where = self.file
@@ -82,7 +110,9 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        prefix = "" if self.severity == "error" else _("предупреждение: ")
+        prefix = {"error": "", "skipped": _("вопрос пропущен: ")}.get(
+            self.severity, _("предупреждение: ")
+        )
         return f"{where}: {prefix}{self.message}"
 
     def as_dict(self) -> dict:
@@ -95,6 +125,7 @@ class Problem:
             "severity": self.severity,
             **({"excerpt": self.excerpt} if self.excerpt else {}),
             **({"details": self.details} if self.details else {}),
+            **({"question": self.question.as_dict()} if self.question else {}),
         }
 
 
@@ -106,6 +137,9 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     # (path in the bank structure) → (line, column) in the source, for later checks' messages
     positions: dict = field(default_factory=dict)
+    # The structure with every question, broken ones included, when errors kept ``bank`` None
+    # (native YAML): what lenient mode takes the valid questions from.
+    partial: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -148,6 +182,14 @@ def too_large(filename: str, size: int, limit: int, unit: str) -> ImportResult:
         _("файл больше %(limit)s МБ (%(size)s %(unit)s)")
         % {"limit": limit // (1024 * 1024), "size": size, "unit": unit},
         "too_large",
+    )
+
+
+def backup_message() -> str:
+    """What a Moodle course backup is, and how to export what can be imported instead."""
+    return _(
+        "Это резервная копия курса Moodle, а не экспорт банка вопросов: в Moodle откройте "
+        "Банк вопросов → Экспорт → Moodle XML и загрузите получившийся файл .xml"
     )
 
 
@@ -313,15 +355,7 @@ def build_bank(
 ) -> ImportResult:
     """Wrap imported questions into the native bank structure (``bank`` None if there are none)."""
     if not questions:
-        problems.append(
-            Problem(
-                filename,
-                None,
-                None,
-                _("в файле нет вопросов, которые можно импортировать"),
-                "empty",
-            )
-        )
+        problems.append(nothing_to_import(filename, problems))
         return ImportResult(None, problems)
     stem = PurePath(filename).stem
     roots = [t for t in topics.topics if "parent" not in t]
@@ -346,3 +380,107 @@ def build_bank(
         "questions": questions,
     }
     return ImportResult(bank, problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Skipped questions: named in every report, and left out on request (lenient mode)
+
+SKIPPED = "skipped"  # the severity of a question left out in lenient mode: it stops nothing
+_NAMED_AT_MOST = 10
+
+
+def _left_out(problems: list[Problem]) -> list[Problem]:
+    """One problem per question the importer left out (an unsupported type, an error)."""
+    seen, out = set(), []
+    for p in problems:
+        ref = p.question
+        if ref is None or (ref.index is not None and p.severity != SKIPPED):
+            continue
+        key = (ref.name, ref.type, ref.line)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def count_skipped(problems) -> int:
+    """Questions a lenient import left out (one per question, however many errors it had)."""
+    return len({(p.question.name, p.question.line) for p in problems if p.severity == SKIPPED})
+
+
+def skipped_summary(problems: list[Problem]) -> str:
+    """«пропущено вопросов: 2 — «A» (multianswer, строка 5), «B» (matching, строка 20)».
+
+    Empty when the problems name no left-out question. Used by every report that says why a
+    file gave nothing (``import_bank``, ``validate_bank``, the upload page): one wording.
+    """
+    left = _left_out(problems)
+    if not left:
+        return ""
+    named = []
+    for p in left[:_NAMED_AT_MOST]:
+        ref = p.question
+        where = ", ".join(
+            x
+            for x in (ref.type, _("строка %(line)s") % {"line": ref.line} if ref.line else "")
+            if x
+        )
+        named.append(f"«{clip(ref.name, 60)}»" + (f" ({where})" if where else ""))
+    more = len(left) - len(named)
+    text = ", ".join(named) + (_(" и ещё %(more)s") % {"more": more} if more > 0 else "")
+    return _("пропущено вопросов: %(count)s — %(named)s") % {"count": len(left), "named": text}
+
+
+def nothing_to_import(filename: str, problems: list[Problem]) -> Problem:
+    """The error of a file that gave no question, saying which ones were left out and why."""
+    message = _("в файле нет вопросов, которые можно импортировать")
+    if summary := skipped_summary(problems):
+        message += "; " + summary + _(" (причины — в сообщениях об этих вопросах)")
+    return Problem(filename, None, None, message, "empty")
+
+
+def skip_invalid_questions(result: ImportResult, problems: list[Problem]) -> tuple:
+    """Lenient mode: leave out every question with an error, keep the rest.
+
+    Returns ``(result, problems)``: the bank without those questions (positions renumbered) and
+    the problems with each of their errors turned into a ``skipped`` one (it names the question,
+    its type and line, and stops nothing). An error that belongs to no question (the file's
+    syntax, the bank's or a topic's fields) is not skippable: then nothing changes and the
+    import stays refused. A foreign importer that still gave a bank reports only errors of
+    questions it left out, so its errors without a question are taken as such.
+    """
+    source = result.bank if result.bank is not None else result.partial
+    errors = [p for p in problems if p.severity == "error"]
+    if source is None or not errors:
+        return result, problems
+
+    def ref_of(p: Problem) -> QuestionRef | None:
+        if p.question is not None:
+            return p.question
+        if result.bank is not None and p.code != "empty":
+            return QuestionRef(name=clip(p.message, 60), line=p.line)
+        return None
+
+    if any(ref_of(p) is None for p in errors):
+        return result, problems
+    drop = {ref_of(p).index for p in errors} - {None}
+    kept = [q for i, q in enumerate(source["questions"]) if i not in drop]
+    new_index = {}
+    for i in range(len(source["questions"])):
+        if i not in drop:
+            new_index[i] = len(new_index)
+    positions = {}
+    for key, value in result.positions.items():
+        if key[:1] == ("questions",) and len(key) > 1 and isinstance(key[1], int):
+            if key[1] in drop:
+                continue
+            key = ("questions", new_index[key[1]], *key[2:])
+        positions[key] = value
+    out = [
+        replace(p, severity=SKIPPED, question=ref_of(p)) if p.severity == "error" else p
+        for p in problems
+    ]
+    if not kept:
+        out.append(nothing_to_import(next(iter(problems)).file, out))
+        return ImportResult(None, out, positions), out
+    return ImportResult({**source, "questions": kept}, out, positions), out

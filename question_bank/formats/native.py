@@ -7,6 +7,8 @@ template) live in :mod:`question_bank.validation`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
@@ -15,7 +17,14 @@ from grader.engines.registry import unknown_name_message
 from grader.errors import GraderError
 from grader.expr import names_in, parse_expression
 from grader.templating import placeholders
-from question_bank.formats.common import FORMAT_TAG, ImportResult, Problem, refused
+from question_bank.formats.common import (
+    FORMAT_TAG,
+    ImportResult,
+    Problem,
+    QuestionRef,
+    refused,
+    skip_invalid_questions,
+)
 from question_bank.formats.schema import BankFile, translate_error
 from question_bank.formats.yaml_positions import YamlError, load_with_positions
 
@@ -58,7 +67,26 @@ class _Locator:
             line = column = None
         label = _label(path)
         text = f"{label}: {message}" if label else message
-        return Problem(self.filename, line, column, text, code=code, severity=severity)
+        problem = Problem(self.filename, line, column, text, code=code, severity=severity)
+        return replace(problem, question=self.question_ref(path))
+
+    def question_ref(self, path: tuple) -> QuestionRef | None:
+        """The question a path lies in (``questions[i]…``), for lenient mode to leave it out."""
+        if len(path) < 2 or path[0] != "questions" or not isinstance(path[1], int):
+            return None
+        questions = self.data.get("questions") if isinstance(self.data, dict) else None
+        entry = questions[path[1]] if isinstance(questions, list) else None
+        entry = entry if isinstance(entry, dict) else {}
+        slug = entry.get("slug") if isinstance(entry.get("slug"), str) else ""
+        title = entry.get("title") if isinstance(entry.get("title"), str) else ""
+        kind = entry.get("kind") if isinstance(entry.get("kind"), str) else ""
+        return QuestionRef(
+            name=slug or title or f"questions[{path[1]}]",
+            type=kind,
+            line=self.positions.get(path[:2], (None, None))[0],
+            index=path[1],
+            slug=slug,
+        )
 
 
 def _label(path: tuple) -> str:
@@ -68,7 +96,28 @@ def _label(path: tuple) -> str:
     return "".join(parts)
 
 
-def parse_bank(text: str | bytes, filename: str) -> ImportResult:
+def parse_bank(text: str | bytes, filename: str, *, skip_invalid: bool = False) -> ImportResult:
+    """A native YAML bank → the bank structure and every problem (``file:line:column``).
+
+    ``skip_invalid`` (lenient mode): when every error lies in a question, those questions are
+    left out (each error becomes a ``skipped`` problem naming its question) and the rest is
+    checked again on its own; an error of the bank or a topic still refuses the file.
+    """
+    result = _parse_bank(text, filename)
+    if not skip_invalid or result.partial is None:
+        return result
+    lenient, problems = skip_invalid_questions(result, result.problems)
+    result.partial = None  # decided here: the caller must not leave questions out again
+    if lenient is result or lenient.bank is None:
+        return lenient
+    # Checked again without the questions left out: nothing else may have depended on them.
+    again = _validate(lenient.bank, filename, lenient.positions)
+    if any(p.severity == "error" for p in again.problems):
+        return result
+    return ImportResult(again.bank, problems + again.problems, again.positions)
+
+
+def _parse_bank(text: str | bytes, filename: str) -> ImportResult:
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
             return _fail(
@@ -104,6 +153,13 @@ def parse_bank(text: str | bytes, filename: str) -> ImportResult:
         )
     if not isinstance(data, dict):
         return _fail(filename, _("ожидался словарь с ключами bank, topics, questions"), "schema")
+    result = _validate(data, filename, positions)
+    if result.bank is None and isinstance(data.get("questions"), list):
+        result.partial = {**data, "format": data.get("format", FORMAT_TAG)}
+    return result
+
+
+def _validate(data: dict, filename: str, positions: dict) -> ImportResult:
     locator = _Locator(filename, data, positions)
     try:
         BankFile.model_validate(data)
@@ -119,7 +175,7 @@ def parse_bank(text: str | bytes, filename: str) -> ImportResult:
             seen.add((path, message))
             problems.append(locator.problem(path, message, code=error.get("type", "schema")))
         problems.extend(_references(data, locator, skip=broken | {"*"} if not broken else broken))
-        return ImportResult(None, problems)
+        return ImportResult(None, problems, positions)
     problems = _references(data, locator, skip=set())
     bank = {**data, "format": data.get("format", FORMAT_TAG)}
     ok = not any(p.severity == "error" for p in problems)

@@ -11,6 +11,16 @@ class BankUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.xml,.gift,.txt"}),
     )
 
+    skip_invalid = forms.BooleanField(
+        label=_("Импортировать остальное, пропустив вопросы с ошибками"),
+        help_text=_(
+            "Без этой отметки файл с ошибками не публикуется целиком. С ней вопросы с ошибками "
+            "пропускаются, а в отчёте названы все пропущенные: название, тип, строка, причина."
+        ),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "skip-invalid-help"}),
+    )
+
     def __init__(self, *args, too_large: bool = False, **kwargs):
         """``too_large``: the upload handler skipped the file while it streamed in
         (:func:`quizapp.core.uploads.too_large_fields`), so it is missing for that reason."""

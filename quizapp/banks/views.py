@@ -47,7 +47,11 @@ def upload_new(request):
         file = form.cleaned_data["file"]
         try:
             upload = services.bank_upload_create(
-                owner=request.user, filename=file.name, data=file.read(), target=target
+                owner=request.user,
+                filename=file.name,
+                data=file.read(),
+                target=target,
+                skip_invalid=form.cleaned_data["skip_invalid"],
             )
         except services.BankError as exc:
             form.add_error("file", exc.message)

@@ -661,3 +661,126 @@ def test_export_of_the_demo_bank_reports_approximations():
     dense = split_question(next(q for q in back.bank["questions"] if q["slug"] == "dense-params"))
     assert grader.grade(dense[1], None, "84301").correct  # the default variant's key (engine)
     assert "Похоже, вы не учли смещения" in grader.grade(dense[1], None, "83700").feedback
+
+
+# ---------------------------------------------------------------------------------------------
+# Moodle files as they exist: plain essays, named skips, course backups
+
+
+def _quiz(*questions: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n' + "".join(questions) + "</quiz>\n"
+    ).encode()
+
+
+TRUEFALSE = """  <question type="truefalse">
+    <name><text>Верно ли</text></name>
+    <questiontext format="html"><text>Сигмоида ограничена?</text></questiontext>
+    <answer fraction="100"><text>true</text></answer>
+    <answer fraction="0"><text>false</text></answer>
+  </question>
+"""
+PLAIN_ESSAY = """  <question type="essay">
+    <name><text>Эссе без образца</text></name>
+    <questiontext format="html"><text>Опишите обратное распространение.</text></questiontext>
+    <generalfeedback format="moodle_auto_format"><text></text></generalfeedback>
+    <graderinfo format="html"><text></text></graderinfo>
+  </question>
+"""
+
+
+def test_plain_essay_is_a_self_check_card_and_spoils_nothing():
+    # Like Moodle's nested_categories_with_questions.xml: an essay with neither grader info nor
+    # general feedback among questions that import (that file loaded nothing before).
+    result = parse_moodle_xml(_quiz(TRUEFALSE, PLAIN_ESSAY), "essays.xml")
+    assert result.ok
+    essay = question(result, "Эссе без образца")
+    assert essay["kind"] == "flashcard"
+    assert essay["front"] == "Опишите обратное распространение."
+    assert essay["back"].startswith("Образца ответа нет")
+    assert BankFile.model_validate(result.bank)
+    [warning] = result.problems
+    assert warning.severity == "warning" and warning.code == "essay_no_back"
+    assert warning.line == 9 and "Эссе без образца" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("qtype", "words"),
+    [
+        ("cloze", "вложенные ответы"),
+        ("multianswer", "вложенные ответы (cloze)"),
+        ("matching", "на соответствие"),
+        ("description", "описание (без ответа)"),
+        ("gapselect", "выбор пропущенных слов"),
+        ("ddwtos", "перетаскивание в текст"),
+        ("calculatedmulti", "вычисляемый с выбором ответа"),
+    ],
+)
+def test_a_skipped_question_is_named_with_its_moodle_type_and_line(qtype, words):
+    skipped = f"""  <question type="{qtype}">
+    <name><text>Пропускаемый</text></name>
+    <questiontext format="html"><text>Текст</text></questiontext>
+  </question>
+"""
+    result = parse_moodle_xml(_quiz(skipped), "types.xml")
+    assert result.bank is None
+    warning, empty = result.problems
+    assert warning.line == 3 and f"«{qtype} — {words}»" in warning.message
+    assert warning.question.as_dict() == {"name": "Пропускаемый", "type": qtype, "line": 3}
+    assert warning.as_dict()["question"]["type"] == qtype
+    # The refusal itself says why: which questions were left out, their types and lines.
+    assert empty.code == "empty"
+    assert f"пропущено вопросов: 1 — «Пропускаемый» ({qtype}, строка 3)" in empty.message
+
+
+def test_every_left_out_question_is_counted_in_the_refusal():
+    cloze = '<question type="cloze"><name><text>Кл {n}</text></name></question>\n'
+    result = parse_moodle_xml(_quiz(*(cloze.replace("{n}", str(i)) for i in range(12))), "c.xml")
+    empty = result.problems[-1]
+    assert "пропущено вопросов: 12 — «Кл 0» (cloze, строка 3)" in empty.message
+    assert "«Кл 9»" in empty.message and "«Кл 10»" not in empty.message
+    assert "и ещё 2" in empty.message
+
+
+def test_a_broken_question_names_itself_for_lenient_mode():
+    broken = """  <question type="multichoice">
+    <name><text>Без верного</text></name>
+    <questiontext format="html"><text>?</text></questiontext>
+    <answer fraction="0"><text>a</text></answer>
+    <answer fraction="0"><text>b</text></answer>
+  </question>
+"""
+    result = parse_moodle_xml(_quiz(TRUEFALSE, broken), "b.xml")
+    [error] = [p for p in result.problems if p.severity == "error"]
+    assert error.question.name == "Без верного" and error.question.type == "multichoice"
+    assert error.question.line == 9 and error.question.index is None
+
+
+@pytest.mark.parametrize("root", ["question_categories", "moodle_backup"])
+def test_a_course_backup_is_named_and_the_export_explained(root):
+    data = f'<?xml version="1.0"?>\n<{root}>\n  <question_category id="1"/>\n</{root}>\n'
+    result = parse_moodle_xml(data.encode(), "questions.xml")
+    [problem] = result.problems
+    assert result.bank is None and problem.code == "moodle_backup" and problem.line == 2
+    assert problem.message.startswith("Это резервная копия курса Moodle, а не экспорт банка")
+    assert "Банк вопросов → Экспорт → Moodle XML" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "start"),
+    [
+        ("course.mbz", b"\x1f\x8b\x08\x00 tar.gz of a backup", "Это резервная копия курса"),
+        ("course.mbz", b"PK\x03\x04 an old zip backup", "Это резервная копия курса"),
+        ("course.mbz", b"anything at all", "Это резервная копия курса"),
+        ("course.tgz", b"\x1f\x8b\x08\x00 renamed", "Файл — архив (zip или tar.gz)"),
+        ("backup", b"PK\x03\x04 no extension", "Файл — архив (zip или tar.gz)"),
+    ],
+)
+def test_a_backup_archive_is_refused_by_name_or_first_bytes(name, data, start):
+    from question_bank.formats import parse_file
+
+    result = parse_file(data, name)
+    [problem] = result.problems
+    assert result.bank is None and problem.code == "moodle_backup"
+    assert problem.message.startswith(start)
+    assert "Банк вопросов → Экспорт → Moodle XML" in problem.message

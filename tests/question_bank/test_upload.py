@@ -402,3 +402,51 @@ def test_upload_warns_about_a_question_the_instructor_has_in_another_bank(
         "my-dense: почти повторяет вопрос «dense-params» банка «first» (сходство 1.00); "
         "оставьте один из них"
     ]
+
+
+LENIENT_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="truefalse">
+    <name><text>Верно ли</text></name>
+    <questiontext format="html"><text>Сигмоида ограничена?</text></questiontext>
+    <answer fraction="100"><text>true</text></answer>
+    <answer fraction="0"><text>false</text></answer>
+  </question>
+  <question type="numerical">
+    <name><text>Без ключа</text></name>
+    <questiontext format="html"><text>Сколько?</text></questiontext>
+    <answer fraction="50"><text>3</text></answer>
+  </question>
+</quiz>
+"""
+
+
+def test_upload_strict_by_default_lenient_when_asked(
+    owner_client, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    form = owner_client.get(reverse("banks:upload-new")).content.decode()
+    assert 'name="skip_invalid"' in form and "пропустив вопросы с ошибками" in form
+
+    page = upload(owner_client, "strict.xml", LENIENT_XML, capture)
+    strict = BankUpload.objects.get()
+    assert strict.status == BankUpload.Status.INVALID and not strict.report.get("skipped")
+    # The refusal says the rest could be imported, and how many questions that would leave out.
+    assert strict.report["could_skip"] == 1
+    html = owner_client.get(page["Location"]).content.decode()
+    assert "можно импортировать остальное, пропустив 1 вопрос с ошибками" in html
+
+    page = upload(owner_client, "lenient.xml", LENIENT_XML, capture, skip_invalid="on")
+    lenient = BankUpload.objects.exclude(pk=strict.pk).get()
+    assert lenient.status == BankUpload.Status.VALID and lenient.report["errors"] == []
+    [skipped] = lenient.report["skipped"]
+    assert skipped["question"] == {"name": "Без ключа", "type": "numerical", "line": 9}
+    assert "нет ответа с баллом 100 %" in skipped["message"]
+    html = owner_client.get(page["Location"]).content.decode()
+    assert "Пропущено из-за ошибок: 1" in html and "<td>numerical</td><td>9</td>" in html
+    assert _bank_tables() == (0, 0, 0, 0)
+
+    publish(owner_client, lenient.pk, capture)
+    lenient.refresh_from_db()
+    assert lenient.status == BankUpload.Status.IMPORTED
+    assert list(Question.objects.values_list("title", flat=True)) == ["Верно ли"]

@@ -15,7 +15,11 @@ Mapping (docs/import-export.md has the full table):
   typical mistakes); ``usecase`` cannot be kept: our comparison ignores case;
 * ``numerical`` → ``numeric`` with ``answer: {value}`` and ``tolerance: {abs}``; other answers
   with feedback become ``mistakes`` with ``{value}``;
-* ``essay`` → ``flashcard`` (front: the question, back: ``graderinfo`` or general feedback);
+* ``essay`` → ``flashcard`` (front: the question, back: ``graderinfo`` or general feedback; a
+  plain essay with neither gets a back saying there is no model answer, and a warning);
+* a course backup's ``questions.xml`` (root ``<question_categories>``) is refused with the way
+  to export the question bank instead: its questions are written another way (fractions 0…1,
+  type-specific plugin elements) that these readers do not read;
 * ``calculated``/``calculatedsimple`` → a numeric template
   (:mod:`question_bank.formats.moodle.calculated`).
 
@@ -32,7 +36,9 @@ from question_bank.formats.common import (
     MAX_TITLE,
     ImportResult,
     Problem,
+    QuestionRef,
     TopicTree,
+    backup_message,
     build_bank,
     category_segments,
     clip,
@@ -60,6 +66,15 @@ from quizapp.core.errors import ErrorCode
 
 __all__ = ["parse_moodle_xml"]
 
+# The root of a course backup's question file (``questions.xml`` inside an ``.mbz``) and of the
+# backup's own description: not an export of questions, though both are Moodle XML.
+_BACKUP_ROOTS = {"question_categories", "moodle_backup"}
+# The back of an essay imported without a model answer (no grader info, no general feedback).
+ESSAY_NO_BACK = gettext_lazy(
+    "Образца ответа нет: сравните свой ответ с материалами курса и оцените его сами."
+)
+
+
 _SUPPORTED = {
     "multichoice", "truefalse", "shortanswer", "numerical", "essay", "calculated",
     "calculatedsimple",
@@ -68,7 +83,7 @@ _TYPE_NAMES = {
     "ddmatch": gettext_lazy("сопоставление с перетаскиванием"),
     "matching": gettext_lazy("на соответствие"),
     "randomsamatch": gettext_lazy("случайный вопрос на соответствие"),
-    "cloze": gettext_lazy("вложенные ответы (cloze)"),
+    "cloze": gettext_lazy("вложенные ответы"),
     "multianswer": gettext_lazy("вложенные ответы (cloze)"),
     "description": gettext_lazy("описание (без ответа)"),
     "calculatedmulti": gettext_lazy("вычисляемый с выбором ответа"),
@@ -90,6 +105,8 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
     root, problem = read_xml(data, filename)
     if problem is not None:
         return ImportResult(None, [problem])
+    if root is not None and root.tag in _BACKUP_ROOTS:
+        return refused(filename, backup_message(), "moodle_backup", line=root.line)
     if root is None or root.tag != "quiz":
         return refused(
             filename,
@@ -113,26 +130,57 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
             continue
         name = element.value("name")
         ctx = Context(filename, problems, element.line, name)
+        # Names the question in every report when it is left out (lenient mode skips by it).
+        ref = QuestionRef(
+            name=name or clip(element.value("questiontext"), 60) or _("без названия"),
+            type=qtype or _("без типа"),
+            line=element.line,
+        )
         if qtype not in _SUPPORTED:
             described = _TYPE_NAMES.get(qtype, qtype or _("без типа"))
-            ctx.warn(
-                _("тип «%(described)s» не поддерживается, вопрос пропущен")
-                % {"described": described},
-                "unsupported_type",
+            if described != qtype:
+                described = f"{qtype} — {described}"
+            message = _("тип «%(described)s» не поддерживается, вопрос пропущен") % {
+                "described": described
+            }
+            problems.append(
+                Problem(
+                    filename,
+                    element.line,
+                    None,
+                    f"{ctx.label()}: {message}",
+                    "unsupported_type",
+                    "warning",
+                    question=ref,
+                )
             )
             continue
         try:
             entry = _import_question(element, qtype, ctx)
         except QuestionError as exc:
             problems.append(
-                Problem(filename, element.line, None, f"{ctx.label()}: {exc.message}", exc.code)
+                Problem(
+                    filename,
+                    element.line,
+                    None,
+                    f"{ctx.label()}: {exc.message}",
+                    exc.code,
+                    question=ref,
+                )
             )
             continue
         except (GraderError, ArithmeticError, ValueError, RecursionError) as exc:
             # odd numbers in a hostile or damaged file: report the question, keep the others
             message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
             problems.append(
-                Problem(filename, element.line, None, f"{ctx.label()}: {message}", "invalid")
+                Problem(
+                    filename,
+                    element.line,
+                    None,
+                    f"{ctx.label()}: {message}",
+                    "invalid",
+                    question=ref,
+                )
             )
             continue
         # An idnumber that is already a slug is kept: our export writes the slug there, so a
@@ -328,11 +376,15 @@ def _import_essay(element: Element, ctx: Context) -> dict:
     front = entry.pop("text")
     back = ctx.text(element.find("graderinfo")) or solution(element, ctx)
     if not back:
-        raise QuestionError(
+        # A plain essay (Moodle grades it by hand): a self-check card like any other essay,
+        # with a back that says there is no model answer, rather than a refused file.
+        ctx.warn(
             _(
                 "у эссе нет ни информации для оценивающего (graderinfo), ни общего отзыва: "
-                "карточке нечего показать на обороте"
+                "импортировано как карточка для самопроверки без образца ответа — допишите "
+                "оборот карточки"
             ),
-            "no_back",
+            "essay_no_back",
         )
+        back = str(ESSAY_NO_BACK)
     return {"kind": "flashcard", "front": front, "back": back, **entry}

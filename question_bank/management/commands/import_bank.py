@@ -1,9 +1,15 @@
-"""``manage.py import_bank FILE…``: validate completely, then store (all or nothing per file)."""
+"""``manage.py import_bank FILE…``: validate completely, then store (all or nothing per file).
+
+``--skip-invalid`` (lenient mode, asked for explicitly): store the valid questions and name every
+question left out for its errors (name, type, line, reason); an error of the file itself still
+refuses it.
+"""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from question_bank.management.problems import count_skipped, write_problems
 from question_bank.services import BankInvalid, bank_import_file
 from question_bank.validation import DEFAULT_VARIANTS
 
@@ -14,8 +20,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+")
         parser.add_argument("--variants", type=int, default=DEFAULT_VARIANTS)
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="импортировать остальное, пропустив вопросы с ошибками (каждый будет назван)",
+        )
 
-    def handle(self, *args, files, variants, **options):
+    def handle(self, *args, files, variants, skip_invalid, **options):
         failed = 0
         for name in files:
             path = Path(name)
@@ -25,18 +36,20 @@ class Command(BaseCommand):
                 continue
             try:
                 bank, versions, problems = bank_import_file(
-                    data=path.read_bytes(), filename=name, variants=variants
+                    data=path.read_bytes(),
+                    filename=name,
+                    variants=variants,
+                    skip_invalid=skip_invalid,
                 )
             except BankInvalid as exc:
-                for problem in exc.problems:
-                    self.stdout.write(str(problem))
-                    if problem.excerpt:  # a YAML syntax error: the lines, a caret at the place
-                        self.stdout.write(problem.excerpt)
+                write_problems(self.stdout.write, [*exc.warnings, *exc.problems])
                 self.stderr.write(f"{name}: не загружен, ошибок: {len(exc.problems)}")
                 failed += 1
                 continue
-            for problem in problems:
-                self.stdout.write(str(problem))
-            self.stdout.write(f"{name}: банк «{bank.title}», вопросов {len(versions)}")
+            write_problems(self.stdout.write, problems)
+            line = f"{name}: банк «{bank.title}», вопросов {len(versions)}"
+            if skipped := count_skipped(problems):
+                line += f", пропущено вопросов с ошибками: {skipped}"
+            self.stdout.write(line)
         if failed:
             raise CommandError(f"не загружено файлов: {failed}")
