@@ -77,6 +77,7 @@ _ZSTD_COLLECTION = "collection.anki21b"
 _SOUND = re.compile(r"\[sound:([^\[\]]{0,500})\]")
 _TEMPLATE_REF = re.compile(r"\{\{([^{}]{1,200})\}\}")
 _CLOZE_TOKEN = re.compile(r"\{\{c(\d{1,4})::|\}\}")
+_SPACES = re.compile(r"(?<=\S)[^\S\n]{2,}(?=\S)")
 _SPECIAL_REFS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"}
 
 
@@ -593,7 +594,7 @@ def _field_text(raw: str, dropped: list[str]) -> str:
         dropped.append(_("звук «%(name)s»") % {"name": match.group(1).strip()})
     text, media = convert_text(_SOUND.sub("", raw), "html")
     dropped.extend(media)
-    return text
+    return _SPACES.sub(" ", text)  # a dropped image leaves the spaces around it
 
 
 def _card(front: str, back: str) -> dict:
