@@ -60,14 +60,16 @@ __all__ = [
     "MAX_BYTES",
     "MAX_COLLECTION_BYTES",
     "MAX_RATIO",
-    "MAX_NOTES",
+    "MAX_QUESTIONS",
 ]
 
 MAX_BYTES = 50 * 1024 * 1024  # the file itself (the browser's upload limit is smaller still)
 MAX_COLLECTION_BYTES = 200 * 1024 * 1024  # the SQLite collection once decompressed
 MAX_RATIO = 100  # decompressed / compressed size of the collection: more is a zip bomb
 MAX_MEMBERS = 100_000  # entries of the zip (a deck with media has one per file)
-MAX_NOTES = 20_000
+MAX_QUESTIONS = 5000  # the native schema's limit for one bank
+MAX_CLOZE_DEPTH = 20  # deletions inside deletions
+MAX_CLOZE_NUMBERS = 100  # cards of one cloze note
 MAX_DEPTH = 64  # CrowdAnki's nested children decks
 _SQLITE_STEPS = 50_000_000  # virtual machine steps one query may take (~ seconds)
 _CHUNK = 1024 * 1024
@@ -214,7 +216,7 @@ def _corrupt_collection() -> _Refusal:
 
 def _read_collection(path: str) -> tuple[dict, list[_Note]]:
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error:
         raise _corrupt_collection() from None
     try:
@@ -270,12 +272,8 @@ def _collection_contents(connection: sqlite3.Connection) -> tuple[dict, list[_No
         str(did): str(d.get("name") or "") for did, d in raw_decks.items() if isinstance(d, dict)
     }
     count = connection.execute("SELECT count(*) FROM notes").fetchone()[0]
-    if count > MAX_NOTES:
-        raise _Refusal(
-            _("в колоде %(count)s заметок, больше %(max)s: разделите её на части")
-            % {"count": count, "max": MAX_NOTES},
-            "apkg_too_many_notes",
-        )
+    if count > MAX_QUESTIONS:
+        raise _too_many(count)
     # The deck of a note is the deck of its first card (notes themselves have none).
     note_deck = {}
     for nid, did in connection.execute("SELECT nid, did FROM cards ORDER BY nid, ord DESC"):
@@ -293,6 +291,17 @@ def _collection_contents(connection: sqlite3.Connection) -> tuple[dict, list[_No
             )
         )
     return models, notes
+
+
+def _too_many(count: int) -> _Refusal:
+    return _Refusal(
+        _(
+            "карточек в колоде: не меньше %(count)s, а в банке может быть не больше "
+            "%(max)s вопросов; разделите колоду на части (например, по подколодам)"
+        )
+        % {"count": count, "max": MAX_QUESTIONS},
+        "too_many_questions",
+    )
 
 
 def _deck_path(name: str) -> list[str]:
@@ -389,11 +398,8 @@ def _walk_crowdanki(deck: dict, parent: list[str], models: dict, notes: list, *,
         if isinstance(raw, dict):
             models[str(raw.get("crowdanki_uuid") or raw.get("id") or "")] = _model(raw)
     for raw in _list(deck.get("notes")):
-        if len(notes) >= MAX_NOTES:
-            raise _Refusal(
-                _("в колоде больше %(max)s заметок: разделите её на части") % {"max": MAX_NOTES},
-                "too_many_notes",
-            )
+        if len(notes) >= MAX_QUESTIONS:
+            raise _too_many(len(notes) + 1)
         if not isinstance(raw, dict):
             continue
         values = [v if isinstance(v, str) else "" for v in _list(raw.get("fields"))]
@@ -440,6 +446,11 @@ def _cloze_nodes(source: str) -> list:
         current.append(source[position : match.start()])
         position = match.end()
         if match.group(1) is not None:
+            if len(stack) >= MAX_CLOZE_DEPTH:
+                raise _NoteError(
+                    _("пропуски {{c…}} вложены глубже %(max)s уровней") % {"max": MAX_CLOZE_DEPTH},
+                    "cloze_too_deep",
+                )
             node = _Cloze(int(match.group(1)))
             stack.append((node, current))
             current.append(node)
@@ -517,6 +528,8 @@ def _build(filename: str, models: dict, notes: list[_Note], *, source: str) -> I
         for entry in cards:
             meta = question_meta(entry, slugs, slug=None, name="", topic=topic, tags=note.tags)
             questions.append({**meta, **entry})
+    if len(questions) > MAX_QUESTIONS:
+        return refused(filename, _too_many(len(questions)).message, "too_many_questions")
     return build_bank(filename, topics, questions, problems, source=source)
 
 
@@ -567,6 +580,11 @@ def _cards(note: _Note) -> tuple[list[dict], list[str]]:
                 _("в заметке-пропуске нет ни одного пропуска {{c1::…}}; заметка пропущена"),
                 "no_cloze",
                 "warning",
+            )
+        if len(numbers) > MAX_CLOZE_NUMBERS:
+            raise _NoteError(
+                _("в заметке больше %(max)s номеров пропусков") % {"max": MAX_CLOZE_NUMBERS},
+                "cloze_too_many",
             )
         extra = [n for n in model.back if n not in model.cloze_fields]
         cards = []

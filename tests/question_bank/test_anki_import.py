@@ -138,6 +138,26 @@ def test_nested_and_unclosed_clozes():
     assert backs == ["свёртка 3×3", "3×3"]
 
 
+def test_hostile_clozes_are_an_error_for_their_note_not_a_crash():
+    deep = "{{c1::" * 10_000 + "x" + "}}" * 10_000  # deeper than Python's recursion limit
+    many = " ".join(f"{{{{c{n}::x}}}}" for n in range(1, 500))
+    result = parse_file(
+        deck([(CLOZE_ID, [deep, ""], "", 10), (CLOZE_ID, [many, ""], "", 10)]), "d.apkg"
+    )
+    assert codes(result) == ["cloze_too_deep", "cloze_too_many", "empty"]
+    assert result.problems[0].message.startswith("заметка №1")
+
+
+def test_more_cards_than_a_bank_holds_is_refused(monkeypatch):
+    monkeypatch.setattr(anki_import, "MAX_QUESTIONS", 2)
+    cloze = (CLOZE_ID, ["{{c1::a}} {{c2::b}}", ""], "", 10)
+    result = parse_file(deck([cloze, (BASIC_ID, ["a", "b", ""], "", 10)]), "d.apkg")
+    assert result.bank is None and codes(result) == ["too_many_questions"]
+    assert "не меньше 3" in result.problems[0].message
+    result = parse_file(deck([cloze] * 3), "d.apkg")
+    assert codes(result) == ["too_many_questions"]
+
+
 def test_cloze_note_without_deletions_is_skipped_with_a_warning():
     result = parse_file(
         deck([(CLOZE_ID, ["без пропусков", ""], "", 10), (BASIC_ID, ["a", "b", ""], "", 10)]),
