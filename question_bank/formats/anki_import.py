@@ -15,8 +15,9 @@ Conventions (docs/import-export.md, «Импорт из Anki»):
   path all notes share is cut down to its last name (one root topic, which names the bank);
   note tags become question tags;
 * fields are HTML: tags are dropped (``<br>`` and blocks become line breaks), entities decoded,
-  MathJax ``\\(…\\)`` becomes ``$…$``; images and ``[sound:…]`` are left out with a warning naming
-  the note;
+  MathJax ``\\(…\\)`` and Anki's ``[$]…[/$]`` become ``$…$`` (``[$$]`` → ``$$``), a text-mode
+  ``[latex]…[/latex]`` keeps its words (with a warning); images and ``[sound:…]`` are left out with
+  a warning naming the note;
 * an ``.apkg`` is a zip read in memory: only the collection member is decompressed (never to a
   path taken from the archive), into a private temporary file, with limits on its size and
   compression ratio; SQLite opens it read-only, with a bound on the work a query may do, and only
@@ -511,18 +512,24 @@ def _build(filename: str, models: dict, notes: list[_Note], *, source: str) -> I
     for note in notes:
         label = _label(note)
         try:
-            cards, dropped = _cards(note)
+            cards, found = _cards(note)
         except _NoteError as exc:
             problems.append(
                 Problem(filename, None, None, f"{label}: {exc.message}", exc.code, exc.severity)
             )
             continue
-        if dropped:
+        if found.media:
             message = _("%(note)s: не импортировано (файлы не переносятся): %(what)s") % {
                 "note": label,
-                "what": ", ".join(dict.fromkeys(dropped)),
+                "what": ", ".join(dict.fromkeys(found.media)),
             }
             problems.append(Problem(filename, None, None, message, "media_dropped", "warning"))
+        if found.latex:
+            message = _(
+                "%(note)s: блок [latex]…[/latex] перенесён как текст (Anki рисует его "
+                "картинкой; формулы у нас — только в $…$)"
+            ) % {"note": label}
+            problems.append(Problem(filename, None, None, message, "latex_block", "warning"))
         deck = note.deck[max(len(shared) - 1, 0) :] if note.deck else []
         topic = topics.topic_for(deck) if deck else None
         for entry in cards:
@@ -551,8 +558,16 @@ def _label(note: _Note) -> str:
     return _("заметка №%(number)s «%(text)s»") % {"number": note.number, "text": clip(text, 40)}
 
 
-def _cards(note: _Note) -> tuple[list[dict], list[str]]:
-    """The flashcards of one note and descriptions of the media left out."""
+class _Found:
+    """What the conversion of a note's fields left out or kept only as text."""
+
+    def __init__(self):
+        self.media: list[str] = []
+        self.latex = False
+
+
+def _cards(note: _Note) -> tuple[list[dict], _Found]:
+    """The flashcards of one note and what their conversion left out."""
     model = note.model
     if model is None:
         raise _NoteError(
@@ -561,15 +576,10 @@ def _cards(note: _Note) -> tuple[list[dict], list[str]]:
     if any(len(v) > MAX_SOURCE for v in note.values):
         raise _NoteError(_("поле длиннее %(max)s символов") % {"max": MAX_SOURCE}, "too_long")
     values = dict(zip(model.fields, note.values, strict=False))
-    dropped: list[str] = []
+    found = _Found()
 
-    def text_of(names: list[str], transform=None) -> str:
-        parts = []
-        for name in names:
-            raw = values.get(name, "")
-            if transform is not None:
-                raw = transform(raw)
-            parts.append(_field_text(raw, dropped))
+    def text_of(names: list[str]) -> str:
+        parts = [_field_text(values.get(name, ""), found) for name in names]
         return "\n\n".join(p for p in parts if p)
 
     if model.cloze:
@@ -590,36 +600,65 @@ def _cards(note: _Note) -> tuple[list[dict], list[str]]:
         cards = []
         for number in numbers:
             front = "\n\n".join(
-                t for t in (_field_text(_render(nodes, number), dropped)
+                t for t in (_field_text(_render(nodes, number), found)
                             for nodes in parsed.values()) if t
             )  # fmt: skip
             answers = [
-                _field_text(a, dropped)
+                _field_text(a, found)
                 for nodes in parsed.values()
                 for a in _answers(nodes, number, [])
             ]
             back = "; ".join(a for a in answers if a)
             back = "\n\n".join(p for p in (back, text_of(extra)) if p)
-            cards.append(_card(front, back))
-        return cards, dropped
+            cards.append(_card(front, back, found))
+        return cards, found
     front_names = model.front or model.fields[:1]
     back_names = model.back if model.front else model.fields[1:]
-    return [_card(text_of(front_names), text_of(back_names))], dropped
+    return [_card(text_of(front_names), text_of(back_names), found)], found
 
 
-def _field_text(raw: str, dropped: list[str]) -> str:
+def _field_text(raw: str, found: _Found) -> str:
     for match in _SOUND.finditer(raw):
-        dropped.append(_("звук «%(name)s»") % {"name": match.group(1).strip()})
-    text, media = convert_text(_SOUND.sub("", raw), "html")
-    dropped.extend(media)
+        found.media.append(_("звук «%(name)s»") % {"name": match.group(1).strip()})
+    raw = _SOUND.sub("", raw)
+    # Anki's own TeX: [$]…[/$] and [$$]…[/$$] are math; [latex]…[/latex] is a text-mode fragment
+    # Anki renders to an image — its words are kept, the markers dropped, with a warning.
+    raw = _unwrap(raw, "[$$]", "[/$$]", "\\[", "\\]")
+    raw = _unwrap(raw, "[$]", "[/$]", "\\(", "\\)")
+    unwrapped = _unwrap(raw, "[latex]", "[/latex]", "", "")
+    found.latex = found.latex or unwrapped != raw
+    text, media = convert_text(unwrapped, "html")
+    found.media.extend(media)
     return _SPACES.sub(" ", text)  # a dropped image leaves the spaces around it
 
 
-def _card(front: str, back: str) -> dict:
+def _unwrap(text: str, opener: str, closer: str, left: str, right: str) -> str:
+    """Replace every ``opener…closer`` in one linear pass (case as Anki writes them)."""
+    out, position = [], 0
+    while (start := text.find(opener, position)) >= 0:
+        end = text.find(closer, start + len(opener))
+        if end < 0:
+            break  # no closer after this opener, so none after a later one either
+        out.append(text[position:start] + left + text[start + len(opener) : end] + right)
+        position = end + len(closer)
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _card(front: str, back: str, found: _Found) -> dict:
+    media = _(" (рисунки и звук не переносятся)") if found.media else ""
     if not front:
-        raise _NoteError(_("лицевая сторона пуста; заметка пропущена"), "empty_front", "warning")
+        raise _NoteError(
+            _("лицевая сторона пуста%(media)s; заметка пропущена") % {"media": media},
+            "empty_front",
+            "warning",
+        )
     if not back:
-        raise _NoteError(_("оборот пуст; заметка пропущена"), "empty_back", "warning")
+        raise _NoteError(
+            _("оборот пуст%(media)s; заметка пропущена") % {"media": media},
+            "empty_back",
+            "warning",
+        )
     if max(len(front), len(back)) > MAX_TEXT:
         raise _NoteError(
             _("текст длиннее %(max_text)s символов") % {"max_text": MAX_TEXT}, "too_long"

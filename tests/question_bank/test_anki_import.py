@@ -189,6 +189,28 @@ def test_media_is_left_out_with_a_warning_naming_the_note():
     assert "lenet.png" in problem.message and "lenet.mp3" in problem.message
 
 
+def test_anki_tex_becomes_ours_and_latex_blocks_stay_text_with_a_warning():
+    fields = [
+        "[$]a&lt;b[/$] и [$$]\\sum_i x_i[/$$]",
+        "[latex]\\textit{Ответ}[/latex] [$] без конца",
+        "",
+    ]
+    result = parse_file(deck([(BASIC_ID, fields, "", 10)]), "d.apkg")
+    (question,) = result.bank["questions"]
+    assert question["front"] == "$a<b$ и $$\\sum_i x_i$$"
+    assert question["back"] == "\\textit{Ответ} [$] без конца"
+    assert codes(result) == ["latex_block"]
+    assert "заметка №1" in result.problems[0].message
+
+
+def test_a_side_made_only_of_media_says_so():
+    result = parse_file(deck([(BASIC_ID, ["Почерк", '<img src="a.jpg">', ""], "", 10),
+                              (BASIC_ID, ["a", "b", ""], "", 10)]), "d.apkg")  # fmt: skip
+    (problem,) = result.problems
+    assert problem.code == "empty_back"
+    assert "оборот пуст (рисунки и звук не переносятся)" in problem.message
+
+
 def test_note_with_an_empty_side_or_unknown_type_is_skipped_with_a_warning():
     result = parse_file(
         deck(
