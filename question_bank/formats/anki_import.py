@@ -127,7 +127,6 @@ def parse_apkg(data: bytes, filename: str) -> ImportResult:
 
 
 def _read_package(data: bytes) -> tuple[dict, list[_Note]]:
-
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
