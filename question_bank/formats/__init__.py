@@ -1,4 +1,4 @@
-"""Bank file formats: native YAML, Moodle XML and GIFT (import); Moodle XML and Anki (export).
+"""Bank file formats: native YAML, Moodle XML, GIFT and Anki (import); Moodle XML and Anki (export).
 
 :func:`parse_file` picks the importer by the file name's extension.
 """
@@ -24,6 +24,9 @@ IMPORTERS = {
     ".xml": "moodle_xml",
     ".gift": "gift",
     ".txt": "gift",
+    ".apkg": "anki",
+    # CrowdAnki's deck.json; the importer refuses JSON without its "__type__": "Deck".
+    ".json": "crowdanki",
 }
 
 
@@ -71,6 +74,14 @@ def _parse(data: bytes, filename: str, *, skip_invalid: bool) -> ImportResult:
                 "encoding",
             )
         return parse_gift(text, filename)
+    if kind == "anki":
+        from question_bank.formats.anki_import import parse_apkg
+
+        return parse_apkg(data, filename)
+    if kind == "crowdanki":
+        from question_bank.formats.anki_import import parse_crowdanki
+
+        return parse_crowdanki(data, filename)
     known = ", ".join(sorted(IMPORTERS))
     message = _("неизвестный формат файла; поддерживаются: %(known)s") % {"known": known}
     return refused(filename, message, "unknown_format")

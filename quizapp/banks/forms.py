@@ -7,8 +7,11 @@ from question_bank.services import upload_max_bytes
 class BankUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Файл банка"),
-        help_text="Свой формат YAML (.yaml, .yml), Moodle XML (.xml) или GIFT (.gift, .txt).",
-        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.xml,.gift,.txt"}),
+        help_text=_(
+            "Свой формат YAML (.yaml, .yml), Moodle XML (.xml), GIFT (.gift, .txt), "
+            "колода Anki (.apkg) или CrowdAnki (.json)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.xml,.gift,.txt,.apkg,.json"}),
     )
 
     skip_invalid = forms.BooleanField(

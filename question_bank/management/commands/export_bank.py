@@ -32,10 +32,15 @@ class Command(BaseCommand):
         else:
             from question_bank.formats.anki import export_anki
 
-            export_anki(bank, output, variants=variants, warnings=warnings)
+            notes = export_anki(bank, output, variants=variants, warnings=warnings)
         for warning in warnings:
             self.stderr.write(str(warning))
-        self.stdout.write(f"{output}: {len(bank['questions'])} вопросов")
+        line = f"{output}: вопросов: {len(bank['questions'])}"
+        if format == "anki":
+            # A template gives a note per distinct variant (up to --variants), so the deck holds
+            # more notes than the bank has questions; each note of our note type is one card.
+            line += f" → заметок Anki: {notes} (по одной карточке на заметку)"
+        self.stdout.write(line)
 
     def _load(self, source: str) -> dict:
         path = Path(source)
