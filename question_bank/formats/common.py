@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from question_bank.formats.slugs import SlugRegistry, slugify
 
@@ -68,6 +69,13 @@ def split_question(entry: dict) -> tuple[dict, dict]:
     meta = {k: entry[k] for k in QUESTION_META_KEYS if k in entry}
     spec = {k: v for k, v in entry.items() if k not in QUESTION_META_KEYS}
     return meta, spec
+
+
+# The back of a card made from an essay that came with no model answer (Moodle XML or GIFT):
+# imported for self-check with a warning, rather than refusing the file.
+ESSAY_NO_BACK = gettext_lazy(
+    "Образца ответа нет: сравните свой ответ с материалами курса и оцените его сами."
+)
 
 
 @dataclass(frozen=True)

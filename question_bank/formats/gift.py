@@ -37,12 +37,14 @@ import re
 from django.utils.translation import gettext as _
 
 from question_bank.formats.common import (
+    ESSAY_NO_BACK,
     MAX_SOURCE,
     MAX_TEXT,
     MAX_TITLE,
     ImportResult,
     NumberError,
     Problem,
+    QuestionRef,
     TopicTree,
     build_bank,
     category_segments,
@@ -133,7 +135,12 @@ class _Block:
         line, column = self.where(offset)
         name = self.name or clip(_restore(self.text).strip(), 40)
         label = _("вопрос «%(clip)s»: ") % {"clip": clip(name, 60)} if name else ""
-        return Problem(self.filename, line, column, label + message, code, severity)
+        # The question it stops, for the import report and lenient mode (a GIFT question has
+        # no type name until its answer block is read: «gift» says where it came from).
+        question = QuestionRef(name=name, type="gift", line=self.where(None)[0])
+        return Problem(
+            self.filename, line, column, label + message, code, severity, question=question
+        )
 
 
 def _blocks(text: str, filename: str) -> list:
@@ -405,11 +412,20 @@ def _answers(body, entry, block, converter, offset, warnings, base) -> dict:
         front = entry.pop("text")
         back = entry.pop("solution", "")
         if not back:
-            raise _Error(
-                _("эссе {} станет карточкой, но нет оборота: допишите общий отзыв «{####ответ}»"),
-                offset,
-                "no_back",
+            # As a plain Moodle XML essay: a self-check card saying there is no model answer,
+            # with a warning, rather than a refused question.
+            warnings.append(
+                block.problem(
+                    _(
+                        "у эссе {} нет общего отзыва «{####ответ}»: импортировано как карточка "
+                        "для самопроверки без образца ответа — допишите оборот карточки"
+                    ),
+                    offset,
+                    "essay_no_back",
+                    "warning",
+                )
             )
+            back = str(ESSAY_NO_BACK)
         return {"kind": "flashcard", "front": front, "back": back}
     if body.startswith("#"):
         return _numeric(body[1:], block, converter, offset, warnings, base + 1)

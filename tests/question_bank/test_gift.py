@@ -33,7 +33,7 @@ def line_of(fragment: str) -> int:
 
 def test_every_imported_question_passes_check_spec(imported):
     assert imported.bank is not None
-    assert len(imported.bank["questions"]) == 11
+    assert len(imported.bank["questions"]) == 12  # the plain essay is a self-check card
     BankFile.model_validate(imported.bank)
     for entry in imported.bank["questions"]:
         assert grader.check_spec(split_question(entry)[1], samples=20) == [], entry["slug"]
@@ -129,6 +129,16 @@ def test_essay_with_general_feedback_becomes_a_flashcard(imported):
     assert entry["back"].startswith("Модель запоминает")
 
 
+def test_a_plain_essay_is_a_self_check_card_not_a_refusal():
+    # As a plain Moodle XML essay (no grader info, no general feedback): kept, with a warning.
+    result = parse_gift("::Эссе::Объясните, зачем нужен dropout.{}\n", "e.gift")
+    assert result.ok
+    [entry] = result.bank["questions"]
+    assert entry["kind"] == "flashcard" and entry["back"].startswith("Образца ответа нет")
+    [warning] = [p for p in result.problems if p.code == "essay_no_back"]
+    assert warning.severity == "warning" and warning.line == 1
+
+
 def test_escapes(imported):
     entry = question(imported, "Экранирование")
     assert entry["text"] == "Сколько будет 3:4 = ? Ответ {дробью}."
@@ -146,7 +156,7 @@ def test_problems_carry_lines_and_the_rest_is_imported(imported):
         "Нет верного": ("error", "нет ни одного верного"),
         "Не число": ("error", "не число"),
         "Сопоставление": ("warning", "не поддерживается"),
-        "Эссе без ответа": ("error", "нет оборота"),
+        "Эссе без ответа": ("warning", "без образца ответа"),
         "Оптимизатор": ("warning", "частичный балл"),
         "Шаг обучения": ("warning", "частичный балл"),
     }

@@ -84,6 +84,8 @@ def test_gift_lenient_keeps_the_rest():
     assert [q["title"] for q in result.bank["questions"]] == ["Хороший", "Ещё хороший"]
     [skipped] = [p for p in result.problems if p.severity == "skipped"]
     assert skipped.line == 3 and "Сломанный" in skipped.message
+    # Named as the Moodle types are: its title, where it came from, the line it starts on.
+    assert skipped.question.name == "Сломанный" and skipped.question.type == "gift"
 
 
 def test_native_lenient_leaves_out_the_broken_question_and_renumbers_positions():

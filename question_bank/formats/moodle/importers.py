@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from grader.errors import GraderError
 from question_bank.formats.common import (
+    ESSAY_NO_BACK,
     MAX_TITLE,
     ImportResult,
     Problem,
@@ -70,9 +71,6 @@ __all__ = ["parse_moodle_xml"]
 # backup's own description: not an export of questions, though both are Moodle XML.
 _BACKUP_ROOTS = {"question_categories", "moodle_backup"}
 # The back of an essay imported without a model answer (no grader info, no general feedback).
-ESSAY_NO_BACK = gettext_lazy(
-    "Образца ответа нет: сравните свой ответ с материалами курса и оцените его сами."
-)
 
 
 _SUPPORTED = {
