@@ -177,3 +177,18 @@ def fixed_seeds(monkeypatch):
         types.SimpleNamespace(choice=drawn.choice, randbits=drawn.getrandbits),
     )
     return seed
+
+
+def instructor_bank_file() -> bytes:
+    """The demo bank's numeric questions under a new slug: an instructor's own bank to upload."""
+    import yaml
+
+    from tests.conftest import DEMO
+
+    data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    data["bank"] = {"slug": "kurs-dl", "title": "Курс ГО: задачи"}
+    data["questions"] = [
+        q for q in data["questions"] if q["slug"] in ("dense-params", "cafe-network")
+    ]
+    data["topics"] = [t for t in data["topics"] if t["slug"] == "mlp"]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode()

@@ -25,9 +25,9 @@ from question_bank.models import Bank, Question, Topic
 from quizapp.core.roles import INSTRUCTOR_GROUP
 from quizapp.courses import services as course_services
 from quizapp.models import Attempt, Quiz, StudyDeck
-from tests.conftest import DEMO, make_user
+from tests.conftest import make_user
 from tests.e2e.axe import axe_source, axe_violations, describe
-from tests.e2e.conftest import SHOTS, start_attempt
+from tests.e2e.conftest import SHOTS, instructor_bank_file, start_attempt
 from tests.quizapp.gradebook.test_gradebook import take
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -186,18 +186,6 @@ def _answer_card(page) -> None:
         page.wait_for_selector("#fc-back", state="visible")
 
 
-def _bank_file() -> bytes:
-    import yaml
-
-    data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
-    data["bank"] = {"slug": "kurs-dl", "title": "Курс ГО: задачи"}
-    data["questions"] = [
-        q for q in data["questions"] if q["slug"] in ("dense-params", "cafe-network")
-    ]
-    data["topics"] = [t for t in data["topics"] if t["slug"] == "mlp"]
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode()
-
-
 def _lti_link_and_failed_score(teacher, attempt) -> int:
     """An LMS course where ``teacher`` teaches, a link in it without a quiz yet (the page to pick
     one), and a score the LMS refused (a row of «Оценки в LMS» with its retry button). Returns the
@@ -281,7 +269,7 @@ def test_instructor_pages_pass_axe_and_reflow(browser, live_server, django_user_
     tour.check("загрузка банка", "/banks/upload/")
     page.set_input_files(
         "input[type=file]",
-        files=[{"name": "kurs.yaml", "mimeType": "text/yaml", "buffer": _bank_file()}],
+        files=[{"name": "kurs.yaml", "mimeType": "text/yaml", "buffer": instructor_bank_file()}],
     )
     page.get_by_role("button", name="Загрузить и проверить").click()
     page.get_by_role("button", name="Опубликовать").wait_for()

@@ -9,25 +9,14 @@ import io
 import re
 
 import pytest
-import yaml
 
 import grader
 from quizapp.core.roles import INSTRUCTOR_GROUP
 from quizapp.models import Attempt
-from tests.conftest import DEMO, make_user
+from tests.conftest import make_user
+from tests.e2e.conftest import instructor_bank_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _bank_file() -> bytes:
-    """The demo bank's numeric questions under a new slug: the instructor's own bank."""
-    data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
-    data["bank"] = {"slug": "kurs-dl", "title": "Курс ГО: задачи"}
-    data["questions"] = [
-        q for q in data["questions"] if q["slug"] in ("dense-params", "cafe-network")
-    ]
-    data["topics"] = [t for t in data["topics"] if t["slug"] == "mlp"]
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode()
 
 
 def _log_in(page, username):
@@ -55,7 +44,7 @@ def test_upload_publish_build_assign_take_gradebook_export(
     page.goto("/banks/upload/")
     page.set_input_files(
         "input[type=file]",
-        files=[{"name": "kurs.yaml", "mimeType": "text/yaml", "buffer": _bank_file()}],
+        files=[{"name": "kurs.yaml", "mimeType": "text/yaml", "buffer": instructor_bank_file()}],
     )
     page.get_by_role("button", name="Загрузить и проверить").click()
     publish = page.get_by_role("button", name="Опубликовать")

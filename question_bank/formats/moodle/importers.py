@@ -141,45 +141,17 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
             message = _("тип «%(described)s» не поддерживается, вопрос пропущен") % {
                 "described": described
             }
-            problems.append(
-                Problem(
-                    filename,
-                    element.line,
-                    None,
-                    f"{ctx.label()}: {message}",
-                    "unsupported_type",
-                    "warning",
-                    question=ref,
-                )
-            )
+            ctx.report(message, "unsupported_type", "warning", question=ref)
             continue
         try:
             entry = _import_question(element, qtype, ctx)
         except QuestionError as exc:
-            problems.append(
-                Problem(
-                    filename,
-                    element.line,
-                    None,
-                    f"{ctx.label()}: {exc.message}",
-                    exc.code,
-                    question=ref,
-                )
-            )
+            ctx.report(exc.message, exc.code, "error", question=ref)
             continue
         except (GraderError, ArithmeticError, ValueError, RecursionError) as exc:
             # odd numbers in a hostile or damaged file: report the question, keep the others
             message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-            problems.append(
-                Problem(
-                    filename,
-                    element.line,
-                    None,
-                    f"{ctx.label()}: {message}",
-                    "invalid",
-                    question=ref,
-                )
-            )
+            ctx.report(message, "invalid", "error", question=ref)
             continue
         # An idnumber that is already a slug is kept: our export writes the slug there, so a
         # round trip keeps it.

@@ -51,6 +51,10 @@ class Context:
         return _("вопрос «%(clip)s»") % {"clip": clip(self.name, 60)} if self.name else _("вопрос")
 
     def warn(self, message: str, code: str = "approximated", line: int | None = None):
+        self.report(message, code, "warning", line=line)
+
+    def report(self, message: str, code: str, severity: str, *, line=None, question=None):
+        """A problem of this question; ``question`` (a QuestionRef) when it leaves it out."""
         self.problems.append(
             Problem(
                 self.filename,
@@ -58,7 +62,8 @@ class Context:
                 None,
                 f"{self.label()}: {message}",
                 code=code,
-                severity="warning",
+                severity=severity,
+                question=question,
             )
         )
 

@@ -30,7 +30,8 @@ from quizapp.models import Course
 
 from .conftest import key_client, post_json
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(1200)]
+# The two runs use the live server (another thread): their data must be committed.
+live = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[3]
 CLI = Path(sys.executable).with_name("schemathesis")
@@ -118,6 +119,8 @@ def _assert_clean(code: int, output: str) -> None:
     assert tested is not None and int(tested.group(1)) > 0, summary
 
 
+@live
+@pytest.mark.timeout(1200)
 def test_every_operation_keeps_its_schema_with_an_instructors_key(live_server, instructor_world):
     code, output = schemathesis(
         live_server.url,
@@ -132,6 +135,8 @@ def test_every_operation_keeps_its_schema_with_an_instructors_key(live_server, i
         assert f"{phase.capitalize()} (in" in output, output
 
 
+@live
+@pytest.mark.timeout(1200)
 def test_keys_and_webhooks_keep_their_schema_in_a_browser_session(
     live_server, instructor, generous_limits, settings
 ):
@@ -156,6 +161,7 @@ def test_keys_and_webhooks_keep_their_schema_in_a_browser_session(
     _assert_clean(code, output)
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("method", "path"),
     [
