@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from quizapp.core.answers import compound_raw
+
 __all__ = [
     "SUBMIT_TOKEN_FIELD",
     "client_ip",
@@ -18,9 +20,13 @@ SUBMIT_TOKEN_FIELD = "submit_token"
 
 
 def posted_answer(request) -> str:
-    """The answer of an answer form: the text box, or the ticked options as "0,2"."""
+    """The answer of an answer form: the text box, the fields of a multi-field answer as one
+    JSON object (a browser without JS posts them one by one), or the ticked options as "0,2"."""
     raw = request.POST.get("answer")
-    return ",".join(request.POST.getlist("choice")) if raw is None else raw
+    if raw is not None:
+        return raw
+    compound = compound_raw(request.POST)
+    return ",".join(request.POST.getlist("choice")) if compound is None else compound
 
 
 def client_ip(request) -> str:

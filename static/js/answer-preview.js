@@ -11,10 +11,19 @@
     var out = (input.getAttribute("aria-describedby") || "").split(/\s+/)
       .map(function (id) { return document.getElementById(id); })
       .filter(function (el) { return el && el.classList.contains("preview"); })[0];
-    if (!out) return;
+    if (out) attach(input, input.dataset.previewUrl, function () { return input.value; }, out);
+  });
+  // A multi-part question: one preview under its fields, of the whole answer (each field's
+  // reading, or which field cannot be read).
+  document.querySelectorAll("[data-compound][data-preview-url]").forEach(function (box) {
+    var out = document.getElementById(box.dataset.previewTarget);
+    if (out) attach(box, box.dataset.previewUrl, function () { return window.nzCompound.read(box); }, out);
+  });
+
+  function attach(input, previewUrl, value, out) {
     var timer = null;
     var latest = 0;
-    var form = input.form;
+    var form = input.form || input.closest("form");
     var position = form && form.dataset.position;
     function show(data) {
       var unreadable = !data.ok && data.code !== "empty" && !!data.message;
@@ -32,15 +41,17 @@
     }
     function ask() {
       var seq = ++latest;
-      var url = input.dataset.previewUrl + "?raw=" + encodeURIComponent(input.value);
+      var url = previewUrl + "?raw=" + encodeURIComponent(value());
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) { if (data && seq === latest) show(data); })
         .catch(function () { /* offline: the server will explain on submit */ });
     }
-    input.addEventListener("input", function () {
+    function later() {
       clearTimeout(timer);
       timer = setTimeout(ask, 250);
-    });
-  });
+    }
+    input.addEventListener("input", later);
+    input.addEventListener("change", later);
+  }
 })();

@@ -25,19 +25,28 @@
   function storeKey(form) { return "draft:" + attempt + ":" + form.dataset.position; }
   function nextRev() { lastRev = Math.max(Date.now(), lastRev + 1); return lastRev; }
 
+  function compound(form) { return form.querySelector("[data-compound]"); }
   function currentValue(form) {
     var box = form.querySelector("[name=answer]");
     if (box) return box.value;
+    if (compound(form)) return window.nzCompound.read(compound(form));
     return Array.prototype.slice.call(form.querySelectorAll("input[name=choice]:checked"))
       .map(function (el) { return el.value; }).join(",");
   }
   function setValue(form, raw) {
     var box = form.querySelector("[name=answer]");
     if (box) { box.value = raw; return; }
+    if (compound(form)) { window.nzCompound.write(compound(form), raw); return; }
     var chosen = raw.split(",");
     form.querySelectorAll("input[name=choice]").forEach(function (el) {
       el.checked = chosen.indexOf(el.value) !== -1;
     });
+  }
+  // The answer as the server reads a form: a text box or a multi-field answer as «answer»
+  // (the JSON object itself), ticked options as «choice» values.
+  function appendAnswer(body, form, raw) {
+    if (form.querySelector("[name=answer]") || compound(form)) body.set("answer", raw);
+    else raw.split(",").filter(Boolean).forEach(function (v) { body.append("choice", v); });
   }
   function status(form, text, bad) {
     var el = document.getElementById("saved-" + form.dataset.position);
@@ -62,8 +71,7 @@
     var body = new URLSearchParams();
     body.set("csrfmiddlewaretoken", csrf);
     body.set("rev", String(entry.rev));
-    if (form.querySelector("[name=answer]")) body.set("answer", entry.raw);
-    else entry.raw.split(",").filter(Boolean).forEach(function (v) { body.append("choice", v); });
+    appendAnswer(body, form, entry.raw);
     form.dataset.inflight = "1";
     return fetch(form.dataset.draftUrl, {
       method: "POST", credentials: "same-origin", body: body,
@@ -165,8 +173,7 @@
       var data = new FormData();
       data.set("csrfmiddlewaretoken", csrf);
       data.set("rev", String(entry.rev));
-      if (form.querySelector("[name=answer]")) data.set("answer", entry.raw);
-      else entry.raw.split(",").filter(Boolean).forEach(function (v) { data.append("choice", v); });
+      appendAnswer(data, form, entry.raw);
       navigator.sendBeacon(form.dataset.draftUrl, data);
     });
   });
