@@ -312,6 +312,7 @@ def test_a_backup_gives_the_bank_of_its_moodle_xml_export(exported, layout, kind
             {"slug": "svertki", "title": "Свёртки", "parent": "seti"},
         ]
     )
+    assert result.bank["bank"]["title"] == "Глубокое обучение"  # the course's, not «Сети»
     assert result.bank["bank"]["description"] == (
         "Импортировано из резервной копии курса Moodle (course.mbz)"
     )
@@ -549,3 +550,55 @@ def test_an_archive_with_another_name_is_not_opened():
     assert problem.code == "moodle_backup"
     assert problem.message.startswith("Файл — архив (zip или tar.gz), а не файл банка")
     assert "с расширением .mbz" in problem.message
+
+
+# ---------------------------------------------------------------------------------------------
+# The ways in: the upload form, import_bank and validate_bank
+
+
+@pytest.mark.django_db
+def test_an_mbz_upload_is_checked_and_published(
+    owner_client, owner, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from question_bank.models import Bank, BankUpload
+    from tests.question_bank.conftest import publish, upload
+
+    capture = django_capture_on_commit_callbacks
+    form = owner_client.get(reverse("banks:upload-new")).content.decode()
+    assert ".mbz" in form and "резервная копия курса Moodle" in form
+    page = upload(owner_client, "course.mbz", course(), capture)
+    row = BankUpload.objects.get()
+    assert row.format == "moodle_backup"
+    assert row.status == BankUpload.Status.VALID, row.report["errors"]
+    codes = [w["code"] for w in row.report["warnings"]]
+    assert codes[0] == "moodle_backup_read" and "hidden_skipped" in codes
+    assert len(row.report["questions"]) == 7
+    html = owner_client.get(page["Location"]).content.decode()
+    assert "прочитана резервная копия курса Moodle «Глубокое обучение»" in html
+    assert "«Скрытый»" in html
+
+    publish(owner_client, row.pk, capture)
+    bank = Bank.objects.get()
+    assert (bank.slug, bank.title, bank.owner) == ("course", "Глубокое обучение", owner)
+    assert bank.questions.count() == 7
+
+
+@pytest.mark.django_db
+def test_import_bank_and_validate_bank_read_an_mbz(tmp_path):
+    from django.core.management import call_command
+
+    from question_bank.models import Bank
+
+    path = tmp_path / "course.mbz"
+    path.write_bytes(course("3", "zip"))
+    out = io.StringIO()
+    call_command("validate_bank", str(path), "--variants", "2", stdout=out)
+    assert "прочитана резервная копия курса Moodle" in out.getvalue()
+    out = io.StringIO()
+    call_command("import_bank", str(path), "--variants", "2", stdout=out)
+    text = out.getvalue()
+    assert "вопрос «Перетаскивание»: тип «ddwtos" in text
+    assert f"{path}: банк «Глубокое обучение», вопросов 7" in text
+    assert Bank.objects.get(slug="course").questions.count() == 7

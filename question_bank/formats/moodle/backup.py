@@ -42,6 +42,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from question_bank.formats.common import (
+    MAX_TITLE,
     ImportResult,
     Problem,
     QuestionRef,
@@ -357,8 +358,14 @@ def import_backup(
             "Банк вопросов → Экспорт → Moodle XML"
         ) % {"categories": reading.categories}
         return ImportResult(None, [*problems, Problem(filename, None, None, message, "empty")])
-    problems.insert(0, reading.note(info or {}, archive=archive))
-    return import_quiz(quiz, filename, problems=problems, source=_("резервной копии курса Moodle"))
+    info = info or {}
+    problems.insert(0, reading.note(info, archive=archive))
+    result = import_quiz(
+        quiz, filename, problems=problems, source=_("резервной копии курса Moodle")
+    )
+    if result.bank is not None and info.get("course"):
+        result.bank["bank"]["title"] = clip(info["course"], MAX_TITLE)  # the course names it
+    return result
 
 
 def _plain(element: Element | None, tag: str) -> str:

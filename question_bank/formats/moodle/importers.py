@@ -17,9 +17,10 @@ Mapping (docs/import-export.md has the full table):
   with feedback become ``mistakes`` with ``{value}``;
 * ``essay`` → ``flashcard`` (front: the question, back: ``graderinfo`` or general feedback; a
   plain essay with neither gets a back saying there is no model answer, and a warning);
-* a course backup's ``questions.xml`` (root ``<question_categories>``) is refused with the way
-  to export the question bank instead: its questions are written another way (fractions 0…1,
-  type-specific plugin elements) that these readers do not read;
+* a course backup's ``questions.xml`` (root ``<question_categories>``) is read by
+  :mod:`~question_bank.formats.moodle.backup`, which rewrites its questions as this export writes
+  them and hands them to :func:`import_quiz`; the backup's description ``moodle_backup.xml``
+  alone is refused, saying where the questions are;
 * ``calculated``/``calculatedsimple`` → a numeric template
   (:mod:`question_bank.formats.moodle.calculated`).
 
