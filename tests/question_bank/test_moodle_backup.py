@@ -417,7 +417,18 @@ def test_a_category_loop_ends():
     body = "<questions>" + _question(7, "shortanswer", "В", "Текст", plugin) + "</questions>"
     data = _category(1, "A", 2, "") + _category(2, "B", 1, body)
     result = parse_moodle_xml(f"<question_categories>{data}</question_categories>".encode(), "q")
-    assert [t["title"] for t in result.bank["topics"]] == ["A", "B"]
+    # the loop is cut where it closes: B, read from A upwards, is the top of its path
+    assert [t["title"] for t in result.bank["topics"]] == ["B"]
+    assert result.bank["questions"][0]["topic"] == "b"
+
+
+def test_a_deep_category_tree_is_read_once_and_cut(monkeypatch):
+    monkeypatch.setattr(backup_module, "_MAX_CATEGORY_DEPTH", 5)
+    plugin = _answers([("да", 1, "")], 300)
+    body = "<questions>" + _question(7, "shortanswer", "В", "Текст", plugin) + "</questions>"
+    chain = "".join(_category(i, f"К{i}", i - 1, body if i == 9 else "") for i in range(1, 10))
+    result = parse_moodle_xml(f"<question_categories>{chain}</question_categories>".encode(), "q")
+    assert [t["title"] for t in result.bank["topics"]] == ["К1", "К2", "К3", "К4", "К5"]
 
 
 def test_a_cloze_part_is_not_a_question_of_its_own():
@@ -602,3 +613,19 @@ def test_import_bank_and_validate_bank_read_an_mbz(tmp_path):
     assert "вопрос «Перетаскивание»: тип «ddwtos" in text
     assert f"{path}: банк «Глубокое обучение», вопросов 7" in text
     assert Bank.objects.get(slug="course").questions.count() == 7
+
+
+def test_a_broken_question_stops_a_strict_import_and_is_left_out_in_lenient_mode():
+    broken = _question(
+        9, "multichoice", "Без верного", "?", _answers([("a", 0, ""), ("b", 0, "")], 1)
+    )
+    data = questions_xml("3").replace("<questions>", f"<questions>{broken}", 1)
+    strict = parse_file(mbz({"questions.xml": data.encode()}), "course.mbz")
+    [error] = [p for p in strict.problems if p.severity == "error"]
+    assert not strict.ok and error.question.name == "Без верного"
+    assert (
+        error.message == "вопрос «Без верного»: нет ни одного верного варианта (с баллом больше 0)"
+    )
+    lenient = parse_file(mbz({"questions.xml": data.encode()}), "course.mbz", skip_invalid=True)
+    assert lenient.ok and len(lenient.bank["questions"]) == 7
+    assert [p.question.name for p in lenient.problems if p.severity == "skipped"] == ["Без верного"]

@@ -418,6 +418,7 @@ class _Reading:
         self.random = 0
         self.old_versions = 0
         self.layout = ""
+        self._paths: dict[int, list[str]] = {}
 
     # --- the whole file
 
@@ -454,16 +455,26 @@ class _Reading:
         return quiz
 
     def _path(self, category: Element, by_id: dict) -> list[str]:
-        """The category path as a Moodle XML export writes it: ``$course$/top/A/B`` (``//`` = /)."""
-        chain, seen = [category], {id(category)}
-        while len(chain) < _MAX_CATEGORY_DEPTH:
-            parent = by_id.get(_plain(chain[-1], "parent"))
-            if parent is None or id(parent) in seen:  # the context's top, or a loop
+        """The category path as a Moodle XML export writes it: ``$course$/top/A/B`` (``//`` = /).
+
+        Paths are remembered, so a deep tree costs one walk; a loop of parents ends where it
+        closes, and a path is cut at :data:`_MAX_CATEGORY_DEPTH` names.
+        """
+        chain, seen, current, base = [], set(), category, None
+        while current is not None and id(current) not in seen:
+            if id(current) in self._paths:
+                base = self._paths[id(current)]
                 break
-            chain.append(parent)
-            seen.add(id(parent))
-        context = _CONTEXTS.get(_plain(chain[-1], "contextlevel"), "$course$")
-        return [context, *(_plain(c, "name").replace("/", "//") or "?" for c in reversed(chain))]
+            chain.append(current)
+            seen.add(id(current))
+            current = by_id.get(_plain(current, "parent"))
+        if base is None:
+            base = [_CONTEXTS.get(_plain(chain[-1], "contextlevel"), "$course$")]
+        for element in reversed(chain):
+            if len(base) <= _MAX_CATEGORY_DEPTH:
+                base = [*base, _plain(element, "name").replace("/", "//") or "?"]
+            self._paths[id(element)] = base
+        return base
 
     def note(self, info: dict, *, archive: bool) -> Problem:
         what = _("резервная копия курса Moodle")
