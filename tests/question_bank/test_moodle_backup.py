@@ -399,6 +399,21 @@ def test_only_the_newest_version_and_only_a_ready_one():
     assert [q["text"] for q in result.bank["questions"]] == ["Третья"]
 
 
+def test_version_wrappers_swapped_by_other_tools_are_read():
+    question = _question(1, "shortanswer", "Вопрос", "Текст", _answers([("да", 1, "")], 300))
+    entry = _entry(1, [("ready", question)])
+    swapped = (
+        entry.replace("<question_version>", "<WRAP>")
+        .replace("</question_version>", "</WRAP>")
+        .replace("question_versions", "question_version")
+        .replace("WRAP", "question_versions")
+    )
+    assert "<question_versions><question_version id=" in swapped
+    data = _category(5, "top", 0, f"<question_bank_entries>{swapped}</question_bank_entries>")
+    result = parse_moodle_xml(f"<question_categories>{data}</question_categories>".encode(), "q")
+    assert [q["title"] for q in result.bank["questions"]] == ["Вопрос"]
+
+
 def test_category_paths_keep_slashes_and_other_contexts():
     plugin = _answers([("да", 1, "")], 300)
     body = "<questions>" + _question(7, "shortanswer", "В", "Текст", plugin) + "</questions>"

@@ -86,6 +86,8 @@ _XML_TYPES = {
     "calculatedsimple": "calculatedsimple",
     "calculatedmulti": "calculatedmulti",
 }
+# Fields of a type's options that are ids of the database rows, not options
+_NOT_OPTIONS = {"trueanswer", "falseanswer", "question", "questionid", "answers", "subquestions"}
 _CALCULATED = ("calculated", "calculatedsimple", "calculatedmulti")
 _DATASET_FIELDS = ("distribution", "minimum", "maximum", "decimals")  # a definition's options
 # The element of a type's own options inside its plugin element
@@ -517,8 +519,15 @@ class _Reading:
                     yield converted
 
     def _entry(self, entry: Element) -> Iterable[Element]:
-        holder = entry.find("question_version")
-        versions = holder.findall("question_versions") if holder is not None else []
+        # Moodle writes question_version/question_versions (the wrapper singular); some tools
+        # that write backups swap the two names: both are read.
+        versions = []
+        for outer, inner in (
+            ("question_version", "question_versions"),
+            ("question_versions", "question_version"),
+        ):
+            holder = entry.find(outer)
+            versions = versions or (holder.findall(inner) if holder is not None else [])
         if not versions:
             return
         newest = max(enumerate(versions), key=lambda iv: (_version(iv[1]), iv[0]))[1]
@@ -744,7 +753,7 @@ def _options(options: Element | None) -> list[Element]:
             continue
         if child.tag + "format" in names:
             out.append(_text_element(child.tag, options, child.tag, child.line))
-        elif child.tag in ("trueanswer", "falseanswer", "question", "id", "subquestions"):
+        elif child.tag in _NOT_OPTIONS:
             continue
         else:
             out.append(_new(child.tag, _plain(options, child.tag), line=child.line))
