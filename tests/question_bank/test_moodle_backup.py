@@ -571,6 +571,13 @@ def test_broken_questions_xml_names_the_file_inside_the_archive():
     assert problem.message.startswith("(файл questions.xml в архиве) файл не является корректным")
 
 
+def test_questions_xml_of_another_kind_is_named():
+    export = EXPORT.read_bytes()  # a Moodle XML export zipped under a backup's name
+    [problem] = parse_file(mbz({"questions.xml": export}, "zip"), "course.mbz").problems
+    assert problem.code == "mbz_bad_questions" and problem.line == 2
+    assert "без корня <question_categories>" in problem.message
+
+
 def test_an_archive_with_another_name_is_not_opened():
     [problem] = parse_file(course(), "course.tgz").problems
     assert problem.code == "moodle_backup"

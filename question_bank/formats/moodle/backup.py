@@ -38,6 +38,7 @@ import tarfile
 import zipfile
 import zlib
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.utils.translation import gettext as _
 
@@ -137,7 +138,7 @@ def parse_mbz(data: bytes, filename: str) -> ImportResult:
     root, problem = read_xml(members[QUESTIONS], filename)
     if problem is not None:
         where = _("(файл questions.xml в архиве) ")
-        return ImportResult(None, [_with_prefix(problem, where)])
+        return ImportResult(None, [replace(problem, message=where + problem.message)])
     if root is None or root.tag != "question_categories":
         return refused(
             filename,
@@ -146,17 +147,6 @@ def parse_mbz(data: bytes, filename: str) -> ImportResult:
             line=root.line if root is not None else None,
         )
     return import_backup(root, filename, info=info, archive=True)
-
-
-def _with_prefix(problem: Problem, prefix: str) -> Problem:
-    return Problem(
-        problem.file,
-        problem.line,
-        problem.column,
-        prefix + problem.message,
-        problem.code,
-        problem.severity,
-    )
 
 
 def _read_archive(data: bytes) -> dict[str, bytes]:
