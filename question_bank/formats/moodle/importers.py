@@ -68,7 +68,7 @@ from quizapp.core.errors import ErrorCode
 __all__ = ["parse_moodle_xml", "import_quiz", "describe_type"]
 
 # The root of a course backup's question file (``questions.xml`` inside an ``.mbz``) and of the
-# backup's own description: not an export of questions, though both are Moodle XML.
+# backup's own description: not exports of questions; moodle/backup.py reads them.
 _BACKUP_ROOTS = {"question_categories", "moodle_backup"}
 # The back of an essay imported without a model answer (no grader info, no general feedback).
 
