@@ -414,6 +414,45 @@ def test_version_wrappers_swapped_by_other_tools_are_read():
     assert [q["title"] for q in result.bank["questions"]] == ["Вопрос"]
 
 
+def _truefalse_alone(answers: str):
+    """The import of one truefalse question written without <truefalse> ids."""
+    question = _question(1, "truefalse", "ВН", "Небо синее?", answers)
+    data = _category(1, "top", 0, f"<questions>{question}</questions>")
+    return parse_moodle_xml(f"<question_categories>{data}</question_categories>".encode(), "q")
+
+
+def test_truefalse_without_ids_reads_english_texts():
+    answers = '<answers><answer id="9"><answertext>False</answertext><fraction>0</fraction>'
+    answers += '</answer><answer id="8"><answertext>True</answertext><fraction>1</fraction>'
+    answers += "</answer></answers>"
+    result = _truefalse_alone(answers)
+    assert result.bank["questions"][0]["options"] == [
+        {"text": "Верно", "correct": True},
+        {"text": "Неверно", "correct": False},
+    ]
+    assert [p.code for p in result.problems] == ["moodle_backup_read"]
+
+
+@pytest.mark.parametrize("order", [(5, 6), (6, 5)])
+def test_truefalse_without_ids_takes_the_first_saved_as_true_and_says_so(order):
+    rows = {5: ("Verdadero", 0), 6: ("Falso", 1)}  # the statement is false
+    answers = "<answers>"
+    for i in order:
+        text, fraction = rows[i]
+        answers += f'<answer id="{i}"><answertext>{text}</answertext>'
+        answers += f"<fraction>{fraction}</fraction></answer>"
+    result = _truefalse_alone(answers + "</answers>")
+    assert result.bank["questions"][0]["options"] == [
+        {"text": "Верно", "correct": False},
+        {"text": "Неверно", "correct": True},
+    ]
+    [warning] = [p for p in result.problems if p.code == "truefalse_guessed"]
+    assert warning.message == (
+        "вопрос «ВН»: в резервной копии не отмечено, какой из ответов означает «верно»: им "
+        "считается «Verdadero», сохранённый первым, как это делает Moodle (второй — «Falso»)"
+    )
+
+
 def test_category_paths_keep_slashes_and_other_contexts():
     plugin = _answers([("да", 1, "")], 300)
     body = "<questions>" + _question(7, "shortanswer", "В", "Текст", plugin) + "</questions>"

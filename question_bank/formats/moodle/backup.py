@@ -569,9 +569,9 @@ class _Reading:
             ) % {"described": describe_type(qtype)}
             ctx.report(message, "unsupported_type", "warning", question=ref)
             return None
-        return self._rewrite(question, qtype, idnumber)
+        return self._rewrite(question, qtype, idnumber, ctx)
 
-    def _rewrite(self, question: Element, qtype: str, idnumber: str) -> Element:
+    def _rewrite(self, question: Element, qtype: str, idnumber: str, ctx: Context) -> Element:
         """A backup ``<question>`` → the ``<question type="…">`` Moodle's XML export writes."""
         line = question.line
         out = _new("question", attrs={"type": _XML_TYPES[qtype]}, line=line)
@@ -588,7 +588,7 @@ class _Reading:
         plugin = question.find(f"plugin_qtype_{qtype}_question")
         answers = _answers(plugin)
         if qtype == "truefalse":
-            out.children.extend(_truefalse_answers(plugin, answers))
+            out.children.extend(_truefalse_answers(plugin, answers, ctx))
         else:
             extra = _answer_fields(plugin, qtype)
             for answer in answers:
@@ -650,8 +650,13 @@ def _answer(answer: Element, extra=(), text: str | None = None) -> Element:
     return out
 
 
-def _truefalse_answers(plugin: Element | None, answers: list[Element]) -> list[Element]:
-    """Moodle names the true and false answers by id: their text is in the course's language."""
+def _truefalse_answers(plugin: Element | None, answers: list[Element], ctx: Context) -> list:
+    """Moodle names the true and false answers by id: their text is in the course's language.
+
+    Without those ids (files written by other tools), English texts say which is which;
+    otherwise the answer created first (the lower id) is «true», as Moodle saves them, with a
+    warning. Anything else goes to the reader as written, which refuses it by name.
+    """
     options = plugin.find("truefalse") if plugin is not None else None
     by_id = {a.attrs.get("id", ""): a for a in answers}
     out = []
@@ -659,10 +664,32 @@ def _truefalse_answers(plugin: Element | None, answers: list[Element]) -> list[E
         answer = by_id.get(_plain(options, field))
         if answer is not None:
             out.append(_answer(answer, text=value))
-    if len(out) == 2:
+    if len(out) == 2 and out[0] is not out[1]:
         return out
-    # No ids (a damaged file): the texts as written; the reader refuses any but true/false.
-    return [_answer(a, text=_plain(a, "answertext").lower()) for a in answers]
+    texts = [_plain(a, "answertext").lower() for a in answers]
+    if sorted(texts) == ["false", "true"]:
+        return [_answer(a, text=t) for a, t in zip(answers, texts, strict=True)]
+    if len(answers) == 2:
+        first, second = sorted(answers, key=lambda a: _row_id(a, answers))
+        ctx.warn(
+            _(
+                "в резервной копии не отмечено, какой из ответов означает «верно»: им считается "
+                "«%(first)s», сохранённый первым, как это делает Moodle (второй — «%(second)s»)"
+            )
+            % {
+                "first": clip(_plain(first, "answertext"), 40),
+                "second": clip(_plain(second, "answertext"), 40),
+            },
+            "truefalse_guessed",
+        )
+        return [_answer(first, text="true"), _answer(second, text="false")]
+    return [_answer(a, text=t) for a, t in zip(answers, texts, strict=True)]
+
+
+def _row_id(row: Element, rows: list[Element]) -> tuple[int, int]:
+    """A database row's id for ordering (its place in the file when it has none)."""
+    raw = row.attrs.get("id", "")
+    return (int(raw), 0) if raw.isdigit() and len(raw) < 19 else (2**63, rows.index(row))
 
 
 def _answer_fields(plugin: Element | None, qtype: str) -> dict[str, list[tuple[str, str]]]:
