@@ -13,7 +13,7 @@ Layouts read:
 * Moodle ≥ 4.0: ``question_category/question_bank_entries/question_bank_entry/question_version/
   question_versions/questions/question``; only the newest version of each entry is read, and
   only when its status is ``ready`` (a ``hidden`` or ``draft`` one is skipped with a warning);
-* Moodle 3.x: ``question_category/questions/question`` with ``<hidden>``.
+* Moodle before 4.0 (2.x, 3.x): ``question_category/questions/question`` with ``<hidden>``.
 
 Categories become topics as in a Moodle XML export (the path from the context's ``top``
 category, which is left out like ``$course$/top``). Sub-questions (``parent`` ≠ 0: the parts of
@@ -496,12 +496,12 @@ class _Reading:
     def _questions(self, category: Element) -> Iterable[Element]:
         entries = category.find("question_bank_entries")
         if entries is not None:
-            self.layout = self.layout or "4.x"
+            self.layout = self.layout or "4.0+"
             for entry in entries.findall("question_bank_entry"):
                 yield from self._entry(entry)
         old = category.find("questions")
         if old is not None:
-            self.layout = self.layout or "3.x"
+            self.layout = self.layout or _("до 4.0")
             for question in old.findall("question"):
                 hidden = _plain(question, "hidden") not in ("", "0")
                 converted = self._question(question, _plain(question, "idnumber"), hidden)
