@@ -1,8 +1,8 @@
 """Moodle course backups (question_bank/formats/moodle/backup.py): .mbz and its questions.xml.
 
-Every backup here is built by the test: Moodle 4.x (question bank entries with versions) and
-3.x layouts, tar.gz and zip archives. A backup must give the same bank as the Moodle XML export
-of the same questions, written out below by hand as Moodle writes it.
+Every backup here is built by the test: the layouts of Moodle 4.0+ (question bank entries with
+versions) and before 4.0, tar.gz and zip archives. A backup must give the same bank as the Moodle
+XML export of the same questions (fixtures/moodle_backup_export.xml, written as Moodle writes it).
 """
 
 from __future__ import annotations
@@ -316,7 +316,7 @@ def test_a_backup_gives_the_bank_of_its_moodle_xml_export(exported, layout, kind
     assert result.bank["bank"]["description"] == (
         "Импортировано из резервной копии курса Moodle (course.mbz)"
     )
-    # The export's own warnings (none) plus the backup's: what was read, what was left out.
+    # The backup's own warnings: what was read, what it left out.
     by_code = {p.code: p for p in result.problems}
     note = by_code["moodle_backup_read"]
     assert note.severity == "warning" and note.message.startswith(
@@ -383,7 +383,7 @@ def test_only_the_newest_version_and_only_a_ready_one():
         1,
         [
             ("ready", question.replace("{text}", "Первая")),
-            ("ready", question.replace("{text}", "Третья").replace("<name>", "<name>")),
+            ("ready", question.replace("{text}", "Третья")),
             ("draft", question.replace("{text}", "Черновик")),
         ],
     )
