@@ -9,7 +9,9 @@ class BankUploadForm(forms.Form):
         label=_("Файл банка"),
         help_text=_(
             "Свой формат YAML (.yaml, .yml), Moodle XML (.xml), резервная копия курса Moodle "
-            "(.mbz), GIFT (.gift, .txt), колода Anki (.apkg) или CrowdAnki (.json)."
+            "(.mbz), GIFT (.gift, .txt), колода Anki (.apkg) или CrowdAnki (.json). Если "
+            "резервная копия с файлами курса больше предела, загрузите из неё только "
+            "questions.xml."
         ),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".yaml,.yml,.xml,.mbz,.gift,.txt,.apkg,.json"}
