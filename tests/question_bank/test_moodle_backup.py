@@ -691,3 +691,31 @@ def test_a_broken_question_stops_a_strict_import_and_is_left_out_in_lenient_mode
     lenient = parse_file(mbz({"questions.xml": data.encode()}), "course.mbz", skip_invalid=True)
     assert lenient.ok and len(lenient.bank["questions"]) == 7
     assert [p.question.name for p in lenient.problems if p.severity == "skipped"] == ["Без верного"]
+
+
+@pytest.mark.parametrize("layout", ["4", "3"])
+def test_hints_tags_and_idnumber_come_along(layout):
+    extra = "<idnumber>svertka-1</idnumber>" if layout == "3" else ""
+    question = _question(
+        1, "shortanswer", "В", "Текст", _answers([("да", 1, "")], 300), extra=extra
+    )
+    question = question.replace(
+        "<question_hints></question_hints><tags></tags>",
+        '<question_hints><question_hint id="1">'
+        + _text("hint", "<p>Вспомните определение</p>")
+        + '</question_hint></question_hints><tags><tag id="3"><name>cnn</name>'
+        + "<rawname>CNN</rawname></tag></tags>",
+    )
+    if layout == "4":
+        body = _entry(1, [("ready", question)]).replace(
+            f"<idnumber>{NULL}</idnumber>", "<idnumber>svertka-1</idnumber>"
+        )
+        body = f"<question_bank_entries>{body}</question_bank_entries>"
+    else:
+        body = f"<questions>{question}</questions>"
+    data = _category(1, "top", 0, body)
+    result = parse_moodle_xml(f"<question_categories>{data}</question_categories>".encode(), "q")
+    [entry] = result.bank["questions"]
+    assert entry["slug"] == "svertka-1"
+    assert entry["tags"] == ["CNN"]
+    assert entry["hints"] == ["Вспомните определение"]
