@@ -18,6 +18,7 @@ import pytest
 from question_bank.formats import parse_file
 from question_bank.formats.moodle import backup as backup_module
 from question_bank.formats.moodle import parse_moodle_xml
+from question_bank.formats.moodle.reader import read_xml
 
 NULL = "$@NULL@$"
 
@@ -222,8 +223,19 @@ def _entry(eid: int, versions: list[tuple[str, str]]) -> str:
     )
 
 
+CLOZE_TEXT = "<p>Операция слоя — {#1}, ширина выхода при входе 5 и ядре 3 — {#2}</p>"
+CLOZE_PARTS = [
+    ("shortanswer", "{1:SHORTANSWER:=свёртка}", "свёртка"),
+    ("numerical", "{1:NUMERICAL:=3:0}", "3"),
+]
+CLOZE_PLUGIN = (
+    "<multianswer id='1'><question>3000</question><sequence>3001,3002</sequence></multianswer>"
+)
+
+
 def questions_xml(layout: str = "4") -> str:
-    """The backup's questions.xml: QUESTIONS, a hidden one, an edited one (4.x), a random one."""
+    """The backup's questions.xml: QUESTIONS, a hidden one, an edited one (4.0+), a cloze one with
+    its parts, a random one (before 4.0)."""
     body: dict[str, list[str]] = {"top": [], "nets": [], "conv": []}
     for n, (cat, qtype, name, text, plugin) in enumerate([*QUESTIONS, HIDDEN]):
         qid = 1000 + n
@@ -238,6 +250,18 @@ def questions_xml(layout: str = "4") -> str:
         else:
             extra = f"<hidden>{int(hidden)}</hidden>"
             body[cat].append(_question(qid, qtype, name, text, plugin, extra=extra))
+    # A cloze question: Moodle keeps each part as a question whose text is the part's code.
+    cloze = _question(3000, "multianswer", "Пропуски", CLOZE_TEXT, CLOZE_PLUGIN)
+    parts = [
+        _question(
+            3001 + i, qtype, f"часть {i + 1}", code, _answers([(answer, 1, "")], 340 + i)
+        ).replace("<parent>0</parent>", "<parent>3000</parent>")
+        for i, (qtype, code, answer) in enumerate(CLOZE_PARTS)
+    ]
+    if layout == "4":
+        body["conv"] += [_entry(3000 + i, [("ready", q)]) for i, q in enumerate([cloze, *parts])]
+    else:
+        body["conv"] += [cloze, *parts]
     if layout == "3":
         body["conv"].append(
             '<question id="2000"><parent>2000</parent><name>Случайный</name>'
@@ -323,7 +347,7 @@ def test_a_backup_gives_the_bank_of_its_moodle_xml_export(exported, layout, kind
         "прочитана резервная копия курса Moodle «Глубокое обучение» (Moodle 4.1 (Build: 20221128))"
     )
     era = "4.0+" if layout == "4" else "до 4.0"
-    assert f"вопросов — 10, категорий — 2 (формат Moodle {era})" in note.message
+    assert f"вопросов — 11, категорий — 2 (формат Moodle {era})" in note.message
     assert "строки в сообщениях — строки файла questions.xml в архиве" in note.message
     assert ("прежние версии вопросов (1)" in note.message) == (layout == "4")
     # Whatever the reader says of a question (a type it leaves out…), it says of both.
@@ -373,7 +397,7 @@ def test_a_bare_questions_xml_is_read_as_a_backup(exported):
     result = parse_file(questions_xml("4").encode(), "questions.xml")
     assert result.ok and result.bank["questions"] == exported.bank["questions"]
     note = next(p for p in result.problems if p.code == "moodle_backup_read")
-    assert note.message.startswith("прочитана резервная копия курса Moodle: вопросов — 10")
+    assert note.message.startswith("прочитана резервная копия курса Moodle: вопросов — 11")
     assert "в архиве" not in note.message
 
 
@@ -486,16 +510,54 @@ def test_a_deep_category_tree_is_read_once_and_cut(monkeypatch):
     assert [t["title"] for t in result.bank["topics"]] == ["К1", "К2", "К3", "К4", "К5"]
 
 
-def test_a_cloze_part_is_not_a_question_of_its_own():
-    part = _question(8, "shortanswer", "часть", "{#1}", _answers([("да", 1, "")], 300))
-    part = part.replace("<parent>0</parent>", "<parent>7</parent>")
-    cloze = _question(7, "multianswer", "Пропуски", "Ответ: {#1}", "<multianswer/>")
-    data = _category(1, "top", 0, f"<questions>{cloze}{part}</questions>")
-    result = parse_moodle_xml(f"<question_categories>{data}</question_categories>".encode(), "q")
-    assert result.bank is None
-    [skipped] = [p for p in result.problems if p.code == "unsupported_type"]
-    assert "multianswer — вложенные ответы (cloze)" in skipped.message
-    assert result.problems[-1].code == "empty"
+def _cloze_quiz(text: str, sequence: str, parts: list[tuple[int, str]]):
+    """The <quiz> a backup with one cloze question is rewritten to, and its problems."""
+    plugin = f"<multianswer id='1'><sequence>{sequence}</sequence></multianswer>"
+    cloze = _question(7, "multianswer", "Пропуски", text, plugin)
+    rows = [
+        _question(qid, "shortanswer", "часть", code, _answers([("да", 1, "")], 300)).replace(
+            "<parent>0</parent>", "<parent>7</parent>"
+        )
+        for qid, code in parts
+    ]
+    data = _category(1, "top", 0, f"<questions>{cloze}{''.join(rows)}</questions>")
+    root, _problem = read_xml(f"<question_categories>{data}</question_categories>".encode(), "q")
+    problems = []
+    return backup_module._Reading("q", problems).quiz(root), problems
+
+
+def test_a_cloze_question_gets_its_parts_written_into_its_text():
+    quiz, problems = _cloze_quiz(
+        "Ответ: {#1}, ещё {#2}", "8,9", [(9, "{1:NUMERICAL:=5}"), (8, "{1:SHORTANSWER:=да}")]
+    )
+    [question] = [q for q in quiz.children if q.attrs["type"] != "category"]  # parts are in it
+    assert question.attrs["type"] == "cloze"  # as Moodle's XML export names it
+    assert question.value("questiontext") == "Ответ: {1:SHORTANSWER:=да}, ещё {1:NUMERICAL:=5}"
+    assert question.find("sequence") is None and problems == []
+
+
+def test_a_cloze_question_without_a_part_is_an_error_naming_it():
+    quiz, problems = _cloze_quiz("Ответ: {#1} {#2}", "8,99", [(8, "{1:SHORTANSWER:=да}")])
+    assert [q.attrs["type"] for q in quiz.children] == []
+    [error] = problems
+    assert error.severity == "error" and error.question.name == "Пропуски"
+    assert error.message == (
+        "вопрос «Пропуски»: часть {#2} вложенного вопроса (вопрос id 99) не найдена в резервной "
+        "копии, вопрос пропущен"
+    )
+
+
+def test_a_cloze_part_used_many_times_cannot_blow_the_text_up():
+    quiz, problems = _cloze_quiz("{#1}" * 5000, "8", [(8, "{1:SHORTANSWER:=" + "д" * 100 + "}")])
+    [error] = problems
+    assert error.code == "too_long" and "текст длиннее 200000 символов" in error.message
+
+
+def test_too_many_cloze_parts_are_an_error():
+    sequence = ",".join(str(i) for i in range(1000, 1501))
+    quiz, problems = _cloze_quiz("{#1}", sequence, [])
+    [error] = problems
+    assert error.message == "вопрос «Пропуски»: у вложенного вопроса больше 500 частей"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -647,7 +709,8 @@ def test_an_mbz_upload_is_checked_and_published(
     assert row.status == BankUpload.Status.VALID, row.report["errors"]
     codes = [w["code"] for w in row.report["warnings"]]
     assert codes[0] == "moodle_backup_read" and "hidden_skipped" in codes
-    assert len(row.report["questions"]) == 7
+    imported = len(parse_file(course(), "course.mbz").bank["questions"])  # the types read now
+    assert imported >= 7 and len(row.report["questions"]) == imported
     html = owner_client.get(page["Location"]).content.decode()
     assert "прочитана резервная копия курса Moodle «Глубокое обучение»" in html
     assert "«Скрытый»" in html
@@ -655,7 +718,7 @@ def test_an_mbz_upload_is_checked_and_published(
     publish(owner_client, row.pk, capture)
     bank = Bank.objects.get()
     assert (bank.slug, bank.title, bank.owner) == ("course", "Глубокое обучение", owner)
-    assert bank.questions.count() == 7
+    assert bank.questions.count() == imported
 
 
 @pytest.mark.django_db
@@ -673,8 +736,9 @@ def test_import_bank_and_validate_bank_read_an_mbz(tmp_path):
     call_command("import_bank", str(path), "--variants", "2", stdout=out)
     text = out.getvalue()
     assert "вопрос «Перетаскивание»: тип «ddwtos" in text
-    assert f"{path}: банк «Глубокое обучение», вопросов 7" in text
-    assert Bank.objects.get(slug="course").questions.count() == 7
+    imported = len(parse_file(path.read_bytes(), "course.mbz").bank["questions"])
+    assert imported >= 7 and f"{path}: банк «Глубокое обучение», вопросов {imported}" in text
+    assert Bank.objects.get(slug="course").questions.count() == imported
 
 
 def test_a_broken_question_stops_a_strict_import_and_is_left_out_in_lenient_mode():
@@ -689,7 +753,8 @@ def test_a_broken_question_stops_a_strict_import_and_is_left_out_in_lenient_mode
         error.message == "вопрос «Без верного»: нет ни одного верного варианта (с баллом больше 0)"
     )
     lenient = parse_file(mbz({"questions.xml": data.encode()}), "course.mbz", skip_invalid=True)
-    assert lenient.ok and len(lenient.bank["questions"]) == 7
+    whole = parse_file(course("3", "zip"), "course.mbz").bank["questions"]
+    assert lenient.ok and lenient.bank["questions"] == whole  # all but the broken one
     assert [p.question.name for p in lenient.problems if p.severity == "skipped"] == ["Без верного"]
 
 

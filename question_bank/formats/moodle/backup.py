@@ -19,8 +19,11 @@ Categories become topics as in a Moodle XML export (the path from the context's 
 category, which is left out like ``$course$/top``). Sub-questions (``parent`` ≠ 0: the parts of
 a cloze question) are part of their question; ``random`` questions are a quiz's references to a
 category, not questions, and Moodle's export leaves them out too (one warning counts them).
-Types read: multichoice, truefalse, shortanswer, numerical, essay; the others are listed as
-skipped with their name, type and line.
+Types rewritten: multichoice, truefalse, shortanswer, numerical, essay, description, match
+(``matching``), calculated, calculatedsimple, calculatedmulti and multianswer (``cloze``: the parts'
+codes written into the text, as the export does); the Moodle XML reader imports those it
+supports and names the others. The remaining types (ddwtos, gapselect, …) are listed here as
+skipped, with their name, type and line.
 
 An ``.mbz`` (tar.gz, or zip for old Moodle versions) is read in memory and never unpacked to
 disk: only ``questions.xml`` and ``moodle_backup.xml`` at the archive's root are read (a member
@@ -43,6 +46,7 @@ from dataclasses import replace
 from django.utils.translation import gettext as _
 
 from question_bank.formats.common import (
+    MAX_SOURCE,
     MAX_TITLE,
     ImportResult,
     Problem,
@@ -68,6 +72,7 @@ MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # what a tar.gz may unpack to while it i
 MAX_MEMBERS = 100_000  # files in the archive (a course's files are members too)
 MAX_RATIO = 100  # unpacked / packed bytes: more is an archive bomb (XML packs 10–20 times)
 _CHUNK = 1024 * 1024
+MAX_CLOZE_PARTS = 500  # parts of one cloze question (Moodle's own have a few dozen at most)
 _MAX_CATEGORY_DEPTH = 64
 
 QUESTIONS = "questions.xml"
@@ -86,9 +91,12 @@ _XML_TYPES = {
     "calculated": "calculated",
     "calculatedsimple": "calculatedsimple",
     "calculatedmulti": "calculatedmulti",
+    "multianswer": "cloze",
 }
 # Fields of a type's options that are ids of the database rows, not options
-_NOT_OPTIONS = {"trueanswer", "falseanswer", "question", "questionid", "answers", "subquestions"}
+_NOT_OPTIONS = {
+    "trueanswer", "falseanswer", "question", "questionid", "answers", "subquestions", "sequence",
+}  # fmt: skip
 _CALCULATED = ("calculated", "calculatedsimple", "calculatedmulti")
 _DATASET_FIELDS = ("distribution", "minimum", "maximum", "decimals")  # a definition's options
 # The element of a type's own options inside its plugin element
@@ -411,12 +419,16 @@ class _Reading:
         self.old_versions = 0
         self.layout = ""
         self._paths: dict[int, list[str]] = {}
+        self._by_id: dict[str, Element] = {}  # every <question> of the file: cloze parts
 
     # --- the whole file
 
     def quiz(self, root: Element) -> Element:
         categories = [c for c in root.children if c.tag == "question_category"]
         by_id = {c.attrs.get("id", ""): c for c in categories}
+        for category in categories:
+            for question in _all_questions(category):
+                self._by_id.setdefault(question.attrs.get("id", ""), question)
         quiz = _new("quiz", line=root.line)
         for category in categories:
             path = self._path(category, by_id)
@@ -569,7 +581,46 @@ class _Reading:
             ) % {"described": describe_type(qtype)}
             ctx.report(message, "unsupported_type", "warning", question=ref)
             return None
+        if qtype == "multianswer":
+            question = self._cloze_text(question, ctx, ref)
+            if question is None:
+                return None
         return self._rewrite(question, qtype, idnumber, ctx)
+
+    def _cloze_text(self, question: Element, ctx: Context, ref: QuestionRef) -> Element | None:
+        """A cloze question whose text has its parts written in: ``{#2}`` → ``{1:NUMERICAL:=5}``.
+
+        Moodle keeps each part as a question of its own whose text is the part's cloze code, and
+        lists them in ``multianswer/sequence``; its XML export writes them into the text so.
+        """
+        plugin = question.find("plugin_qtype_multianswer_question")
+        options = plugin.find("multianswer") if plugin is not None else None
+        sequence = [s.strip() for s in _plain(options, "sequence").split(",") if s.strip()]
+        if len(sequence) > MAX_CLOZE_PARTS:
+            message = _("у вложенного вопроса больше %(max)s частей") % {"max": MAX_CLOZE_PARTS}
+            ctx.report(message, "too_long", "error", question=ref)
+            return None
+        text = _plain(question, "questiontext")
+        for number, part_id in enumerate(sequence, start=1):
+            part = self._by_id.get(part_id)
+            if part is None:
+                message = _(
+                    "часть {#%(number)s} вложенного вопроса (вопрос id %(id)s) не найдена в "
+                    "резервной копии, вопрос пропущен"
+                ) % {"number": number, "id": part_id}
+                ctx.report(message, "cloze_part_missing", "error", question=ref)
+                return None
+            placeholder, code = f"{{#{number}}}", _plain(part, "questiontext")
+            # Checked before writing: a part used many times must not blow the text up.
+            if len(text) + text.count(placeholder) * len(code) > MAX_SOURCE:
+                message = _("текст длиннее %(max_source)s символов") % {"max_source": MAX_SOURCE}
+                ctx.report(message, "too_long", "error", question=ref)
+                return None
+            text = text.replace(placeholder, code)
+        rewritten = Element(question.tag, question.attrs, question.line)
+        rewritten.children = [c for c in question.children if c.tag != "questiontext"]
+        rewritten.children.insert(0, _new("questiontext", text, line=question.line))
+        return rewritten
 
     def _rewrite(self, question: Element, qtype: str, idnumber: str, ctx: Context) -> Element:
         """A backup ``<question>`` → the ``<question type="…">`` Moodle's XML export writes."""
@@ -619,6 +670,18 @@ class _Reading:
                 )
             )
         return out
+
+
+def _all_questions(category: Element) -> Iterable[Element]:
+    """Every ``<question>`` of a category, of every version (both layouts)."""
+    old = category.find("questions")
+    yield from old.findall("question") if old is not None else []
+    entries = category.find("question_bank_entries")
+    for entry in entries.findall("question_bank_entry") if entries is not None else []:
+        for outer in entry.children:
+            for version in outer.children:
+                holder = version.find("questions")
+                yield from holder.findall("question") if holder is not None else []
 
 
 def _version(element: Element) -> int:
