@@ -1,4 +1,5 @@
-"""Bank file formats: native YAML, Moodle XML, GIFT and Anki (import); Moodle XML and Anki (export).
+"""Bank file formats: native YAML, Moodle XML and course backups, GIFT, Anki (import); Moodle XML
+and Anki (export).
 
 :func:`parse_file` picks the importer by the file name's extension.
 """
@@ -9,12 +10,7 @@ from pathlib import PurePath
 
 from django.utils.translation import gettext as _
 
-from question_bank.formats.common import (
-    ImportResult,
-    backup_message,
-    refused,
-    skip_invalid_questions,
-)
+from question_bank.formats.common import ImportResult, refused, skip_invalid_questions
 
 __all__ = ["parse_file", "IMPORTERS"]
 
@@ -22,6 +18,8 @@ IMPORTERS = {
     ".yaml": "native",
     ".yml": "native",
     ".xml": "moodle_xml",
+    # A Moodle course backup: its question categories and the types Moodle XML import reads.
+    ".mbz": "moodle_backup",
     ".gift": "gift",
     ".txt": "gift",
     ".apkg": "anki",
@@ -30,7 +28,7 @@ IMPORTERS = {
 }
 
 
-# The first bytes of a gzip (tar.gz) and of a zip file: a Moodle backup (.mbz) is one of them.
+# The first bytes of a gzip (tar.gz) and of a zip file: an archive named otherwise is refused.
 _ARCHIVE_MAGIC = (b"\x1f\x8b", b"PK\x03\x04")
 
 
@@ -51,9 +49,13 @@ def parse_file(data: bytes, filename: str, *, skip_invalid: bool = False) -> Imp
 def _parse(data: bytes, filename: str, *, skip_invalid: bool) -> ImportResult:
     suffix = PurePath(filename).suffix.lower()
     kind = IMPORTERS.get(suffix)
-    if suffix == ".mbz" or (kind is None and bytes(data[:4]).startswith(_ARCHIVE_MAGIC)):
-        # Recognised by name or first bytes only: an untrusted archive is never unpacked here.
-        return refused(filename, _backup_message(suffix), "moodle_backup")
+    if kind is None and bytes(data[:4]).startswith(_ARCHIVE_MAGIC):
+        # An archive of another name is not opened: it may be anything.
+        return refused(filename, _archive_message(), "moodle_backup")
+    if kind == "moodle_backup":
+        from question_bank.formats.moodle.backup import parse_mbz
+
+        return parse_mbz(data, filename)
     if kind == "native":
         from question_bank.formats.native import parse_bank
 
@@ -87,11 +89,9 @@ def _parse(data: bytes, filename: str, *, skip_invalid: bool) -> ImportResult:
     return refused(filename, message, "unknown_format")
 
 
-def _backup_message(suffix: str) -> str:
-    if suffix == ".mbz":
-        return backup_message()
+def _archive_message() -> str:
     return _(
         "Файл — архив (zip или tar.gz), а не файл банка. Если это резервная копия курса "
-        "Moodle (.mbz), в Moodle откройте Банк вопросов → Экспорт → Moodle XML и загрузите "
-        "получившийся файл .xml"
+        "Moodle, загрузите её с расширением .mbz или экспортируйте банк вопросов: в Moodle "
+        "откройте Банк вопросов → Экспорт → Moodle XML и загрузите получившийся файл .xml"
     )

@@ -41,7 +41,6 @@ __all__ = [
     "clip",
     "refused",
     "too_large",
-    "backup_message",
     "NumberError",
     "parse_number",
     "category_segments",
@@ -190,14 +189,6 @@ def too_large(filename: str, size: int, limit: int, unit: str) -> ImportResult:
         _("файл больше %(limit)s МБ (%(size)s %(unit)s)")
         % {"limit": limit // (1024 * 1024), "size": size, "unit": unit},
         "too_large",
-    )
-
-
-def backup_message() -> str:
-    """What a Moodle course backup is, and how to export what can be imported instead."""
-    return _(
-        "Это резервная копия курса Moodle, а не экспорт банка вопросов: в Moodle откройте "
-        "Банк вопросов → Экспорт → Moodle XML и загрузите получившийся файл .xml"
     )
 
 

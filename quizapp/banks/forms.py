@@ -8,10 +8,14 @@ class BankUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Файл банка"),
         help_text=_(
-            "Свой формат YAML (.yaml, .yml), Moodle XML (.xml), GIFT (.gift, .txt), "
-            "колода Anki (.apkg) или CrowdAnki (.json)."
+            "Свой формат YAML (.yaml, .yml), Moodle XML (.xml), резервная копия курса Moodle "
+            "(.mbz), GIFT (.gift, .txt), колода Anki (.apkg) или CrowdAnki (.json). Если "
+            "резервная копия с файлами курса больше предела, загрузите из неё только "
+            "questions.xml."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.xml,.gift,.txt,.apkg,.json"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".yaml,.yml,.xml,.mbz,.gift,.txt,.apkg,.json"}
+        ),
     )
 
     skip_invalid = forms.BooleanField(

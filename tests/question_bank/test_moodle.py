@@ -756,27 +756,15 @@ def test_a_broken_question_names_itself_for_lenient_mode():
     assert error.question.line == 9 and error.question.index is None
 
 
-@pytest.mark.parametrize("root", ["question_categories", "moodle_backup"])
-def test_a_course_backup_is_named_and_the_export_explained(root):
-    data = f'<?xml version="1.0"?>\n<{root}>\n  <question_category id="1"/>\n</{root}>\n'
-    result = parse_moodle_xml(data.encode(), "questions.xml")
-    [problem] = result.problems
-    assert result.bank is None and problem.code == "moodle_backup" and problem.line == 2
-    assert problem.message.startswith("Это резервная копия курса Moodle, а не экспорт банка")
-    assert "Банк вопросов → Экспорт → Moodle XML" in problem.message
-
-
 @pytest.mark.parametrize(
     ("name", "data", "start"),
     [
-        ("course.mbz", b"\x1f\x8b\x08\x00 tar.gz of a backup", "Это резервная копия курса"),
-        ("course.mbz", b"PK\x03\x04 an old zip backup", "Это резервная копия курса"),
-        ("course.mbz", b"anything at all", "Это резервная копия курса"),
         ("course.tgz", b"\x1f\x8b\x08\x00 renamed", "Файл — архив (zip или tar.gz)"),
         ("backup", b"PK\x03\x04 no extension", "Файл — архив (zip или tar.gz)"),
     ],
 )
-def test_a_backup_archive_is_refused_by_name_or_first_bytes(name, data, start):
+def test_an_archive_not_named_mbz_is_refused_by_its_first_bytes(name, data, start):
+    # A course backup (.mbz) is read: tests/question_bank/test_moodle_backup.py
     from question_bank.formats import parse_file
 
     result = parse_file(data, name)

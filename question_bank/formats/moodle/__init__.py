@@ -10,6 +10,8 @@ One module per concern, each importing only the ones before it:
   problems) for the importers;
 * :mod:`~question_bank.formats.moodle.calculated`: ``calculated`` questions → numeric templates;
 * :mod:`~question_bank.formats.moodle.importers`: :func:`parse_moodle_xml`, the other types;
+* :mod:`~question_bank.formats.moodle.backup`: course backups (``.mbz`` and their
+  ``questions.xml``), rewritten as Moodle XML for the importers;
 * :mod:`~question_bank.formats.moodle.exporter`: :func:`export_moodle_xml`.
 
 Texts (HTML ↔ native text with ``$…$``) are converted by :mod:`question_bank.formats.text` and

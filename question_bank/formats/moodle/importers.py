@@ -17,9 +17,10 @@ Mapping (docs/import-export.md has the full table):
   with feedback become ``mistakes`` with ``{value}``;
 * ``essay`` → ``flashcard`` (front: the question, back: ``graderinfo`` or general feedback; a
   plain essay with neither gets a back saying there is no model answer, and a warning);
-* a course backup's ``questions.xml`` (root ``<question_categories>``) is refused with the way
-  to export the question bank instead: its questions are written another way (fractions 0…1,
-  type-specific plugin elements) that these readers do not read;
+* a course backup's ``questions.xml`` (root ``<question_categories>``) is read by
+  :mod:`~question_bank.formats.moodle.backup`, which rewrites its questions as this export writes
+  them and hands them to :func:`import_quiz`; the backup's description ``moodle_backup.xml``
+  alone is refused, saying where the questions are;
 * ``calculated``/``calculatedsimple`` → a numeric template
   (:mod:`question_bank.formats.moodle.calculated`).
 
@@ -39,7 +40,6 @@ from question_bank.formats.common import (
     Problem,
     QuestionRef,
     TopicTree,
-    backup_message,
     build_bank,
     category_segments,
     clip,
@@ -65,10 +65,10 @@ from question_bank.formats.moodle.reader import MAX_BYTES, Element, read_xml
 from question_bank.formats.slugs import SlugRegistry, is_slug
 from quizapp.core.errors import ErrorCode
 
-__all__ = ["parse_moodle_xml"]
+__all__ = ["parse_moodle_xml", "import_quiz", "describe_type"]
 
 # The root of a course backup's question file (``questions.xml`` inside an ``.mbz``) and of the
-# backup's own description: not an export of questions, though both are Moodle XML.
+# backup's own description: not exports of questions; moodle/backup.py reads them.
 _BACKUP_ROOTS = {"question_categories", "moodle_backup"}
 # The back of an essay imported without a model answer (no grader info, no general feedback).
 
@@ -104,7 +104,11 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
     if problem is not None:
         return ImportResult(None, [problem])
     if root is not None and root.tag in _BACKUP_ROOTS:
-        return refused(filename, backup_message(), "moodle_backup", line=root.line)
+        # A course backup's questions.xml is read (categories and the supported types), its
+        # description moodle_backup.xml alone is refused saying where the questions are.
+        from question_bank.formats.moodle.backup import import_backup_root
+
+        return import_backup_root(root, filename)
     if root is None or root.tag != "quiz":
         return refused(
             filename,
@@ -112,8 +116,19 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
             ErrorCode.NOT_MOODLE_XML,
             line=root.line if root is not None else None,
         )
+    return import_quiz(root, filename)
 
-    problems: list[Problem] = []
+
+def import_quiz(
+    root: Element, filename: str, *, problems: list[Problem] | None = None, source: str = ""
+) -> ImportResult:
+    """The questions of a ``<quiz>`` element → the bank structure (``problems`` extended).
+
+    Also the reader of a course backup (:mod:`~question_bank.formats.moodle.backup`), which
+    rewrites its questions as a Moodle XML export would write them; ``source`` names the file's
+    kind in the bank's description.
+    """
+    problems = [] if problems is None else problems
     topics = TopicTree()
     slugs = SlugRegistry()
     questions: list[dict] = []
@@ -166,7 +181,7 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
         )
         questions.append({**meta, **entry})
 
-    return build_bank(filename, topics, questions, problems, source="Moodle XML")
+    return build_bank(filename, topics, questions, problems, source=source or "Moodle XML")
 
 
 def _tags(element: Element) -> list[Element]:
@@ -358,3 +373,9 @@ def _import_essay(element: Element, ctx: Context) -> dict:
         )
         back = str(ESSAY_NO_BACK)
     return {"kind": "flashcard", "front": front, "back": back, **entry}
+
+
+def describe_type(qtype: str) -> str:
+    """A Moodle type as the reports name it: ``multianswer — вложенные ответы (cloze)``."""
+    described = _TYPE_NAMES.get(qtype, qtype or _("без типа"))
+    return f"{qtype} — {described}" if described != qtype else str(described)
