@@ -1,4 +1,4 @@
-"""Matching and description questions in the native YAML format: valid banks and the schema's rules."""
+"""Matching and description questions in the native YAML format: valid banks and the schema."""
 
 from __future__ import annotations
 
@@ -47,13 +47,19 @@ def test_a_bank_with_matching_and_description_is_valid_and_checked_clean():
 
 
 DESCRIPTION_FIELDS = "  - slug: intro-act\n    kind: description\n"
+TWO_PAIRS = '      - {stem: "tanh", answer: "(−1; 1)"}\n      - {stem: "ReLU", answer: "[0; +∞)"}\n'
+MISTAKE = "mistakes[0]: у вопроса на соответствие ответ типичной ошибки — {value: [номера ответов]}"
+
+
+def _described(line: str) -> tuple[str, str]:
+    """A change that adds ``line`` to the description."""
+    return DESCRIPTION_FIELDS, DESCRIPTION_FIELDS + f"    {line}\n"
 
 
 @pytest.mark.parametrize(
     ("change", "fragment"),
     [
-        (('      - {stem: "tanh", answer: "(−1; 1)"}\n      - {stem: "ReLU", answer: "[0; +∞)"}\n', ""),
-         "нужно не меньше двух пар (pairs)"),
+        ((TWO_PAIRS, ""), "нужно не меньше двух пар (pairs)"),
         (('{stem: "tanh"', '{stem: "сигмоида"'),
          "pairs[1]: stem «сигмоида» повторяется; элементы должны различаться"),
         (('{stem: "ReLU"', '{stem: " "'), "pairs[2]: пустой stem"),
@@ -63,16 +69,16 @@ DESCRIPTION_FIELDS = "  - slug: intro-act\n    kind: description\n"
         (('{stem: "ReLU", answer', '{stem: "ReLU", anwser'), "pairs[2].anwser: неизвестное поле"),
         (('distractors: ["(−∞; 0]"]', 'distractors: ["(0; 1)"]'),
          "distractors[0]: «(0; 1)» уже верный ответ одной из пар"),
-        (("value: [1, 0, 2]", "value: [1, 0]"),
-         "mistakes[0]: у вопроса на соответствие ответ типичной ошибки — {value: [номера ответов]}"),
-        (("value: [1, 0, 2]", "value: [1, 0, 4]"), "по одному номеру ответа (от 0 до 3) на каждую из 3 пар"),
-        (("answer: {value: [1, 0, 2]}", 'answer: {expr: "1"}'), "mistakes[0]: у вопроса на соответствие"),
+        (("value: [1, 0, 2]", "value: [1, 0]"), MISTAKE),
+        (("value: [1, 0, 2]", "value: [1, 0, 4]"),
+         "по одному номеру ответа (от 0 до 3) на каждую из 3 пар"),
+        (("answer: {value: [1, 0, 2]}", 'answer: {expr: "1"}'), MISTAKE),
         (("    distractors:", "    pairs: [{stem: a, answer: b}]\n    distractors:"), "pairs"),
-        ((DESCRIPTION_FIELDS, DESCRIPTION_FIELDS + "    options: [{text: a, correct: true}, {text: b}]\n"),
+        (_described("options: [{text: a, correct: true}, {text: b}]"),
          "у описания (description) нет ответа: уберите поля options"),
-        ((DESCRIPTION_FIELDS, DESCRIPTION_FIELDS + "    answer: {value: 1}\n"),
+        (_described("answer: {value: 1}"),
          "у описания (description) нет ответа: уберите поля answer"),
-        ((DESCRIPTION_FIELDS, DESCRIPTION_FIELDS + "    pairs: [{stem: a, answer: b}, {stem: c, answer: d}]\n"),
+        (_described("pairs: [{stem: a, answer: b}, {stem: c, answer: d}]"),
          "поля pairs и distractors есть только у вопросов типа matching"),
         (('    text: "Дальше — задачи о функциях активации."\n', ""), "нужен текст вопроса (text)"),
     ],
