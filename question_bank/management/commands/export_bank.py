@@ -40,6 +40,9 @@ class Command(BaseCommand):
             # A template gives a note per distinct variant (up to --variants), so the deck holds
             # more notes than the bank has questions; each note of our note type is one card.
             line += f" → заметок Anki: {notes} (по одной карточке на заметку)"
+            # A description asks nothing and a broken question gives no card: both are skipped.
+            if skipped := sum(1 for w in warnings if w.code == "export_skipped"):
+                line += f"; пропущено вопросов: {skipped}"
         self.stdout.write(line)
 
     def _load(self, source: str) -> dict:
