@@ -268,6 +268,15 @@ def parse_gift(text: str, filename: str) -> ImportResult:
         if entry is None:
             continue
         questions.append({**_meta(block, entry, slugs, topic), **entry})
+    if questions and all(q["kind"] == "description" for q in questions):
+        # Any text file reads as descriptions (a .txt is taken for GIFT): without a single
+        # answer block it is not a bank of questions.
+        message = _(
+            "в файле нет вопросов: только текст без блоков ответов {…} (описания); вопрос GIFT — "
+            "текст с блоком ответов, например «Столица Франции? {=Париж}»"
+        )
+        problems.append(Problem(filename, None, None, message, "no_questions"))
+        return ImportResult(None, problems)
     return build_bank(filename, topics, questions, problems, source="GIFT")
 
 

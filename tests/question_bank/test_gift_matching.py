@@ -116,9 +116,15 @@ def test_a_text_without_an_answer_block_is_a_description():
 
 
 def test_a_description_without_title_is_named_by_its_text():
-    result, problems = parse("Следующие вопросы — о пулинге.\n")
+    result, problems = parse("Следующие вопросы — о пулинге.\n\nПулинг? {=max}\n")
     assert problems == []
     assert result.bank["questions"][0]["title"].startswith("Следующие вопросы")
+
+
+def test_a_file_of_descriptions_only_is_not_a_bank():
+    result, problems = parse("Конспект лекции.\n\nВторой абзац конспекта.\n")
+    assert result.bank is None and problems == [("no_questions", None, "error")]
+    assert "в файле нет вопросов: только текст без блоков ответов" in result.problems[0].message
 
 
 def test_a_closing_brace_without_an_opening_one_is_an_error():
