@@ -108,3 +108,18 @@ def test_pairs_are_refused_on_other_kinds():
         "поля pairs и distractors есть только у вопросов типа matching" in p
         for p in _problems(text)
     )
+
+
+def test_the_instructors_preview_shows_the_elements_the_key_and_a_description():
+    from question_bank.formats.common import split_question
+    from question_bank.preview import template_variants
+
+    intro, match = (split_question(q)[1] for q in parse_bank(BANK, "b.yaml").bank["questions"])
+    [default, shuffled] = template_variants(spec=match, seeds=[None, 7])
+    assert [s["text"] for s in default["stems"]] == ["сигмоида", "tanh", "ReLU"]
+    assert default["key"] == [0, 1, 2]
+    assert default["key_display"].startswith("сигмоида → (0; 1); tanh → (−1; 1)")
+    assert sorted(s["index"] for s in shuffled["stems"]) == [0, 1, 2]
+    assert [m["equals_key"] for m in default["mistakes"]] == [False]
+    [shown] = template_variants(spec=intro, seeds=[None])
+    assert shown["text"].startswith("Дальше") and shown["key"] is None and "error" not in shown
