@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from grader import kinds
 from grader.errors import EngineError, ParseError, SpecError
 from grader.i18n import _
+from grader.kinds import matching
 from grader.kinds.choice import option_feedback
 from grader.templating import localize_text, render
 from grader.variants import Variant, compute_value, derived_scales, variant
@@ -61,6 +62,7 @@ class Presented:
     hints: list = field(default_factory=list)
     input_hint: str = ""
     answer_shape: list | None = None
+    stems: list = field(default_factory=list)  # matching: [{"index": i, "text": ...}] shown
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -76,6 +78,12 @@ def present(spec: dict, seed: int | None) -> Presented:
         {"index": i, "text": render(spec["options"][i].get("text", ""), values, scales=scales)}
         for i in _option_order(spec, var)
     ]
+    stems = []
+    if spec.get("kind") == "matching":
+        # The answer choices take the place of options; the stems are listed beside them.
+        stems, options = matching.shown(
+            spec, var.seed, lambda template: render(template, values, scales=scales)
+        )
     shape = None
     if spec.get("kind") in ("vector", "matrix"):
         shape = list(_shape(kind.expected(spec, values)))
@@ -88,6 +96,7 @@ def present(spec: dict, seed: int | None) -> Presented:
         hints=[render(h, values, scales=scales) for h in spec.get("hints") or []],
         input_hint=_hint(kind),
         answer_shape=shape,
+        stems=stems,
     )
 
 
@@ -126,6 +135,8 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
     expected_display = kind.display(expected, spec)
     # «Ответ: {{ answer }}» in a solution is the key exactly as shown as the key.
     shown = {"answer": expected_display[1:-1]} if _is_math(expected_display) else {}
+    if spec.get("kind") == "matching":
+        shown = {"answer": expected_display}  # the pairs, not the list of choice indices
     solution = render(
         spec.get("solution", "") or spec.get("back", "") or "", context, scales=scales, shown=shown
     )
@@ -135,6 +146,9 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
         params=var.params,
         solution=solution,
     )
+    if getattr(kind, "NO_ANSWER", False):
+        # An information item: nothing to answer, so nothing can be wrong (docs/spec.md).
+        return GradeResult(status="graded", score=1.0, correct=True, **common)
     raw = raw if isinstance(raw, str) else ""
     try:
         if len(raw) > MAX_RAW_LENGTH:
@@ -203,7 +217,7 @@ def preview(spec: dict, seed: int | None, raw: str, *, decimal: str = ".") -> di
     «(0,5; 1,5)»), and a number typed as it is shown is not repeated.
     """
     kind = kinds.get(spec.get("kind"))
-    if spec.get("kind") == "flashcard":
+    if spec.get("kind") == "flashcard" or getattr(kind, "NO_ANSWER", False):
         return {"ok": True, "display": ""}
     expected = _expected(kind, spec, variant(spec, seed).values)
     raw = raw if isinstance(raw, str) else ""
@@ -298,6 +312,8 @@ def check_spec(spec: dict, *, samples: int = 20) -> list[str]:
     """
     kind = kinds.get(spec.get("kind"))
     problems = []
+    if getattr(kind, "NO_ANSWER", False):
+        return problems  # no key and no answer: nothing to test (its texts render in present)
     for seed in [None, *range(samples)]:
         where = _("вариант по умолчанию") if seed is None else f"seed {seed}"
         try:

@@ -62,10 +62,15 @@ def words(text: str) -> list[str]:
 
 
 def _shown(spec: dict) -> list[str]:
-    """What the question asks: its text (a card's front) and options; not the explanations."""
+    """What the question asks: its text (a card's front), options and matching pairs; not the
+    explanations. Matching questions often share a text («Сопоставьте…»): their pairs differ."""
     parts = [spec.get("text") or "", spec.get("front") or ""]
     for option in spec.get("options") or []:
         parts.append(option.get("text", "") if isinstance(option, dict) else str(option))
+    for pair in spec.get("pairs") or []:
+        if isinstance(pair, dict):
+            parts += [pair.get("stem", ""), pair.get("answer", "")]
+    parts += [str(d) for d in spec.get("distractors") or []]
     return words(" ".join(str(p) for p in parts))
 
 

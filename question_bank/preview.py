@@ -98,6 +98,7 @@ def _compute(spec: dict, seed: int | None) -> dict:
         "tries": var.tries,
         "text": presented.text,
         "options": options,
+        "stems": presented.stems,  # matching: the elements, beside the answers in options
         "hints": presented.hints,
         "key": graded.expected,
         "key_json": _json(graded.expected),

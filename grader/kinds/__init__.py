@@ -8,6 +8,9 @@
 - ``display(value, spec)``: the key as people read it;
 - ``self_test(spec, expected)``: a correct, a wrong and an invalid submission, to check a spec.
 
+A kind without an answer (``description``, an information item) sets ``NO_ANSWER = True``: its
+``expected`` and ``self_test`` give ``None`` and grading does not parse anything.
+
 Kinds are found by name through :func:`get`.
 """
 
@@ -15,7 +18,16 @@ from __future__ import annotations
 
 from grader.errors import SpecError
 from grader.i18n import _
-from grader.kinds import choice, expression, flashcard, numeric, short_text, tensor
+from grader.kinds import (
+    choice,
+    description,
+    expression,
+    flashcard,
+    matching,
+    numeric,
+    short_text,
+    tensor,
+)
 from grader.kinds.base import Outcome, SelfTest
 
 __all__ = ["get", "names", "Outcome", "SelfTest"]
@@ -29,6 +41,8 @@ _KINDS = {
     "multiple_choice": choice.MULTIPLE,
     "short_text": short_text,
     "flashcard": flashcard,
+    "matching": matching,
+    "description": description,
 }
 
 

@@ -6,9 +6,12 @@ Conventions:
   the note type's id from a fixed name, so every export of a bank lands in the same deck with the
   same note type;
 * one note per question (flashcards: front/back; other kinds: the rendered text of the default
-  variant, with the options of a choice question, on the front; the key and the worked solution
-  on the back). With ``variants > 1`` a template also gets notes for the variants with seeds
+  variant, with the options of a choice question or the elements and answers of a matching
+  question, on the front; the key — for matching the pairs — and the worked solution on the
+  back). With ``variants > 1`` a template also gets notes for the variants with seeds
   1 … variants−1;
+* a description (an information item) asks nothing, so it makes no card: it is skipped and
+  reported like a question that cannot be computed (a warning with code ``export_skipped``);
 * note GUIDs are ``genanki.guid_for(bank slug, question slug)`` (and ``…, "v<k>"`` for the extra
   variants), so importing a new export into Anki updates the notes instead of duplicating them;
 * fields are HTML: text is escaped, line breaks become ``<br>``, ``$…$``/``$$…$$`` become
@@ -104,6 +107,23 @@ def _faces(spec: dict, seed: int | None) -> tuple[str, str]:
             if option["index"] in set(result.expected)
         ]
         answer = ("Верный ответ: " if len(right) == 1 else "Верные ответы: ") + "; ".join(right)
+    elif kind == "matching":
+        stems = "".join(f"<li>{_html(stem['text'])}</li>" for stem in shown.stems)
+        # The default variant lists the answers in the pairs' order, which would give the key
+        # away on the card: they are listed alphabetically instead.
+        ordered = sorted(shown.options, key=lambda option: option["text"].casefold())
+        choices = "".join(
+            f"<li>{_LETTERS[n % 26]}) {_html(option['text'])}</li>"
+            for n, option in enumerate(ordered)
+        )
+        front += f'<ol class="options">{stems}</ol>'
+        front += f'<ul class="options" style="list-style: none">{choices}</ul>'
+        texts = {o["index"]: o["text"] for o in shown.options}
+        pairs = [
+            f"{_html(stem['text'])} → {_html(texts[result.expected[stem['index']]])}"
+            for stem in shown.stems
+        ]
+        answer = "Ответ:<br>" + "<br>".join(pairs)
     elif kind == "short_text":
         answer = "Ответ: " + " / ".join(html.escape(str(a)) for a in result.expected)
     else:
@@ -122,8 +142,8 @@ def export_anki(
 ) -> int:
     """Write the bank as an ``.apkg`` deck to ``path``; return the number of notes.
 
-    A question whose spec fails is skipped and reported in ``warnings`` (a list of
-    :class:`Problem`), as are templates whose extra variants repeat the default one.
+    A question whose spec fails, and a description, is skipped and reported in ``warnings`` (a
+    list of :class:`Problem` with code ``export_skipped``).
     """
     sink = warnings if warnings is not None else []
     meta = bank.get("bank") or {}
@@ -133,6 +153,13 @@ def export_anki(
     count = 0
     for entry in bank.get("questions") or []:
         _meta, spec = split_question(entry)
+        if spec.get("kind") == "description":
+            message = _(
+                "вопрос %(slug)s: описание (без ответа) не экспортируется в Anki: карточке "
+                "нечего спросить"
+            ) % {"slug": entry.get("slug")}
+            sink.append(Problem(slug, None, None, message, "export_skipped", "warning"))
+            continue
         seeds: list[int | None] = [None]
         if spec.get("params") and spec.get("kind") != "flashcard":
             seeds += list(range(1, max(1, int(variants))))
@@ -148,7 +175,7 @@ def export_anki(
                         None,
                         _("вопрос %(slug)s: не экспортирован в Anki: %(message)s")
                         % {"slug": entry.get("slug"), "message": exc.message},
-                        "export",
+                        "export_skipped",
                         "warning",
                     )
                 )

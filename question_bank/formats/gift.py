@@ -15,7 +15,9 @@ Conventions, as Moodle's ``qformat_gift`` reads a file (and where we read more, 
   general feedback ``####…``); ``#`` first → numeric; a ``~`` → choice (a ``=`` anywhere makes
   it single choice: the best option is right, any other weighted option is reported with what
   it scores here; otherwise multiple choice, right options those with a positive weight);
-  ``=`` with ``->`` → matching, not supported (warning); ``T``/``TRUE``/``F``/``FALSE`` with
+  ``=`` with ``->`` → matching (``=элемент -> ответ``, ``= -> ответ`` an extra wrong answer; at
+  least two pairs, as Moodle's importer, and a warning under three, the documented rule);
+  ``T``/``TRUE``/``F``/``FALSE`` with
   ``#wrong-answer feedback#right-answer feedback`` → single choice «Верно»/«Неверно»; anything
   else → short text (text before the first ``=`` is an answer too, partial ones become typical
   mistakes);
@@ -24,6 +26,8 @@ Conventions, as Moodle's ``qformat_gift`` reads a file (and where we read more, 
   answer is the key, other answers with feedback become typical mistakes; a partial or second
   full answer and the catch-all feedback after ``~`` cannot be carried and are reported;
 * text after the answer block makes a "missing word" question: the block becomes ``_____``;
+* a text with no answer block at all is a description (an information item, no answer), as
+  Moodle reads it; a «}» without «{» is an error, as there;
 * escapes ``\\~ \\= \\# \\{ \\} \\:`` give the literal character, ``\\n`` a line break.
 
 Every problem carries the line (and, for the answer block, the column) where it was found; a
@@ -56,6 +60,7 @@ from question_bank.formats.common import (
     short_text_mistakes,
     too_large,
 )
+from question_bank.formats.matching import MatchingError, matching_entry
 from question_bank.formats.slugs import SlugRegistry
 from question_bank.formats.text import convert_text
 from quizapp.core.errors import ErrorCode
@@ -263,6 +268,15 @@ def parse_gift(text: str, filename: str) -> ImportResult:
         if entry is None:
             continue
         questions.append({**_meta(block, entry, slugs, topic), **entry})
+    if questions and all(q["kind"] == "description" for q in questions):
+        # Any text file reads as descriptions (a .txt is taken for GIFT): without a single
+        # answer block it is not a bank of questions.
+        message = _(
+            "в файле нет вопросов: только текст без блоков ответов {…} (описания); вопрос GIFT — "
+            "текст с блоком ответов, например «Столица Франции? {=Париж}»"
+        )
+        problems.append(Problem(filename, None, None, message, "no_questions"))
+        return ImportResult(None, problems)
     return build_bank(filename, topics, questions, problems, source="GIFT")
 
 
@@ -315,14 +329,7 @@ def _question(block: _Block) -> tuple[dict | None, list[Problem]]:
         position = match.end()
     open_at = text.find("{", position)
     if open_at < 0:
-        return None, [
-            block.problem(
-                _("нет блока ответов {…}: описания без ответа не импортируются"),
-                None,
-                "unsupported_type",
-                "warning",
-            )
-        ]
+        return _description(block, text, position, fmt)
     close_at = text.find("}", open_at + 1)
     if close_at < 0:
         raise _Error(_("блок ответов не закрыт «}»"), open_at, "syntax")
@@ -361,8 +368,8 @@ def _question(block: _Block) -> tuple[dict | None, list[Problem]]:
 
 
 def _ordered(entry: dict) -> dict:
-    order = ["kind", "text", "front", "back", "answer", "tolerance", "options", "shuffle",
-             "answers", "mistakes", "solution"]  # fmt: skip
+    order = ["kind", "text", "front", "back", "answer", "tolerance", "options", "pairs",
+             "distractors", "shuffle", "answers", "mistakes", "solution"]  # fmt: skip
     return {k: entry[k] for k in order if k in entry}
 
 
@@ -404,7 +411,8 @@ class _Converter:
 def _answers(body, entry, block, converter, offset, warnings, base) -> dict:
     """The answer block → kind and answers; ``offset`` is where «{» is, ``base`` the body.
 
-    The type is decided in Moodle's order: empty → essay, ``#`` first → numerical, a ``~``
+    The type is decided in Moodle's order (no block at all → description, before this):
+    empty → essay, ``#`` first → numerical, a ``~``
     anywhere → multiple choice, ``=`` with ``->`` → matching, a lone T/TRUE/F/FALSE →
     true/false, anything else → short answer.
     """
@@ -432,17 +440,81 @@ def _answers(body, entry, block, converter, offset, warnings, base) -> dict:
     if "~" in body:
         return _choice(_items(body, base, lead="refuse"), block, converter, offset, warnings)
     if "=" in body and "->" in body:
-        raise _Error(
-            _("тип «на соответствие» не поддерживается, вопрос пропущен"),
-            offset,
-            "unsupported_type",
-            "warning",
-        )
+        return _matching(_items(body, base, lead="answer"), block, converter, offset, warnings)
     truefalse = _true_false(body, block, converter, offset, warnings, base)
     if truefalse is not None:
         return truefalse
     # Moodle: text before the first «=» is an answer too, so «{Париж}» is a short answer
     return _short(_items(body, base, lead="answer"), block, converter, offset, warnings)
+
+
+def _description(block: _Block, text: str, position: int, fmt: str) -> tuple[dict, list]:
+    """A text without an answer block: Moodle reads it as a description (no answer)."""
+    if (stray := text.find("}", position)) >= 0:
+        raise _Error(
+            _("«}» без «{»: блок ответов пишется {…} (скобку в тексте пишите как \\})"),
+            stray,
+            "syntax",
+        )
+    warnings: list[Problem] = []
+    entry = {
+        "kind": "description",
+        "text": _Converter(block, _FORMATS[fmt], warnings)(text[position:], position),
+    }
+    if not entry["text"]:
+        raise _Error(_("пустой текст вопроса"), None, "empty_text")
+    return entry, warnings
+
+
+def _matching(items, block, converter, offset, warnings) -> dict:
+    """``{=элемент -> ответ =… -> …}``, as Moodle reads it: the block is split at «=», each part
+    is a pair split at the first «->»; a pair without an element (``= -> ответ``) is an extra
+    wrong answer. Moodle's importer needs two pairs; its GIFT documentation asks for three (its
+    question form wants three answers), so two are imported with a warning."""
+    pairs = []
+    for _marker, raw, at in items:
+        stem, arrow, answer = raw.partition("->")
+        if not arrow:
+            raise _Error(
+                _(
+                    "пара «%(clip)s» без «->»: в вопросе на соответствие каждая пара пишется "
+                    "«=элемент -> ответ»"
+                )
+                % {"clip": clip(_restore(raw).strip(), 40)},
+                at,
+                "bad_matching",
+            )
+        plain, _dropped = convert_text(_restore(answer).strip(), "plain_text")
+        pairs.append((converter(stem, at), plain))
+    if len(pairs) < 2:
+        raise _Error(
+            _(
+                "в вопросе на соответствие нужно не меньше двух пар «=элемент -> ответ» "
+                "(Moodle не импортирует вопрос с одной парой)"
+            ),
+            offset,
+            "too_few_pairs",
+        )
+    try:
+        entry = matching_entry(pairs, [])
+    except MatchingError as exc:
+        raise _Error(exc.message, offset, exc.code) from None
+    if len(pairs) < 3:
+        warnings.append(
+            block.problem(
+                _(
+                    "в вопросе на соответствие %(count)s пары: документация Moodle по GIFT "
+                    "требует не меньше трёх пар, а форма вопроса Moodle — не меньше трёх "
+                    "ответов; здесь вопрос импортирован (чтобы он сохранялся и в Moodle, "
+                    "добавьте пару или неверный ответ «= -> ответ»)"
+                )
+                % {"count": len(pairs)},
+                offset,
+                "few_pairs",
+                "warning",
+            )
+        )
+    return entry
 
 
 def _true_false(body, block, converter, offset, warnings, base) -> dict | None:

@@ -172,6 +172,13 @@ Accepted = Annotated[
 ]
 
 
+class Pair(Strict):
+    """A matching pair: a stem and its answer (both templates, like options)."""
+
+    stem: Annotated[str, StringConstraints(max_length=20_000)]
+    answer: Annotated[str, StringConstraints(max_length=20_000)]
+
+
 Kind = Literal[
     "numeric",
     "vector",
@@ -181,6 +188,8 @@ Kind = Literal[
     "multiple_choice",
     "short_text",
     "flashcard",
+    "matching",
+    "description",
 ]
 
 
@@ -210,10 +219,14 @@ class Question(Strict):
     typos: bool | None = None
     variables: list[Name] = []
     functions: dict[Name, Literal["sigmoid", "tanh", "relu", "exp", "log", "sqrt"]] = {}
+    pairs: list[Pair] = Field([], max_length=100)
+    distractors: list[Text] = Field([], max_length=100)
 
     @model_validator(mode="after")
     def _kind_fields(self):
         kind = self.kind
+        if kind != "matching" and (self.pairs or self.distractors):
+            raise ValueError(_("поля pairs и distractors есть только у вопросов типа matching"))
         computed = kind in ("numeric", "vector", "matrix", "expression")
         if computed and self.answer is None:
             raise ValueError(_("для вопроса типа %(kind)s нужен answer") % {"kind": kind})
@@ -235,9 +248,87 @@ class Question(Strict):
             raise ValueError(_("поле typos есть только у вопросов типа short_text"))
         if kind == "flashcard" and not (self.front and self.back):
             raise ValueError(_("у карточки должны быть front и back"))
+        if kind == "matching":
+            _check_matching(self)
+        if kind == "description":
+            _check_description(self)
         if kind != "flashcard" and not self.text:
             raise ValueError(_("нужен текст вопроса (text)"))
         return self
+
+
+def _check_matching(question: Question) -> None:
+    """Moodle's rules for matching: two pairs at least, every stem given and told apart."""
+    if len(question.pairs) < 2:
+        raise ValueError(_("в вопросе на соответствие нужно не меньше двух пар (pairs)"))
+    seen: set[str] = set()
+    for index, pair in enumerate(question.pairs):
+        stem, answer = pair.stem.strip(), pair.answer.strip()
+        if not stem:
+            raise ValueError(_("pairs[%(index)s]: пустой stem") % {"index": index})
+        if not answer:
+            raise ValueError(_("pairs[%(index)s]: пустой answer") % {"index": index})
+        if stem in seen:
+            raise ValueError(
+                _("pairs[%(index)s]: stem «%(stem)s» повторяется; элементы должны различаться")
+                % {"index": index, "stem": stem[:60]}
+            )
+        seen.add(stem)
+    answers = [p.answer for p in question.pairs]
+    for index, distractor in enumerate(question.distractors):
+        if not distractor.strip():
+            raise ValueError(_("distractors[%(index)s]: пустой ответ") % {"index": index})
+        if distractor in answers:
+            raise ValueError(
+                _("distractors[%(index)s]: «%(text)s» уже верный ответ одной из пар")
+                % {"index": index, "text": distractor[:60]}
+            )
+    if len(set(answers) | set(question.distractors)) < 2:
+        raise ValueError(
+            _(
+                "в вопросе на соответствие нужно не меньше двух разных ответов: у всех пар "
+                "один ответ — добавьте неверный ответ в distractors"
+            )
+        )
+    choices = len(dict.fromkeys([*answers, *question.distractors]))
+    for index, mistake in enumerate(question.mistakes):
+        value = getattr(mistake.answer, "value", None)
+        fits = (
+            isinstance(mistake.answer, ConstValue)
+            and mistake.answer.pick is None
+            and isinstance(value, list)
+            and len(value) == len(question.pairs)
+            and all(type(v) is int and 0 <= v < choices for v in value)
+        )
+        if not fits:
+            raise ValueError(
+                _(
+                    "mistakes[%(index)s]: у вопроса на соответствие ответ типичной ошибки — "
+                    "{value: [номера ответов]}, по одному номеру ответа (от 0 до %(last)s) на "
+                    "каждую из %(count)s пар"
+                )
+                % {"index": index, "last": choices - 1, "count": len(question.pairs)}
+            )
+
+
+def _check_description(question: Question) -> None:
+    """An information item: a text and nothing to answer."""
+    answered = {
+        "answer": question.answer is not None,
+        "options": bool(question.options),
+        "answers": bool(question.answers),
+        "mistakes": bool(question.mistakes),
+        "front": bool(question.front),
+        "back": bool(question.back),
+        "variables": bool(question.variables),
+        "tolerance": question.tolerance is not None,
+    }
+    extra = [name for name, present in answered.items() if present]
+    if extra:
+        raise ValueError(
+            _("у описания (description) нет ответа: уберите поля %(fields)s")
+            % {"fields": ", ".join(extra)}
+        )
 
 
 class BankFile(Strict):

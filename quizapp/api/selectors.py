@@ -53,8 +53,8 @@ def variant_for_client(version: QuestionVersion, seed: int | None) -> dict | Non
 
 def presented_for_client(presented: dict) -> dict:
     """A whitelist of ``grader.Presented``: what a student sees before answering."""
-    keep = ("kind", "text", "options", "hints", "input_hint", "answer_shape")
-    return {k: presented[k] for k in keep}
+    keep = ("kind", "text", "options", "hints", "input_hint", "answer_shape", "stems")
+    return {k: presented[k] for k in keep if k in presented}
 
 
 def bank_list(*, banks):

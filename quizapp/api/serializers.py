@@ -98,6 +98,16 @@ class OptionSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+class StemSerializer(serializers.Serializer):
+    index = serializers.IntegerField(
+        help_text=gettext_lazy(
+            "Номер элемента вопроса на соответствие: ключ в ответе "
+            '{"номер элемента": "номер варианта"}.'
+        )
+    )
+    text = serializers.CharField()
+
+
 class VariantSerializer(serializers.Serializer):
     """A rendered question: text and options, never the key."""
 
@@ -107,6 +117,13 @@ class VariantSerializer(serializers.Serializer):
     hints = serializers.ListField(child=serializers.CharField())
     input_hint = serializers.CharField()
     answer_shape = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+    stems = StemSerializer(
+        many=True,
+        help_text=gettext_lazy(
+            "Вопрос на соответствие (matching): элементы в порядке показа; варианты ответа — "
+            "в options."
+        ),
+    )
 
 
 class QuestionOutSerializer(serializers.Serializer):

@@ -20,8 +20,9 @@ from quizapp.courses.selectors import banks_for_study
 from quizapp.flashcards.fsrs_cards import preview_intervals
 from quizapp.models import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
 
-# Every kind can be a card: a flashcard is rated from memory, the others are answered first.
-CARD_KINDS = tuple(Question.Kind.values)
+# Every kind that asks something can be a card: a flashcard is rated from memory, the others are
+# answered first. A description asks nothing, so it is never a card.
+CARD_KINDS = tuple(k for k in Question.Kind.values if k != Question.Kind.DESCRIPTION)
 ANSWERED_KINDS = tuple(k for k in CARD_KINDS if k != Question.Kind.FLASHCARD)
 
 

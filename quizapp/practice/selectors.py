@@ -12,8 +12,11 @@ from quizapp.courses.selectors import banks_for_study
 from quizapp.models import PracticeAnswer, Response
 from quizapp.practice.mastery import Mastery, mastery_of
 
-# Flashcards are self-rated; every other kind is graded and counts towards mastery.
-PRACTICE_KINDS = tuple(k for k in Question.Kind.values if k != Question.Kind.FLASHCARD)
+# Flashcards are self-rated; every other kind is graded and counts towards mastery, except a
+# description, which has nothing to answer.
+PRACTICE_KINDS = tuple(
+    k for k in Question.Kind.values if k not in (Question.Kind.FLASHCARD, Question.Kind.DESCRIPTION)
+)
 MASTERY_WINDOW = 20  # the newest answers that count
 MASTERY_DECAY = 0.9  # each older answer weighs 10 % less: mastery follows recent work
 DEMO_BANK_SLUG = "demo"  # the bank of `manage.py load_demo`: every kind of question, no course

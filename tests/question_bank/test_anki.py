@@ -150,3 +150,69 @@ def test_html_is_escaped_and_bad_questions_are_reported(tmp_path):
     assert front == "Верно ли, что &lt;script&gt;x&lt;/script&gt; \\(a&lt;b\\)?<br>\nДа &amp; нет"
     assert back == "\\[\\frac{1}{2}\\]"
     assert note["tags"] == ["два_слова"]
+
+
+def _matching_bank() -> dict:
+    return {
+        "format": FORMAT_TAG,
+        "bank": {"slug": "act", "title": "Активации"},
+        "topics": [],
+        "questions": [
+            {
+                "slug": "intro",
+                "title": "Вводная",
+                "kind": "description",
+                "text": "Дальше — задачи об активациях.",
+            },
+            {
+                "slug": "act-match",
+                "title": "Области значений",
+                "kind": "matching",
+                "text": "Сопоставьте функцию и область значений.",
+                "pairs": [
+                    {"stem": "сигмоида", "answer": "(0; 1)"},
+                    {"stem": "tanh", "answer": "(−1; 1)"},
+                    {"stem": "ReLU", "answer": "[0; +∞)"},
+                ],
+                "distractors": ["(−∞; 0]"],
+                "solution": "Сигмоида $\\sigma(x) > 0$.",
+            },
+        ],
+    }
+
+
+def test_matching_is_one_note_with_the_elements_in_front_and_the_pairs_on_the_back(tmp_path):
+    path = tmp_path / "act.apkg"
+    warnings: list = []
+    assert export_anki(_matching_bank(), path, variants=5, warnings=warnings) == 1
+    note = read_apkg(path, tmp_path)["notes"][note_guid("act", "act-match")]
+    front, back, _ = note["fields"]
+    assert front.startswith("Сопоставьте функцию и область значений.")
+    assert "<li>сигмоида</li><li>tanh</li><li>ReLU</li>" in front
+    # the answers alphabetically, the distractor among them: the order gives nothing away
+    assert "<li>A) (0; 1)</li><li>B) (−1; 1)</li><li>C) (−∞; 0]</li><li>D) [0; +∞)</li>" in front
+    assert back.startswith("Ответ:<br>сигмоида → (0; 1)<br>tanh → (−1; 1)<br>ReLU → [0; +∞)")
+    assert back.endswith("Сигмоида \\(\\sigma(x) &gt; 0\\).")
+
+
+def test_a_description_is_skipped_and_counted_as_skipped(tmp_path):
+    warnings: list = []
+    assert export_anki(_matching_bank(), tmp_path / "act.apkg", warnings=warnings) == 1
+    [skipped] = warnings
+    assert skipped.code == "export_skipped" and "intro" in skipped.message
+    assert "описание (без ответа) не экспортируется в Anki" in skipped.message
+
+
+@pytest.mark.django_db
+def test_export_command_says_how_many_questions_were_skipped(tmp_path, capsys):
+    from django.core.management import call_command
+
+    source = tmp_path / "act.yaml"
+    source.write_text(yaml.safe_dump(_matching_bank(), allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "act.apkg"
+    call_command("export_bank", str(source), "--format", "anki", "-o", str(out))
+    printed = capsys.readouterr().out
+    assert (
+        "вопросов: 2 → заметок Anki: 1 (по одной карточке на заметку); пропущено вопросов: 1"
+        in printed
+    )

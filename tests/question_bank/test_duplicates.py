@@ -107,3 +107,24 @@ def test_validate_bank_reports_the_pair_across_files_with_a_code(tmp_path, capsy
     (problem,) = check_near_duplicates([("my-copy.yaml", result)], others=stored)
     assert (problem.code, problem.severity) == ("near_duplicate", "warning")
     assert "«perceptron»" in problem.message
+
+
+def test_matching_questions_are_told_apart_by_their_pairs():
+    text = "Сопоставьте функцию активации и область её значений."
+    activations = {
+        "kind": "matching",
+        "text": text,
+        "pairs": [{"stem": "сигмоида", "answer": "(0; 1)"}, {"stem": "tanh", "answer": "(−1; 1)"}],
+    }
+    layers = {
+        "kind": "matching",
+        "text": text,
+        "pairs": [
+            {"stem": "свёртка", "answer": "локальные признаки"},
+            {"stem": "пулинг", "answer": "уменьшение размера"},
+        ],
+        "distractors": ["нормализация батча"],
+    }
+    copy_of = {**activations, "text": text + " "}
+    pairs = near_duplicates([("a", "act", activations), ("a", "lay", layers), ("b", "cp", copy_of)])
+    assert [(p.first[1], p.second[1]) for p in pairs] == [("act", "cp")]

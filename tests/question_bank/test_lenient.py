@@ -36,7 +36,7 @@ MOODLE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 ONLY_SKIPPED = """<?xml version="1.0" encoding="UTF-8"?>
 <quiz>
-  <question type="matching"><name><text>Пары</text></name></question>
+  <question type="randomsamatch"><name><text>Пары</text></name></question>
   <question type="gapselect"><name><text>Пропуски</text></name></question>
 </quiz>
 """
@@ -186,9 +186,10 @@ def test_import_bank_says_why_a_file_gave_nothing(tmp_path, capsys):
         call_command("import_bank", path)
     out = capsys.readouterr().out
     # Each question left out, with its type and line, and the refusal that sums them up.
-    assert "only.xml:3: предупреждение: вопрос «Пары»: тип «matching — на соответствие»" in out
+    said = "only.xml:3: предупреждение: вопрос «Пары»: тип «randomsamatch — случайный вопрос"
+    assert said in out
     assert "only.xml:4: предупреждение: вопрос «Пропуски»: тип «gapselect" in out
-    why = ("пропущено вопросов: 2 — «Пары» (matching, строка 3), "
+    why = ("пропущено вопросов: 2 — «Пары» (randomsamatch, строка 3), "
            "«Пропуски» (gapselect, строка 4)")  # fmt: skip
     assert why in out
     # validate_bank says it in the same words.

@@ -65,7 +65,7 @@ def with_item(spec: dict, index: int) -> dict:
 
 def test_every_imported_question_passes_check_spec(imported):
     assert imported.bank is not None
-    assert len(imported.bank["questions"]) == 10
+    assert len(imported.bank["questions"]) == 12  # with the matching and the description
     for entry in imported.bank["questions"]:
         _, spec = split_question(entry)
         assert grader.check_spec(spec, samples=20) == [], entry["slug"]
@@ -118,13 +118,8 @@ def test_broken_and_unsupported_questions_are_reported_with_their_lines(imported
     assert "pow" in xor.message
     words = problem("Ответ словами")
     assert words.line == question_line("Ответ словами") and "не число" in words.message
-    matching = problem("Сопоставьте оптимизаторы")
-    assert matching.severity == "warning" and matching.line == question_line(
-        "Сопоставьте оптимизаторы"
-    )
-    assert "не поддерживается" in matching.message
-    description = problem("Вводный текст")
-    assert description.severity == "warning"
+    # matching and description are imported now (test_moodle_matching.py)
+    assert not any("Сопоставьте оптимизаторы" in m or "Вводный текст" in m for m in by_message)
     assert all(p.line is not None for p in imported.problems)
     assert str(broken).startswith(f"moodle_ru.xml:{broken.line}: ")
 
@@ -709,8 +704,8 @@ def test_plain_essay_is_a_self_check_card_and_spoils_nothing():
     [
         ("cloze", "вложенные ответы"),
         ("multianswer", "вложенные ответы (cloze)"),
-        ("matching", "на соответствие"),
-        ("description", "описание (без ответа)"),
+        ("randomsamatch", "случайный вопрос на соответствие"),
+        ("ordering", "упорядочивание"),
         ("gapselect", "выбор пропущенных слов"),
         ("ddwtos", "перетаскивание в текст"),
         ("calculatedmulti", "вычисляемый с выбором ответа"),

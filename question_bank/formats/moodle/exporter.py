@@ -8,8 +8,10 @@ the formula ``{ans}``; typical mistakes become further wildcards and answers wit
 Other kinds are exported with their default variant: numeric without parameters → ``numerical``,
 choice → ``multichoice``, short text → ``shortanswer``, flashcard → ``essay`` with ``graderinfo``,
 vector/matrix → ``cloze`` with one NUMERICAL field per component, expression → ``shortanswer``
-with the key's text (Moodle cannot test equivalence). Every approximation is reported in the
-optional ``warnings`` list. ``$…$``/``$$…$$`` become ``\\(…\\)``/``\\[…\\]`` for MathJax.
+with the key's text (Moodle cannot test equivalence), matching → ``matching`` (distractors as
+subquestions without a stem; typical mistakes cannot be kept), description → ``description``.
+Every approximation is reported in the optional ``warnings`` list. ``$…$``/``$$…$$`` become
+``\\(…\\)``/``\\[…\\]`` for MathJax.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from grader.expr import evaluate, names_in, parse_expression
 from grader.templating import PLACEHOLDER, format_value, placeholders, render
 from grader.variants import compute_value, variant
 from question_bank.formats.common import Problem, split_question
+from question_bank.formats.matching import answer_text
 from question_bank.formats.moodle.calculated import decimals_of
 from question_bank.formats.text import native_to_html
 
@@ -161,7 +164,7 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
     var = variant(spec, None)
     values = var.values
     module = kinds.get(kind)
-    expected = module.expected(spec, values) if kind != "flashcard" else None
+    expected = module.expected(spec, values) if kind not in ("flashcard", "description") else None
     context = {**values}
     if expected is not None and kind in ("numeric", "vector", "matrix"):
         context["answer"] = _plainify(expected)
@@ -241,6 +244,17 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
         _text_element(question, "graderinfo", native_to_html(_render(spec.get("back", ""), values)))
         _text_element(question, "responsetemplate", "")
         return _finish(question, entry, hints_html)
+    if kind == "matching":
+        question = _question_shell(entry, "matching", text_html, solution_html)
+        if spec.get("mistakes"):
+            message = _("типичные ошибки вопроса на соответствие в Moodle не переносятся")
+            sink.append(_export_problem(bank_slug, entry, message))
+        return _finish(_matching_fields(question, spec, values), entry, hints_html)
+    if kind == "description":
+        question = _question_shell(entry, "description", text_html, solution_html)
+        question.find("defaultgrade").text = "0"  # nothing to answer, nothing to score
+        question.find("penalty").text = "0"
+        return _finish(question, entry, hints_html)
     if kind in ("vector", "matrix"):
         sink.append(
             _export_problem(
@@ -279,6 +293,20 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
             _short_answer(question, accepted, 100, "")
         return _finish(question, entry, hints_html)
     raise GraderError(_("тип %(kind)s не экспортируется") % {"kind": kind}, code="unsupported")
+
+
+def _matching_fields(question, spec: dict, values: dict):
+    """Moodle's matching: a subquestion per pair, then one without a stem per distractor."""
+    _simple(question, "shuffleanswers", "true" if spec.get("shuffle", True) else "false")
+    rows = [(p.get("stem", ""), p.get("answer", "")) for p in spec.get("pairs") or []]
+    rows += [("", d) for d in spec.get("distractors") or []]
+    for stem, answer in rows:
+        sub = _text_element(question, "subquestion", native_to_html(_render(stem, values)))
+        holder = ET.SubElement(sub, "answer")
+        ET.SubElement(holder, "text").text = _XML_INVALID.sub(
+            "", answer_text(_render(answer, values))
+        )
+    return question
 
 
 def _plainify(value):

@@ -22,7 +22,10 @@ Mapping (docs/import-export.md has the full table):
   them and hands them to :func:`import_quiz`; the backup's description ``moodle_backup.xml``
   alone is refused, saying where the questions are;
 * ``calculated``/``calculatedsimple`` → a numeric template
-  (:mod:`question_bank.formats.moodle.calculated`).
+  (:mod:`question_bank.formats.moodle.calculated`);
+* ``matching`` and ``ddmatch`` → ``matching`` (stems and answers; a subquestion without a stem
+  is an extra wrong answer), ``description`` → ``description``
+  (:mod:`question_bank.formats.moodle.matching`).
 
 Texts are converted by :func:`question_bank.formats.text.convert_text`.
 """
@@ -50,6 +53,7 @@ from question_bank.formats.common import (
     too_large,
 )
 from question_bank.formats.moodle.calculated import import_calculated
+from question_bank.formats.moodle.matching import import_description, import_matching
 from question_bank.formats.moodle.question import (
     Context,
     QuestionError,
@@ -75,15 +79,12 @@ _BACKUP_ROOTS = {"question_categories", "moodle_backup"}
 
 _SUPPORTED = {
     "multichoice", "truefalse", "shortanswer", "numerical", "essay", "calculated",
-    "calculatedsimple",
+    "calculatedsimple", "matching", "ddmatch", "description",
 }  # fmt: skip
 _TYPE_NAMES = {
-    "ddmatch": gettext_lazy("сопоставление с перетаскиванием"),
-    "matching": gettext_lazy("на соответствие"),
     "randomsamatch": gettext_lazy("случайный вопрос на соответствие"),
     "cloze": gettext_lazy("вложенные ответы"),
     "multianswer": gettext_lazy("вложенные ответы (cloze)"),
-    "description": gettext_lazy("описание (без ответа)"),
     "calculatedmulti": gettext_lazy("вычисляемый с выбором ответа"),
     "ddwtos": gettext_lazy("перетаскивание в текст"),
     "gapselect": gettext_lazy("выбор пропущенных слов"),
@@ -200,6 +201,10 @@ def _import_question(element: Element, qtype: str, ctx: Context) -> dict:
         return _import_numerical(element, ctx)
     if qtype == "essay":
         return _import_essay(element, ctx)
+    if qtype in ("matching", "ddmatch"):
+        return import_matching(element, ctx)
+    if qtype == "description":
+        return import_description(element, ctx)
     return import_calculated(element, ctx)
 
 

@@ -1,4 +1,4 @@
-"""``manage.py export_bank SOURCE --format moodle|anki -o FILE``.
+"""``manage.py export_bank SOURCE --format moodle|gift|anki -o FILE``.
 
 SOURCE is a bank file (any importable format) or the slug of a stored bank.
 """
@@ -13,11 +13,14 @@ from question_bank.selectors import bank_as_native
 
 
 class Command(BaseCommand):
-    help = "Выгрузить банк в Moodle XML (шаблоны — calculated с набором вариантов) или Anki (.apkg)"
+    help = (
+        "Выгрузить банк в Moodle XML (шаблоны — calculated с набором вариантов), GIFT или "
+        "Anki (.apkg)"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("source", help="файл банка или код (slug) сохранённого банка")
-        parser.add_argument("--format", choices=["moodle", "anki"], required=True)
+        parser.add_argument("--format", choices=["moodle", "gift", "anki"], required=True)
         parser.add_argument("-o", "--output", required=True)
         parser.add_argument("--variants", type=int, default=10, help="вариантов на шаблон")
 
@@ -29,6 +32,10 @@ class Command(BaseCommand):
 
             data = export_moodle_xml(bank, variants=variants, warnings=warnings)
             Path(output).write_bytes(data)
+        elif format == "gift":
+            from question_bank.formats.gift_export import export_gift
+
+            Path(output).write_text(export_gift(bank, warnings=warnings), encoding="utf-8")
         else:
             from question_bank.formats.anki import export_anki
 
@@ -40,6 +47,9 @@ class Command(BaseCommand):
             # A template gives a note per distinct variant (up to --variants), so the deck holds
             # more notes than the bank has questions; each note of our note type is one card.
             line += f" → заметок Anki: {notes} (по одной карточке на заметку)"
+            # A description asks nothing and a broken question gives no card: both are skipped.
+            if skipped := sum(1 for w in warnings if w.code == "export_skipped"):
+                line += f"; пропущено вопросов: {skipped}"
         self.stdout.write(line)
 
     def _load(self, source: str) -> dict:
