@@ -109,6 +109,16 @@ def topic_with_subtopics(topic: Topic) -> list[int]:
     return ids
 
 
+def rule_pool(topic: Topic):
+    """The questions a quiz rule («N случайных из темы») draws from: the topic and its subtopics,
+    not archived, and only what a student answers — a self-rated flashcard and a description
+    (an information item with nothing to answer) are never drawn at random; an instructor adds
+    them to a quiz one by one."""
+    return Question.objects.filter(
+        topic_id__in=topic_with_subtopics(topic), is_archived=False
+    ).exclude(kind__in=(Question.Kind.FLASHCARD, Question.Kind.DESCRIPTION))
+
+
 BUNDLED_DIR = Path(__file__).resolve().parent / "banks"
 _BANK_SLUG = re.compile(r"^bank:[ \t]*\n(?:[ \t]+.*\n)*?[ \t]+slug:[ \t]*[\"']?([\w-]+)", re.M)
 

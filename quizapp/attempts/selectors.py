@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils.translation import gettext
 
 import grader
+from question_bank.models import Question
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 
 CHOICE_KINDS = ("single_choice", "multiple_choice")
@@ -54,6 +55,11 @@ class ItemView:
     unreadable: dict | None = None
 
     @property
+    def informational(self) -> bool:
+        """A description: read, never answered, not counted among the questions."""
+        return self.presented.kind == Question.Kind.DESCRIPTION
+
+    @property
     def answered(self) -> bool:
         return bool(self.current.strip())
 
@@ -87,12 +93,17 @@ class AttemptView:
     items: list[ItemView]
 
     @property
+    def questions(self) -> list[ItemView]:
+        """The items to answer (descriptions between them are only read)."""
+        return [v for v in self.items if not v.informational]
+
+    @property
     def answered(self) -> int:
-        return sum(v.answered for v in self.items)
+        return sum(v.answered for v in self.questions)
 
     @property
     def unanswered(self) -> int:
-        return len(self.items) - self.answered
+        return len(self.questions) - self.answered
 
     @property
     def unreadable_items(self) -> list[ItemView]:
@@ -108,7 +119,7 @@ class AttemptView:
 
     @property
     def unanswered_items(self) -> list[ItemView]:
-        return [v for v in self.items if not v.answered]
+        return [v for v in self.questions if not v.answered]
 
     @property
     def provisional(self) -> bool:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from question_bank.models import Question, QuestionVersion
-from question_bank.selectors import newest_versions, topic_with_subtopics
+from question_bank.selectors import newest_versions, rule_pool
 from quizapp.attempts.grading import claim_pending, clean_raw, grade_rows, save_grades
 from quizapp.attempts.selectors import latest_responses
 from quizapp.core import versions
@@ -114,12 +114,7 @@ def _draw_items(quiz: Quiz, rng: random.Random) -> list[tuple[QuizItem, Question
             picks.append((quiz_item, quiz_item.question_id))
             continue
         pool = sorted(
-            Question.objects.filter(
-                topic_id__in=topic_with_subtopics(quiz_item.topic), is_archived=False
-            )
-            .exclude(kind=Question.Kind.FLASHCARD)
-            .exclude(pk__in=taken)
-            .values_list("pk", flat=True)
+            rule_pool(quiz_item.topic).exclude(pk__in=taken).values_list("pk", flat=True)
         )
         if len(pool) < quiz_item.count:
             raise ServiceError(
@@ -158,6 +153,7 @@ def response_submit(*, item: AttemptItem, raw: str, client_token=None) -> Respon
     first's row; the partial unique index (item, client_token) backs this up.
     """
     raw = clean_raw(raw)
+    _ensure_answerable(item)
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=item.attempt_id)
         if client_token is not None:
@@ -195,6 +191,7 @@ def draft_save(*, item: AttemptItem, raw: str, rev: int) -> bool:
     is either in before the answers are collected or refused.
     """
     raw = clean_raw(raw)
+    _ensure_answerable(item)
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=item.attempt_id)
         _ensure_open(attempt)
@@ -202,6 +199,12 @@ def draft_save(*, item: AttemptItem, raw: str, rev: int) -> bool:
             draft=raw, draft_rev=rev, draft_saved_at=timezone.now()
         )
     return bool(updated)
+
+
+def _ensure_answerable(item: AttemptItem) -> None:
+    # A description is only read: an answer to it (a forged post, an API call) is refused.
+    if item.version.question.kind == Question.Kind.DESCRIPTION:
+        raise ServiceError(code=ErrorCode.NOTHING_TO_ANSWER)
 
 
 def _ensure_open(attempt: Attempt) -> None:

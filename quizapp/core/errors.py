@@ -454,6 +454,12 @@ class ErrorCode(enum.StrEnum):
         _("Все ответы уже проверены по этой версии: перепроверять нечего."),
         "Every answer is already graded with that version.",
     )
+    NOTHING_TO_ANSWER = (
+        "nothing_to_answer",
+        422,
+        _("Это пояснение к вопросам теста: отвечать на него не нужно."),
+        "This item is a description between the quiz's questions: there is nothing to answer.",
+    )
     QUESTION_NOT_IN_QUIZ = (
         "question_not_in_quiz",
         422,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from question_bank.access import banks_for_new_work
 from question_bank.models import Question, Topic
-from question_bank.selectors import topic_with_subtopics
+from question_bank.selectors import rule_pool
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.models import Quiz, QuizItem
 
@@ -148,8 +148,13 @@ def quiz_item_add_question(*, quiz: Quiz, question: Question, user, points=1) ->
     if quiz.items.filter(question=question).exists():
         raise ServiceError(code=ErrorCode.DUPLICATE_QUESTION)
     Quiz.objects.select_for_update().filter(pk=quiz.pk).first()  # serialise position numbering
+    # A description is read, not answered: it weighs nothing in the score.
+    informational = question.kind == Question.Kind.DESCRIPTION
     return QuizItem.objects.create(
-        quiz=quiz, question=question, position=_next_position(quiz), points=_points(points)
+        quiz=quiz,
+        question=question,
+        position=_next_position(quiz),
+        points=Decimal(0) if informational else _points(points),
     )
 
 
@@ -164,11 +169,7 @@ def quiz_item_add_rule(*, quiz: Quiz, topic: Topic, user, count: int, points=1) 
             % {"MAX_RULE_COUNT": MAX_RULE_COUNT},
             code=ErrorCode.BAD_COUNT,
         )
-    available = (
-        Question.objects.filter(topic_id__in=topic_with_subtopics(topic), is_archived=False)
-        .exclude(kind=Question.Kind.FLASHCARD)
-        .count()
-    )
+    available = rule_pool(topic).count()
     if available < count:
         raise ServiceError(
             _("В теме «%(title)s» только %(available)s вопросов для теста, а нужно %(count)s.")
@@ -183,7 +184,8 @@ def quiz_item_add_rule(*, quiz: Quiz, topic: Topic, user, count: int, points=1) 
 
 @transaction.atomic
 def quiz_item_update(*, item: QuizItem, points, count: int | None = None) -> QuizItem:
-    item.points = _points(points)
+    informational = item.question_id and item.question.kind == Question.Kind.DESCRIPTION
+    item.points = Decimal(0) if informational else _points(points)
     fields = ["points"]
     if item.topic_id and count is not None:
         if not 1 <= count <= MAX_RULE_COUNT:
