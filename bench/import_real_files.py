@@ -1,0 +1,387 @@
+"""Real question files through our importer: questions in the file vs imported vs skipped.
+
+For every file of a directory (Moodle XML, a backup's ``questions.xml`` or ``.mbz``, GIFT,
+CrowdAnki JSON, ``.apkg``) it counts the questions the file holds *independently of our importer*
+and then runs the importer as ``manage.py validate_bank`` / ``import_bank`` do (parse, then the
+grader over the variants of every question): strict (all or nothing, the default) and lenient
+(``--skip-invalid``: questions with errors left out). Nothing is stored.
+
+Run from a checkout: ``/work/main/.venv/bin/python bench/import_real_files.py DIR [--json]``.
+The script also runs on older commits whose API differs (no lenient mode, no question
+references on problems, no Anki import): whatever is missing is reported as «—», not guessed.
+
+Questions in the file are counted as the format itself defines them:
+
+* Moodle XML: each ``<question type=…>`` except ``category``;
+* a backup (``questions.xml`` with root ``<question_categories>``, or inside ``.mbz``): each
+  question bank entry (its newest version; Moodle 3 backups: each ``<question>`` whose
+  ``<parent>`` is 0), ``random`` placeholders left out;
+* GIFT: the questions a reader sees — Moodle's own splitting (blocks of lines between blank
+  lines, less comment lines ``//`` and ``$CATEGORY:`` lines), and within a block each question
+  the writer ran on after a closed answer block {…}; Moodle's block count is given beside it
+  (``moodle_blocks``), as Moodle would read such a run as one (broken) question;
+* CrowdAnki JSON: the notes of the deck and of all its children; ``.apkg``: rows of ``notes``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import io
+import json
+import os
+import re
+import sqlite3
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from collections import Counter
+from pathlib import Path
+from xml.etree import ElementTree
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SUFFIXES = (".xml", ".gift", ".txt", ".json", ".mbz", ".apkg")
+
+
+# ---------------------------------------------------------------------------------------------
+# Counting the questions of a file without our importer
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child_text(element, name: str) -> str:
+    for child in element:
+        if _local(child.tag) == name:
+            return (child.text or "").strip()
+    return ""
+
+
+def count_backup_questions(root) -> Counter:
+    """Questions of a backup's ``questions.xml``: one per bank entry (its newest version)."""
+    types: Counter = Counter()
+    entries = [e for e in root.iter() if _local(e.tag) == "question_bank_entry"]
+    if entries:
+        for entry in entries:
+            versions = [q for q in entry.iter() if _local(q.tag) == "question" and q.get("id")]
+            top = [q for q in versions if _child_text(q, "parent") in ("", "0")]
+            if top:
+                qtype = _child_text(top[-1], "qtype") or "?"
+                if qtype != "random":
+                    types[qtype] += 1
+        return types
+    for question in root.iter():
+        if _local(question.tag) != "question" or not question.get("id"):
+            continue
+        if _child_text(question, "parent") not in ("", "0"):
+            continue  # a cloze's sub-question
+        qtype = _child_text(question, "qtype") or "?"
+        if qtype != "random":
+            types[qtype] += 1
+    return types
+
+
+def count_xml(data: bytes) -> tuple[str, Counter]:
+    root = ElementTree.fromstring(data)
+    tag = _local(root.tag)
+    if tag == "question_categories":
+        return "backup questions.xml", count_backup_questions(root)
+    types: Counter = Counter()
+    for question in root:
+        if _local(question.tag) == "question":
+            qtype = question.get("type", "?")
+            if qtype != "category":
+                types[qtype] += 1
+    return ("Moodle XML" if tag == "quiz" else f"XML <{tag}>"), types
+
+
+def count_mbz(data: bytes) -> tuple[str, Counter]:
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inner = archive.read("questions.xml")
+    else:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
+            member = archive.extractfile("questions.xml")
+            inner = member.read() if member else b""
+    return "Moodle backup .mbz", count_backup_questions(ElementTree.fromstring(inner))
+
+
+_CATEGORY_LINE = re.compile(r"^\s*\$CATEGORY:", re.IGNORECASE)
+_BRACE = re.compile(r"\\.|[{}]")  # an escape (\{, \}, \\) or a brace
+
+
+def _is_noise(line: str) -> bool:
+    return line.lstrip().startswith("//") or bool(_CATEGORY_LINE.match(line))
+
+
+def count_gift_blocks(text: str) -> int:
+    """Moodle's own splitting: blank-line separated blocks less comments and categories."""
+    blocks, block = 0, []
+    for line in [*text.splitlines(), ""]:
+        if line.strip():
+            block.append(line)
+            continue
+        if any(line.strip() for line in block if not _is_noise(line)):
+            blocks += 1
+        block = []
+    return blocks
+
+
+def count_gift(text: str) -> tuple[str, Counter]:
+    """The questions a reader sees: Moodle's blocks, and also questions the writer ran together.
+
+    A question ends at a blank line outside an answer block {…} (a blank line inside one does not
+    end it); after an answer block closed at the end of a line, or at a new ``::title::``, the
+    next line starts another question even without a blank line between them.
+    """
+    depth, seen_block, previous_closed = 0, False, False
+    segments, current = 0, False
+
+    def finish():
+        nonlocal segments, current, seen_block
+        segments += current
+        current, seen_block = False, False
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        if depth == 0 and not stripped:
+            finish()
+            previous_closed = False
+            continue
+        if depth == 0 and _is_noise(line):
+            continue
+        if depth == 0 and seen_block and (previous_closed or stripped.startswith("::")):
+            finish()
+        current = True
+        for match in _BRACE.finditer(line):
+            token = match.group()
+            if token == "{":
+                depth += 1
+            elif token == "}" and depth:
+                depth -= 1
+                if depth == 0:
+                    seen_block = True
+        previous_closed = depth == 0 and stripped.endswith("}")
+    finish()
+    return "GIFT", Counter({"gift": segments})
+
+
+def _crowdanki_notes(deck: dict) -> int:
+    notes = len(deck.get("notes") or [])
+    return notes + sum(_crowdanki_notes(child) for child in deck.get("children") or [])
+
+
+def count_apkg(data: bytes) -> tuple[str, Counter]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        name = next((n for n in ("collection.anki21", "collection.anki2") if n in names), None)
+        if name is None:
+            return "Anki .apkg", Counter()
+        with tempfile.NamedTemporaryFile(suffix=".sqlite") as tmp:
+            tmp.write(archive.read(name))
+            tmp.flush()
+            with sqlite3.connect(tmp.name) as db:
+                (notes,) = db.execute("select count(*) from notes").fetchone()
+    return "Anki .apkg", Counter({"note": notes})
+
+
+def count_in_file(path: Path, data: bytes) -> tuple[str, Counter]:
+    suffix = path.suffix.lower()
+    if suffix == ".xml":
+        return count_xml(data)
+    if suffix == ".mbz":
+        return count_mbz(data)
+    if suffix in (".gift", ".txt"):
+        return count_gift(data.decode("utf-8-sig", errors="replace"))
+    if suffix == ".json":
+        deck = json.loads(data)
+        if isinstance(deck, dict) and deck.get("__type__") == "Deck":
+            return "CrowdAnki JSON", Counter({"note": _crowdanki_notes(deck)})
+        return "JSON", Counter()
+    if suffix == ".apkg":
+        return count_apkg(data)
+    return "?", Counter()
+
+
+# ---------------------------------------------------------------------------------------------
+# Our importer, as validate_bank / import_bank run it (new API first, the old one otherwise)
+
+
+def _validate(data: bytes, filename: str, variants: int, lenient: bool):
+    """(result, problems) of ``bank_validate_file``; ``None`` when lenient mode does not exist."""
+    from question_bank.services import bank_validate_file
+
+    if lenient and "skip_invalid" not in inspect.signature(bank_validate_file).parameters:
+        return None
+    kwargs = {"skip_invalid": True} if lenient else {}
+    return bank_validate_file(data=data, filename=filename, variants=variants, **kwargs)
+
+
+_TYPE_IN_MESSAGE = re.compile(r"тип[а-я]*\s+«([^»]+)»")
+
+
+def _left_out_type(problem) -> str:
+    ref = getattr(problem, "question", None)
+    if ref is not None and getattr(ref, "type", ""):
+        return ref.type
+    match = _TYPE_IN_MESSAGE.search(problem.message)
+    if match:
+        return match.group(1)
+    return problem.code or "?"
+
+
+def _left_out(problems) -> list:
+    """One problem per question the run left out: skipped ones, or warned of as unsupported."""
+    seen, out = set(), []
+    for p in problems:
+        ref = getattr(p, "question", None)
+        if p.severity == "skipped" or (
+            p.severity == "warning"
+            and p.code == "unsupported_type"
+            and (ref is None or getattr(ref, "index", None) is None)
+        ):
+            key = (ref.name, ref.line) if ref is not None else (p.message, p.line)
+            if key not in seen:
+                seen.add(key)
+                out.append(p)
+    return out
+
+
+def run_mode(data: bytes, filename: str, variants: int, lenient: bool) -> dict | None:
+    started = time.perf_counter()
+    try:
+        outcome = _validate(data, filename, variants, lenient)
+    except Exception as exc:  # a crash is a finding, not the end of the run
+        return {"crash": f"{type(exc).__name__}: {exc}", "loads": False, "imported": 0}
+    if outcome is None:
+        return None
+    result, problems = outcome
+    errors = [p for p in problems if p.severity == "error"]
+    loads = result.bank is not None and not errors
+    imported = len(result.bank["questions"]) if loads else 0
+    left = _left_out(problems)
+    kinds = Counter()
+    if loads:
+        for question in result.bank["questions"]:
+            kinds[question.get("kind", "?")] += 1
+    return {
+        "loads": loads,
+        "imported": imported,
+        "kinds": dict(kinds),
+        "errors": len(errors),
+        "warnings": sum(p.severity == "warning" for p in problems),
+        "left_out": len(left),
+        "left_out_types": dict(Counter(_left_out_type(p) for p in left)),
+        "first_errors": [str(p) for p in errors[:3]],
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def measure(path: Path, variants: int) -> dict:
+    data = path.read_bytes()
+    try:
+        fmt, in_file = count_in_file(path, data)
+    except Exception as exc:
+        fmt, in_file = f"unreadable ({type(exc).__name__})", Counter()
+    return {
+        "file": path.name,
+        "format": fmt,
+        "in_file": sum(in_file.values()),
+        "in_file_types": dict(in_file),
+        # GIFT: Moodle's own blocks (questions run together count once there)
+        **(
+            {"moodle_blocks": count_gift_blocks(data.decode("utf-8-sig", errors="replace"))}
+            if fmt == "GIFT"
+            else {}
+        ),
+        "strict": run_mode(data, path.name, variants, lenient=False),
+        "lenient": run_mode(data, path.name, variants, lenient=True),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def _types(counter: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counter.items(), key=lambda kv: -kv[1]))
+
+
+def _mode_cells(mode: dict | None) -> tuple[str, str]:
+    if mode is None:
+        return "—", "—"
+    if "crash" in mode:
+        return "CRASH", "—"
+    return ("да" if mode["loads"] else "нет"), str(mode["imported"])
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = [
+        "| файл | формат | в файле | строгий: загружен | строгий: импорт | "
+        "мягкий: импорт | пропущено (типы) | ошибок |",
+        "|---|---|---:|---|---:|---:|---|---:|",
+    ]
+    totals = Counter()
+    for row in rows:
+        strict_loads, strict_n = _mode_cells(row["strict"])
+        _lenient_loads, lenient_n = _mode_cells(row["lenient"])
+        mode = row["lenient"] or row["strict"] or {}
+        skipped = mode.get("left_out_types") or {}
+        errors = (row["strict"] or {}).get("errors", 0)
+        blocks = row.get("moodle_blocks")
+        shown = _types(row["in_file_types"]) + (f"; блоков Moodle {blocks}" if blocks else "")
+        lines.append(
+            f"| {row['file']} | {row['format']} | {row['in_file']} ({shown}) | {strict_loads} | {strict_n} | {lenient_n} | "
+            f"{sum(skipped.values())} ({_types(skipped)}) | {errors} |"
+        )
+        totals["files"] += 1
+        totals["in_file"] += row["in_file"]
+        totals["strict"] += (row["strict"] or {}).get("imported", 0)
+        totals["strict_loaded"] += bool((row["strict"] or {}).get("loads"))
+        totals["lenient"] += (row["lenient"] or {}).get("imported", 0)
+        totals["left_out"] += sum(skipped.values())
+    lines.append(
+        f"| **итого: {totals['files']} файлов** | | **{totals['in_file']}** | "
+        f"**{totals['strict_loaded']}** | **{totals['strict']}** | **{totals['lenient']}** | "
+        f"**{totals['left_out']}** | |"
+    )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--json", action="store_true", help="machine output")
+    parser.add_argument("--variants", type=int, default=None, help="as validate_bank --variants")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizapp.settings")
+    import django
+
+    django.setup()
+    from question_bank.validation import DEFAULT_VARIANTS
+
+    variants = args.variants or DEFAULT_VARIANTS
+    files = sorted(
+        p for p in args.directory.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
+    )
+    rows = [measure(path, variants) for path in files]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        print(markdown(rows))
+        for row in rows:
+            for name in ("strict", "lenient"):
+                mode = row[name]
+                if mode and (mode.get("crash") or (not mode["loads"] and mode["first_errors"])):
+                    why = mode.get("crash") or "; ".join(mode["first_errors"])
+                    print(f"- {row['file']} ({name}): {why}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
