@@ -234,16 +234,27 @@ def _left_out_type(problem) -> str:
     return problem.code or "?"
 
 
+_LEFT_OUT_WORDS = re.compile(r"\bпропущен[аоы]?\b")
+
+
 def _left_out(problems) -> list:
-    """One problem per question the run left out: skipped ones, or warned of as unsupported."""
+    """One problem per question the run left out, as the reports name them.
+
+    Lenient mode's ``skipped`` problems; an error naming a question the importer already left
+    out (QuestionRef without a place in the bank); a warning of an unsupported type, or one
+    saying the question (an Anki note) was left out («пропущен»). Warnings about a question
+    that was kept (a partial credit dropped…) are not counted, whatever their QuestionRef says.
+    """
     seen, out = set(), []
     for p in problems:
         ref = getattr(p, "question", None)
-        if p.severity == "skipped" or (
-            p.severity == "warning"
-            and p.code == "unsupported_type"
-            and (ref is None or getattr(ref, "index", None) is None)
-        ):
+        if p.severity == "skipped":
+            left = True
+        elif p.severity == "error":
+            left = ref is not None and getattr(ref, "index", None) is None
+        else:
+            left = p.code == "unsupported_type" or bool(_LEFT_OUT_WORDS.search(p.message))
+        if left:
             key = (ref.name, ref.line) if ref is not None else (p.message, p.line)
             if key not in seen:
                 seen.add(key)
@@ -287,7 +298,7 @@ def measure(path: Path, variants: int) -> dict:
         fmt, in_file = count_in_file(path, data)
     except Exception as exc:
         fmt, in_file = f"unreadable ({type(exc).__name__})", Counter()
-    return {
+    row = {
         "file": path.name,
         "format": fmt,
         "in_file": sum(in_file.values()),
@@ -301,6 +312,12 @@ def measure(path: Path, variants: int) -> dict:
         "strict": run_mode(data, path.name, variants, lenient=False),
         "lenient": run_mode(data, path.name, variants, lenient=True),
     }
+    for name in ("strict", "lenient"):
+        mode = row[name]
+        if mode and mode.get("loads"):
+            # neither imported nor named as left out: lost without a word
+            mode["silent_loss"] = max(0, row["in_file"] - mode["imported"] - mode["left_out"])
+    return row
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,11 +369,63 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _cell(mode: dict | None, key: str) -> str:
+    if mode is None:
+        return "—"
+    if "crash" in mode:
+        return "CRASH"
+    if key == "loads":
+        return "да" if mode["loads"] else "нет"
+    return str(mode.get(key, 0))
+
+
+def comparison(before: list[dict], after: list[dict]) -> str:
+    """Before/after per file: in the file, imported (strict, lenient), left out, loads strict."""
+    old = {row["file"]: row for row in before}
+    lines = [
+        "| файл | формат | в файле | импорт до (строгий) | импорт после (строгий / мягкий) | "
+        "пропущено после (типы) | молча потеряно до → после | загружается строго: до → после |",
+        "|---|---|---:|---:|---:|---|---|---|",
+    ]
+    totals = Counter()
+    for row in after:
+        prev = old.get(row["file"], {})
+        b, a, al = prev.get("strict"), row["strict"], row["lenient"]
+        skipped = (al or a or {}).get("left_out_types") or {}
+        lost_before = (b or {}).get("silent_loss", 0)
+        lost_after = (al or {}).get("silent_loss", 0)
+        lines.append(
+            f"| {row['file']} | {row['format']} | {row['in_file']} | {_cell(b, 'imported')} | "
+            f"{_cell(a, 'imported')} / {_cell(al, 'imported')} | "
+            f"{sum(skipped.values())} ({_types(skipped)}) | {lost_before} → {lost_after} | "
+            f"{_cell(b, 'loads')} → {_cell(a, 'loads')} |"
+        )
+        totals["in_file"] += row["in_file"]
+        totals["before"] += (b or {}).get("imported", 0)
+        totals["after"] += (a or {}).get("imported", 0)
+        totals["after_lenient"] += (al or {}).get("imported", 0)
+        totals["skipped"] += sum(skipped.values())
+        totals["lost_before"] += lost_before
+        totals["lost_after"] += lost_after
+        totals["loads_before"] += bool((b or {}).get("loads"))
+        totals["loads_after"] += bool((a or {}).get("loads"))
+    lines.append(
+        f"| **итого: {len(after)} файлов** | | **{totals['in_file']}** | **{totals['before']}** | "
+        f"**{totals['after']} / {totals['after_lenient']}** | **{totals['skipped']}** | "
+        f"**{totals['lost_before']} → {totals['lost_after']}** | "
+        f"**{totals['loads_before']} → {totals['loads_after']}** файлов |"
+    )
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directory", type=Path)
     parser.add_argument("--json", action="store_true", help="machine output")
     parser.add_argument("--variants", type=int, default=None, help="as validate_bank --variants")
+    parser.add_argument(
+        "--before", type=Path, help="the --json output of an older commit: a before/after table"
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizapp.settings")
@@ -372,6 +441,8 @@ def main(argv=None) -> int:
     rows = [measure(path, variants) for path in files]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif args.before:
+        print(comparison(json.loads(args.before.read_text()), rows))
     else:
         print(markdown(rows))
         for row in rows:
