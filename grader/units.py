@@ -48,7 +48,8 @@ MAX_UNITS = 50
 # A plain number at the start: digits with a decimal point or comma, thousands in groups of three
 # separated by spaces, an exponent. Bounded by the answer's length limit; no nested repetition.
 _NUMBER_HEAD = re.compile(
-    r"[+\-\u2212]?(?:\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+|\d+)?(?:[.,]\d+)?(?:[eE][+\-\u2212]?\d+)?"
+    r"[+\-\u2212]?(?:\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+|\d+)?"
+    r"(?:[.,]\d+)?(?:[eE][+\-\u2212]?\d+)?"
 )
 _SPACES = re.compile(r"\s+")
 

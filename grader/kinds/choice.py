@@ -80,10 +80,13 @@ def fraction_rules(weights: list[float], *, multiple: bool) -> str | None:
             ) % {"total": f"{total:.6g}"}
         return None
     if not any(w >= 1 - 1e-6 for w in weights):
-        return _(
-            "в вопросе с одним ответом хотя бы один вариант должен иметь fraction 1 "
-            "(в Moodle — 100 %%)"
-        ) % {}
+        return (
+            _(
+                "в вопросе с одним ответом хотя бы один вариант должен иметь fraction 1 "
+                "(в Moodle — 100 %%)"
+            )
+            % {}
+        )
     return None
 
 

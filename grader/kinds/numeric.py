@@ -7,7 +7,8 @@ Partial credit and units follow Moodle's numerical question (``qtype_numerical_q
 
 - ``alternatives: [{answer, tolerance, fraction, feedback}]`` are Moodle's other answers with a
   grade: ``answer`` is computed like the key (a value, an expression, an engine), ``tolerance``
-  as the key's (none: exact for an integer, else the default), ``0 < fraction < 1``. Moodle's
+  as the key's (none: exact for an integer, else the default), ``0 < fraction ≤ 1`` (1: another
+  right interval, as a second 100 % answer in Moodle). Moodle's
   ``get_matching_answer`` takes the first answer, in the order written, whose interval holds the
   response; here the key is always that first answer (it gives 1), then the alternatives in
   their order: the first that holds the answer gives its fraction and its feedback.
@@ -41,10 +42,10 @@ from types import SimpleNamespace
 
 from grader.compare import Tolerance, numbers_match
 from grader.errors import ParseError, SpecError
+from grader.hints import show_number
 from grader.i18n import _, gettext_noop
 from grader.kinds.base import Outcome, SelfTest
 from grader.parsing import parse_answer
-from grader.hints import show_number
 from grader.templating import format_value
 from grader.units import split_unit, unit_table
 from grader.variants import compute_value
@@ -66,7 +67,8 @@ def tolerance(spec: dict, expected) -> Tolerance:
 def _number(value, where: str):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SpecError(
-            _("%(where)s должен быть числом, получено %(value)r") % {"where": where, "value": value},
+            _("%(where)s должен быть числом, получено %(value)r")
+            % {"where": where, "value": value},
             code="answer_not_number",
         )
     return value
@@ -91,10 +93,10 @@ def alternatives(spec: dict, values: dict) -> list[SimpleNamespace]:
         if (
             isinstance(fraction, bool)
             or not isinstance(fraction, (int, float))
-            or not 0 < fraction < 1
+            or not 0 < fraction <= 1
         ):
             raise SpecError(
-                _("%(where)s: fraction — число больше 0 и меньше 1") % {"where": where},
+                _("%(where)s: fraction — число больше 0 и не больше 1") % {"where": where},
                 code="bad_fraction",
             )
         value = _number(compute_value(item.get("answer"), values, where=where), where)

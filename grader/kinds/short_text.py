@@ -484,7 +484,10 @@ def expected(spec: dict, values: dict):
     full = [a.text for a in answers if a.fraction >= 1]
     if not full:
         raise SpecError(
-            _("хотя бы один принимаемый ответ должен давать полный балл (fraction 1), как в Moodle"),
+            _(
+                "хотя бы один принимаемый ответ должен давать полный балл (fraction 1), "
+                "как в Moodle"
+            ),
             code="no_full_answer",
         )
     # The full-credit answers first: the first is the key shown and the self-test's answer.

@@ -172,7 +172,7 @@ class Alternative(Strict):
 
     answer: ValueDef
     tolerance: ToleranceSpec | None = None
-    fraction: float = Field(gt=0, lt=1)
+    fraction: float = Field(gt=0, le=1)
     feedback: Text = ""
 
 

@@ -80,8 +80,17 @@ def accepted_texts(spec: dict) -> list[str]:
 
 
 def _accepts(spec: dict, text: str) -> bool:
-    """Whether the spec already lists the text (as the grader normalises both)."""
-    return normalize(text) in {normalize(a) for a in accepted_texts(spec)}
+    """Whether the spec already lists the text for the full mark (as the grader normalises
+    both): an answer worth a part (``fraction`` < 1) may still be accepted for everyone, which
+    appends it as a plain string, worth 1."""
+    full = [
+        str(a.get("text", "")) if isinstance(a, Mapping) else str(a)
+        for a in spec.get("answers") or []
+        if not (
+            isinstance(a, Mapping) and a.get("fraction", 1) is not None and a.get("fraction", 1) < 1
+        )
+    ]
+    return normalize(text) in {normalize(a) for a in full}
 
 
 def _rejected_responses(*, quizzes, question_ids):

@@ -39,7 +39,7 @@ from question_bank.formats.moodle.question import (
     QuestionError,
     answer_fraction,
     read_number,
-    units_warning,
+    read_units,
 )
 from question_bank.formats.moodle.reader import Element
 
@@ -254,7 +254,7 @@ def import_calculated(element: Element, ctx: Context) -> dict:
     if "{{ answer" not in solution:
         solution = f"{solution}\n\n{answer_line}" if solution else answer_line
     entry["solution"] = solution
-    units_warning(element, ctx)
+    entry.update(read_units(element, ctx))
     _check_calculated(entry, item_name)
     return entry
 
