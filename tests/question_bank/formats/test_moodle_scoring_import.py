@@ -8,8 +8,10 @@ writes (``fraction`` in percent, ``<units>``/``<unitgradingtype>``/``<unitpenalt
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 import grader
+from question_bank.formats.anki import _faces
 from question_bank.formats.common import split_question
 from question_bank.formats.fractions import moodle_fraction
 from question_bank.formats.gift import parse_gift
@@ -315,3 +317,73 @@ def test_moodle_xml_round_trip_keeps_grades_alternatives_and_units():
             assert again.get(key) == original.get(key), (original["slug"], key)
         for key in ("unit_grading", "unit_penalty", "unit_penalty_of"):
             assert again.get(key) == original.get(key), (original["slug"], key)
+
+
+# --- the native schema and the Anki back -----------------------------------------------------
+
+
+def bank_with(**question) -> dict:
+    entry = {"slug": "q", "title": "Q", "text": "?", **question}
+    return {
+        "format": "neurozachet-bank/1",
+        "bank": {"slug": "b", "title": "B"},
+        "questions": [entry],
+    }
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        (
+            {
+                "kind": "multiple_choice",
+                "options": [{"text": "a", "fraction": 0.5}, {"text": "b", "fraction": 0.4}],
+            },
+            "в сумме давать 1",
+        ),
+        (
+            {"kind": "single_choice", "options": [{"text": "a", "fraction": 0.5}, {"text": "b"}]},
+            "fraction 1",
+        ),
+        (
+            {
+                "kind": "single_choice",
+                "options": [
+                    {"text": "a", "fraction": 1},
+                    {"text": "b", "fraction": 0.5, "correct": True},
+                ],
+            },
+            "correct: true должен иметь fraction 1",
+        ),
+        ({"kind": "short_text", "answers": [{"text": "a", "fraction": 0.5}]}, "полный балл"),
+        ({"kind": "numeric", "answer": {"value": 1}, "units": [{"unit": "1м"}]}, "не с цифры"),
+        (
+            {"kind": "numeric", "answer": {"value": 1}, "unit_grading": "required"},
+            "вместе со списком units",
+        ),
+        (
+            {
+                "kind": "short_text",
+                "answers": ["a"],
+                "alternatives": [{"answer": {"value": 1}, "fraction": 0.5}],
+            },
+            "только у вопросов типа numeric",
+        ),
+    ],
+)
+def test_schema_states_moodles_rules_in_russian(question, fragment):
+    with pytest.raises(ValidationError) as raised:
+        BankFile.model_validate(bank_with(**question))
+    assert fragment in str(raised.value)
+
+
+def test_schema_admits_every_scoring_addition():
+    BankFile.model_validate(BANK)
+
+
+def test_anki_back_names_the_answers_worth_a_part():
+    backs = {q["slug"]: _faces(split_question(q)[1], None)[1] for q in BANK["questions"]}
+    assert "Частично засчитывается: B) половина (50 %)" in backs["half"]
+    assert "Частично засчитывается: Вифлеем (25 %)" in backs["town"]
+    assert "Ответ: Назарет<br>" in backs["town"]
+    assert r"\(78 \pm 0.5\) (50 %)" in backs["area"]
