@@ -96,7 +96,9 @@ def _hint(kind, spec: dict) -> str:
     # Kinds keep INPUT_HINT untranslated (marked at import, before a translator is installed);
     # an empty hint must not reach gettext, which maps "" to the catalogue's header.
     own = getattr(kind, "input_hint", None)
-    hint = own(spec) if own is not None else getattr(kind, "INPUT_HINT", "")
+    if own is not None:
+        return own(spec)  # translated by the kind, with the spec's own words (units)
+    hint = getattr(kind, "INPUT_HINT", "")
     return _(hint) if hint else ""
 
 

@@ -51,7 +51,7 @@ from grader.units import split_unit, unit_table
 from grader.variants import compute_value
 
 INPUT_HINT = gettext_noop("число: 0,95 или 0.95, 3/4, 1e-3, (12+1)*300")
-INPUT_HINT_UNITS = gettext_noop("число и единица измерения: 78,5 м2")
+INPUT_HINT_UNITS = gettext_noop("число и единица измерения (%(units)s), например 0,95 %(base)s")
 UNIT_GRADING = ("none", "optional", "required")
 DEFAULT_UNIT_PENALTY = 0.1
 # score() needs the variant's values: the alternatives' keys are computed like the main key.
@@ -259,4 +259,8 @@ def self_test(spec: dict, expected) -> SelfTest:
 
 
 def input_hint(spec: dict) -> str:
-    return INPUT_HINT_UNITS if spec.get("units") else INPUT_HINT
+    """The input help of this question: with units, which ones may be written."""
+    if not spec.get("units"):
+        return _(INPUT_HINT)
+    units = list(unit_table(spec))
+    return _(INPUT_HINT_UNITS) % {"units": ", ".join(units), "base": units[0]}

@@ -17,6 +17,7 @@ from question_bank.formats.fractions import moodle_fraction
 from question_bank.formats.gift import parse_gift
 from question_bank.formats.moodle import export_moodle_xml, parse_moodle_xml
 from question_bank.formats.schema import BankFile
+from question_bank.preview import template_variants
 
 
 def moodle(*questions: str):
@@ -387,3 +388,16 @@ def test_anki_back_names_the_answers_worth_a_part():
     assert "Частично засчитывается: Вифлеем (25 %)" in backs["town"]
     assert "Ответ: Назарет<br>" in backs["town"]
     assert r"\(78 \pm 0.5\) (50 %)" in backs["area"]
+
+
+def test_bank_preview_shows_each_options_grade():
+    half = split_question(next(q for q in BANK["questions"] if q["slug"] == "half"))[1]
+    [variant] = template_variants(spec=half, seeds=[None])
+    assert [(o["correct"], o["share"]) for o in variant["options"]] == [
+        (False, "0 %"),
+        (False, "50 %"),
+        (True, "100 %"),
+    ]
+    tomb = split_question(BANK["questions"][0])[1]
+    [variant] = template_variants(spec=tomb, seeds=[None])
+    assert variant["options"][0]["share"] == "−50 %"
