@@ -69,3 +69,16 @@ def test_plain_strings_are_worth_the_full_mark_as_before():
         1.0,
         0.0,
     ]
+
+
+def test_a_listed_partial_spelling_is_not_taken_for_a_typo_of_the_full_answer():
+    """Moodle compares listed answers as written: «Nazereth» listed at 75 % earns 75 %, though
+    it is one letter from «Nazareth»; an unlisted slip is still a typo of the full answer."""
+    spec = {
+        "kind": "short_text",
+        "text": "?",
+        "answers": ["Nazareth", {"text": "Nazereth", "fraction": 0.75}],
+    }
+    assert grader.grade(spec, None, "Nazereth").score == 0.75
+    slip = grader.grade(spec, None, "Nazarett")
+    assert slip.score == 1.0 and "опечаткой" in slip.feedback

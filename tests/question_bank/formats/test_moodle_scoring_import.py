@@ -401,3 +401,38 @@ def test_bank_preview_shows_each_options_grade():
     tomb = split_question(BANK["questions"][0])[1]
     [variant] = template_variants(spec=tomb, seeds=[None])
     assert variant["options"][0]["share"] == "−50 %"
+
+
+def test_calculated_partial_answer_becomes_a_computed_alternative():
+    """A calculated question's other graded formula is worth its fraction in every variant."""
+    items = "".join(
+        f"<dataset_item><number>{n}</number><value>{v}</value></dataset_item>"
+        for n, v in ((1, 2), (2, 3), (3, 7))
+    )
+    body = (
+        '<answer fraction="100"><text>{a} * 10</text><tolerance>0.01</tolerance>'
+        "<tolerancetype>1</tolerancetype><correctanswerformat>1</correctanswerformat>"
+        "<correctanswerlength>2</correctanswerlength><feedback><text></text></feedback></answer>"
+        '<answer fraction="50"><text>{a}</text><tolerance>0.01</tolerance>'
+        "<tolerancetype>1</tolerancetype><correctanswerformat>1</correctanswerformat>"
+        "<correctanswerlength>2</correctanswerlength>"
+        "<feedback><text>Забыли умножить на 10.</text></feedback></answer>"
+        "<dataset_definitions><dataset_definition><status><text>private</text></status>"
+        "<name><text>a</text></name><type>calculated</type>"
+        "<distribution><text>uniform</text></distribution><minimum><text>1</text></minimum>"
+        "<maximum><text>9</text></maximum><decimals><text>0</text></decimals>"
+        f"<itemcount>3</itemcount><dataset_items>{items}</dataset_items>"
+        "<number_of_items>3</number_of_items></dataset_definition></dataset_definitions>"
+    )
+    result = moodle(question("calculated", "Times ten {a}", body))
+    spec = only_spec(result)
+    assert [(a["answer"], a["fraction"]) for a in spec["alternatives"]] == [({"expr": "a"}, 0.5)]
+    assert "partial" not in codes(result)
+    seen = set()
+    for seed in range(12):
+        value = grader.variant(spec, seed).values["a"]
+        seen.add(value)
+        half = grader.grade(spec, seed, str(value))
+        assert half.score == 0.5 and "Забыли умножить" in half.feedback
+        assert grader.grade(spec, seed, str(value * 10)).correct
+    assert seen == {2, 3, 7}
