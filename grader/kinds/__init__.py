@@ -8,6 +8,11 @@
 - ``display(value, spec)``: the key as people read it;
 - ``self_test(spec, expected)``: a correct, a wrong and an invalid submission, to check a spec.
 
+Optional: ``input_hint(spec)`` (the translated input help of one question, e.g. naming its
+units) instead of the constant ``INPUT_HINT``; ``USES_VALUES = True`` when ``score`` needs the
+variant's values as ``score(parsed, expected, spec, values=…)`` (a numeric question's partial
+alternatives are computed like its key) — call it through :func:`grader.grading.score_answer`.
+
 Kinds are found by name through :func:`get`.
 """
 
