@@ -20,6 +20,7 @@ from grader import kinds
 from grader.errors import EngineError, GraderError, SpecError
 from grader.grading import grade, mistake_value, present
 from grader.i18n import _
+from grader.kinds.short_text import answers_of
 from grader.variants import variant
 
 __all__ = ["check_question", "MAX_MEAN_TRIES", "SELF_TEST_EVERY"]
@@ -149,15 +150,19 @@ def _self_test(kind, spec: dict, seed, expected, where: str, once) -> None:
 
 
 def _accepted_accepted(spec: dict, expected: list, once) -> None:
-    """Every accepted answer, typed as listed, is graded right (a right answer is never wrong):
-    e.g. an answer with keywords its own text lacks, or one the normaliser reduces to nothing."""
+    """Every accepted answer, typed as listed, earns at least its fraction (a right answer is
+    never wrong): e.g. an answer with keywords its own text lacks, or one the normaliser reduces
+    to nothing."""
+    worth = {}
+    for answer in answers_of(spec):
+        worth[answer.text] = max(worth.get(answer.text, 0.0), answer.fraction)
     for text in expected:
         try:
             result = grade(spec, None, text)
         except GraderError as exc:
             once(exc.code, exc.message)
             return
-        if not result.correct:
+        if result.score < worth.get(text, 1.0) - 1e-9:
             once(
                 "accepted_rejected",
                 _("принимаемый ответ %(text)r, набранный как в списке, не засчитан")

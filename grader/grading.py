@@ -8,7 +8,7 @@ renders the worked solution with the student's own numbers.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from grader import kinds
 from grader.errors import EngineError, ParseError, SpecError
@@ -27,6 +27,7 @@ __all__ = [
     "check_spec",
     "mistake_value",
     "localize_display",
+    "score_answer",
 ]
 
 MAX_RAW_LENGTH = 2000
@@ -94,15 +95,18 @@ def present(spec: dict, seed: int | None) -> Presented:
         params=var.params,
         options=options,
         hints=[render(h, values, scales=scales) for h in spec.get("hints") or []],
-        input_hint=_hint(kind),
+        input_hint=_hint(kind, spec),
         answer_shape=shape,
         stems=stems,
     )
 
 
-def _hint(kind) -> str:
+def _hint(kind, spec: dict) -> str:
     # Kinds keep INPUT_HINT untranslated (marked at import, before a translator is installed);
     # an empty hint must not reach gettext, which maps "" to the catalogue's header.
+    own = getattr(kind, "input_hint", None)
+    if own is not None:
+        return own(spec)  # translated by the kind, with the spec's own words (units)
     hint = getattr(kind, "INPUT_HINT", "")
     return _(hint) if hint else ""
 
@@ -169,7 +173,9 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
     except ParseError as exc:
         return GradeResult(status="invalid", feedback=exc.message, error=exc.as_dict(), **common)
 
-    outcome = kind.score(parsed, expected, spec)
+    outcome = score_answer(kind, parsed, expected, spec, values)
+    if outcome.feedback:
+        outcome = replace(outcome, feedback=render(outcome.feedback, values, scales=scales))
     if mistake is None and not outcome.correct:
         mistake = _find_mistake(kind, spec, parsed, expected, values)
     feedback = _feedback(outcome, mistake)
@@ -185,6 +191,14 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
         parts=list(outcome.parts),
         **common,
     )
+
+
+def score_answer(kind, parsed, expected, spec: dict, values: dict):
+    """``kind.score``, given the variant's values when the kind computes more than its key from
+    them (``USES_VALUES``: a numeric question's partial-credit alternatives)."""
+    if getattr(kind, "USES_VALUES", False):
+        return kind.score(parsed, expected, spec, values=values)
+    return kind.score(parsed, expected, spec)
 
 
 def _is_math(text: str) -> bool:
@@ -276,14 +290,20 @@ def _find_mistake(kind, spec: dict, parsed, expected, values: dict) -> dict | No
 def _feedback(outcome, mistake: dict | None) -> str:
     if outcome.correct:
         # A right answer may still carry a note (a short text accepted with a typo).
-        return " ".join([_("Верно."), outcome.message]) if outcome.message else _("Верно.")
+        said = [_("Верно."), outcome.message, outcome.feedback]
+        return " ".join(part for part in said if part)
     parts = []
     if outcome.message:
         # A kind's message is a clause («ожидался вектор из 3 элементов, получен 1»): it ends
         # its sentence here, so the verdict after it is not glued on.
         message = outcome.message.rstrip()
         parts.append(message if message.endswith((".", "!", "?", "…")) else f"{message}.")
-    if 0 < outcome.score < 1:
+    if 0 < outcome.score < 1 and not outcome.partial_by_parts:
+        parts.append(
+            _("Частично верно: %(percent)s балла.")
+            % {"percent": f"{round(outcome.score * 100, 2):g} %"}
+        )
+    elif 0 < outcome.score < 1:
         right = sum(1 for p in outcome.parts if p)
         parts.append(
             _("Частично верно: %(right)s из %(n_parts)s.")
@@ -291,6 +311,8 @@ def _feedback(outcome, mistake: dict | None) -> str:
         )
     else:
         parts.append(_("Неверно."))
+    if outcome.feedback:
+        parts.append(outcome.feedback)
     if mistake and mistake["feedback"]:
         parts.append(mistake["feedback"])
     return " ".join(parts)

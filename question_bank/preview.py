@@ -20,6 +20,7 @@ import grader
 from grader import kinds
 from grader.errors import GraderError
 from grader.grading import mistake_value
+from grader.kinds import choice as choice_kind
 from grader.templating import format_value, render
 
 logger = logging.getLogger(__name__)
@@ -87,9 +88,19 @@ def _compute(spec: dict, seed: int | None) -> dict:
     # The grader's own result for an empty answer carries the key and the worked solution
     # exactly as a student's grading would compute them.
     graded = grader.grade(spec, seed, "")
-    right = set(graded.expected) if spec.get("kind") in ("single_choice", "multiple_choice") else ()
+    choice = spec.get("kind") in ("single_choice", "multiple_choice")
+    right = set(graded.expected) if choice else ()
+    # Moodle's grades of the options, when the question has them: «50 %», «−100 %».
+    weights = choice_kind.fractions(spec) if choice else None
     options = [
-        {"index": o["index"], "text": o["text"], "correct": o["index"] in right}
+        {
+            "index": o["index"],
+            "text": o["text"],
+            "correct": o["index"] in right,
+            "share": ""
+            if weights is None
+            else f"{weights[o['index']] * 100:g} %".replace("-", "−"),
+        }
         for o in presented.options
     ]
     return {

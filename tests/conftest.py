@@ -12,6 +12,21 @@ import yaml
 DEMO = Path(__file__).resolve().parent.parent / "question_bank" / "demo" / "demo.yaml"
 
 
+def pytest_configure(config):
+    """Under pytest-xdist (bin/test runs two processes) each process gets its own Redis
+    database, so that one process's Celery workers never take the other's tasks; pytest-django
+    gives each its own PostgreSQL test database (test_postgres_gw0, _gw1)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and worker[2:].isdigit():
+        base = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+        prefix, _, db = base.rpartition("/")
+        number = int(db) if db.isdigit() else 15
+        index = int(worker[2:])
+        if index > number:
+            raise pytest.UsageError(f"TEST_WORKERS: не больше {number + 1} процессов (базы Redis)")
+        os.environ["TEST_REDIS_URL"] = f"{prefix}/{number - index}"
+
+
 def _require_services() -> bool:
     return os.environ.get("REQUIRE_SERVICES") == "1"
 

@@ -10,6 +10,10 @@
 
 A kind without an answer (``description``, an information item) sets ``NO_ANSWER = True``: its
 ``expected`` and ``self_test`` give ``None`` and grading does not parse anything.
+Optional: ``input_hint(spec)`` (the translated input help of one question, e.g. naming its
+units) instead of the constant ``INPUT_HINT``; ``USES_VALUES = True`` when ``score`` needs the
+variant's values as ``score(parsed, expected, spec, values=…)`` (a numeric question's partial
+alternatives are computed like its key) — call it through :func:`grader.grading.score_answer`.
 
 Kinds are found by name through :func:`get`.
 """

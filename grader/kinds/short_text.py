@@ -29,7 +29,15 @@ Per accepted answer (a string, or a mapping in the bank, docs/bank-format.md):
 - ``keywords: [...]`` accepts any answer that contains every keyword (lemmatised, in any order)
   and no negation word the keywords do not have; ``text`` is then what the key shows;
 - ``typos: false`` turns typo tolerance off for this answer (the question's ``typos`` is the
-  default, itself on by default).
+  default, itself on by default);
+- ``fraction`` (default 1) is the share of the mark the answer earns, as a Moodle short answer's
+  grade: the score is the highest fraction among the accepted answers the student's answer
+  matches (Moodle takes the first matching answer in its order, ``get_matching_answer``; the
+  best one is the same whenever a fuller answer is not shadowed by a looser one written before
+  it, and never takes credit away). At least one answer has fraction 1, as Moodle requires
+  («one of the answers should have a score of 100 %»); the key shown is the first of those;
+- ``feedback``: what a student whose answer matched this one reads (Moodle's per-answer
+  feedback).
 
 Typo tolerance: one edit (Damerau: insertion, deletion, substitution or transposition of
 neighbours) per word, only for words of at least :data:`TYPO_MIN_LENGTH` letters, never in a
@@ -241,6 +249,8 @@ class Answer:
     match: str = "lemmatized"
     typos: bool = True
     keywords: tuple[str, ...] = ()
+    fraction: float = 1.0
+    feedback: str = ""  # what a student who gives this answer reads (a Moodle answer's feedback)
 
     @property
     def variants(self) -> list[list[str]]:
@@ -299,11 +309,23 @@ def answers_of(spec: dict) -> list[Answer]:
                     match=match,
                     typos=default_typos if typos is None else bool(typos),
                     keywords=keywords,
+                    fraction=_fraction(item.get("fraction", 1)),
+                    feedback=str(item.get("feedback") or ""),
                 )
             )
         else:
             out.append(Answer(text=str(item), typos=default_typos))
     return out
+
+
+def _fraction(value) -> float:
+    if value is None:
+        return 1.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise SpecError(
+            _("fraction принимаемого ответа — число больше 0 и не больше 1"), code="bad_fraction"
+        )
+    return float(value)
 
 
 def redundant_pairs(spec: dict) -> list[tuple[str, str]]:
@@ -414,14 +436,17 @@ def _best(raw: str, answers: list[Answer], vocabulary) -> _Match | None:
     student = _tokens(raw)
     found = [m for a in answers if (m := _match_one(raw, student, a, vocabulary))]
     if found:
-        return min(found, key=lambda m: m.typo)
+        # The answer worth most; among equals, one matched without a typo.
+        return min(found, key=lambda m: (-m.answer.fraction, m.typo))
     # «A (B)» from a student: right only when each side alone is right.
     brackets = _BRACKETS.match(raw)
     if brackets and brackets["outer"].strip():
         sides = [_best(brackets[side], answers, vocabulary) for side in ("outer", "inner")]
         if all(sides):
+            # Worth what its weaker side is worth; a typo on either side is reported.
+            weaker = min(sides, key=lambda s: s.answer.fraction)
             typo = next((s for s in sides if s.typo), None)
-            return typo or sides[0]
+            return _Match(weaker.answer, True) if typo else weaker
     return None
 
 
@@ -456,7 +481,17 @@ def expected(spec: dict, values: dict):
     answers = answers_of(spec)
     if not answers:
         raise SpecError(_("нужен хотя бы один принимаемый ответ (answers)"), code="no_answers")
-    return [a.text for a in answers]
+    full = [a.text for a in answers if a.fraction >= 1]
+    if not full:
+        raise SpecError(
+            _(
+                "хотя бы один принимаемый ответ должен давать полный балл (fraction 1), "
+                "как в Moodle"
+            ),
+            code="no_full_answer",
+        )
+    # The full-credit answers first: the first is the key shown and the self-test's answer.
+    return full + [a.text for a in answers if a.fraction < 1]
 
 
 def parse(raw: str, spec: dict, expected):
@@ -486,7 +521,14 @@ def score(parsed, expected, spec: dict) -> Outcome:
         message = _("Принято с опечаткой: правильно — «%(answer)s».") % {
             "answer": found.answer.text
         }
-    return Outcome(score=1.0, parts=[True], message=message)
+    fraction = found.answer.fraction
+    return Outcome(
+        score=fraction,
+        parts=[fraction >= 1],
+        message=message,
+        feedback=found.answer.feedback,
+        partial_by_parts=fraction >= 1,
+    )
 
 
 def display(value, spec: dict) -> str:

@@ -28,8 +28,11 @@ from pathlib import Path
 import genanki
 from django.utils.translation import gettext as _
 
-from grader import grade, present
+from grader import grade, present, variant
 from grader.errors import GraderError
+from grader.kinds import choice as choice_kind
+from grader.kinds import numeric as numeric_kind
+from grader.kinds.short_text import answers_of
 from question_bank.formats.common import Problem, split_question
 from question_bank.formats.text import native_to_html
 
@@ -125,16 +128,44 @@ def _faces(spec: dict, seed: int | None) -> tuple[str, str]:
         ]
         answer = "Ответ:<br>" + "<br>".join(pairs)
     elif kind == "short_text":
-        answer = "Ответ: " + " / ".join(html.escape(str(a)) for a in result.expected)
+        full = [a.text for a in answers_of(spec) if a.fraction >= 1]
+        answer = "Ответ: " + " / ".join(html.escape(a) for a in full)
     else:
         shown_key = result.expected_display
         if "$" not in shown_key and kind in ("numeric", "vector", "matrix"):
             shown_key = f"${shown_key}$"  # format_value gives LaTeX (pmatrix, 10^{k})
         answer = "Ответ: " + _html(shown_key)
+    if partial := _partial_answers(spec, seed, shown.options):
+        answer += "<br>Частично засчитывается: " + "; ".join(partial)
     back = answer
     if result.solution:
         back += "<br><br>" + _html(result.solution)
     return front, back
+
+
+def _partial_answers(spec: dict, seed: int | None, options: list) -> list[str]:
+    """Answers worth part of the mark (Moodle's grades), «текст (50 %)», in the order shown."""
+    kind = spec.get("kind")
+    out = []
+    if kind == "single_choice" and (weights := choice_kind.fractions(spec)) is not None:
+        for n, option in enumerate(options):
+            weight = weights[option["index"]]
+            if 0 < weight < 1:
+                out.append(f"{_LETTERS[n % 26]}) {_html(option['text'])} ({weight * 100:g} %)")
+    elif kind == "short_text":
+        for answer in answers_of(spec):
+            if answer.fraction < 1:
+                out.append(f"{html.escape(answer.text)} ({answer.fraction * 100:g} %)")
+    elif kind == "numeric" and spec.get("alternatives"):
+        values = variant(spec, seed).values
+        for alternative in numeric_kind.alternatives(spec, values):
+            if alternative.fraction < 1:
+                shown = numeric_kind.display(alternative.value, {"tolerance": None})
+                width = getattr(alternative.tolerance, "abs", None)
+                if width:
+                    shown = f"{shown[:-1]} \\pm {width:g}$"
+                out.append(f"{_html(shown)} ({alternative.fraction * 100:g} %)")
+    return out
 
 
 def export_anki(

@@ -13,18 +13,19 @@ Conventions, as Moodle's ``qformat_gift`` reads a file (and where we read more, 
   text (the question, an option, a feedback) set its format;
 * the answer block ``{…}``, typed in Moodle's order: ``{}`` essay → flashcard (back: the
   general feedback ``####…``); ``#`` first → numeric; a ``~`` → choice (a ``=`` anywhere makes
-  it single choice: the best option is right, any other weighted option is reported with what
-  it scores here; otherwise multiple choice, right options those with a positive weight);
+  it single choice, otherwise multiple choice; every weight ``%50%``, ``%-33.3%`` is kept as
+  the option's ``fraction`` and scored as Moodle scores it, formats/fractions.py);
   ``=`` with ``->`` → matching (``=элемент -> ответ``, ``= -> ответ`` an extra wrong answer; at
   least two pairs, as Moodle's importer, and a warning under three, the documented rule);
   ``T``/``TRUE``/``F``/``FALSE`` with
   ``#wrong-answer feedback#right-answer feedback`` → single choice «Верно»/«Неверно»; anything
-  else → short text (text before the first ``=`` is an answer too, partial ones become typical
-  mistakes);
+  else → short text (text before the first ``=`` is an answer too; ``=%50%answer`` is accepted
+  for half the mark, an answer at 0 % with feedback is a typical mistake);
 * numeric: ``{#3.14:0.01}``, ``{#1..2}`` (value = middle, tolerance = half-width), ``{#3.14}``
   and ``{#=3.14:0.01 =%50%3.1:0.1#feedback ~#feedback for any wrong answer}``: the first 100 %
-  answer is the key, other answers with feedback become typical mistakes; a partial or second
-  full answer and the catch-all feedback after ``~`` cannot be carried and are reported;
+  answer is the key, other graded answers are ``alternatives`` worth their weight, answers at
+  0 % with feedback become typical mistakes; the catch-all feedback after ``~`` cannot be
+  carried and is reported;
 * text after the answer block makes a "missing word" question: the block becomes ``_____``;
 * a text with no answer block at all is a description (an information item, no answer), as
   Moodle reads it; a «}» without «{» is an error, as there;
@@ -44,7 +45,6 @@ from question_bank.formats.common import (
     ESSAY_NO_BACK,
     MAX_SOURCE,
     MAX_TEXT,
-    MAX_TITLE,
     ImportResult,
     NumberError,
     Problem,
@@ -53,13 +53,12 @@ from question_bank.formats.common import (
     build_bank,
     category_segments,
     clip,
-    numeric_mistakes,
     parse_number,
     question_meta,
     refused,
-    short_text_mistakes,
     too_large,
 )
+from question_bank.formats.fractions import graded_options, numeric_answers, short_text_answers
 from question_bank.formats.matching import MatchingError, matching_entry
 from question_bank.formats.slugs import SlugRegistry
 from question_bank.formats.text import convert_text
@@ -368,8 +367,8 @@ def _question(block: _Block) -> tuple[dict | None, list[Problem]]:
 
 
 def _ordered(entry: dict) -> dict:
-    order = ["kind", "text", "front", "back", "answer", "tolerance", "options", "pairs",
-             "distractors", "shuffle", "answers", "mistakes", "solution"]  # fmt: skip
+    order = ["kind", "text", "front", "back", "answer", "tolerance", "alternatives", "options",
+             "pairs", "distractors", "shuffle", "answers", "mistakes", "solution"]  # fmt: skip
     return {k: entry[k] for k in order if k in entry}
 
 
@@ -614,7 +613,9 @@ def _percent(number: float) -> str:
 
 
 def _choice(items, block, converter, offset, warnings) -> dict:
-    """Moodle: a ``=`` anywhere makes a single-answer question, otherwise several answers."""
+    """Moodle: a ``=`` anywhere makes a single-answer question, otherwise several answers; every
+    option keeps its weight as Moodle grades it (:func:`~question_bank.formats.fractions.
+    graded_options`): ``{~wrong ~%50%half =full}`` stays single choice, half worth 0.5."""
     options, weights = [], []
     single = any(marker == "=" for marker, *_ in items)
     for marker, raw, at in items:
@@ -627,66 +628,23 @@ def _choice(items, block, converter, offset, warnings) -> dict:
         if feedback.strip():
             option["feedback"] = converter(feedback, at)
         options.append(option)
-        weights.append((weight, at))
+        weights.append(weight)
     if len(options) < 2:
         raise _Error(_("нужно не меньше двух вариантов ответа"), offset, "too_few_options")
-    if not any(w > 0 for w, _at in weights):
+    if not any(w > 0 for w in weights):
         raise _Error(_("нет ни одного верного варианта («=» или «~%50%»)"), offset, "no_correct")
-    if single:
-        return _single(options, weights, block, warnings)
-    positive = [i for i, (w, _at) in enumerate(weights) if w > 0]
-    for i in positive:
-        options[i]["correct"] = True
-    if len({weights[i][0] for i in positive}) > 1:
-        warnings.append(
-            block.problem(
-                _(
-                    "у верных вариантов разные веса; в Нейрозачёте каждый верный вариант даёт "
-                    "равную долю балла"
-                ),
-                offset,
-                "approximated",
-                "warning",
-            )
-        )
-    return {"kind": "multiple_choice", "options": options}
 
+    def warn(message: str, code: str, at) -> None:
+        warnings.append(block.problem(message, offset if at is None else at, code, "warning"))
 
-def _single(options, weights, block, warnings) -> dict:
-    """One answer to choose: the best option is right; any other weight is reported.
-
-    A single-choice question here scores 1 for the right option and 0 for any other, so an
-    option Moodle gives part of the mark (or takes a mark away for) is named with what the
-    student gets instead.
-    """
-    best = max(range(len(options)), key=lambda i: weights[i][0])  # the first of the best
-    options[best]["correct"] = True
-    for i, (weight, at) in enumerate(weights):
-        if i == best or weight == 0:
-            continue
-        names = {
-            "option": clip(options[i]["text"], 40),
-            "weight": _percent(abs(weight)),
-            "right": clip(options[best]["text"], 40),
-        }
-        if weight >= 100:
-            message = _(
-                "вариант «%(option)s» в Moodle тоже верный (100%%); здесь вопрос с одним ответом "
-                "засчитывает только «%(right)s», а за «%(option)s» студент получит 0"
-            )
-        elif weight > 0:
-            message = _(
-                "частичный балл %(weight)s%% за вариант «%(option)s» не переносится: вопрос с "
-                "одним ответом засчитывает только «%(right)s», за «%(option)s» студент получит 0"
-            )
-        else:
-            message = _("вариант «%(option)s» в Moodle снимает %(weight)s%% балла; здесь за него 0")
-        warnings.append(block.problem(message % names, at, "partial", "warning"))
-    return {"kind": "single_choice", "options": options}
+    graded = graded_options(options, weights, single=single, warn=warn)
+    return {"kind": "single_choice" if single else "multiple_choice", "options": graded}
 
 
 def _short(items, block, converter, offset, warnings) -> dict:
-    accepted, mistakes = [], []
+    """Short answers as Moodle grades them: ``=%50%answer`` is accepted for half the mark, with
+    its feedback; an answer at 0 % with feedback is a typical mistake."""
+    graded = []
     for _marker, raw, at in items:
         weight, rest = _weight(raw, 100.0, at)
         answer, feedback = _split_feedback(rest)
@@ -708,28 +666,13 @@ def _short(items, block, converter, offset, warnings) -> dict:
                 )
             )
             continue
-        if weight >= 100:
-            accepted.append(clip(text, MAX_TITLE))
-            continue
-        if weight != 0:
-            warnings.append(
-                block.problem(
-                    _(
-                        "частичный балл %(weight)s%% ответа «%(clip)s» не переносится: студент "
-                        "получит за этот ответ 0 (и отзыв к нему, если он есть)"
-                    )
-                    % {"weight": _percent(weight), "clip": clip(text, 40)},
-                    at,
-                    "partial",
-                    "warning",
-                )
-            )
-        mistakes.append((text, converter(feedback, at) if feedback.strip() else ""))
-    if not accepted:
+        graded.append((weight, text, converter(feedback, at) if feedback.strip() else ""))
+    accepted, mistakes = short_text_answers(graded, prefix="gift")
+    if not any(isinstance(a, str) or "fraction" not in a for a in accepted):
         raise _Error(_("нет ни одного ответа с весом 100 %"), offset, "no_correct")
     entry = {"kind": "short_text", "answers": accepted}
-    if kept := short_text_mistakes(mistakes, accepted, prefix="gift"):
-        entry["mistakes"] = kept
+    if mistakes:
+        entry["mistakes"] = mistakes
     return entry
 
 
@@ -801,66 +744,26 @@ def _numeric(body, block, converter, offset, warnings, base) -> dict:
             offset,
             "no_correct",
         )
-    full = [a for a in answers if a[0] >= 100]
-    if not full:
-        raise _Error(_("нет ответа с весом 100 %"), offset, "no_correct")
-    key = answers.index(full[0])
-    _weight_, value, tolerance, written, _feedback, _at = full[0]
-    low, high = value - tolerance, value + tolerance
-    others = []
 
-    def warn(message: str, code: str, at: int):
-        warnings.append(block.problem(message, at, code, "warning"))
+    def warn(message: str, code: str, at) -> None:
+        warnings.append(block.problem(message, offset if at is None else at, code, "warning"))
 
-    for index, (weight, other, other_tolerance, other_written, feedback, at) in enumerate(answers):
-        if index == key:
-            continue
-        inside = low <= other - other_tolerance and other + other_tolerance <= high
-        if weight > 0 and inside:
-            continue  # its answers are already right
-        if weight > 0:
-            names = {
-                "answer": other_written,
-                "weight": _percent(weight),
-                "key": written,
-                "low": _percent(other - other_tolerance),
-                "high": _percent(other + other_tolerance),
-            }
-            if weight >= 100:
-                message = _(
-                    "ещё один верный ответ «%(answer)s» (от %(low)s до %(high)s) не переносится: "
-                    "верен только «%(key)s», за остальные ответы из этого интервала студент "
-                    "получит 0"
-                )
-            else:
-                message = _(
-                    "частичный балл %(weight)s%% за ответ «%(answer)s» (от %(low)s до %(high)s) "
-                    "не переносится: верен только «%(key)s», за остальные ответы из этого "
-                    "интервала студент получит 0"
-                )
-            warn(message % names, "partial", at)
-            if abs(other - value) <= tolerance:
-                continue  # its value is right here: it cannot be a typical mistake
-        elif weight < 0:
-            warn(
-                _("ответ «%(answer)s» в Moodle снимает %(weight)s%% балла; здесь он даёт 0")
-                % {"answer": other_written, "weight": _percent(-weight)},
-                "partial",
-                at,
-            )
-        if weight > 0 and not feedback.strip():
-            continue  # nothing to say to a student who gives it
-        others.append((other, converter(feedback, at) if feedback.strip() else "", at))
+    graded = [
+        (weight, value, tolerance, converter(feedback, at) if feedback.strip() else "", at)
+        for weight, value, tolerance, _written, feedback, at in answers
+    ]
     for item in _wrong_items(rest, base + (tilde if tilde >= 0 else 0)):
         text, feedback, at = item
         try:
             wrong, _tol = _numeric_value(text, at) if text.strip() else (None, 0)
         except _Error:
             wrong = None
+        said = converter(feedback, at) if feedback.strip() else ""
         if wrong is not None:
-            others.append((wrong, converter(feedback, at) if feedback.strip() else "", at))
+            # Our reading: a number after «~» with feedback is a typical mistake.
+            graded.append((0.0, wrong, 0, said, at))
             continue
-        said = converter(feedback, at) if feedback.strip() else _restore(text).strip()
+        said = said or _restore(text).strip()
         if said:
             warn(
                 _(
@@ -872,10 +775,10 @@ def _numeric(body, block, converter, offset, warnings, base) -> dict:
                 "feedback_dropped",
                 at,
             )
-    entry = {"kind": "numeric", "answer": {"value": value}, "tolerance": {"abs": float(tolerance)}}
-    if mistakes := numeric_mistakes(others, value, tolerance, prefix="gift", warn=warn):
-        entry["mistakes"] = mistakes
-    return entry
+    fields = numeric_answers(graded, prefix="gift", warn=warn)
+    if fields is None:
+        raise _Error(_("нет ответа с весом 100 %"), offset, "no_correct")
+    return {"kind": "numeric", **fields}
 
 
 def _wrong_items(rest: str, base: int) -> list[tuple[str, str, int]]:

@@ -141,24 +141,46 @@ class Mistake(Strict):
 
 
 class Option(Strict):
+    """A choice option; ``fraction`` (−1…1) is Moodle's grade of it (grader/kinds/choice.py)."""
+
     text: Text
     correct: bool = False
     feedback: Text = ""
+    fraction: float | None = Field(None, ge=-1, le=1)
 
 
 class AcceptedAnswer(Strict):
-    """An accepted short-text answer with its own way of comparing (docs/bank-format.md)."""
+    """An accepted short-text answer with its own way of comparing (docs/bank-format.md);
+    ``fraction`` is the share of the mark it earns (Moodle's grade of a short answer)."""
 
     text: Short
     match: Literal["exact", "normalized", "lemmatized"] = "lemmatized"
     typos: bool | None = None
     keywords: list[Short] = Field([], max_length=20)
+    fraction: float = Field(1.0, gt=0, le=1)
+    feedback: Text = ""
 
     @model_validator(mode="after")
     def _keywords_fit(self):
         if self.keywords and self.match == "exact":
             raise ValueError(_("ключевые слова (keywords) нельзя сочетать с match: exact"))
         return self
+
+
+class Alternative(Strict):
+    """A numeric answer worth part of the mark (Moodle's other numerical answers)."""
+
+    answer: ValueDef
+    tolerance: ToleranceSpec | None = None
+    fraction: float = Field(gt=0, le=1)
+    feedback: Text = ""
+
+
+class Unit(Strict):
+    """A unit of a numeric answer; a value in it is the base value × ``multiplier`` (Moodle)."""
+
+    unit: Annotated[str, StringConstraints(min_length=1, max_length=30)]
+    multiplier: float = Field(1.0, gt=0)
 
 
 def _answer_shape(value) -> str:
@@ -217,6 +239,11 @@ class Question(Strict):
     shuffle: bool = True
     answers: list[Accepted] = []
     typos: bool | None = None
+    alternatives: list[Alternative] = Field([], max_length=50)
+    units: list[Unit] = Field([], max_length=50)
+    unit_grading: Literal["none", "optional", "required"] | None = None
+    unit_penalty: float | None = Field(None, ge=0, le=1)
+    unit_penalty_of: Literal["response", "question"] | None = None
     variables: list[Name] = []
     functions: dict[Name, Literal["sigmoid", "tanh", "relu", "exp", "log", "sqrt"]] = {}
     pairs: list[Pair] = Field([], max_length=100)
@@ -236,7 +263,9 @@ class Question(Strict):
             right = sum(o.correct for o in self.options)
             if len(self.options) < 2:
                 raise ValueError(_("нужно не меньше двух вариантов ответа (options)"))
-            if right == 0 or (kind == "single_choice" and right != 1):
+            if any(o.fraction is not None for o in self.options):
+                _check_fractions(kind, self.options)
+            elif right == 0 or (kind == "single_choice" and right != 1):
                 raise ValueError(
                     _("в вопросе с одним ответом должен быть ровно один верный вариант")
                     if kind == "single_choice"
@@ -244,6 +273,16 @@ class Question(Strict):
                 )
         if kind == "short_text" and not self.answers:
             raise ValueError(_("для короткого ответа нужен список answers"))
+        if kind == "short_text" and not any(
+            not isinstance(a, AcceptedAnswer) or a.fraction >= 1 for a in self.answers
+        ):
+            raise ValueError(
+                _(
+                    "хотя бы один принимаемый ответ должен давать полный балл (fraction 1), "
+                    "как в Moodle"
+                )
+            )
+        _check_numeric_extras(self)
         if kind != "short_text" and self.typos is not None:
             raise ValueError(_("поле typos есть только у вопросов типа short_text"))
         if kind == "flashcard" and not (self.front and self.back):
@@ -329,6 +368,50 @@ def _check_description(question: Question) -> None:
             _("у описания (description) нет ответа: уберите поля %(fields)s")
             % {"fields": ", ".join(extra)}
         )
+
+
+def _check_fractions(kind: str, options: list[Option]) -> None:
+    """Moodle's rules for graded options (grader/kinds/choice.py), and ``correct`` agreeing."""
+    # Imported here, as in formats/common.py: loading the grader's kinds takes most of a second,
+    # paid only by a bank that uses fractions.
+    from grader.kinds.choice import fraction_rules
+
+    weights = [o.fraction or 0.0 for o in options]
+    problem = fraction_rules(weights, multiple=kind == "multiple_choice")
+    if problem:
+        raise ValueError(problem)
+    full = 1 - 1e-6 if kind == "single_choice" else 0.0
+    for index, option in enumerate(options):
+        if option.correct and (option.fraction or 0.0) <= full:
+            raise ValueError(
+                _(
+                    "options[%(index)s]: вариант с correct: true должен иметь fraction %(need)s "
+                    "(когда у вариантов есть fraction, балл задают они)"
+                )
+                % {"index": index, "need": "1" if kind == "single_choice" else _("больше 0")}
+            )
+
+
+def _check_numeric_extras(question: Question) -> None:
+    """Alternatives and units belong to numeric questions; units must be readable."""
+    from grader.errors import SpecError  # see _check_fractions: loaded when needed
+    from grader.units import unit_table
+
+    numeric = question.kind == "numeric"
+    if question.alternatives and not numeric:
+        raise ValueError(_("alternatives есть только у вопросов типа numeric"))
+    unit_fields = (question.unit_grading, question.unit_penalty, question.unit_penalty_of)
+    if question.units and not numeric:
+        raise ValueError(_("units есть только у вопросов типа numeric"))
+    if any(f is not None for f in unit_fields) and not question.units:
+        raise ValueError(
+            _("unit_grading, unit_penalty и unit_penalty_of задаются вместе со списком units")
+        )
+    if question.units:
+        try:
+            unit_table({"units": [u.model_dump() for u in question.units]})
+        except SpecError as exc:
+            raise ValueError(exc.message) from None
 
 
 class BankFile(Strict):

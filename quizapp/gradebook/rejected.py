@@ -80,8 +80,16 @@ def accepted_texts(spec: dict) -> list[str]:
 
 
 def _accepts(spec: dict, text: str) -> bool:
-    """Whether the spec already lists the text (as the grader normalises both)."""
-    return normalize(text) in {normalize(a) for a in accepted_texts(spec)}
+    """Whether the spec already lists the text for the full mark (as the grader normalises
+    both): an answer worth a part (``fraction`` < 1) may still be accepted for everyone, which
+    appends it as a plain string, worth 1."""
+    full = []
+    for answer in spec.get("answers") or []:
+        if not isinstance(answer, Mapping):
+            full.append(str(answer))
+        elif (answer.get("fraction") or 1) >= 1:
+            full.append(str(answer.get("text", "")))
+    return normalize(text) in {normalize(a) for a in full}
 
 
 def _rejected_responses(*, quizzes, question_ids):

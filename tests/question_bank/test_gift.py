@@ -86,16 +86,20 @@ def test_true_false_with_both_feedbacks(imported):
 def test_short_answer_with_partial_and_wrong_answers(imported):
     entry = question(imported, "Оптимизатор")
     assert entry["kind"] == "short_text"
-    assert entry["answers"] == ["Adam", "адам"]
+    # «=%50%RMSprop#…»: accepted for half the mark, with its feedback (Moodle's grade kept).
+    assert entry["answers"] == [
+        "Adam",
+        "адам",
+        {"text": "RMSprop", "fraction": 0.5, "feedback": "Почти: в RMSprop нет момента."},
+    ]
     assert [(m["answer"]["value"], m["feedback"]) for m in entry["mistakes"]] == [
-        ("RMSprop", "Почти: в RMSprop нет момента."),
         ("SGD", "Нет: у SGD шаг не адаптивный."),
     ]
     spec = split_question(entry)[1]
     assert grader.grade(spec, None, "АДАМ").correct
-    assert "нет момента" in grader.grade(spec, None, "rmsprop").feedback
-    partial = next(p for p in imported.problems if "RMSprop" in p.message)
-    assert partial.severity == "warning" and partial.line == line_of("=%50%RMSprop")
+    half = grader.grade(spec, None, "rmsprop")
+    assert half.score == 0.5 and "нет момента" in half.feedback
+    assert not any("RMSprop" in p.message for p in imported.problems)
 
 
 def test_missing_word(imported):
@@ -115,10 +119,18 @@ def test_numeric_forms(imported):
     assert grader.grade(share, None, "2").correct and not grader.grade(share, None, "2.01").correct
     rate = split_question(question(imported, "Шаг обучения"))[1]
     assert rate["answer"] == {"value": 0.001} and rate["tolerance"] == {"abs": 0.0001}
+    assert rate["alternatives"] == [
+        {
+            "answer": {"value": 0.01},
+            "tolerance": {"abs": 0.001},
+            "fraction": 0.5,
+            "feedback": "Это скорее для SGD.",
+        }
+    ]
     assert [(m["answer"]["value"], m["feedback"]) for m in rate["mistakes"]] == [
-        (0.01, "Это скорее для SGD."),
         (0.1, "Слишком большой шаг."),
     ]
+    assert grader.grade(rate, None, "0.0105").score == 0.5
     assert rate["solution"] == "Обычно берут $10^{-3}$."  # general feedback, escaped braces
     assert grader.grade(rate, None, "0.1").mistake["feedback"] == "Слишком большой шаг."
 
@@ -158,8 +170,6 @@ def test_problems_carry_lines_and_the_rest_is_imported(imported):
         "Не число": ("error", "не число"),
         "Сопоставление": ("warning", "документация Moodle по GIFT требует не меньше трёх пар"),
         "Эссе без ответа": ("warning", "без образца ответа"),
-        "Оптимизатор": ("warning", "частичный балл"),
-        "Шаг обучения": ("warning", "частичный балл"),
     }
     assert set(by_title) == set(expected)
     for title, (severity, fragment) in expected.items():
@@ -304,32 +314,51 @@ def test_numerical_with_catch_all_wrong_feedback():
     assert "Совсем неверно" in result.problems[0].message
 
 
-def test_numerical_alternatives_partial_credit_is_named_with_what_the_student_gets():
+def test_numerical_alternative_gives_its_partial_credit_around_the_key():
+    """Moodle's ``get_matching_answer``: 6 (exact) is right, 5…7 earns the 50 % answer."""
     text = "::П::Производная $x^2$ в 3?{#\n=6:0#Верно.\n=%50%6:1#Близко.\n~#Подумайте ещё.\n}\n"
     result, problems = parse(text)
     spec = spec_of(result)
     assert spec["answer"] == {"value": 6} and spec["tolerance"] == {"abs": 0.0}
-    assert "mistakes" not in spec  # 6 is right: it cannot also be a mistake
-    assert problems == [("partial", 3), ("feedback_dropped", 4)]
-    partial = result.problems[0].message
-    assert "50%" in partial and "от 5 до 7" in partial and "получит 0" in partial
+    assert "mistakes" not in spec
+    assert problems == [("feedback_dropped", 4)]
+    assert grader.grade(spec, None, "6").score == 1.0
+    close = grader.grade(spec, None, "6,5")
+    assert close.score == 0.5 and "Близко." in close.feedback
+    assert grader.grade(spec, None, "7.5").score == 0.0
 
 
-def test_numerical_partial_alternative_with_its_own_value_becomes_a_mistake():
+def test_moodle_grant_birth_year_example_keeps_both_answers():
+    """Moodle's question/format/gift/examples.txt: ``{#=1822:0 =%50%1822:2}``."""
+    result, problems = parse("When was Ulysses S. Grant born? {#\n    =1822:0\n    =%50%1822:2}\n")
+    spec = spec_of(result)
+    assert spec["alternatives"] == [
+        {"answer": {"value": 1822}, "tolerance": {"abs": 2.0}, "fraction": 0.5}
+    ]
+    scores = [grader.grade(spec, None, year).score for year in ("1822", "1821", "1824", "1825")]
+    assert scores == [1.0, 0.5, 0.5, 0.0] and problems == []
+
+
+def test_numerical_partial_alternatives_with_their_own_values():
     result, problems = parse("Год?{#=1822:0 =%50%1830:2#Почти. =%25%0..5}\n")
     spec = spec_of(result)
-    assert [(m["answer"], m["feedback"]) for m in spec["mistakes"]] == [({"value": 1830}, "Почти.")]
-    graded = grader.grade(spec, None, "1830")  # the mistake is its value, not its interval
-    assert graded.score == 0 and graded.mistake["feedback"] == "Почти."
-    assert problems == [("partial", 1), ("partial", 1)]
-    assert "от 0 до 5" in result.problems[1].message
+    assert [(a["answer"], a["fraction"]) for a in spec["alternatives"]] == [
+        ({"value": 1830}, 0.5),
+        ({"value": 2.5}, 0.25),
+    ]
+    graded = grader.grade(spec, None, "1831")
+    assert graded.score == 0.5 and "Почти." in graded.feedback
+    assert grader.grade(spec, None, "5").score == 0.25 and problems == []
 
 
-def test_numerical_second_full_answer_is_reported():
+def test_numerical_second_full_answer_is_another_right_interval():
     result, problems = parse("Корень из 4?{#=2 =-2}\n")
-    assert spec_of(result)["answer"] == {"value": 2}
-    assert problems == [("partial", 1)]
-    assert "ещё один верный ответ «-2»" in result.problems[0].message
+    spec = spec_of(result)
+    assert spec["answer"] == {"value": 2} and problems == []
+    assert spec["alternatives"] == [
+        {"answer": {"value": -2}, "tolerance": {"abs": 0.0}, "fraction": 1.0}
+    ]
+    assert grader.grade(spec, None, "-2").correct and grader.grade(spec, None, "2").correct
 
 
 @pytest.mark.parametrize(
@@ -376,33 +405,43 @@ def test_short_answer_without_equals_sign_as_moodle_reads_it():
 def test_short_answer_wildcard_is_named_not_kept_as_a_literal_star():
     result, problems = parse("Лучшее животное?{=Лягушка =%50%Кот#Почему кот? =%0%*#Совсем нет}\n")
     spec = spec_of(result)
-    assert spec["answers"] == ["Лягушка"]
-    assert [m["answer"]["value"] for m in spec["mistakes"]] == ["Кот"]
-    assert problems == [("partial", 1), ("wildcard", 1)]
-    assert "«*»" in result.problems[1].message
+    assert spec["answers"] == [
+        "Лягушка",
+        {"text": "Кот", "fraction": 0.5, "feedback": "Почему кот?"},
+    ]
+    assert "mistakes" not in spec
+    assert problems == [("wildcard", 1)]
+    assert "«*»" in result.problems[0].message
 
 
 def test_single_answer_with_partial_options_stays_single_choice():
+    """Moodle's examples.txt «Difficult question.{~wrong ~%50%half =full}»: single choice, the
+    full answer alone scores 1 and the half one 0.5, without a warning."""
     result, problems = parse("::Ч::Что лучше?{~неверный ~%50%половина#Почти. =полный}\n")
     entry = result.bank["questions"][0]
     assert entry["kind"] == "single_choice"
-    assert [o["correct"] for o in entry["options"]] == [False, False, True]
+    assert [(o["correct"], o["fraction"]) for o in entry["options"]] == [
+        (False, 0.0),
+        (False, 0.5),
+        (True, 1.0),
+    ]
     spec = split_question(entry)[1]
     assert grader.grade(spec, None, "2").score == 1.0  # Moodle: 100 %, not 0.5
-    assert grader.grade(spec, None, "1").score == 0.0
-    assert problems == [("partial", 1)]
-    message = result.problems[0].message
-    assert "«половина»" in message and "50%" in message and "получит 0" in message
+    half = grader.grade(spec, None, "1")
+    assert half.score == 0.5 and "Почти." in half.feedback
+    assert grader.grade(spec, None, "0").score == 0.0
+    assert problems == []
 
 
-def test_single_answer_with_two_right_and_a_negative_option_reports_both():
+def test_single_answer_with_two_right_and_a_negative_option_as_moodle_grades_it():
     result, problems = parse("Выберите.{=a =b ~%-50%c ~d}\n")
     entry = result.bank["questions"][0]
     assert entry["kind"] == "single_choice"
-    assert [o["correct"] for o in entry["options"]] == [True, False, False, False]
-    assert problems == [("partial", 1), ("partial", 1)]
-    assert "«b» в Moodle тоже верный" in result.problems[0].message
-    assert "снимает 50%" in result.problems[1].message
+    assert [o["fraction"] for o in entry["options"]] == [1.0, 1.0, -0.5, 0.0]
+    spec = split_question(entry)[1]
+    scores = [grader.grade(spec, None, str(i)).score for i in range(4)]
+    assert scores == [1.0, 1.0, 0.0, 0.0]  # a negative mark is floored at 0 here
+    assert problems == []
 
 
 def test_multiple_answer_with_weights_and_escapes():

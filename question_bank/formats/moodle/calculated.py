@@ -27,6 +27,7 @@ from grader.errors import GraderError
 from grader.templating import format_value
 from grader.variants import variant
 from question_bank.formats.common import split_question
+from question_bank.formats.fractions import moodle_fraction
 from question_bank.formats.moodle.formulas import (
     TEXT_FORMULA,
     WILDCARD,
@@ -39,7 +40,7 @@ from question_bank.formats.moodle.question import (
     QuestionError,
     answer_fraction,
     read_number,
-    units_warning,
+    read_units,
 )
 from question_bank.formats.moodle.reader import Element
 
@@ -222,17 +223,11 @@ def import_calculated(element: Element, ctx: Context) -> dict:
         entry["derived"] = derived
     entry["answer"] = {"expr": key_expr}
     entry["tolerance"] = tolerance
-    mistakes = []
+    mistakes, alternatives = [], []
     for i, answer in enumerate(answers):
         if i == best:
             continue
         feedback = _calculated_text(ctx, answer.find("feedback"), names, formats)
-        if fractions[i] > 0:
-            ctx.warn(
-                _("частичный балл ответа «%(value)s» не переносится")
-                % {"value": answer.value("text")},
-                "partial",
-            )
         if not feedback and fractions[i] <= 0:
             continue
         try:
@@ -241,7 +236,20 @@ def import_calculated(element: Element, ctx: Context) -> dict:
             raise QuestionError(
                 _("ответ №%(i)s: %(exc)s") % {"i": i + 1, "exc": exc}, "bad_formula"
             ) from None
+        if fractions[i] > 0:
+            # Another graded answer: its formula is worth its fraction (Moodle's grade).
+            alternative = {
+                "answer": {"expr": expr},
+                "tolerance": _calculated_tolerance(answer),
+                "fraction": moodle_fraction(fractions[i]),
+            }
+            if feedback:
+                alternative["feedback"] = feedback
+            alternatives.append(alternative)
+            continue
         mistakes.append({"id": f"moodle_{i + 1}", "answer": {"expr": expr}, "feedback": feedback})
+    if alternatives:
+        entry["alternatives"] = alternatives
     if mistakes:
         entry["mistakes"] = mistakes
     hints = [_calculated_text(ctx, h, names, formats) for h in element.findall("hint")]
@@ -254,7 +262,7 @@ def import_calculated(element: Element, ctx: Context) -> dict:
     if "{{ answer" not in solution:
         solution = f"{solution}\n\n{answer_line}" if solution else answer_line
     entry["solution"] = solution
-    units_warning(element, ctx)
+    entry.update(read_units(element, ctx))
     _check_calculated(entry, item_name)
     return entry
 

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from grader import kinds
 from grader.errors import GraderError, ParseError
 from grader.expr import evaluate, names_in, parse_expression
+from grader.kinds import choice as choice_kind
+from grader.kinds import numeric as numeric_kind
 from grader.templating import PLACEHOLDER, format_value, placeholders, render
 from grader.variants import compute_value, variant
 from question_bank.formats.common import Problem, split_question
@@ -160,6 +162,17 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
     if kind == "numeric" and has_params:
         calculated = _export_calculated(entry, spec, variants, sink, bank_slug)
         if calculated is not None:
+            if spec.get("alternatives"):
+                sink.append(
+                    _export_problem(
+                        bank_slug,
+                        entry,
+                        _(
+                            "частичные ответы (alternatives) шаблона не экспортируются: в "
+                            "вычисляемом вопросе Moodle они задаются формулами"
+                        ),
+                    )
+                )
             return calculated
     var = variant(spec, None)
     values = var.values
@@ -187,6 +200,14 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
         question = _question_shell(entry, "numerical", text_html, solution_html)
         bound = _absolute_bound(spec.get("tolerance"), expected)
         _numerical_answer(question, expected, bound, 100, "")
+        # Moodle matches its answers in order: the key first, as the grader does.
+        computed = numeric_kind.alternatives(spec, values)
+        for item, alternative in zip(spec.get("alternatives") or [], computed, strict=True):
+            alt_bound = _absolute_bound(item.get("tolerance"), alternative.value)
+            feedback = native_to_html(_render(alternative.feedback or "", values))
+            _numerical_answer(
+                question, alternative.value, alt_bound, alternative.fraction * 100, feedback
+            )
         for mistake in spec.get("mistakes") or []:
             try:
                 wrong = compute_value(mistake.get("answer"), values)
@@ -195,7 +216,10 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
             if isinstance(wrong, int | float) and not isinstance(wrong, bool):
                 feedback = native_to_html(_render(mistake.get("feedback", ""), values))
                 _numerical_answer(question, wrong, bound, 0, feedback)
-        _without_units(question)
+        if spec.get("units"):
+            _with_units(question, spec)
+        else:
+            _without_units(question)
         return _finish(question, entry, hints_html)
     if kind in ("single_choice", "multiple_choice"):
         question = _question_shell(entry, "multichoice", text_html, solution_html)
@@ -207,8 +231,11 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
         _simple(question, "shuffleanswers", "true" if spec.get("shuffle", True) else "false")
         _simple(question, "answernumbering", "abc")
         _simple(question, "showstandardinstruction", "0")
-        for option in options:
-            if option.get("correct"):
+        graded = choice_kind.fractions(spec)
+        for index, option in enumerate(options):
+            if graded is not None:
+                fraction = graded[index] * 100  # Moodle's grades, kept as they are
+            elif option.get("correct"):
                 fraction = 100.0 if single else 100.0 / len(right)
             else:
                 # our multiple choice subtracts 1/(number wrong) per wrong option, as here
@@ -226,8 +253,12 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
         _simple(question, "usecase", "0")
         # An answer with options (a mapping) exports its text: Moodle compares whole strings.
         for accepted in spec.get("answers") or []:
-            text = accepted.get("text", "") if isinstance(accepted, dict) else accepted
-            _short_answer(question, str(text), 100, "")
+            if isinstance(accepted, dict):
+                feedback = native_to_html(_render(accepted.get("feedback", ""), values))
+                fraction = float(accepted.get("fraction", 1)) * 100
+                _short_answer(question, str(accepted.get("text", "")), fraction, feedback)
+            else:
+                _short_answer(question, str(accepted), 100, "")
         for mistake in spec.get("mistakes") or []:
             answer = mistake.get("answer")
             if isinstance(answer, dict) and isinstance(answer.get("value"), str):
@@ -349,6 +380,24 @@ def _numerical_answer(question, value, tolerance: float, fraction: float, feedba
         question, _number_text(value), fraction, feedback_html, fmt="moodle_auto_format"
     )
     _simple(answer, "tolerance", _number_text(tolerance))
+
+
+def _with_units(question, spec: dict):
+    """The spec's units as Moodle's: typed after the number (``showunits`` 0), graded with a
+    penalty (``unitgradingtype`` 1 of the response's grade, 2 of the question's) or not (0)."""
+    units = ET.SubElement(question, "units")
+    for unit in spec["units"]:
+        element = ET.SubElement(units, "unit")
+        _simple(element, "multiplier", _number_text(unit.get("multiplier", 1)))
+        _simple(element, "unit_name", unit["unit"])
+    grading = spec.get("unit_grading") or "none"
+    graded = "0" if grading == "none" else "1"
+    if graded == "1" and spec.get("unit_penalty_of") == "question":
+        graded = "2"
+    _simple(question, "unitgradingtype", graded)
+    _simple(question, "unitpenalty", _fraction_text(float(spec.get("unit_penalty", 0.1))))
+    _simple(question, "showunits", "0")
+    _simple(question, "unitsleft", "0")
 
 
 def _without_units(question):

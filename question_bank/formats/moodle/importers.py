@@ -8,13 +8,20 @@ Mapping (docs/import-export.md has the full table):
 
 * ``category`` → topics: ``$course$/top/A/B`` becomes the topic tree A → B, and every question
   goes into the last category seen before it;
-* ``multichoice`` → ``single_choice`` (``<single>true</single>``) or ``multiple_choice``;
-  ``fraction > 0`` marks a right option, per-answer ``<feedback>`` is the option's feedback;
+* ``multichoice`` → ``single_choice`` (``<single>true</single>``) or ``multiple_choice``, each
+  answer's grade kept as the option's ``fraction`` (:func:`~question_bank.formats.fractions.
+  graded_options`: scored as Moodle scores it, negative grades included); per-answer
+  ``<feedback>`` is the option's feedback;
 * ``truefalse`` → ``single_choice`` with «Верно»/«Неверно»;
-* ``shortanswer`` → ``short_text`` (answers with fraction 100; others with feedback become
-  typical mistakes); ``usecase`` cannot be kept: our comparison ignores case;
-* ``numerical`` → ``numeric`` with ``answer: {value}`` and ``tolerance: {abs}``; other answers
-  with feedback become ``mistakes`` with ``{value}``;
+* ``shortanswer`` → ``short_text``: answers with a positive grade are accepted answers worth
+  their fraction (with their feedback), others with feedback become typical mistakes;
+  ``usecase`` cannot be kept: our comparison ignores case;
+* ``numerical`` → ``numeric`` with ``answer: {value}`` and ``tolerance: {abs}``, other graded
+  answers as ``alternatives`` worth their fraction, answers graded 0 with feedback as
+  ``mistakes``; ``<units>`` with their multipliers, ``<unitgradingtype>`` (0 → ``none``, 1 →
+  ``required`` with ``unit_penalty_of: response``, 2 → ``question``) and ``<unitpenalty>``;
+  ``<showunits>`` 3 (no units at all) drops the units, 1–2 (a unit menu) are read as typed
+  units; ``<unitsleft>`` (unit before the number) is reported, units are read after it;
 * ``essay`` → ``flashcard`` (front: the question, back: ``graderinfo`` or general feedback; a
   plain essay with neither gets a back saying there is no model answer, and a warning);
 * a course backup's ``questions.xml`` (root ``<question_categories>``) is read by
@@ -38,7 +45,6 @@ from django.utils.translation import gettext_lazy
 from grader.errors import GraderError
 from question_bank.formats.common import (
     ESSAY_NO_BACK,
-    MAX_TITLE,
     ImportResult,
     Problem,
     QuestionRef,
@@ -46,12 +52,11 @@ from question_bank.formats.common import (
     build_bank,
     category_segments,
     clip,
-    numeric_mistakes,
     question_meta,
     refused,
-    short_text_mistakes,
     too_large,
 )
+from question_bank.formats.fractions import graded_options, numeric_answers, short_text_answers
 from question_bank.formats.moodle.calculated import import_calculated
 from question_bank.formats.moodle.matching import import_description, import_matching
 from question_bank.formats.moodle.question import (
@@ -61,8 +66,8 @@ from question_bank.formats.moodle.question import (
     common_fields,
     is_true,
     read_number,
+    read_units,
     solution,
-    units_warning,
     with_solution,
 )
 from question_bank.formats.moodle.reader import MAX_BYTES, Element, read_xml
@@ -227,32 +232,12 @@ def _import_multichoice(element: Element, ctx: Context) -> dict:
         if feedback:
             option["feedback"] = feedback
         options.append(option)
-    positive = [i for i, f in enumerate(fractions) if f > 0]
-    if not positive:
+    if not any(f > 0 for f in fractions):
         raise QuestionError(_("нет ни одного верного варианта (с баллом больше 0)"), "no_correct")
-    if single:
-        best = max(positive, key=lambda i: fractions[i])
-        options[best]["correct"] = True
-        if len(positive) > 1:
-            ctx.warn(
-                _(
-                    "баллы получали несколько вариантов; верным оставлен вариант с наибольшим "
-                    "баллом («%(clip)s»), частичные баллы не переносятся"
-                )
-                % {"clip": clip(options[best]["text"], 40)}
-            )
-        kind = "single_choice"
-    else:
-        for i in positive:
-            options[i]["correct"] = True
-        if max(fractions[i] for i in positive) - min(fractions[i] for i in positive) > 1e-6:
-            ctx.warn(
-                _(
-                    "у верных вариантов разные веса; в Нейрозачёте каждый верный вариант даёт "
-                    "равную долю балла"
-                )
-            )
-        kind = "multiple_choice"
+    options = graded_options(
+        options, fractions, single=single, warn=lambda m, c, w: ctx.warn(m, c, w)
+    )
+    kind = "single_choice" if single else "multiple_choice"
     entry.update(options=options, shuffle=is_true(element.value("shuffleanswers"), True))
     return with_solution({"kind": kind, **entry}, solution(element, ctx))
 
@@ -286,7 +271,7 @@ def _import_shortanswer(element: Element, ctx: Context) -> dict:
     entry = common_fields(element, ctx)
     if is_true(element.value("usecase"), False):
         ctx.warn(_("регистр букв в Нейрозачёте не учитывается (в Moodle учитывался)"), "usecase")
-    accepted, mistakes = [], []
+    graded = []
     for answer in element.findall("answer"):
         fraction = answer_fraction(answer)
         raw = answer.value("text")
@@ -302,31 +287,20 @@ def _import_shortanswer(element: Element, ctx: Context) -> dict:
             )
             continue
         text = " ".join(raw.replace("\\*", "*").split())
-        if not text:
-            continue
-        if fraction >= 100 - 1e-6:
-            accepted.append(clip(text, MAX_TITLE))
-            continue
-        feedback = ctx.text(answer.find("feedback"))
-        if fraction > 0:
-            ctx.warn(
-                _("частичный балл ответа «%(clip)s» не переносится") % {"clip": clip(text, 40)},
-                "partial",
-            )
-        if feedback or fraction > 0:
-            mistakes.append((text, feedback))
-    if not accepted:
+        if text:
+            graded.append((fraction, text, ctx.text(answer.find("feedback"))))
+    accepted, mistakes = short_text_answers(graded, prefix="moodle")
+    if not any(isinstance(a, str) or "fraction" not in a for a in accepted):
         raise QuestionError(_("нет ни одного ответа с баллом 100 %"), "no_correct")
     entry = {"kind": "short_text", **entry, "answers": accepted}
-    if kept := short_text_mistakes(mistakes, accepted, prefix="moodle"):
-        entry["mistakes"] = kept
+    if mistakes:
+        entry["mistakes"] = mistakes
     return with_solution(entry, solution(element, ctx))
 
 
 def _import_numerical(element: Element, ctx: Context) -> dict:
     entry = common_fields(element, ctx)
-    key = None
-    others = []
+    answers = []
     for answer in element.findall("answer"):
         fraction = answer_fraction(answer)
         raw = answer.value("text")
@@ -337,27 +311,11 @@ def _import_numerical(element: Element, ctx: Context) -> dict:
             continue
         value = read_number(raw, _("ответ"))
         tolerance = abs(read_number(answer.value("tolerance", "0") or "0", _("допуск")))
-        if fraction >= 100 - 1e-6:
-            if key is None:
-                key = (value, tolerance)
-            else:
-                ctx.warn(
-                    _("второй верный ответ %(raw)s не переносится: верный ответ один")
-                    % {"raw": raw}
-                )
-            continue
-        if fraction > 0:
-            ctx.warn(_("частичный балл ответа %(raw)s не переносится") % {"raw": raw}, "partial")
-        if feedback or fraction > 0:
-            others.append((value, feedback, answer.line))
-    if key is None:
+        answers.append((fraction, value, tolerance, feedback, answer.line))
+    fields = numeric_answers(answers, prefix="moodle", warn=lambda m, c, w: ctx.warn(m, c, w))
+    if fields is None:
         raise QuestionError(_("нет ответа с баллом 100 %"), "no_correct")
-    units_warning(element, ctx)
-    value, tolerance = key
-    entry = {"kind": "numeric", **entry}
-    entry.update(answer={"value": value}, tolerance={"abs": float(tolerance)})
-    if mistakes := numeric_mistakes(others, value, tolerance, prefix="moodle", warn=ctx.warn):
-        entry["mistakes"] = mistakes
+    entry = {"kind": "numeric", **entry, **fields, **read_units(element, ctx)}
     return with_solution(entry, solution(element, ctx))
 
 

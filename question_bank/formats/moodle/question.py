@@ -29,7 +29,7 @@ __all__ = [
     "common_fields",
     "solution",
     "with_solution",
-    "units_warning",
+    "read_units",
 ]
 
 
@@ -138,12 +138,68 @@ def with_solution(entry: dict, text: str) -> dict:
     return entry
 
 
-def units_warning(element: Element, ctx: Context):
-    units = element.find("units")
-    names = [u.value("unit_name") for u in units.findall("unit")] if units is not None else []
-    if names := [n for n in names if n]:
+def read_units(element: Element, ctx: Context) -> dict:
+    """A numerical question's units → ``units``, ``unit_grading``, ``unit_penalty`` and
+    ``unit_penalty_of`` (grader/kinds/numeric.py), as far as they map.
+
+    Moodle's settings: ``<showunits>`` 0 a unit typed after the number, 1–2 a unit chosen from a
+    list, 3 no units at all (a typed unit makes the answer invalid: the units are ignored here
+    too); ``<unitgradingtype>`` 0 units not graded (a known unit converts the number), 1 a
+    missing or wrong unit costs ``<unitpenalty>`` × the answer's grade, 2 it costs
+    ``<unitpenalty>`` of the question's mark; ``<unitsleft>`` 1 the unit before the number.
+    """
+    from grader.errors import SpecError  # the grader's own reading of units decides
+    from grader.units import unit_table
+
+    holder = element.find("units")
+    units = []
+    for unit in holder.findall("unit") if holder is not None else []:
+        name = " ".join(unit.value("unit_name").split())
+        if not name:
+            continue
+        raw = unit.value("multiplier", "1") or "1"
+        try:
+            multiplier = float(read_number(raw, _("множитель единицы")))
+        except QuestionError as exc:
+            ctx.warn(exc.message, "units_dropped", unit.line)
+            continue
+        units.append({"unit": name, "multiplier": multiplier})
+    show = (element.value("showunits") or "0").strip()
+    if not units or show == "3":
+        return {}
+    try:
+        unit_table({"units": units})
+    except SpecError as exc:
         ctx.warn(
-            _("единицы измерения (%(names)s) не переносятся: ответ — только число")
-            % {"names": ", ".join(names)},
+            _("единицы измерения не переносятся (%(message)s): ответ — только число")
+            % {"message": exc.message},
             "units_dropped",
         )
+        return {}
+    if show in ("1", "2"):
+        ctx.warn(
+            _(
+                "в Moodle единица выбиралась из списка; здесь студент пишет её после числа "
+                "(%(units)s)"
+            )
+            % {"units": ", ".join(u["unit"] for u in units)},
+            "units_menu",
+        )
+    if is_true(element.value("unitsleft"), False):
+        ctx.warn(
+            _("в Moodle единица стояла перед числом; здесь её пишут после числа"), "units_left"
+        )
+    grading = (element.value("unitgradingtype") or "0").strip()
+    fields: dict = {"units": units}
+    if grading in ("1", "2"):
+        fields["unit_grading"] = "required"
+        try:
+            penalty = float(read_number(element.value("unitpenalty", "0.1") or "0.1", _("штраф")))
+        except QuestionError as exc:
+            ctx.warn(exc.message, "units_penalty")
+            penalty = 0.1
+        fields["unit_penalty"] = min(1.0, max(0.0, penalty))
+        fields["unit_penalty_of"] = "response" if grading == "1" else "question"
+    else:
+        fields["unit_grading"] = "none"
+    return fields

@@ -158,6 +158,7 @@ def _browser(live_server, client, student, attempt):
     not (shutil.which("pg_ctlcluster") and os.path.isdir("/etc/postgresql") and os.geteuid() == 0),
     reason="restarting PostgreSQL needs pg_ctlcluster and root",
 )
+@pytest.mark.serial
 def test_postgresql_restarted_while_students_submit(
     live_server, client, student, demo_quiz, shared_redis, audit, workers
 ):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+import grader
 from question_bank.models import Question, QuestionVersion
 from quizapp.core import versions
 from quizapp.core.errors import ServiceError
@@ -113,6 +114,21 @@ def test_accepted_texts_reads_strings_and_mappings():
     spec = {"answers": ["ReLU", {"text": "выпрямитель", "feedback": "да"}]}
     assert rejected.accepted_texts(spec) == ["ReLU", "выпрямитель"]
     assert rejected._accepts(spec, " Выпрямитель.") and not rejected._accepts(spec, "сигмоида")
+
+
+def test_an_answer_worth_a_part_may_still_be_accepted_for_the_full_mark():
+    """A Moodle short answer graded 50 % is listed but not accepted: «Принять для всех» appends
+    it as a plain string, worth 1, and the grader takes the best matching answer."""
+    spec = {
+        "kind": "short_text",
+        "text": "?",
+        "answers": ["ReLU", {"text": "выпрямитель", "fraction": 0.5}],
+    }
+    assert not rejected._accepts(spec, "выпрямитель") and rejected._accepts(spec, "relu")
+    assert grader.grade(spec, None, "выпрямитель").score == 0.5
+    spec["answers"].append("выпрямитель")
+    assert rejected._accepts(spec, "выпрямитель")
+    assert grader.grade(spec, None, "выпрямитель").score == 1.0
 
 
 # --- Accepting ------------------------------------------------------------------------------
