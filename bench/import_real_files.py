@@ -222,6 +222,13 @@ def _validate(data: bytes, filename: str, variants: int, lenient: bool):
 
 
 _TYPE_IN_MESSAGE = re.compile(r"тип[а-я]*\s+«([^»]+)»")
+# Older code names a left-out question's type only in its message, in Russian.
+_OLD_TYPE_NAMES = {
+    "на соответствие": "matching",
+    "вложенные ответы (cloze)": "cloze",
+    "выбор пропущенных слов": "gapselect",
+    "перетаскивание в текст": "ddwtos",
+}
 
 
 def _left_out_type(problem) -> str:
@@ -230,7 +237,9 @@ def _left_out_type(problem) -> str:
         return ref.type
     match = _TYPE_IN_MESSAGE.search(problem.message)
     if match:
-        return match.group(1)
+        return _OLD_TYPE_NAMES.get(match.group(1), match.group(1))
+    if "нет блока ответов" in problem.message:  # a GIFT description, older code
+        return "description"
     return problem.code or "?"
 
 
@@ -283,6 +292,8 @@ def run_mode(data: bytes, filename: str, variants: int, lenient: bool) -> dict |
         "loads": loads,
         "imported": imported,
         "kinds": dict(kinds),
+        # what the importer read even when errors refuse the file (GIFT and Moodle XML keep it)
+        "parsed": len(result.bank["questions"]) if result.bank is not None else None,
         "errors": len(errors),
         "warnings": sum(p.severity == "warning" for p in problems),
         "left_out": len(left),
@@ -314,9 +325,10 @@ def measure(path: Path, variants: int) -> dict:
     }
     for name in ("strict", "lenient"):
         mode = row[name]
-        if mode and mode.get("loads"):
-            # neither imported nor named as left out: lost without a word
-            mode["silent_loss"] = max(0, row["in_file"] - mode["imported"] - mode["left_out"])
+        if mode and mode.get("parsed") is not None:
+            # neither read nor named (left out, or an error of its own): lost without a word
+            named = mode["left_out"] + (0 if mode["loads"] else mode["errors"])
+            mode["silent_loss"] = max(0, row["in_file"] - mode["parsed"] - named)
     return row
 
 
@@ -352,8 +364,8 @@ def markdown(rows: list[dict]) -> str:
         blocks = row.get("moodle_blocks")
         shown = _types(row["in_file_types"]) + (f"; блоков Moodle {blocks}" if blocks else "")
         lines.append(
-            f"| {row['file']} | {row['format']} | {row['in_file']} ({shown}) | {strict_loads} | {strict_n} | {lenient_n} | "
-            f"{sum(skipped.values())} ({_types(skipped)}) | {errors} |"
+            f"| {row['file']} | {row['format']} | {row['in_file']} ({shown}) | {strict_loads} | "
+            f"{strict_n} | {lenient_n} | {sum(skipped.values())} ({_types(skipped)}) | {errors} |"
         )
         totals["files"] += 1
         totals["in_file"] += row["in_file"]
@@ -384,7 +396,7 @@ def comparison(before: list[dict], after: list[dict]) -> str:
     old = {row["file"]: row for row in before}
     lines = [
         "| файл | формат | в файле | импорт до (строгий) | импорт после (строгий / мягкий) | "
-        "пропущено после (типы) | молча потеряно до → после | загружается строго: до → после |",
+        "пропущено до (типы) | пропущено после (типы) | загружается строго: до → после |",
         "|---|---|---:|---:|---:|---|---|---|",
     ]
     totals = Counter()
@@ -392,12 +404,14 @@ def comparison(before: list[dict], after: list[dict]) -> str:
         prev = old.get(row["file"], {})
         b, a, al = prev.get("strict"), row["strict"], row["lenient"]
         skipped = (al or a or {}).get("left_out_types") or {}
+        skipped_before = (prev.get("lenient") or b or {}).get("left_out_types") or {}
         lost_before = (b or {}).get("silent_loss", 0)
         lost_after = (al or {}).get("silent_loss", 0)
         lines.append(
             f"| {row['file']} | {row['format']} | {row['in_file']} | {_cell(b, 'imported')} | "
             f"{_cell(a, 'imported')} / {_cell(al, 'imported')} | "
-            f"{sum(skipped.values())} ({_types(skipped)}) | {lost_before} → {lost_after} | "
+            f"{sum(skipped_before.values())} ({_types(skipped_before)}) | "
+            f"{sum(skipped.values())} ({_types(skipped)}) | "
             f"{_cell(b, 'loads')} → {_cell(a, 'loads')} |"
         )
         totals["in_file"] += row["in_file"]
@@ -405,15 +419,20 @@ def comparison(before: list[dict], after: list[dict]) -> str:
         totals["after"] += (a or {}).get("imported", 0)
         totals["after_lenient"] += (al or {}).get("imported", 0)
         totals["skipped"] += sum(skipped.values())
+        totals["skipped_before"] += sum(skipped_before.values())
         totals["lost_before"] += lost_before
         totals["lost_after"] += lost_after
         totals["loads_before"] += bool((b or {}).get("loads"))
         totals["loads_after"] += bool((a or {}).get("loads"))
     lines.append(
         f"| **итого: {len(after)} файлов** | | **{totals['in_file']}** | **{totals['before']}** | "
-        f"**{totals['after']} / {totals['after_lenient']}** | **{totals['skipped']}** | "
-        f"**{totals['lost_before']} → {totals['lost_after']}** | "
-        f"**{totals['loads_before']} → {totals['loads_after']}** файлов |"
+        f"**{totals['after']} / {totals['after_lenient']}** | **{totals['skipped_before']}** | "
+        f"**{totals['skipped']}** | **{totals['loads_before']} → {totals['loads_after']}** файлов |"
+    )
+    lines.append("")
+    lines.append(
+        f"Молча потеряно (есть в файле, но импортёр его не прочёл и не назвал ни ошибкой, ни "
+        f"пропуском): до {totals['lost_before']}, после {totals['lost_after']}."
     )
     return "\n".join(lines)
 
