@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from grader.errors import SpecError
 from grader.i18n import _
-from grader.kinds import choice, expression, flashcard, numeric, short_text, tensor
+from grader.kinds import choice, expression, flashcard, multipart, numeric, short_text, tensor
 from grader.kinds.base import Outcome, SelfTest
 
 __all__ = ["get", "names", "Outcome", "SelfTest"]
@@ -29,6 +29,7 @@ _KINDS = {
     "multiple_choice": choice.MULTIPLE,
     "short_text": short_text,
     "flashcard": flashcard,
+    "multipart": multipart,
 }
 
 
