@@ -18,10 +18,10 @@ from types import SimpleNamespace
 import numpy as np
 
 from grader import kinds
-from grader.kinds import multipart
 from grader.errors import EngineError, GraderError, SpecError
 from grader.grading import grade, mistake_value, present
 from grader.i18n import _
+from grader.kinds import multipart
 from grader.variants import variant
 
 __all__ = ["check_question", "MAX_MEAN_TRIES", "SELF_TEST_EVERY"]
@@ -192,7 +192,8 @@ def _parts_accepted(spec: dict, once) -> None:
                 once(
                     "accepted_rejected",
                     _(
-                        "поле %(name)s: принимаемый ответ %(text)r, набранный как в списке, не засчитан"
+                        "поле %(name)s: принимаемый ответ %(text)r, набранный как в списке, "
+                        "не засчитан"
                     )
                     % {"name": part["name"], "text": text},
                 )
