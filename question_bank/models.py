@@ -81,6 +81,7 @@ class Question(models.Model):
         MULTIPLE_CHOICE = "multiple_choice", _("несколько вариантов")
         SHORT_TEXT = "short_text", _("короткий ответ")
         FLASHCARD = "flashcard", _("карточка")
+        MULTIPART = "multipart", _("несколько полей")
 
     bank = models.ForeignKey(Bank, on_delete=models.CASCADE, related_name="questions")
     topic = models.ForeignKey(
