@@ -18,8 +18,10 @@ GOOD = textwrap.dedent(
       - slug: conv-out
         title: "Выход свёртки"
         kind: multipart
-        params: {n: {type: int, min: 5, max: 9, default: 7}, c: {type: int, min: 1, max: 4, default: 2}}
-        text: "Вход {{ n }}×{{ n }}, ядро 3, {{ c }} фильтров. Высота выхода: [[h]]; параметров: [[p]]; слой: [[w]]."
+        params:
+          n: {type: int, min: 5, max: 9, default: 7}
+          c: {type: int, min: 1, max: 4, default: 2}
+        text: "Вход {{ n }}×{{ n }}, ядро 3, {{ c }} фильтров. Выход: [[h]], [[p]], [[w]]."
         parts:
           - name: h
             kind: numeric
@@ -99,7 +101,7 @@ def test_schema_rules_have_russian_messages(change, message):
 
 
 def test_no_markers_at_all_is_allowed():
-    text = GOOD.replace(" Высота выхода: [[h]]; параметров: [[p]]; слой: [[w]].", "")
+    text = GOOD.replace(" Выход: [[h]], [[p]], [[w]].", "")
     result = parse_bank(text, "bank.yaml")
     assert result.ok, result.problems
 
