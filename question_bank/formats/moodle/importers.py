@@ -21,7 +21,11 @@ Mapping (docs/import-export.md has the full table):
   to export the question bank instead: its questions are written another way (fractions 0…1,
   type-specific plugin elements) that these readers do not read;
 * ``calculated``/``calculatedsimple`` → a numeric template
-  (:mod:`question_bank.formats.moodle.calculated`).
+  (:mod:`question_bank.formats.moodle.calculated`);
+* ``cloze`` (embedded answers) → ``multipart``: each ``{weight:TYPE:answers}`` field a part
+  (NUMERICAL → numeric, SHORTANSWER → short_text, MULTICHOICE → single_choice, MULTIRESPONSE →
+  multiple_choice), its weight the part's; our own export of a vector or matrix (tagged
+  ``nz-kind:…``) is read back as that kind (:mod:`question_bank.formats.moodle.cloze`).
 
 Texts are converted by :func:`question_bank.formats.text.convert_text`.
 """
@@ -50,6 +54,7 @@ from question_bank.formats.common import (
     too_large,
 )
 from question_bank.formats.moodle.calculated import import_calculated
+from question_bank.formats.moodle.cloze import import_cloze, is_machine_tag
 from question_bank.formats.moodle.question import (
     Context,
     QuestionError,
@@ -75,14 +80,12 @@ _BACKUP_ROOTS = {"question_categories", "moodle_backup"}
 
 _SUPPORTED = {
     "multichoice", "truefalse", "shortanswer", "numerical", "essay", "calculated",
-    "calculatedsimple",
+    "calculatedsimple", "cloze", "multianswer",
 }  # fmt: skip
 _TYPE_NAMES = {
     "ddmatch": gettext_lazy("сопоставление с перетаскиванием"),
     "matching": gettext_lazy("на соответствие"),
     "randomsamatch": gettext_lazy("случайный вопрос на соответствие"),
-    "cloze": gettext_lazy("вложенные ответы"),
-    "multianswer": gettext_lazy("вложенные ответы (cloze)"),
     "description": gettext_lazy("описание (без ответа)"),
     "calculatedmulti": gettext_lazy("вычисляемый с выбором ответа"),
     "ddwtos": gettext_lazy("перетаскивание в текст"),
@@ -143,8 +146,9 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
             }
             ctx.report(message, "unsupported_type", "warning", question=ref)
             continue
+        tags = [t.value("text") for t in _tags(element)]
         try:
-            entry = _import_question(element, qtype, ctx)
+            entry = _import_question(element, qtype, ctx, tags)
         except QuestionError as exc:
             ctx.report(exc.message, exc.code, "error", question=ref)
             continue
@@ -162,7 +166,7 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
             slug=idnumber if is_slug(idnumber) else None,
             name=name,
             topic=current_topic,
-            tags=[t.value("text") for t in _tags(element)],
+            tags=[t for t in tags if not is_machine_tag(t)],
         )
         questions.append({**meta, **entry})
 
@@ -174,7 +178,9 @@ def _tags(element: Element) -> list[Element]:
     return holder.findall("tag") if holder is not None else []
 
 
-def _import_question(element: Element, qtype: str, ctx: Context) -> dict:
+def _import_question(element: Element, qtype: str, ctx: Context, tags: list[str]) -> dict:
+    if qtype in ("cloze", "multianswer"):
+        return import_cloze(element, ctx, tags)
     if qtype == "multichoice":
         return _import_multichoice(element, ctx)
     if qtype == "truefalse":
