@@ -195,7 +195,8 @@ def _alternatives(number: int, body: str) -> list[Alternative]:
             if not -100 <= fraction <= 100:
                 raise _error(
                     number,
-                    _("балл %(fraction)s%% вне пределов от −100 до 100") % {"fraction": fraction},
+                    _("балл %(fraction)s%% вне пределов от −100 до 100")
+                    % {"fraction": _percent(fraction)},
                     "bad_fraction",
                 )
         text, *rest = _split(raw, "#")
