@@ -707,8 +707,6 @@ def test_plain_essay_is_a_self_check_card_and_spoils_nothing():
 @pytest.mark.parametrize(
     ("qtype", "words"),
     [
-        ("cloze", "вложенные ответы"),
-        ("multianswer", "вложенные ответы (cloze)"),
         ("matching", "на соответствие"),
         ("description", "описание (без ответа)"),
         ("gapselect", "выбор пропущенных слов"),
