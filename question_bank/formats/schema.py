@@ -267,7 +267,8 @@ class Part(AnswerFields):
 
 # What a multipart question gives per field, never for the whole question.
 _PER_PART = (
-    "answer", "tolerance", "mistakes", "options", "answers", "typos", "variables", "functions",
+    "answer", "tolerance", "partial", "mistakes", "options", "shuffle", "answers", "typos",
+    "variables", "functions",
 )  # fmt: skip
 
 

@@ -91,6 +91,10 @@ def test_a_broken_part_is_reported_by_validate_bank_with_its_name():
             "у вопроса типа multipart answer задаются в каждом поле (parts)",
         ),
         (("kind: multipart", "kind: numeric\n    answer: {value: 1}"), "поля (parts) есть только"),
+        (
+            ("solution:", "shuffle: false\n    solution:"),
+            "у вопроса типа multipart shuffle задаются в каждом поле (parts)",
+        ),
     ],
 )
 def test_schema_rules_have_russian_messages(change, message):
