@@ -77,7 +77,8 @@ def _check_question(spec: dict, count: int, report) -> None:
                     continue
                 mistake_computed.add((prefix, index))
                 if owner.matches(_as_parsed(wrong), key, owner_spec):
-                    mistakes_hit.setdefault(prefix + (mistake.get("id") or label), where)
+                    named = prefix + mistake["id"] if mistake.get("id") else label
+                    mistakes_hit.setdefault(named, where)
         if seed is None or seed % SELF_TEST_EVERY == 0:
             _self_test(kind, spec, seed, expected, where, once)
         if seed is None and spec["kind"] == "short_text":
