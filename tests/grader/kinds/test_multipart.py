@@ -208,3 +208,14 @@ def test_check_question_names_a_field_accepted_answer_that_is_rejected():
     }
     problems = check_question(spec, 1)
     assert any("поле a: принимаемый ответ" in message for message, _code in problems), problems
+
+
+def test_the_bounded_child_previews_and_grades_multipart_answers():
+    import grader
+
+    shown = grader.preview(SPEC, None, raw(h="0.5", v="1 2"), decimal=",")
+    assert shown["ok"] and shown["display"] == "(1) 0,5; (3) вектор из 2 элементов: (1; 2)"
+    assert shown["parts"][0]["display"] == "0,5"
+    first, second = grader.preview_many([(SPEC, None, raw(h="5")), (SPEC, None, raw(p="x"))])
+    assert first["ok"] and not second["ok"] and second["message"].startswith("Поле (2): ")
+    assert grader.grade(SPEC, None, raw(h="5", p="0", v="5 1")).correct
