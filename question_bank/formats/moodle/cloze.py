@@ -457,8 +457,9 @@ def _tensor(element, ctx, source: str, fields: list[Field], marks: dict) -> dict
     fake = Element("questiontext", {"format": "html"}, None)
     fake._text.append(source[:cut] if cut >= 0 else source[: first.start()])
     entry = common_fields(_with_text(element, fake), ctx)
-    tolerance = _tolerance(marks.get("tolerance", "")) or {"abs": max(bounds)}
-    entry = {"kind": kind, **entry, "answer": {"value": answer}, "tolerance": tolerance}
+    entry = {"kind": kind, **entry, "answer": {"value": answer}}
+    if marks.get("tolerance") != "none":  # none: the question had the default tolerance
+        entry["tolerance"] = _tolerance(marks.get("tolerance", "")) or {"abs": max(bounds)}
     return with_solution(entry, solution(element, ctx))
 
 

@@ -252,8 +252,7 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
         marks = [f"nz-kind:{kind}"]
         if kind == "matrix":
             marks.append("nz-shape:{}x{}".format(*_shape_of(expected)))
-        if tolerance := _tolerance_tag(spec.get("tolerance")):
-            marks.append(tolerance)
+        marks.append(_tolerance_tag(spec.get("tolerance")))
         return _finish(question, entry, hints_html, marks)
     if kind == "expression":
         sink.append(
@@ -370,9 +369,9 @@ def _shape_of(value) -> tuple:
 
 
 def _tolerance_tag(tolerance) -> str:
-    """Our tolerance as a machine tag (``nz-tolerance:rel=0.01``); '' without one."""
+    """Our tolerance as a machine tag (``nz-tolerance:rel=0.01``; ``none``: the default one)."""
     pairs = [f"{k}={_number_text(v)}" for k, v in dict(tolerance or {}).items() if v is not None]
-    return "nz-tolerance:" + ",".join(pairs) if pairs else ""
+    return "nz-tolerance:" + (",".join(pairs) if pairs else "none")
 
 
 def _cloze_fields(expected, bounds: list) -> str:

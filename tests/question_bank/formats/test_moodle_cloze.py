@@ -197,6 +197,18 @@ def test_a_broken_cloze_does_not_stop_the_other_questions():
     assert [q["title"] for q in result.bank["questions"]] == ["OK"]
 
 
+def test_a_foreign_cloze_with_our_kind_tag_but_other_fields_stays_multipart():
+    _result, entry = imported("{1:SA:=a} {1:NM:=2}", tags=("nz-kind:vector",))
+    assert entry["kind"] == "multipart" and "tags" not in entry
+
+
+def test_our_vector_cloze_without_a_tolerance_tag_takes_the_widest_bound():
+    text = "<p>Вектор?</p><p>Ответ: ({1:NUMERICAL:=1:0.1}; {1:NUMERICAL:=20:0.5})</p>"
+    _result, entry = imported(text, tags=("nz-kind:vector",))
+    assert entry["kind"] == "vector" and entry["text"] == "Вектор?"
+    assert entry["answer"] == {"value": [1, 20]} and entry["tolerance"] == {"abs": 0.5}
+
+
 def test_machine_tags_are_not_imported_as_tags():
     _result, entry = imported("{1:NM:=1}", tags=("nz-parts:h", "свёртки"))
     assert entry["tags"] == ["свёртки"] and entry["parts"][0]["name"] == "h"
@@ -317,7 +329,7 @@ def test_bundled_vector_and_matrix_come_back_as_the_same_kind(bank_file, kind):
     assert [q["kind"] for q in result.bank["questions"]] == [kind] * len(chosen)
     for before, after in zip(chosen, result.bank["questions"], strict=True):
         assert after["slug"] == before["slug"]
-        assert after.get("tolerance") == before.get("tolerance") or "tolerance" not in before
+        assert after.get("tolerance") == before.get("tolerance")
         original = grader.grade(split_question(before)[1], None, "")
         spec = split_question(after)[1]
         typed = json.dumps(original.expected)
