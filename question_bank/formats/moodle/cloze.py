@@ -168,6 +168,10 @@ def parse_fields(source: str) -> tuple[str, list[Field]]:
         if end < 0:
             raise _error(number, _("нет закрывающей фигурной скобки }"), "unclosed_field")
         weight = int(match.group(1)) if match.group(1) else 1
+        if weight == 0:
+            raise _error(
+                number, _("вес 0 не поддерживается: у каждого поля вес больше 0"), "zero_weight"
+            )
         item = Field(number, weight, kind, _alternatives(number, source[match.end() : end]))
         fields.append(item)
         out += [source[at : match.start()], f"[[p{number}]]"]
@@ -393,7 +397,8 @@ def import_cloze(element: Element, ctx: Context, tags: list[str]) -> dict:
         restored = _tensor(element, ctx, source, fields, marks)
         if restored is not None:
             return restored
-    fake = Element("questiontext", {"format": "html"}, holder.line if holder is not None else None)
+    fmt = holder.attrs.get("format", "html") if holder is not None else "html"
+    fake = Element("questiontext", {"format": fmt}, holder.line if holder is not None else None)
     fake._text.append(text_html)
     entry = common_fields(_with_text(element, fake), ctx)
     names = _part_names(marks.get("parts", ""), len(fields))

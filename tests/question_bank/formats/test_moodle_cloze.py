@@ -169,6 +169,7 @@ def test_partial_grades_are_reported_as_lost_naming_the_question_and_field():
         ("{1:NM:=5} {1:FOO:=a}", "поле 2: неизвестный тип «FOO»", "unknown_cloze_type"),
         ("{1:SA:=a", "поле 1: нет закрывающей фигурной скобки }", "unclosed_field"),
         ("{1:SA:}", "поле 1: нет ни одного ответа", "empty_field"),
+        ("{0:SA:=a}", "поле 1: вес 0 не поддерживается", "zero_weight"),
         ("{1:NM:=пять}", "поле 1: ответ NUMERICAL пишется «число:допуск»", "bad_number"),
         ("{1:NM:%0%5#нет}", "поле 1: нет ответа с баллом 100 %", "no_correct"),
         ("{1:SA:%0%a#нет}", "поле 1: нет ни одного ответа с баллом 100 %", "no_correct"),
