@@ -81,6 +81,7 @@ def test_a_broken_part_is_reported_by_validate_bank_with_its_name():
         (("name: w", "name: h"), "имена полей должны быть разными: h повторяется"),
         (("name: w", "name: 2w"), "имя из латинских букв, цифр и _, начинается с буквы"),
         (("weight: 2", "weight: 0"), "должно быть больше 0"),
+        (("tolerance: {abs: 0}", "tolerence: {abs: 0}"), "parts[0].tolerence: неизвестное поле"),
         (("kind: short_text", "kind: multipart"), "поле w: тип multipart не может быть полем"),
         (("kind: short_text", "kind: flashcard"), "поле w: тип flashcard не может быть полем"),
         (

@@ -219,3 +219,9 @@ def test_the_bounded_child_previews_and_grades_multipart_answers():
     first, second = grader.preview_many([(SPEC, None, raw(h="5")), (SPEC, None, raw(p="x"))])
     assert first["ok"] and not second["ok"] and second["message"].startswith("Поле (2): ")
     assert grader.grade(SPEC, None, raw(h="5", p="0", v="5 1")).correct
+
+
+@pytest.mark.parametrize("hostile", ["[" * 1999, '{"h": ' * 300 + "1" + "}" * 300, "\x00{}"])
+def test_hostile_raws_are_unreadable_not_a_crash(hostile):
+    result = grading.grade(SPEC, None, hostile)
+    assert result.status == "invalid" and result.error["code"] in ("bad_parts", "too_long")
