@@ -100,14 +100,15 @@ def cloze_part(part: dict, pspec: dict, values: dict, weight: int) -> tuple[str,
                 if isinstance(answer.get("value"), str):
                     alternatives.append((0, _short_text(answer["value"]), feedback(mistake)))
         return field_text(weight, "SHORTANSWER", alternatives), note
-    # vector / matrix: one NUMERICAL field per element, the part's weight shared out
+    # vector / matrix: one NUMERICAL field per element, each with the part's weight
     bounds = _absolute_bound(pspec.get("tolerance"), expected, elementwise=True)
     flat = _flat(expected)
     fields = [
-        field_text(1, "NUMERICAL", [(100, f"{_number_text(v)}:{_number_text(b)}", "")])
+        field_text(weight, "NUMERICAL", [(100, f"{_number_text(v)}:{_number_text(b)}", "")])
         for v, b in zip(flat, bounds, strict=True)
     ]
-    return "(" + "; ".join(fields) + ")", _("по числовому полю на каждый элемент")
+    note = _("по числовому полю на каждый элемент, у каждого — вес поля")
+    return "(" + "; ".join(fields) + ")", note
 
 
 def _short_text(text: str) -> str:

@@ -346,3 +346,27 @@ def test_a_bundled_bank_now_comes_back_whole():
     kinds_after = sorted(q["kind"] for q in result.bank["questions"] if q["slug"] in {
         q["slug"] for q in bank["questions"] if q["kind"] != "expression"})  # fmt: skip
     assert kinds_after == kinds_before
+
+
+def test_vector_and_expression_fields_are_exported_approximately_with_warnings():
+    mixed = {
+        "slug": "mix",
+        "title": "Смесь",
+        "kind": "multipart",
+        "text": "Форма [[v]], производная [[d]].",
+        "parts": [
+            {"name": "v", "kind": "vector", "answer": {"value": [1, 2]}, "weight": 2},
+            {"name": "d", "kind": "expression", "variables": ["t"], "answer": {"expr": "2*t"}},
+        ],
+    }
+    warnings: list = []
+    xml = export_moodle_xml(_bank([mixed]), warnings=warnings)
+    notes = " ".join(str(w) for w in warnings)
+    assert "поле v: по числовому полю на каждый элемент" in notes
+    assert "поле d: выражение экспортировано как короткий ответ" in notes
+    [entry] = parse_moodle_xml(xml, "mix.xml").bank["questions"]
+    assert entry["text"] == "Форма ([[p1]]; [[p2]]), производная [[p3]]."
+    assert [(p["kind"], p.get("weight", 1)) for p in entry["parts"]] == [
+        ("numeric", 2), ("numeric", 2), ("short_text", 1)
+    ]  # fmt: skip
+    assert entry["parts"][2]["answers"] == ["2*t"]
