@@ -79,6 +79,7 @@ _START = re.compile(r"\{(\d*):([A-Z_]+):")
 _FRACTION = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 _ESCAPED = {"}": "}", "#": "#", "~": "~", "/": "/", '"': '"', "\\": "\\"}
 MAX_FIELDS = 100
+MAX_WEIGHT = 1000  # the native schema's limit of a part's weight
 
 
 @dataclass
@@ -167,10 +168,13 @@ def parse_fields(source: str) -> tuple[str, list[Field]]:
         end = _field_end(source, match.end())
         if end < 0:
             raise _error(number, _("нет закрывающей фигурной скобки }"), "unclosed_field")
-        weight = int(match.group(1)) if match.group(1) else 1
-        if weight == 0:
+        weight = int(match.group(1)[:6]) if match.group(1) else 1
+        if not 0 < weight <= MAX_WEIGHT or len(match.group(1)) > 6:
             raise _error(
-                number, _("вес 0 не поддерживается: у каждого поля вес больше 0"), "zero_weight"
+                number,
+                _("вес поля %(weight)s: нужен вес от 1 до %(max)s")
+                % {"weight": clip(match.group(1), 10), "max": MAX_WEIGHT},
+                "bad_weight",
             )
         item = Field(number, weight, kind, _alternatives(number, source[match.end() : end]))
         fields.append(item)
