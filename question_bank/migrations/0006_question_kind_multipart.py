@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('question_bank', '0005_question_is_archived'),
+        ("question_bank", "0005_question_is_archived"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='question',
-            name='kind',
-            field=models.CharField(choices=[('numeric', 'число'), ('vector', 'вектор'), ('matrix', 'матрица'), ('expression', 'выражение'), ('single_choice', 'один вариант'), ('multiple_choice', 'несколько вариантов'), ('short_text', 'короткий ответ'), ('flashcard', 'карточка'), ('multipart', 'несколько полей')], max_length=20, verbose_name='тип'),
+            model_name="question",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("numeric", "число"),
+                    ("vector", "вектор"),
+                    ("matrix", "матрица"),
+                    ("expression", "выражение"),
+                    ("single_choice", "один вариант"),
+                    ("multiple_choice", "несколько вариантов"),
+                    ("short_text", "короткий ответ"),
+                    ("flashcard", "карточка"),
+                    ("multipart", "несколько полей"),
+                ],
+                max_length=20,
+                verbose_name="тип",
+            ),
         ),
     ]
