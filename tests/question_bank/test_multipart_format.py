@@ -118,3 +118,15 @@ def test_missing_parts_is_refused():
     end = GOOD.index("    solution:")
     messages = _messages(GOOD[:start] + GOOD[end:])
     assert any("нужен список полей (parts)" in m for m in messages), messages
+
+
+@pytest.mark.django_db
+def test_a_multipart_bank_is_stored_with_its_kind():
+    from question_bank.models import Question
+    from question_bank.services import bank_import_file
+
+    bank_import_file(data=GOOD.encode(), filename="bank.yaml", variants=20)
+    question = Question.objects.get(slug="conv-out")
+    assert question.kind == Question.Kind.MULTIPART
+    spec = question.versions.get().spec
+    assert [p["name"] for p in spec["parts"]] == ["h", "p", "w"]
