@@ -12,6 +12,7 @@ that grades wrongly, and a short-text answer from the bank's own list that is no
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import numpy as np
@@ -20,6 +21,7 @@ from grader import kinds
 from grader.errors import EngineError, GraderError, SpecError
 from grader.grading import grade, mistake_value, present
 from grader.i18n import _
+from grader.kinds import multipart
 from grader.kinds.short_text import answers_of
 from grader.variants import variant
 
@@ -66,19 +68,24 @@ def _check_question(spec: dict, count: int, report) -> None:
             continue
         tries.append(var.tries)
         keys.add(_key(expected))
-        for index, mistake in enumerate(spec.get("mistakes") or []):
-            try:
-                wrong = mistake_value(kind, spec, index, var.values)
-            except GraderError as exc:
-                mistake_error.setdefault(index, exc.message)
-                continue
-            mistake_computed.add(index)
-            if kind.matches(_as_parsed(wrong), expected, spec):
-                mistakes_hit.setdefault(mistake.get("id") or f"mistakes[{index}]", where)
+        for prefix, owner, owner_spec, key in _mistake_owners(kind, spec, expected):
+            for index, mistake in enumerate(owner_spec.get("mistakes") or []):
+                label = f"{prefix}mistakes[{index}]"
+                try:
+                    wrong = mistake_value(owner, owner_spec, index, var.values)
+                except GraderError as exc:
+                    mistake_error.setdefault((prefix, index), exc.message)
+                    continue
+                mistake_computed.add((prefix, index))
+                if owner.matches(_as_parsed(wrong), key, owner_spec):
+                    named = prefix + mistake["id"] if mistake.get("id") else label
+                    mistakes_hit.setdefault(named, where)
         if seed is None or seed % SELF_TEST_EVERY == 0:
             _self_test(kind, spec, seed, expected, where, once)
         if seed is None and spec["kind"] == "short_text":
             _accepted_accepted(spec, expected, once)
+        if seed is None and spec["kind"] == "multipart":
+            _parts_accepted(spec, once)
     if tries and seed is not None and np.mean(tries) > MAX_MEAN_TRIES:
         once(
             "constraints_reject_often",
@@ -97,15 +104,15 @@ def _check_question(spec: dict, count: int, report) -> None:
     ):
         once("constant_answer", _("у всех вариантов один и тот же ответ"))
     if tries:
-        for index, message in mistake_error.items():
-            if index not in mistake_computed:
+        for (prefix, index), message in mistake_error.items():
+            if (prefix, index) not in mistake_computed:
                 once(
-                    f"mistake_dead_{index}",
+                    f"mistake_dead_{prefix}{index}",
                     _(
-                        "типичная ошибка mistakes[%(index)s] не вычисляется ни для одного "
+                        "типичная ошибка %(label)s не вычисляется ни для одного "
                         "варианта, поэтому никогда не будет узнана: %(message)s"
                     )
-                    % {"index": index, "message": message},
+                    % {"label": f"{prefix}mistakes[{index}]", "message": message},
                 )
     for mistake_id, where in mistakes_hit.items():
         once(
@@ -168,6 +175,45 @@ def _accepted_accepted(spec: dict, expected: list, once) -> None:
                 _("принимаемый ответ %(text)r, набранный как в списке, не засчитан")
                 % {"text": text},
             )
+
+
+def _mistake_owners(kind, spec: dict, expected) -> list[tuple]:
+    """(label prefix, kind, spec, key) of whatever has typical mistakes: the question, or each
+    field of a question with several (``parts.h.mistakes[0]``)."""
+    if spec.get("kind") != "multipart":
+        return [("", kind, spec, expected)]
+    return [
+        (
+            f"parts.{part.get('name')}.",
+            multipart.part_kind(part),
+            multipart.part_spec(spec, part),
+            expected[part.get("name")],
+        )
+        for part in multipart.parts_of(spec)
+    ]
+
+
+def _parts_accepted(spec: dict, once) -> None:
+    """Every accepted answer of a short-text field, typed as listed, is right in that field."""
+    for number, part in enumerate(multipart.parts_of(spec), start=1):
+        if part.get("kind") != "short_text":
+            continue
+        pspec = multipart.part_spec(spec, part)
+        for text in multipart.part_kind(part).expected(pspec, {}):
+            try:
+                result = grade(spec, None, json.dumps({part["name"]: text}, ensure_ascii=False))
+            except GraderError as exc:
+                once(exc.code, exc.message)
+                return
+            if result.status != "graded" or not result.parts[number - 1]["correct"]:
+                once(
+                    "accepted_rejected",
+                    _(
+                        "поле %(name)s: принимаемый ответ %(text)r, набранный как в списке, "
+                        "не засчитан"
+                    )
+                    % {"name": part["name"], "text": text},
+                )
 
 
 def _as_parsed(value):

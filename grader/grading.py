@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from grader import kinds
 from grader.errors import EngineError, ParseError, SpecError
 from grader.i18n import _
-from grader.kinds import matching
+from grader.kinds import matching, multipart
 from grader.kinds.choice import option_feedback
 from grader.templating import localize_text, render
 from grader.variants import Variant, compute_value, derived_scales, variant
@@ -27,6 +27,7 @@ __all__ = [
     "check_spec",
     "mistake_value",
     "localize_display",
+    "localize_preview",
     "score_answer",
 ]
 
@@ -64,6 +65,8 @@ class Presented:
     input_hint: str = ""
     answer_shape: list | None = None
     stems: list = field(default_factory=list)  # matching: [{"index": i, "text": ...}] shown
+    # multipart: each field {name, number, kind, label, input_hint, options, answer_shape}
+    parts: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -75,10 +78,7 @@ def present(spec: dict, seed: int | None) -> Presented:
     var = variant(spec, seed)
     values = var.values
     scales = derived_scales(spec, values)
-    options = [
-        {"index": i, "text": render(spec["options"][i].get("text", ""), values, scales=scales)}
-        for i in _option_order(spec, var)
-    ]
+    options = _options(spec, var, scales)
     stems = []
     if spec.get("kind") == "matching":
         # The answer choices take the place of options; the stems are listed beside them.
@@ -89,16 +89,52 @@ def present(spec: dict, seed: int | None) -> Presented:
     if spec.get("kind") in ("vector", "matrix"):
         shape = list(_shape(kind.expected(spec, values)))
     text_field = "front" if spec.get("kind") == "flashcard" else "text"
+    text = spec.get(text_field, "")
+    parts = []
+    if spec.get("kind") == "multipart":
+        text = multipart.replace_markers(text, spec)
+        parts = _present_parts(spec, var, scales)
     return Presented(
         kind=spec["kind"],
-        text=render(spec.get(text_field, ""), values, scales=scales),
+        text=render(text, values, scales=scales),
         params=var.params,
         options=options,
         hints=[render(h, values, scales=scales) for h in spec.get("hints") or []],
         input_hint=_hint(kind, spec),
         answer_shape=shape,
         stems=stems,
+        parts=parts,
     )
+
+
+def _options(spec: dict, var: Variant, scales: dict, stream: tuple = ()) -> list[dict]:
+    return [
+        {"index": i, "text": render(spec["options"][i].get("text", ""), var.values, scales=scales)}
+        for i in _option_order(spec, var, stream)
+    ]
+
+
+def _present_parts(spec: dict, var: Variant, scales: dict) -> list[dict]:
+    shown = []
+    for number, part in enumerate(multipart.parts_of(spec), start=1):
+        kind = multipart.part_kind(part)
+        pspec = multipart.part_spec(spec, part)
+        shape = None
+        if part.get("kind") in ("vector", "matrix"):
+            shape = list(_shape(_part_expected(kind, pspec, part, var.values)))
+        shown.append(
+            {
+                "name": part.get("name"),
+                "number": number,
+                "kind": part.get("kind"),
+                "label": render(part.get("label") or "", var.values, scales=scales),
+                "input_hint": _hint(kind, pspec),
+                # each field its own shuffle, so one field's options never move another's
+                "options": _options(pspec, var, scales, stream=(number,)),
+                "answer_shape": shape,
+            }
+        )
+    return shown
 
 
 def _hint(kind, spec: dict) -> str:
@@ -117,20 +153,22 @@ def _shape(value) -> tuple:
     return np.shape(value)
 
 
-def _option_order(spec: dict, var: Variant) -> list[int]:
+def _option_order(spec: dict, var: Variant, stream: tuple = ()) -> list[int]:
     count = len(spec.get("options") or [])
     if var.seed is None or not spec.get("shuffle", True) or count < 2:
         return list(range(count))
     import numpy as np
 
     # A separate stream from the parameters' so adding options never changes the numbers.
-    rng = np.random.Generator(np.random.PCG64([var.seed, 1]))
+    rng = np.random.Generator(np.random.PCG64([var.seed, 1, *stream]))
     return [int(i) for i in rng.permutation(count)]
 
 
 def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
     """Grade ``raw`` for the variant ``seed`` of ``spec``. A broken spec raises SpecError."""
     kind = kinds.get(spec.get("kind"))
+    if spec.get("kind") == "multipart":
+        return _grade_multipart(spec, seed, raw)
     var = variant(spec, seed)
     values = var.values
     expected = _expected(kind, spec, values)
@@ -233,6 +271,8 @@ def preview(spec: dict, seed: int | None, raw: str, *, decimal: str = ".") -> di
     kind = kinds.get(spec.get("kind"))
     if spec.get("kind") == "flashcard" or getattr(kind, "NO_ANSWER", False):
         return {"ok": True, "display": ""}
+    if spec.get("kind") == "multipart":
+        return _preview_multipart(spec, seed, raw, decimal)
     expected = _expected(kind, spec, variant(spec, seed).values)
     raw = raw if isinstance(raw, str) else ""
     if not raw.strip():
@@ -251,6 +291,20 @@ def preview(spec: dict, seed: int | None, raw: str, *, decimal: str = ".") -> di
     except ParseError as exc:
         return {"ok": False, "message": exc.message, "code": exc.code}
     return {"ok": True, "display": localize_display(str(getattr(parsed, "display", "")), decimal)}
+
+
+def localize_preview(result: dict, decimal: str) -> dict:
+    """A preview's displays in ``decimal``: the whole one and, for several fields, each field's."""
+    if result.get("parts"):
+        parts = [
+            {**p, "display": localize_display(p["display"], decimal)} if p.get("display") else p
+            for p in result["parts"]
+        ]
+        shown = [f"({p['number']}) {p['display']}" for p in parts if p.get("display")]
+        return {**result, "parts": parts, **({"display": "; ".join(shown)} if shown else {})}
+    if result.get("display"):
+        return {**result, "display": localize_display(result["display"], decimal)}
+    return result
 
 
 def localize_display(display: str, decimal: str) -> str:
@@ -365,3 +419,176 @@ def check_spec(spec: dict, *, samples: int = 20) -> list[str]:
                 % {"where": where, "invalid": test.invalid}
             )
     return problems
+
+
+# --- several answer fields (kind "multipart", grader/kinds/multipart.py) ---------------------
+
+
+def _part_expected(kind, pspec: dict, part: dict, values: dict):
+    try:
+        return _expected(kind, pspec, values)
+    except SpecError as exc:
+        raise SpecError(
+            _("поле %(name)s: %(message)s") % {"name": part.get("name"), "message": exc.message},
+            code=exc.code,
+        ) from exc
+
+
+def _fields(spec: dict, values: dict) -> list[tuple]:
+    """(number, part, kind module, part spec, key) of every field, in the parts' order."""
+    fields = []
+    for number, part in enumerate(multipart.parts_of(spec), start=1):
+        kind = multipart.part_kind(part)
+        pspec = multipart.part_spec(spec, part)
+        fields.append((number, part, kind, pspec, _part_expected(kind, pspec, part, values)))
+    return fields
+
+
+def _read_part(field_: tuple, text: str, values: dict):
+    """A field's answer → (parsed or None when blank, typical mistake of another shape or None)."""
+    number, part, kind, pspec, key = field_
+    if not text.strip():
+        return None, None
+    try:
+        parsed = kind.parse(text, pspec, key)
+        shape_error = _shape_error(kind, parsed, key)
+        mistake = None
+        if shape_error is not None:
+            mistake = _find_mistake(kind, pspec, parsed, key, values)
+            if mistake is None:
+                raise shape_error
+    except ParseError as exc:
+        raise multipart.part_error(number, part.get("name"), exc) from exc
+    return parsed, mistake
+
+
+def _grade_multipart(spec: dict, seed: int | None, raw: str) -> GradeResult:
+    var = variant(spec, seed)
+    values = var.values
+    scales = derived_scales(spec, values)
+    fields = _fields(spec, values)
+    shown_keys = [kind.display(key, pspec) for _n, _p, kind, pspec, key in fields]
+    common = dict(
+        expected={part.get("name"): _plain(key) for _n, part, _k, _s, key in fields},
+        expected_display="; ".join(f"({n}) {shown}" for n, shown in enumerate(shown_keys, 1)),
+        params=var.params,
+        solution=render(spec.get("solution", "") or "", values, scales=scales),
+    )
+    raw = raw if isinstance(raw, str) else ""
+    try:
+        if len(raw) > MAX_RAW_LENGTH:
+            raise ParseError(
+                _("Ответ слишком длинный (больше %(max_raw_length)s символов).")
+                % {"max_raw_length": MAX_RAW_LENGTH},
+                code="too_long",
+            )
+        texts = multipart.raw_parts(raw, spec)
+        # Every field is read before any is graded: one unreadable field makes the answer
+        # unreadable (never wrong), whatever the other fields say.
+        readings = [_read_part(f, texts[f[1].get("name")], values) for f in fields]
+    except ParseError as exc:
+        return GradeResult(status="invalid", feedback=exc.message, error=exc.as_dict(), **common)
+
+    results, total, got, first_mistake = [], 0.0, 0.0, None
+    for (number, part, kind, pspec, key), (parsed, mistake), shown_key in zip(
+        fields, readings, shown_keys, strict=True
+    ):
+        weight = multipart.weight(part)
+        total += weight
+        own = render(part.get("feedback") or "", values, scales=scales)
+        row = {
+            "name": part.get("name"),
+            "number": number,
+            "expected_display": shown_key,
+            "mistake": None,
+        }
+        if parsed is None:
+            note = _("Нет ответа.")
+            results.append(
+                {**row, "status": "empty", "score": 0.0, "correct": False,
+                 "parsed_display": "", "feedback": " ".join(filter(None, [note, own]))}
+            )  # fmt: skip
+            continue
+        outcome = score_answer(kind, parsed, key, pspec, values)
+        if mistake is None and not outcome.correct:
+            mistake = _find_mistake(kind, pspec, parsed, key, values)
+        if mistake is not None:
+            mistake = {**mistake, "id": f"{part.get('name')}:{mistake['id']}"}
+            first_mistake = first_mistake or mistake
+        feedback = [_feedback(outcome, mistake)]
+        if part.get("kind") in ("single_choice", "multiple_choice"):
+            feedback += option_feedback(pspec, parsed.value)
+        got += weight * float(outcome.score)
+        results.append(
+            {**row, "status": "graded", "score": round(float(outcome.score), 6),
+             "correct": outcome.correct, "parsed_display": str(getattr(parsed, "display", "")),
+             "feedback": " ".join(filter(None, [*feedback, own])), "mistake": mistake}
+        )  # fmt: skip
+    score = got / total if total else 0.0
+    correct = all(r["correct"] for r in results)
+    if correct:
+        verdict = _("Верно.")
+    elif score > 0:
+        verdict = _("Частично верно: %(right)s из %(n_parts)s полей.") % {
+            "right": sum(1 for r in results if r["correct"]),
+            "n_parts": len(results),
+        }
+    else:
+        verdict = _("Неверно.")
+    details = [f"({r['number']}) {r['feedback']}" for r in results if r["feedback"]]
+    return GradeResult(
+        status="graded",
+        score=round(score, 6),
+        correct=correct,
+        parsed_display="; ".join(f"({r['number']}) {r['parsed_display'] or '—'}" for r in results),
+        feedback=" ".join([verdict, *details]),
+        mistake=first_mistake,
+        parts=results,
+        **common,
+    )
+
+
+def _preview_multipart(spec: dict, seed: int | None, raw: str, decimal: str) -> dict:
+    """Each field's preview (``parts``) and the whole: the first unreadable field, if any."""
+    raw = raw if isinstance(raw, str) else ""
+    if not raw.strip():
+        return {"ok": False, "message": "", "code": "empty"}
+    try:
+        if len(raw) > MAX_RAW_LENGTH:
+            raise ParseError(
+                _("Ответ длиннее %(max_raw_length)s символов.")
+                % {"max_raw_length": MAX_RAW_LENGTH},
+                code="too_long",
+            )
+        texts = multipart.raw_parts(raw, spec)
+    except ParseError as exc:
+        return {"ok": False, "message": exc.message, "code": exc.code}
+    values = variant(spec, seed).values
+    parts, first_error = [], None
+    for field_ in _fields(spec, values):
+        number, part = field_[0], field_[1]
+        row = {"name": part.get("name"), "number": number}
+        text = texts[part.get("name")]
+        if not text.strip():
+            parts.append({**row, "ok": False, "message": "", "code": "empty"})
+            continue
+        number, part, kind, pspec, key = field_
+        try:
+            parsed = kind.parse(text, pspec, key)
+            shape_error = _shape_error(kind, parsed, key)
+            if shape_error is not None:
+                raise shape_error
+        except ParseError as exc:
+            error = multipart.part_error(number, part.get("name"), exc)
+            first_error = first_error or error
+            parts.append({**row, "ok": False, "message": error.message, "code": exc.code})
+            continue
+        shown = localize_display(str(getattr(parsed, "display", "")), decimal)
+        parts.append({**row, "ok": True, "display": shown})
+    if first_error is not None:
+        return {"ok": False, "message": first_error.message, "code": first_error.code,
+                "parts": parts}  # fmt: skip
+    shown = [f"({p['number']}) {p['display']}" for p in parts if p["ok"]]
+    if not shown:
+        return {"ok": False, "message": "", "code": "empty", "parts": parts}
+    return {"ok": True, "display": "; ".join(shown), "parts": parts}

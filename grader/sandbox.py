@@ -522,12 +522,9 @@ def preview(spec: dict, seed: int | None, raw: str, *, decimal: str = ".") -> di
     """
     [outcome] = _run("preview", [(spec, seed, raw)])
     if outcome[0] == "ok":
-        result = outcome[1]
-        if result.get("display"):
-            from grader.grading import localize_display
+        from grader.grading import localize_preview
 
-            result = {**result, "display": localize_display(result["display"], decimal)}
-        return result
+        return localize_preview(outcome[1], decimal)
     if outcome[0] == "raised":
         _reraise(outcome[1], outcome[2])
     _log_refused("preview", outcome[1], raw)

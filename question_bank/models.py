@@ -83,6 +83,7 @@ class Question(models.Model):
         FLASHCARD = "flashcard", _("карточка")
         MATCHING = "matching", _("на соответствие")
         DESCRIPTION = "description", _("описание (без ответа)")
+        MULTIPART = "multipart", _("несколько полей")
 
     bank = models.ForeignKey(Bank, on_delete=models.CASCADE, related_name="questions")
     topic = models.ForeignKey(

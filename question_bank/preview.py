@@ -21,6 +21,7 @@ from grader import kinds
 from grader.errors import GraderError
 from grader.grading import mistake_value
 from grader.kinds import choice as choice_kind
+from grader.kinds import multipart
 from grader.templating import format_value, render
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,31 @@ def _compute(spec: dict, seed: int | None) -> dict:
         "key_display": graded.expected_display,
         "solution": graded.solution,
         "mistakes": _mistakes(kind, spec, var.values),
+        "parts": _parts(spec, var.values, presented, graded),
     }
+
+
+def _parts(spec: dict, values: dict, presented, graded) -> list[dict]:
+    """A multipart question's fields: each one's options (right ones marked), key and mistakes."""
+    if spec.get("kind") != "multipart":
+        return []
+    rows = []
+    for shown, part, result in zip(
+        presented.parts, multipart.parts_of(spec), graded.parts, strict=True
+    ):
+        key = graded.expected[part["name"]]
+        right = set(key) if part.get("kind") in ("single_choice", "multiple_choice") else ()
+        pspec = multipart.part_spec(spec, part)
+        rows.append(
+            {
+                **shown,
+                "options": [{**o, "correct": o["index"] in right} for o in shown["options"]],
+                "weight": part.get("weight", 1),
+                "key_display": result["expected_display"],
+                "mistakes": _mistakes(multipart.part_kind(part), pspec, values),
+            }
+        )
+    return rows
 
 
 def _mistakes(kind, spec: dict, values: dict) -> list[dict]:

@@ -28,6 +28,7 @@ from grader.kinds import (
     expression,
     flashcard,
     matching,
+    multipart,
     numeric,
     short_text,
     tensor,
@@ -47,6 +48,7 @@ _KINDS = {
     "flashcard": flashcard,
     "matching": matching,
     "description": description,
+    "multipart": multipart,
 }
 
 

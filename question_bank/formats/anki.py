@@ -8,6 +8,7 @@ Conventions:
 * one note per question (flashcards: front/back; other kinds: the rendered text of the default
   variant, with the options of a choice question or the elements and answers of a matching
   question, on the front; the key — for matching the pairs — and the worked solution on the
+  back; a multipart question: its numbered fields on the front, every field's key on the
   back). With ``variants > 1`` a template also gets notes for the variants with seeds
   1 … variants−1;
 * a description (an information item) asks nothing, so it makes no card: it is skipped and
@@ -98,12 +99,10 @@ def _faces(spec: dict, seed: int | None) -> tuple[str, str]:
         return _html(shown.text), _html(grade(spec, seed, "good").solution or spec.get("back", ""))
     result = grade(spec, seed, "")
     front = _html(shown.text)
+    if kind == "multipart":
+        return _multipart_faces(shown, result)
     if kind in ("single_choice", "multiple_choice"):
-        items = "".join(
-            f"<li>{_LETTERS[n % 26]}) {_html(option['text'])}</li>"
-            for n, option in enumerate(shown.options)
-        )
-        front += f'<ol class="options" type="A" style="list-style: none">{items}</ol>'
+        front += _options_html(shown.options)
         right = [
             f"{_LETTERS[n % 26]}) {_html(option['text'])}"
             for n, option in enumerate(shown.options)
@@ -131,10 +130,7 @@ def _faces(spec: dict, seed: int | None) -> tuple[str, str]:
         full = [a.text for a in answers_of(spec) if a.fraction >= 1]
         answer = "Ответ: " + " / ".join(html.escape(a) for a in full)
     else:
-        shown_key = result.expected_display
-        if "$" not in shown_key and kind in ("numeric", "vector", "matrix"):
-            shown_key = f"${shown_key}$"  # format_value gives LaTeX (pmatrix, 10^{k})
-        answer = "Ответ: " + _html(shown_key)
+        answer = "Ответ: " + _key_html(kind, result.expected_display)
     if partial := _partial_answers(spec, seed, shown.options):
         answer += "<br>Частично засчитывается: " + "; ".join(partial)
     back = answer
@@ -166,6 +162,36 @@ def _partial_answers(spec: dict, seed: int | None, options: list) -> list[str]:
                     shown = f"{shown[:-1]} \\pm {width:g}$"
                 out.append(f"{_html(shown)} ({alternative.fraction * 100:g} %)")
     return out
+def _options_html(options: list[dict]) -> str:
+    items = "".join(
+        f"<li>{_LETTERS[n % 26]}) {_html(option['text'])}</li>" for n, option in enumerate(options)
+    )
+    return f'<ol class="options" type="A" style="list-style: none">{items}</ol>'
+
+
+def _key_html(kind: str, shown_key: str) -> str:
+    if "$" not in shown_key and kind in ("numeric", "vector", "matrix"):
+        shown_key = f"${shown_key}$"  # format_value gives LaTeX (pmatrix, 10^{k})
+    return _html(shown_key)
+
+
+def _multipart_faces(shown, result) -> tuple[str, str]:
+    """One note: the text with its numbered fields (and each choice field's options) on the
+    front; every field's key, in order, then the solution on the back."""
+    front = _html(shown.text)
+    lines = []
+    for part in shown.parts:
+        label = f"({part['number']})"
+        if part["label"]:
+            label += " " + _html(part["label"])
+        if part["options"]:
+            front += f"<br>{label}{_options_html(part['options'])}"
+        key = _key_html(part["kind"], result.parts[part["number"] - 1]["expected_display"])
+        lines.append(f"{label}: {key}")
+    back = "Ответы:<br>" + "<br>".join(lines)
+    if result.solution:
+        back += "<br><br>" + _html(result.solution)
+    return front, back
 
 
 def export_anki(

@@ -264,7 +264,10 @@ def _question_references(entry: dict, where: tuple, locator: _Locator) -> list[P
         for j, mistake in enumerate(entry.get("mistakes") or []):
             path = (*where, "mistakes", j, "answer")
             problems.extend(_value_def(mistake["answer"], path, names, locator))
-    with_answer = names | {"answer"}
+    for j, part in enumerate(entry.get("parts") or []):
+        problems.extend(_part_references(part, (*where, "parts", j), names, locator))
+    # A multipart solution has no single key to show: its fields' keys are named in the parts.
+    with_answer = names if entry.get("kind") == "multipart" else names | {"answer"}
     for field in TEXT_FIELDS:
         allowed = with_answer if field in ("solution", "back") else names
         problems.extend(_placeholders(entry.get(field, ""), (*where, field), allowed, locator))
@@ -278,6 +281,36 @@ def _question_references(entry: dict, where: tuple, locator: _Locator) -> list[P
         path = (*where, "mistakes", j, "feedback")
         problems.extend(_placeholders(mistake.get("feedback", ""), path, names, locator))
     return problems
+
+
+def _part_references(part: dict, where: tuple, names: set, locator: _Locator) -> list[Problem]:
+    """A field of a multipart question: its key, mistakes and texts see the question's names.
+    Every message names the field, since the line alone may point into a long list of parts."""
+    found = []
+    if part.get("kind") != "expression":
+        if part.get("answer") is not None:
+            found.extend(_value_def(part["answer"], (*where, "answer"), names, locator))
+        for j, mistake in enumerate(part.get("mistakes") or []):
+            found.extend(
+                _value_def(mistake["answer"], (*where, "mistakes", j, "answer"), names, locator)
+            )
+    for key in ("label", "feedback"):
+        found.extend(_placeholders(part.get(key, ""), (*where, key), names, locator))
+    for j, option in enumerate(part.get("options") or []):
+        for key in ("text", "feedback"):
+            path = (*where, "options", j, key)
+            found.extend(_placeholders(option.get(key, ""), path, names, locator))
+    for j, mistake in enumerate(part.get("mistakes") or []):
+        path = (*where, "mistakes", j, "feedback")
+        found.extend(_placeholders(mistake.get("feedback", ""), path, names, locator))
+    named = _("поле %(name)s") % {"name": part.get("name")}
+    return [replace(p, message=_after_label(p.message, named)) for p in found]
+
+
+def _after_label(message: str, named: str) -> str:
+    """``questions[0].parts[1].answer: …`` → ``questions[0].parts[1].answer: поле p: …``."""
+    label, sep, rest = message.partition(": ")
+    return f"{label}: {named}: {rest}" if sep else f"{named}: {message}"
 
 
 def _value_def(definition, path: tuple, names: set, locator: _Locator) -> list[Problem]:

@@ -6,6 +6,7 @@ Validation messages are translated to Russian from pydantic's error types.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-__all__ = ["AcceptedAnswer", "BankFile", "Question", "translate_error"]
+__all__ = ["AcceptedAnswer", "BankFile", "Part", "Question", "translate_error"]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,39}$")]
@@ -201,6 +202,15 @@ class Pair(Strict):
     answer: Annotated[str, StringConstraints(max_length=20_000)]
 
 
+PartKind = Literal[
+    "numeric",
+    "vector",
+    "matrix",
+    "expression",
+    "single_choice",
+    "multiple_choice",
+    "short_text",
+]
 Kind = Literal[
     "numeric",
     "vector",
@@ -210,12 +220,105 @@ Kind = Literal[
     "multiple_choice",
     "short_text",
     "flashcard",
+    "multipart",
     "matching",
     "description",
 ]
+# [[name]] in a multipart question's text: where that field stands.
+_MARKER = re.compile(r"\[\[([A-Za-z][A-Za-z0-9_]{0,39})\]\]")
 
 
-class Question(Strict):
+def _kind_fields(model, kind: str) -> None:
+    """The fields a kind needs (a question's or a field's): raises ValueError in Russian."""
+    computed = kind in ("numeric", "vector", "matrix", "expression")
+    if computed and model.answer is None:
+        raise ValueError(_("для вопроса типа %(kind)s нужен answer") % {"kind": kind})
+    if kind == "expression" and not model.variables:
+        raise ValueError(_("для вопроса-выражения нужен список variables"))
+    if kind in ("single_choice", "multiple_choice"):
+        right = sum(o.correct for o in model.options)
+        if len(model.options) < 2:
+            raise ValueError(_("нужно не меньше двух вариантов ответа (options)"))
+        if any(o.fraction is not None for o in model.options):
+            _check_fractions(kind, model.options)
+        elif right == 0 or (kind == "single_choice" and right != 1):
+            raise ValueError(
+                _("в вопросе с одним ответом должен быть ровно один верный вариант")
+                if kind == "single_choice"
+                else _("нужен хотя бы один верный вариант")
+            )
+    if kind == "short_text" and not model.answers:
+        raise ValueError(_("для короткого ответа нужен список answers"))
+    if kind == "short_text" and not any(
+        not isinstance(a, AcceptedAnswer) or a.fraction >= 1 for a in model.answers
+    ):
+        raise ValueError(
+            _("хотя бы один принимаемый ответ должен давать полный балл (fraction 1), как в Moodle")
+        )
+    _check_numeric_extras(model)
+    if kind != "short_text" and model.typos is not None:
+        raise ValueError(_("поле typos есть только у вопросов типа short_text"))
+
+
+class AnswerFields(Strict):
+    """The answer fields of the kinds (a question's, or one field's of a multipart question)."""
+
+    answer: ValueDef | None = None
+    tolerance: ToleranceSpec | None = None
+    partial: bool = True
+    mistakes: list[Mistake] = []
+    options: list[Option] = []
+    shuffle: bool = True
+    answers: list[Accepted] = []
+    typos: bool | None = None
+    alternatives: list[Alternative] = Field([], max_length=50)
+    units: list[Unit] = Field([], max_length=50)
+    unit_grading: Literal["none", "optional", "required"] | None = None
+    unit_penalty: float | None = Field(None, ge=0, le=1)
+    unit_penalty_of: Literal["response", "question"] | None = None
+    variables: list[Name] = []
+    functions: dict[Name, Literal["sigmoid", "tanh", "relu", "exp", "log", "sqrt"]] = {}
+
+
+class Part(AnswerFields):
+    """One answer field of a multipart question (docs/bank-format.md)."""
+
+    name: Name
+    kind: PartKind
+    label: Annotated[str, StringConstraints(max_length=300)] = ""
+    weight: float = Field(1.0, gt=0, le=1000)
+    feedback: Text = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_nested(cls, data):
+        if isinstance(data, dict) and data.get("kind") in ("multipart", "flashcard"):
+            raise ValueError(
+                _("поле %(name)s: тип %(kind)s не может быть полем вопроса из нескольких полей")
+                % {"name": data.get("name"), "kind": data.get("kind")}
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self):
+        try:
+            _kind_fields(self, self.kind)
+        except ValueError as exc:
+            raise ValueError(
+                _("поле %(name)s: %(error)s") % {"name": self.name, "error": exc}
+            ) from None
+        return self
+
+
+# What a multipart question gives per field, never for the whole question.
+_PER_PART = (
+    "answer", "tolerance", "partial", "mistakes", "options", "shuffle", "answers", "typos",
+    "alternatives", "units", "unit_grading", "unit_penalty", "unit_penalty_of", "variables",
+    "functions",
+)  # fmt: skip
+
+
+class Question(AnswerFields):
     slug: Slug
     title: Short
     topic: Slug | None = None
@@ -229,23 +332,9 @@ class Question(Strict):
     params: dict[Name, Param] = {}
     derived: dict[Name, ValueDef] = {}
     constraints: list[Annotated[str, StringConstraints(max_length=500)]] = []
-    answer: ValueDef | None = None
-    tolerance: ToleranceSpec | None = None
-    partial: bool = True
-    mistakes: list[Mistake] = []
     hints: list[Text] = []
     solution: Text = ""
-    options: list[Option] = []
-    shuffle: bool = True
-    answers: list[Accepted] = []
-    typos: bool | None = None
-    alternatives: list[Alternative] = Field([], max_length=50)
-    units: list[Unit] = Field([], max_length=50)
-    unit_grading: Literal["none", "optional", "required"] | None = None
-    unit_penalty: float | None = Field(None, ge=0, le=1)
-    unit_penalty_of: Literal["response", "question"] | None = None
-    variables: list[Name] = []
-    functions: dict[Name, Literal["sigmoid", "tanh", "relu", "exp", "log", "sqrt"]] = {}
+    parts: list[Part] = Field([], max_length=50)
     pairs: list[Pair] = Field([], max_length=100)
     distractors: list[Text] = Field([], max_length=100)
 
@@ -254,37 +343,11 @@ class Question(Strict):
         kind = self.kind
         if kind != "matching" and (self.pairs or self.distractors):
             raise ValueError(_("поля pairs и distractors есть только у вопросов типа matching"))
-        computed = kind in ("numeric", "vector", "matrix", "expression")
-        if computed and self.answer is None:
-            raise ValueError(_("для вопроса типа %(kind)s нужен answer") % {"kind": kind})
-        if kind == "expression" and not self.variables:
-            raise ValueError(_("для вопроса-выражения нужен список variables"))
-        if kind in ("single_choice", "multiple_choice"):
-            right = sum(o.correct for o in self.options)
-            if len(self.options) < 2:
-                raise ValueError(_("нужно не меньше двух вариантов ответа (options)"))
-            if any(o.fraction is not None for o in self.options):
-                _check_fractions(kind, self.options)
-            elif right == 0 or (kind == "single_choice" and right != 1):
-                raise ValueError(
-                    _("в вопросе с одним ответом должен быть ровно один верный вариант")
-                    if kind == "single_choice"
-                    else _("нужен хотя бы один верный вариант")
-                )
-        if kind == "short_text" and not self.answers:
-            raise ValueError(_("для короткого ответа нужен список answers"))
-        if kind == "short_text" and not any(
-            not isinstance(a, AcceptedAnswer) or a.fraction >= 1 for a in self.answers
-        ):
-            raise ValueError(
-                _(
-                    "хотя бы один принимаемый ответ должен давать полный балл (fraction 1), "
-                    "как в Moodle"
-                )
-            )
-        _check_numeric_extras(self)
-        if kind != "short_text" and self.typos is not None:
-            raise ValueError(_("поле typos есть только у вопросов типа short_text"))
+        if kind == "multipart":
+            self._parts_fit()
+        elif self.parts:
+            raise ValueError(_("поля (parts) есть только у вопросов типа multipart"))
+        _kind_fields(self, kind)
         if kind == "flashcard" and not (self.front and self.back):
             raise ValueError(_("у карточки должны быть front и back"))
         if kind == "matching":
@@ -294,6 +357,46 @@ class Question(Strict):
         if kind != "flashcard" and not self.text:
             raise ValueError(_("нужен текст вопроса (text)"))
         return self
+
+    def _parts_fit(self) -> None:
+        if not self.parts:
+            raise ValueError(_("для вопроса типа multipart нужен список полей (parts)"))
+        given = [key for key in _PER_PART if key in self.model_fields_set]
+        if given:
+            raise ValueError(
+                _(
+                    "у вопроса типа multipart %(keys)s задаются в каждом поле (parts), "
+                    "а не у вопроса"
+                )
+                % {"keys": ", ".join(given)}
+            )
+        names = [part.name for part in self.parts]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(
+                _("имена полей должны быть разными: %(names)s повторяется")
+                % {"names": ", ".join(twice)}
+            )
+        marked = _MARKER.findall(self.text)
+        if not marked:
+            return  # no markers: the fields are listed after the text
+        unknown = sorted({name for name in marked if name not in names})
+        if unknown:
+            raise ValueError(
+                _("в тексте есть метка [[%(name)s]], а поля с таким именем нет")
+                % {"name": unknown[0]}
+            )
+        for name in names:
+            count = marked.count(name)
+            if count != 1:
+                raise ValueError(
+                    _(
+                        "метка поля [[%(name)s]] должна стоять в тексте ровно один раз "
+                        "(найдено: %(count)s); или уберите из текста все метки — тогда поля "
+                        "идут после текста"
+                    )
+                    % {"name": name, "count": count}
+                )
 
 
 def _check_matching(question: Question) -> None:
@@ -392,7 +495,7 @@ def _check_fractions(kind: str, options: list[Option]) -> None:
             )
 
 
-def _check_numeric_extras(question: Question) -> None:
+def _check_numeric_extras(question: AnswerFields) -> None:
     """Alternatives and units belong to numeric questions; units must be readable."""
     from grader.errors import SpecError  # see _check_fractions: loaded when needed
     from grader.units import unit_table
@@ -442,6 +545,7 @@ _MESSAGES = {
     "union_tag_invalid": gettext_lazy("неизвестный тип {tag}; допустимы: {expected_tags}"),
     "union_tag_not_found": gettext_lazy("не указан type"),
     "greater_than_equal": gettext_lazy("должно быть не меньше {ge}"),
+    "greater_than": gettext_lazy("должно быть больше {gt}"),
     "less_than_equal": gettext_lazy("должно быть не больше {le}"),
     "too_short": gettext_lazy("слишком мало элементов (нужно не меньше {min_length})"),
     "too_long": gettext_lazy("слишком много элементов (не больше {max_length})"),

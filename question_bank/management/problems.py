@@ -23,4 +23,3 @@ def write_problems(write: Callable[[str], object], problems: Iterable[Problem]) 
         write(str(problem))
         if problem.excerpt:
             write(problem.excerpt)
-

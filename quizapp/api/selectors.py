@@ -13,6 +13,8 @@ from quizapp.models import Attempt, Quiz, Response
 OPEN_RESULT_FIELDS = ("score", "correct", "parsed_display", "feedback", "parts")
 # Added once the attempt is finished and the quiz shows solutions.
 KEY_RESULT_FIELDS = ("expected", "expected_display", "solution", "mistake")
+# A multipart question's field results: what of each is a key (shown as KEY_RESULT_FIELDS are).
+PART_KEY_FIELDS = ("expected_display", "mistake")
 
 
 def solutions_revealed(attempt: Attempt) -> bool:
@@ -39,6 +41,11 @@ def result_for_client(response: Response, *, reveal: bool) -> dict:
     shown = {k: result[k] for k in OPEN_RESULT_FIELDS if k in result}
     if reveal:
         shown.update({k: result[k] for k in KEY_RESULT_FIELDS if k in result})
+    elif any(isinstance(part, dict) for part in shown.get("parts") or []):
+        # The fields of a multipart question carry their own keys: hidden like the question's.
+        shown["parts"] = [
+            {k: v for k, v in part.items() if k not in PART_KEY_FIELDS} for part in shown["parts"]
+        ]
     return shown
 
 
@@ -54,7 +61,10 @@ def variant_for_client(version: QuestionVersion, seed: int | None) -> dict | Non
 def presented_for_client(presented: dict) -> dict:
     """A whitelist of ``grader.Presented``: what a student sees before answering."""
     keep = ("kind", "text", "options", "hints", "input_hint", "answer_shape", "stems")
-    return {k: presented[k] for k in keep if k in presented}
+    shown = {k: presented[k] for k in keep if k in presented}
+    if presented.get("parts"):
+        shown["parts"] = presented["parts"]  # the fields' texts and options, never a key
+    return shown
 
 
 def bank_list(*, banks):

@@ -108,6 +108,26 @@ class StemSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+class VariantPartSerializer(serializers.Serializer):
+    """One answer field of a multipart question."""
+
+    name = serializers.CharField(
+        help_text=gettext_lazy("Имя поля: ключ в объекте JSON, который отправляется в ответе.")
+    )
+    number = serializers.IntegerField(help_text=gettext_lazy("Номер (1), (2)… в тексте."))
+    kind = serializers.ChoiceField(
+        choices=[
+            c
+            for c in Question.Kind.choices
+            if c[0] not in ("flashcard", "multipart", "matching", "description")
+        ]
+    )
+    label = serializers.CharField()
+    input_hint = serializers.CharField()
+    options = OptionSerializer(many=True)
+    answer_shape = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+
+
 class VariantSerializer(serializers.Serializer):
     """A rendered question: text and options, never the key."""
 
@@ -122,6 +142,14 @@ class VariantSerializer(serializers.Serializer):
         help_text=gettext_lazy(
             "Вопрос на соответствие (matching): элементы в порядке показа; варианты ответа — "
             "в options."
+        ),
+    )
+    parts = VariantPartSerializer(
+        many=True,
+        required=False,
+        help_text=gettext_lazy(
+            "Только у вопроса из нескольких полей (multipart): его поля по порядку. Ответ — "
+            'объект JSON «имя поля → ответ», например {"h": "5", "p": "0"}.'
         ),
     )
 
@@ -386,7 +414,15 @@ class GradeResultSerializer(serializers.Serializer):
     correct = serializers.BooleanField(required=False)
     parsed_display = serializers.CharField(required=False)
     feedback = serializers.CharField(required=False)
-    parts = serializers.ListField(child=serializers.BooleanField(), required=False)
+    parts = serializers.ListField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text=gettext_lazy(
+            "По элементам вектора или вариантам — true/false; у вопроса из нескольких полей — "
+            "объект на каждое поле: name, number, status (graded, invalid, empty), score, "
+            "correct, parsed_display, feedback; после завершения ещё expected_display и mistake."
+        ),
+    )
     error = FieldErrorSerializer(required=False)
     expected = serializers.JSONField(
         required=False, help_text=gettext_lazy("Только после завершения.")

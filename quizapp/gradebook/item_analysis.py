@@ -300,9 +300,17 @@ def _answers(analysis: QuestionAnalysis, question_id: int, counts: Counter, righ
 def _mistakes(analysis: QuestionAnalysis, question_id: int, counts: Counter, newest: dict):
     """The typical mistakes of the newest version the quiz drew, with how often each was hit;
     then mistakes of older versions that the newest no longer lists."""
+    spec = newest["spec"] or {}
     known = [
         (m.get("id") or f"mistake_{k}", m.get("feedback", ""))
-        for k, m in enumerate((newest["spec"] or {}).get("mistakes") or [])
+        for k, m in enumerate(spec.get("mistakes") or [])
+    ]
+    # A multipart question's mistakes live in its fields; a graded answer names the first one
+    # it made as «field:id» (grader/grading.py).
+    known += [
+        (f"{part.get('name')}:{m.get('id') or f'mistake_{k}'}", m.get("feedback", ""))
+        for part in spec.get("parts") or []
+        for k, m in enumerate(part.get("mistakes") or [])
     ]
     seen = {mid for mid, _ in known}
     hits = {m: n for (q, m), n in counts.items() if q == question_id}

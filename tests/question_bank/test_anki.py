@@ -216,3 +216,42 @@ def test_export_command_says_how_many_questions_were_skipped(tmp_path, capsys):
         "вопросов: 2 → заметок Anki: 1 (по одной карточке на заметку); пропущено вопросов: 1"
         in printed
     )
+
+
+def test_a_multipart_question_is_one_note_with_every_field_on_the_back(tmp_path):
+    bank = {
+        "format": FORMAT_TAG,
+        "bank": {"slug": "mp", "title": "Поля"},
+        "questions": [
+            {
+                "slug": "conv-out",
+                "title": "Выход свёртки",
+                "kind": "multipart",
+                "params": {"n": {"type": "int", "min": 5, "max": 9, "default": 7}},
+                "text": "Вход ${{ n }}$. Высота: [[h]]; параметров: [[p]].",
+                "parts": [
+                    {
+                        "name": "h",
+                        "kind": "numeric",
+                        "label": "высота",
+                        "answer": {"expr": "n - 2"},
+                    },
+                    {
+                        "name": "p",
+                        "kind": "single_choice",
+                        "shuffle": False,
+                        "options": [{"text": "10", "correct": True}, {"text": "9"}],
+                    },
+                ],
+                "solution": "Высота {{ n - 2 }}.",
+            }
+        ],
+    }
+    path = tmp_path / "mp.apkg"
+    warnings: list = []
+    assert export_anki(bank, path, warnings=warnings) == 1 and warnings == []
+    [note] = read_apkg(path, tmp_path)["notes"].values()
+    front, back, _topic = note["fields"]
+    assert front.startswith("Вход \\(7\\). Высота: (1); параметров: (2).")
+    assert "(2)<ol" in front and "<li>A) 10</li><li>B) 9</li>" in front
+    assert back == "Ответы:<br>(1) высота: \\(5\\)<br>(2): 10<br><br>Высота 5."

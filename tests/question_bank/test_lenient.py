@@ -28,9 +28,9 @@ MOODLE = """<?xml version="1.0" encoding="UTF-8"?>
     <answer fraction="0"><text>a</text></answer>
     <answer fraction="0"><text>b</text></answer>
   </question>
-  <question type="multianswer">
-    <name><text>Клоуз</text></name>
-    <questiontext format="html"><text>{1:NUMERICAL:=3}</text></questiontext>
+  <question type="ddwtos">
+    <name><text>Перетаскивание</text></name>
+    <questiontext format="html"><text>[[1]] и [[2]]</text></questiontext>
   </question>
 </quiz>
 """
@@ -73,7 +73,7 @@ def test_moodle_lenient_keeps_the_rest_and_names_the_broken():
     assert "нет ни одного верного варианта" in skipped.message
     assert str(skipped).startswith("m.xml:10: вопрос пропущен: вопрос «Без верного»")
     # An unsupported type stays a warning that names it (it never stopped anything).
-    assert any(p.code == "unsupported_type" and p.question.type == "multianswer"
+    assert any(p.code == "unsupported_type" and p.question.type == "ddwtos"
                for p in result.problems)  # fmt: skip
 
 

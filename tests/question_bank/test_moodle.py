@@ -716,8 +716,6 @@ def test_plain_essay_is_a_self_check_card_and_spoils_nothing():
 @pytest.mark.parametrize(
     ("qtype", "words"),
     [
-        ("cloze", "вложенные ответы"),
-        ("multianswer", "вложенные ответы (cloze)"),
         ("randomsamatch", "случайный вопрос на соответствие"),
         ("ordering", "упорядочивание"),
         ("gapselect", "выбор пропущенных слов"),

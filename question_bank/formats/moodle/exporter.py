@@ -16,7 +16,6 @@ Every approximation is reported in the optional ``warnings`` list. ``$…$``/``$
 
 from __future__ import annotations
 
-import math
 import re
 import xml.etree.ElementTree as ET
 
@@ -24,14 +23,21 @@ from django.utils.translation import gettext as _
 
 from grader import kinds
 from grader.errors import GraderError, ParseError
-from grader.expr import evaluate, names_in, parse_expression
+from grader.expr import evaluate, parse_expression
 from grader.kinds import choice as choice_kind
 from grader.kinds import numeric as numeric_kind
-from grader.templating import PLACEHOLDER, format_value, placeholders, render
+from grader.templating import PLACEHOLDER, format_value, placeholders
 from grader.variants import compute_value, variant
 from question_bank.formats.common import Problem, split_question
 from question_bank.formats.matching import answer_text
 from question_bank.formats.moodle.calculated import decimals_of
+from question_bank.formats.moodle.cloze import field_text
+from question_bank.formats.moodle.cloze_export import cloze_part, cloze_weights
+from question_bank.formats.moodle.values import absolute_bound as _absolute_bound
+from question_bank.formats.moodle.values import expression_spellings as _expression_spellings
+from question_bank.formats.moodle.values import number_text as _number_text
+from question_bank.formats.moodle.values import render_text as _render
+from question_bank.formats.moodle.values import scalar_number as _scalar_number
 from question_bank.formats.text import native_to_html
 
 __all__ = ["export_moodle_xml"]
@@ -111,17 +117,6 @@ def _simple(parent, tag: str, text) -> ET.Element:
     return element
 
 
-def _number_text(value) -> str:
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, int):
-        return str(value)
-    value = float(value)
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
 def _fraction_text(value: float) -> str:
     text = f"{value:.5f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -139,20 +134,16 @@ def _question_shell(entry: dict, qtype: str, text_html: str, solution_html: str)
     return question
 
 
-def _finish(question, entry: dict, hints_html: list[str]):
+def _finish(question, entry: dict, hints_html: list[str], marks: tuple | list = ()):
     for hint in hints_html:
         _text_element(question, "hint", hint)
-    tags = list(entry.get("tags") or [])
+    tags = list(entry.get("tags") or []) + list(marks)
     if tags:
         holder = ET.SubElement(question, "tags")
         for tag in tags:
             tag_element = ET.SubElement(holder, "tag")
             ET.SubElement(tag_element, "text").text = tag
     return question
-
-
-def _render(template: str, values: dict) -> str:
-    return render(template or "", values)
 
 
 def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> ET.Element:
@@ -196,6 +187,8 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
                 _("шаблон с параметрами экспортирован одним вариантом (по умолчанию)"),
             )
         )
+    if kind == "multipart":
+        return _export_multipart(entry, spec, values, solution_html, hints_html, sink, bank_slug)
     if kind == "numeric":
         question = _question_shell(entry, "numerical", text_html, solution_html)
         bound = _absolute_bound(spec.get("tolerance"), expected)
@@ -299,14 +292,13 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
             )
         )
         bound = _absolute_bound(spec.get("tolerance"), expected, elementwise=True)
-        question = ET.Element("question", type="cloze")
-        _text_element(question, "name", entry.get("title") or entry.get("slug"), fmt=None)
-        _text_element(question, "questiontext", text_html + _cloze_fields(expected, bound))
-        _text_element(question, "generalfeedback", solution_html)
-        _simple(question, "penalty", "0.3333333")
-        _simple(question, "hidden", "0")
-        _simple(question, "idnumber", entry.get("slug", ""))
-        return _finish(question, entry, hints_html)
+        question = _cloze_shell(entry, text_html + _cloze_fields(expected, bound), solution_html)
+        # Machine tags, so that our importer reads this cloze back as the same kind.
+        marks = [f"nz-kind:{kind}"]
+        if kind == "matrix":
+            marks.append("nz-shape:{}x{}".format(*_shape_of(expected)))
+        marks.append(_tolerance_tag(spec.get("tolerance")))
+        return _finish(question, entry, hints_html, marks)
     if kind == "expression":
         sink.append(
             _export_problem(
@@ -338,6 +330,46 @@ def _matching_fields(question, spec: dict, values: dict):
             "", answer_text(_render(answer, values))
         )
     return question
+def _export_multipart(entry, spec, values, solution_html, hints_html, sink, bank_slug):
+    """Each part a field where its ``[[name]]`` stands (or after the text, with its label)."""
+    from grader.kinds import multipart
+
+    parts = multipart.parts_of(spec)
+    weights, approximated = cloze_weights([multipart.weight(p) for p in parts])
+    notes = []
+    if approximated:
+        notes.append(_("веса полей округлены до целых"))
+    fields, tensors = {}, False
+    for part, weight in zip(parts, weights, strict=True):
+        pspec = multipart.part_spec(spec, part)
+        text, note = cloze_part(part, pspec, values, weight)
+        fields[part["name"]] = text
+        tensors = tensors or part.get("kind") in ("vector", "matrix")
+        if note:
+            notes.append(_("поле %(name)s: %(note)s") % {"name": part["name"], "note": note})
+        if part.get("feedback"):
+            notes.append(
+                _("поле %(name)s: отзыв поля не переносится (в cloze его некуда записать)")
+                % {"name": part["name"]}
+            )
+    for note in notes:
+        sink.append(_export_problem(bank_slug, entry, note))
+    # Slots survive the text's conversion to HTML; the fields (HTML already) go in after.
+    slots = {name: f"NZFIELDSLOT{i}X" for i, name in enumerate(fields)}
+    template = spec.get("text") or ""
+    if multipart.MARKER.search(template):
+        template = multipart.MARKER.sub(lambda m: slots.get(m.group(1), m.group(0)), template)
+        text_html = native_to_html(_render(template, values))
+    else:
+        text_html = native_to_html(_render(template, values))
+        for number, part in enumerate(parts, start=1):
+            label = _render(part.get("label") or "", values) or f"({number})"
+            text_html += f"<p>{native_to_html(label, paragraphs=False)}: {slots[part['name']]}</p>"
+    for name, slot in slots.items():
+        text_html = text_html.replace(slot, fields[name])
+    question = _cloze_shell(entry, text_html, solution_html)
+    marks = [] if tensors else ["nz-parts:" + ",".join(fields)]
+    return _finish(question, entry, hints_html, marks)
 
 
 def _plainify(value):
@@ -346,20 +378,6 @@ def _plainify(value):
     if isinstance(value, np.ndarray):
         return value.tolist()
     return value
-
-
-def _expression_spellings(spec: dict, values: dict, expected) -> list[str]:
-    import sympy
-
-    spellings = []
-    answer = spec.get("answer")
-    text = answer.get("expr") if isinstance(answer, dict) else answer
-    if isinstance(text, str):
-        node = parse_expression(text)
-        if not (names_in(node) - set(spec.get("variables") or [])):
-            spellings.append(str(node))
-    spellings.append(sympy.sstr(expected).replace("**", "^"))
-    return list(dict.fromkeys(spellings))
 
 
 def _answer(question, text: str, fraction: float, feedback_html: str, *, fmt: str):
@@ -408,36 +426,27 @@ def _without_units(question):
     _simple(question, "unitsleft", "0")
 
 
-def _sig_bound(magnitude: float, sig: int) -> float:
-    if magnitude == 0:
-        return 0.5 * 10.0**-sig
-    return 0.5 * 10.0 ** (math.floor(math.log10(magnitude)) - sig + 1)
+def _cloze_shell(entry: dict, text_html: str, solution_html: str):
+    question = ET.Element("question", type="cloze")
+    _text_element(question, "name", entry.get("title") or entry.get("slug"), fmt=None)
+    _text_element(question, "questiontext", text_html)
+    _text_element(question, "generalfeedback", solution_html)
+    _simple(question, "penalty", "0.3333333")
+    _simple(question, "hidden", "0")
+    _simple(question, "idnumber", entry.get("slug", ""))
+    return question
 
 
-def _absolute_bound(tolerance, expected, *, elementwise: bool = False) -> float | list:
-    """The absolute half-width our tolerance accepts around ``expected`` (Moodle's nominal)."""
+def _shape_of(value) -> tuple:
     import numpy as np
 
-    if elementwise:
-        flat = np.asarray(expected, dtype=float).ravel().tolist()
-        is_int = np.asarray(expected).dtype.kind in "iub"
-        return [_absolute_bound(tolerance, int(v) if is_int else v) for v in flat]
-    tol = dict(tolerance or {})
-    magnitude = abs(float(expected))
-    if not tol:
-        if isinstance(expected, int):
-            return 0.0
-        return max(1e-9, 0.005 * magnitude)
-    bound = 0.0
-    if tol.get("abs") is not None:
-        bound = max(bound, float(tol["abs"]))
-    if tol.get("rel") is not None:
-        bound = max(bound, float(tol["rel"]) * magnitude)
-    if tol.get("sig") is not None:
-        bound = max(bound, _sig_bound(magnitude, int(tol["sig"])))
-    if tol.get("geo") is not None:
-        bound = max(bound, float(tol["geo"]) * magnitude / (1 + float(tol["geo"])))
-    return bound
+    return np.shape(value)
+
+
+def _tolerance_tag(tolerance) -> str:
+    """Our tolerance as a machine tag (``nz-tolerance:rel=0.01``; ``none``: the default one)."""
+    pairs = [f"{k}={_number_text(v)}" for k, v in dict(tolerance or {}).items() if v is not None]
+    return "nz-tolerance:" + (",".join(pairs) if pairs else "none")
 
 
 def _cloze_fields(expected, bounds: list) -> str:
@@ -446,7 +455,7 @@ def _cloze_fields(expected, bounds: list) -> str:
     array = np.asarray(expected)
     flat = array.ravel().tolist()
     fields = [
-        f"{{1:NUMERICAL:={_number_text(v)}:{_number_text(b)}}}"
+        field_text(1, "NUMERICAL", [(100, f"{_number_text(v)}:{_number_text(b)}", "")])
         for v, b in zip(flat, bounds, strict=True)
     ]
     if array.ndim == 1:
@@ -472,10 +481,6 @@ def _moodle_tolerance(tolerance, keys: list) -> tuple[int, float, str]:
         approx = _("допуск по значащим цифрам заменён относительным 0,5·10^(1−sig)")
         return 1, 0.5 * 10.0 ** (1 - int(tol["sig"])), approx
     return 3, float(tol["geo"]), note
-
-
-def _scalar_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _dataset_value(value, fmt: str | None) -> str | None:

@@ -33,6 +33,10 @@ Mapping (docs/import-export.md has the full table):
 * ``matching`` and ``ddmatch`` → ``matching`` (stems and answers; a subquestion without a stem
   is an extra wrong answer), ``description`` → ``description``
   (:mod:`question_bank.formats.moodle.matching`).
+* ``cloze`` (embedded answers) → ``multipart``: each ``{weight:TYPE:answers}`` field a part
+  (NUMERICAL → numeric, SHORTANSWER → short_text, MULTICHOICE → single_choice, MULTIRESPONSE →
+  multiple_choice), its weight the part's; our own export of a vector or matrix (tagged
+  ``nz-kind:…``) is read back as that kind (:mod:`question_bank.formats.moodle.cloze`).
 
 Texts are converted by :func:`question_bank.formats.text.convert_text`.
 """
@@ -58,6 +62,7 @@ from question_bank.formats.common import (
 )
 from question_bank.formats.fractions import graded_options, numeric_answers, short_text_answers
 from question_bank.formats.moodle.calculated import import_calculated
+from question_bank.formats.moodle.cloze import import_cloze, is_machine_tag
 from question_bank.formats.moodle.matching import import_description, import_matching
 from question_bank.formats.moodle.question import (
     Context,
@@ -84,12 +89,10 @@ _BACKUP_ROOTS = {"question_categories", "moodle_backup"}
 
 _SUPPORTED = {
     "multichoice", "truefalse", "shortanswer", "numerical", "essay", "calculated",
-    "calculatedsimple", "matching", "ddmatch", "description",
+    "calculatedsimple", "matching", "ddmatch", "description", "cloze", "multianswer",
 }  # fmt: skip
 _TYPE_NAMES = {
     "randomsamatch": gettext_lazy("случайный вопрос на соответствие"),
-    "cloze": gettext_lazy("вложенные ответы"),
-    "multianswer": gettext_lazy("вложенные ответы (cloze)"),
     "calculatedmulti": gettext_lazy("вычисляемый с выбором ответа"),
     "ddwtos": gettext_lazy("перетаскивание в текст"),
     "gapselect": gettext_lazy("выбор пропущенных слов"),
@@ -164,8 +167,9 @@ def import_quiz(
             }
             ctx.report(message, "unsupported_type", "warning", question=ref)
             continue
+        tags = [t.value("text") for t in _tags(element)]
         try:
-            entry = _import_question(element, qtype, ctx)
+            entry = _import_question(element, qtype, ctx, tags)
         except QuestionError as exc:
             ctx.report(exc.message, exc.code, "error", question=ref)
             continue
@@ -183,7 +187,7 @@ def import_quiz(
             slug=idnumber if is_slug(idnumber) else None,
             name=name,
             topic=current_topic,
-            tags=[t.value("text") for t in _tags(element)],
+            tags=[t for t in tags if not is_machine_tag(t)],
         )
         questions.append({**meta, **entry})
 
@@ -195,7 +199,9 @@ def _tags(element: Element) -> list[Element]:
     return holder.findall("tag") if holder is not None else []
 
 
-def _import_question(element: Element, qtype: str, ctx: Context) -> dict:
+def _import_question(element: Element, qtype: str, ctx: Context, tags: list[str]) -> dict:
+    if qtype in ("cloze", "multianswer"):
+        return import_cloze(element, ctx, tags)
     if qtype == "multichoice":
         return _import_multichoice(element, ctx)
     if qtype == "truefalse":
