@@ -194,18 +194,23 @@ def _mistake_owners(kind, spec: dict, expected) -> list[tuple]:
 
 
 def _parts_accepted(spec: dict, once) -> None:
-    """Every accepted answer of a short-text field, typed as listed, is right in that field."""
+    """Every accepted answer of a short-text field, typed as listed, earns at least its
+    fraction in that field (as :func:`_accepted_accepted` for a question)."""
     for number, part in enumerate(multipart.parts_of(spec), start=1):
         if part.get("kind") != "short_text":
             continue
         pspec = multipart.part_spec(spec, part)
+        worth: dict[str, float] = {}
+        for answer in answers_of(pspec):
+            worth[answer.text] = max(worth.get(answer.text, 0.0), answer.fraction)
         for text in multipart.part_kind(part).expected(pspec, {}):
             try:
                 result = grade(spec, None, json.dumps({part["name"]: text}, ensure_ascii=False))
             except GraderError as exc:
                 once(exc.code, exc.message)
                 return
-            if result.status != "graded" or not result.parts[number - 1]["correct"]:
+            earned = result.parts[number - 1]["score"] if result.status == "graded" else 0.0
+            if earned < worth.get(text, 1.0) - 1e-9:
                 once(
                     "accepted_rejected",
                     _(

@@ -256,17 +256,21 @@ class TopicTree:
         self._by_path: dict[tuple, str] = {}
         self._slugs = SlugRegistry()
 
-    def topic_for(self, segments: list[str]) -> str | None:
+    def topic_for(self, segments: list[str], *, slug: str | None = None) -> str | None:
+        """The topic of a category path; ``slug`` is the last topic's own slug when the file
+        carries it (our Moodle export writes it in the category's ``<idnumber>``)."""
         parent = None
         for i, name in enumerate(segments):
             key = tuple(segments[: i + 1])
             if key not in self._by_path:
-                slug = self._slugs.make(slugify(name, fallback="topic"), fallback="topic")
-                entry = {"slug": slug, "title": clip(name, MAX_TITLE)}
+                last = i == len(segments) - 1
+                wanted = slug if last and slug else slugify(name, fallback="topic")
+                slug_made = self._slugs.make(wanted, fallback="topic")
+                entry = {"slug": slug_made, "title": clip(name, MAX_TITLE)}
                 if parent:
                     entry["parent"] = parent
                 self.topics.append(entry)
-                self._by_path[key] = slug
+                self._by_path[key] = slug_made
             parent = self._by_path[key]
         return parent
 
@@ -350,9 +354,17 @@ def numeric_mistakes(
 
 
 def build_bank(
-    filename: str, topics: TopicTree, questions: list[dict], problems: list, *, source: str
+    filename: str,
+    topics: TopicTree,
+    questions: list[dict],
+    problems: list,
+    *,
+    source: str,
+    own: dict | None = None,
 ) -> ImportResult:
-    """Wrap imported questions into the native bank structure (``bank`` None if there are none)."""
+    """Wrap imported questions into the native bank structure (``bank`` None if there are none).
+
+    ``own``: the bank's own ``slug`` and ``title`` when the file carries them (our export)."""
     if not questions:
         problems.append(nothing_to_import(filename, problems))
         return ImportResult(None, problems)
@@ -363,10 +375,12 @@ def build_bank(
         if len(roots) == 1
         else (stem or _("Импорт: %(source)s") % {"source": source})
     )
+    own = own or {}
+    title = own.get("title") or title
     bank = {
         "format": FORMAT_TAG,
         "bank": {
-            "slug": slugify(stem, fallback="import"),
+            "slug": own.get("slug") or slugify(stem, fallback="import"),
             "title": clip(title, MAX_TITLE),
             "description": _("Импортировано из %(source)s (%(name)s)")
             % {"source": source, "name": PurePath(filename).name},

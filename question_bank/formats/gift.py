@@ -618,7 +618,16 @@ def _choice(items, block, converter, offset, warnings) -> dict:
     graded_options`): ``{~wrong ~%50%half =full}`` stays single choice, half worth 0.5."""
     options, weights = [], []
     single = any(marker == "=" for marker, *_ in items)
-    for marker, raw, at in items:
+    for index, (marker, raw, at) in enumerate(items):
+        if (
+            marker == "~"
+            and not raw.strip()
+            and index + 1 < len(items)
+            and items[index + 1][0] == "="
+        ):
+            # «~=c»: Moodle splits it into an empty option and a right «c», and drops the empty
+            # one when it saves the question (courses write right options this way).
+            continue
         weight, rest = _weight(raw, 100.0 if marker == "=" else 0.0, at)
         answer, feedback = _split_feedback(rest)
         text = converter(answer, at)

@@ -14,6 +14,7 @@ from django.core.management import call_command
 import grader
 from question_bank.models import Question, QuestionVersion, Topic
 from quizapp.models import Attempt, Quiz, QuizItem
+from tests.e2e.axe import axe_violations, describe
 from tests.e2e.conftest import start_attempt
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -105,6 +106,9 @@ def test_matching_and_multipart_answers_in_a_quiz(page, login, shot):
     # Readable answers carry no «не распознан» badge (the badge's display once beat [hidden]).
     assert not page.locator("#unreadable-2").is_visible()
     assert not page.locator("#unreadable-3").is_visible()
+    # Every field has a name a screen reader says (WCAG 2.1 A/AA under axe-core).
+    violations = axe_violations(page)
+    assert not violations, describe(violations, "attempt: ")
     page.locator("#item-2").scroll_into_view_if_needed()
     shot(page, "multi-field-attempt")
     shot(page, "multi-field-attempt-360", width=360)
@@ -119,6 +123,8 @@ def test_matching_and_multipart_answers_in_a_quiz(page, login, shot):
     verdicts = page.locator("#item-3 .part-verdicts li")
     assert verdicts.count() == 2
     assert all("верно" in verdicts.nth(i).inner_text() for i in range(2))
+    violations = axe_violations(page)
+    assert not violations, describe(violations, "result: ")
     shot(page, "multi-field-result")
     shot(page, "multi-field-result-360", width=360)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

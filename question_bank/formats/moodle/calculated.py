@@ -97,11 +97,8 @@ class _Dataset:
             if raw
             else default
         )
-        if abs(value) > MAX_RANGE:
-            raise QuestionError(
-                _("%(tag)s набора {%(name)s} по модулю больше %(max_range)s")
-                % {"tag": tag, "name": self.name, "max_range": format(MAX_RANGE, "g")}
-            )
+        # Bounds matter only for drawing (a wildcard without stored items): checked there, so
+        # that a dataset whose items are given may have bounds as large as its numbers.
         return value
 
 
@@ -153,9 +150,11 @@ def import_calculated(element: Element, ctx: Context) -> dict:
         "text": element.find("questiontext"),
         "solution": element.find("generalfeedback"),
     }
+    # An answer's feedback may name a wildcard no other text does (a typical mistake's note).
+    feedbacks = [a.find("feedback") for a in answers]
     raw_texts = " ".join(
-        (e.find("text").text if e.find("text") is not None else e.text)
-        for e in [*texts.values(), *element.findall("hint")]
+        (e.find("text").text if e.find("text") is not None else e.text) or ""
+        for e in [*texts.values(), *element.findall("hint"), *feedbacks]
         if e is not None
     )
     formulas = [a.value("text") for a in answers]
@@ -273,6 +272,12 @@ def _literal(value) -> str:
 
 def _distribution_param(dataset, name, params, derived, formats, used, ctx):
     lo, hi, decimals = dataset.minimum, dataset.maximum, dataset.decimals
+    for tag, value in (("minimum", lo), ("maximum", hi)):
+        if abs(value) > MAX_RANGE:
+            raise QuestionError(
+                _("%(tag)s набора {%(name)s} по модулю больше %(max_range)s")
+                % {"tag": tag, "name": dataset.name, "max_range": format(MAX_RANGE, "g")}
+            )
     if hi < lo:
         lo, hi = hi, lo
     if decimals > 6:

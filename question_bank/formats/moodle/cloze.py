@@ -56,6 +56,7 @@ __all__ = [
     "is_machine_tag",
     "machine_tags",
     "parse_fields",
+    "tolerance_of_tag",
 ]
 
 MACHINE_TAG = "nz-"
@@ -431,11 +432,11 @@ def _tensor(element, ctx, source: str, fields: list[Field], marks: dict) -> dict
     entry = common_fields(_with_text(element, fake), ctx)
     entry = {"kind": kind, **entry, "answer": {"value": answer}}
     if marks.get("tolerance") != "none":  # none: the question had the default tolerance
-        entry["tolerance"] = _tolerance(marks.get("tolerance", "")) or {"abs": max(bounds)}
+        entry["tolerance"] = tolerance_of_tag(marks.get("tolerance", "")) or {"abs": max(bounds)}
     return with_solution(entry, solution(element, ctx))
 
 
-def _tolerance(text: str) -> dict:
+def tolerance_of_tag(text: str) -> dict:
     """``rel=0.01,abs=0.5`` → ``{"rel": 0.01, "abs": 0.5}`` (only our tolerance's keys)."""
     found = {}
     for pair in text.split(","):

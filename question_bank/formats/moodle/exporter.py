@@ -40,7 +40,11 @@ from question_bank.formats.moodle.values import render_text as _render
 from question_bank.formats.moodle.values import scalar_number as _scalar_number
 from question_bank.formats.text import native_to_html
 
-__all__ = ["export_moodle_xml"]
+__all__ = ["export_moodle_xml", "BANK_MARK", "TOPIC_MARK"]
+
+# The <idnumber> of the categories our export writes: the bank's own, and each topic's slug.
+BANK_MARK = "nz-bank:"
+TOPIC_MARK = "nz-topic:"
 
 
 def export_moodle_xml(bank: dict, *, variants: int = 10, warnings: list | None = None) -> bytes:
@@ -68,13 +72,23 @@ def export_moodle_xml(bank: dict, *, variants: int = 10, warnings: list | None =
     for entry in bank.get("questions") or []:
         groups.setdefault(entry.get("topic"), []).append(entry)
     order = [None, *topics] + [t for t in groups if t is not None and t not in topics]
+    # The bank's own category first, marked, so that our importer reads its title and slug back
+    # as the bank's, not as one more topic level; each topic's category carries its slug.
+    bank_root = (meta.get("title") or bank_slug).replace("/", "//")
+    category = ET.SubElement(root, "question", type="category")
+    _text_element(category, "category", f"$course$/top/{bank_root}", fmt=None)
+    _simple(category, "idnumber", f"{BANK_MARK}{bank_slug}")
     for topic in order:
-        if topic not in groups:
+        # Every topic gets its category, one without questions too: a parent topic's slug and
+        # title come back only from its own category.
+        if topic is None and topic not in groups:
             continue
         segments = [s.replace("/", "//") for s in path_of(topic)]
         category = ET.SubElement(root, "question", type="category")
         _text_element(category, "category", "$course$/top/" + "/".join(segments), fmt=None)
-        for entry in groups[topic]:
+        if topic is not None:
+            _simple(category, "idnumber", f"{TOPIC_MARK}{topic}")
+        for entry in groups.get(topic, []):
             try:
                 element = _export_question(entry, variants, sink, bank_slug)
             except GraderError as exc:
@@ -213,7 +227,8 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
             _with_units(question, spec)
         else:
             _without_units(question)
-        return _finish(question, entry, hints_html)
+        # Moodle holds an absolute bound; the tag keeps our own tolerance (relative, default).
+        return _finish(question, entry, hints_html, [_tolerance_tag(spec.get("tolerance"))])
     if kind in ("single_choice", "multiple_choice"):
         question = _question_shell(entry, "multichoice", text_html, solution_html)
         options = spec.get("options") or []
@@ -291,6 +306,12 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
                 % {"value": "вектор" if kind == "vector" else "матрица"},
             )
         )
+        if spec.get("mistakes"):
+            # a cloze field holds answers of one element; a wrong vector as a whole has no place
+            message = _("типичные ошибки (%(count)s) в вопросе cloze не переносятся") % {
+                "count": len(spec["mistakes"])
+            }
+            sink.append(_export_problem(bank_slug, entry, message))
         bound = _absolute_bound(spec.get("tolerance"), expected, elementwise=True)
         question = _cloze_shell(entry, text_html + _cloze_fields(expected, bound), solution_html)
         # Machine tags, so that our importer reads this cloze back as the same kind.
@@ -314,7 +335,20 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
         _simple(question, "usecase", "0")
         for accepted in _expression_spellings(spec, values, expected):
             _short_answer(question, accepted, 100, "")
-        return _finish(question, entry, hints_html)
+        # Typical mistakes as 0 % answers with their feedback (Moodle shows it on that answer).
+        for mistake in spec.get("mistakes") or []:
+            wrong_spec = {**spec, "answer": mistake["answer"]}
+            wrong_value = kinds.get("expression").expected(wrong_spec, values)
+            wrong = _expression_spellings(wrong_spec, values, wrong_value)
+            feedback = native_to_html(_render(mistake.get("feedback", ""), values))
+            _short_answer(question, wrong[0], 0, feedback)
+        # Machine tags, so that our importer reads the short answer back as an expression.
+        marks = ["nz-kind:expression", "nz-variables:" + ",".join(spec.get("variables") or [])]
+        if spec.get("functions"):
+            marks.append(
+                "nz-functions:" + ",".join(f"{k}={v}" for k, v in spec["functions"].items())
+            )
+        return _finish(question, entry, hints_html, marks)
     raise GraderError(_("тип %(kind)s не экспортируется") % {"kind": kind}, code="unsupported")
 
 
@@ -330,6 +364,8 @@ def _matching_fields(question, spec: dict, values: dict):
             "", answer_text(_render(answer, values))
         )
     return question
+
+
 def _export_multipart(entry, spec, values, solution_html, hints_html, sink, bank_slug):
     """Each part a field where its ``[[name]]`` stands (or after the text, with its label)."""
     from grader.kinds import multipart
@@ -600,7 +636,19 @@ def _export_calculated(entry, spec, variants, sink, bank_slug) -> ET.Element | N
             pair = (expr.strip(), fmt.strip() if sep else None)
             return "{" + wildcard_of[pair] + "}"
 
-        return native_to_html(PLACEHOLDER.sub(replace, template or ""))
+        if not wildcard_of:
+            return native_to_html(PLACEHOLDER.sub(replace, template or ""))
+        # A literal «{z}» (TeX: e^{z}) would be read by Moodle as the wildcard z: «{ z}» is the
+        # same to TeX and no wildcard. Only the text between placeholders is touched.
+        literal = re.compile(
+            r"\{(" + "|".join(map(re.escape, sorted(set(wildcard_of.values())))) + r")\}"
+        )
+        text, out, last = template or "", [], 0
+        for match in PLACEHOLDER.finditer(text):
+            out += [literal.sub(r"{ \1}", text[last : match.start()]), replace(match)]
+            last = match.end()
+        out.append(literal.sub(r"{ \1}", text[last:]))
+        return native_to_html("".join(out))
 
     question = _question_shell(
         entry, "calculated", substitute(texts["text"]), substitute(texts["solution"])
@@ -657,4 +705,4 @@ def _export_calculated(entry, spec, variants, sink, bank_slug) -> ET.Element | N
             _simple(item, "value", value)
         _simple(definition, "number_of_items", len(column))
     hints = [substitute(h) for h in texts["hints"]]
-    return _finish(question, entry, hints)
+    return _finish(question, entry, hints, [_tolerance_tag(spec.get("tolerance"))])

@@ -62,7 +62,13 @@ from question_bank.formats.common import (
 )
 from question_bank.formats.fractions import graded_options, numeric_answers, short_text_answers
 from question_bank.formats.moodle.calculated import import_calculated
-from question_bank.formats.moodle.cloze import import_cloze, is_machine_tag
+from question_bank.formats.moodle.cloze import (
+    import_cloze,
+    is_machine_tag,
+    machine_tags,
+    tolerance_of_tag,
+)
+from question_bank.formats.moodle.exporter import BANK_MARK, TOPIC_MARK
 from question_bank.formats.moodle.matching import import_description, import_matching
 from question_bank.formats.moodle.question import (
     Context,
@@ -142,13 +148,32 @@ def import_quiz(
     slugs = SlugRegistry()
     questions: list[dict] = []
     current_topic: str | None = None
+    root_path: list[str] = []  # the bank's own category in our export (nz-bank: idnumber)
+    own: dict = {}
     for element in root.children:
         if element.tag != "question":
             continue
         qtype = element.attrs.get("type", "")
         if qtype == "category":
-            path = element.value("category")
-            current_topic = topics.topic_for(category_segments(path))
+            segments = category_segments(element.value("category"))
+            idnumber = element.value("idnumber")
+            if idnumber.startswith(BANK_MARK):
+                # our own export: this category is the bank itself, not a topic
+                root_path = segments
+                own = {
+                    "slug": idnumber[len(BANK_MARK) :],
+                    "title": segments[-1] if segments else "",
+                }
+                if not is_slug(own["slug"]):
+                    own.pop("slug")
+                current_topic = None
+                continue
+            if root_path and segments[: len(root_path)] == root_path:
+                segments = segments[len(root_path) :]
+            hint = idnumber[len(TOPIC_MARK) :] if idnumber.startswith(TOPIC_MARK) else None
+            current_topic = topics.topic_for(
+                segments, slug=hint if hint and is_slug(hint) else None
+            )
             continue
         name = element.value("name")
         ctx = Context(filename, problems, element.line, name)
@@ -191,7 +216,7 @@ def import_quiz(
         )
         questions.append({**meta, **entry})
 
-    return build_bank(filename, topics, questions, problems, source=source or "Moodle XML")
+    return build_bank(filename, topics, questions, problems, source=source or "Moodle XML", own=own)
 
 
 def _tags(element: Element) -> list[Element]:
@@ -207,16 +232,29 @@ def _import_question(element: Element, qtype: str, ctx: Context, tags: list[str]
     if qtype == "truefalse":
         return _import_truefalse(element, ctx)
     if qtype == "shortanswer":
-        return _import_shortanswer(element, ctx)
+        entry = _import_shortanswer(element, ctx)
+        marks = machine_tags(tags)
+        return _as_expression(entry, marks) if marks.get("kind") == "expression" else entry
     if qtype == "numerical":
-        return _import_numerical(element, ctx)
+        return _own_tolerance(_import_numerical(element, ctx), tags)
     if qtype == "essay":
         return _import_essay(element, ctx)
     if qtype in ("matching", "ddmatch"):
         return import_matching(element, ctx)
     if qtype == "description":
         return import_description(element, ctx)
-    return import_calculated(element, ctx)
+    return _own_tolerance(import_calculated(element, ctx), tags)
+
+
+def _own_tolerance(entry: dict, tags: list[str]) -> dict:
+    """Our export writes Moodle's absolute bound and our own tolerance as a machine tag
+    (``nz-tolerance:rel=0.005``; ``none``: the default one): the tag wins on the way back."""
+    own = machine_tags(tags).get("tolerance")
+    if own == "none":
+        entry.pop("tolerance", None)
+    elif own and (tolerance := tolerance_of_tag(own)):
+        entry["tolerance"] = tolerance
+    return entry
 
 
 def _import_multichoice(element: Element, ctx: Context) -> dict:
@@ -302,6 +340,27 @@ def _import_shortanswer(element: Element, ctx: Context) -> dict:
     if mistakes:
         entry["mistakes"] = mistakes
     return with_solution(entry, solution(element, ctx))
+
+
+def _as_expression(entry: dict, marks: dict) -> dict:
+    """Our own export of an expression question (a short answer tagged ``nz-kind:expression``)
+    → the expression again: the first accepted spelling is the key, the 0 % answers with
+    feedback its typical mistakes, the variables and functions from the tags."""
+    answers = entry.pop("answers")
+    first = answers[0]
+    entry["kind"] = "expression"
+    entry["answer"] = {"expr": first if isinstance(first, str) else first["text"]}
+    entry["variables"] = [v for v in marks.get("variables", "").split(",") if v]
+    functions = dict(
+        pair.split("=", 1) for pair in marks.get("functions", "").split(",") if "=" in pair
+    )
+    if functions:
+        entry["functions"] = functions
+    for mistake in entry.get("mistakes") or []:
+        written = mistake["answer"].get("value")
+        if isinstance(written, str):
+            mistake["answer"] = {"expr": written}
+    return entry
 
 
 def _import_numerical(element: Element, ctx: Context) -> dict:
