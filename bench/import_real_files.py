@@ -340,6 +340,12 @@ def _types(counter: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(counter.items(), key=lambda kv: -kv[1]))
 
 
+def _count_and_types(counter: dict) -> str:
+    """«3 (gapfill 3)», or «0»."""
+    total = sum(counter.values())
+    return f"{total} ({_types(counter)})" if total else "0"
+
+
 def _mode_cells(mode: dict | None) -> tuple[str, str]:
     if mode is None:
         return "—", "—"
@@ -365,7 +371,7 @@ def markdown(rows: list[dict]) -> str:
         shown = _types(row["in_file_types"]) + (f"; блоков Moodle {blocks}" if blocks else "")
         lines.append(
             f"| {row['file']} | {row['format']} | {row['in_file']} ({shown}) | {strict_loads} | "
-            f"{strict_n} | {lenient_n} | {sum(skipped.values())} ({_types(skipped)}) | {errors} |"
+            f"{strict_n} | {lenient_n} | {_count_and_types(skipped)} | {errors} |"
         )
         totals["files"] += 1
         totals["in_file"] += row["in_file"]
@@ -410,8 +416,7 @@ def comparison(before: list[dict], after: list[dict]) -> str:
         lines.append(
             f"| {row['file']} | {row['format']} | {row['in_file']} | {_cell(b, 'imported')} | "
             f"{_cell(a, 'imported')} / {_cell(al, 'imported')} | "
-            f"{sum(skipped_before.values())} ({_types(skipped_before)}) | "
-            f"{sum(skipped.values())} ({_types(skipped)}) | "
+            f"{_count_and_types(skipped_before)} | {_count_and_types(skipped)} | "
             f"{_cell(b, 'loads')} → {_cell(a, 'loads')} |"
         )
         totals["in_file"] += row["in_file"]
