@@ -61,7 +61,7 @@ from question_bank.formats.common import (
     too_large,
 )
 from question_bank.formats.fractions import graded_options, numeric_answers, short_text_answers
-from question_bank.formats.moodle.calculated import import_calculated
+from question_bank.formats.moodle.calculated import import_calculated, import_calculated_multi
 from question_bank.formats.moodle.cloze import (
     import_cloze,
     is_machine_tag,
@@ -69,6 +69,7 @@ from question_bank.formats.moodle.cloze import (
     tolerance_of_tag,
 )
 from question_bank.formats.moodle.exporter import BANK_MARK, TOPIC_MARK
+from question_bank.formats.moodle.gaps import GAP_TYPES, import_gaps
 from question_bank.formats.moodle.matching import import_description, import_matching
 from question_bank.formats.moodle.question import (
     Context,
@@ -95,7 +96,8 @@ _BACKUP_ROOTS = {"question_categories", "moodle_backup"}
 
 _SUPPORTED = {
     "multichoice", "truefalse", "shortanswer", "numerical", "essay", "calculated",
-    "calculatedsimple", "matching", "ddmatch", "description", "cloze", "multianswer",
+    "calculatedsimple", "calculatedmulti", "matching", "ddmatch", "description", "cloze",
+    "multianswer", "gapselect", "ddwtos",
 }  # fmt: skip
 _TYPE_NAMES = {
     "randomsamatch": gettext_lazy("случайный вопрос на соответствие"),
@@ -243,6 +245,10 @@ def _import_question(element: Element, qtype: str, ctx: Context, tags: list[str]
         return import_matching(element, ctx)
     if qtype == "description":
         return import_description(element, ctx)
+    if qtype in GAP_TYPES:
+        return import_gaps(element, ctx, qtype)
+    if qtype == "calculatedmulti":
+        return import_calculated_multi(element, ctx)
     return _own_tolerance(import_calculated(element, ctx), tags)
 
 
