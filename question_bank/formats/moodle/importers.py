@@ -28,8 +28,13 @@ Mapping (docs/import-export.md has the full table):
   :mod:`~question_bank.formats.moodle.backup`, which rewrites its questions as this export writes
   them and hands them to :func:`import_quiz`; the backup's description ``moodle_backup.xml``
   alone is refused, saying where the questions are;
-* ``calculated``/``calculatedsimple`` → a numeric template
+* ``calculated``/``calculatedsimple`` → a numeric template, ``calculatedmulti`` →
+  ``single_choice``/``multiple_choice`` whose options are templates (``{=formula}`` →
+  ``{{ expr : .Nf }}``, ``{a}`` → ``{{ a }}``) graded as multichoice
   (:mod:`question_bank.formats.moodle.calculated`);
+* ``gapselect`` and ``ddwtos`` → ``multipart``: each gap ``[[n]]`` a ``single_choice`` part
+  ``g1``, ``g2``… offering the choices of its right choice's group, weight 1 each (Moodle's
+  share of gaps right) (:mod:`question_bank.formats.moodle.gaps`);
 * ``matching`` and ``ddmatch`` → ``matching`` (stems and answers; a subquestion without a stem
   is an extra wrong answer), ``description`` → ``description``
   (:mod:`question_bank.formats.moodle.matching`).
