@@ -1,4 +1,6 @@
-"""Moodle ``calculated``/``calculatedsimple`` questions → numeric templates.
+"""Moodle ``calculated``/``calculatedsimple`` questions → numeric templates, and
+``calculatedmulti`` → single or multiple choice whose options are templates over the same
+parameters (:func:`import_calculated_multi`).
 
 Wildcards ``{a}`` become parameters, the formula becomes a safe expression (see
 :func:`~question_bank.formats.moodle.formulas.moodle_formula`), tolerance types 1/2/3 become
@@ -11,7 +13,8 @@ items is drawn from its distribution: ``uniform`` → a ``decimal`` parameter wi
 ``decimals``; ``loguniform`` → an auxiliary ``decimal`` parameter ``a_log`` uniform on
 [ln min, ln max] with 4 decimals (a grid step of 0.01 % in ratio) and the derived value
 ``a = round(exp(a_log), decimals)``, which reproduces Moodle's ``exp(uniform(ln min, ln max))``
-up to that grid.
+up to that grid. The datasets → parameters part (:func:`_variant_of`) and the text conversion
+(:func:`_calculated_text`) are shared by both importers.
 """
 
 from __future__ import annotations
