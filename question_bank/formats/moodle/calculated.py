@@ -354,7 +354,8 @@ def import_calculated_multi(element: Element, ctx: Context) -> dict:
     entry: dict = {"kind": "single_choice" if single else "multiple_choice", "text": text}
     _with_variant(entry, found)
     entry["options"] = options
-    entry["shuffle"] = is_true(element.value("shuffleanswers"), True)
+    # Moodle's XML import of calculated questions: single unless said, not shuffled unless said.
+    entry["shuffle"] = is_true(element.value("shuffleanswers"), False)
     if shown_hints := [h for h in (_calculated_text(ctx, h, names, formats) for h in hints) if h]:
         entry["hints"] = shown_hints
     if solution := _calculated_text(ctx, general, names, formats):

@@ -367,8 +367,9 @@ def test_calculatedmulti_multiple_with_partial_and_negative_grades():
         ],
         single=False,
     )
-    result, [entry] = imported(question)
+    result, [entry] = imported(question.replace("<shuffleanswers>0</shuffleanswers>", ""))
     assert entry["kind"] == "multiple_choice"
+    assert entry["shuffle"] is False  # Moodle's default for calculated questions
     assert [o.get("fraction") for o in entry["options"]] == [0.5, 0.5, -1.0, 0.0]
     assert [o["correct"] for o in entry["options"]] == [True, True, False, False]
     valid_bank(result)
