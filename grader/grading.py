@@ -218,7 +218,9 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
         mistake = _find_mistake(kind, spec, parsed, expected, values)
     feedback = _feedback(outcome, mistake)
     if spec.get("kind") in ("single_choice", "multiple_choice"):
-        feedback = " ".join([feedback, *option_feedback(spec, parsed.value)])
+        # An option's feedback is a template like its text (an imported calculatedmulti's is).
+        chosen = option_feedback(spec, parsed.value)
+        feedback = " ".join([feedback, *(render(f, values, scales=scales) for f in chosen)])
     return GradeResult(
         status="graded",
         score=round(float(outcome.score), 6),
@@ -517,7 +519,8 @@ def _grade_multipart(spec: dict, seed: int | None, raw: str) -> GradeResult:
             first_mistake = first_mistake or mistake
         feedback = [_feedback(outcome, mistake)]
         if part.get("kind") in ("single_choice", "multiple_choice"):
-            feedback += option_feedback(pspec, parsed.value)
+            chosen = option_feedback(pspec, parsed.value)
+            feedback += [render(f, values, scales=scales) for f in chosen]
         got += weight * float(outcome.score)
         results.append(
             {**row, "status": "graded", "score": round(float(outcome.score), 6),

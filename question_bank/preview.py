@@ -118,6 +118,12 @@ def _compute(spec: dict, seed: int | None) -> dict:
         "solution": graded.solution,
         "mistakes": _mistakes(kind, spec, var.values),
         "parts": _parts(spec, var.values, presented, graded),
+        # An answer of several fields is one JSON object: the right one, to show the format.
+        "raw_example": (
+            kind.self_test(spec, graded.expected).correct
+            if spec.get("kind") in ("multipart", "matching")
+            else ""
+        ),
     }
 
 

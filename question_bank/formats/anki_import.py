@@ -22,8 +22,11 @@ Conventions (docs/import-export.md, «Импорт из Anki»):
   path taken from the archive), into a private temporary file, with limits on its size and
   compression ratio; SQLite opens it read-only, with a bound on the work a query may do, and only
   after checking that ``col``, ``notes`` and ``cards`` are tables (a view could loop forever).
-  ``collection.anki21`` is preferred to ``collection.anki2``; ``collection.anki21b`` (zstd,
-  Anki ≥ 2.1.50) is refused with a message saying how to export in the legacy format.
+  ``collection.anki21b`` (Anki ≥ 2.1.50: zstd-compressed, schema 18 — note types, fields,
+  templates and decks in tables of their own, their settings in protobuf) is preferred, then
+  ``collection.anki21``, then ``collection.anki2`` (a new package also holds an old-format
+  collection with one note asking to update Anki); the zstd stream is decompressed with the same
+  limits on size and ratio.
 """
 
 from __future__ import annotations
@@ -75,8 +78,8 @@ MAX_DEPTH = 64  # CrowdAnki's nested children decks
 _SQLITE_STEPS = 50_000_000  # virtual machine steps one query may take (~ seconds)
 _CHUNK = 1024 * 1024
 
-_COLLECTIONS = ("collection.anki21", "collection.anki2")  # newest first
 _ZSTD_COLLECTION = "collection.anki21b"
+_COLLECTIONS = (_ZSTD_COLLECTION, "collection.anki21", "collection.anki2")  # newest first
 _SOUND = re.compile(r"\[sound:([^\[\]]{0,500})\]")
 _TEMPLATE_REF = re.compile(r"\{\{([^{}]{1,200})\}\}")
 _CLOZE_TOKEN = re.compile(r"\{\{c(\d{1,4})::|\}\}")
@@ -142,15 +145,6 @@ def _read_package(data: bytes) -> tuple[dict, list[_Note]]:
             )
         by_name = {info.filename: info for info in infos}
         member = next((by_name[n] for n in _COLLECTIONS if n in by_name), None)
-        if _ZSTD_COLLECTION in by_name and (member is None or member.filename != _COLLECTIONS[0]):
-            raise _Refusal(
-                _(
-                    "колода сохранена в новом формате Anki (collection.anki21b, сжатие zstd), "
-                    "его Нейрозачёт не читает: экспортируйте колоду заново, отметив «Support "
-                    "older Anki versions» («Поддержка старых версий Anki»)"
-                ),
-                "apkg_new_format",
-            )
         if member is None:
             raise _Refusal(
                 _("в архиве нет коллекции Anki (collection.anki21 или collection.anki2)"),
@@ -159,7 +153,10 @@ def _read_package(data: bytes) -> tuple[dict, list[_Note]]:
         _check_sizes(member)
         with tempfile.TemporaryDirectory(prefix="anki-import-") as folder:
             path = os.path.join(folder, "collection.sqlite")  # our name, never the archive's
-            _extract(archive, member, path)
+            if member.filename == _ZSTD_COLLECTION:
+                _extract_zstd(archive, member, path)
+            else:
+                _extract(archive, member, path)
             return _read_collection(path)
 
 
@@ -205,6 +202,39 @@ def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: str):
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
         raise _Refusal(
             _("архив повреждён: коллекцию Anki не удалось распаковать"), "apkg_corrupt"
+        ) from None
+
+
+def _extract_zstd(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: str):
+    """``collection.anki21b``: a zstd stream inside the zip member, decompressed in chunks into
+    ``path`` under the same limits (size, ratio to the member's stored size)."""
+    import zstandard
+
+    written = 0
+    try:
+        with archive.open(member) as raw, open(path, "wb") as target:
+            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            while chunk := reader.read(_CHUNK):
+                written += len(chunk)
+                if written > MAX_COLLECTION_BYTES or written > MAX_RATIO * max(
+                    member.compress_size, 1
+                ):
+                    raise _Refusal(
+                        _(
+                            "коллекция Anki (zstd) распаковывается в %(size)s байт и больше: "
+                            "это больше допустимого или похоже на бомбу"
+                        )
+                        % {"size": written},
+                        "apkg_too_large",
+                    )
+                target.write(chunk)
+    except _Refusal:
+        raise
+    except RuntimeError:
+        raise _Refusal(_("архив зашифрован паролем"), "apkg_encrypted") from None
+    except (zstandard.ZstdError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+        raise _Refusal(
+            _("архив повреждён: коллекцию Anki (zstd) не удалось распаковать"), "apkg_corrupt"
         ) from None
 
 
@@ -254,17 +284,12 @@ def _collection_contents(connection: sqlite3.Connection) -> tuple[dict, list[_No
         raise _corrupt_collection()
     models_json, decks_json = row
     if not models_json or models_json in ("{}", b"{}"):
-        if "notetypes" in kinds:  # schema 18: note types in their own tables
-            raise _Refusal(
-                _(
-                    "коллекция в новой схеме Anki (типы заметок в отдельных таблицах): "
-                    "экспортируйте колоду заново, отметив «Support older Anki versions»"
-                ),
-                "apkg_new_format",
-            )
-        raise _corrupt_collection()
-    raw_models = json.loads(models_json)
-    raw_decks = json.loads(decks_json or "{}")
+        if any(kinds.get(t) != "table" for t in ("notetypes", "fields", "templates", "decks")):
+            raise _corrupt_collection()
+        raw_models, raw_decks = _schema_18(connection)  # note types in their own tables
+    else:
+        raw_models = json.loads(models_json)
+        raw_decks = json.loads(decks_json or "{}")
     if not isinstance(raw_models, dict) or not isinstance(raw_decks, dict):
         raise _corrupt_collection()
     models = {str(mid): _model(m) for mid, m in raw_models.items() if isinstance(m, dict)}
@@ -291,6 +316,77 @@ def _collection_contents(connection: sqlite3.Connection) -> tuple[dict, list[_No
             )
         )
     return models, notes
+
+
+def _schema_18(connection: sqlite3.Connection) -> tuple[dict, dict]:
+    """Note types and decks of a schema-18 collection, in the legacy JSON shape :func:`_model`
+    reads: the kind (cloze or not) and the card templates are protobuf in ``config`` columns."""
+    # Anki's own collation on names: comparisons only, a case-insensitive one is enough here.
+    connection.create_collation(
+        "unicase", lambda a, b: (a.casefold() > b.casefold()) - (a.casefold() < b.casefold())
+    )
+    models: dict = {}
+    for ntid, name, config in connection.execute("SELECT id, name, config FROM notetypes"):
+        kind = _protobuf_fields(config).get(1, [0])[0]
+        models[str(ntid)] = {"name": name, "type": kind, "flds": [], "tmpls": []}
+    for ntid, ordinal, name in connection.execute("SELECT ntid, ord, name FROM fields"):
+        if str(ntid) in models:
+            models[str(ntid)]["flds"].append({"name": name, "ord": ordinal})
+    rows = connection.execute("SELECT ntid, ord, config FROM templates ORDER BY ntid, ord")
+    for ntid, _ordinal, config in rows:
+        if str(ntid) in models:
+            fields = _protobuf_fields(config)
+            models[str(ntid)]["tmpls"].append(
+                {"qfmt": _text(fields.get(1, [b""])[0]), "afmt": _text(fields.get(2, [b""])[0])}
+            )
+    decks = {
+        str(did): {"name": str(name or "").replace("\x1f", "::")}
+        for did, name in connection.execute("SELECT id, name FROM decks")
+    }
+    return models, decks
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
+
+
+def _protobuf_fields(blob) -> dict[int, list]:
+    """The top-level fields of a protobuf message: number → values (varints as int, strings and
+    messages as bytes). Only what Anki's configs use; a malformed blob raises ValueError."""
+    data = bytes(blob or b"")
+    fields: dict[int, list] = {}
+    position = 0
+
+    def varint() -> int:
+        nonlocal position
+        result = shift = 0
+        while True:
+            if position >= len(data) or shift > 63:
+                raise ValueError("protobuf: обрыв числа")
+            byte = data[position]
+            position += 1
+            result |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                return result
+
+    while position < len(data):
+        key = varint()
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value = varint()
+        elif wire == 2:
+            length = varint()
+            if position + length > len(data):
+                raise ValueError("protobuf: обрыв строки")
+            value, position = data[position : position + length], position + length
+        elif wire in (1, 5):
+            size = 8 if wire == 1 else 4
+            value, position = data[position : position + size], position + size
+        else:
+            raise ValueError("protobuf: неизвестный тип поля")
+        fields.setdefault(number, []).append(value)
+    return fields
 
 
 def _too_many(count: int) -> _Refusal:

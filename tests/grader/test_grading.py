@@ -117,3 +117,29 @@ def test_broken_spec_raises_spec_error():
     with pytest.raises(SpecError) as err:
         grader.grade({"kind": "essay"}, None, "1")
     assert err.value.code == "unknown_kind"
+
+
+def test_an_options_feedback_is_rendered_with_the_variants_values():
+    options = [
+        {"text": "{{ a + b }}", "correct": True},
+        {"text": "{{ a * b }}", "correct": False, "feedback": "Это произведение: {{ a * b }}."},
+    ]
+    spec = {
+        "kind": "single_choice",
+        "params": {
+            "a": {"type": "int", "min": 3, "max": 3, "default": 3},
+            "b": {"type": "int", "min": 4, "max": 4, "default": 4},
+        },
+        "text": "{{ a }} + {{ b }}?",
+        "options": options,
+        "shuffle": False,
+    }
+    assert grader.grade(spec, None, "1").feedback.endswith("Это произведение: 12.")
+    multipart = {
+        "kind": "multipart",
+        "params": spec["params"],
+        "text": "[[s]]",
+        "parts": [{"name": "s", "kind": "single_choice", "options": options, "shuffle": False}],
+    }
+    [part] = grader.grade(multipart, None, '{"s": "1"}').parts
+    assert "Это произведение: 12." in part["feedback"]

@@ -15,6 +15,7 @@ from pathlib import Path
 import genanki
 import pytest
 import yaml
+import zstandard
 from django.core.management import call_command
 
 from question_bank.formats import IMPORTERS, anki_import, parse_file
@@ -264,26 +265,90 @@ def test_collection_anki21_is_preferred_to_the_legacy_one():
     assert [q["front"] for q in result.bank["questions"]] == ["новый"]
 
 
-def test_zstd_collection_is_refused_with_how_to_export():
-    dummy = collection([(BASIC_ID, ["Please update to the latest Anki version", "x", ""], "", 1)])
-    data = apkg({"collection.anki2": dummy, "collection.anki21b": b"\x28\xb5\x2f\xfd junk"})
-    result = parse_file(data, "new.apkg")
-    assert result.bank is None and codes(result) == ["apkg_new_format"]
-    assert "Support older Anki versions" in result.problems[0].message
+def _pb_string(number: int, text: str) -> bytes:
+    data = text.encode()
+    assert len(data) < 128
+    return bytes([number << 3 | 2, len(data)]) + data
 
 
-def test_schema_18_collection_is_refused_with_how_to_export():
+def collection_18(notes) -> bytes:
+    """A schema-18 collection, as Anki ≥ 2.1.50 writes it: note types, fields, templates and
+    decks in their own tables, settings as protobuf, deck names split by \\x1f, ``col`` empty."""
     connection = sqlite3.connect(":memory:")
     connection.executescript(
         "CREATE TABLE col (id integer primary key, models text, decks text);"
         "CREATE TABLE notes (id integer primary key, mid integer, tags text, flds text);"
         "CREATE TABLE cards (id integer primary key, nid integer, did integer, ord integer);"
-        "CREATE TABLE notetypes (id integer primary key, name text);"
+        "CREATE TABLE notetypes (id integer primary key, name text, config blob);"
+        "CREATE TABLE fields (ntid integer, ord integer, name text, config blob);"
+        "CREATE TABLE templates (ntid integer, ord integer, name text, config blob);"
+        "CREATE TABLE decks (id integer primary key, name text COLLATE NOCASE);"
         "INSERT INTO col VALUES (1, '', '');"
     )
-    data = apkg({"collection.anki21": connection.serialize()})
-    result = parse_file(data, "new.apkg")
-    assert codes(result) == ["apkg_new_format"]
+    connection.execute("INSERT INTO notetypes VALUES (?, 'Basic', ?)", (BASIC_ID, b""))
+    connection.execute("INSERT INTO notetypes VALUES (?, 'Cloze', ?)", (CLOZE_ID, b"\x08\x01"))
+    for ntid, names in ((BASIC_ID, ["Front", "Back"]), (CLOZE_ID, ["Text", "Back Extra"])):
+        for ordinal, name in enumerate(names):
+            connection.execute("INSERT INTO fields VALUES (?, ?, ?, x'')", (ntid, ordinal, name))
+    basic = _pb_string(1, "{{Front}}") + _pb_string(2, "{{FrontSide}}<hr id=answer>{{Back}}")
+    cloze = _pb_string(1, "{{cloze:Text}}") + _pb_string(2, "{{cloze:Text}}<br>{{Back Extra}}")
+    connection.execute("INSERT INTO templates VALUES (?, 0, 'Card 1', ?)", (BASIC_ID, basic))
+    connection.execute("INSERT INTO templates VALUES (?, 0, 'Cloze', ?)", (CLOZE_ID, cloze))
+    connection.execute("INSERT INTO decks VALUES (10, ?)", ("Курс\x1fСвёртки",))
+    for n, (mid, fields, tags) in enumerate(notes, start=1):
+        connection.execute(
+            "INSERT INTO notes VALUES (?, ?, ?, ?)", (n, mid, tags, "\x1f".join(fields))
+        )
+        connection.execute("INSERT INTO cards VALUES (?, ?, 10, 0)", (n, n))
+    connection.commit()
+    data = connection.serialize()
+    connection.close()
+    return data
+
+
+def new_package(collection_bytes: bytes) -> bytes:
+    """What Anki ≥ 2.1.50 exports: the zstd collection, and an old-format one that only asks
+    to update Anki."""
+    dummy = collection([(BASIC_ID, ["Please update to the latest Anki version", "x", ""], "", 1)])
+    packed = zstandard.ZstdCompressor().compress(collection_bytes)
+    return apkg({"collection.anki2": dummy, "collection.anki21b": packed}, zipfile.ZIP_STORED)
+
+
+def test_a_new_anki_package_is_read_from_its_zstd_collection():
+    notes = [
+        (BASIC_ID, ["Что такое ReLU?", "$\\max(0, x)$"], "relu"),
+        (CLOZE_ID, ["Свёртка 3×3 даёт {{c1::9}} весов на канал", ""], ""),
+    ]
+    result = parse_file(new_package(collection_18(notes)), "new.apkg")
+    assert result.ok, [str(p) for p in result.problems]
+    fronts = [q["front"] for q in result.bank["questions"]]
+    assert fronts[0] == "Что такое ReLU?" and "Please update" not in " ".join(fronts)
+    assert "[…]" in fronts[1] and "9" in result.bank["questions"][1]["back"]  # cloze kept
+    assert [t["title"] for t in result.bank["topics"]] == ["Свёртки"]  # \x1f is «::»
+    assert result.bank["questions"][0]["tags"] == ["relu"]
+
+
+def test_a_zstd_bomb_is_refused_while_decompressing():
+    bomb = zstandard.ZstdCompressor(level=19).compress(b"\0" * (20 * 2**20))
+    data = apkg({"collection.anki21b": bomb}, zipfile.ZIP_STORED)
+    result = parse_file(data, "bomb.apkg")
+    assert result.bank is None and codes(result) == ["apkg_too_large"]
+
+
+def test_a_broken_zstd_stream_is_refused():
+    data = apkg({"collection.anki21b": b"\x28\xb5\x2f\xfd junk"}, zipfile.ZIP_STORED)
+    result = parse_file(data, "broken.apkg")
+    assert result.bank is None and codes(result) == ["apkg_corrupt"]
+
+
+def test_a_malformed_protobuf_setting_is_a_damaged_collection():
+    data = collection_18([(BASIC_ID, ["a", "b"], "")])
+    connection = sqlite3.connect(":memory:")
+    connection.deserialize(data)
+    connection.execute("UPDATE templates SET config = x'0aff'")  # a string longer than the blob
+    connection.commit()
+    result = parse_file(new_package(connection.serialize()), "bad.apkg")
+    assert result.bank is None and codes(result) == ["apkg_bad_collection"]
 
 
 @pytest.mark.parametrize(

@@ -28,16 +28,16 @@ MOODLE = """<?xml version="1.0" encoding="UTF-8"?>
     <answer fraction="0"><text>a</text></answer>
     <answer fraction="0"><text>b</text></answer>
   </question>
-  <question type="ddwtos">
+  <question type="ddmarker">
     <name><text>Перетаскивание</text></name>
-    <questiontext format="html"><text>[[1]] и [[2]]</text></questiontext>
+    <questiontext format="html"><text>Отметьте слои на схеме</text></questiontext>
   </question>
 </quiz>
 """
 ONLY_SKIPPED = """<?xml version="1.0" encoding="UTF-8"?>
 <quiz>
   <question type="randomsamatch"><name><text>Пары</text></name></question>
-  <question type="gapselect"><name><text>Пропуски</text></name></question>
+  <question type="ordering"><name><text>Порядок</text></name></question>
 </quiz>
 """
 GIFT = """::Хороший::Какая функция активации ограничена? {=сигмоида ~ReLU}
@@ -73,7 +73,7 @@ def test_moodle_lenient_keeps_the_rest_and_names_the_broken():
     assert "нет ни одного верного варианта" in skipped.message
     assert str(skipped).startswith("m.xml:10: вопрос пропущен: вопрос «Без верного»")
     # An unsupported type stays a warning that names it (it never stopped anything).
-    assert any(p.code == "unsupported_type" and p.question.type == "ddwtos"
+    assert any(p.code == "unsupported_type" and p.question.type == "ddmarker"
                for p in result.problems)  # fmt: skip
 
 
@@ -188,9 +188,9 @@ def test_import_bank_says_why_a_file_gave_nothing(tmp_path, capsys):
     # Each question left out, with its type and line, and the refusal that sums them up.
     said = "only.xml:3: предупреждение: вопрос «Пары»: тип «randomsamatch — случайный вопрос"
     assert said in out
-    assert "only.xml:4: предупреждение: вопрос «Пропуски»: тип «gapselect" in out
+    assert "only.xml:4: предупреждение: вопрос «Порядок»: тип «ordering" in out
     why = ("пропущено вопросов: 2 — «Пары» (randomsamatch, строка 3), "
-           "«Пропуски» (gapselect, строка 4)")  # fmt: skip
+           "«Порядок» (ordering, строка 4)")  # fmt: skip
     assert why in out
     # validate_bank says it in the same words.
     with pytest.raises(CommandError):

@@ -723,9 +723,9 @@ def test_plain_essay_is_a_self_check_card_and_spoils_nothing():
     [
         ("randomsamatch", "случайный вопрос на соответствие"),
         ("ordering", "упорядочивание"),
-        ("gapselect", "выбор пропущенных слов"),
-        ("ddwtos", "перетаскивание в текст"),
-        ("calculatedmulti", "вычисляемый с выбором ответа"),
+        ("ddimageortext", "перетаскивание на изображение"),
+        ("ddmarker", "перетаскивание маркеров"),
+        ("random", "случайный вопрос"),
     ],
 )
 def test_a_skipped_question_is_named_with_its_moodle_type_and_line(qtype, words):

@@ -175,11 +175,10 @@ QUESTIONS = [
     ),
     (
         "conv",
-        "ddwtos",
+        "ddimageortext",
         "Перетаскивание",
-        "Слой [[1]] уменьшает карту.",
-        _answers([("пулинга", 0, 'a:2:{s:9:"draggroup";s:1:"1";}')], 330)
-        + "<ddwtos id='1'><shuffleanswers>1</shuffleanswers></ddwtos>",
+        "Перетащите слои на схему.",
+        "<ddimageortext id='1'><shuffleanswers>1</shuffleanswers></ddimageortext>",
     ),
 ]
 
@@ -370,10 +369,15 @@ def test_every_left_out_question_is_named_with_its_type_and_line():
     unsupported = next(p for p in result.problems if "из резервной копии" in p.message)
     assert unsupported.severity == "warning"
     assert unsupported.message == (
-        "вопрос «Перетаскивание»: тип «ddwtos — перетаскивание в текст» из резервной копии не "
+        "вопрос «Перетаскивание»: тип «ddimageortext — перетаскивание на изображение» из "
+        "резервной копии не "
         "импортируется, вопрос пропущен (попробуйте экспорт банка вопросов в Moodle XML)"
     )
-    assert unsupported.question.as_dict() == {"name": "Перетаскивание", "type": "ddwtos", "line": 2}
+    assert unsupported.question.as_dict() == {
+        "name": "Перетаскивание",
+        "type": "ddimageortext",
+        "line": 2,
+    }
     hidden = next(p for p in result.problems if p.code == "hidden_skipped")
     assert hidden.message == "вопрос «Скрытый»: скрытый вопрос не импортируется, вопрос пропущен"
     assert hidden.question.type == "multichoice"
@@ -734,7 +738,7 @@ def test_import_bank_and_validate_bank_read_an_mbz(tmp_path):
     out = io.StringIO()
     call_command("import_bank", str(path), "--variants", "2", stdout=out)
     text = out.getvalue()
-    assert "вопрос «Перетаскивание»: тип «ddwtos" in text
+    assert "вопрос «Перетаскивание»: тип «ddimageortext" in text
     imported = len(parse_file(path.read_bytes(), "course.mbz").bank["questions"])
     assert imported >= 7 and f"{path}: банк «Глубокое обучение», вопросов {imported}" in text
     assert Bank.objects.get(slug="course").questions.count() == imported

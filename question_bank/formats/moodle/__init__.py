@@ -8,7 +8,9 @@ One module per concern, each importing only the ones before it:
   expression language;
 * :mod:`~question_bank.formats.moodle.question`: reading one ``<question>`` (texts, numbers,
   problems) for the importers;
-* :mod:`~question_bank.formats.moodle.calculated`: ``calculated`` questions → numeric templates;
+* :mod:`~question_bank.formats.moodle.calculated`: ``calculated`` questions → numeric templates,
+  ``calculatedmulti`` → choices whose options are templates;
+* :mod:`~question_bank.formats.moodle.gaps`: ``gapselect``/``ddwtos`` → multipart of choices;
 * :mod:`~question_bank.formats.moodle.importers`: :func:`parse_moodle_xml`, the other types;
 * :mod:`~question_bank.formats.moodle.backup`: course backups (``.mbz`` and their
   ``questions.xml``), rewritten as Moodle XML for the importers;

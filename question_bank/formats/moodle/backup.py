@@ -20,10 +20,12 @@ category, which is left out like ``$course$/top``). Sub-questions (``parent`` �
 a cloze question) are part of their question; ``random`` questions are a quiz's references to a
 category, not questions, and Moodle's export leaves them out too (one warning counts them).
 Types rewritten: multichoice, truefalse, shortanswer, numerical, essay, description, match
-(``matching``), calculated, calculatedsimple, calculatedmulti and multianswer (``cloze``: the parts'
-codes written into the text, as the export does); the Moodle XML reader imports those it
-supports and names the others. The remaining types (ddwtos, gapselect, …) are listed here as
-skipped, with their name, type and line.
+(``matching``), calculated, calculatedsimple, calculatedmulti, multianswer (``cloze``: the parts'
+codes written into the text, as the export does), gapselect and ddwtos (their choices as
+``<answer>`` elements whose feedback is the group, the XML of Moodle 2.0 that the reader also
+reads); the Moodle XML reader imports those it supports and names the others. The remaining
+types (ddmarker, ddimageortext, ordering, …) are listed here as skipped, with their name, type
+and line.
 
 An ``.mbz`` (tar.gz, or zip for old Moodle versions) is read in memory and never unpacked to
 disk: only ``questions.xml`` and ``moodle_backup.xml`` at the archive's root are read (a member
@@ -92,6 +94,11 @@ _XML_TYPES = {
     "calculatedsimple": "calculatedsimple",
     "calculatedmulti": "calculatedmulti",
     "multianswer": "cloze",
+    # Their choices are question answers whose feedback holds the group (ddwtos: a serialised
+    # object with draggroup): written as the <answer> elements of Moodle 2.0's XML, which
+    # Moodle's XML import and ours read as well as <selectoption>/<dragbox>.
+    "gapselect": "gapselect",
+    "ddwtos": "ddwtos",
 }
 # Fields of a type's options that are ids of the database rows, not options
 _NOT_OPTIONS = {

@@ -1,4 +1,6 @@
-"""Moodle ``calculated``/``calculatedsimple`` questions → numeric templates.
+"""Moodle ``calculated``/``calculatedsimple`` questions → numeric templates, and
+``calculatedmulti`` → single or multiple choice whose options are templates over the same
+parameters (:func:`import_calculated_multi`).
 
 Wildcards ``{a}`` become parameters, the formula becomes a safe expression (see
 :func:`~question_bank.formats.moodle.formulas.moodle_formula`), tolerance types 1/2/3 become
@@ -11,7 +13,8 @@ items is drawn from its distribution: ``uniform`` → a ``decimal`` parameter wi
 ``decimals``; ``loguniform`` → an auxiliary ``decimal`` parameter ``a_log`` uniform on
 [ln min, ln max] with 4 decimals (a grid step of 0.01 % in ratio) and the derived value
 ``a = round(exp(a_log), decimals)``, which reproduces Moodle's ``exp(uniform(ln min, ln max))``
-up to that grid.
+up to that grid. The datasets → parameters part (:func:`_variant_of`) and the text conversion
+(:func:`_calculated_text`) are shared by both importers.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -27,7 +31,7 @@ from grader.errors import GraderError
 from grader.templating import format_value
 from grader.variants import variant
 from question_bank.formats.common import split_question
-from question_bank.formats.fractions import moodle_fraction
+from question_bank.formats.fractions import graded_options, moodle_fraction
 from question_bank.formats.moodle.formulas import (
     TEXT_FORMULA,
     WILDCARD,
@@ -39,12 +43,13 @@ from question_bank.formats.moodle.question import (
     Context,
     QuestionError,
     answer_fraction,
+    is_true,
     read_number,
     read_units,
 )
 from question_bank.formats.moodle.reader import Element
 
-__all__ = ["import_calculated", "decimals_of"]
+__all__ = ["import_calculated", "import_calculated_multi", "decimals_of"]
 
 MAX_ITEMS = 1000  # dataset items of one wildcard
 LOG_DIGITS = 4  # grid of the auxiliary ln-parameter of a loguniform wildcard
@@ -128,49 +133,37 @@ def _placeholder(name: str, fmt: str | None) -> str:
     return f"{{{{ {name} : {fmt} }}}}" if fmt else f"{{{{ {name} }}}}"
 
 
-def import_calculated(element: Element, ctx: Context) -> dict:
-    """A ``calculated``/``calculatedsimple`` question → a numeric template (entry without meta)."""
+@dataclass
+class _Variant:
+    """The parameters a calculated question's wildcards become, and how each one is shown."""
+
+    names: dict[str, str]  # wildcard → parameter name
+    params: dict
+    derived: dict
+    formats: dict[str, str | None]  # wildcard → placeholder format (None: our default)
+    item_name: str | None  # the shared index of the dataset items, when there are items
+
+
+def _source(element: Element | None) -> str:
+    if element is None:
+        return ""
+    inner = element.find("text")
+    return (inner.text if inner is not None else element.text) or ""
+
+
+def _variant_of(element: Element, ctx: Context, sources: list[str]) -> _Variant:
+    """The question's datasets → parameters, for the wildcards ``sources`` name (in order)."""
     datasets: dict[str, _Dataset] = {}
     holder = element.find("dataset_definitions")
     for definition in holder.findall("dataset_definition") if holder is not None else []:
         dataset = _Dataset(definition, ctx)
         if dataset.name:
             datasets[dataset.name] = dataset
-    answers = element.findall("answer")
-    if not answers:
-        raise QuestionError(_("нет ответа (формулы)"), "no_correct")
-    fractions = [answer_fraction(a) for a in answers]
-    best = max(range(len(answers)), key=lambda i: fractions[i])
-    if fractions[best] < 100 - 1e-6:
-        raise QuestionError(_("нет ответа с баллом 100 %"), "no_correct")
-    key_answer = answers[best]
-
-    # Which wildcards are needed: those of the formulas and of the texts.
-    texts = {
-        "text": element.find("questiontext"),
-        "solution": element.find("generalfeedback"),
-    }
-    # An answer's feedback may name a wildcard no other text does (a typical mistake's note).
-    feedbacks = [a.find("feedback") for a in answers]
-    raw_texts = " ".join(
-        (e.find("text").text if e.find("text") is not None else e.text) or ""
-        for e in [*texts.values(), *element.findall("hint"), *feedbacks]
-        if e is not None
-    )
-    formulas = [a.value("text") for a in answers]
     wanted = []
-    for source in [*formulas, raw_texts]:
+    for source in sources:
         for match in WILDCARD.finditer(source):
             if match.group(1) in datasets and match.group(1) not in wanted:
                 wanted.append(match.group(1))
-    for formula in formulas:
-        for match in WILDCARD.finditer(formula):
-            if match.group(1) not in datasets:
-                raise QuestionError(
-                    _("в формуле {%(group)s}, но такого набора данных нет")
-                    % {"group": match.group(1)},
-                    "bad_formula",
-                )
 
     used: set[str] = set()
     names = {w: param_name(w, used) for w in wanted}
@@ -204,6 +197,49 @@ def import_calculated(element: Element, ctx: Context) -> dict:
         if datasets[w].items:
             continue
         _distribution_param(datasets[w], names[w], params, derived, formats, used, ctx)
+    return _Variant(names, params, derived, formats, item_name)
+
+
+def _with_variant(entry: dict, found: _Variant) -> dict:
+    if found.params:
+        entry["params"] = found.params
+    if found.derived:
+        entry["derived"] = found.derived
+    return entry
+
+
+def import_calculated(element: Element, ctx: Context) -> dict:
+    """A ``calculated``/``calculatedsimple`` question → a numeric template (entry without meta)."""
+    answers = element.findall("answer")
+    if not answers:
+        raise QuestionError(_("нет ответа (формулы)"), "no_correct")
+    fractions = [answer_fraction(a) for a in answers]
+    best = max(range(len(answers)), key=lambda i: fractions[i])
+    if fractions[best] < 100 - 1e-6:
+        raise QuestionError(_("нет ответа с баллом 100 %"), "no_correct")
+    key_answer = answers[best]
+
+    # Which wildcards are needed: those of the formulas and of the texts.
+    texts = {
+        "text": element.find("questiontext"),
+        "solution": element.find("generalfeedback"),
+    }
+    # An answer's feedback may name a wildcard no other text does (a typical mistake's note).
+    feedbacks = [a.find("feedback") for a in answers]
+    raw_texts = " ".join(
+        _source(e) for e in [*texts.values(), *element.findall("hint"), *feedbacks]
+    )
+    formulas = [a.value("text") for a in answers]
+    found = _variant_of(element, ctx, [*formulas, raw_texts])
+    names, formats, item_name = found.names, found.formats, found.item_name
+    for formula in formulas:
+        for match in WILDCARD.finditer(formula):
+            if match.group(1) not in names:
+                raise QuestionError(
+                    _("в формуле {%(group)s}, но такого набора данных нет")
+                    % {"group": match.group(1)},
+                    "bad_formula",
+                )
 
     # The formulas
     try:
@@ -216,10 +252,7 @@ def import_calculated(element: Element, ctx: Context) -> dict:
     if not text:
         raise QuestionError(_("пустой текст вопроса"), "empty_text")
     entry["text"] = text
-    if params:
-        entry["params"] = params
-    if derived:
-        entry["derived"] = derived
+    _with_variant(entry, found)
     entry["answer"] = {"expr": key_expr}
     entry["tolerance"] = tolerance
     mistakes, alternatives = [], []
@@ -263,6 +296,77 @@ def import_calculated(element: Element, ctx: Context) -> dict:
     entry["solution"] = solution
     entry.update(read_units(element, ctx))
     _check_calculated(entry, item_name)
+    return entry
+
+
+def import_calculated_multi(element: Element, ctx: Context) -> dict:
+    """A ``calculatedmulti`` question → ``single_choice`` (``<single>``, the default) or
+    ``multiple_choice`` whose options are templates over the datasets' parameters.
+
+    An option's ``{=formula}`` becomes ``{{ expr : format }}``, shown as Moodle shows it with
+    that answer's ``correctanswerlength``/``correctanswerformat``; its ``{a}`` becomes ``{{ a }}``
+    as in the question text. The answers' grades are the options' (graded_options, scored as
+    Moodle's multichoice).
+    """
+    answers = element.findall("answer")
+    if len(answers) < 2:
+        raise QuestionError(_("нужно не меньше двух вариантов ответа"), "too_few_options")
+    fractions = [answer_fraction(a) for a in answers]
+    if not any(f > 0 for f in fractions):
+        raise QuestionError(_("нет ни одного верного варианта (с баллом больше 0)"), "no_correct")
+    question_text = element.find("questiontext")
+    general = element.find("generalfeedback")
+    hints = element.findall("hint")
+    sources = [
+        *(_source(a) for a in answers),
+        *(
+            _source(e)
+            for e in [question_text, general, *hints, *(a.find("feedback") for a in answers)]
+        ),
+    ]
+    found = _variant_of(element, ctx, sources)
+    names, formats = found.names, found.formats
+    text = _calculated_text(ctx, question_text, names, formats)
+    if not text:
+        raise QuestionError(_("пустой текст вопроса"), "empty_text")
+    options = []
+    for number, answer in enumerate(answers, start=1):
+        try:
+            shown = _calculated_text(ctx, answer, names, formats, _answer_format(answer))
+        except QuestionError as exc:
+            raise QuestionError(
+                _("вариант №%(number)s: %(message)s") % {"number": number, "message": exc.message},
+                "bad_formula",
+            ) from None
+        if not shown:
+            raise QuestionError(
+                _("пустой вариант ответа (строка %(line)s)") % {"line": answer.line},
+                "empty_option",
+            )
+        option = {"text": shown, "correct": False}
+        if feedback := _calculated_text(ctx, answer.find("feedback"), names, formats):
+            option["feedback"] = feedback
+        options.append(option)
+    single = is_true(element.value("single"), True)
+    options = graded_options(
+        options, fractions, single=single, warn=lambda m, c, w: ctx.warn(m, c, w)
+    )
+    entry: dict = {"kind": "single_choice" if single else "multiple_choice", "text": text}
+    _with_variant(entry, found)
+    entry["options"] = options
+    # Moodle's XML import of calculated questions: single unless said, not shuffled unless said.
+    entry["shuffle"] = is_true(element.value("shuffleanswers"), False)
+    if shown_hints := [h for h in (_calculated_text(ctx, h, names, formats) for h in hints) if h]:
+        entry["hints"] = shown_hints
+    if solution := _calculated_text(ctx, general, names, formats):
+        entry["solution"] = solution
+
+    def options_shown(trial: dict, seed: int | None):
+        from grader.grading import present  # every option must render in every variant
+
+        present(trial, seed)
+
+    _check_calculated(entry, found.item_name, probe=options_shown)
     return entry
 
 
@@ -341,15 +445,18 @@ def _distribution_param(dataset, name, params, derived, formats, used, ctx):
     formats[dataset.name] = None if int_digits + decimals <= 4 else f".{decimals}f"
 
 
-def _calculated_text(ctx: Context, element, names: dict, formats: dict) -> str:
-    """A text with Moodle's ``{a}`` and ``{=formula}`` → text with ``{{ … }}`` placeholders."""
+def _calculated_text(
+    ctx: Context, element, names: dict, formats: dict, formula_format: str | None = None
+) -> str:
+    """A text with Moodle's ``{a}`` and ``{=formula}`` → text with ``{{ … }}`` placeholders;
+    ``formula_format`` is how a formula's value is shown (None: our default)."""
     if element is None:
         return ""
     text = ctx.text(element)
 
     def formula(match: re.Match) -> str:
         try:
-            return _placeholder(moodle_formula(match.group(1), names), None)
+            return _placeholder(moodle_formula(match.group(1), names), formula_format)
         except FormulaError as exc:
             raise QuestionError(
                 _("формула в тексте {=%(group)s}: %(exc)s") % {"group": match.group(1), "exc": exc}
@@ -395,8 +502,9 @@ def _answer_format(answer: Element) -> str:
     return f".{length}f"  # decimal places
 
 
-def _check_calculated(entry: dict, item_name: str | None):
-    """Every dataset item (or a few random draws) must give a finite key."""
+def _check_calculated(entry: dict, item_name: str | None, probe=None):
+    """Every dataset item (or a few random draws) must give a finite key; ``probe(spec, seed)``
+    is what is checked (default: the numeric key)."""
     _meta, spec = split_question(entry)
     params = spec.get("params") or {}
     checks: list[tuple[str, dict, int | None]] = []
@@ -410,9 +518,12 @@ def _check_calculated(entry: dict, item_name: str | None):
     if any(name != item_name for name in params):
         checks += [(_("случайный вариант (seed %(s)s)") % {"s": s}, spec, s) for s in range(5)]
     kind = kinds.get("numeric")
+
+    def key(trial: dict, seed: int | None):
+        kind.expected(trial, variant(trial, seed).values)
+
     for where, trial, seed in checks:
         try:
-            values = variant(trial, seed).values
-            kind.expected(trial, values)
+            (probe or key)(trial, seed)
         except GraderError as exc:
             raise QuestionError(f"{where}: {exc.message}", "bad_formula") from None

@@ -28,8 +28,13 @@ Mapping (docs/import-export.md has the full table):
   :mod:`~question_bank.formats.moodle.backup`, which rewrites its questions as this export writes
   them and hands them to :func:`import_quiz`; the backup's description ``moodle_backup.xml``
   alone is refused, saying where the questions are;
-* ``calculated``/``calculatedsimple`` → a numeric template
+* ``calculated``/``calculatedsimple`` → a numeric template, ``calculatedmulti`` →
+  ``single_choice``/``multiple_choice`` whose options are templates (``{=formula}`` →
+  ``{{ expr : .Nf }}``, ``{a}`` → ``{{ a }}``) graded as multichoice
   (:mod:`question_bank.formats.moodle.calculated`);
+* ``gapselect`` and ``ddwtos`` → ``multipart``: each gap ``[[n]]`` a ``single_choice`` part
+  ``g1``, ``g2``… offering the choices of its right choice's group, weight 1 each (Moodle's
+  share of gaps right) (:mod:`question_bank.formats.moodle.gaps`);
 * ``matching`` and ``ddmatch`` → ``matching`` (stems and answers; a subquestion without a stem
   is an extra wrong answer), ``description`` → ``description``
   (:mod:`question_bank.formats.moodle.matching`).
@@ -61,7 +66,7 @@ from question_bank.formats.common import (
     too_large,
 )
 from question_bank.formats.fractions import graded_options, numeric_answers, short_text_answers
-from question_bank.formats.moodle.calculated import import_calculated
+from question_bank.formats.moodle.calculated import import_calculated, import_calculated_multi
 from question_bank.formats.moodle.cloze import (
     import_cloze,
     is_machine_tag,
@@ -69,6 +74,7 @@ from question_bank.formats.moodle.cloze import (
     tolerance_of_tag,
 )
 from question_bank.formats.moodle.exporter import BANK_MARK, TOPIC_MARK
+from question_bank.formats.moodle.gaps import GAP_TYPES, import_gaps
 from question_bank.formats.moodle.matching import import_description, import_matching
 from question_bank.formats.moodle.question import (
     Context,
@@ -95,7 +101,8 @@ _BACKUP_ROOTS = {"question_categories", "moodle_backup"}
 
 _SUPPORTED = {
     "multichoice", "truefalse", "shortanswer", "numerical", "essay", "calculated",
-    "calculatedsimple", "matching", "ddmatch", "description", "cloze", "multianswer",
+    "calculatedsimple", "calculatedmulti", "matching", "ddmatch", "description", "cloze",
+    "multianswer", "gapselect", "ddwtos",
 }  # fmt: skip
 _TYPE_NAMES = {
     "randomsamatch": gettext_lazy("случайный вопрос на соответствие"),
@@ -243,6 +250,10 @@ def _import_question(element: Element, qtype: str, ctx: Context, tags: list[str]
         return import_matching(element, ctx)
     if qtype == "description":
         return import_description(element, ctx)
+    if qtype in GAP_TYPES:
+        return import_gaps(element, ctx, qtype)
+    if qtype == "calculatedmulti":
+        return import_calculated_multi(element, ctx)
     return _own_tolerance(import_calculated(element, ctx), tags)
 
 
