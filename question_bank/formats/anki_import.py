@@ -48,6 +48,7 @@ from question_bank.formats.common import (
     MAX_TEXT,
     ImportResult,
     Problem,
+    QuestionRef,
     TopicTree,
     build_bank,
     clip,
@@ -609,8 +610,19 @@ def _build(filename: str, models: dict, notes: list[_Note], *, source: str) -> I
         try:
             cards, found = _cards(note)
         except _NoteError as exc:
+            # A note left out is named like a skipped Moodle or GIFT question (its note type as
+            # the type), so every report and the «nothing to import» message list it.
+            kind = note.model.name if note.model is not None else "anki"
             problems.append(
-                Problem(filename, None, None, f"{label}: {exc.message}", exc.code, exc.severity)
+                Problem(
+                    filename,
+                    None,
+                    None,
+                    f"{label}: {exc.message}",
+                    exc.code,
+                    exc.severity,
+                    question=QuestionRef(name=label, type=kind or "anki"),
+                )
             )
             continue
         if found.media:

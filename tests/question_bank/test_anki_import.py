@@ -149,6 +149,19 @@ def test_hostile_clozes_are_an_error_for_their_note_not_a_crash():
     assert result.problems[0].message.startswith("заметка №1")
 
 
+def test_a_note_left_out_is_named_and_lenient_mode_imports_the_rest():
+    deep = "{{c1::" * 10_000 + "x" + "}}" * 10_000
+    data = deck(
+        [(CLOZE_ID, [deep, ""], "", 10), (BASIC_ID, ["Что такое ReLU?", "max", ""], "", 10)]
+    )
+    strict = parse_file(data, "d.apkg")
+    assert strict.problems[0].question.name.startswith("заметка №1")
+    assert strict.problems[0].question.type == "Cloze"
+    lenient = parse_file(data, "d.apkg", skip_invalid=True)
+    assert [q["front"] for q in lenient.bank["questions"]] == ["Что такое ReLU?"]
+    assert [p.severity for p in lenient.problems] == ["skipped"]
+
+
 def test_more_cards_than_a_bank_holds_is_refused(monkeypatch):
     monkeypatch.setattr(anki_import, "MAX_QUESTIONS", 2)
     cloze = (CLOZE_ID, ["{{c1::a}} {{c2::b}}", ""], "", 10)
