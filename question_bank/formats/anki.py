@@ -162,6 +162,8 @@ def _partial_answers(spec: dict, seed: int | None, options: list) -> list[str]:
                     shown = f"{shown[:-1]} \\pm {width:g}$"
                 out.append(f"{_html(shown)} ({alternative.fraction * 100:g} %)")
     return out
+
+
 def _options_html(options: list[dict]) -> str:
     items = "".join(
         f"<li>{_LETTERS[n % 26]}) {_html(option['text'])}</li>" for n, option in enumerate(options)
