@@ -42,6 +42,7 @@ import re
 from django.utils.translation import gettext as _
 
 from question_bank.formats.common import (
+    CARD_TAG,
     ESSAY_NO_BACK,
     MAX_SOURCE,
     MAX_TEXT,
@@ -313,6 +314,7 @@ def _meta(block: _Block, entry: dict, slugs: SlugRegistry, topic: str | None) ->
         ids += re.findall(r"\[id:([^\[\]]{1,100})\]", comment)
         tags += re.findall(r"\[tag:([^\[\]]{1,300})\]", comment)
     slug = ids[0].strip() if ids else None
+    tags = [tag for tag in tags if tag.strip() != CARD_TAG]
     return question_meta(entry, slugs, slug=slug, name=block.name, topic=topic, tags=tags)
 
 
@@ -419,7 +421,8 @@ def _answers(body, entry, block, converter, offset, warnings, base) -> dict:
     anywhere → multiple choice, ``=`` with ``->`` → matching, a lone T/TRUE/F/FALSE →
     true/false, anything else → short answer.
     """
-    if not body and not getattr(block, "essays_as_cards", False):
+    our_card = any(f"[tag:{CARD_TAG}]" in comment for comment in block.comments)
+    if not body and not (our_card or getattr(block, "essays_as_cards", False)):
         # an essay graded by the instructor; the general feedback is its model answer
         return {"kind": "essay"}
     if not body:  # an essay as a self-check card: the flashcard's back is the general feedback

@@ -249,7 +249,8 @@ def _import_question(element: Element, qtype: str, ctx: Context, tags: list[str]
     if qtype == "numerical":
         return _own_tolerance(_import_numerical(element, ctx), tags)
     if qtype == "essay":
-        return _import_essay(element, ctx)
+        card = machine_tags(tags).get("kind") == "flashcard"  # our export of a flashcard
+        return _import_essay(element, ctx, as_card=card)
     if qtype in ("matching", "ddmatch"):
         return import_matching(element, ctx)
     if qtype == "description":
@@ -395,9 +396,9 @@ def _import_numerical(element: Element, ctx: Context) -> dict:
     return with_solution(entry, solution(element, ctx))
 
 
-def _import_essay(element: Element, ctx: Context) -> dict:
+def _import_essay(element: Element, ctx: Context, *, as_card: bool = False) -> dict:
     entry = common_fields(element, ctx)
-    if not getattr(ctx, "essays_as_cards", False):
+    if not (as_card or getattr(ctx, "essays_as_cards", False)):
         # An essay graded by the instructor: the grader info is the rubric beside each answer,
         # the general feedback the model answer shown to the student after grading.
         rubric = ctx.text(element.find("graderinfo"))
