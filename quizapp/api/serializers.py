@@ -119,7 +119,7 @@ class VariantPartSerializer(serializers.Serializer):
         choices=[
             c
             for c in Question.Kind.choices
-            if c[0] not in ("flashcard", "multipart", "matching", "description")
+            if c[0] not in ("flashcard", "multipart", "matching", "description", "essay")
         ]
     )
     label = serializers.CharField()

@@ -72,7 +72,8 @@ class ItemView:
     @property
     def unanswered_solution(self) -> dict | None:
         """The key and worked solution of an item left without a graded answer, once allowed."""
-        if not self.show_solution or (self.response and self.response.status == "graded"):
+        waiting = (Response.Status.GRADED, Response.Status.MANUAL)  # manual: after the grade
+        if not self.show_solution or (self.response and self.response.status in waiting):
             return None
         try:
             result = grader.grade(self.item.version.spec, self.item.seed, "").as_dict()
