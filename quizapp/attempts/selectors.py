@@ -141,6 +141,16 @@ class AttemptView:
         return self.attempt.manual_count if self.attempt.awaits_manual else 0
 
     @property
+    def awaiting_manual_text(self) -> str:
+        """«1 ответ ждёт проверки преподавателем», «2 ответа ждут…», «5 ответов ждут…»."""
+        return ru_plural(
+            self.awaiting_manual,
+            gettext("%(n)s ответ ждёт проверки преподавателем."),
+            gettext("%(n)s ответа ждут проверки преподавателем."),
+            gettext("%(n)s ответов ждут проверки преподавателем."),
+        ) % {"n": self.awaiting_manual}
+
+    @property
     def pending(self) -> bool:
         return any(v.response and v.response.status == Response.Status.PENDING for v in self.items)
 

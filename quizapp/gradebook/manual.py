@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 import grader
 from question_bank.models import Question
-from quizapp.attempts.selectors import latest_responses
+from quizapp.attempts.selectors import latest_responses, ru_plural
 from quizapp.attempts.services import attempt_rescore
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.models import Attempt, AttemptItem, ManualGrade, Quiz, Response
@@ -68,6 +68,16 @@ class QuestionAnswers:
     @property
     def waiting(self) -> int:
         return sum(a.waiting for a in self.answers)
+
+    @property
+    def waiting_text(self) -> str:
+        n = self.waiting
+        return ru_plural(
+            n,
+            gettext("Ждёт проверки: %(n)s ответ."),
+            gettext("Ждут проверки: %(n)s ответа."),
+            gettext("Ждут проверки: %(n)s ответов."),
+        ) % {"n": n}
 
 
 def _essay_items(quiz: Quiz):

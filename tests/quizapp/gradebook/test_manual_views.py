@@ -48,7 +48,7 @@ def test_question_page_shows_answers_rubric_and_form(client, owner, essay_quiz, 
     assert "Ответ студента" in page and "Ответ второго" in page
     assert RUBRIC in page and "Образец ответа" in page
     assert page.count('name="points"') == 2 and "Сохранить и следующий" in page
-    assert "от 0 до 4" in page
+    assert "от 0 до 4" in page and "Ждут проверки: 2 ответа." in page
 
 
 def test_save_and_next_grades_and_jumps_to_the_next_waiting_answer(
