@@ -18,18 +18,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_grade_essays_from_the_queue(
-    page, shot, owner, essay_quiz, django_user_model, django_capture_on_commit_callbacks
+    request, page, shot, owner, django_user_model, django_capture_on_commit_callbacks
 ):
+    quiz = request.getfixturevalue("essay_quiz")  # imported: asked for by name
     capture = django_capture_on_commit_callbacks
     first = finish_with_essay(
         make_user(django_user_model, "s1", first_name="Анна", last_name="Иванова"),
-        essay_quiz,
+        quiz,
         capture,
         "Dropout случайно выключает нейроны, поэтому сеть не может полагаться на один "
         "признак и меньше переобучается.\nПри выводе выходы масштабируют.",
     )
     second = finish_with_essay(
-        make_user(django_user_model, "s2"), essay_quiz, capture, "Чтобы быстрее училась."
+        make_user(django_user_model, "s2"), quiz, capture, "Чтобы быстрее училась."
     )
 
     page.goto("/login/")
@@ -37,7 +38,7 @@ def test_grade_essays_from_the_queue(
     page.fill("#id_password", "pw-owner-1")
     page.get_by_role("button", name="Войти").click()
     page.wait_for_url("**/")
-    page.goto(f"/teach/gradebook/quiz/{essay_quiz.pk}/")
+    page.goto(f"/teach/gradebook/quiz/{quiz.pk}/")
     page.get_by_role("link", name="Проверка эссе").click()
     assert "2" in page.locator(".manual-queue tbody tr").inner_text()
     page.get_by_role("link", name="Эссе о Dropout").click()

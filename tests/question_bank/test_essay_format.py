@@ -98,7 +98,13 @@ def test_gift_export_writes_an_empty_answer_block_and_warns_that_the_rubric_is_l
 
 
 def test_a_flashcard_exported_to_gift_comes_back_as_a_flashcard_without_the_machine_tag():
-    card = {"slug": "card", "title": "Карточка", "kind": "flashcard", "front": "RNN?", "back": "Сеть"}
+    card = {
+        "slug": "card",
+        "title": "Карточка",
+        "kind": "flashcard",
+        "front": "RNN?",
+        "back": "Сеть",
+    }
     text = export_gift(_bank(card))
     assert "// [tag:nz-kind:flashcard]" in text
     [back] = parse_gift(text, "reg.gift").bank["questions"]

@@ -15,10 +15,9 @@ from quizapp.gradebook import manual
 from quizapp.gradebook import selectors as gradebook_selectors
 from quizapp.models import Attempt, ManualGrade, Response
 from quizapp.models.api import WebhookDelivery, WebhookEndpoint
-from tests.quizapp.gradebook.essays import (  # noqa: F401 (fixtures)
+from tests.quizapp.gradebook.essays import (
     ESSAY_POINTS,
     essay_item,
-    essay_quiz,
     essay_response,
     finish_with_essay,
 )
@@ -85,7 +84,11 @@ def test_a_grade_scores_the_answer_and_rescores_the_attempt(
     assert (grade.score, grade.comment, grade.by) == (0.75, "Нет формулы.", owner)
     response.refresh_from_db()
     assert response.status == Response.Status.GRADED and response.score == 0.75
-    assert response.result["manual"] == {"points": "3.00", "max_points": "4.00", "comment": "Нет формулы."}
+    assert response.result["manual"] == {
+        "points": "3.00",
+        "max_points": "4.00",
+        "comment": "Нет формулы.",
+    }
     assert response.result["feedback"] == "Нет формулы."
     attempt.refresh_from_db()
     assert attempt.score == Decimal("3.00") and attempt.manual_count == 0
@@ -195,9 +198,10 @@ def test_queue_and_answers_count_waiting_and_graded(
     assert qa.answers[1].points == Decimal("4.00")
     following = manual.next_waiting(quiz=essay_quiz, question_id=row.question.pk)
     assert following == essay_response(second)
-    assert manual.next_waiting(
-        quiz=essay_quiz, question_id=row.question.pk, after=following.pk
-    ) is None
+    assert (
+        manual.next_waiting(quiz=essay_quiz, question_id=row.question.pk, after=following.pk)
+        is None
+    )
 
 
 def test_a_regrade_keeps_the_instructors_grade(

@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from quizapp.gradebook import manual
 from quizapp.models import ManualGrade, Response
-from tests.quizapp.gradebook.essays import (  # noqa: F401 (fixtures)
+from tests.quizapp.gradebook.essays import (
     RUBRIC,
-    essay_quiz,
     essay_response,
     finish_with_essay,
 )
@@ -60,7 +59,12 @@ def test_save_and_next_grades_and_jumps_to_the_next_waiting_answer(
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(
             url,
-            {"response": essay_response(first).pk, "points": "3,5", "comment": "Хорошо", "next": "1"},
+            {
+                "response": essay_response(first).pk,
+                "points": "3,5",
+                "comment": "Хорошо",
+                "next": "1",
+            },
         )
     assert answer.status_code == 302
     assert answer["Location"] == f"{url}#r-{essay_response(second).pk}"
@@ -85,9 +89,7 @@ def test_bad_points_are_reported_and_nothing_is_saved(client, owner, essay_quiz,
     assert not ManualGrade.objects.exists()
 
 
-def test_others_cannot_see_or_grade(
-    client, student, other_instructor, essay_quiz, two_waiting
-):
+def test_others_cannot_see_or_grade(client, student, other_instructor, essay_quiz, two_waiting):
     url = _question_url(essay_quiz)
     response_id = essay_response(two_waiting[0]).pk
     client.force_login(other_instructor)

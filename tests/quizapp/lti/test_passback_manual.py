@@ -19,13 +19,11 @@ from tests.quizapp.lti.test_passback import launched  # noqa: F401 (fixture)
 
 @pytest.mark.django_db
 def test_pending_manual_then_fully_graded(
-    launched,  # noqa: F811
-    owner,
-    essay_quiz,  # noqa: F811
-    platform,
-    django_capture_on_commit_callbacks,
+    request, owner, platform, django_capture_on_commit_callbacks
 ):
-    attempt = finish_with_essay(launched, essay_quiz, django_capture_on_commit_callbacks)
+    # Imported fixtures, asked for by name (a parameter would shadow the import).
+    learner, quiz = request.getfixturevalue("launched"), request.getfixturevalue("essay_quiz")
+    attempt = finish_with_essay(learner, quiz, django_capture_on_commit_callbacks)
     [first] = platform.scores
     assert first["body"]["gradingProgress"] == "PendingManual"
     assert first["body"]["activityProgress"] == "Completed"
