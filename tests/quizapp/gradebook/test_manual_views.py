@@ -124,3 +124,16 @@ def test_the_student_sees_waiting_then_the_score_and_comment_never_the_rubric(
     assert "Балл предварительный." not in page
     assert "Оценка преподавателя: 3 из 4" in page and "Не хватает формулы масштаба." in page
     assert RUBRIC not in page
+
+
+def test_the_attempt_page_gives_an_essay_a_text_area_with_its_limit(
+    client, student, essay_quiz, django_capture_on_commit_callbacks
+):
+    from quizapp.attempts import services
+
+    attempt = services.attempt_start(user=student, quiz=essay_quiz)
+    client.force_login(student)
+    page = client.get(reverse("attempt", args=[attempt.uuid])).content.decode()
+    assert '<textarea id="answer-' in page and 'maxlength="5000"' in page
+    assert "его проверит преподаватель" in page
+    assert RUBRIC not in page
