@@ -137,3 +137,12 @@ def test_the_attempt_page_gives_an_essay_a_text_area_with_its_limit(
     assert '<textarea id="answer-' in page and 'maxlength="5000"' in page
     assert "его проверит преподаватель" in page
     assert RUBRIC not in page
+
+
+def test_the_attempt_drill_down_links_the_essay_to_its_grading(client, owner, two_waiting):
+    attempt = two_waiting[0]
+    client.force_login(owner)
+    page = client.get(reverse("gradebook-attempt", args=[attempt.uuid])).content.decode()
+    assert "Эссе ждут проверки: 1." in page
+    assert f"{_question_url(attempt.quiz)}#r-{essay_response(attempt).pk}" in page
+    assert "ждёт проверки преподавателем" in page
