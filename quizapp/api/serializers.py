@@ -381,7 +381,8 @@ class AttemptOutSerializer(serializers.Serializer):
     max_score = serializers.DecimalField(max_digits=8, decimal_places=2)
     graded = serializers.SerializerMethodField(
         help_text=gettext_lazy(
-            "Попытка завершена, и ни один ответ не ждёт проверки: балл окончательный."
+            "Попытка завершена, и ни один ответ не ждёт проверки — ни сервером, ни "
+            "преподавателем (эссе): балл окончательный."
         )
     )
 
@@ -395,7 +396,8 @@ class AttemptOutSerializer(serializers.Serializer):
     awaits_review = serializers.BooleanField(
         help_text=gettext_lazy(
             "Завершена с нераспознанными ответами, а тест оставляет их преподавателю "
-            "(unreadable_policy=review): балл предварительный до ручной оценки."
+            "(unreadable_policy=review), или с эссе, которые преподаватель ещё не оценил: "
+            "балл предварительный до ручной оценки."
         )
     )
 
@@ -404,7 +406,8 @@ class AttemptOutSerializer(serializers.Serializer):
         pending = getattr(attempt, "pending", None)
         if pending is None:
             pending = attempt.items.filter(responses__status="pending").exists()
-        return attempt.status == Attempt.Status.FINISHED and not pending
+        finished = attempt.status == Attempt.Status.FINISHED
+        return finished and not pending and attempt.manual_count == 0
 
 
 class GradeResultSerializer(serializers.Serializer):

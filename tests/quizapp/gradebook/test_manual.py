@@ -226,3 +226,19 @@ def test_a_regrade_keeps_the_instructors_grade(
     assert response.status == Response.Status.GRADED and response.score == 0.75
     assert response.result["manual"]["comment"] == "ok"
     assert Attempt.objects.get(pk=attempt.pk).score == Decimal("3.00")
+
+
+def test_the_api_result_is_not_graded_while_an_essay_waits(
+    client, student, owner, essay_quiz, django_capture_on_commit_callbacks
+):
+    attempt = finish_with_essay(student, essay_quiz, django_capture_on_commit_callbacks)
+    client.force_login(student)
+    url = f"/api/v1/attempts/{attempt.uuid}/"
+    body = client.get(url).json()
+    assert body["graded"] is False and body["awaits_review"] is True
+    with django_capture_on_commit_callbacks(execute=True):
+        manual.manual_grade_save(
+            response=essay_response(attempt), points=Decimal(4), comment="", by=owner
+        )
+    body = client.get(url).json()
+    assert body["graded"] is True and body["awaits_review"] is False and body["score"] == "4.00"
