@@ -655,6 +655,19 @@ class GradebookRowSerializer(serializers.Serializer):
 MAX_VERSION = 2**31 - 1
 
 
+class ManualGradeInSerializer(fields.BodySerializer):
+    points = fields.GradePointsField(
+        help_text=gettext_lazy("Баллы за ответ: от 0 до баллов вопроса в тесте.")
+    )
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text=gettext_lazy("Комментарий студенту (виден на странице результата)."),
+    )
+
+
 class RegradeInSerializer(fields.BodySerializer):
     question = fields.IdField()
     to_version = serializers.IntegerField(

@@ -242,3 +242,27 @@ def test_the_api_result_is_not_graded_while_an_essay_waits(
         )
     body = client.get(url).json()
     assert body["graded"] is True and body["awaits_review"] is False and body["score"] == "4.00"
+
+
+def test_the_api_grades_an_essay_for_the_quizs_owner_only(
+    client, student, owner, other_instructor, essay_quiz, django_capture_on_commit_callbacks
+):
+    attempt = finish_with_essay(student, essay_quiz, django_capture_on_commit_callbacks)
+    response = essay_response(attempt)
+    url = f"/api/v1/responses/{response.pk}/grade/"
+    grade = {"points": "2.50", "comment": "Нет формулы."}
+    client.force_login(student)
+    assert client.post(url, grade, content_type="application/json").status_code == 403
+    client.force_login(other_instructor)
+    assert client.post(url, grade, content_type="application/json").status_code in (403, 404)
+    client.force_login(owner)
+    for bad, code in [({"points": "4.50"}, "points_out_of_range"), ({"points": 2}, "invalid")]:
+        refused = client.post(url, bad, content_type="application/json")
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == code
+    assert not ManualGrade.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(url, grade, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == "graded" and answer.json()["score"] == 0.625
+    assert ManualGrade.objects.get().comment == "Нет формулы."
+    assert Attempt.objects.get(pk=attempt.pk).score == Decimal("2.50")
