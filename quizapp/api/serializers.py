@@ -22,7 +22,7 @@ from quizapp.api.selectors import (
     variant_for_client,
 )
 from quizapp.api.webhooks import literal_address_refusal
-from quizapp.attempts.grading import MAX_ESSAY_LENGTH
+from quizapp.attempts.grading import MAX_RAW_LENGTH
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.models import Attempt, Quiz, Response
 from quizapp.models.api import ApiKey, WebhookEndpoint
@@ -547,9 +547,10 @@ class AttemptFilterSerializer(serializers.Serializer):
 
 
 class AnswerInSerializer(fields.BodySerializer):
-    # The service bounds each answer by its question (grader.raw_limit); here only the longest.
+    # The schema's bound is every kind's (an essay longer than this is answered in the browser):
+    # a per-question bound cannot be said in the schema, and a schema-valid answer is accepted.
     answer = serializers.CharField(
-        max_length=MAX_ESSAY_LENGTH,
+        max_length=MAX_RAW_LENGTH,
         allow_blank=True,
         trim_whitespace=False,
         help_text=gettext_lazy(
@@ -576,9 +577,10 @@ class SubmitAcceptedSerializer(serializers.Serializer):
 
 
 class DraftInSerializer(fields.BodySerializer):
-    # The service bounds each answer by its question (grader.raw_limit); here only the longest.
+    # The schema's bound is every kind's (an essay longer than this is answered in the browser):
+    # a per-question bound cannot be said in the schema, and a schema-valid answer is accepted.
     answer = serializers.CharField(
-        max_length=MAX_ESSAY_LENGTH, allow_blank=True, trim_whitespace=False
+        max_length=MAX_RAW_LENGTH, allow_blank=True, trim_whitespace=False
     )
     rev = serializers.IntegerField(min_value=0, max_value=2**62)
 

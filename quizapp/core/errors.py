@@ -488,13 +488,13 @@ class ErrorCode(enum.StrEnum):
     # Essays graded by the instructor (quizapp/gradebook/manual.py).
     NOT_AN_ESSAY = (
         "not_an_essay",
-        400,
+        422,
         _("Вручную оцениваются только ответы на эссе завершённых попыток."),
         "Only essay answers of finished attempts are graded by hand.",
     )
     POINTS_OUT_OF_RANGE = (
         "points_out_of_range",
-        400,
+        422,
         _("Баллы за ответ должны быть от 0 до максимума вопроса."),
         "The points must be between 0 and the item's maximum.",
     )

@@ -255,11 +255,11 @@ class ResponseGradeView(ApiView):
             "баллов вопроса и комментарий) делает ответ graded и пересчитывает балл попытки; "
             "повторная оценка заменяет прежнюю. Когда оценено последнее эссе попытки, уходят "
             "вебхук attempt.graded и оценка в LMS (FullyGraded). Оценивает автор теста или "
-            "администратор: 403 quiz_owner_only; 400 not_an_essay — не эссе или попытка не "
-            "завершена; 400 points_out_of_range."
+            "администратор: 403 quiz_owner_only; 422 not_an_essay — не эссе или попытка не "
+            "завершена; 422 points_out_of_range — баллов больше, чем у вопроса."
         ),
         request=s.ManualGradeInSerializer,
-        responses=responses({200: s.ResponseOutSerializer}, 400, 404),
+        responses=responses({200: s.ResponseOutSerializer}, 400, 404, 422),
         tags=["results"],
     )
     def post(self, request, response_id):

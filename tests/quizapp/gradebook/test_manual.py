@@ -256,9 +256,12 @@ def test_the_api_grades_an_essay_for_the_quizs_owner_only(
     client.force_login(other_instructor)
     assert client.post(url, grade, content_type="application/json").status_code in (403, 404)
     client.force_login(owner)
-    for bad, code in [({"points": "4.50"}, "points_out_of_range"), ({"points": 2}, "invalid")]:
+    for bad, status, code in [
+        ({"points": "4.50"}, 422, "points_out_of_range"),
+        ({"points": 2}, 400, "invalid"),
+    ]:
         refused = client.post(url, bad, content_type="application/json")
-        assert refused.status_code == 400 and refused.json()["error"]["code"] == code
+        assert refused.status_code == status and refused.json()["error"]["code"] == code
     assert not ManualGrade.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(url, grade, content_type="application/json")
