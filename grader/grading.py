@@ -29,15 +29,29 @@ __all__ = [
     "localize_display",
     "localize_preview",
     "score_answer",
+    "raw_limit",
 ]
 
 MAX_RAW_LENGTH = 2000
 
 
+def raw_limit(spec: dict) -> int:
+    """How many characters an answer to ``spec`` may have: an essay's own ``max_length``,
+    :data:`MAX_RAW_LENGTH` for every other kind (a formula or a number is never that long).
+
+    >>> raw_limit({"kind": "numeric"}), raw_limit({"kind": "essay", "max_length": 8000})
+    (2000, 8000)
+    """
+    kind = kinds.get(spec.get("kind"))
+    if getattr(kind, "MANUAL", False):
+        return kind.max_length(spec)
+    return MAX_RAW_LENGTH
+
+
 @dataclass(frozen=True)
 class GradeResult:
-    status: str  # "graded" or "invalid"
-    score: float = 0.0
+    status: str  # "graded", "invalid" or "manual" (an essay: the instructor scores it, score None)
+    score: float | None = 0.0
     correct: bool = False
     expected: object = None
     expected_display: str = ""
@@ -192,6 +206,8 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
         # An information item: nothing to answer, so nothing can be wrong (docs/spec.md).
         return GradeResult(status="graded", score=1.0, correct=True, **common)
     raw = raw if isinstance(raw, str) else ""
+    if getattr(kind, "MANUAL", False):
+        return _grade_manual(kind, spec, raw, common)
     try:
         if len(raw) > MAX_RAW_LENGTH:
             raise ParseError(
@@ -229,6 +245,29 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
         feedback=feedback,
         mistake=mistake,
         parts=list(outcome.parts),
+        **common,
+    )
+
+
+def _grade_manual(kind, spec: dict, raw: str, common: dict) -> GradeResult:
+    """An essay: kept for the instructor (status ``manual``, no score); a blank one is unanswered
+    and earns nothing; one over its length is unreadable, as for every kind."""
+    limit = kind.max_length(spec)
+    if len(raw) > limit:
+        exc = ParseError(
+            _("Ответ слишком длинный (больше %(max_raw_length)s символов).")
+            % {"max_raw_length": limit},
+            code="too_long",
+        )
+        return GradeResult(status="invalid", feedback=exc.message, error=exc.as_dict(), **common)
+    parsed = kind.parse(raw, spec, None)
+    if not parsed.value:
+        return GradeResult(status="graded", score=0.0, feedback=_("Ответ не дан."), **common)
+    return GradeResult(
+        status="manual",
+        score=None,
+        parsed_display=parsed.display,
+        feedback=_("Ответ ждёт проверки преподавателем."),
         **common,
     )
 
@@ -272,6 +311,17 @@ def preview(spec: dict, seed: int | None, raw: str, *, decimal: str = ".") -> di
     """
     kind = kinds.get(spec.get("kind"))
     if spec.get("kind") == "flashcard" or getattr(kind, "NO_ANSWER", False):
+        return {"ok": True, "display": ""}
+    if getattr(kind, "MANUAL", False):
+        # Any text is readable; only the length is checked before it is sent.
+        raw = raw if isinstance(raw, str) else ""
+        if len(raw) > kind.max_length(spec):
+            return {
+                "ok": False,
+                "message": _("Ответ длиннее %(max_raw_length)s символов.")
+                % {"max_raw_length": kind.max_length(spec)},
+                "code": "too_long",
+            }
         return {"ok": True, "display": ""}
     if spec.get("kind") == "multipart":
         return _preview_multipart(spec, seed, raw, decimal)
@@ -390,7 +440,7 @@ def check_spec(spec: dict, *, samples: int = 20) -> list[str]:
     """
     kind = kinds.get(spec.get("kind"))
     problems = []
-    if getattr(kind, "NO_ANSWER", False):
+    if getattr(kind, "NO_ANSWER", False) or getattr(kind, "MANUAL", False):
         return problems  # no key and no answer: nothing to test (its texts render in present)
     for seed in [None, *range(samples)]:
         where = _("вариант по умолчанию") if seed is None else f"seed {seed}"

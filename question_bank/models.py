@@ -84,6 +84,7 @@ class Question(models.Model):
         MATCHING = "matching", _("на соответствие")
         DESCRIPTION = "description", _("описание (без ответа)")
         MULTIPART = "multipart", _("несколько полей")
+        ESSAY = "essay", _("эссе (проверяет преподаватель)")
 
     bank = models.ForeignKey(Bank, on_delete=models.CASCADE, related_name="questions")
     topic = models.ForeignKey(

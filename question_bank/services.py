@@ -192,14 +192,23 @@ class BankInvalid(Exception):
 
 
 def bank_validate_file(
-    *, data: bytes, filename: str, variants: int, progress=None, skip_invalid: bool = False
+    *,
+    data: bytes,
+    filename: str,
+    variants: int,
+    progress=None,
+    skip_invalid: bool = False,
+    essays_as_cards: bool = False,
 ):
     """Parse and check a bank file of any format; return (ImportResult, all problems).
+
+    ``essays_as_cards``: Moodle and GIFT essays become self-check flashcards instead of essays
+    graded by the instructor (the lecturer's choice at import).
 
     ``skip_invalid`` (lenient mode): questions with errors, in the file or in their variants,
     are left out and reported as ``skipped``; errors of the file itself still count.
     """
-    result = parse_file(data, filename, skip_invalid=skip_invalid)
+    result = parse_file(data, filename, skip_invalid=skip_invalid, essays_as_cards=essays_as_cards)
     problems = list(result.problems)
     if result.ok:
         problems += check_bank_variants(result, filename, variants=variants, progress=progress)
@@ -217,6 +226,7 @@ def bank_import_file(
     user=None,
     slug: str | None = None,
     skip_invalid: bool = False,
+    essays_as_cards: bool = False,
 ):
     """Validate a bank file completely, then store it; an invalid file changes nothing.
 
@@ -226,8 +236,9 @@ def bank_import_file(
     ``skip_invalid`` (lenient mode, asked for explicitly): questions with errors are left out
     and named among the problems returned (severity ``skipped``); a stored question left out so
     keeps its stored version. Strict (the default): any error refuses the whole file.
+    ``essays_as_cards``: see :func:`bank_validate_file`.
     """
-    result = parse_file(data, filename, skip_invalid=skip_invalid)
+    result = parse_file(data, filename, skip_invalid=skip_invalid, essays_as_cards=essays_as_cards)
     problems = list(result.problems)
     if result.ok and slug:
         result.bank["bank"]["slug"] = slug
@@ -342,12 +353,19 @@ def upload_variants() -> int:
 
 
 def bank_upload_create(
-    *, owner, filename: str, data: bytes, target: Bank | None = None, skip_invalid: bool = False
+    *,
+    owner,
+    filename: str,
+    data: bytes,
+    target: Bank | None = None,
+    skip_invalid: bool = False,
+    essays_as_cards: bool = False,
 ):
     """Keep an uploaded file and queue its validation; nothing enters the bank tables yet.
 
     ``skip_invalid``: the instructor chose to publish the valid questions and leave out those
-    with errors (kept in the report, which the check and the publication read it from).
+    with errors (kept in the report, which the check and the publication read it from);
+    ``essays_as_cards``: essays become self-check flashcards (kept there too).
     """
     limit = upload_max_bytes()
     if len(data) > limit:
@@ -370,7 +388,10 @@ def bank_upload_create(
             data=data,
             size=len(data),
             format=IMPORTERS.get(PurePath(name).suffix.lower(), ""),
-            report={"skip_invalid": True} if skip_invalid else {},
+            report={
+                **({"skip_invalid": True} if skip_invalid else {}),
+                **({"essays_as_cards": True} if essays_as_cards else {}),
+            },
         )
         enqueue_on_commit(VALIDATE_UPLOAD_TASK, upload.pk)
     return upload
@@ -446,6 +467,7 @@ def bank_upload_import(*, upload_id: int) -> BankUpload | None:
             user=upload.owner,
             slug=slug,
             skip_invalid=bool(report.get("skip_invalid")),
+            essays_as_cards=bool(report.get("essays_as_cards")),
         )
         created = sum(1 for v in versions if v.pk not in before)
         report["published"] = {"bank_id": bank.pk, "new_versions": created}
@@ -509,16 +531,20 @@ def _failure_report(upload: BankUpload, exc: Exception, stage: str, report=None)
 def _upload_report(upload: BankUpload) -> tuple[dict, dict | None]:
     """(report, the parsed native structure or None) of an upload."""
     skip_invalid = bool(upload.report.get("skip_invalid"))
+    essays_as_cards = bool(upload.report.get("essays_as_cards"))
     result, problems = bank_validate_file(
         data=bytes(upload.data),
         filename=upload.filename,
         variants=upload_variants(),
         progress=_progress_writer(upload.pk),
         skip_invalid=skip_invalid,
+        essays_as_cards=essays_as_cards,
     )
     report = {"format": upload.format, "bank": None, "questions": [], "counts": {}}
     if skip_invalid:
         report["skip_invalid"] = True
+    if essays_as_cards:
+        report["essays_as_cards"] = True
     if result.bank is not None:
         existing = _resolve_bank(upload, result, problems)
         meta = result.bank["bank"]

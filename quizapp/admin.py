@@ -21,6 +21,7 @@ from quizapp.models import (
     Enrollment,
     FlashcardReview,
     FlashcardState,
+    ManualGrade,
     PracticeAnswer,
     Quiz,
     QuizItem,
@@ -376,6 +377,15 @@ class ScoreOverrideAdmin(ViewOnlyAdmin):
     search_fields = ["attempt__user__username", "attempt__quiz__title", "reason"]
     readonly_fields = ["attempt", "old_score", "new_score", "reason", "by", "created_at"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ManualGrade)
+class ManualGradeAdmin(ViewOnlyAdmin):
+    # Graded on the manual-grading page only: it rescores the attempt and tells the LMS.
+    list_display = ["response", "score", "by", "graded_at"]
+    list_select_related = ["response__item__attempt__user", "by"]
+    search_fields = ["response__item__attempt__user__username", "comment"]
+    readonly_fields = ["response", "score", "comment", "by", "graded_at"]
 
 
 @admin.register(RegradeRun)

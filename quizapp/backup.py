@@ -81,8 +81,8 @@ def _objects(models, using: str, counts: Counter):
     for model in models:
         label = model._meta.label_lower
         counts[label] += 0
-        for obj in model._base_manager.using(using).order_by(model._meta.pk.name).iterator(
-            chunk_size=2000
+        for obj in (
+            model._base_manager.using(using).order_by(model._meta.pk.name).iterator(chunk_size=2000)
         ):
             counts[label] += 1
             yield obj
@@ -143,8 +143,9 @@ def backup_read(path: str) -> dict:
     try:
         data = json.loads(raw)
     except ValueError as exc:
-        raise BackupError(_("Файл %(path)s — не резервная копия: %(error)s") % {
-            "path": path, "error": exc}) from exc
+        raise BackupError(
+            _("Файл %(path)s — не резервная копия: %(error)s") % {"path": path, "error": exc}
+        ) from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise BackupError(_("Файл %(path)s — не резервная копия Нейрозачёта.") % {"path": path})
     if data.get("version") != VERSION:

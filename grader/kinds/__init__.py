@@ -10,6 +10,9 @@
 
 A kind without an answer (``description``, an information item) sets ``NO_ANSWER = True``: its
 ``expected`` and ``self_test`` give ``None`` and grading does not parse anything.
+A kind scored by the instructor (``essay``) sets ``MANUAL = True``: grading gives status
+``manual`` and no score, and ``max_length(spec)`` bounds its raw answer instead of the grader's
+``MAX_RAW_LENGTH``.
 Optional: ``input_hint(spec)`` (the translated input help of one question, e.g. naming its
 units) instead of the constant ``INPUT_HINT``; ``USES_VALUES = True`` when ``score`` needs the
 variant's values as ``score(parsed, expected, spec, values=…)`` (a numeric question's partial
@@ -25,6 +28,7 @@ from grader.i18n import _
 from grader.kinds import (
     choice,
     description,
+    essay,
     expression,
     flashcard,
     matching,
@@ -49,6 +53,7 @@ _KINDS = {
     "matching": matching,
     "description": description,
     "multipart": multipart,
+    "essay": essay,
 }
 
 

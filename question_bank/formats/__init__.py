@@ -32,21 +32,27 @@ IMPORTERS = {
 _ARCHIVE_MAGIC = (b"\x1f\x8b", b"PK\x03\x04")
 
 
-def parse_file(data: bytes, filename: str, *, skip_invalid: bool = False) -> ImportResult:
+def parse_file(
+    data: bytes, filename: str, *, skip_invalid: bool = False, essays_as_cards: bool = False
+) -> ImportResult:
     """Parse an uploaded or local bank file of any supported format.
 
     Each importer is loaded when a file of its format comes: the Moodle one brings the web app's
     MathML and the grader with it, while ``common`` and ``native`` stay light for benchmarks.
     ``skip_invalid`` (lenient mode): questions with errors are left out and named
     (:func:`~question_bank.formats.common.skip_invalid_questions`), the others kept.
+    ``essays_as_cards``: Moodle and GIFT essays become self-check flashcards, not essays graded by
+    the instructor.
     """
-    result = _parse(data, filename, skip_invalid=skip_invalid)
+    result = _parse(data, filename, skip_invalid=skip_invalid, essays_as_cards=essays_as_cards)
     if skip_invalid:
         result, _problems = skip_invalid_questions(result, result.problems)
     return result
 
 
-def _parse(data: bytes, filename: str, *, skip_invalid: bool) -> ImportResult:
+def _parse(
+    data: bytes, filename: str, *, skip_invalid: bool, essays_as_cards: bool = False
+) -> ImportResult:
     suffix = PurePath(filename).suffix.lower()
     kind = IMPORTERS.get(suffix)
     if kind is None and bytes(data[:4]).startswith(_ARCHIVE_MAGIC):
@@ -55,7 +61,7 @@ def _parse(data: bytes, filename: str, *, skip_invalid: bool) -> ImportResult:
     if kind == "moodle_backup":
         from question_bank.formats.moodle.backup import parse_mbz
 
-        return parse_mbz(data, filename)
+        return parse_mbz(data, filename, essays_as_cards=essays_as_cards)
     if kind == "native":
         from question_bank.formats.native import parse_bank
 
@@ -63,7 +69,7 @@ def _parse(data: bytes, filename: str, *, skip_invalid: bool) -> ImportResult:
     if kind == "moodle_xml":
         from question_bank.formats.moodle import parse_moodle_xml
 
-        return parse_moodle_xml(data, filename)
+        return parse_moodle_xml(data, filename, essays_as_cards=essays_as_cards)
     if kind == "gift":
         from question_bank.formats.gift import parse_gift
 
@@ -75,7 +81,7 @@ def _parse(data: bytes, filename: str, *, skip_invalid: bool) -> ImportResult:
                 _("файл не в кодировке UTF-8 (байт %(start)s)") % {"start": exc.start},
                 "encoding",
             )
-        return parse_gift(text, filename)
+        return parse_gift(text, filename, essays_as_cards=essays_as_cards)
     if kind == "anki":
         from question_bank.formats.anki_import import parse_apkg
 

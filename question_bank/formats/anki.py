@@ -5,7 +5,8 @@ Conventions:
 * one deck per bank, named ``Нейрозачёт::<bank title>``; its id is derived from the bank slug and
   the note type's id from a fixed name, so every export of a bank lands in the same deck with the
   same note type;
-* one note per question (flashcards: front/back; other kinds: the rendered text of the default
+* one note per question (flashcards: front/back; an essay: its text, and on the back its rubric
+  and model answer; other kinds: the rendered text of the default
   variant, with the options of a choice question or the elements and answers of a matching
   question, on the front; the key — for matching the pairs — and the worked solution on the
   back; a multipart question: its numbered fields on the front, every field's key on the
@@ -99,6 +100,12 @@ def _faces(spec: dict, seed: int | None) -> tuple[str, str]:
         return _html(shown.text), _html(grade(spec, seed, "good").solution or spec.get("back", ""))
     result = grade(spec, seed, "")
     front = _html(shown.text)
+    if kind == "essay":
+        # Nobody grades the card: the back is what to look for and the model answer.
+        back = [_html(spec["rubric"])] if spec.get("rubric") else []
+        if result.solution:
+            back.append("Образец ответа:<br>" + _html(result.solution))
+        return front, "<br><br>".join(back) or "Образца ответа нет."
     if kind == "multipart":
         return _multipart_faces(shown, result)
     if kind in ("single_choice", "multiple_choice"):
@@ -162,6 +169,8 @@ def _partial_answers(spec: dict, seed: int | None, options: list) -> list[str]:
                     shown = f"{shown[:-1]} \\pm {width:g}$"
                 out.append(f"{_html(shown)} ({alternative.fraction * 100:g} %)")
     return out
+
+
 def _options_html(options: list[dict]) -> str:
     items = "".join(
         f"<li>{_LETTERS[n % 26]}) {_html(option['text'])}</li>" for n, option in enumerate(options)

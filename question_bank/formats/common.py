@@ -70,6 +70,10 @@ def split_question(entry: dict) -> tuple[dict, dict]:
     return meta, spec
 
 
+# Moodle XML and GIFT write a flashcard as an essay; this tag on our export brings it back as a
+# card, not as an essay for the instructor to grade.
+CARD_TAG = "nz-kind:flashcard"
+
 # The back of a card made from an essay that came with no model answer (Moodle XML or GIFT):
 # imported for self-check with a warning, rather than refusing the file.
 ESSAY_NO_BACK = gettext_lazy(

@@ -42,6 +42,7 @@ import re
 from django.utils.translation import gettext as _
 
 from question_bank.formats.common import (
+    CARD_TAG,
     ESSAY_NO_BACK,
     MAX_SOURCE,
     MAX_TEXT,
@@ -229,8 +230,11 @@ def _split_paragraph(filename: str, start: int, lines: list[str]) -> list:
     return items
 
 
-def parse_gift(text: str, filename: str) -> ImportResult:
-    """A GIFT file → the native bank structure and every problem found (with line numbers)."""
+def parse_gift(text: str, filename: str, *, essays_as_cards: bool = False) -> ImportResult:
+    """A GIFT file → the native bank structure and every problem found (with line numbers).
+
+    ``essays_as_cards``: essays ``{}`` become self-check flashcards instead of essays graded by
+    the instructor (the lecturer's choice at import)."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -254,6 +258,7 @@ def parse_gift(text: str, filename: str) -> ImportResult:
             topic = topics.topic_for(category_segments(path))
             continue
         entry, warnings = None, []
+        block.essays_as_cards = essays_as_cards
         try:
             entry, warnings = _question(block)
         except _Error as exc:
@@ -309,6 +314,7 @@ def _meta(block: _Block, entry: dict, slugs: SlugRegistry, topic: str | None) ->
         ids += re.findall(r"\[id:([^\[\]]{1,100})\]", comment)
         tags += re.findall(r"\[tag:([^\[\]]{1,300})\]", comment)
     slug = ids[0].strip() if ids else None
+    tags = [tag for tag in tags if tag.strip() != CARD_TAG]
     return question_meta(entry, slugs, slug=slug, name=block.name, topic=topic, tags=tags)
 
 
@@ -415,7 +421,11 @@ def _answers(body, entry, block, converter, offset, warnings, base) -> dict:
     anywhere → multiple choice, ``=`` with ``->`` → matching, a lone T/TRUE/F/FALSE →
     true/false, anything else → short answer.
     """
-    if not body:  # an essay: the flashcard's back is the general feedback
+    our_card = any(f"[tag:{CARD_TAG}]" in comment for comment in block.comments)
+    if not body and not (our_card or getattr(block, "essays_as_cards", False)):
+        # an essay graded by the instructor; the general feedback is its model answer
+        return {"kind": "essay"}
+    if not body:  # an essay as a self-check card: the flashcard's back is the general feedback
         front = entry.pop("text")
         back = entry.pop("solution", "")
         if not back:

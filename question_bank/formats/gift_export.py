@@ -12,7 +12,8 @@
   choice → ``~%50%…`` weights (a wrong option takes 1/(number wrong) away, as we score it);
   short text → ``{=ответ …}`` (typical mistakes with their value as ``=%0%ответ#отзыв``);
   numeric → ``{#ответ:допуск}`` (typical mistakes as ``=%0%…#отзыв``); flashcard → an essay
-  ``{####оборот}``; the solution is the general feedback ``####…``.
+  ``{####оборот}`` tagged ``nz-kind:flashcard``; essay → ``{}`` (its rubric cannot be kept);
+  the solution is the general feedback ``####…``.
 
 A template is written with its default variant (reported in ``warnings``); what GIFT cannot hold
 is reported too: a matching question's ``shuffle: false`` and typical mistakes, hints, and the
@@ -29,7 +30,7 @@ from grader import kinds
 from grader.errors import GraderError
 from grader.templating import render
 from grader.variants import compute_value, variant
-from question_bank.formats.common import Problem, split_question
+from question_bank.formats.common import CARD_TAG, Problem, split_question
 from question_bank.formats.matching import answer_text
 
 # the same nominal half-width as the Moodle XML export writes for our tolerance
@@ -121,7 +122,8 @@ def _question(entry: dict, warn) -> str | None:
     if spec.get("hints"):
         warn(entry, _("подсказки в GIFT не переносятся"))
     module = kinds.get(kind)
-    expected = None if kind in ("flashcard", "description") else module.expected(spec, values)
+    no_key = ("flashcard", "description", "essay")
+    expected = None if kind in no_key else module.expected(spec, values)
     context = {**values, **({"answer": expected} if kind == "numeric" else {})}
 
     def shown(template: str, where: dict = values) -> str:
@@ -129,6 +131,11 @@ def _question(entry: dict, warn) -> str | None:
 
     head = [f"// [id:{entry.get('slug', '')}]"]
     head += [f"// [tag:{tag}]" for tag in entry.get("tags") or []]
+    if kind == "flashcard":
+        # GIFT writes a card and an essay alike («{}»): the tag brings the card back as a card.
+        head.append(f"// [tag:{CARD_TAG}]")
+    if kind == "essay" and spec.get("rubric"):
+        warn(entry, _("критерии оценки эссе (rubric) в GIFT не переносятся"))
     title = "::" + _escape(entry.get("title") or entry.get("slug") or "") + "::"
     text = _html(shown(spec.get("front") if kind == "flashcard" else spec.get("text", "")))
     feedback = (
@@ -140,7 +147,7 @@ def _question(entry: dict, warn) -> str | None:
     lines = "\n".join(head) + "\n" + title + text
     if kind == "description":
         return lines + "\n"
-    if kind == "flashcard":
+    if kind in ("flashcard", "essay"):
         return lines + "{" + general.strip() + "}\n"
     body = _body(kind, spec, values, expected, shown, entry, warn)
     opener = "{" if kind == "numeric" else "{\n"  # «{#» as Moodle writes a numerical

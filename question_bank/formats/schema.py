@@ -223,6 +223,7 @@ Kind = Literal[
     "multipart",
     "matching",
     "description",
+    "essay",
 ]
 # [[name]] in a multipart question's text: where that field stands.
 _MARKER = re.compile(r"\[\[([A-Za-z][A-Za-z0-9_]{0,39})\]\]")
@@ -337,6 +338,9 @@ class Question(AnswerFields):
     parts: list[Part] = Field([], max_length=50)
     pairs: list[Pair] = Field([], max_length=100)
     distractors: list[Text] = Field([], max_length=100)
+    # essay: the grader info for the instructor, and how long an answer may be (characters)
+    rubric: Text = ""
+    max_length: int | None = Field(None, ge=1, le=20_000)
 
     @model_validator(mode="after")
     def _kind_fields(self):
@@ -354,6 +358,10 @@ class Question(AnswerFields):
             _check_matching(self)
         if kind == "description":
             _check_description(self)
+        if kind == "essay":
+            _check_essay(self)
+        elif self.rubric or self.max_length is not None:
+            raise ValueError(_("поля rubric и max_length есть только у вопросов типа essay"))
         if kind != "flashcard" and not self.text:
             raise ValueError(_("нужен текст вопроса (text)"))
         return self
@@ -469,6 +477,29 @@ def _check_description(question: Question) -> None:
     if extra:
         raise ValueError(
             _("у описания (description) нет ответа: уберите поля %(fields)s")
+            % {"fields": ", ".join(extra)}
+        )
+
+
+def _check_essay(question: Question) -> None:
+    """An essay: a text, graded by the instructor; nothing the grader could check."""
+    checked = {
+        "answer": question.answer is not None,
+        "options": bool(question.options),
+        "answers": bool(question.answers),
+        "mistakes": bool(question.mistakes),
+        "front": bool(question.front),
+        "back": bool(question.back),
+        "variables": bool(question.variables),
+        "tolerance": question.tolerance is not None,
+    }
+    extra = [name for name, present in checked.items() if present]
+    if extra:
+        raise ValueError(
+            _(
+                "эссе (essay) проверяет преподаватель, ключа у него нет: уберите поля "
+                "%(fields)s (что искать в ответе — в rubric, образец ответа — в solution)"
+            )
             % {"fields": ", ".join(extra)}
         )
 

@@ -86,6 +86,7 @@ EXAMPLES: dict[str, object] = {
     "best_attempt": "9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f",
     "submit_token": "3c8e1b52-7a9d-4f0e-b6c1-2d4e6f8a0b1c",
     "points": "1.50",
+    "comment": "Нет формулы масштабирования при выводе.",
     "score": "8.50",
     "max_score": "10.00",
     # dates (RFC 3339)

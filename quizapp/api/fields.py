@@ -176,3 +176,27 @@ class PointsField(serializers.DecimalField):
         if not isinstance(data, str) or not re.fullmatch(POINTS_PATTERN, data):
             self.fail("points")
         return super().to_internal_value(data)
+
+
+# Points an instructor gives one essay answer: 0 … 1000 with at most two decimals, as a string
+# (the item's own maximum is the service's rule: 400 points_out_of_range).
+GRADE_POINTS_PATTERN = r"^((0|[1-9][0-9]{0,2})(\.[0-9]{1,2})?|1000(\.00?)?)$"
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": GRADE_POINTS_PATTERN, "example": "1.50", "format": "decimal"}
+)
+class GradePointsField(serializers.DecimalField):
+    default_error_messages = {
+        "points": _(
+            "Баллы — число от 0 до баллов вопроса, не больше двух знаков после точки: «1.50»."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=6, decimal_places=2, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(GRADE_POINTS_PATTERN, data):
+            self.fail("points")
+        return super().to_internal_value(data)

@@ -119,7 +119,7 @@ class VariantPartSerializer(serializers.Serializer):
         choices=[
             c
             for c in Question.Kind.choices
-            if c[0] not in ("flashcard", "multipart", "matching", "description")
+            if c[0] not in ("flashcard", "multipart", "matching", "description", "essay")
         ]
     )
     label = serializers.CharField()
@@ -381,7 +381,8 @@ class AttemptOutSerializer(serializers.Serializer):
     max_score = serializers.DecimalField(max_digits=8, decimal_places=2)
     graded = serializers.SerializerMethodField(
         help_text=gettext_lazy(
-            "Попытка завершена, и ни один ответ не ждёт проверки: балл окончательный."
+            "Попытка завершена, и ни один ответ не ждёт проверки — ни сервером, ни "
+            "преподавателем (эссе): балл окончательный."
         )
     )
 
@@ -395,7 +396,8 @@ class AttemptOutSerializer(serializers.Serializer):
     awaits_review = serializers.BooleanField(
         help_text=gettext_lazy(
             "Завершена с нераспознанными ответами, а тест оставляет их преподавателю "
-            "(unreadable_policy=review): балл предварительный до ручной оценки."
+            "(unreadable_policy=review), или с эссе, которые преподаватель ещё не оценил: "
+            "балл предварительный до ручной оценки."
         )
     )
 
@@ -404,7 +406,8 @@ class AttemptOutSerializer(serializers.Serializer):
         pending = getattr(attempt, "pending", None)
         if pending is None:
             pending = attempt.items.filter(responses__status="pending").exists()
-        return attempt.status == Attempt.Status.FINISHED and not pending
+        finished = attempt.status == Attempt.Status.FINISHED
+        return finished and not pending and attempt.manual_count == 0
 
 
 class GradeResultSerializer(serializers.Serializer):
@@ -544,6 +547,8 @@ class AttemptFilterSerializer(serializers.Serializer):
 
 
 class AnswerInSerializer(fields.BodySerializer):
+    # The schema's bound is every kind's (an essay longer than this is answered in the browser):
+    # a per-question bound cannot be said in the schema, and a schema-valid answer is accepted.
     answer = serializers.CharField(
         max_length=MAX_RAW_LENGTH,
         allow_blank=True,
@@ -572,6 +577,8 @@ class SubmitAcceptedSerializer(serializers.Serializer):
 
 
 class DraftInSerializer(fields.BodySerializer):
+    # The schema's bound is every kind's (an essay longer than this is answered in the browser):
+    # a per-question bound cannot be said in the schema, and a schema-valid answer is accepted.
     answer = serializers.CharField(
         max_length=MAX_RAW_LENGTH, allow_blank=True, trim_whitespace=False
     )
@@ -648,6 +655,19 @@ class GradebookRowSerializer(serializers.Serializer):
 
 # Version numbers are 32-bit columns.
 MAX_VERSION = 2**31 - 1
+
+
+class ManualGradeInSerializer(fields.BodySerializer):
+    points = fields.GradePointsField(
+        help_text=gettext_lazy("Баллы за ответ: от 0 до баллов вопроса в тесте.")
+    )
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text=gettext_lazy("Комментарий студенту (виден на странице результата)."),
+    )
 
 
 class RegradeInSerializer(fields.BodySerializer):

@@ -86,6 +86,11 @@ urlpatterns = [
         name="attempt-result",
     ),
     path("responses/<id:response_id>/", views.ResponseDetailView.as_view(), name="response-detail"),
+    path(
+        "responses/<id:response_id>/grade/",
+        views.ResponseGradeView.as_view(),
+        name="response-grade",
+    ),
     path("courses/", views.CourseListView.as_view(), name="course-list"),
     path("courses/<id:course_id>/", views.CourseDetailView.as_view(), name="course-detail"),
     path(

@@ -18,6 +18,9 @@ from quizapp.models import Response
 logger = logging.getLogger(__name__)
 
 MAX_RAW_LENGTH = 2000
+# The longest answer of any kind: an essay's own ``max_length`` may go up to this (the bank
+# schema's bound); every other kind stays within MAX_RAW_LENGTH (``grader.raw_limit``).
+MAX_ESSAY_LENGTH = 20_000
 
 # Shown when an answer was saved but the broker could not take its grading task: the sweeper
 # sends it once the broker is back (docs/grading-pipeline.md).
@@ -33,13 +36,14 @@ def grading_delayed(record) -> bool:
     return dispatch is not None and dispatch.sent is False
 
 
-def clean_raw(raw) -> str:
-    """The raw answer as stored; refused before anything is saved when it is too long."""
+def clean_raw(raw, *, limit: int = MAX_RAW_LENGTH) -> str:
+    """The raw answer as stored; refused before anything is saved when it is longer than
+    ``limit`` (an essay's is its own ``max_length``: ``grader.raw_limit(spec)``)."""
     raw = raw if isinstance(raw, str) else ""
-    if len(raw) > MAX_RAW_LENGTH:
+    if len(raw) > limit:
         raise ServiceError(
             _("Ответ слишком длинный (больше %(MAX_RAW_LENGTH)s символов).")
-            % {"MAX_RAW_LENGTH": MAX_RAW_LENGTH},
+            % {"MAX_RAW_LENGTH": limit},
             code=ErrorCode.TOO_LONG,
         )
     return raw
@@ -83,9 +87,15 @@ def store_grade(record, result: dict) -> None:
             ),
         }
     else:
-        graded = result["status"] == "graded"
-        record.status = Response.Status.GRADED if graded else Response.Status.INVALID
-        record.score = result["score"] if graded else None
+        status = result["status"]
+        if status == "manual":
+            # An essay: kept for the instructor (gradebook.manual), never claimed again.
+            record.status = Response.Status.MANUAL
+        else:
+            record.status = (
+                Response.Status.GRADED if status == "graded" else Response.Status.INVALID
+            )
+        record.score = result["score"] if status == "graded" else None
         record.result = result
     record.graded_at = timezone.now()
 

@@ -72,7 +72,8 @@ class ItemView:
     @property
     def unanswered_solution(self) -> dict | None:
         """The key and worked solution of an item left without a graded answer, once allowed."""
-        if not self.show_solution or (self.response and self.response.status == "graded"):
+        waiting = (Response.Status.GRADED, Response.Status.MANUAL)  # manual: after the grade
+        if not self.show_solution or (self.response and self.response.status in waiting):
             return None
         try:
             result = grader.grade(self.item.version.spec, self.item.seed, "").as_dict()
@@ -125,7 +126,29 @@ class AttemptView:
     def provisional(self) -> bool:
         """The score waits for the instructor: unreadable answers under the «review» rule and no
         override yet (an override is the instructor's decision)."""
-        return self.attempt.awaits_review and not self.attempt.score_overrides.exists()
+        a = self.attempt
+        return (
+            a.status == Attempt.Status.FINISHED
+            and a.unreadable_count > 0
+            and a.quiz.unreadable_policy == Quiz.Unreadable.REVIEW
+            and not a.score_overrides.exists()
+        )
+
+    @property
+    def awaiting_manual(self) -> int:
+        """Essays of a finished attempt not graded by the instructor yet: the score is
+        provisional until the manual-grading queue has them all."""
+        return self.attempt.manual_count if self.attempt.awaits_manual else 0
+
+    @property
+    def awaiting_manual_text(self) -> str:
+        """«1 ответ ждёт проверки преподавателем», «2 ответа ждут…», «5 ответов ждут…»."""
+        return ru_plural(
+            self.awaiting_manual,
+            gettext("%(n)s ответ ждёт проверки преподавателем."),
+            gettext("%(n)s ответа ждут проверки преподавателем."),
+            gettext("%(n)s ответов ждут проверки преподавателем."),
+        ) % {"n": self.awaiting_manual}
 
     @property
     def pending(self) -> bool:
@@ -139,9 +162,9 @@ class AttemptView:
         return round(100 * a.score / a.max_score)
 
 
-def attempt_fully_graded(attempt: Attempt) -> bool:
-    """Finished, scored and no answer still waiting for the worker: its score is final (until a
-    regrade or an override announces it again)."""
+def attempt_scored(attempt: Attempt) -> bool:
+    """Finished, scored and no answer still waiting for the worker; essays may still wait for
+    the instructor (``attempt.manual_count``): the LMS then gets the score as «PendingManual»."""
     return (
         attempt.status == Attempt.Status.FINISHED
         and attempt.score is not None
@@ -149,6 +172,12 @@ def attempt_fully_graded(attempt: Attempt) -> bool:
             item__attempt=attempt, status=Response.Status.PENDING
         ).exists()
     )
+
+
+def attempt_fully_graded(attempt: Attempt) -> bool:
+    """Scored and no essay waiting for the instructor: its score is final (until a regrade or an
+    override announces it again)."""
+    return attempt_scored(attempt) and attempt.manual_count == 0
 
 
 def quiz_attempts(*, quiz: Quiz, user) -> list[Attempt]:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+import grader
 from question_bank.models import Question, QuestionVersion
 from question_bank.selectors import newest_versions, rule_pool
 from quizapp.attempts.grading import claim_pending, clean_raw, grade_rows, save_grades
@@ -113,9 +114,7 @@ def _draw_items(quiz: Quiz, rng: random.Random) -> list[tuple[QuizItem, Question
         if quiz_item.question_id:
             picks.append((quiz_item, quiz_item.question_id))
             continue
-        pool = sorted(
-            rule_pool(quiz_item.topic).exclude(pk__in=taken).values_list("pk", flat=True)
-        )
+        pool = sorted(rule_pool(quiz_item.topic).exclude(pk__in=taken).values_list("pk", flat=True))
         if len(pool) < quiz_item.count:
             raise ServiceError(
                 gettext(
@@ -152,7 +151,7 @@ def response_submit(*, item: AttemptItem, raw: str, client_token=None) -> Respon
     lock serialises two submits with one token (two threads, two workers): the second finds the
     first's row; the partial unique index (item, client_token) backs this up.
     """
-    raw = clean_raw(raw)
+    raw = clean_raw(raw, limit=grader.raw_limit(item.version.spec))
     _ensure_answerable(item)
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=item.attempt_id)
@@ -190,7 +189,7 @@ def draft_save(*, item: AttemptItem, raw: str, rev: int) -> bool:
     Race: like a submit, a draft can cross the attempt's end; the attempt row is locked so a draft
     is either in before the answers are collected or refused.
     """
-    raw = clean_raw(raw)
+    raw = clean_raw(raw, limit=grader.raw_limit(item.version.spec))
     _ensure_answerable(item)
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=item.attempt_id)
@@ -311,7 +310,8 @@ def attempts_close_expired(*, now=None) -> int:
 
 
 def attempt_rescore(attempt: Attempt) -> None:
-    """The score from the newest answer of each item, and how many of those were unreadable.
+    """The score from the newest answer of each item, how many of those were unreadable and how
+    many are essays waiting for the instructor (``manual``: the score is provisional).
 
     An unreadable answer (``invalid``: ``42`` for a vector) earns nothing here whatever the
     quiz's ``unreadable_policy``; under «review» it is not a wrong answer but an open question,
@@ -319,7 +319,7 @@ def attempt_rescore(attempt: Attempt) -> None:
     gradebook flags the attempt until an instructor's override settles it.
     """
     total = Decimal(0)
-    unreadable = 0
+    unreadable = manual = 0
     items = list(attempt.items.all())
     newest = latest_responses(items)
     for item in items:
@@ -328,9 +328,12 @@ def attempt_rescore(attempt: Attempt) -> None:
             total += item.points * Decimal(str(latest.score))
         elif latest is not None and latest.status == Response.Status.INVALID:
             unreadable += 1
+        elif latest is not None and latest.status == Response.Status.MANUAL:
+            manual += 1  # an essay in the manual-grading queue: nothing earned yet
     attempt.unreadable_count = unreadable
+    attempt.manual_count = manual
     Attempt.objects.filter(pk=attempt.pk).update(
-        score=total.quantize(Decimal("0.01")), unreadable_count=unreadable
+        score=total.quantize(Decimal("0.01")), unreadable_count=unreadable, manual_count=manual
     )
     # update() sends no model signal: the student's dashboard and the quiz's item analysis,
     # cached under these tokens, have changed.

@@ -28,6 +28,17 @@ class BankUploadForm(forms.Form):
         widget=forms.CheckboxInput(attrs={"aria-describedby": "skip-invalid-help"}),
     )
 
+    essays_as_cards = forms.BooleanField(
+        label=_("Эссе — карточками для самопроверки"),
+        help_text=_(
+            "Без этой отметки эссе из Moodle и GIFT становятся вопросами, которые оценивает "
+            "преподаватель (критерии — из информации для оценивающего). С ней — карточками: "
+            "студент сам сверяет ответ с образцом."
+        ),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "essays-as-cards-help"}),
+    )
+
     def __init__(self, *args, too_large: bool = False, **kwargs):
         """``too_large``: the upload handler skipped the file while it streamed in
         (:func:`quizapp.core.uploads.too_large_fields`), so it is missing for that reason."""

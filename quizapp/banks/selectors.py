@@ -127,9 +127,7 @@ def bank_usage(*, bank: Bank) -> BankUsage:
     """Counted through the bank's question versions (attempts, practice), its questions
     (flashcard states) and quiz items (questions or topic rules of the bank): four queries."""
     versions = QuestionVersion.objects.filter(question__bank=bank).values("pk")
-    attempts = (
-        Attempt.objects.filter(items__version__in=versions).values("pk").distinct().count()
-    )
+    attempts = Attempt.objects.filter(items__version__in=versions).values("pk").distinct().count()
     cards = FlashcardState.objects.filter(question__bank=bank).count()
     practice = PracticeAnswer.objects.filter(version__in=versions).count()
     quizzes = (

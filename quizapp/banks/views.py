@@ -52,6 +52,7 @@ def upload_new(request):
                 data=file.read(),
                 target=target,
                 skip_invalid=form.cleaned_data["skip_invalid"],
+                essays_as_cards=form.cleaned_data["essays_as_cards"],
             )
         except services.BankError as exc:
             form.add_error("file", exc.message)

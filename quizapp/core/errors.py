@@ -485,6 +485,19 @@ class ErrorCode(enum.StrEnum):
         _("Этот ответ уже принимается, и все ответы уже перепроверены."),
         "This answer is already accepted and every response is already regraded.",
     )
+    # Essays graded by the instructor (quizapp/gradebook/manual.py).
+    NOT_AN_ESSAY = (
+        "not_an_essay",
+        422,
+        _("Вручную оцениваются только ответы на эссе завершённых попыток."),
+        "Only essay answers of finished attempts are graded by hand.",
+    )
+    POINTS_OUT_OF_RANGE = (
+        "points_out_of_range",
+        422,
+        _("Баллы за ответ должны быть от 0 до максимума вопроса."),
+        "The points must be between 0 and the item's maximum.",
+    )
     # Practice.
     EMPTY_TOPIC = (
         "empty_topic",

@@ -21,8 +21,11 @@ from quizapp.flashcards.fsrs_cards import preview_intervals
 from quizapp.models import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
 
 # Every kind that asks something can be a card: a flashcard is rated from memory, the others are
-# answered first. A description asks nothing, so it is never a card.
-CARD_KINDS = tuple(k for k in Question.Kind.values if k != Question.Kind.DESCRIPTION)
+# answered first. A description asks nothing, so it is never a card; an essay is graded by an
+# instructor, never by the student's own review, so it is not one either.
+CARD_KINDS = tuple(
+    k for k in Question.Kind.values if k not in (Question.Kind.DESCRIPTION, Question.Kind.ESSAY)
+)
 ANSWERED_KINDS = tuple(k for k in CARD_KINDS if k != Question.Kind.FLASHCARD)
 
 

@@ -196,10 +196,14 @@ def quiz_item_analysis(*, quiz: Quiz) -> QuizAnalysis:
     question = np.array([versions[v]["question_id"] for v in version_ids], dtype=np.int64)
     status = np.array(statuses, dtype=object)
     answered = np.array([r is not None for r in rids])
-    left_out = (status == Response.Status.PENDING) | (status == Response.Status.FAILED)
+    left_out = (
+        (status == Response.Status.PENDING)
+        | (status == Response.Status.FAILED)
+        | (status == Response.Status.MANUAL)  # an essay not graded yet: no score to analyse
+    )
     invalid = status == Response.Status.INVALID
     score = np.array([0.0 if v is None else v for v in scores], dtype=float)
-    # x: the item score; NaN leaves the item out (pending, or failed by the grader).
+    # x: the item score; NaN leaves the item out (pending, failed by the grader, an essay waiting).
     x = np.where(~answered | invalid, 0.0, np.where(left_out, np.nan, score))
     points = np.array(pts, dtype=float)
 

@@ -28,8 +28,9 @@ from quizapp.attempts.services import attempt_rescore
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.roles import is_admin
 from quizapp.core.tasks import enqueue_on_commit
+from quizapp.gradebook.manual import manual_result
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
-from quizapp.models.gradebook import RegradeRun, ResponseRegrade
+from quizapp.models.gradebook import ManualGrade, RegradeRun, ResponseRegrade
 
 REGRADE_TASK = "grader.tasks.regrade_responses"
 BATCH_ATTEMPTS = 50
@@ -150,10 +151,19 @@ def _regrade_attempt(run: RegradeRun, attempt_id: int) -> None:
         spec = run.to_version.spec
         records = []
         responses = Response.objects.select_for_update().filter(item__in=items).order_by("id")
+        manual_grades = {
+            g.response_id: g for g in ManualGrade.objects.filter(response__item__in=items)
+        }
         for response in responses:
             item = by_id[response.item_id]
             old = (response.status, response.score, response.result)
             apply_grade(response, spec=spec, seed=item.seed, raw=response.raw)
+            graded_by_hand = manual_grades.get(response.pk)
+            if graded_by_hand is not None and response.status == Response.Status.MANUAL:
+                # An essay the instructor graded keeps that grade: a regrade never overwrites it.
+                response.status = Response.Status.GRADED
+                response.score = graded_by_hand.score
+                response.result = manual_result(response, graded_by_hand, max_points=item.points)
             response.save(update_fields=["status", "score", "result", "graded_at"])
             records.append(
                 ResponseRegrade(

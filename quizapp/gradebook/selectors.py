@@ -82,6 +82,8 @@ class Best:
     # Unreadable answers under the quiz's «review» rule and no override yet: the score is
     # provisional until the instructor decides (with an override).
     awaits_review: bool = False
+    # Essays of the attempt still wait in the manual-grading queue: provisional too.
+    awaits_manual: bool = False
 
 
 @dataclass
@@ -170,6 +172,7 @@ def gradebook(
             "finished_at",
             "override_score",
             "unreadable_count",
+            "manual_count",
         )
     )
     column = {q.pk: i for i, q in enumerate(quizzes)}
@@ -188,6 +191,7 @@ def gradebook(
         finished_at,
         override,
         unreadable,
+        manual,
     ) in attempts:
         cell = rows[user_id].cells[column[quiz_id]]
         cell.attempts += 1
@@ -199,7 +203,9 @@ def gradebook(
         quiz_.max_score = max(quiz_.max_score or Decimal(0), max_score)
         if cell.best is None or (shown or 0) > (cell.best.shown or 0):
             awaits = bool(unreadable) and quiz_.unreadable_policy == review and override is None
-            cell.best = Best(uuid, shown, max_score, finished_at, override, awaits)
+            cell.best = Best(
+                uuid, shown, max_score, finished_at, override, awaits, awaits_manual=bool(manual)
+            )
     return Gradebook(
         title=title,
         quizzes=quizzes,
@@ -261,7 +267,11 @@ def attempt_detail(*, attempt: Attempt) -> AttemptDetail:
         )
     attempt = with_shown_score(Attempt.objects.select_related("quiz", "user")).get(pk=attempt.pk)
     attempt.shown = shown_score(attempt)
-    attempt.review_open = attempt.awaits_review and attempt.override_id is None
+    attempt.review_open = (
+        attempt.unreadable_count > 0
+        and attempt.quiz.unreadable_policy == Quiz.Unreadable.REVIEW
+        and attempt.override_id is None
+    )
     overrides = list(attempt.score_overrides.select_related("by").order_by("-id"))
     others = list(
         Attempt.objects.filter(quiz_id=attempt.quiz_id, user_id=attempt.user_id)

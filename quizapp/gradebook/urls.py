@@ -1,6 +1,6 @@
 """Instructor records, mounted at /teach/ by quizapp/urls.py: the gradebook under
 ``gradebook/``, item analysis under ``analysis/``, regrade under ``regrade/``, rejected text answers
-under ``rejected/``."""
+under ``rejected/``, essays graded by hand under ``manual/``."""
 
 from django.urls import path
 
@@ -35,6 +35,12 @@ urlpatterns = [
         "rejected/quiz/<int:quiz_id>/accept/",
         gradebook.rejected_quiz_accept,
         name="rejected-quiz-accept",
+    ),
+    path("manual/quiz/<int:quiz_id>/", gradebook.manual_queue, name="manual-queue"),
+    path(
+        "manual/quiz/<int:quiz_id>/question/<int:question_id>/",
+        gradebook.manual_question,
+        name="manual-question",
     ),
     path("regrade/run/<int:run_id>/", gradebook.regrade_run, name="regrade-run"),
     path("regrade/run/<int:run_id>/status.json", gradebook.regrade_status, name="regrade-status"),

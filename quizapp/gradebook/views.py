@@ -1,5 +1,5 @@
 """Instructor pages: gradebook, drill-down and overrides, item analysis, regrade, rejected
-text answers.
+text answers, essays graded by hand.
 
 Thin: find the object through an access helper of :mod:`quizapp.gradebook.services` (404 for anyone
 who may not see it), validate, call one service or selector, render.
@@ -22,8 +22,9 @@ from question_bank.models import Question
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required, is_admin
 from quizapp.courses.selectors import course_for_user, quiz_decimal_mark
-from quizapp.gradebook import exports, item_analysis, regrade, rejected, selectors
+from quizapp.gradebook import exports, item_analysis, manual, regrade, rejected, selectors
 from quizapp.gradebook import services as gb
+from quizapp.models import Response
 from quizapp.quizzes.selectors import managed_quizzes, quiz_for_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -247,3 +248,50 @@ def accept_and_report(request, *, question, quiz=None) -> None:
             "Запущена перепроверка ответов студентов (тестов: %(count)s); баллы пересчитываются."
         ) % {"count": len(accepted.runs)}
     messages.success(request, message)
+
+
+@instructor_required
+def manual_queue(request, quiz_id):
+    """The quiz's essay questions with how many answers wait for a grade."""
+    quiz = quiz_for_user(request.user, quiz_id)
+    context = {"quiz": quiz, "rows": manual.manual_queue(quiz=quiz)}
+    return render(request, "instructor/manual_queue.html", context)
+
+
+@instructor_required
+def manual_question(request, quiz_id, question_id):
+    """The answers to one essay question, one after another, each with its grading form;
+    a POST grades one answer («Сохранить и следующий» then jumps to the next waiting one)."""
+    quiz = quiz_for_user(request.user, quiz_id)
+    url = reverse("manual-question", args=[quiz.pk, question_id])
+    if request.method == "POST":
+        response = get_object_or_404(
+            Response, pk=_question_id(request.POST.get("response")), item__attempt__quiz=quiz
+        )
+        raw = request.POST.get("points", "").strip().replace(",", ".")
+        try:
+            manual.manual_grade_save(
+                response=response,
+                points=Decimal(raw),
+                comment=request.POST.get("comment", ""),
+                by=request.user,
+            )
+        except InvalidOperation:
+            messages.error(request, _("Баллы должны быть числом, например 1,5."))
+            return redirect(f"{url}#r-{response.pk}")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect(f"{url}#r-{response.pk}")
+        messages.success(request, _("Оценка сохранена."))
+        if request.POST.get("next"):
+            following = manual.next_waiting(quiz=quiz, question_id=question_id)
+            if following is not None:
+                return redirect(f"{url}#r-{following.pk}")
+            messages.info(request, _("Все ответы на этот вопрос проверены."))
+        return redirect(f"{url}#r-{response.pk}")
+    try:
+        answers = manual.manual_answers(quiz=quiz, question_id=question_id)
+    except ServiceError:
+        raise Http404(_("В этом тесте нет такого эссе")) from None
+    context = {"quiz": quiz, "qa": answers, "decimal_mark": quiz_decimal_mark(quiz=quiz)}
+    return render(request, "instructor/manual_question.html", context)

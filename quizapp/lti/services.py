@@ -41,7 +41,7 @@ from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
 
-from quizapp.attempts.selectors import attempt_fully_graded
+from quizapp.attempts.selectors import attempt_fully_graded, attempt_scored
 from quizapp.core.errors import ErrorCode
 from quizapp.core.roles import INSTRUCTOR_GROUP, is_admin
 from quizapp.core.tasks import enqueue_on_commit
@@ -100,7 +100,6 @@ def lti_launch_accept(*, lti_launch: LtiLaunch) -> LaunchOutcome:
         if lti_launch.is_resource_launch:
             quiz_link = _quiz_link_for_launch(lti_launch, user, instructor, course)
     if instructor and lti_launch.context_claim and lti_launch.context.memberships_url:
-
         context_id = lti_launch.context.pk
         enqueue_on_commit(SYNC_ROSTER_TASK, context_id)
     return LaunchOutcome(user=user, is_instructor=instructor, course=course, quiz_link=quiz_link)
@@ -281,7 +280,9 @@ def lti_attempt_graded(*, attempt_id: int) -> list[LtiScorePassback]:
     times an attempt is announced as graded; a changed score (a regrade) is queued again.
     """
     attempt = Attempt.objects.select_related("quiz").filter(pk=attempt_id).first()
-    if attempt is None or not attempt_fully_graded(attempt):
+    # Essays waiting for the instructor do not hold the score back: it goes as «PendingManual»
+    # and again as «FullyGraded» when the last one is graded (gradebook.manual).
+    if attempt is None or not attempt_scored(attempt):
         return []
     links = LtiQuizLink.objects.filter(
         quiz_id=attempt.quiz_id, line_item__isnull=False
@@ -309,20 +310,28 @@ def _passback_queue(attempt: Attempt, line_item: LtiLineItem, lti_user: LtiUser)
     score = shown_score(attempt) or Decimal(0)
     # Race: the last two answers graded at once both announce the attempt; the unique
     # (attempt, line_item) and the row lock let one of them queue the score.
+    progress = "FullyGraded" if attempt_fully_graded(attempt) else "PendingManual"
     passback, created = LtiScorePassback.objects.select_for_update().get_or_create(
         attempt=attempt,
         line_item=line_item,
-        defaults={"lti_user": lti_user, "score_given": score, "score_maximum": attempt.max_score},
+        defaults={
+            "lti_user": lti_user,
+            "score_given": score,
+            "score_maximum": attempt.max_score,
+            "grading_progress": progress,
+        },
     )
     if not created:
-        if passback.score_given == score and passback.status != LtiScorePassback.Status.FAILED:
+        same = passback.score_given == score and passback.grading_progress == progress
+        if same and passback.status != LtiScorePassback.Status.FAILED:
             return None
-        if passback.score_given == score and passback.sent_score == score:
+        if same and passback.sent_score == score:
             return None
         passback.score_given = score
         passback.score_maximum = attempt.max_score
+        passback.grading_progress = progress
         passback.status = LtiScorePassback.Status.PENDING
-        passback.save(update_fields=["score_given", "score_maximum", "status"])
+        passback.save(update_fields=["score_given", "score_maximum", "grading_progress", "status"])
     enqueue_on_commit(SEND_SCORE_TASK, passback.pk)
     return passback
 
@@ -357,14 +366,14 @@ def lti_score_send(*, passback_id: int, final: bool, requests_session=None):
         and passback.sent_score == passback.score_given
     ):
         return passback
-    score = passback.score_given
+    score, progress = passback.score_given, passback.grading_progress
     registration = passback.line_item.context.deployment.registration
     grade = (
         Grade()
         .set_score_given(float(score))
         .set_score_maximum(float(passback.score_maximum) or 1.0)
         .set_activity_progress("Completed")
-        .set_grading_progress("FullyGraded")
+        .set_grading_progress(progress)
         .set_user_id(passback.lti_user.sub)
         # Now, not the finish time: platforms drop a score older than the one they hold, and a
         # regrade must replace the first result.
@@ -396,7 +405,7 @@ def lti_score_send(*, passback_id: int, final: bool, requests_session=None):
             current.sent_score = score
             current.sent_at = now
             # A newer score queued while this one was in flight stays pending.
-            if current.score_given == score:
+            if current.score_given == score and current.grading_progress == progress:
                 current.status = LtiScorePassback.Status.SENT
         elif final:
             current.status = LtiScorePassback.Status.FAILED

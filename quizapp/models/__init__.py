@@ -8,7 +8,7 @@ from quizapp.models.api import ApiKey, IdempotencyRecord, WebhookDelivery, Webho
 from quizapp.models.attempts import Attempt, AttemptItem, Response, item_seed
 from quizapp.models.courses import Course, CourseQuiz, Enrollment
 from quizapp.models.flashcards import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
-from quizapp.models.gradebook import RegradeRun, ResponseRegrade, ScoreOverride
+from quizapp.models.gradebook import ManualGrade, RegradeRun, ResponseRegrade, ScoreOverride
 from quizapp.models.lti import LtiCourseLink, LtiQuizLink, LtiScorePassback
 from quizapp.models.practice import PracticeAnswer
 from quizapp.models.quizzes import Quiz, QuizItem
@@ -33,6 +33,7 @@ __all__ = [
     "Response",
     "ResponseRegrade",
     "ScoreOverride",
+    "ManualGrade",
     "StudyDeck",
     "StudyProfile",
     "WebhookDelivery",

@@ -1,5 +1,4 @@
-"""API keys, idempotency records and webhooks: the state the REST API keeps for integrations.
-"""
+"""API keys, idempotency records and webhooks: the state the REST API keeps for integrations."""
 
 from __future__ import annotations
 

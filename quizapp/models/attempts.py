@@ -27,7 +27,9 @@ class Attempt(models.Model):
     user = models.ForeignKey(
         # PROTECT: a student's work outlives their account; accounts are closed (anonymised) by
         # quizapp.accounts.services.account_close, never deleted with their attempts.
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attempts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="attempts",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
     number = models.PositiveIntegerField(_("номер попытки"), default=1)
@@ -41,6 +43,9 @@ class Attempt(models.Model):
     # by ``attempts.services.attempt_rescore``: the gradebook flags the attempts that wait for an
     # instructor's decision without reading every answer.
     unreadable_count = models.PositiveIntegerField(_("нераспознанных ответов"), default=0)
+    # Items whose newest answer is an essay waiting for the instructor (``manual``), counted by
+    # the same rescore: the score is provisional until the last one is graded by hand.
+    manual_count = models.PositiveIntegerField(_("ждут проверки преподавателем"), default=0)
 
     class Meta:
         verbose_name = _("попытка")
@@ -57,13 +62,19 @@ class Attempt(models.Model):
 
     @property
     def awaits_review(self) -> bool:
-        """Finished with unreadable answers that the quiz leaves to its instructor: the computed
-        score is provisional (an override settles it)."""
-        return (
+        """Finished with answers the instructor still has to settle: unreadable ones the quiz
+        leaves to its instructor (an override settles them) or essays not graded yet (the
+        manual-grading queue settles them). The computed score is provisional meanwhile."""
+        return self.awaits_manual or (
             self.status == self.Status.FINISHED
             and self.unreadable_count > 0
             and self.quiz.unreadable_policy == Quiz.Unreadable.REVIEW
         )
+
+    @property
+    def awaits_manual(self) -> bool:
+        """Finished with essays that wait for the instructor's grade."""
+        return self.status == self.Status.FINISHED and self.manual_count > 0
 
 
 def item_seed(attempt_uuid, position: int) -> int:
@@ -105,6 +116,7 @@ class Response(models.Model):
         GRADED = "graded", _("проверен")
         INVALID = "invalid", _("не распознан")
         FAILED = "failed", _("ошибка проверки")
+        MANUAL = "manual", _("ждёт проверки преподавателем")
 
     item = models.ForeignKey(AttemptItem, on_delete=models.CASCADE, related_name="responses")
     raw = models.TextField(_("ответ"))

@@ -58,6 +58,7 @@ class Course(models.Model):
         default=False,
         help_text=_("Курс в архиве виден участникам, но запись и изменения закрыты."),
     )
+
     class DecimalMark(models.TextChoices):
         SITE = "", _("как на сайте")
         COMMA = ",", _("запятая: 0,5")

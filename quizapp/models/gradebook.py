@@ -130,3 +130,39 @@ class ResponseRegrade(models.Model):
 
     def __str__(self):
         return f"{self.response_id}: {self.old_score} → {self.new_score}"
+
+
+class ManualGrade(models.Model):
+    """The instructor's grade of one essay answer (gradebook.manual).
+
+    One row per response: saving again changes it (the newest word counts), a regrade never
+    touches it — ``attempts.grading`` only claims ``pending`` answers, and a regrade to a new
+    version keeps the response's grade as long as this row exists (gradebook.regrade).
+    """
+
+    response = models.OneToOneField(
+        "quizapp.Response", on_delete=models.CASCADE, related_name="manual_grade"
+    )
+    # The share of the item's points, 0…1 (the page asks for points and divides).
+    score = models.FloatField(_("доля баллов"))
+    comment = models.TextField(_("комментарий"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("кто оценил"),
+    )
+    graded_at = models.DateTimeField(_("когда"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("оценка эссе")
+        verbose_name_plural = _("оценки эссе")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=1), name="manualgrade_score_0_1"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.response_id}: {self.score}"

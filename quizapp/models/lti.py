@@ -98,6 +98,11 @@ class LtiScorePassback(models.Model):
         _("состояние"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     score_given = models.DecimalField(_("баллы"), max_digits=8, decimal_places=2)
+    # AGS gradingProgress: «PendingManual» while essays of the attempt wait for the instructor
+    # (the score so far is provisional), «FullyGraded» once they are graded.
+    grading_progress = models.CharField(
+        _("проверка"), max_length=20, default="FullyGraded", editable=False
+    )
     score_maximum = models.DecimalField(_("максимум"), max_digits=8, decimal_places=2)
     # What the platform last accepted: a redelivered task or a second "graded" signal with the
     # same score sends nothing.

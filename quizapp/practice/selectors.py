@@ -13,9 +13,13 @@ from quizapp.models import PracticeAnswer, Response
 from quizapp.practice.mastery import Mastery, mastery_of
 
 # Flashcards are self-rated; every other kind is graded and counts towards mastery, except a
-# description, which has nothing to answer.
+# description, which has nothing to answer, and an essay, which only an instructor grades (in a
+# quiz; in practice nobody would: a lecturer who wants essays as self-check cards imports them
+# as flashcards, ``essays_as_cards``).
 PRACTICE_KINDS = tuple(
-    k for k in Question.Kind.values if k not in (Question.Kind.FLASHCARD, Question.Kind.DESCRIPTION)
+    k
+    for k in Question.Kind.values
+    if k not in (Question.Kind.FLASHCARD, Question.Kind.DESCRIPTION, Question.Kind.ESSAY)
 )
 MASTERY_WINDOW = 20  # the newest answers that count
 MASTERY_DECAY = 0.9  # each older answer weighs 10 % less: mastery follows recent work

@@ -115,7 +115,7 @@ def test_broken_spec_raises_spec_error():
         grader.grade({"kind": "numeric", "answer": {"engine": "nope"}}, None, "1")
     assert err.value.code == "unknown_engine"
     with pytest.raises(SpecError) as err:
-        grader.grade({"kind": "essay"}, None, "1")
+        grader.grade({"kind": "ordering"}, None, "1")
     assert err.value.code == "unknown_kind"
 
 

@@ -63,7 +63,7 @@ def test_grade_and_preview_give_what_the_in_process_grader_gives(warm):
 
 def test_a_broken_spec_still_raises(warm):
     with pytest.raises(SpecError) as caught:
-        grader.grade({"kind": "essay"}, None, "1")
+        grader.grade({"kind": "ordering"}, None, "1")
     assert caught.value.code == "unknown_kind"
     with pytest.raises(SpecError):
         grader.preview({"kind": "numeric", "answer": {"engine": "nope"}}, None, "1")
@@ -132,7 +132,7 @@ def test_grade_many_grades_a_batch_in_order():
             (NUMERIC, None, "0,25"),
             (NUMERIC, None, "1"),
             (EXPRESSION, None, "(2*t)^(10^300)"),
-            ({"kind": "essay"}, None, "1"),
+            ({"kind": "ordering"}, None, "1"),
             (EXPRESSION, None, "f(t)*(1-f(t))"),
         ]
     )
@@ -149,7 +149,7 @@ def test_preview_many_previews_a_batch_in_order():
     items = [
         (NUMERIC, None, "0,25"),
         (vector, None, "42"),
-        ({"kind": "essay"}, None, "1"),
+        ({"kind": "ordering"}, None, "1"),
         (vector, None, "[0; 2; 0]"),
     ]
     results = grader.preview_many(items)

@@ -135,16 +135,35 @@ def test_numeric_forms(imported):
     assert grader.grade(rate, None, "0.1").mistake["feedback"] == "Слишком большой шаг."
 
 
-def test_essay_with_general_feedback_becomes_a_flashcard(imported):
+def test_essay_becomes_an_essay_with_its_general_feedback_as_model_answer(imported):
     entry = question(imported, "Переобучение")
+    assert entry["kind"] == "essay"
+    assert entry["text"] == "Что такое переобучение?"
+    assert entry["solution"].startswith("Модель запоминает")
+    assert "rubric" not in entry  # GIFT has no grader info
+
+
+def test_essay_with_general_feedback_becomes_a_flashcard_when_asked():
+    cards = parse_gift(GIFT_PATH.read_text(encoding="utf-8"), "g.gift", essays_as_cards=True)
+    entry = question(cards, "Переобучение")
     assert entry["kind"] == "flashcard"
     assert entry["front"] == "Что такое переобучение?"
     assert entry["back"].startswith("Модель запоминает")
 
 
-def test_a_plain_essay_is_a_self_check_card_not_a_refusal():
-    # As a plain Moodle XML essay (no grader info, no general feedback): kept, with a warning.
+def test_a_plain_essay_is_an_essay_without_a_warning():
     result = parse_gift("::Эссе::Объясните, зачем нужен dropout.{}\n", "e.gift")
+    assert result.ok and result.problems == []
+    [entry] = result.bank["questions"]
+    assert entry["kind"] == "essay" and entry["text"] == "Объясните, зачем нужен dropout."
+    assert "solution" not in entry
+
+
+def test_a_plain_essay_as_a_card_is_a_self_check_card_not_a_refusal():
+    # As a plain Moodle XML essay (no grader info, no general feedback): kept, with a warning.
+    result = parse_gift(
+        "::Эссе::Объясните, зачем нужен dropout.{}\n", "e.gift", essays_as_cards=True
+    )
     assert result.ok
     [entry] = result.bank["questions"]
     assert entry["kind"] == "flashcard" and entry["back"].startswith("Образца ответа нет")
@@ -169,7 +188,6 @@ def test_problems_carry_lines_and_the_rest_is_imported(imported):
         "Нет верного": ("error", "нет ни одного верного"),
         "Не число": ("error", "не число"),
         "Сопоставление": ("warning", "документация Moodle по GIFT требует не меньше трёх пар"),
-        "Эссе без ответа": ("warning", "без образца ответа"),
     }
     assert set(by_title) == set(expected)
     for title, (severity, fragment) in expected.items():

@@ -226,14 +226,27 @@ def test_numerical_tolerance_is_nominal_and_unused_units_are_left_out(imported):
     assert not any(p.code == "units_dropped" for p in imported.problems)
 
 
-def test_essay_becomes_a_flashcard(imported):
+GRADER_INFO = (
+    "Модель запоминает обучающую выборку:\n\n- ошибка на обучении падает;\n"
+    "- ошибка на валидации растёт."
+)
+
+
+def test_essay_becomes_an_essay_with_its_grader_info_as_rubric(imported):
     entry = question(imported, "Переобучение")
+    assert entry["kind"] == "essay"
+    assert entry["text"] == "Что такое переобучение и как его заметить?"
+    assert entry["rubric"] == GRADER_INFO
+    assert "solution" not in entry  # its general feedback is empty
+    assert "front" not in entry and "back" not in entry
+
+
+def test_essay_becomes_a_flashcard_when_the_lecturer_asks_for_cards():
+    cards = parse_moodle_xml(XML_PATH.read_bytes(), "moodle_ru.xml", essays_as_cards=True)
+    entry = question(cards, "Переобучение")
     assert entry["kind"] == "flashcard"
     assert entry["front"] == "Что такое переобучение и как его заметить?"
-    assert entry["back"] == (
-        "Модель запоминает обучающую выборку:\n\n- ошибка на обучении падает;\n"
-        "- ошибка на валидации растёт."
-    )
+    assert entry["back"] == GRADER_INFO
 
 
 # ---------------------------------------------------------------------------------------------
@@ -560,6 +573,14 @@ ROUND_TRIP_BANK = {
             "front": "Что такое RNN?",
             "back": "Сеть с циклами и состоянием $h_t$.",
         },
+        {
+            "slug": "essay",
+            "title": "Эссе",
+            "kind": "essay",
+            "text": "Объясните, зачем нужен dropout.",
+            "rubric": "1 балл: борьба с переобучением; 1 балл: масштабирование при выводе.",
+            "solution": "Dropout выключает нейроны случайно.",
+        },
     ],
 }
 
@@ -587,6 +608,7 @@ def test_round_trip_is_clean(round_trip):
     assert [q["slug"] for q in result.bank["questions"]] == [
         "method",
         "card",
+        "essay",
         "gates",
         "bounded",
         "quarter",
@@ -615,6 +637,12 @@ def test_round_trip_keeps_choice_and_short_questions(round_trip):
     assert short["mistakes"][0]["answer"] == {"value": "L2"}
     card = reimported(result, "card")
     assert (card["front"], card["back"]) == ("Что такое RNN?", "Сеть с циклами и состоянием $h_t$.")
+    assert card["kind"] == "flashcard"  # tagged nz-kind:flashcard, not an essay to grade
+    essay = reimported(result, "essay")
+    assert essay["kind"] == "essay" and essay["text"] == original("essay")["text"]
+    assert essay["rubric"] == original("essay")["rubric"]
+    assert essay["solution"] == original("essay")["solution"]
+    assert "nz-kind:flashcard" not in essay.get("tags", [])
 
 
 def test_round_trip_keeps_numeric_questions(round_trip):
@@ -703,10 +731,34 @@ PLAIN_ESSAY = """  <question type="essay">
 """
 
 
-def test_plain_essay_is_a_self_check_card_and_spoils_nothing():
+def test_plain_essay_is_an_essay_without_rubric_and_spoils_nothing():
     # Like Moodle's nested_categories_with_questions.xml: an essay with neither grader info nor
     # general feedback among questions that import (that file loaded nothing before).
     result = parse_moodle_xml(_quiz(TRUEFALSE, PLAIN_ESSAY), "essays.xml")
+    assert result.ok and result.problems == []
+    essay = question(result, "Эссе без образца")
+    assert essay["kind"] == "essay" and essay["text"] == "Опишите обратное распространение."
+    assert "rubric" not in essay and "solution" not in essay
+    assert BankFile.model_validate(result.bank)
+
+
+def test_essay_with_general_feedback_keeps_it_as_the_model_answer():
+    essay_xml = PLAIN_ESSAY.replace(
+        '<generalfeedback format="moodle_auto_format"><text></text>',
+        '<generalfeedback format="moodle_auto_format"><text>Цепное правило.</text>',
+    ).replace(
+        '<graderinfo format="html"><text></text>', '<graderinfo format="html"><text>2 балла</text>'
+    )
+    essay = question(parse_moodle_xml(_quiz(essay_xml), "essays.xml"), "Эссе без образца")
+    assert (essay["kind"], essay["rubric"], essay["solution"]) == (
+        "essay",
+        "2 балла",
+        "Цепное правило.",
+    )
+
+
+def test_plain_essay_as_a_card_is_a_self_check_card_with_a_warning():
+    result = parse_moodle_xml(_quiz(TRUEFALSE, PLAIN_ESSAY), "essays.xml", essays_as_cards=True)
     assert result.ok
     essay = question(result, "Эссе без образца")
     assert essay["kind"] == "flashcard"

@@ -127,7 +127,7 @@ class _Refusal(Exception):
 # The archive
 
 
-def parse_mbz(data: bytes, filename: str) -> ImportResult:
+def parse_mbz(data: bytes, filename: str, *, essays_as_cards: bool = False) -> ImportResult:
     """A course backup archive → the bank of its question categories, and every problem."""
     if len(data) > MAX_ARCHIVE_BYTES:
         return too_large(filename, len(data), MAX_ARCHIVE_BYTES, _("байт"))
@@ -161,7 +161,7 @@ def parse_mbz(data: bytes, filename: str) -> ImportResult:
             "mbz_bad_questions",
             line=root.line if root is not None else None,
         )
-    return import_backup(root, filename, info=info, archive=True)
+    return import_backup(root, filename, info=info, archive=True, essays_as_cards=essays_as_cards)
 
 
 def _read_archive(data: bytes) -> dict[str, bytes]:
@@ -331,7 +331,9 @@ def _describe(data: bytes | None) -> dict:
 # questions.xml
 
 
-def import_backup_root(root: Element, filename: str) -> ImportResult:
+def import_backup_root(
+    root: Element, filename: str, *, essays_as_cards: bool = False
+) -> ImportResult:
     """A backup's XML come the Moodle XML way: ``questions.xml`` or ``moodle_backup.xml``."""
     if root.tag == "moodle_backup":
         return refused(
@@ -345,11 +347,16 @@ def import_backup_root(root: Element, filename: str) -> ImportResult:
             "moodle_backup",
             line=root.line,
         )
-    return import_backup(root, filename)
+    return import_backup(root, filename, essays_as_cards=essays_as_cards)
 
 
 def import_backup(
-    root: Element, filename: str, *, info: dict | None = None, archive: bool = False
+    root: Element,
+    filename: str,
+    *,
+    info: dict | None = None,
+    archive: bool = False,
+    essays_as_cards: bool = False,
 ) -> ImportResult:
     """``<question_categories>`` → the bank, with a note saying what was read and found."""
     # Imported here: importers imports this module when a backup's questions.xml comes.
@@ -368,7 +375,11 @@ def import_backup(
     info = info or {}
     problems.insert(0, reading.note(info, archive=archive))
     result = import_quiz(
-        quiz, filename, problems=problems, source=_("резервной копии курса Moodle")
+        quiz,
+        filename,
+        problems=problems,
+        source=_("резервной копии курса Moodle"),
+        essays_as_cards=essays_as_cards,
     )
     if result.bank is not None and info.get("course"):
         result.bank["bank"]["title"] = clip(info["course"], MAX_TITLE)  # the course names it

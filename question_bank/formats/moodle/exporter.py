@@ -6,7 +6,8 @@ holds ``variants`` generated variants: one wildcard per placeholder of the texts
 parameter when the placeholder is one), a wildcard ``{ans}`` holding the key of each variant, and
 the formula ``{ans}``; typical mistakes become further wildcards and answers with fraction 0.
 Other kinds are exported with their default variant: numeric without parameters → ``numerical``,
-choice → ``multichoice``, short text → ``shortanswer``, flashcard → ``essay`` with ``graderinfo``,
+choice → ``multichoice``, short text → ``shortanswer``, flashcard → ``essay`` with ``graderinfo``
+(tagged ``nz-kind:flashcard``), essay → ``essay`` (the rubric as ``graderinfo``),
 vector/matrix → ``cloze`` with one NUMERICAL field per component, expression → ``shortanswer``
 with the key's text (Moodle cannot test equivalence), matching → ``matching`` (distractors as
 subquestions without a stem; typical mistakes cannot be kept), description → ``description``.
@@ -182,7 +183,8 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
     var = variant(spec, None)
     values = var.values
     module = kinds.get(kind)
-    expected = module.expected(spec, values) if kind not in ("flashcard", "description") else None
+    no_key = ("flashcard", "description", "essay")
+    expected = module.expected(spec, values) if kind not in no_key else None
     context = {**values}
     if expected is not None and kind in ("numeric", "vector", "matrix"):
         context["answer"] = _plainify(expected)
@@ -273,16 +275,20 @@ def _export_question(entry: dict, variants: int, sink: list, bank_slug: str) -> 
                 feedback = native_to_html(_render(mistake.get("feedback", ""), values))
                 _short_answer(question, answer["value"], 0, feedback)
         return _finish(question, entry, hints_html)
-    if kind == "flashcard":
-        question = _question_shell(entry, "essay", text_html, "")
+    if kind in ("flashcard", "essay"):
+        # Both are Moodle essays: an essay's grader info is its rubric, a card's its back; the
+        # card is tagged so that it comes back as a card, not as an essay to grade by hand.
+        card = kind == "flashcard"
+        question = _question_shell(entry, "essay", text_html, "" if card else solution_html)
         _simple(question, "responseformat", "editor")
         _simple(question, "responserequired", "1")
         _simple(question, "responsefieldlines", "10")
         _simple(question, "attachments", "0")
         _simple(question, "attachmentsrequired", "0")
-        _text_element(question, "graderinfo", native_to_html(_render(spec.get("back", ""), values)))
+        info = spec.get("back", "") if card else spec.get("rubric", "")
+        _text_element(question, "graderinfo", native_to_html(_render(info, values)))
         _text_element(question, "responsetemplate", "")
-        return _finish(question, entry, hints_html)
+        return _finish(question, entry, hints_html, ["nz-kind:flashcard"] if card else ())
     if kind == "matching":
         question = _question_shell(entry, "matching", text_html, solution_html)
         if spec.get("mistakes"):

@@ -22,8 +22,10 @@ Mapping (docs/import-export.md has the full table):
   ``required`` with ``unit_penalty_of: response``, 2 → ``question``) and ``<unitpenalty>``;
   ``<showunits>`` 3 (no units at all) drops the units, 1–2 (a unit menu) are read as typed
   units; ``<unitsleft>`` (unit before the number) is reported, units are read after it;
-* ``essay`` → ``flashcard`` (front: the question, back: ``graderinfo`` or general feedback; a
-  plain essay with neither gets a back saying there is no model answer, and a warning);
+* ``essay`` → ``essay`` graded by the instructor (``graderinfo`` → ``rubric``, general feedback →
+  ``solution``); with ``essays_as_cards`` (the lecturer's choice at import) → ``flashcard``
+  (front: the question, back: ``graderinfo`` or general feedback; a plain essay with neither gets
+  a back saying there is no model answer, and a warning);
 * a course backup's ``questions.xml`` (root ``<question_categories>``) is read by
   :mod:`~question_bank.formats.moodle.backup`, which rewrites its questions as this export writes
   them and hands them to :func:`import_quiz`; the backup's description ``moodle_backup.xml``
@@ -116,8 +118,11 @@ _TYPE_NAMES = {
 }
 
 
-def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
-    """A Moodle XML question export → the native bank structure and every problem found."""
+def parse_moodle_xml(data: bytes, filename: str, *, essays_as_cards: bool = False) -> ImportResult:
+    """A Moodle XML question export → the native bank structure and every problem found.
+
+    ``essays_as_cards``: the lecturer chose self-check flashcards for the essays instead of
+    essays graded by the instructor."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     if len(data) > MAX_BYTES:
@@ -130,7 +135,7 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
         # description moodle_backup.xml alone is refused saying where the questions are.
         from question_bank.formats.moodle.backup import import_backup_root
 
-        return import_backup_root(root, filename)
+        return import_backup_root(root, filename, essays_as_cards=essays_as_cards)
     if root is None or root.tag != "quiz":
         return refused(
             filename,
@@ -138,11 +143,16 @@ def parse_moodle_xml(data: bytes, filename: str) -> ImportResult:
             ErrorCode.NOT_MOODLE_XML,
             line=root.line if root is not None else None,
         )
-    return import_quiz(root, filename)
+    return import_quiz(root, filename, essays_as_cards=essays_as_cards)
 
 
 def import_quiz(
-    root: Element, filename: str, *, problems: list[Problem] | None = None, source: str = ""
+    root: Element,
+    filename: str,
+    *,
+    problems: list[Problem] | None = None,
+    source: str = "",
+    essays_as_cards: bool = False,
 ) -> ImportResult:
     """The questions of a ``<quiz>`` element → the bank structure (``problems`` extended).
 
@@ -184,6 +194,7 @@ def import_quiz(
             continue
         name = element.value("name")
         ctx = Context(filename, problems, element.line, name)
+        ctx.essays_as_cards = essays_as_cards
         # Names the question in every report when it is left out (lenient mode skips by it).
         ref = QuestionRef(
             name=name or clip(element.value("questiontext"), 60) or _("без названия"),
@@ -245,7 +256,8 @@ def _import_question(element: Element, qtype: str, ctx: Context, tags: list[str]
     if qtype == "numerical":
         return _own_tolerance(_import_numerical(element, ctx), tags)
     if qtype == "essay":
-        return _import_essay(element, ctx)
+        card = machine_tags(tags).get("kind") == "flashcard"  # our export of a flashcard
+        return _import_essay(element, ctx, as_card=card)
     if qtype in ("matching", "ddmatch"):
         return import_matching(element, ctx)
     if qtype == "description":
@@ -395,8 +407,14 @@ def _import_numerical(element: Element, ctx: Context) -> dict:
     return with_solution(entry, solution(element, ctx))
 
 
-def _import_essay(element: Element, ctx: Context) -> dict:
+def _import_essay(element: Element, ctx: Context, *, as_card: bool = False) -> dict:
     entry = common_fields(element, ctx)
+    if not (as_card or getattr(ctx, "essays_as_cards", False)):
+        # An essay graded by the instructor: the grader info is the rubric beside each answer,
+        # the general feedback the model answer shown to the student after grading.
+        rubric = ctx.text(element.find("graderinfo"))
+        essay = {"kind": "essay", **entry, **({"rubric": rubric} if rubric else {})}
+        return with_solution(essay, solution(element, ctx))
     front = entry.pop("text")
     back = ctx.text(element.find("graderinfo")) or solution(element, ctx)
     if not back:

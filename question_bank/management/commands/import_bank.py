@@ -2,7 +2,8 @@
 
 ``--skip-invalid`` (lenient mode, asked for explicitly): store the valid questions and name every
 question left out for its errors (name, type, line, reason); an error of the file itself still
-refuses it.
+refuses it. ``--essays-as-cards``: Moodle and GIFT essays become self-check flashcards instead of
+essays graded by the instructor.
 """
 
 from pathlib import Path
@@ -25,8 +26,14 @@ class Command(BaseCommand):
             action="store_true",
             help="импортировать остальное, пропустив вопросы с ошибками (каждый будет назван)",
         )
+        parser.add_argument(
+            "--essays-as-cards",
+            action="store_true",
+            help="эссе Moodle и GIFT — карточками для самопроверки, а не вопросами, "
+            "которые оценивает преподаватель",
+        )
 
-    def handle(self, *args, files, variants, skip_invalid, **options):
+    def handle(self, *args, files, variants, skip_invalid, essays_as_cards, **options):
         failed = 0
         for name in files:
             path = Path(name)
@@ -40,6 +47,7 @@ class Command(BaseCommand):
                     filename=name,
                     variants=variants,
                     skip_invalid=skip_invalid,
+                    essays_as_cards=essays_as_cards,
                 )
             except BankInvalid as exc:
                 write_problems(self.stdout.write, [*exc.warnings, *exc.problems])

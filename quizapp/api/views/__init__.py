@@ -11,6 +11,7 @@ from quizapp.api.views.attempts import (
     AttemptResultView,
     DraftView,
     ResponseDetailView,
+    ResponseGradeView,
     ResponseSubmitView,
 )
 from quizapp.api.views.banks import (
@@ -66,6 +67,7 @@ __all__ = [
     "QuizRegradeView",
     "RegradeDetailView",
     "ResponseDetailView",
+    "ResponseGradeView",
     "ResponseSubmitView",
     "TopicDetailView",
     "TopicListView",

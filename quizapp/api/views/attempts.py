@@ -27,6 +27,7 @@ from quizapp.api.views.base import ApiView, body, conflict, query, responses
 from quizapp.attempts import selectors as quiz_selectors
 from quizapp.attempts import services
 from quizapp.core.errors import ErrorCode
+from quizapp.gradebook import manual
 from quizapp.models import Attempt
 
 
@@ -240,4 +241,32 @@ class ResponseDetailView(ApiView):
     )
     def get(self, request, response_id):
         response = access.get_response_for_reader(request, response_id)
+        return Response(s.ResponseOutSerializer(response).data)
+
+
+class ResponseGradeView(ApiView):
+    permissions = {"post": permissions.INSTRUCTOR}
+
+    @extend_schema(
+        operation_id="responses_grade",
+        summary="Оценить ответ на эссе вручную",
+        description=(
+            "Эссе проверяет преподаватель: ответ ждёт со статусом manual. Оценка (баллы от 0 до "
+            "баллов вопроса и комментарий) делает ответ graded и пересчитывает балл попытки; "
+            "повторная оценка заменяет прежнюю. Когда оценено последнее эссе попытки, уходят "
+            "вебхук attempt.graded и оценка в LMS (FullyGraded). Оценивает автор теста или "
+            "администратор: 403 quiz_owner_only; 422 not_an_essay — не эссе или попытка не "
+            "завершена; 422 points_out_of_range — баллов больше, чем у вопроса."
+        ),
+        request=s.ManualGradeInSerializer,
+        responses=responses({200: s.ResponseOutSerializer}, 400, 404, 422),
+        tags=["results"],
+    )
+    def post(self, request, response_id):
+        response = access.get_response_for_reader(request, response_id)
+        data = body(s.ManualGradeInSerializer, request)
+        manual.manual_grade_save(
+            response=response, points=data["points"], comment=data["comment"], by=request.user
+        )
+        response.refresh_from_db()
         return Response(s.ResponseOutSerializer(response).data)
