@@ -35,6 +35,17 @@ __all__ = [
 MAX_RAW_LENGTH = 2000
 
 
+def _refuse_too_long(raw: str, *, preview: bool = False) -> None:
+    """An answer over :data:`MAX_RAW_LENGTH` is unreadable, said as a verdict or as a preview."""
+    if len(raw) > MAX_RAW_LENGTH:
+        message = (
+            _("Ответ длиннее %(max_raw_length)s символов.")
+            if preview
+            else _("Ответ слишком длинный (больше %(max_raw_length)s символов).")
+        )
+        raise ParseError(message % {"max_raw_length": MAX_RAW_LENGTH}, code="too_long")
+
+
 def raw_limit(spec: dict) -> int:
     """How many characters an answer to ``spec`` may have: an essay's own ``max_length``,
     :data:`MAX_RAW_LENGTH` for every other kind (a formula or a number is never that long).
@@ -209,12 +220,7 @@ def grade(spec: dict, seed: int | None, raw: str) -> GradeResult:
     if getattr(kind, "MANUAL", False):
         return _grade_manual(kind, spec, raw, common)
     try:
-        if len(raw) > MAX_RAW_LENGTH:
-            raise ParseError(
-                _("Ответ слишком длинный (больше %(max_raw_length)s символов).")
-                % {"max_raw_length": MAX_RAW_LENGTH},
-                code="too_long",
-            )
+        _refuse_too_long(raw)
         parsed = kind.parse(raw, spec, expected)
         shape_error = _shape_error(kind, parsed, expected)
         mistake = None
@@ -330,12 +336,7 @@ def preview(spec: dict, seed: int | None, raw: str, *, decimal: str = ".") -> di
     if not raw.strip():
         return {"ok": False, "message": "", "code": "empty"}
     try:
-        if len(raw) > MAX_RAW_LENGTH:
-            raise ParseError(
-                _("Ответ длиннее %(max_raw_length)s символов.")
-                % {"max_raw_length": MAX_RAW_LENGTH},
-                code="too_long",
-            )
+        _refuse_too_long(raw, preview=True)
         parsed = kind.parse(raw, spec, expected)
         shape_error = _shape_error(kind, parsed, expected)
         if shape_error is not None:
@@ -528,12 +529,7 @@ def _grade_multipart(spec: dict, seed: int | None, raw: str) -> GradeResult:
     )
     raw = raw if isinstance(raw, str) else ""
     try:
-        if len(raw) > MAX_RAW_LENGTH:
-            raise ParseError(
-                _("Ответ слишком длинный (больше %(max_raw_length)s символов).")
-                % {"max_raw_length": MAX_RAW_LENGTH},
-                code="too_long",
-            )
+        _refuse_too_long(raw)
         texts = multipart.raw_parts(raw, spec)
         # Every field is read before any is graded: one unreadable field makes the answer
         # unreadable (never wrong), whatever the other fields say.
@@ -607,12 +603,7 @@ def _preview_multipart(spec: dict, seed: int | None, raw: str, decimal: str) -> 
     if not raw.strip():
         return {"ok": False, "message": "", "code": "empty"}
     try:
-        if len(raw) > MAX_RAW_LENGTH:
-            raise ParseError(
-                _("Ответ длиннее %(max_raw_length)s символов.")
-                % {"max_raw_length": MAX_RAW_LENGTH},
-                code="too_long",
-            )
+        _refuse_too_long(raw, preview=True)
         texts = multipart.raw_parts(raw, spec)
     except ParseError as exc:
         return {"ok": False, "message": exc.message, "code": exc.code}

@@ -211,20 +211,8 @@ PartKind = Literal[
     "multiple_choice",
     "short_text",
 ]
-Kind = Literal[
-    "numeric",
-    "vector",
-    "matrix",
-    "expression",
-    "single_choice",
-    "multiple_choice",
-    "short_text",
-    "flashcard",
-    "multipart",
-    "matching",
-    "description",
-    "essay",
-]
+# A question's kinds: a field's, and those that cannot be a field of a multipart question.
+Kind = Literal[PartKind, "flashcard", "multipart", "matching", "description", "essay"]
 # [[name]] in a multipart question's text: where that field stands.
 _MARKER = re.compile(r"\[\[([A-Za-z][A-Za-z0-9_]{0,39})\]\]")
 
