@@ -17,6 +17,7 @@ import pytest
 
 from question_bank.formats import parse_file
 from question_bank.formats.moodle import backup as backup_module
+from question_bank.formats.moodle import backup_archive
 from question_bank.formats.moodle import parse_moodle_xml
 from question_bank.formats.moodle.reader import read_xml
 
@@ -635,7 +636,7 @@ def test_too_large_an_archive_is_refused_before_reading(monkeypatch):
 
 @pytest.mark.parametrize("kind", ["tgz", "zip"])
 def test_questions_xml_over_the_moodle_xml_limit_is_refused(monkeypatch, kind):
-    monkeypatch.setattr(backup_module, "MAX_BYTES", 1000)
+    monkeypatch.setattr(backup_archive, "MAX_BYTES", 1000)
     [problem] = parse_file(course(kind=kind), "course.mbz").problems
     assert problem.code == "too_large"
     assert problem.message.startswith("файл questions.xml в архиве больше")
@@ -653,8 +654,8 @@ def test_an_archive_bomb_is_refused(kind):
 
 @pytest.mark.parametrize("kind", ["tgz", "zip"])
 def test_too_much_unpacked_is_refused(monkeypatch, kind):
-    monkeypatch.setattr(backup_module, "MAX_UNPACKED_BYTES", 4 * 1024 * 1024)
-    monkeypatch.setattr(backup_module, "MAX_RATIO", 10**9)
+    monkeypatch.setattr(backup_archive, "MAX_UNPACKED_BYTES", 4 * 1024 * 1024)
+    monkeypatch.setattr(backup_archive, "MAX_RATIO", 10**9)
     data = mbz({"files/zeros": bytes(6 * 1024 * 1024), "questions.xml": b"<x/>"}, kind)
     [problem] = parse_file(data, "course.mbz").problems
     assert problem.code == "mbz_too_large"
@@ -662,7 +663,7 @@ def test_too_much_unpacked_is_refused(monkeypatch, kind):
 
 @pytest.mark.parametrize("kind", ["tgz", "zip"])
 def test_too_many_members_are_refused(monkeypatch, kind):
-    monkeypatch.setattr(backup_module, "MAX_MEMBERS", 5)
+    monkeypatch.setattr(backup_archive, "MAX_MEMBERS", 5)
     files = {f"files/{i}": b"x" for i in range(6)}
     data = mbz({**files, "questions.xml": questions_xml().encode()}, kind)
     [problem] = parse_file(data, "course.mbz").problems
