@@ -17,8 +17,7 @@ import pytest
 
 from question_bank.formats import parse_file
 from question_bank.formats.moodle import backup as backup_module
-from question_bank.formats.moodle import backup_archive
-from question_bank.formats.moodle import parse_moodle_xml
+from question_bank.formats.moodle import backup_archive, parse_moodle_xml
 from question_bank.formats.moodle.reader import read_xml
 
 NULL = "$@NULL@$"
