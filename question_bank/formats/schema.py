@@ -449,9 +449,9 @@ def _check_matching(question: Question) -> None:
             )
 
 
-def _check_description(question: Question) -> None:
-    """An information item: a text and nothing to answer."""
-    answered = {
+def _key_fields(question: Question) -> str:
+    """The answer-key fields a question has, for a kind that has no key (description, essay)."""
+    given = {
         "answer": question.answer is not None,
         "options": bool(question.options),
         "answers": bool(question.answers),
@@ -461,34 +461,26 @@ def _check_description(question: Question) -> None:
         "variables": bool(question.variables),
         "tolerance": question.tolerance is not None,
     }
-    extra = [name for name, present in answered.items() if present]
-    if extra:
+    return ", ".join(name for name, present in given.items() if present)
+
+
+def _check_description(question: Question) -> None:
+    """An information item: a text and nothing to answer."""
+    if extra := _key_fields(question):
         raise ValueError(
-            _("у описания (description) нет ответа: уберите поля %(fields)s")
-            % {"fields": ", ".join(extra)}
+            _("у описания (description) нет ответа: уберите поля %(fields)s") % {"fields": extra}
         )
 
 
 def _check_essay(question: Question) -> None:
     """An essay: a text, graded by the instructor; nothing the grader could check."""
-    checked = {
-        "answer": question.answer is not None,
-        "options": bool(question.options),
-        "answers": bool(question.answers),
-        "mistakes": bool(question.mistakes),
-        "front": bool(question.front),
-        "back": bool(question.back),
-        "variables": bool(question.variables),
-        "tolerance": question.tolerance is not None,
-    }
-    extra = [name for name, present in checked.items() if present]
-    if extra:
+    if extra := _key_fields(question):
         raise ValueError(
             _(
                 "эссе (essay) проверяет преподаватель, ключа у него нет: уберите поля "
                 "%(fields)s (что искать в ответе — в rubric, образец ответа — в solution)"
             )
-            % {"fields": ", ".join(extra)}
+            % {"fields": extra}
         )
 
 
