@@ -570,7 +570,8 @@ def _grade_multipart(spec: dict, seed: int | None, raw: str) -> GradeResult:
         got += weight * float(outcome.score)
         results.append(
             {**row, "status": "graded", "score": round(float(outcome.score), 6),
-             "correct": outcome.correct, "parsed_display": str(getattr(parsed, "display", "")),
+             "correct": outcome.correct, "parsed_display": _part_reading(part, pspec, parsed,
+                                                                          values, scales),
              "feedback": " ".join(filter(None, [*feedback, own])), "mistake": mistake}
         )  # fmt: skip
     score = got / total if total else 0.0
@@ -595,6 +596,19 @@ def _grade_multipart(spec: dict, seed: int | None, raw: str) -> GradeResult:
         parts=results,
         **common,
     )
+
+
+def _part_reading(part: dict, pspec: dict, parsed, values: dict, scales: dict) -> str:
+    """How a field's answer was read: a choice field names the chosen options by their text
+    («не меняется»), not by their numbers; any other field as its kind displays it."""
+    if part.get("kind") in ("single_choice", "multiple_choice"):
+        options = pspec.get("options") or []
+        return "; ".join(
+            render(options[i].get("text", ""), values, scales=scales)
+            for i in parsed.value
+            if i < len(options)
+        )
+    return str(getattr(parsed, "display", ""))
 
 
 def _preview_multipart(spec: dict, seed: int | None, raw: str, decimal: str) -> dict:

@@ -80,7 +80,8 @@ def test_all_fields_right_is_right_and_scores_one():
     result = grading.grade(SPEC, None, raw(h="5", p="0", v="[5; 1]"))
     assert result.status == "graded" and result.correct and result.score == 1.0
     assert result.expected_display == "(1) $5$; (2) 10; (3) $(5, 1)$"
-    assert result.parsed_display.startswith("(1) 5; (2) 0; (3) ")
+    # a choice field is read back as its option's text («10»), as the key shows it, not «0»
+    assert result.parsed_display.startswith("(1) 5; (2) 10; (3) ")
     assert [p["status"] for p in result.parts] == ["graded"] * 3
     assert result.expected == {"h": 5, "p": [0], "v": [5, 1]}
     assert result.solution == "Высота 5."
