@@ -118,14 +118,19 @@ def manual_queue(*, quiz: Quiz) -> list[QueueRow]:
     return list(rows.values())
 
 
-def manual_answers(*, quiz: Quiz, question_id: int) -> QuestionAnswers:
-    """The answers to one essay question of the quiz, waiting ones first, oldest first."""
-    items = list(
+def _question_items(quiz: Quiz, question_id: int):
+    """The quiz's attempt items of one essay question, oldest finished attempt first."""
+    return (
         _essay_items(quiz)
         .filter(version__question_id=question_id)
-        .select_related("version__question", "attempt__user")
+        .select_related("version__question")
         .order_by("attempt__finished_at", "pk")
     )
+
+
+def manual_answers(*, quiz: Quiz, question_id: int) -> QuestionAnswers:
+    """The answers to one essay question of the quiz, waiting ones first, oldest first."""
+    items = list(_question_items(quiz, question_id).select_related("attempt__user"))
     if not items:
         raise ServiceError(code=ErrorCode.QUESTION_NOT_IN_QUIZ)
     pairs = _answered(items)
@@ -163,9 +168,10 @@ def manual_answers(*, quiz: Quiz, question_id: int) -> QuestionAnswers:
 def next_waiting(*, quiz: Quiz, question_id: int, after: int | None = None) -> Response | None:
     """The next answer to the question still waiting (other than ``after``), for «Сохранить и
     следующий»."""
-    for answer in manual_answers(quiz=quiz, question_id=question_id).answers:
-        if answer.waiting and answer.response.pk != after:
-            return answer.response
+    # The page's order (waiting answers, oldest first) without rendering every variant.
+    for _item, response in _answered(list(_question_items(quiz, question_id))):
+        if response.status == Response.Status.MANUAL and response.pk != after:
+            return response
     return None
 
 
