@@ -35,7 +35,7 @@ def _slug_spec(entry):
     return meta["slug"], spec
 
 
-def test_bundled_banks_have_no_near_duplicates_and_the_check_is_quick():
+def test_bundled_banks_have_no_near_duplicates():
     banks = _bundled()
     count = sum(len(result.bank["questions"]) for _name, result in banks)
     started = time.perf_counter()
@@ -43,7 +43,6 @@ def test_bundled_banks_have_no_near_duplicates_and_the_check_is_quick():
     elapsed = time.perf_counter() - started
     print(f"near-duplicates: {count} questions compared pairwise in {elapsed:.2f} s")
     assert [str(p) for p in problems] == []
-    assert elapsed < 5, elapsed  # ~0.1 s for ~480 questions on the 2-core box
 
 
 def _copy_of(bank: str, slug: str, *, rename: dict[str, str]) -> dict:
