@@ -21,6 +21,7 @@ from quizapp.models import (
     Enrollment,
     FlashcardReview,
     FlashcardState,
+    FsrsFit,
     ManualGrade,
     PracticeAnswer,
     Quiz,
@@ -240,6 +241,23 @@ class StudyProfileAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
+
+
+@admin.register(FsrsFit)
+class FsrsFitAdmin(admin.ModelAdmin):
+    """Every fit of a student's FSRS parameters: written by the fitting task, only read here."""
+
+    list_display = ["user", "fitted_at", "reviews", "log_loss_before", "log_loss_after", "accepted"]
+    list_filter = ["accepted"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    date_hierarchy = "fitted_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class FlashcardReviewInline(admin.TabularInline):

@@ -218,6 +218,12 @@ GRADING_BATCH_SIZE = env_int("GRADING_BATCH_SIZE", 100, min=1)
 GRADING_SWEEP_AFTER = env_int("GRADING_SWEEP_AFTER", 10, min=1)
 GRADING_SWEEP_INTERVAL = env_int("GRADING_SWEEP_INTERVAL", 5, min=1)
 
+# Personal FSRS parameters (quizapp.flashcards.personal): fitted once a student has this many
+# reviews, fitted again after this many more; beat looks for such students every interval (s).
+FSRS_FIT_MIN_REVIEWS = env_int("FSRS_FIT_MIN_REVIEWS", 400, min=50)
+FSRS_REFIT_AFTER_REVIEWS = env_int("FSRS_REFIT_AFTER_REVIEWS", 200, min=1)
+FSRS_FIT_INTERVAL = env_int("FSRS_FIT_INTERVAL", 3600, min=60)
+
 # One beat process (docker-compose `beat`) runs the periodic tasks: the sweeper, and closing the
 # attempts whose time ran out unattended (pages also close such an attempt when it is opened, so
 # the embedded mode needs no beat).
@@ -226,6 +232,12 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-waiting-work": {
         "task": "quizapp.core.waiting.sweep_waiting",
         "schedule": float(GRADING_SWEEP_INTERVAL),
+    },
+    # Students with enough new reviews get their FSRS parameters fitted (one task each). A
+    # rating that makes a student due also sends that task, so the embedded mode needs no beat.
+    "fit-fsrs-parameters": {
+        "task": "quizapp.flashcards.fit_due_fsrs_parameters",
+        "schedule": float(FSRS_FIT_INTERVAL),
     },
 }
 CELERY_TASK_SOFT_TIME_LIMIT = 30

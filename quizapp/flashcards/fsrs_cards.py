@@ -8,10 +8,12 @@ passes through :func:`utc` on its way in.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from fsrs import Card, Rating, Scheduler, State
 
+from quizapp.flashcards.personal import usable
 from quizapp.models import FlashcardState
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "interval_label",
     "preview_intervals",
     "restore",
+    "scheduler_for",
     "snapshot",
     "to_card",
     "utc",
@@ -30,6 +33,22 @@ __all__ = [
 SCHEDULER = Scheduler()
 # The interval shown on a rating button is a preview: without fuzz, so it does not flicker.
 _PREVIEW = Scheduler(enable_fuzzing=False)
+
+
+@lru_cache(maxsize=256)
+def _scheduler(parameters: tuple[float, ...] | None, *, fuzz: bool) -> Scheduler:
+    if parameters is None:
+        return SCHEDULER if fuzz else _PREVIEW
+    return Scheduler(parameters=parameters, enable_fuzzing=fuzz)
+
+
+def scheduler_for(parameters=None, *, fuzz: bool = True) -> Scheduler:
+    """The scheduler with a student's own FSRS weights (``StudyProfile.fsrs_parameters``, fitted
+    by :mod:`quizapp.flashcards.personal`); the defaults when they have none or the stored ones
+    are unusable. ``fuzz=False`` for previews, which must not flicker."""
+    values = usable(parameters) if parameters is not None else None
+    return _scheduler(tuple(values) if values else None, fuzz=fuzz)
+
 
 # The fields of a state that a rating changes and an undo must put back: FlashcardState's
 # SCHEDULE_FIELDS but ``variants``, which only ever grows so that no variant is shown twice.
@@ -86,12 +105,16 @@ def restore(state: FlashcardState, data: dict) -> list[str]:
     return [*_SNAPSHOT_FIELDS, *_SNAPSHOT_TIMES]
 
 
-def preview_intervals(*, state: FlashcardState | None, now: dt.datetime) -> dict[int, str]:
-    """For each rating, how long until the card comes back (a label such as «10 мин»)."""
+def preview_intervals(
+    *, state: FlashcardState | None, now: dt.datetime, parameters=None
+) -> dict[int, str]:
+    """For each rating, how long until the card comes back (a label such as «10 мин»), with the
+    student's own FSRS ``parameters`` when they have them."""
     card = to_card(state, now=now)
+    preview = scheduler_for(parameters, fuzz=False)
     labels = {}
     for rating in Rating:
-        after, _log = _PREVIEW.review_card(card, rating, review_datetime=utc(now))
+        after, _log = preview.review_card(card, rating, review_datetime=utc(now))
         labels[int(rating)] = interval_label(after.due - utc(now))
     return labels
 

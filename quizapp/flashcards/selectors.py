@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, DateTimeField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -18,7 +21,7 @@ from grader.templating import render
 from question_bank.models import Bank, Question, QuestionVersion, Topic
 from quizapp.courses.selectors import banks_for_study
 from quizapp.flashcards.fsrs_cards import preview_intervals
-from quizapp.models import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
+from quizapp.models import FlashcardReview, FlashcardState, FsrsFit, StudyDeck, StudyProfile
 
 # Every kind that asks something can be a card: a flashcard is rated from memory, the others are
 # answered first. A description asks nothing, so it is never a card; an essay is graded by an
@@ -48,6 +51,57 @@ def card_seed(*, user_id: int, question_id: int, variants: int) -> int:
         "quizapp.flashcard-seed", f"{user_id}:{question_id}:{variants}", algorithm="sha256"
     ).digest()
     return int.from_bytes(digest[:8], "big") >> 1  # fits a signed 64-bit column
+
+
+def fsrs_parameters(*, user) -> list[float] | None:
+    """The student's own FSRS weights (None: they have none yet, the defaults apply)."""
+    found = StudyProfile.objects.filter(user=user).values_list("fsrs_parameters", flat=True)
+    return next(iter(found), None)
+
+
+def last_fsrs_fit(*, user) -> FsrsFit | None:
+    return FsrsFit.objects.filter(user=user).first()
+
+
+def fsrs_fit_due(*, user) -> bool:
+    """Whether the student's parameters should be fitted (again): at least FSRS_FIT_MIN_REVIEWS
+    reviews in all and FSRS_REFIT_AFTER_REVIEWS of them since the last fit. Counts are capped
+    (LIMIT), so the check stays cheap after every rating of a long history."""
+    reviews = FlashcardReview.objects.filter(user=user)
+    minimum, again = settings.FSRS_FIT_MIN_REVIEWS, settings.FSRS_REFIT_AFTER_REVIEWS
+    if reviews[:minimum].count() < minimum:
+        return False
+    last = FsrsFit.objects.filter(user=user).values_list("fitted_at", flat=True).first()
+    if last is None:
+        return True
+    return reviews.filter(reviewed_at__gt=last)[:again].count() >= again
+
+
+def users_due_for_fsrs_fit() -> list[int]:
+    """The ids of the students for whom :func:`fsrs_fit_due` holds, in one query."""
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    last_fit = FsrsFit.objects.filter(user=OuterRef("user")).order_by("-fitted_at")
+    counted = (
+        FlashcardReview.objects.annotate(
+            since=Coalesce(
+                Subquery(last_fit.values("fitted_at")[:1]),
+                Value(epoch, output_field=DateTimeField()),
+            )
+        )
+        .values("user")
+        .annotate(total=Count("id"), new=Count("id", filter=Q(reviewed_at__gt=F("since"))))
+        .filter(
+            total__gte=settings.FSRS_FIT_MIN_REVIEWS, new__gte=settings.FSRS_REFIT_AFTER_REVIEWS
+        )
+    )
+    users = get_user_model().objects.filter(pk__in=counted.values("user"))
+    return list(users.order_by("pk").values_list("pk", flat=True))
+
+
+def fsrs_log(*, user) -> list[tuple[int, int, dt.datetime]]:
+    """The student's review log as ``(card_id, rating, reviewed_at)``, oldest first."""
+    rows = FlashcardReview.objects.filter(user=user).order_by("reviewed_at", "id")
+    return list(rows.values_list("card_id", "rating", "reviewed_at"))
 
 
 def new_cards_per_day(*, user) -> int:
@@ -113,6 +167,7 @@ class FlashcardQueue:
     new_today: int  # new cards introduced today
     last_review: FlashcardReview | None  # today's last rating, the one an undo takes back
     studying: bool  # the student has at least one deck
+    fsrs_parameters: list[float] | None = None  # the student's own weights, if fitted
 
     @property
     def total(self) -> int:
@@ -158,7 +213,9 @@ def flashcard_queue(*, user, now: dt.datetime) -> FlashcardQueue:
     )
     entries = [QueueEntry(s.question, s, "due") for s in scheduled if s.due <= now]
 
-    limit = new_cards_per_day(user=user)
+    profile = StudyProfile.objects.filter(user=user).values("new_cards_per_day", "fsrs_parameters")
+    profile = next(iter(profile), {})
+    limit = profile.get("new_cards_per_day", StudyProfile.DEFAULT_NEW_CARDS_PER_DAY)
     new_today = FlashcardState.objects.filter(user=user, introduced_at__gte=start).count()
     remaining = max(0, limit - new_today)
     if remaining and studying:
@@ -184,6 +241,7 @@ def flashcard_queue(*, user, now: dt.datetime) -> FlashcardQueue:
         new_today=new_today,
         last_review=last_review,
         studying=studying,
+        fsrs_parameters=profile.get("fsrs_parameters"),
     )
 
 
@@ -216,8 +274,11 @@ class CardView:
         ]
 
 
-def flashcard_card_view(*, user, entry: QueueEntry, now: dt.datetime) -> CardView | None:
-    """Render a queue entry (one query: the newest version). None when the question has none."""
+def flashcard_card_view(
+    *, user, entry: QueueEntry, now: dt.datetime, queue: FlashcardQueue | None = None
+) -> CardView | None:
+    """Render a queue entry (one query: the newest version; one more for the student's FSRS
+    weights unless their ``queue`` brings them). None when the question has none."""
     question = entry.question
     version = question.versions.order_by("-number").first()
     if version is None:
@@ -238,7 +299,11 @@ def flashcard_card_view(*, user, entry: QueueEntry, now: dt.datetime) -> CardVie
         presented=grader.present(version.spec, seed),
         back=back,
         section=entry.section,
-        intervals=preview_intervals(state=entry.state, now=now),
+        intervals=preview_intervals(
+            state=entry.state,
+            now=now,
+            parameters=queue.fsrs_parameters if queue else fsrs_parameters(user=user),
+        ),
     )
 
 
@@ -272,10 +337,42 @@ class BankRow:
 
 
 @dataclass
+class FsrsStatus:
+    """What the student is told about their FSRS parameters on the decks page."""
+
+    personal: bool  # their own parameters are in use
+    last_fit: FsrsFit | None
+    reviews: int  # in their log, counted up to ``min_reviews``
+    min_reviews: int
+    refit_after: int
+
+    @property
+    def reviews_missing(self) -> int:
+        return max(0, self.min_reviews - self.reviews)
+
+    @property
+    def improvement_percent(self) -> float | None:
+        fit = self.last_fit
+        return None if fit is None else round(100 * fit.improvement, 1)
+
+
+def fsrs_status(*, user) -> FsrsStatus:
+    minimum = settings.FSRS_FIT_MIN_REVIEWS
+    return FsrsStatus(
+        personal=fsrs_parameters(user=user) is not None,
+        last_fit=last_fsrs_fit(user=user),
+        reviews=FlashcardReview.objects.filter(user=user)[:minimum].count(),
+        min_reviews=minimum,
+        refit_after=settings.FSRS_REFIT_AFTER_REVIEWS,
+    )
+
+
+@dataclass
 class DeckOverview:
     banks: list[BankRow]
     new_cards_per_day: int
     suspended: list[FlashcardState]
+    fsrs: FsrsStatus
 
 
 def deck_overview(*, user) -> DeckOverview:
@@ -309,5 +406,8 @@ def deck_overview(*, user) -> DeckOverview:
         .order_by("question__bank__title", "question__title")
     )
     return DeckOverview(
-        banks=rows, new_cards_per_day=new_cards_per_day(user=user), suspended=suspended
+        banks=rows,
+        new_cards_per_day=new_cards_per_day(user=user),
+        suspended=suspended,
+        fsrs=fsrs_status(user=user),
     )

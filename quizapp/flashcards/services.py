@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -18,22 +20,36 @@ from fsrs import Rating
 import grader
 from grader.errors import EngineError, SpecError
 from question_bank.models import Bank, Question, QuestionVersion, Topic
-from quizapp.accounts.timezones import is_valid
+from quizapp.accounts.timezones import is_valid, profile_zone
 from quizapp.core import versions
 from quizapp.core.errors import ErrorCode, ServiceError
-from quizapp.flashcards.fsrs_cards import SCHEDULER, apply_card, restore, snapshot, to_card, utc
+from quizapp.core.tasks import enqueue_on_commit
+from quizapp.flashcards import personal
+from quizapp.flashcards.fsrs_cards import (
+    apply_card,
+    restore,
+    scheduler_for,
+    snapshot,
+    to_card,
+    utc,
+)
 from quizapp.flashcards.selectors import (
     ANSWERED_KINDS,
     CARD_KINDS,
     card_seed,
     day_bounds,
     flashcard_for_user,
+    fsrs_fit_due,
+    fsrs_log,
+    fsrs_parameters,
 )
-from quizapp.models import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
+from quizapp.models import FlashcardReview, FlashcardState, FsrsFit, StudyDeck, StudyProfile
 
 logger = logging.getLogger(__name__)
 
 MAX_NEW_CARDS_PER_DAY = 500
+FIT_TASK = "quizapp.flashcards.fit_fsrs_parameters"
+FIT_DUE_TASK = "quizapp.flashcards.fit_due_fsrs_parameters"
 
 
 # --- Study set ---------------------------------------------------------------------------------
@@ -234,7 +250,8 @@ def _rate_locked(
         if locked.buried_until and locked.buried_until > now:
             raise ServiceError(code=ErrorCode.BURIED)
         previous = snapshot(locked)
-        card, _log = SCHEDULER.review_card(to_card(locked, now=now), rating, review_datetime=now)
+        scheduler = scheduler_for(fsrs_parameters(user=user))
+        card, _log = scheduler.review_card(to_card(locked, now=now), rating, review_datetime=now)
         apply_card(locked, card)
         locked.reps += 1
         locked.variants += 1
@@ -252,6 +269,8 @@ def _rate_locked(
             score=variant["score"],
             client_token=client_token,
         )
+        if fsrs_fit_due(user=user):
+            enqueue_on_commit(FIT_TASK, user.pk)
     review.replayed = False
     _copy_into(state, locked)
     return review
@@ -315,3 +334,50 @@ def _set(user, state: FlashcardState, **fields) -> FlashcardState:
 def _copy_into(target: FlashcardState, source: FlashcardState) -> None:
     for name in (*FlashcardState.SCHEDULE_FIELDS, "suspended", "buried_until"):
         setattr(target, name, getattr(source, name))
+
+
+# --- Personal FSRS parameters ------------------------------------------------------------------
+
+
+def fsrs_parameters_fit(*, user, now: dt.datetime, force: bool = False) -> FsrsFit | None:
+    """Fit the student's FSRS parameters to their review log (:mod:`personal`) and keep them
+    only when they predict the newest reviews better than the ones in use; every fit is
+    recorded. None when nothing was fitted: not due (unless ``force``) or too few reviews.
+
+    The student's profile row is locked for the duration (tens of milliseconds), so the beat
+    task and a rating's task for the same student fit once, not twice.
+    """
+    with transaction.atomic():
+        profile, _created = StudyProfile.objects.get_or_create(user=user)
+        profile = StudyProfile.objects.select_for_update().get(pk=profile.pk)
+        if not force and not fsrs_fit_due(user=user):
+            return None
+        log = fsrs_log(user=user)
+        zone_name = profile_zone(user) or settings.TIME_ZONE
+        items = personal.items_from_log(log, zone=ZoneInfo(zone_name))
+        outcome = personal.fit(items, current=profile.fsrs_parameters)
+        if outcome is None:
+            return None
+        fit = FsrsFit.objects.create(
+            user=user,
+            fitted_at=now,
+            reviews=len(log),
+            train_items=outcome.train_items,
+            test_items=outcome.test_items,
+            log_loss_before=outcome.log_loss_before,
+            log_loss_after=outcome.log_loss_after,
+            rmse_before=outcome.rmse_before,
+            rmse_after=outcome.rmse_after,
+            parameters=outcome.parameters,
+            accepted=outcome.accepted,
+            seconds=outcome.seconds,
+        )
+        if outcome.accepted:
+            profile.fsrs_parameters = outcome.parameters
+            profile.save(update_fields=["fsrs_parameters"])
+    logger.info(
+        "fsrs fit user=%s reviews=%s log_loss %.4f -> %.4f accepted=%s (%.3f s)",
+        user.pk, len(log), outcome.log_loss_before, outcome.log_loss_after,
+        outcome.accepted, outcome.seconds,
+    )  # fmt: skip
+    return fit

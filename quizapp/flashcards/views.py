@@ -62,7 +62,11 @@ def flashcard_queue(request):
     now = timezone.now()
     queue = selectors.flashcard_queue(user=request.user, now=now)
     entry = queue.current(_int(request.GET.get("card")))
-    card = selectors.flashcard_card_view(user=request.user, entry=entry, now=now) if entry else None
+    card = (
+        selectors.flashcard_card_view(user=request.user, entry=entry, now=now, queue=queue)
+        if entry
+        else None
+    )
     screen = _screen(request, card.question.pk, card.seed) if card else {}
     return render(
         request,

@@ -7,7 +7,13 @@ Tables and the app label stay ``quizapp`` whichever module a model lives in.
 from quizapp.models.api import ApiKey, IdempotencyRecord, WebhookDelivery, WebhookEndpoint
 from quizapp.models.attempts import Attempt, AttemptItem, Response, item_seed
 from quizapp.models.courses import Course, CourseQuiz, Enrollment
-from quizapp.models.flashcards import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
+from quizapp.models.flashcards import (
+    FlashcardReview,
+    FlashcardState,
+    FsrsFit,
+    StudyDeck,
+    StudyProfile,
+)
 from quizapp.models.gradebook import ManualGrade, RegradeRun, ResponseRegrade, ScoreOverride
 from quizapp.models.lti import LtiCourseLink, LtiQuizLink, LtiScorePassback
 from quizapp.models.practice import PracticeAnswer
@@ -36,6 +42,7 @@ __all__ = [
     "ManualGrade",
     "StudyDeck",
     "StudyProfile",
+    "FsrsFit",
     "WebhookDelivery",
     "WebhookEndpoint",
     "item_seed",

@@ -22,6 +22,9 @@ class StudyProfile(models.Model):
     )
     # Where the student's "today" begins (cards, the forecast, times on pages); empty: the site's.
     time_zone = models.CharField(_("часовой пояс"), max_length=64, blank=True)
+    # The student's own FSRS weights, fitted from their review log (flashcards.personal) and
+    # kept only when they predict held-out reviews better; empty: the library's defaults.
+    fsrs_parameters = models.JSONField(_("параметры FSRS"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("настройки карточек")
@@ -171,3 +174,44 @@ class FlashcardReview(models.Model):
 
     def __str__(self):
         return f"{self.card}: {self.get_rating_display()}"
+
+
+class FsrsFit(models.Model):
+    """One fit of a student's FSRS parameters to their review log, kept whatever its outcome.
+
+    The reviews are split by time: the parameters are fitted on the older 80 % and both sets —
+    the ones in use before and the fitted ones — are scored on the newest 20 % (log loss and
+    RMSE over bins, as the FSRS benchmark scores them). ``accepted`` says whether the fitted
+    parameters predicted the held-out reviews better and replaced the old ones.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="fsrs_fits"
+    )
+    fitted_at = models.DateTimeField(_("время подбора"))
+    reviews = models.PositiveIntegerField(_("повторений в истории"))
+    train_items = models.PositiveIntegerField(_("повторений для подбора"))
+    test_items = models.PositiveIntegerField(_("отложенных повторений"))
+    log_loss_before = models.FloatField(_("log loss прежних параметров"))
+    log_loss_after = models.FloatField(_("log loss подобранных параметров"))
+    rmse_before = models.FloatField(_("RMSE прежних параметров"))
+    rmse_after = models.FloatField(_("RMSE подобранных параметров"))
+    parameters = models.JSONField(_("подобранные параметры"))
+    accepted = models.BooleanField(_("приняты"))
+    seconds = models.FloatField(_("длительность, с"), default=0)
+
+    class Meta:
+        verbose_name = _("подбор параметров FSRS")
+        verbose_name_plural = _("подборы параметров FSRS")
+        ordering = ["-fitted_at", "-id"]
+        indexes = [models.Index(fields=["user", "fitted_at"], name="fsrsfit_user_time_idx")]
+
+    def __str__(self):
+        return f"{self.user}: {self.fitted_at:%Y-%m-%d}"
+
+    @property
+    def improvement(self) -> float:
+        """How much lower the fitted log loss is, as a share of the old one (0.05 = 5 %)."""
+        if self.log_loss_before <= 0:
+            return 0.0
+        return (self.log_loss_before - self.log_loss_after) / self.log_loss_before

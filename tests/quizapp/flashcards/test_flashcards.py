@@ -4,6 +4,7 @@ suspend and bury, numeric cards with a fresh variant at every review, and the br
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import threading
 import uuid
@@ -16,7 +17,7 @@ from django.urls import reverse
 import grader
 from question_bank.models import Bank, Question, QuestionVersion, Topic
 from quizapp.core.errors import ServiceError
-from quizapp.flashcards import selectors, services
+from quizapp.flashcards import fsrs_cards, selectors, services
 from quizapp.flashcards.fsrs_cards import to_card
 from quizapp.models import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
 from tests.quizapp.concurrency import in_threads
@@ -39,7 +40,8 @@ def moscow(settings):
 @pytest.fixture
 def unfuzzed(monkeypatch):
     """The scheduler without fuzz, so that long intervals can be compared exactly."""
-    monkeypatch.setattr(services, "SCHEDULER", fsrs.Scheduler(enable_fuzzing=False))
+    unfuzzed = functools.partial(fsrs_cards.scheduler_for, fuzz=False)
+    monkeypatch.setattr(services, "scheduler_for", lambda parameters=None: unfuzzed(parameters))
 
 
 def _bank(slug="theory", cards=3, topic_cards=0) -> Bank:
