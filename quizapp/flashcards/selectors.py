@@ -150,13 +150,29 @@ def visible(now: dt.datetime) -> Q:
 
 @dataclass
 class QueueEntry:
-    question: Question
-    state: FlashcardState | None  # None: a new card the student has never acted on
+    """One card of today's queue. Scheduled cards are listed by their ids and due time only
+    (a backlog of a thousand cards must not build a thousand rows of objects); the queue loads
+    the full rows of the entry it shows (:meth:`FlashcardQueue.current`). New cards come with
+    their question (and their state, if they have one)."""
+
+    question_id: int
     section: str  # "due" (due now), "new", "ahead" (due later today)
+    state_id: int | None = None  # None: a new card the student has never acted on
+    due: dt.datetime | None = None
+    question: Question | None = None
+    state: FlashcardState | None = None
 
     @property
     def reps(self) -> int:
         return self.state.reps if self.state else 0
+
+    def load(self) -> QueueEntry:
+        """The entry with its question and state rows (one query when they are not loaded)."""
+        if self.question is None:
+            state = FlashcardState.objects.select_related("question__bank", "question__topic")
+            self.state = state.get(pk=self.state_id)
+            self.question = self.state.question
+        return self
 
 
 @dataclass
@@ -174,11 +190,11 @@ class FlashcardQueue:
         return self.done + len(self.entries)
 
     def current(self, question_id: int | None = None) -> QueueEntry | None:
-        """The entry of ``question_id`` when it is in the queue, else the first one."""
+        """The entry of ``question_id`` when it is in the queue, else the first one; loaded."""
         for entry in self.entries:
-            if entry.question.pk == question_id:
-                return entry
-        return self.entries[0] if self.entries else None
+            if entry.question_id == question_id:
+                return entry.load()
+        return self.entries[0].load() if self.entries else None
 
     def _count(self, section: str) -> int:
         return sum(1 for e in self.entries if e.section == section)
@@ -203,15 +219,16 @@ def flashcard_queue(*, user, now: dt.datetime) -> FlashcardQueue:
     scope = _study_filter(user=user)
     studying = scope is not None
     studied = Question.objects.filter(scope) if studying else Question.objects.none()
-    states = FlashcardState.objects.filter(user=user).select_related(
-        "question__bank", "question__topic"
-    )
-    scheduled = list(
-        states.filter(visible(now), reps__gt=0, due__lt=tomorrow, question__in=studied).order_by(
-            "due", "pk"
+    states = FlashcardState.objects.filter(user=user)
+    scheduled = [
+        QueueEntry(question_id, "due" if due <= now else "ahead", state_id, due)
+        for state_id, question_id, due in states.filter(
+            visible(now), reps__gt=0, due__lt=tomorrow, question__in=studied
         )
-    )
-    entries = [QueueEntry(s.question, s, "due") for s in scheduled if s.due <= now]
+        .order_by("due", "pk")
+        .values_list("pk", "question_id", "due")
+    ]
+    entries = [entry for entry in scheduled if entry.section == "due"]
 
     profile = StudyProfile.objects.filter(user=user).values("new_cards_per_day", "fsrs_parameters")
     profile = next(iter(profile), {})
@@ -229,8 +246,13 @@ def flashcard_queue(*, user, now: dt.datetime) -> FlashcardQueue:
         )
         # A new card may already have a row (suspended and back, or its first rating undone).
         rows = {s.question_id: s for s in states.filter(question__in=new_questions)}
-        entries += [QueueEntry(q, rows.get(q.pk), "new") for q in new_questions]
-    entries += [QueueEntry(s.question, s, "ahead") for s in scheduled if s.due > now]
+        entries += [
+            QueueEntry(
+                q.pk, "new", getattr(rows.get(q.pk), "pk", None), question=q, state=rows.get(q.pk)
+            )
+            for q in new_questions
+        ]
+    entries += [entry for entry in scheduled if entry.section == "ahead"]
 
     reviews_today = FlashcardReview.objects.filter(user=user, reviewed_at__gte=start)
     last_review = reviews_today.order_by("-id").first()

@@ -40,7 +40,9 @@ def test_the_study_set_and_the_queue_leave_descriptions_out(student):
     services.deck_add(user=student, bank=bank)
     studied = set(selectors.study_questions(user=student).values_list("slug", flat=True))
     assert studied == {"card", "match"}
-    queued = {e.question.slug for e in selectors.flashcard_queue(user=student, now=NOW).entries}
+    queued = {
+        e.load().question.slug for e in selectors.flashcard_queue(user=student, now=NOW).entries
+    }
     assert queued == {"card", "match"}
     assert (
         selectors.flashcard_for_user(user=student, question_id=bank.questions.get(slug="intro").pk)

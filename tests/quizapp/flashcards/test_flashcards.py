@@ -84,7 +84,7 @@ def _queue(user, now=NOW):
 
 
 def _ids(queue, section=None) -> list[int]:
-    return [e.question.pk for e in queue.entries if section is None or e.section == section]
+    return [e.question_id for e in queue.entries if section is None or e.section == section]
 
 
 def _fields(state) -> dict:
@@ -189,10 +189,10 @@ def test_due_cards_come_first_oldest_first_then_new_then_later_today(student, un
     queue = _queue(student)
     assert [e.section for e in queue.entries] == ["due", "due", "due", "new", "ahead"]
     assert _ids(queue, "due") == [q[1].pk, q[0].pk, q[2].pk]
-    dues = [e.state.due for e in queue.entries if e.section == "due"]
+    dues = [e.due for e in queue.entries if e.section == "due"]
     assert dues == sorted(dues) and dues[-1] <= NOW
     assert _ids(queue, "new") == [q[4].pk] and _ids(queue, "ahead") == [q[3].pk]
-    assert NOW < queue.entries[-1].state.due < NOW + dt.timedelta(minutes=2)
+    assert NOW < queue.entries[-1].due < NOW + dt.timedelta(minutes=2)
     assert queue.done == 2 and queue.total == 7  # today's two ratings and five cards to go
 
 
