@@ -191,3 +191,16 @@ def test_closed_forms_agree_with_the_recursions():
     got = compute("lr_schedule", schedule="cosine", base_lr=0.1, steps=steps, T_max=7, eta_min=0.01)
     want = [0.01 + 0.09 * (1 + math.cos(math.pi * t / 7)) / 2 for t in range(steps)]
     np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-15)
+    for w in (1, 4, 9):
+        got = compute(
+            "lr_schedule",
+            schedule="warmup_cosine",
+            base_lr=0.1,
+            steps=steps,
+            warmup_steps=w,
+            T_max=7,
+            eta_min=0.01,
+        )
+        warm = [0.1 * (1 / w + (1 - 1 / w) * t / w) for t in range(w)]
+        cosine = [0.01 + 0.09 * (1 + math.cos(math.pi * t / 7)) / 2 for t in range(steps - w)]
+        np.testing.assert_allclose(got, warm + cosine, rtol=1e-11, atol=1e-15)
