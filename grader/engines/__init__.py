@@ -9,6 +9,7 @@ module docstrings state the convention. Use :func:`compute` by name, or import t
 
 from grader.engines import (  # noqa: F401  (importing registers the engines)
     activations,
+    attention,
     convolution,
     detection,
     initialization,
