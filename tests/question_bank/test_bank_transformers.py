@@ -173,6 +173,142 @@ def test_kv_cache_recompute_default():
     assert mistake_id("kv-cache-recompute", "70") == "full_context_each_step"
 
 
+# ---------------------------------------------------------------- attention (engine attention)
+
+
+def _attention(q, k, v, forbidden=None, scale=None):
+    """Scaled dot-product attention written out: weights and output."""
+    q, k, v = (np.asarray(m, dtype=float) for m in (q, k, v))
+    scores = q @ k.T * (1 / math.sqrt(q.shape[1]) if scale is None else scale)
+    if forbidden is not None:
+        scores = np.where(forbidden, -np.inf, scores)
+    weights = _softmax(scores)
+    return weights, weights @ v
+
+
+def _vec(xs) -> str:
+    return "[" + "; ".join(_typed(x) for x in xs) + "]"
+
+
+def _mat(rows) -> str:
+    return "[" + "; ".join(" ".join(_typed(x) for x in row) for row in rows) + "]"
+
+
+def test_attention_weights_row_default():
+    K = [[1, 0], [0, 2], [-1, 1]]
+    w, _ = _attention([[1, 1]], K, K)
+    assert np.allclose(_key("attention-weights-row"), w[0])
+    assert w[0].sum() == pytest.approx(1)
+    assert grade("attention-weights-row", "[0,284; 0,576; 0,140]").correct
+    raw, _ = _attention([[1, 1]], K, K, scale=1)
+    assert mistake_id("attention-weights-row", _vec(raw[0])) == "no_scale"
+
+
+def test_attention_output_row_default():
+    K, V = [[1, 0], [0, 1], [1, 1]], [[1, 0], [0, 2], [3, 1]]
+    w, out = _attention([[1, 2]], K, V)
+    assert np.allclose(_key("attention-output-row"), out[0])
+    assert grade("attention-output-row", "[1,868; 1,144]").correct
+    assert mistake_id("attention-output-row", _vec(w[0] @ np.array(K))) == "weighted_keys"
+
+
+def test_attention_output_matrix_default():
+    Q, K, V = [[1, 0], [0, 1]], [[2, 1], [0, 1]], [[1, 2], [3, -1]]
+    _, out = _attention(Q, K, V)
+    assert np.allclose(_key("attention-output-matrix"), out)
+    assert grade("attention-output-matrix", _mat(out)).correct
+    scores = np.array(Q) @ np.array(K).T / math.sqrt(2)
+    by_column = _softmax(scores.T).T  # normalised over the queries
+    assert mistake_id("attention-output-matrix", _mat(by_column @ np.array(V))) == "column_softmax"
+
+
+def test_causal_self_attention_default():
+    X = np.array([[1, 0], [0, 1], [1, 1]])
+    future = np.triu(np.ones((3, 3), dtype=bool), k=1)
+    w, out = _attention(X, X, X, forbidden=future)
+    assert np.allclose(_key("causal-self-attention"), out)
+    assert np.allclose(out[0], X[0])  # the first position sees only itself
+    assert grade("causal-self-attention", "[1 0; 0,3302 0,6698; 0,7517 0,7517]").correct
+    full, _ = _attention(X, X, X)
+    zeroed = np.where(future, 0, full) @ X
+    assert mistake_id("causal-self-attention", _mat(zeroed)) == "zeroed_after_softmax"
+    assert mistake_id("causal-self-attention", _mat(_attention(X, X, X)[1])) == "no_mask"
+
+
+def test_padding_mask_output_default():
+    K = [[1, 0], [0, 1], [1, 1], [2, -2]]
+    V = [[2, 0], [0, 2], [1, 1], [3, -3]]
+    _, out = _attention([[1, -1]], K[:3], V[:3])  # the <PAD> key simply left out
+    assert np.allclose(_key("padding-mask-output"), out[0])
+    assert grade("padding-mask-output", "[1,436; 0,564]").correct
+    _, unmasked = _attention([[1, -1]], K, V)
+    assert mistake_id("padding-mask-output", _vec(unmasked[0])) == "no_mask"
+
+
+# ---------------------------------------------------------------- parameter counts
+
+
+def _linear(n_in, n_out, bias=True):
+    return n_in * n_out + (n_out if bias else 0)
+
+
+def _mha(E, kdim=None, vdim=None, bias=True):
+    kdim, vdim = kdim or E, vdim or E
+    # q_proj_weight E×E, k_proj_weight E×kdim, v_proj_weight E×vdim, in_proj_bias 3E, out_proj
+    return E * E + E * kdim + E * vdim + (3 * E if bias else 0) + _linear(E, E, bias)
+
+
+def _encoder_layer(d, ff, bias=True):
+    norm = 2 * d if bias else d
+    return _mha(d, bias=bias) + _linear(d, ff, bias) + _linear(ff, d, bias) + 2 * norm
+
+
+def _decoder_layer(d, ff):
+    return 2 * _mha(d) + _linear(d, ff) + _linear(ff, d) + 3 * 2 * d
+
+
+def test_mha_params_defaults():
+    assert _key("mha-params") == _mha(512) == 1_050_624
+    assert grade("mha-params", "1 050 624").correct
+    assert mistake_id("mha-params", str(4 * 512 * 512)) == "no_bias"
+    assert mistake_id("mha-params", str(_mha(512) - _linear(512, 512))) == "no_out_proj"
+    assert _key("mha-params-no-bias") == _mha(96, bias=False)
+    assert mistake_id("mha-params-no-bias", str(_mha(96))) == "with_bias"
+    assert _key("mha-params-kdim") == _mha(256, 768, 768)
+    assert grade("mha-params-kdim", str(_mha(256, 768, 768))).correct
+    assert mistake_id("mha-params-kdim", str(_mha(256))) == "same_dims"
+
+
+def test_layer_params_defaults():
+    assert _key("encoder-layer-params") == _encoder_layer(512, 2048) == 3_152_384
+    assert grade("encoder-layer-params", "3152384").correct
+    assert mistake_id("encoder-layer-params", str(3_152_384 - 4 * 512)) == "no_norms"
+    assert _key("decoder-layer-params") == _decoder_layer(256, 1024)
+    assert mistake_id("decoder-layer-params", str(_encoder_layer(256, 1024))) == "as_encoder"
+    assert _key("encoder-layer-params-no-bias") == _encoder_layer(128, 512, bias=False)
+    no_bias_with_beta = _encoder_layer(128, 512, bias=False) + 2 * 128
+    assert mistake_id("encoder-layer-params-no-bias", str(no_bias_with_beta)) == "norm_beta_kept"
+    assert _key("encoder-stack-params") == 6 * _encoder_layer(256, 1024) + 2 * 256
+    assert mistake_id("encoder-stack-params", str(6 * _encoder_layer(256, 1024))) == "no_final_norm"
+
+
+def test_ffn_share_default():
+    ffn = _linear(512, 2048) + _linear(2048, 512)
+    assert _key("ffn-share") == pytest.approx(ffn / _encoder_layer(512, 2048))
+    assert grade("ffn-share", "0,666").correct
+    assert (
+        mistake_id("ffn-share", _typed(_mha(512) / _encoder_layer(512, 2048))) == "attention_share"
+    )
+
+
+def test_transformer_model_params_default():
+    # nn.Transformer(512, 8, 6, 6, 2048): the base model of the paper without its embeddings
+    total = 6 * _encoder_layer(512, 2048) + 6 * _decoder_layer(512, 2048) + 2 * (2 * 512)
+    assert _key("transformer-model-params") == total == 44_140_544
+    assert grade("transformer-model-params", "44140544").correct
+    assert mistake_id("transformer-model-params", str(total - 4 * 512)) == "no_final_norms"
+
+
 # ---------------------------------------------------------------- theory questions
 
 
