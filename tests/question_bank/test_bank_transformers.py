@@ -309,6 +309,65 @@ def test_transformer_model_params_default():
     assert mistake_id("transformer-model-params", str(total - 4 * 512)) == "no_final_norms"
 
 
+# ---------------------------------------------------------------- positions and LayerNorm
+
+
+def _pe(pos: int, d: int) -> np.ndarray:
+    """The sinusoidal encoding written from the paper's two formulas, component by component."""
+    out = np.empty(d)
+    for j in range(d):
+        angle = pos / 10000 ** ((j - j % 2) / d)
+        out[j] = math.sin(angle) if j % 2 == 0 else math.cos(angle)
+    return out
+
+
+def _layer_norm(x, eps=1e-5):
+    x = np.asarray(x, dtype=float)
+    mu = x.mean()
+    return (x - mu) / math.sqrt(((x - mu) ** 2).sum() / x.size + eps)
+
+
+def test_pe_component_default():
+    value = _pe(7, 16)[3]  # cos(7 / 10000^(2/16))
+    assert _key("pe-component") == pytest.approx(value)
+    assert grade("pe-component", "-0,599").correct
+    assert mistake_id("pe-component", _typed(math.sin(7 / 10000 ** (2 / 16)))) == "sin_on_odd"
+    assert mistake_id("pe-component", _typed(math.cos(7 / 10000 ** (3 / 16)))) == "exponent_j"
+
+
+def test_pe_vector_default():
+    assert np.allclose(_key("pe-vector"), _pe(3, 4))
+    assert grade("pe-vector", "[0,141; -0,990; 0,030; 1,000]").correct
+    swapped = [math.cos(3), math.sin(3), math.cos(0.03), math.sin(0.03)]
+    assert mistake_id("pe-vector", _vec(swapped)) == "swapped"
+
+
+def test_pe_dot_product_depends_only_on_the_shift():
+    assert _key("pe-dot-product") == pytest.approx(_pe(5, 4) @ _pe(7, 4))
+    assert _pe(5, 4) @ _pe(7, 4) == pytest.approx(_pe(40, 4) @ _pe(42, 4))
+    assert grade("pe-dot-product", "0,584").correct
+    assert mistake_id("pe-dot-product", "2") == "same_vectors"
+
+
+def test_post_ln_output_default():
+    x, f = np.array([1, 0, 2, -1]), np.array([1, 2, 0, -3])
+    y = _layer_norm(x + f)
+    assert np.allclose(_key("post-ln-output"), y)
+    assert grade("post-ln-output", "[0,577; 0,577; 0,577; -1,732]").correct
+    z = x + f
+    unbiased = (z - z.mean()) / math.sqrt(z.var(ddof=1) + 1e-5)
+    assert mistake_id("post-ln-output", _vec(unbiased)) == "unbiased_variance"
+    assert mistake_id("post-ln-output", _vec(_layer_norm(f))) == "no_residual"
+
+
+def test_pre_ln_output_default():
+    x = np.array([2, 0, -1, 3])
+    y = x + 0.5 * _layer_norm(x)
+    assert np.allclose(_key("pre-ln-output"), y)
+    assert grade("pre-ln-output", _vec(y)).correct
+    assert mistake_id("pre-ln-output", _vec(_layer_norm(1.5 * x))) == "post_ln"
+
+
 # ---------------------------------------------------------------- theory questions
 
 
