@@ -390,3 +390,11 @@ def test_bank_shape():
     assert all("шаблон" in q.get("tags", []) for q in templates)
     assert all(q.get("solution") and q.get("hints") and q.get("mistakes") for q in templates)
     assert not any("source" in q for q in bank["questions"])  # no seed covers this topic
+
+
+def test_matching_keys_and_swaps():
+    assert grade("architectures-matching", '{"0": "0", "1": "1", "2": "2"}').correct
+    swapped = grade("architectures-matching", '{"0": "1", "1": "0", "2": "2"}')
+    assert not swapped.correct and swapped.mistake["id"] == "bert_gpt_swapped"
+    assert grade("post-ln-vs-pre-ln", '{"0": "0", "1": "1"}').correct
+    assert mistake_id("post-ln-vs-pre-ln", '{"0": "1", "1": "0"}') == "swapped"
