@@ -50,10 +50,10 @@ def test_attention_score_default():
 
 def test_dot_product_variance_default_matches_a_simulation():
     rng = np.random.default_rng(0)
-    q = rng.normal(0, math.sqrt(0.5), size=(200_000, 64))
-    k = rng.normal(0, math.sqrt(0.5), size=(200_000, 64))
+    q = rng.normal(0, math.sqrt(0.5), size=(20_000, 64))
+    k = rng.normal(0, math.sqrt(0.5), size=(20_000, 64))
     simulated = np.var(np.sum(q * k, axis=1))
-    assert simulated == pytest.approx(16, rel=0.02)  # 64 · 0.5²
+    assert simulated == pytest.approx(16, rel=0.05)  # 64 · 0.5²
     assert _key("dot-product-variance") == pytest.approx(16)
     assert grade("dot-product-variance", "16").correct
     assert mistake_id("dot-product-variance", "32") == "variance_not_squared"
