@@ -5,6 +5,8 @@ x = (1, 2), y = (2, 3), w0 = 0, η = 0.1). The seed prints no numbers for упр
 the engine's (torch.optim) values under the convention Q(w) = mean (w·x_i − y_i)².
 """
 
+import json
+
 import pytest
 
 import grader
@@ -102,3 +104,38 @@ def test_random_variants_self_consistent(seed):
     spec = spec_of(BANK, "sgd-two-steps")
     key = grader.grade(spec, seed, "0").expected
     assert grader.grade(spec, seed, "[" + "; ".join(map(repr, key)) + "]").correct
+
+
+def _matching(choices):
+    return json.dumps({str(stem): str(choice) for stem, choice in enumerate(choices)})
+
+
+def test_training_loop_order_is_the_pytorch_one():
+    spec = spec_of(BANK, "training-loop-order")
+    order = [
+        "optimizer.zero_grad()",
+        "pred = model(x)",
+        "loss = loss_fn(pred, y)",
+        "loss.backward()",
+        "optimizer.step()",
+        "scheduler.step()",
+    ]
+    ordinals = ["первым", "вторым", "третьим", "четвёртым", "пятым", "шестым"]
+    choices = list(dict.fromkeys(pair["answer"] for pair in spec["pairs"]))
+    right = [choices.index(ordinals[order.index(pair["stem"])]) for pair in spec["pairs"]]
+    assert grade("training-loop-order", _matching(right)).correct
+    swapped = right[:]
+    backward, step = (
+        next(i for i, p in enumerate(spec["pairs"]) if p["stem"] == s) for s in order[3:5]
+    )
+    swapped[backward], swapped[step] = right[step], right[backward]
+    assert grade("training-loop-order", _matching(swapped)).mistake["id"] == "step_before_backward"
+
+
+def test_eval_and_no_grad_roles():
+    eval_, no_grad, neither = 0, 1, 2
+    assert grade(
+        "eval-vs-no-grad-match", _matching([eval_, eval_, no_grad, no_grad, neither])
+    ).correct
+    swapped = _matching([no_grad, no_grad, eval_, eval_, neither])
+    assert grade("eval-vs-no-grad-match", swapped).mistake["id"] == "swapped"
