@@ -7,6 +7,7 @@ the engine's (torch.optim) values under the convention Q(w) = mean (w·x_i − y
 
 import json
 
+import numpy as np
 import pytest
 
 import grader
@@ -139,3 +140,55 @@ def test_eval_and_no_grad_roles():
     ).correct
     swapped = _matching([no_grad, no_grad, eval_, eval_, neither])
     assert grade("eval-vs-no-grad-match", swapped).mistake["id"] == "swapped"
+
+
+def test_no_zero_grad_steps_sums_the_gradients():
+    # L = (w − 2)², w0 = 0, lr = 0.1: p.grad keeps every backward()'s gradient
+    w, buffer, plain = 0.0, 0.0, 0.0
+    for _ in range(3):
+        buffer += 2 * (w - 2)
+        w -= 0.1 * buffer
+        plain -= 0.1 * 2 * (plain - 2)
+    assert w == pytest.approx(2.016)
+    assert grade("no-zero-grad-steps", "2,016").correct
+    assert grade("no-zero-grad-steps", repr(plain)).mistake["id"] == "zero_grad_assumed"
+
+
+def test_grad_accumulation_step_averages_the_micro_batches():
+    g = np.array([0.8, -0.4, 1.2, -0.6])
+    p_grad = sum(gi / 4 for gi in g)  # (loss / 4).backward() four times
+    assert 1 - 0.1 * p_grad == pytest.approx(0.975)
+    assert grade("grad-accumulation-step", "0,975").correct
+    assert grade("grad-accumulation-step", "0,9").mistake["id"] == "not_divided_by_k"
+    assert grade("grad-accumulation-step", "1,06").mistake["id"] == "last_micro_batch_only"
+
+
+def test_effective_batch_steps_default():
+    # 2 GPUs × micro-batch 16 × 4 accumulated = 128 per step; 12 800 objects → 100 steps
+    assert grade("effective-batch-steps", json.dumps({"batch": "128", "steps": "100"})).correct
+    result = grade("effective-batch-steps", json.dumps({"batch": "64", "steps": "400"}))
+    assert [part["mistake"]["id"] for part in result.parts] == [
+        "batch:no_gpus",
+        "steps:micro_batches_counted",
+    ]
+
+
+def test_linear_scaling_warmup_default():
+    target = 0.1 * 8192 / 256
+    during = np.interp(2, [0, 5], [0.1, target])
+    assert (target, during) == pytest.approx((3.2, 1.34))
+    assert grade("linear-scaling-warmup", json.dumps({"target": "3,2", "during": "1,34"})).correct
+    result = grade("linear-scaling-warmup", json.dumps({"target": "0,5657", "during": "1,28"}))
+    assert [part["mistake"]["id"] for part in result.parts] == [
+        "target:sqrt_scaling",
+        "during:warmup_from_zero",
+    ]
+
+
+def test_clip_by_value_vector_default():
+    g = np.array([2.5, -0.4, -1.8, 0.7])
+    assert np.clip(g, -1, 1).tolist() == [1, -0.4, -1, 0.7]
+    assert grade("clip-by-value-vector", "[1; -0,4; -1; 0,7]").correct
+    by_norm = "[" + "; ".join(repr(float(x)) for x in g / np.linalg.norm(g)) + "]"
+    assert grade("clip-by-value-vector", by_norm).mistake["id"] == "norm_clipping"
+    assert grade("clip-by-value-vector", "[1; -0,16; -0,72; 0,28]").mistake["id"] == "scaled_to_max"
