@@ -13,11 +13,13 @@ from grader.engines import (  # noqa: F401  (importing registers the engines)
     detection,
     initialization,
     losses,
+    metrics,
     networks,
     normalization,
     optim,
     recurrent,
     regularization,
+    schedules,
     shapes,
 )
 from grader.engines.registry import compute, get, names
