@@ -322,3 +322,26 @@ def test_clip_sgd_step_length_default():
     assert grade("clip-sgd-step-length", "0,1").correct
     assert grade("clip-sgd-step-length", "0,7").mistake["id"] == "no_clipping"
     assert grade("clip-sgd-step-length", "1").mistake["id"] == "forgot_lr"
+
+
+def test_clip_two_iterations_leaves_a_small_gradient_alone():
+    g1, g2 = np.array([4.0, -4.0, 2.0]), np.array([1.0, 0.0, -2.0])
+    assert np.linalg.norm(g1) == 6 and np.linalg.norm(g2) < 3
+    right = {"first": "[2; -2; 1]", "second": "[1; 0; -2]"}
+    assert grade("clip-two-iterations", json.dumps(right)).correct
+    stretched = "[" + "; ".join(repr(float(x)) for x in g2 * 3 / np.linalg.norm(g2)) + "]"
+    result = grade("clip-two-iterations", json.dumps({"first": "[3; -3; 2]", "second": stretched}))
+    assert [part["mistake"]["id"] for part in result.parts] == [
+        "first:value_clipping",
+        "second:scaled_up_to_max_norm",
+    ]
+
+
+def test_onecycle_total_steps_accumulation_default():
+    # 500 micro-batches, 4 per optimizer step, 10 epochs
+    assert 10 * (500 // 4) == 1250
+    assert grade("onecycle-total-steps-accumulation", "1250").correct
+    assert (
+        grade("onecycle-total-steps-accumulation", "5000").mistake["id"] == "micro_batches_counted"
+    )
+    assert grade("onecycle-total-steps-accumulation", "125").mistake["id"] == "one_epoch_only"
