@@ -63,6 +63,30 @@ TABLE: dict[str, dict[str, list[str]]] = {
                    "адаптивная оценка момента"],
         "reject": ["AdamW", "Nadam", "RMSprop", "AdaGrad", "momentum", "SGD с моментом"],
     },
+    "zero-grad-name": {
+        "accept": ["optimizer.zero_grad()", "optimizer.zero_grad", "zero_grad()", "opt.zero_grad()",
+                   "model.zero_grad()", "optimizer.zero_grad(set_to_none=True)"],
+        "reject": ["optimizer.step()", "loss.backward()", "model.eval()", "torch.no_grad()",
+                   "zero_grad(set_to_none=False)", "scheduler.step()"],
+    },
+    "no-grad-name": {
+        "accept": ["torch.no_grad()", "with torch.no_grad():", "no_grad", "torch.no_grad",
+                   "torch.inference_mode()", "inference_mode"],
+        "reject": ["model.eval()", "torch.enable_grad()", "requires_grad=False", "model.train()",
+                   "optimizer.zero_grad()"],
+    },
+    "clip-value-name": {
+        "accept": ["clip_grad_value_", "torch.nn.utils.clip_grad_value_", "clip_grad_value",
+                   "nn.utils.clip_grad_value_()"],
+        "reject": ["clip_grad_norm_", "torch.nn.utils.clip_grad_norm_", "clipvalue", "clamp",
+                   "clip_grad_norm"],
+    },
+    "steplr-name": {
+        "accept": ["StepLR", "steplr", "torch.optim.lr_scheduler.StepLR", "lr_scheduler.StepLR",
+                   "StepLR()"],
+        "reject": ["MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "ReduceLROnPlateau",
+                   "LinearLR", "OneCycleLR"],
+    },
     "chain-rule-name": {
         "accept": ["цепное правило", "Правило цепочки", "chain rule",
                    "цепное правило дифференцирования", "производная сложной функции",
