@@ -4,6 +4,7 @@ Default variants are checked against hand-computed keys; seed corrections are na
 test_seed_correction_*.
 """
 
+import numpy as np
 import pytest
 
 import grader
@@ -33,6 +34,11 @@ DEFAULTS = [
     ("jaccard-pixels", "0,5", "0,6667", "dice_instead"),
     ("dice-from-jaccard", "0,6667", "1", "approx_2j"),  # 2·0.5/1.5
     ("jaccard-from-dice", "0,6667", "0,4", "half"),  # 0.8/1.2
+    # classification metrics: 12/30 and 1900/1950 averaged; accuracy 1912/1980
+    ("balanced-accuracy", "0,6872", "0,9657", "plain_accuracy"),
+    ("fpr-confusion", "0,1", "1/3", "fdr"),  # 40/400; 40/120
+    ("fpr-confusion", "40/400", "0,9", "specificity"),  # 360/400
+    ("precision-at-prevalence", "0,1538", "0,9474", "no_prevalence"),  # .009/.0585; .9/.95
 ]
 
 
@@ -98,6 +104,37 @@ def test_seed_correction_yolo_boxes_per_cell():
     # 003 describes 5 + C numbers per cell (one box); YOLO v1 has B boxes: S·S·(5B + C)
     assert grade("yolo-output-size", "1470").correct
     assert grade("yolo-output-size", "1225").mistake["id"] == "one_box"
+
+
+def test_roc_point_default_by_hand():
+    # scores 0.95 … 0.1, labels 1 1 0 1 0 1 0 0, threshold 0.4: the top five are positive,
+    # TP = 3 of P = 4, FP = 2 of N = 4
+    spec = spec_of(BANK, "roc-point")
+    v = grader.variant(spec, None).values
+    scores, labels = np.array(v["s"]), np.array(v["h"])
+    predicted = scores >= v["t"]
+    fpr = np.sum(predicted & (labels == 0)) / np.sum(labels == 0)
+    tpr = np.sum(predicted & (labels == 1)) / np.sum(labels == 1)
+    assert (fpr, tpr) == (0.5, 0.75)
+    assert grade("roc-point", "[0,5; 0,75]").correct
+    assert grade("roc-point", "[0,75; 0,5]").mistake["id"] == "swapped"
+    assert grade("roc-point", "[0,4; 0,75]").mistake["id"] == "fdr_as_fpr"  # FP/(TP + FP) = 2/5
+
+
+def test_roc_point_on_other_seeds():
+    spec = spec_of(BANK, "roc-point")
+    for seed in range(20):
+        v = grader.variant(spec, seed).values
+        labels = np.array(v["h"])
+        predicted = np.array(v["s"]) >= v["t"]
+        fpr = np.sum(predicted & (labels == 0)) / np.sum(labels == 0)
+        tpr = np.sum(predicted & (labels == 1)) / np.sum(labels == 1)
+        assert grade("roc-point", f"[{float(fpr)!r}; {float(tpr)!r}]", seed).correct
+
+
+def test_precision_at_prevalence_matches_counts():
+    # 100 000 people: 1 000 ill, 900 found; 99 000 healthy, 4 950 false alarms
+    assert grade("precision-at-prevalence", repr(900 / (900 + 4950))).correct
 
 
 def test_bank_shape():

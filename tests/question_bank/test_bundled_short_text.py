@@ -130,6 +130,12 @@ TABLE: dict[str, dict[str, list[str]]] = {
                    "Dice similarity coefficient", "коэффициент Дайса", "Sørensen–Dice"],
         "reject": ["IoU", "мера Жаккара", "F1", "F2", "точность", "полнота", "Dice loss"],
     },
+    "specificity-name": {
+        "accept": ["специфичность", "Специфичность", "specificity", "TNR", "true negative rate",
+                   "специфичностью", "доля истинно отрицательных", "спецефичность"],
+        "reject": ["чувствительность", "полнота", "точность", "FPR", "recall", "precision",
+                   "не специфичность", "NPV"],
+    },
     "bptt-name": {
         "accept": ["BPTT", "backpropagation through time", "back propagation through time",
                    "Back-propagation through time (BPTT)",
