@@ -157,6 +157,12 @@ TABLE: dict[str, dict[str, list[str]]] = {
         "reject": ["Long Term Memory", "Short Term Memory", "долгая краткосрочная память",
                    "Long Short-Term Model", "Gated Recurrent Unit"],
     },
+    "beam-search-name": {
+        "accept": ["лучевой поиск", "Лучевой поиск", "beam search", "beam-search", "BeamSearch",
+                   "Лучевой поиск (beam search)", "поиск с лучом", "лучевым поиском"],
+        "reject": ["жадный поиск", "жадное декодирование", "greedy search", "полный перебор",
+                   "поиск в ширину", "не лучевой поиск", "teacher forcing"],
+    },
     "pytorch-embedding-layer": {
         "accept": ["nn.Embedding", "torch.nn.Embedding", "Embedding", "nn.Embedding()",
                    "слой nn.Embedding"],
