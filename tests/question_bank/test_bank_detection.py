@@ -39,6 +39,14 @@ DEFAULTS = [
     ("fpr-confusion", "0,1", "1/3", "fdr"),  # 40/400; 40/120
     ("fpr-confusion", "40/400", "0,9", "specificity"),  # 360/400
     ("precision-at-prevalence", "0,1538", "0,9474", "no_prevalence"),  # .009/.0585; .9/.95
+    # positives .9 .6 .4 against negatives .7 .4 .3 .1: 4 + 3 + 2.5 of 12 pairs, one tie
+    ("roc-auc-scores", "9,5/12", "9/12", "ties_zero"),
+    ("roc-auc-scores", "0,7917", "10/12", "ties_one"),
+    ("roc-auc-scores", "0,792", "2,5/12", "inverted"),
+    ("roc-auc-scores", "0,7917", "9,5/21", "all_pairs"),
+    # ranking 1 0 1 1 0 0 1 0: 4 + 3 + 3 + 1 = 11 of 4·4 pairs
+    ("roc-auc-ranking", "11/16", "5/16", "inverted"),
+    ("roc-auc-ranking", "0,6875", "11/28", "all_pairs"),
 ]
 
 
@@ -135,6 +143,26 @@ def test_roc_point_on_other_seeds():
 def test_precision_at_prevalence_matches_counts():
     # 100 000 people: 1 000 ill, 900 found; 99 000 healthy, 4 950 false alarms
     assert grade("precision-at-prevalence", repr(900 / (900 + 4950))).correct
+
+
+def _auc_by_pairs(positives, negatives):
+    pairs = [(p > n) + 0.5 * (p == n) for p in positives for n in negatives]
+    return sum(pairs) / len(pairs)
+
+
+def test_roc_auc_keys_by_counting_pairs():
+    spec = spec_of(BANK, "roc-auc-scores")
+    for seed in [None, *range(20)]:
+        v = grader.variant(spec, seed).values
+        assert any(p == n for p in v["pos"] for n in v["neg"])  # every variant has a tie
+        assert grade("roc-auc-scores", repr(_auc_by_pairs(v["pos"], v["neg"])), seed).correct
+    spec = spec_of(BANK, "roc-auc-ranking")
+    for seed in [None, *range(20)]:
+        labels = grader.variant(spec, seed).values["h"]
+        rank = range(len(labels), 0, -1)  # the first object has the highest score
+        positives = [r for r, y in zip(rank, labels, strict=True) if y == 1]
+        negatives = [r for r, y in zip(rank, labels, strict=True) if y == 0]
+        assert grade("roc-auc-ranking", repr(_auc_by_pairs(positives, negatives)), seed).correct
 
 
 def test_bank_shape():
