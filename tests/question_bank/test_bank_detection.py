@@ -47,6 +47,8 @@ DEFAULTS = [
     # ranking 1 0 1 1 0 0 1 0: 4 + 3 + 3 + 1 = 11 of 4·4 pairs
     ("roc-auc-ranking", "11/16", "5/16", "inverted"),
     ("roc-auc-ranking", "0,6875", "11/28", "all_pairs"),
+    ("f-beta", "200/330", "0,6667", "f1_instead"),  # 5·40/(5·40 + 4·30 + 10); 80/120
+    ("f-beta", "0,6061", "0,7407", "beta_swapped"),  # β² on recall: 2.2857/(4·0.5714 + 0.8)
 ]
 
 
@@ -163,6 +165,16 @@ def test_roc_auc_keys_by_counting_pairs():
         positives = [r for r, y in zip(rank, labels, strict=True) if y == 1]
         negatives = [r for r, y in zip(rank, labels, strict=True) if y == 0]
         assert grade("roc-auc-ranking", repr(_auc_by_pairs(positives, negatives)), seed).correct
+
+
+def test_f_beta_by_counts():
+    # F_β = (1 + β²)·TP / ((1 + β²)·TP + β²·FN + FP), the count form of the same measure
+    spec = spec_of(BANK, "f-beta")
+    for seed in [None, *range(15)]:
+        v = grader.variant(spec, seed).values
+        b2 = v["beta"] ** 2
+        f = (1 + b2) * v["tp"] / ((1 + b2) * v["tp"] + b2 * v["fn"] + v["fp"])
+        assert grade("f-beta", repr(f), seed).correct
 
 
 def test_bank_shape():
