@@ -4,6 +4,8 @@ Default variants are checked against hand-computed keys; seed corrections are na
 test_seed_correction_*.
 """
 
+import json
+
 import numpy as np
 import pytest
 
@@ -175,6 +177,22 @@ def test_f_beta_by_counts():
         b2 = v["beta"] ** 2
         f = (1 + b2) * v["tp"] / ((1 + b2) * v["tp"] + b2 * v["fn"] + v["fp"])
         assert grade("f-beta", repr(f), seed).correct
+
+
+def _matching(*answers):
+    return json.dumps({str(i): str(a) for i, a in enumerate(answers)})
+
+
+def test_classifier_theory_keys():
+    assert grade("roc-axes", "0").correct and not grade("roc-axes", "1").correct
+    assert grade("auc-random-classifier", "0").correct
+    assert grade("auc-properties", "0,1,2").correct
+    assert grade("auc-properties", "0,1,2,4").score < 1  # ROC-AUC does not follow the class share
+    assert grade("accuracy-paradox", "0").correct and not grade("accuracy-paradox", "1").correct
+    assert grade("pr-vs-roc-imbalance", "0").correct
+    assert grade("clf-metric-formulas", _matching(0, 1, 2, 3, 4)).correct
+    fdr = grade("clf-metric-formulas", _matching(0, 1, 5, 3, 4))
+    assert not fdr.correct and fdr.mistake["id"] == "fpr_is_fdr"
 
 
 def test_bank_shape():

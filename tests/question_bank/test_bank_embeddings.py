@@ -94,6 +94,16 @@ def test_reparam_sample_default_by_hand():
     assert grade("reparam-sample", "[" + "; ".join(repr(float(x)) for x in z) + "]").correct
 
 
+def test_autoencoder_theory_keys():
+    assert grade("ae-training-target", "0").correct
+    assert grade("denoising-ae", "0").correct and not grade("denoising-ae", "1").correct
+    assert grade("reparameterization", "0").correct
+    assert grade("vae-loss-terms", "0,1,2").correct
+    assert grade("vae-loss-terms", "0,1,2,4").score < 1  # KL is not symmetric
+    assert grade("kl-zero-when", "0").correct and not grade("kl-zero-when", "2").correct
+    assert grade("latent-space-name", "латентное пространство").correct
+
+
 def test_bank_shape():
     bank = load(BANK)
     topics = {t["slug"] for t in bank["topics"]}

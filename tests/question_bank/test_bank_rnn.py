@@ -4,6 +4,7 @@ Default variants are checked against hand-computed keys; seed corrections are na
 test_seed_correction_*.
 """
 
+import json
 import math
 
 import numpy as np
@@ -158,6 +159,17 @@ def test_teacher_forcing_loss_is_torch_mean_cross_entropy():
     # the same numbers as log-probabilities fed to a mean NLL: −(ln .5 + ln .8 + ln .25 + ln .9)/4
     loss = -(math.log(0.5) + math.log(0.8) + math.log(0.25) + math.log(0.9)) / 4
     assert grade("teacher-forcing-loss", repr(loss)).correct
+
+
+def test_seq2seq_theory_keys():
+    assert grade("greedy-vs-beam", "0,1,2").correct
+    assert grade("greedy-vs-beam", "0,1,2,3").score < 1  # beam search is no exhaustive search
+    assert grade("beam-width-one", "0").correct and not grade("beam-width-one", "1").correct
+    assert grade("teacher-forcing-choice", "0").correct
+    assert not grade("teacher-forcing-choice", "1").correct  # its own prediction: inference
+    assert grade("beam-search-name", "beam search").correct
+    swapped = json.dumps({"0": "0", "1": "1", "2": "2", "3": "4", "4": "3"})
+    assert grade("seq2seq-parts", swapped).mistake["id"] == "bos_eos_swapped"
 
 
 def test_bank_shape():
