@@ -4,6 +4,10 @@ Default variants are checked against hand-computed keys; seed corrections are na
 test_seed_correction_*.
 """
 
+import json
+import math
+
+import numpy as np
 import pytest
 
 import grader
@@ -39,6 +43,17 @@ DEFAULTS = [
     ("simplernn-params-keras", "472", "408", "no_recurrent"),  # 50·8 + 64 + 8
     # seed 000: Embedding(max_words=10000, 50) + SimpleRNN(8) + Dense(1)
     ("keras-text-model-params", "500 481", "481", "no_embedding"),
+    # seq2seq
+    ("beam-best-score", "-1,4271", "-1,6094", "greedy"),  # ln(0.3·0.8); ln(0.5·0.4)
+    ("beam-best-score", "ln(0.24)", "-0,6198", "log10"),
+    ("beam-after-two-steps", "[0,245; 0,225]", "[0,225; 0,135]", "only_best_prefix"),
+    ("beam-after-two-steps", "[0,245; 0,225]", "[1,05; 0,95]", "added_probs"),
+    ("beam-candidates-count", "100", "120", "k_on_first_step"),  # 10 + 3·3·10; 4·3·10
+    ("beam-candidates-count", "100", "10000", "exhaustive"),
+    ("length-normalized-choice", "-0,4625", "-2,1203", "no_normalization"),
+    ("teacher-forcing-loss", "0,602", "2,408", "sum"),
+    ("bridge-layer-params", "262656", "131584", "one_direction"),  # 512·512 + 512; 256·512 + 512
+    ("bridge-layer-params", "262 656", "262144", "no_bias"),
 ]
 
 
@@ -89,6 +104,72 @@ def test_seed_correction_lstm_has_three_gates():
     # 002: «три или четыре вентиля»; the classic LSTM has three (the candidate is not a gate)
     assert grade("lstm-gates", "0,1,2").correct
     assert grade("lstm-gates", "0,1,2,4").score < 1
+
+
+def _beam(first, table, width, steps=2):
+    """Plain beam search over probabilities: the kept (probability, prefix) pairs, best first."""
+    beam = [(1.0, ())]
+    for _ in range(steps):
+        grown = [
+            (prob * (first[j] if not prefix else table[prefix[-1]][j]), (*prefix, j))
+            for prob, prefix in beam
+            for j in range(len(first))
+        ]
+        beam = sorted(grown, reverse=True)[:width]
+    return beam
+
+
+def _tables(slug, values):
+    first = [values["pA"], values["pB"], 1 - values["pA"] - values["pB"]]
+    # the row after B puts its peak on B in beam-best-score and on A in beam-after-two-steps
+    row_b = (
+        (values["b2"], values["b1"]) if slug == "beam-best-score" else (values["b1"], values["b2"])
+    )
+    rows = [(values["a1"], values["a2"]), row_b, (values["c1"], values["c2"])]
+    return first, [[x, y, 1 - x - y] for x, y in rows]
+
+
+@pytest.mark.parametrize("slug", ["beam-best-score", "beam-after-two-steps"])
+def test_beam_keys_against_a_plain_beam_search(slug):
+    spec = spec_of(BANK, slug)
+    for seed in [None, *range(15)]:
+        values = grader.variant(spec, seed).values
+        first, table = _tables(slug, values)
+        np.testing.assert_allclose(values["Q"], table, atol=1e-12)
+        kept = _beam(first, table, width=2)
+        (greedy,) = _beam(first, table, width=1)
+        assert greedy[1][0] == 0 and any(prefix[0] == 1 for _, prefix in kept)
+        if slug == "beam-best-score":
+            assert kept[0][0] > greedy[0]  # the wider beam beats greedy decoding
+            raw = repr(math.log(kept[0][0]))
+        else:
+            raw = f"[{kept[0][0]!r}; {kept[1][0]!r}]"
+        assert grade(slug, raw, seed).correct, (slug, seed)
+
+
+def test_length_normalized_choice_by_hand():
+    short, long = [0.5, 0.4, 0.6], [0.9, 0.5, 0.8, 0.5, 0.55]
+    assert sum(map(math.log, short)) > sum(map(math.log, long))  # unnormalised: the short one
+    best = max(np.mean(np.log(short)), np.mean(np.log(long)))
+    assert best == np.mean(np.log(long))
+    assert grade("length-normalized-choice", repr(float(best))).correct
+
+
+def test_teacher_forcing_loss_is_torch_mean_cross_entropy():
+    # the same numbers as log-probabilities fed to a mean NLL: −(ln .5 + ln .8 + ln .25 + ln .9)/4
+    loss = -(math.log(0.5) + math.log(0.8) + math.log(0.25) + math.log(0.9)) / 4
+    assert grade("teacher-forcing-loss", repr(loss)).correct
+
+
+def test_seq2seq_theory_keys():
+    assert grade("greedy-vs-beam", "0,1,2").correct
+    assert grade("greedy-vs-beam", "0,1,2,3").score < 1  # beam search is no exhaustive search
+    assert grade("beam-width-one", "0").correct and not grade("beam-width-one", "1").correct
+    assert grade("teacher-forcing-choice", "0").correct
+    assert not grade("teacher-forcing-choice", "1").correct  # its own prediction: inference
+    assert grade("beam-search-name", "beam search").correct
+    swapped = json.dumps({"0": "0", "1": "1", "2": "2", "3": "4", "4": "3"})
+    assert grade("seq2seq-parts", swapped).mistake["id"] == "bos_eos_swapped"
 
 
 def test_bank_shape():

@@ -154,6 +154,12 @@ TABLE: dict[str, dict[str, list[str]]] = {
                    "Dice similarity coefficient", "коэффициент Дайса", "Sørensen–Dice"],
         "reject": ["IoU", "мера Жаккара", "F1", "F2", "точность", "полнота", "Dice loss"],
     },
+    "specificity-name": {
+        "accept": ["специфичность", "Специфичность", "specificity", "TNR", "true negative rate",
+                   "специфичностью", "доля истинно отрицательных", "спецефичность"],
+        "reject": ["чувствительность", "полнота", "точность", "FPR", "recall", "precision",
+                   "не специфичность", "NPV"],
+    },
     "bptt-name": {
         "accept": ["BPTT", "backpropagation through time", "back propagation through time",
                    "Back-propagation through time (BPTT)",
@@ -174,6 +180,19 @@ TABLE: dict[str, dict[str, list[str]]] = {
                    "Long Short Term Memory"],
         "reject": ["Long Term Memory", "Short Term Memory", "долгая краткосрочная память",
                    "Long Short-Term Model", "Gated Recurrent Unit"],
+    },
+    "beam-search-name": {
+        "accept": ["лучевой поиск", "Лучевой поиск", "beam search", "beam-search", "BeamSearch",
+                   "Лучевой поиск (beam search)", "поиск с лучом", "лучевым поиском"],
+        "reject": ["жадный поиск", "жадное декодирование", "greedy search", "полный перебор",
+                   "поиск в ширину", "не лучевой поиск", "teacher forcing"],
+    },
+    "latent-space-name": {
+        "accept": ["латентное пространство", "Латентное пространство", "скрытое пространство",
+                   "latent space", "латентном пространстве", "пространство латентных переменных",
+                   "пространство скрытых представлений"],
+        "reject": ["признаковое пространство", "пространство признаков", "входное пространство",
+                   "не латентное пространство", "выходное пространство", "feature space"],
     },
     "pytorch-embedding-layer": {
         "accept": ["nn.Embedding", "torch.nn.Embedding", "Embedding", "nn.Embedding()",
