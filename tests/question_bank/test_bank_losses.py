@@ -1,11 +1,25 @@
 """Bank «losses» (03-losses.yaml): seed examples and seed corrections."""
 
-from tests.question_bank.banks import graders
+import json
+
+import numpy as np
+import pytest
+
+from grader import kinds
+from grader.variants import variant
+from tests.question_bank.banks import graders, spec_of
 
 BANK = "03-losses"
 
 
 grade, mistake_id = graders(BANK)
+
+
+def _key(slug, seed=None):
+    """The key of a variant as the grader computes it (the default variant by default)."""
+    spec = spec_of(BANK, slug)
+    key = kinds.get(spec["kind"]).expected(spec, variant(spec, seed).values)
+    return np.asarray(key, dtype=float).tolist()
 
 
 def test_softmax_seed_logits():
@@ -63,3 +77,85 @@ def test_seed_correction_mse_constant_gradient():
     assert not grade("constant-gradient-loss", "1").correct, "seed attributes it to MSE"
     assert grade("mse-vs-mae", "0, 1, 2").correct
     assert not grade("mse-vs-mae", "0, 1, 2, 3").correct
+
+
+# ---------------------------------------------------------------- issue 15: logits, log-sum-exp
+# The new questions have no seed: the defaults are our own numbers, and each key is checked here
+# against a second computation (NumPy's logaddexp, a one-hot softmax), not the YAML expression.
+
+
+def _lse(z) -> float:
+    return float(np.logaddexp.reduce(np.asarray(z, dtype=float)))
+
+
+def test_logits_from_probabilities():
+    p = np.array([0.6, 0.3, 0.1])
+    z = np.log(p) - np.log(p[-1])
+    assert np.allclose(np.exp(z) / np.exp(z).sum(), p)
+    assert _key("logits-from-probs") == pytest.approx(z.tolist())
+    assert grade("logits-from-probs", "[ln(6); ln(3); 0]").correct
+    assert grade("logits-from-probs", "[1,792; 1,099; 0]").correct
+    assert mistake_id("logits-from-probs", "[-0,511; -1,204; -2,303]") == "log_probs_unshifted"
+    assert mistake_id("logits-from-probs", "[0,405; -0,847; -2,197]") == "per_class_log_odds"
+
+
+def test_logit_of_probability():
+    assert _key("logit-of-probability") == pytest.approx(np.log(4))  # p = 0.8: odds 4 : 1
+    assert grade("logit-of-probability", "1,386").correct
+    assert grade("logit-of-probability", "ln(4)").correct
+    assert mistake_id("logit-of-probability", "-0,223") == "log_prob"
+    assert mistake_id("logit-of-probability", "-1,386") == "inverted_odds"
+
+
+def test_logsumexp_of_large_logits():
+    z = [1000, 1002, 999]
+    with np.errstate(over="ignore"):  # why the question exists: float32 overflows
+        assert np.isinf(np.log(np.sum(np.exp(np.float32(z)))))
+    assert _key("logsumexp-large") == pytest.approx(_lse(z), abs=1e-9)
+    assert grade("logsumexp-large", "1002,170").correct
+    assert not grade("logsumexp-large", "1002,2").correct  # asked to within 0.001
+    assert mistake_id("logsumexp-large", "1002") == "max_only"
+    assert mistake_id("logsumexp-large", "0,170") == "forgot_max"
+
+
+def test_log_softmax_of_large_logits():
+    z = np.array([801.0, 798.0, 800.0])
+    expected = z - _lse(z)
+    assert _key("log-softmax-large") == pytest.approx(expected.tolist(), abs=1e-9)
+    assert grade("log-softmax-large", "[-0,349; -3,349; -1,349]").correct
+    assert mistake_id("log-softmax-large", "[0,7054; 0,0351; 0,2595]") == "probabilities"
+    assert mistake_id("log-softmax-large", "[0; -3; -1]") == "shift_only"
+
+
+def test_logsumexp_of_equal_logits():
+    assert _key("logsumexp-equal-logits") == pytest.approx(_lse([3] * 10))
+    assert grade("logsumexp-equal-logits", "3 + ln(10)").correct
+    assert grade("logsumexp-equal-logits", "5,303").correct
+    assert mistake_id("logsumexp-equal-logits", "4") == "log10"
+    assert mistake_id("logsumexp-equal-logits", "3") == "max_only"
+
+
+def test_softmax_before_cross_entropy_floor():
+    onehot = np.eye(10)[0]  # the best the network can output: probability 1 for the true class
+    floor = -(onehot - _lse(onehot))[0]
+    assert _key("double-softmax-min-loss") == pytest.approx(floor)
+    assert grade("double-softmax-min-loss", "ln(e + 9) - 1").correct
+    assert grade("double-softmax-min-loss", "1,461").correct
+    assert mistake_id("double-softmax-min-loss", "0") == "zero"
+    assert mistake_id("double-softmax-min-loss", "2,303") == "uniform"
+
+
+def test_logits_and_stability_choices():
+    assert grade("logits-definition", "0").correct
+    assert not grade("logits-definition", "3").correct  # log-probabilities are one normalised set
+    assert grade("logits-argmax", "0").correct
+    assert grade("float32-exp-overflow", "0").correct
+    assert not grade("float32-exp-overflow", "1").correct  # float64's bound
+    assert grade("logsumexp-why-max", "0").correct
+    assert grade("log-of-softmax-unstable", "0, 1").correct
+    assert not grade("log-of-softmax-unstable", "0, 1, 2").correct
+    assert grade("double-softmax-bug", "0").correct
+    right = json.dumps({"0": "0", "1": "1", "2": "2", "3": "0"})
+    assert grade("torch-loss-inputs", right).correct
+    swapped = json.dumps({"0": "1", "1": "0", "2": "2", "3": "0"})  # CE and NLL inputs swapped
+    assert not grade("torch-loss-inputs", swapped).correct

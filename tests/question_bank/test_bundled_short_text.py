@@ -53,6 +53,11 @@ TABLE: dict[str, dict[str, list[str]]] = {
         "reject": ["энтропия", "MSE", "среднеквадратичная ошибка", "hinge loss",
                    "дивергенция Кульбака — Лейблера", "бинарная кросс-энтропия"],
     },
+    "logits-name": {
+        "accept": ["логиты", "Логиты", "logits", "логит", "Logits", "логитами", "логииты"],
+        "reject": ["вероятности", "логарифмы вероятностей", "log-probabilities", "веса",
+                   "градиенты", "признаки", "probabilities"],
+    },
     "adagrad-name": {
         "accept": ["AdaGrad", "Adagrad", "Ada Grad", "adagrad", "адаград",
                    "Adaptive Gradient", "AdaGrad (adaptive gradient)", "optim.Adagrad"],
