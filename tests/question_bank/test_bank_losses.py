@@ -159,3 +159,126 @@ def test_logits_and_stability_choices():
     assert grade("torch-loss-inputs", right).correct
     swapped = json.dumps({"0": "1", "1": "0", "2": "2", "3": "0"})  # CE and NLL inputs swapped
     assert not grade("torch-loss-inputs", swapped).correct
+
+
+# ---------------------------------------------------------------- cross-entropy gradients
+# The softmax_cross_entropy engine gives dL/dlogits from its closed form p − q; the tests
+# differentiate the loss numerically instead.
+
+
+def _ce(z, targets, eps=0.0):
+    """Mean F.cross_entropy with label smoothing ε, from log-sum-exp: a plain NumPy loss."""
+    z = np.atleast_2d(np.asarray(z, dtype=float))
+    c = z.shape[1]
+    q = np.full_like(z, eps / c)
+    q[np.arange(len(z)), np.atleast_1d(targets)] += 1 - eps
+    logp = z - np.logaddexp.reduce(z, axis=1, keepdims=True)
+    return float(-(q * logp).sum(axis=1).mean())
+
+
+def _numeric_grad(f, z, h=1e-6):
+    z = np.asarray(z, dtype=float)
+    grad = np.zeros_like(z)
+    for index in np.ndindex(z.shape):
+        step = np.zeros_like(z)
+        step[index] = h
+        grad[index] = (f(z + step) - f(z - step)) / (2 * h)
+    return grad
+
+
+def test_cross_entropy_gradient_of_one_sample():
+    z = [2, 1, -1, 0.5]
+    grad = _numeric_grad(lambda v: _ce(v, [1]), z)
+    assert _key("ce-grad-logits") == pytest.approx(grad.tolist(), abs=1e-6)
+    assert grade("ce-grad-logits", "[0,6095; -0,7758; 0,0303; 0,136]").correct
+    assert mistake_id("ce-grad-logits", "[0,6095; 0,2242; 0,0303; 0,136]") == "forgot_onehot"
+    assert mistake_id("ce-grad-logits", "[-0,6095; 0,7758; -0,0303; -0,136]") == "sign"
+
+
+def test_cross_entropy_gradient_of_a_batch_mean():
+    z = [[1, 0, -1], [0.5, 1.5, 0]]
+    grad = _numeric_grad(lambda v: _ce(v, [0, 2]), z)
+    np.testing.assert_allclose(_key("ce-grad-batch-mean"), grad, atol=1e-6)
+    assert grade("ce-grad-batch-mean", "[-0,1674 0,1224 0,0450; 0,1156 0,3143 -0,4299]").correct
+    summed = "[-0,3348 0,2447 0,0900; 0,2312 0,6285 -0,8598]"
+    assert mistake_id("ce-grad-batch-mean", summed) == "no_mean"
+    per_element = "[-0,0558 0,0408 0,0150; 0,0385 0,1048 -0,1433]"
+    assert mistake_id("ce-grad-batch-mean", per_element) == "mean_over_all_elements"
+
+
+def test_sgd_step_on_the_output_biases():
+    b = np.array([0.5, -0.5, 0])
+    expected = b - 0.5 * _numeric_grad(lambda v: _ce(v, [1]), b)
+    assert _key("ce-bias-step") == pytest.approx(expected.tolist(), abs=1e-6)
+    assert grade("ce-bias-step", "[0,2468; -0,0932; -0,1536]").correct
+    assert mistake_id("ce-bias-step", "[0,7532; -0,9068; 0,1536]") == "ascent"
+    assert mistake_id("ce-bias-step", "[0,25; 0,25; 0]") == "logits_as_probabilities"
+
+
+def test_cross_entropy_and_mse_gradients_on_a_confident_mistake():
+    def sigmoid(v):
+        return 1 / (1 + np.exp(-v))
+
+    z = np.array([-4.0])
+    ce = _numeric_grad(lambda v: -np.log(sigmoid(v[0])), z)[0]
+    mse = _numeric_grad(lambda v: (sigmoid(v[0]) - 1) ** 2, z)[0]
+    assert _key("ce-vs-mse-grad") == pytest.approx([ce, mse], abs=1e-6)
+    assert grade("ce-vs-mse-grad", "[-0,982; -0,0347]").correct
+    assert mistake_id("ce-vs-mse-grad", "[-0,982; -1,964]") == "mse_without_sigmoid_derivative"
+
+
+def test_cross_entropy_gradient_choices():
+    assert grade("ce-grad-sum-zero", "0").correct
+    assert grade("ce-grad-confident-wrong", "0").correct
+    assert not grade("ce-grad-confident-wrong", "2").correct  # −1/p is the derivative by p
+    assert grade("ce-reduction-scale", "0, 1, 2").correct
+    assert not grade("ce-reduction-scale", "0, 1").correct
+
+
+# ---------------------------------------------------------------- label smoothing (torch: ε/C to every class)
+
+
+def test_label_smoothing_target():
+    q = np.full(4, 0.1 / 4)
+    q[2] += 0.9
+    assert _key("ls-target") == pytest.approx(q.tolist())
+    assert grade("ls-target", "[0,025; 0,025; 0,925; 0,025]").correct
+    assert grade("ls-target", "[1/40; 1/40; 37/40; 1/40]").correct
+    assert mistake_id("ls-target", "[0,0333; 0,0333; 0,9; 0,0333]") == "rest_only"
+    assert mistake_id("ls-target", "[0,025; 0,025; 0,9; 0,025]") == "true_class_without_share"
+
+
+def test_label_smoothing_loss():
+    assert _key("ls-loss") == pytest.approx(_ce([1.5, 0, -1], [0], eps=0.1))
+    assert grade("ls-loss", "0,3997").correct
+    assert mistake_id("ls-loss", str(_ce([1.5, 0, -1], [0])).replace(".", ",")) == "no_smoothing"
+
+
+def test_label_smoothing_gradient_of_a_batch():
+    z = [[2, 0, -1], [0, 1, 0.5]]
+    grad = _numeric_grad(lambda v: _ce(v, [0, 1], eps=0.2), z)
+    np.testing.assert_allclose(_key("ls-grad-batch"), grad, atol=1e-6)
+    assert grade("ls-grad-batch", "[-0,01144 0,02376 -0,01233; 0,05983 -0,1801 0,1203]").correct
+    hard = "[-0,0781 0,0571 0,0210; 0,0932 -0,2468 0,1536]"
+    assert mistake_id("ls-grad-batch", hard) == "hard_target"
+
+
+def test_label_smoothing_floor_and_logit_gap():
+    q = np.full(10, 0.01)
+    q[0] = 0.91
+    floor = _ce(np.log(q), [0], eps=0.1)  # the loss where softmax(z) = q
+    assert floor == pytest.approx(-(q * np.log(q)).sum())
+    assert _key("ls-min-loss") == pytest.approx(floor)
+    assert _ce(np.log(q) + 0.05 * np.eye(10)[0], [0], eps=0.1) > floor  # a minimum indeed
+    assert grade("ls-min-loss", "0,5003").correct
+    assert mistake_id("ls-min-loss", "0") == "zero"
+    assert _key("ls-logit-gap") == pytest.approx(np.log(q[0]) - np.log(q[1]))
+    assert grade("ls-logit-gap", "ln(91)").correct
+    assert mistake_id("ls-logit-gap", "91") == "no_log"
+    assert mistake_id("ls-logit-gap", "ln(81)") == "rest_only"
+
+
+def test_label_smoothing_choices():
+    assert grade("ls-effects", "0, 1, 2").correct
+    assert not grade("ls-effects", "0, 1, 2, 3").correct
+    assert grade("ls-torch-arg", "0").correct
