@@ -282,3 +282,97 @@ def test_label_smoothing_choices():
     assert grade("ls-effects", "0, 1, 2").correct
     assert not grade("ls-effects", "0, 1, 2, 3").correct
     assert grade("ls-torch-arg", "0").correct
+
+
+# ---------------------------------------------------------------- class imbalance and BCE with logits
+
+
+def test_weighted_cross_entropy_divides_by_the_sum_of_weights():
+    w, classes, p = [1, 2, 5], [0, 2, 1, 0], [0.7, 0.4, 0.2, 0.9]
+    weights = np.array([w[c] for c in classes])
+    # torch: reduction='mean' with weight= is the weighted average of the per-sample losses
+    expected = np.average(-np.log(p), weights=weights)
+    assert _key("wce-mean-torch") == pytest.approx(expected)
+    assert grade("wce-mean-torch", "0,918").correct
+    assert mistake_id("wce-mean-torch", "2,0655") == "divided_by_batch_size"
+    assert mistake_id("wce-mean-torch", "0,747") == "unweighted"
+
+
+def test_balanced_class_weights():
+    counts = np.array([900, 80, 20])
+    expected = [counts.sum() / (len(counts) * c) for c in counts]
+    assert _key("class-weights-balanced") == pytest.approx(expected)
+    assert grade("class-weights-balanced", "[10/27; 25/6; 50/3]").correct
+    assert mistake_id("class-weights-balanced", "[0,9; 0,08; 0,02]") == "frequencies"
+    assert mistake_id("class-weights-balanced", "[1,111; 12,5; 50]") == "forgot_classes"
+
+
+def test_bce_with_logits_pos_weight_keeps_the_mean_over_elements():
+    z, y = np.array([1.5, -0.5, -2, 0.5]), np.array([1, 0, 0, 1])
+    # -log σ(z) = log(1 + e^(-z)) and -log(1 - σ(z)) = log(1 + e^z), without a sigmoid
+    per_sample = np.where(y == 1, 3 * np.logaddexp(0, -z), np.logaddexp(0, z))
+    assert _key("bce-pos-weight") == pytest.approx(per_sample.mean())
+    assert grade("bce-pos-weight", "0,6569").correct
+    assert mistake_id("bce-pos-weight", "0,3191") == "no_weight"
+    assert mistake_id("bce-pos-weight", str(per_sample.sum() / 8).replace(".", ",")) == (
+        "divided_by_weights"
+    )
+
+
+def test_binary_focal_loss():
+    p, y, alpha, gamma = [0.9, 0.3, 0.6, 0.2], [1, 1, 0, 0], 0.25, 2
+    terms = []
+    for prob, label in zip(p, y, strict=True):
+        if label == 1:
+            terms.append(-alpha * (1 - prob) ** gamma * np.log(prob))
+        else:
+            terms.append(-(1 - alpha) * prob**gamma * np.log(1 - prob))
+    assert _key("focal-binary") == pytest.approx(np.mean(terms))
+    assert grade("focal-binary", "0,1005").correct
+    assert mistake_id("focal-binary", "0,2955") == "no_modulating_factor"
+
+
+def test_focal_loss_ratio_and_softmax_variant():
+    assert _key("focal-easy-ratio") == pytest.approx(100)  # p_t = 0.9, γ = 2
+    assert grade("focal-easy-ratio", "100").correct
+    assert mistake_id("focal-easy-ratio", "0,01") == "inverted"
+    z = np.array([1, 2, -0.5])
+    pt = np.exp(z[0] - np.logaddexp.reduce(z))
+    assert _key("focal-multiclass") == pytest.approx(-((1 - pt) ** 2) * np.log(pt))
+    assert grade("focal-multiclass", "0,7639").correct
+    assert mistake_id("focal-multiclass", "1,372") == "cross_entropy"
+
+
+def test_bce_with_logits_batch_and_gradient():
+    z, y = np.array([2, -1, 0.5, -3]), np.array([1, 0, 0, 1])
+    expected = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+    assert _key("bce-logits-batch") == pytest.approx(expected)
+    assert grade("bce-logits-batch", "1,116").correct
+    assert mistake_id("bce-logits-batch", "4,463") == "sum"
+
+    z, y = np.array([1, -2, 0.5]), np.array([1, 1, 0])
+
+    def loss(v):
+        return np.mean(np.logaddexp(0, v) - v * y)
+
+    grad = _numeric_grad(loss, z)
+    assert _key("bce-logits-grad") == pytest.approx(grad.tolist(), abs=1e-6)
+    assert grade("bce-logits-grad", "[-0,0896; -0,2936; 0,2075]").correct
+    assert mistake_id("bce-logits-grad", "[-0,2689; -0,8808; 0,6225]") == "no_mean"
+
+
+def test_bce_with_logits_on_a_confident_mistake():
+    assert _key("bce-logits-float32") == pytest.approx(float(np.logaddexp(0, 30)), abs=1e-12)
+    assert grade("bce-logits-float32", "30").correct
+    assert mistake_id("bce-logits-float32", "100") == "float32_clamp"
+
+
+def test_imbalance_and_bce_choices():
+    assert grade("focal-properties", "0, 1, 2").correct
+    assert not grade("focal-properties", "0, 1, 2, 3").correct
+    assert grade("imbalance-loss-choice", "0, 1, 2").correct
+    assert not grade("imbalance-loss-choice", "0, 1, 2, 4").correct
+    assert grade("wce-mean-denominator", "0").correct
+    assert not grade("wce-mean-denominator", "1").correct  # that is BCEWithLogitsLoss's mean
+    assert grade("bce-logits-formula", "0").correct
+    assert grade("bce-logits-why", "0, 1, 2").correct
