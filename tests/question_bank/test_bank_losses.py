@@ -1,4 +1,9 @@
-"""Bank «losses» (03-losses.yaml): seed examples and seed corrections."""
+"""Bank «losses» (03-losses.yaml): seed examples, seed corrections, and the unseeded questions.
+
+The questions on logits, the cross-entropy gradient, log-sum-exp, label smoothing, class
+imbalance and BCE with logits have no seed: each default key is checked against a second
+computation (NumPy's logaddexp, numerical derivatives), and typical mistakes by their ids.
+"""
 
 import json
 
