@@ -29,11 +29,20 @@ Conventions (PyTorch):
 from __future__ import annotations
 
 import math
-from numbers import Integral
+from numbers import Real
 
 import numpy as np
 
-from grader.engines._args import as_array, as_bool, as_choice, as_float, as_int, fail, shape_text
+from grader.engines._args import (
+    MAX_ELEMENTS,
+    as_array,
+    as_bool,
+    as_choice,
+    as_float,
+    as_int,
+    fail,
+    shape_text,
+)
 from grader.engines.registry import engine
 from grader.i18n import _
 
@@ -57,7 +66,7 @@ def _matrix(arg: str, value) -> np.ndarray:
 
 
 def _mask(value, lq: int, lk: int) -> np.ndarray:
-    """A Lq×Lk matrix of true/false (1/0 accepted), true = the position is not allowed."""
+    """A Lq×Lk matrix of true/false (or 1/0), true = the position is not allowed."""
     if not isinstance(value, (list, tuple)) or len(value) != lq:
         fail(
             "mask",
@@ -77,7 +86,7 @@ def _mask(value, lq: int, lk: int) -> np.ndarray:
             )
         for item in row:
             if not isinstance(item, (bool, np.bool_)) and not (
-                isinstance(item, Integral) and item in (0, 1)
+                isinstance(item, Real) and item in (0, 1)
             ):
                 fail(
                     "mask",
@@ -117,11 +126,19 @@ def attention(*, q, k, v, mask=None, causal=False, scale=None) -> dict:
             % {"lv": vs.shape[0], "lk": ks.shape[0]},
             "shape_mismatch",
         )
-    if lq * lk * (d + dv) > MAX_WORK:
+    if lq * lk > MAX_ELEMENTS or lq * lk * (d + dv) > MAX_WORK:
         fail(
             "q",
-            _("слишком большая задача: Lq·Lk·(d + dv) = %(work)s > %(max)s")
-            % {"work": lq * lk * (d + dv), "max": MAX_WORK},
+            _(
+                "слишком большая задача: Lq·Lk = %(cells)s (не больше %(max_cells)s), "
+                "Lq·Lk·(d + dv) = %(work)s (не больше %(max)s)"
+            )
+            % {
+                "cells": lq * lk,
+                "max_cells": MAX_ELEMENTS,
+                "work": lq * lk * (d + dv),
+                "max": MAX_WORK,
+            },
             "too_large",
         )
     causal = as_bool("causal", causal)

@@ -278,8 +278,10 @@ def layernorm(*, x, gamma=None, beta=None, eps=1e-5):
     b = _feature_vector("beta", beta, features, 0.0)
     eps = as_float("eps", eps, min=0)
     with np.errstate(over="ignore", invalid="ignore"):  # compute() refuses non-finite answers
-        mean = xs.mean(axis=-1, keepdims=True)
-        centered = xs - mean
+        # The mean is taken around the row's first value, so a constant row is centred to exact
+        # zeros (then y = β exactly, as in torch) and large offsets lose fewer digits.
+        first = xs[..., :1]
+        centered = xs - (first + (xs - first).mean(axis=-1, keepdims=True))
         var = (centered * centered).mean(axis=-1, keepdims=True)
         if not np.all(np.isfinite(var)):
             fail(

@@ -58,6 +58,8 @@ def test_attention_mask_true_means_not_allowed():
     assert r["output"][0] == pytest.approx([1.5, 1.0])
     same = attention(q=Q, k=K, v=V, mask=[[0, 1, 0], [1, 0, 0]])  # 1/0 mean true/false
     assert same == r
+    computed = attention(q=Q, k=K, v=V, mask=[[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])  # expressions
+    assert computed == r
 
 
 def test_attention_causal_square_and_rectangular():
@@ -98,6 +100,9 @@ def test_attention_large_scores_do_not_overflow():
         ({"mask": [[False, False, False]]}, "mask", "bad_arg"),
         ({"mask": [[False, False], [False, False]]}, "mask", "bad_arg"),
         ({"mask": [[False, 2, False], [False] * 3]}, "mask", "bad_arg"),
+        ({"mask": [[False, 0.5, False], [False] * 3]}, "mask", "bad_arg"),
+        ({"mask": [["no", False, False], [False] * 3]}, "mask", "bad_arg"),
+        ({"mask": True}, "mask", "bad_arg"),
         ({"mask": [[True] * 3, [False] * 3]}, "mask", "fully_masked"),
         ({"causal": 1}, "causal", "bad_arg"),
         ({"scale": float("nan")}, "scale", "bad_arg"),
@@ -108,6 +113,7 @@ def test_attention_large_scores_do_not_overflow():
             "q",
             "too_large",
         ),
+        ({"q": [[0.0]] * 1001, "k": [[0.0]] * 1000, "v": [[0.0]] * 1000}, "q", "too_large"),
     ],
 )
 def test_attention_bad_args(kw, arg, code):

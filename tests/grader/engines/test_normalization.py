@@ -198,3 +198,10 @@ def test_layernorm_bad_args(kw, arg, code):
     with pytest.raises(EngineError) as err:
         layernorm(**args)
     assert (err.value.arg, err.value.code) == (arg, code)
+
+
+def test_layernorm_constant_row_is_exactly_beta_whatever_its_value():
+    # 0.1 + 0.1 + 0.1 ≠ 0.3 in floating point: a plain mean would leave a residue of ~1e-17
+    # that eps = 1e-12 would blow up to ~1e-11
+    out = layernorm(x=[[0.1, 0.1, 0.1], [-1.0367920863581523] * 3], beta=[1, 2, 3], eps=1e-12)
+    assert out == [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]
