@@ -220,6 +220,20 @@ def test_sgd_step_on_the_output_biases():
     assert mistake_id("ce-bias-step", "[0,25; 0,25; 0]") == "logits_as_probabilities"
 
 
+def test_cross_entropy_gradient_by_the_weights_of_the_output_layer():
+    x = np.array([1, 2])
+
+    def loss(w):
+        return _ce(w @ x, [0])
+
+    grad = _numeric_grad(loss, np.array([[0.5, -1], [0, 1], [-0.5, 0.5]]))
+    np.testing.assert_allclose(_key("ce-grad-weights"), grad, atol=1e-6)
+    right = "[-0,9759 -1,9518; 0,7979 1,5958; 0,1780 0,3561]"
+    assert grade("ce-grad-weights", right).correct
+    probabilities_times_x = "[0,0241 0,0482; 0,7979 1,5958; 0,1780 0,3561]"
+    assert mistake_id("ce-grad-weights", probabilities_times_x) == "forgot_onehot"
+
+
 def test_cross_entropy_and_mse_gradients_on_a_confident_mistake():
     def sigmoid(v):
         return 1 / (1 + np.exp(-v))
@@ -234,6 +248,8 @@ def test_cross_entropy_and_mse_gradients_on_a_confident_mistake():
 
 def test_cross_entropy_gradient_choices():
     assert grade("ce-grad-sum-zero", "0").correct
+    assert grade("ce-ignore-index", "0").correct
+    assert not grade("ce-ignore-index", "1").correct  # padding is out of the denominator too
     assert grade("ce-grad-confident-wrong", "0").correct
     assert not grade("ce-grad-confident-wrong", "2").correct  # −1/p is the derivative by p
     assert grade("ce-reduction-scale", "0, 1, 2").correct
