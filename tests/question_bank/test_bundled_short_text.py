@@ -53,6 +53,17 @@ TABLE: dict[str, dict[str, list[str]]] = {
         "reject": ["энтропия", "MSE", "среднеквадратичная ошибка", "hinge loss",
                    "дивергенция Кульбака — Лейблера", "бинарная кросс-энтропия"],
     },
+    "focal-loss-name": {
+        "accept": ["focal loss", "Focal Loss", "focal-loss", "фокальная функция потерь",
+                   "фокальные потери", "фокальная потеря", "focal", "фокальной функцией потерь"],
+        "reject": ["кросс-энтропия", "dice loss", "hinge loss", "взвешенная кросс-энтропия",
+                   "label smoothing", "не focal loss", "IoU loss"],
+    },
+    "logits-name": {
+        "accept": ["логиты", "Логиты", "logits", "логит", "Logits", "логитами", "логииты"],
+        "reject": ["вероятности", "логарифмы вероятностей", "log-probabilities", "веса",
+                   "градиенты", "признаки", "probabilities"],
+    },
     "adagrad-name": {
         "accept": ["AdaGrad", "Adagrad", "Ada Grad", "adagrad", "адаград",
                    "Adaptive Gradient", "AdaGrad (adaptive gradient)", "optim.Adagrad"],
