@@ -1,5 +1,7 @@
 """Bank «cnn» (09-cnn.yaml): seed examples reproduced by the default variants, seed corrections."""
 
+import numpy as np
+
 from grader.engines import compute
 from tests.question_bank.banks import graders, spec_of
 
@@ -140,3 +142,104 @@ def test_separable_orders_differ_numerically():
     ]
     pointwise_first = [conv(mixed[t], k[t]) for t in range(2)]
     assert depthwise_first != pointwise_first
+
+
+# ---------------------------------------------------------------- transposed convolution
+# Independent computations: a transposed convolution is done here by stamping the kernel
+# (scatter-add), never by the conv2d-with-a-flipped-kernel trick the bank uses.
+
+
+def _stamp(x, kernel, stride):
+    """conv_transpose (1-D or 2-D, no padding, no bias) by adding x[i]·kernel at i·stride."""
+    x, kernel = np.asarray(x, dtype=float), np.asarray(kernel, dtype=float)
+    out_shape = tuple((n - 1) * stride + k for n, k in zip(x.shape, kernel.shape, strict=True))
+    out = np.zeros(out_shape)
+    for index in np.ndindex(x.shape):
+        corner = tuple(i * stride for i in index)
+        window = tuple(slice(c, c + k) for c, k in zip(corner, kernel.shape, strict=True))
+        out[window] += x[index] * kernel
+    return out
+
+
+def _typed(matrix) -> str:
+    return "[" + "; ".join(" ".join(f"{v:g}" for v in row) for row in np.atleast_2d(matrix)) + "]"
+
+
+def test_convt_output_sizes_invert_the_convolution_shape():
+    # 8x8, k=3, s=2, p=1, output_padding=1 -> 16; a Conv2d with the same k, s, p maps 16 back to 8
+    assert compute("conv2d_output_shape", h=16, w=16, kernel=3, stride=2, padding=1) == [8, 8]
+    assert grade("convt-output-size", "16").correct
+    assert mistake_id("convt-output-size", "15") == "no_output_padding"
+    assert mistake_id("convt-output-size", "20") == "padding_added"
+    assert mistake_id("convt-output-size", "4") == "ordinary_conv"
+    # 10x10, k=3, s=1, p=1, dilation=2 -> 12, and the dilated convolution maps 12 back to 10
+    shape = compute("conv2d_output_shape", h=12, w=12, kernel=3, padding=1, dilation=2)
+    assert shape == [10, 10]
+    assert grade("convt-output-size-dilation", "12").correct
+    assert mistake_id("convt-output-size-dilation", "10") == "no_dilation"
+    assert grade("convt-output-shape-rect", "[9; 20]").correct
+    assert mistake_id("convt-output-shape-rect", "[14; 13]") == "swapped_axes"
+
+
+def test_convt_params_count_the_weight_shape():
+    # torch: ConvTranspose2d(128, 64, 2).weight has shape (128, 64, 2, 2), bias 64
+    expected = np.zeros((128, 64, 2, 2)).size + 64
+    assert grade("convt-params", str(expected)).correct
+    assert mistake_id("convt-params", str(expected - 64 + 128)) == "bias_per_input"
+    assert mistake_id("convt-params", str(expected - 64)) == "no_bias"
+
+
+def test_output_padding_and_the_ambiguous_input_sizes():
+    # Conv2d(k=3, s=2, p=1): 8 -> 4; ConvTranspose2d gives 7 without output_padding, so 1
+    assert grade("convt-output-padding-restore", "1").correct
+    assert mistake_id("convt-output-padding-restore", "0") == "zero"
+    assert mistake_id("convt-output-padding-restore", "-1") == "forgot_padding"
+    # every n whose Conv2d(k=3, s=2, p=1) output is 5, by brute force
+    sizes = [
+        n
+        for n in range(2, 40)
+        if compute("conv2d_output_shape", h=n, w=n, kernel=3, stride=2, padding=1)[0] == 5
+    ]
+    assert sizes == [9, 10]
+    assert grade("convt-ambiguous-input", "[9; 10]").correct
+    assert mistake_id("convt-ambiguous-input", "[9; 9]") == "unique_input"
+    assert grade("convt-matrix-shape", "[16; 4]").correct
+    assert mistake_id("convt-matrix-shape", "[4; 16]") == "matrix_of_conv"
+
+
+def test_convt_by_hand_matches_stamping_the_kernel():
+    x, k = [[1, 2], [3, -1]], [[1, 0], [2, -1]]
+    out = _stamp(x, k, 2)
+    assert out.shape == (4, 4)
+    assert grade("convt-manual-stride2", _typed(out)).correct
+    assert mistake_id("convt-manual-stride2", _typed(_stamp(x, np.rot90(k, 2), 2))) == (
+        "flipped_kernel"
+    )
+    seq = _stamp([1, 2, 3], [2, 1, -1], 2)
+    assert seq.tolist() == [2, 1, 3, 2, 4, 3, -3]
+    assert grade("convt1d-overlap", "[2; 1; 3; 2; 4; 3; -3]").correct
+    assert mistake_id("convt1d-overlap", "[-1; 1; 0; 2; 1; 3; 6]") == "flipped_kernel"
+    assert mistake_id("convt1d-overlap", "[2; 1; 4; 2; 6; 3; -3]") == "overwritten"
+
+
+def test_convt_overlap_count_by_stamping_ones():
+    counts = _stamp(np.ones((8, 8)), np.ones((3, 3)), 2)
+    interior = counts[4:-4, 4:-4]
+    assert (interior.max(), interior.min()) == (4, 1)
+    assert grade("convt-overlap-count", "[4; 1]").correct
+    assert mistake_id("convt-overlap-count", "[2; 1]") == "one_axis"
+
+
+def test_conv_input_gradient_is_the_transposed_convolution():
+    x = np.array([[1, 0, 2], [3, 1, 0], [0, 2, 1]], dtype=float)
+    k = np.array([[1, 2], [0, -1]], dtype=float)
+    g = np.array([[1, -1], [2, 0]], dtype=float)
+    # dL/dX by the chain rule on Y_ij = sum_ab K_ab X_{i+a, j+b}, one output at a time
+    grad = np.zeros_like(x)
+    for i, j in np.ndindex(g.shape):
+        grad[i : i + 2, j : j + 2] += g[i, j] * k
+    assert grad.tolist() == [[1, 1, -2], [2, 3, 1], [0, -2, 0]]
+    assert grade("conv-input-grad", _typed(grad)).correct
+    assert mistake_id("conv-input-grad", _typed(_stamp(g, np.rot90(k, 2), 1))) == (
+        "kernel_not_flipped"
+    )
