@@ -2,7 +2,9 @@
 
 import numpy as np
 
+import grader
 from grader.engines import compute
+from grader.variants import variant
 from tests.question_bank.banks import graders, spec_of
 
 BANK = "09-cnn"
@@ -243,3 +245,67 @@ def test_conv_input_gradient_is_the_transposed_convolution():
     assert mistake_id("conv-input-grad", _typed(_stamp(g, np.rot90(k, 2), 1))) == (
         "kernel_not_flipped"
     )
+
+
+# ---------------------------------------------------------------- U-Net shapes
+def _unet_valid(n: int) -> dict:
+    """Sides of the original U-Net (valid 3x3 convolutions), stepped one layer at a time."""
+    encoder = []
+    side = n
+    for _level in range(4):
+        side = side - 2 - 2
+        encoder.append(side)
+        assert side % 2 == 0
+        side //= 2
+    bottom = side - 2 - 2
+    decoder, side = [], bottom
+    for _level in range(4):
+        side *= 2
+        decoder.append(side)
+        side = side - 2 - 2
+    return {"encoder": encoder, "bottom": bottom, "up": decoder[::-1], "out": side}
+
+
+def test_unet_valid_shapes_reproduce_the_paper():
+    # Ronneberger et al. 2015, fig. 1: 572 -> 28 at the bottom, 388 out; crops 568->392 ... 64->56
+    sizes = _unet_valid(572)
+    assert sizes["bottom"] == 28 and sizes["out"] == 388
+    assert sizes["encoder"] == [568, 280, 136, 64] and sizes["up"] == [392, 200, 104, 56]
+    assert grade("unet-valid-bottleneck", "28").correct
+    assert mistake_id("unet-valid-bottleneck", "35,75") == "padded"
+    assert mistake_id("unet-valid-bottleneck", "32") == "no_bottom_convs"
+    assert grade("unet-valid-output", "388").correct
+    assert mistake_id("unet-valid-output", "572") == "same_as_input"
+    assert mistake_id("unet-valid-output", "448") == "no_decoder_convs"
+    assert grade("unet-crop", "4").correct
+    assert mistake_id("unet-crop", "8") == "both_sides"
+
+
+def test_unet_crop_on_sampled_variants():
+    spec = spec_of(BANK, "unet-crop")
+    levels = set()
+    for seed in range(40):
+        values = variant(spec, seed).values
+        sizes = _unet_valid(values["n"])
+        level = values["L"] - 1
+        expected = (sizes["encoder"][level] - sizes["up"][level]) // 2
+        assert grader.grade(spec, seed, str(expected)).correct, (seed, values)
+        levels.add(values["L"])
+    assert levels == {1, 2, 3, 4}
+
+
+def test_unet_padded_input_and_concatenation():
+    # depth 4, side 100: the sides halve to 50, 25 (odd: 24 after a pool, 48 after the way up)
+    side, ok = 112, True
+    for _ in range(4):
+        ok &= side % 2 == 0
+        side //= 2
+    assert ok and all(n % 2 or n % 16 for n in range(100, 112))
+    assert grade("unet-padded-input", "112").correct
+    assert mistake_id("unet-padded-input", "96") == "cropped"
+    # Conv2d(64 + 64, 64, 3): (9*128 + 1)*64
+    assert grade("unet-concat-params", str((9 * 128 + 1) * 64)).correct
+    assert mistake_id("unet-concat-params", str((9 * 64 + 1) * 64)) == "no_concat"
+    assert grade("unet-ops-matching", '{"0": "0", "1": "1", "2": "2", "3": "3"}').correct
+    as_sum = '{"0": "0", "1": "1", "2": "2", "3": "5"}'
+    assert mistake_id("unet-ops-matching", as_sum) == "concat_as_sum"
