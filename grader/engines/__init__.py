@@ -9,15 +9,18 @@ module docstrings state the convention. Use :func:`compute` by name, or import t
 
 from grader.engines import (  # noqa: F401  (importing registers the engines)
     activations,
+    attention,
     convolution,
     detection,
     initialization,
     losses,
+    metrics,
     networks,
     normalization,
     optim,
     recurrent,
     regularization,
+    schedules,
     shapes,
 )
 from grader.engines.registry import compute, get, names

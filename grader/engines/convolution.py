@@ -11,6 +11,11 @@ Convention (PyTorch ``F.conv2d``, ``F.conv1d``, ``F.max_pool2d``, ``F.avg_pool2d
   divides by the full window size k_h·k_w, padded cells included (``count_include_pad=True``);
   the stride defaults to the kernel size; ``ceil_mode=False``; torch requires padding ≤ k/2.
 
+``pool2d_backward`` is the gradient torch's autograd gives for these poolings: max pooling
+routes each upstream value to its window's maximum (on ties, the first in row-major order, as
+the CPU kernel of ``max_pool2d`` picks), average pooling gives every cell of the window 1/(k_h·k_w)
+of it; overlapping windows add their contributions up.
+
 A kernel larger than the padded input is refused with code ``kernel_too_large``.
 """
 
@@ -31,7 +36,7 @@ from grader.engines._args import (
 from grader.engines.registry import engine
 from grader.i18n import _, gettext_noop
 
-__all__ = ["conv2d", "conv1d", "pool2d"]
+__all__ = ["conv2d", "conv1d", "pool2d", "pool2d_backward"]
 
 MAX_WORK = 50_000_000  # multiply-adds a single convolution may cost
 _IMAGE = gettext_noop("ожидалось изображение C×H×W или H×W")
@@ -226,20 +231,8 @@ def conv1d(*, x, kernel, bias=None, stride=1, padding=0, dilation=1):
     return (out[0] if squeeze else out).tolist()
 
 
-@engine("pool2d")
-def pool2d(*, image, kernel, stride=None, padding=0, mode):
-    """Max or average pooling of one image, as torch F.max_pool2d / F.avg_pool2d compute it.
-
-    ``image`` is C×H×W (or H×W: then the answer is H_out×W_out); ``kernel``, ``stride`` (default:
-    the kernel size) and ``padding`` are an int or a pair. ``mode="max"`` pads with −inf;
-    ``mode="avg"`` pads with zeros and always divides by k_h·k_w (count_include_pad=True).
-    Output size ⌊(H + 2p − k)/s⌋ + 1; padding may not exceed half the kernel (torch's rule).
-
-    >>> pool2d(image=[[1, 2], [3, 4]], kernel=2, mode="max")
-    [[4.0]]
-    >>> pool2d(image=[[1, 2], [3, 4]], kernel=2, padding=1, stride=2, mode="avg")
-    [[0.25, 0.5], [0.75, 1.0]]
-    """
+def _pool_input(image, kernel, stride, padding, mode):
+    """The image (C×H×W), mode, window, stride and padding of a pooling, checked as torch does."""
     x, squeeze = _channels_first("image", image, ndim=3, short=2, expected=_(_IMAGE))
     mode = as_choice("mode", mode, ("max", "avg"))
     kh, kw = as_pair("kernel", kernel, min=1)
@@ -262,6 +255,26 @@ def pool2d(*, image, kernel, stride=None, padding=0, mode):
             % {"kh": kh, "kw": kw, "h": h, "w": w, "hp": hp, "wp": wp},
             code="kernel_too_large",
         )
+    return x, squeeze, mode, (kh, kw), (sh, sw), (ph, pw)
+
+
+@engine("pool2d")
+def pool2d(*, image, kernel, stride=None, padding=0, mode):
+    """Max or average pooling of one image, as torch F.max_pool2d / F.avg_pool2d compute it.
+
+    ``image`` is C×H×W (or H×W: then the answer is H_out×W_out); ``kernel``, ``stride`` (default:
+    the kernel size) and ``padding`` are an int or a pair. ``mode="max"`` pads with −inf;
+    ``mode="avg"`` pads with zeros and always divides by k_h·k_w (count_include_pad=True).
+    Output size ⌊(H + 2p − k)/s⌋ + 1; padding may not exceed half the kernel (torch's rule).
+
+    >>> pool2d(image=[[1, 2], [3, 4]], kernel=2, mode="max")
+    [[4.0]]
+    >>> pool2d(image=[[1, 2], [3, 4]], kernel=2, padding=1, stride=2, mode="avg")
+    [[0.25, 0.5], [0.75, 1.0]]
+    """
+    x, squeeze, mode, (kh, kw), (sh, sw), (ph, pw) = _pool_input(
+        image, kernel, stride, padding, mode
+    )
     fill = -np.inf if mode == "max" else 0.0
     xp = np.pad(x, ((0, 0), (ph, ph), (pw, pw)), constant_values=fill)
     windows = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]
@@ -271,3 +284,65 @@ def pool2d(*, image, kernel, stride=None, padding=0, mode):
         with np.errstate(over="ignore"):  # compute() refuses non-finite answers
             out = windows.sum(axis=(3, 4)) / (kh * kw)
     return (out[0] if squeeze else out).tolist()
+
+
+@engine("pool2d_backward")
+def pool2d_backward(*, image, upstream, kernel, stride=None, padding=0, mode):
+    """Gradient of a pooling with respect to its input, as torch's autograd of F.*_pool2d gives it.
+
+    ``image``, ``kernel``, ``stride``, ``padding`` and ``mode`` are those of ``pool2d``;
+    ``upstream`` is dL/d(output), in the shape of the pooled output (C×H_out×W_out, or
+    H_out×W_out for an H×W image). Max pooling sends each upstream value to the position of its
+    window's maximum — on a tie the first one in row-major order, as torch's CPU kernel picks it;
+    average pooling spreads it evenly, 1/(k_h·k_w) to every cell of the window, padding
+    included. Where windows overlap (stride < kernel) the contributions add up. The answer has
+    the shape of ``image``.
+
+    >>> pool2d_backward(image=[[1, 5], [5, 2]], upstream=[[10]], kernel=2, mode="max")
+    [[0.0, 10.0], [0.0, 0.0]]
+    >>> pool2d_backward(image=[[1, 2, 3]], upstream=[[4, 8]], kernel=[1, 2], stride=1,
+    ...     mode="avg")
+    [[2.0, 6.0, 4.0]]
+    """
+    x, squeeze, mode, (kh, kw), (sh, sw), (ph, pw) = _pool_input(
+        image, kernel, stride, padding, mode
+    )
+    c, h, w = x.shape
+    ho, wo = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    grad_out = as_array("upstream", upstream)
+    want = (ho, wo) if squeeze else (c, ho, wo)
+    if grad_out.shape != want:
+        fail(
+            "upstream",
+            _("форма upstream %(shape_text)s не совпадает с формой выхода пулинга %(want_text)s")
+            % {"shape_text": shape_text(grad_out), "want_text": "×".join(map(str, want))},
+        )
+    grad_out = grad_out.reshape(c, ho, wo)
+    if c * ho * wo * kh * kw > 4 * MAX_ELEMENTS:
+        fail("kernel", _("слишком большой пулинг"), code="too_large")
+    grad = np.zeros((c, h + 2 * ph, w + 2 * pw))
+    with np.errstate(over="ignore", invalid="ignore"):  # compute() refuses non-finite answers
+        if mode == "max":
+            xp = np.pad(x, ((0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
+            windows = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]
+            # argmax returns the first maximum in row-major order of the window, as torch does
+            winner = windows.reshape(c, ho, wo, kh * kw).argmax(axis=3)
+            channel, i, j = np.indices((c, ho, wo))
+            rows, cols = i * sh + winner // kw, j * sw + winner % kw
+            np.add.at(grad, (channel, rows, cols), grad_out)  # in output order, repeats add up
+        else:
+            share = grad_out / (kh * kw)
+            if kh * kw <= ho * wo:  # loop over the shorter of window cells and windows
+                for a in range(kh):
+                    for b in range(kw):
+                        grad[:, a : a + sh * (ho - 1) + 1 : sh, b : b + sw * (wo - 1) + 1 : sw] += (
+                            share
+                        )
+            else:
+                for i in range(ho):
+                    for j in range(wo):
+                        grad[:, i * sh : i * sh + kh, j * sw : j * sw + kw] += share[
+                            :, i, j, None, None
+                        ]
+    grad = grad[:, ph : ph + h, pw : pw + w]
+    return (grad[0] if squeeze else grad).tolist()

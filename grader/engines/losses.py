@@ -10,17 +10,38 @@ Convention (PyTorch):
 * ``binary_logloss`` is ``F.binary_cross_entropy(p, y)`` with mean reduction. Like torch, each log
   is clamped at −100, so p = 0 or p = 1 gives a finite loss (at most 100 per sample) instead of
   infinity, and log(1 − p) is computed as ``log1p(−p)``. Soft targets y ∈ [0, 1] are allowed.
+* ``softmax_cross_entropy`` is ``F.cross_entropy(logits, target, label_smoothing=ε,
+  reduction=...)`` together with the gradient autograd leaves in ``logits.grad``. With C classes
+  the smoothed target is q = (1 − ε)·onehot(target) + ε/C, the loss of a sample is
+  −Σ_c q_c·log softmax(z)_c and its gradient softmax(z) − q; "mean" divides the sum over the
+  samples (and the gradient) by N. A vector of logits with an int target is one sample, as torch's
+  unbatched input.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from grader.engines._args import as_array, as_float, as_int, as_int_list, fail, shape_text
+from grader.engines._args import (
+    as_array,
+    as_choice,
+    as_float,
+    as_int,
+    as_int_list,
+    fail,
+    shape_text,
+)
 from grader.engines.registry import engine
 from grader.i18n import _
 
-__all__ = ["softmax", "cross_entropy", "binary_logloss", "log_softmax", "bce_elementwise"]
+__all__ = [
+    "softmax",
+    "cross_entropy",
+    "softmax_cross_entropy",
+    "binary_logloss",
+    "log_softmax",
+    "bce_elementwise",
+]
 
 LOG_CLAMP = -100.0  # torch clamps both logs of binary_cross_entropy at −100
 
@@ -65,6 +86,44 @@ def softmax(*, z, temperature=1):
     return (shifted / shifted.sum(axis=-1, keepdims=True)).tolist()
 
 
+def _logits_and_targets(logits, targets, arg: str) -> tuple[np.ndarray, list[int], bool]:
+    """Logits as an N×C matrix (a vector is one sample), N class indices, and whether the logits
+    were a vector."""
+    z = as_array("logits", logits)
+    vector = z.ndim == 1
+    if vector:
+        z = z[np.newaxis, :]
+        if isinstance(targets, (list, tuple)):
+            t = as_int_list(arg, targets, min=0)
+        else:
+            t = [as_int(arg, targets, min=0)]
+    elif z.ndim == 2:
+        t = as_int_list(arg, targets, min=0)
+    else:
+        fail(
+            "logits",
+            _("ожидалась матрица N×C (или вектор C), получена форма %(shape_text)s")
+            % {"shape_text": shape_text(z)},
+        )
+    n, c = z.shape
+    if n == 0 or c == 0:
+        fail("logits", _("пустая матрица логитов (форма %(n)s×%(c)s)") % {"n": n, "c": c})
+    if len(t) != n:
+        fail(
+            arg,
+            _("число меток (%(n_t)s) не совпадает с числом строк logits (форма %(n)s×%(c)s)")
+            % {"n_t": len(t), "n": n, "c": c},
+        )
+    for i, k in enumerate(t):
+        if k >= c:
+            fail(
+                f"{arg}[{i}]",
+                _("номер класса %(k)s вне диапазона 0…%(c)s (классов %(c2)s)")
+                % {"k": k, "c": c - 1, "c2": c},
+            )
+    return z, t, vector
+
+
 @engine("cross_entropy")
 def cross_entropy(*, logits, targets):
     """Mean cross-entropy of logits (N×C) against class indices (F.cross_entropy, mean).
@@ -78,37 +137,8 @@ def cross_entropy(*, logits, targets):
     >>> round(cross_entropy(logits=[0, 0, 0, 0], targets=3), 6)
     1.386294
     """
-    z = as_array("logits", logits)
-    if z.ndim == 1:
-        z = z[np.newaxis, :]
-        if isinstance(targets, (list, tuple)):
-            t = as_int_list("targets", targets, min=0)
-        else:
-            t = [as_int("targets", targets, min=0)]
-    elif z.ndim == 2:
-        t = as_int_list("targets", targets, min=0)
-    else:
-        fail(
-            "logits",
-            _("ожидалась матрица N×C (или вектор C), получена форма %(shape_text)s")
-            % {"shape_text": shape_text(z)},
-        )
-    n, c = z.shape
-    if n == 0 or c == 0:
-        fail("logits", _("пустая матрица логитов (форма %(n)s×%(c)s)") % {"n": n, "c": c})
-    if len(t) != n:
-        fail(
-            "targets",
-            _("число меток (%(n_t)s) не совпадает с числом строк logits (форма %(n)s×%(c)s)")
-            % {"n_t": len(t), "n": n, "c": c},
-        )
-    for i, k in enumerate(t):
-        if k >= c:
-            fail(
-                f"targets[{i}]",
-                _("номер класса %(k)s вне диапазона 0…%(c)s (классов %(c2)s)")
-                % {"k": k, "c": c - 1, "c2": c},
-            )
+    z, t, _vector = _logits_and_targets(logits, targets, "targets")
+    n = z.shape[0]
     logp = log_softmax(z)
     return float(-logp[np.arange(n), t].mean())
 
@@ -141,3 +171,35 @@ def binary_logloss(*, y, p):
     if np.any((ys < 0) | (ys > 1)):
         fail("y", _("метки должны лежать в [0, 1]"))
     return float(bce_elementwise(ys, ps).mean())
+
+
+@engine("softmax_cross_entropy")
+def softmax_cross_entropy(*, logits, target, label_smoothing=0, reduction="mean") -> dict:
+    """Cross-entropy of logits with label smoothing, and its gradient (F.cross_entropy + autograd).
+
+    ``logits`` is N×C with ``target`` a list of N class indices, or a vector of C logits with an
+    int ``target`` (one sample). The target distribution is (1 − ε)·onehot + ε/C with
+    ε = ``label_smoothing`` ∈ [0, 1]; ``reduction`` is "mean" (over the samples) or "sum".
+    Returns ``{"loss": float, "grad": dL/dlogits}``, the gradient in the shape of ``logits``:
+    softmax(z) − target distribution, divided by N for "mean".
+
+    >>> r = softmax_cross_entropy(logits=[0, 0], target=1, label_smoothing=0.2)
+    >>> round(r["loss"], 6), r["grad"]
+    (0.693147, [0.4, -0.4])
+    """
+    z, t, vector = _logits_and_targets(logits, target, "target")
+    n, c = z.shape
+    eps = as_float("label_smoothing", label_smoothing, min=0, max=1)
+    reduction = as_choice("reduction", reduction, ("mean", "sum"))
+    q = np.full((n, c), eps / c)
+    q[np.arange(n), t] += 1.0 - eps
+    logp = log_softmax(z)
+    losses = -(q * logp).sum(axis=1)
+    grad = np.exp(logp) - q
+    if reduction == "mean":
+        loss, grad = losses.mean(), grad / n
+    else:
+        loss = losses.sum()
+    if vector:
+        grad = grad[0]
+    return {"loss": float(loss), "grad": grad.tolist()}

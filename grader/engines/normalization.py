@@ -23,6 +23,11 @@ Running statistics (``batchnorm_running``), after each training batch, per featu
 
 Both start from mean 0 and variance 1. In evaluation mode (``model.eval()`` / ``training=False``)
 both compute y = γ·(x − running_mean)/√(running_var + eps) + β.
+
+Layer normalization (``layernorm``, PyTorch ``F.layer_norm(x, (F,), gamma, beta, eps)``, the
+forward of ``nn.LayerNorm(F)``): every sample (row, the last axis) is standardized with its own
+mean and *biased* variance over its F features, y = γ·(x − μ)/√(σ² + eps) + β, γ and β having
+one value per feature. It does not depend on the batch: the same in training and evaluation.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from grader.engines._args import as_array, as_choice, as_float, as_vector, fail,
 from grader.engines.registry import engine
 from grader.i18n import _
 
-__all__ = ["batchnorm", "batchnorm_running", "CONVENTIONS"]
+__all__ = ["batchnorm", "batchnorm_running", "layernorm", "CONVENTIONS"]
 
 CONVENTIONS = {"pytorch": {"momentum": 0.1, "eps": 1e-5}, "keras": {"momentum": 0.99, "eps": 1e-3}}
 MAX_BATCHES = 1000
@@ -244,3 +249,45 @@ def batchnorm_running(
                 y = y[:, 0] if features == 1 else y[0]
             output = y.tolist()
     return {"running_mean": mean.tolist(), "running_var": var.tolist(), "output": output}
+
+
+@engine("layernorm")
+def layernorm(*, x, gamma=None, beta=None, eps=1e-5):
+    """Layer normalization of every row of x (N×F) over its features (torch F.layer_norm).
+
+    Each row is standardized with its own mean and biased variance (divisor F), then scaled by
+    ``gamma`` and shifted by ``beta`` (F values each; defaults: ones and zeros). A vector x is
+    one sample; an N×L×F array (a batch of sequences) is normalized over its last axis too.
+
+    >>> y = layernorm(x=[[1, 3], [2, 2]], gamma=[1, 2], beta=[0, 1], eps=0.5)
+    >>> [[round(v, 6) for v in row] for row in y]  # row 1: μ = 2, σ² = 1, √(1 + 0.5)
+    [[-0.816497, 2.632993], [0.0, 1.0]]
+    """
+    xs = as_array("x", x)
+    if xs.ndim < 1 or xs.ndim > 3 or xs.size == 0:
+        fail(
+            "x",
+            _(
+                "ожидалась непустая матрица N×F (или вектор F, или N×L×F), получена форма "
+                "%(shape_text)s"
+            )
+            % {"shape_text": shape_text(xs)},
+        )
+    features = xs.shape[-1]
+    g = _feature_vector("gamma", gamma, features, 1.0)
+    b = _feature_vector("beta", beta, features, 0.0)
+    eps = as_float("eps", eps, min=0)
+    with np.errstate(over="ignore", invalid="ignore"):  # compute() refuses non-finite answers
+        # The mean is taken around the row's first value, so a constant row is centred to exact
+        # zeros (then y = β exactly, as in torch) and large offsets lose fewer digits.
+        first = xs[..., :1]
+        centered = xs - (first + (xs - first).mean(axis=-1, keepdims=True))
+        var = (centered * centered).mean(axis=-1, keepdims=True)
+        if not np.all(np.isfinite(var)):
+            fail(
+                "x", _("слишком большие значения: дисперсия не помещается в float64"), "not_finite"
+            )
+        denom = np.sqrt(var + eps)
+        if np.any(denom == 0):
+            fail("eps", _("все значения строки равны, а eps = 0: деление на ноль"))
+        return (centered / denom * g + b).tolist()

@@ -23,6 +23,12 @@ Convention (PyTorch ``torch.optim``, defaults ``dampening=0``, ``maximize=False`
 ``optimizer_trajectory`` fits y ≈ w·x (no intercept) with the squared error (w·x − y)² reduced
 over the batch by mean, sum or ½·sum; ``logistic_regression_step`` runs plain gradient descent on
 the binary cross-entropy of σ(w·x + b).
+
+``clip_grad_norm`` follows ``torch.nn.utils.clip_grad_norm_``: the total norm is the p-norm of the
+vector of the tensors' own p-norms (the same as the norm of all gradients concatenated; for
+p = inf the largest |g|), and every gradient is multiplied by max_norm / (total + 1e-6) only when
+that coefficient is below 1 — so a total a hair above max_norm is still scaled, and the clipped
+norm is max_norm·total/(total + 1e-6), a little under max_norm.
 """
 
 from __future__ import annotations
@@ -31,15 +37,16 @@ import math
 
 import numpy as np
 
-from grader.engines._args import as_array, as_choice, as_float, as_int, fail
+from grader.engines._args import MAX_ELEMENTS, as_array, as_choice, as_float, as_int, fail
 from grader.engines.activations import sigmoid
 from grader.engines.registry import engine
 from grader.i18n import _
 
-__all__ = ["optimizer_trajectory", "logistic_regression_step", "OPTIMIZERS"]
+__all__ = ["optimizer_trajectory", "logistic_regression_step", "clip_grad_norm", "OPTIMIZERS"]
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
 MAX_STEPS = 10_000
+MAX_TENSORS = 10_000  # gradients one clip_grad_norm call may take
 
 
 def _data(x, y):
@@ -216,3 +223,70 @@ def logistic_regression_step(*, x, y, w0, b0=None, lr, steps=1, reduction):
             if not math.isfinite(w) or (b is not None and not math.isfinite(b)):
                 _diverged("lr")
     return {"w": float(w), "b": None if b is None else float(b)}
+
+
+def _norm_type(value) -> float:
+    """A p > 0, or infinity given as "inf" (JSON has no infinity) or as a float."""
+    if value == "inf" or (isinstance(value, float) and value == math.inf):
+        return math.inf
+    return as_float("norm_type", value, min=0, min_open=True)
+
+
+def _gradients(value) -> list[np.ndarray]:
+    if not isinstance(value, (list, tuple)) or not value:
+        fail("grads", _("ожидался непустой список градиентов (каждый — число или массив)"))
+    if len(value) > MAX_TENSORS:
+        fail(
+            "grads",
+            _("слишком много градиентов (%(n)s), допустимо не больше %(max)s")
+            % {"n": len(value), "max": MAX_TENSORS},
+            code="too_large",
+        )
+    grads, total = [], 0
+    for i, item in enumerate(value):
+        g = as_array(f"grads[{i}]", item)
+        if g.size == 0:
+            fail(f"grads[{i}]", _("пустой градиент"))
+        total += g.size
+        if total > MAX_ELEMENTS:
+            fail("grads", _("слишком много чисел в градиентах"), code="too_large")
+        grads.append(g)
+    return grads
+
+
+def _p_norm(values: np.ndarray, p: float) -> np.float64:
+    values = np.abs(values.ravel())
+    if p == math.inf:
+        return values.max()
+    if p == 1:
+        return values.sum()
+    if p == 2:
+        return np.sqrt(np.dot(values, values))
+    return (values**p).sum() ** (1.0 / p)
+
+
+@engine("clip_grad_norm")
+def clip_grad_norm(*, grads, max_norm, norm_type=2):
+    """Gradients clipped by their total norm, as torch.nn.utils.clip_grad_norm_ does it.
+
+    ``grads`` is a list of gradients (each a number, a vector or an array of any shape — the
+    flattened tensors of a model); the total norm is the ``norm_type``-norm (p > 0, or "inf" for
+    the largest |g|) of all of them together. When max_norm/(total + 1e-6) < 1 every gradient is
+    multiplied by it, otherwise all stay as they are. Returns ``{"total_norm": …, "clipped":
+    [...]}`` with the gradients in the shapes given.
+
+    >>> out = clip_grad_norm(grads=[[3, 0], [4]], max_norm=1)
+    >>> out["total_norm"], [[round(v, 6) for v in g] for g in out["clipped"]]
+    (5.0, [[0.6, 0.0], [0.8]])
+    >>> clip_grad_norm(grads=[[3, -4]], max_norm=10, norm_type="inf")
+    {'total_norm': 4.0, 'clipped': [[3.0, -4.0]]}
+    """
+    arrays = _gradients(grads)
+    max_norm = as_float("max_norm", max_norm, min=0, min_open=True)
+    p = _norm_type(norm_type)
+    with np.errstate(over="ignore"):  # compute() refuses a non-finite total
+        norms = np.array([_p_norm(g, p) for g in arrays])
+        total = _p_norm(norms, p)
+        coef = min(max_norm / (total + 1e-6), 1.0)
+        clipped = [(g * coef).tolist() for g in arrays]
+    return {"total_norm": float(total), "clipped": clipped}

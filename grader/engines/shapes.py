@@ -18,9 +18,13 @@ Conventions followed (all sizes are exact Python integers):
 * ``conv1d_params`` counts ``torch.nn.Conv1d`` (= ``keras.layers.Conv1D``) parameters;
   ``conv1d_output_shape`` gives torch's L_out for an integer padding and Keras' for "valid",
   "same" (ceil(L/stride)) and "causal" (d·(k − 1) zeros on the left only, then "valid").
+* ``conv_transpose2d_output_shape`` is the shape ``torch.nn.ConvTranspose2d`` produces:
+  (n − 1)·s − 2p + d·(k − 1) + output_padding + 1, where output_padding must be smaller than the
+  stride or the dilation of its axis (torch's rule).
 * ``receptive_field`` is the side of the input region one output pixel depends on.
 
-An output side that would be zero or negative is an error (code ``kernel_too_large``), never 0.
+An output side that would be zero or negative is an error (code ``kernel_too_large``; for a
+transposed convolution, whose output only padding can shrink, ``padding_too_large``), never 0.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ __all__ = [
     "conv1d_output_shape",
     "conv2d_mult_ops",
     "pool2d_output_shape",
+    "conv_transpose2d_output_shape",
     "receptive_field",
     "rnn_params",
     "embedding_params",
@@ -323,6 +328,61 @@ def pool2d_output_shape(
             kernel,
             (h, w),
             out,
+        )
+    return out
+
+
+@engine("conv_transpose2d_output_shape")
+def conv_transpose2d_output_shape(
+    *, in_h, in_w, kernel, stride=1, padding=0, output_padding=0, dilation=1
+) -> list[int]:
+    """Output [h_out, w_out] of a transposed 2-D convolution (``torch.nn.ConvTranspose2d``).
+
+    n_out = (n − 1)·s − 2p + d·(k − 1) + output_padding + 1 per axis. ``kernel``, ``stride``,
+    ``padding``, ``output_padding`` and ``dilation`` are an int or a pair [rows, cols];
+    output_padding must be smaller than the stride or the dilation of its axis, as torch requires.
+
+    >>> conv_transpose2d_output_shape(in_h=16, in_w=16, kernel=4, stride=2, padding=1)
+    [32, 32]
+    >>> conv_transpose2d_output_shape(in_h=7, in_w=5, kernel=3, stride=2, padding=1,
+    ...     output_padding=[1, 0])
+    [14, 9]
+    """
+    size = (_count("in_h", in_h), _count("in_w", in_w))
+    kernel = as_pair("kernel", kernel, min=1)
+    stride = as_pair("stride", stride, min=1)
+    padding = as_pair("padding", padding, min=0)
+    extra = as_pair("output_padding", output_padding, min=0)
+    dilation = as_pair("dilation", dilation, min=1)
+    for axis, op, s, d in zip(("h", "w"), extra, stride, dilation, strict=True):
+        if op >= s and op >= d:
+            fail(
+                "output_padding",
+                _(
+                    "output_padding %(op)s по оси %(axis)s должен быть меньше stride "
+                    "(%(s)s) или dilation (%(d)s) этой оси (так требует torch)"
+                )
+                % {"op": op, "axis": axis, "s": s, "d": d},
+                "output_padding_too_large",
+            )
+    sides = zip(size, kernel, stride, padding, extra, dilation, strict=True)
+    out = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, k, s, p, op, d in sides]
+    if min(out) < 1:
+        fail(
+            "padding",
+            _(
+                "паддинг %(ph)s×%(pw)s слишком велик для входа %(h)s×%(w)s: получился бы выход "
+                "%(out_h)s×%(out_w)s"
+            )
+            % {
+                "ph": padding[0],
+                "pw": padding[1],
+                "h": size[0],
+                "w": size[1],
+                "out_h": out[0],
+                "out_w": out[1],
+            },
+            "padding_too_large",
         )
     return out
 

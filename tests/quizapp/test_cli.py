@@ -65,6 +65,9 @@ CONTRACT = {
 }  # fmt: skip
 # Added since, each with its reference check (tests/reference).
 ADDED = {"nms", "batchnorm_running", "conv1d_params", "conv1d_output_shape"}
+# Issue 15: training schedules, clipping, transposed convolution, pooling gradients, ROC AUC.
+ADDED |= {"clip_grad_norm", "lr_schedule", "conv_transpose2d_output_shape", "pool2d_backward"}
+ADDED |= {"roc_auc"}
 
 
 def test_list_names_every_engine_of_the_contract():

@@ -1,4 +1,5 @@
-"""softmax, cross_entropy and binary_logloss against PyTorch on thousands of random cases.
+"""softmax, cross_entropy, softmax_cross_entropy and binary_logloss against PyTorch on thousands of
+random cases.
 
 Torch convention notes checked here: softmax(z / T) is stable for huge logits; F.cross_entropy
 averages over the batch; F.binary_cross_entropy clamps each log at −100 (so p ∈ {0, 1} gives a
@@ -6,6 +7,7 @@ finite loss) and uses log1p(−p) for the second log.
 """
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -90,3 +92,62 @@ def test_binary_logloss_random():
 def test_binary_logloss_clamp_edges_exactly():
     for y, p in [([1.0], [0.0]), ([0.0], [1.0]), ([1.0, 0.0], [1.0, 0.0]), ([0.0], [1e-12])]:
         assert compute("binary_logloss", y=y, p=p) == F.binary_cross_entropy(t64(p), t64(y)).item()
+
+
+# --- softmax_cross_entropy: F.cross_entropy with label smoothing and its autograd ------------
+
+
+def torch_ce(logits, target, label_smoothing, reduction):
+    z = t64(logits).requires_grad_()
+    loss = F.cross_entropy(
+        z,
+        torch.tensor(target, dtype=torch.long),
+        label_smoothing=label_smoothing,
+        reduction=reduction,
+    )
+    loss.backward()
+    return loss.item(), z.grad.numpy()
+
+
+def test_softmax_cross_entropy_random():
+    rng = np.random.default_rng(5)
+    for _ in range(N_VARIANTS):
+        c = int(rng.integers(1, 7))
+        vector = rng.random() < 0.3
+        n = 1 if vector else int(rng.integers(1, 6))
+        logits = random_logits(rng, (c,) if vector else (n, c))
+        target = int(rng.integers(c)) if vector else [int(t) for t in rng.integers(0, c, n)]
+        smoothing = float(rng.choice([0.0, 0.0, 0.1, 0.2, 1.0, rng.random()]))
+        reduction = str(rng.choice(["mean", "sum"]))
+        got = compute(
+            "softmax_cross_entropy",
+            logits=logits.tolist(),
+            target=target,
+            label_smoothing=smoothing,
+            reduction=reduction,
+        )
+        loss, grad = torch_ce(logits, target, smoothing, reduction)
+        scale = 1 + np.abs(logits).max()  # the loss grows with the logits, the gradient does not
+        assert got["loss"] == pytest.approx(loss, rel=1e-12, abs=1e-13 * scale)
+        assert np.shape(got["grad"]) == grad.shape
+        np.testing.assert_allclose(got["grad"], grad, rtol=1e-11, atol=1e-15)
+
+
+def test_softmax_cross_entropy_defaults_and_edges():
+    logits = [[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]]
+    got = compute("softmax_cross_entropy", logits=logits, target=[0, 1])
+    loss, grad = torch_ce(logits, [0, 1], 0.0, "mean")
+    assert got["loss"] == pytest.approx(loss, rel=1e-14)
+    np.testing.assert_allclose(got["grad"], grad, rtol=1e-13)
+    # one class: the loss is 0 with or without smoothing; full smoothing: a uniform target
+    assert compute("softmax_cross_entropy", logits=[[3.0], [-1.0]], target=[0, 0])["loss"] == 0
+    got = compute("softmax_cross_entropy", logits=[1.0, 2.0, 3.0], target=2, label_smoothing=1)
+    loss, grad = torch_ce([1.0, 2.0, 3.0], 2, 1.0, "mean")
+    assert got["loss"] == pytest.approx(loss, rel=1e-14)
+    np.testing.assert_allclose(got["grad"], grad, rtol=1e-13)
+    with pytest.raises(RuntimeError):  # torch refuses smoothing above 1, so does the engine
+        torch_ce([1.0, 2.0], 0, 1.5, "mean")
+    from grader.errors import EngineError
+
+    with pytest.raises(EngineError):
+        compute("softmax_cross_entropy", logits=[1.0, 2.0], target=0, label_smoothing=1.5)

@@ -206,3 +206,74 @@ def test_batch_of_one_value_per_feature():
     assert got["running_mean"] == pytest.approx([0.02]) and got["running_var"] == pytest.approx(
         [0.99]
     )
+
+
+# --- layernorm: F.layer_norm over the last axis -----------------------------------------------
+
+
+def test_layernorm_random():
+    rng = np.random.default_rng(46)
+    for _ in range(N_VARIANTS):
+        ndim = int(rng.choice([1, 2, 2, 2, 3]))
+        shape = tuple(int(s) for s in rng.integers(1, 6, ndim - 1)) + (int(rng.integers(1, 7)),)
+        kind = rng.integers(4)
+        if kind == 0:
+            x = rng.integers(-5, 10, shape).astype(float)
+        elif kind == 1:
+            x = rng.normal(rng.normal(0, 3), rng.choice([0.1, 1.0, 10.0]), shape)
+        elif kind == 2:  # constant rows: y = β
+            x = np.broadcast_to(rng.normal(0, 5, shape[:-1] + (1,)), shape).copy()
+        else:
+            x = rng.normal(0, 1, shape) * rng.choice([1e-3, 1e3])
+        features = shape[-1]
+        gamma = rng.normal(1, 0.5, features) if rng.random() < 0.7 else None
+        beta = rng.normal(0, 1, features) if rng.random() < 0.7 else None
+        eps = float(rng.choice([1e-5, 1e-5, 1e-3, 0.1, 1e-12, 1.0]))
+        args = {"x": x.tolist(), "eps": eps}
+        args.update({"gamma": gamma.tolist()} if gamma is not None else {})
+        args.update({"beta": beta.tolist()} if beta is not None else {})
+        out = np.asarray(compute("layernorm", **args))
+        ref = F.layer_norm(
+            t64(x),
+            (features,),
+            None if gamma is None else t64(gamma),
+            None if beta is None else t64(beta),
+            eps=eps,
+        ).numpy()
+        # torch computes x·rstd − μ·rstd: tolerance relative to the cancellation, as above
+        g = np.ones(features) if gamma is None else gamma
+        b = np.zeros(features) if beta is None else beta
+        sigma = np.sqrt(x.var(axis=-1) + eps)
+        scale = 1.0 + np.max(np.abs(x.mean(axis=-1)) / sigma) * np.abs(g).max() + np.abs(b).max()
+        np.testing.assert_allclose(out, ref, rtol=1e-9, atol=1e-14 * scale, err_msg=f"{x}")
+
+
+def test_layernorm_module_and_constant_rows():
+    rng = np.random.default_rng(47)
+    for _ in range(200):
+        n, features = int(rng.integers(1, 5)), int(rng.integers(1, 6))
+        module = torch.nn.LayerNorm(features, dtype=torch.float64)
+        with torch.no_grad():
+            module.weight.copy_(t64(rng.normal(1, 0.5, features)))
+            module.bias.copy_(t64(rng.normal(0, 1, features)))
+        x = rng.normal(0, 2, (n, features))
+        x[0] = x[0, 0]  # a constant row gives β exactly
+        got = compute(
+            "layernorm",
+            x=x.tolist(),
+            gamma=module.weight.tolist(),
+            beta=module.bias.tolist(),
+        )
+        ref = module(t64(x)).detach().numpy()
+        np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-12)
+        np.testing.assert_array_equal(got[0], module.bias.detach().numpy())
+
+
+def test_layernorm_eps_zero_on_a_constant_row():
+    out = F.layer_norm(t64([[2.0, 2.0]]), (2,), eps=0.0).numpy()
+    assert np.all(np.isnan(out))  # torch: 0/0
+    from grader.errors import EngineError
+
+    with pytest.raises(EngineError) as err:
+        compute("layernorm", x=[[2.0, 2.0]], eps=0)
+    assert err.value.arg == "eps"

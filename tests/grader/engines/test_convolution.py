@@ -1,8 +1,8 @@
-"""Unit tests of conv2d, conv1d and pool2d (torch F.conv*/pool checks in tests/reference)."""
+"""Unit tests of conv2d, conv1d, pool2d and pool2d_backward (torch checks in tests/reference)."""
 
 import pytest
 
-from grader.engines.convolution import conv1d, conv2d, pool2d
+from grader.engines.convolution import conv1d, conv2d, pool2d, pool2d_backward
 from grader.engines.registry import compute
 from grader.errors import EngineError
 
@@ -135,4 +135,118 @@ def test_work_guard():
     big = [[0.0] * 1000] * 1000
     with pytest.raises(EngineError) as err:
         conv2d(image=big, kernel=[[1.0] * 100] * 100)
+    assert err.value.code == "too_large"
+
+
+# --- pool2d_backward --------------------------------------------------------------------------
+
+
+def test_max_backward_routes_each_upstream_value_to_its_window_maximum():
+    image = [[1, 2, 0, 7], [4, 3, 5, 6], [9, 0, 1, 1], [2, 8, 3, 0]]
+    got = pool2d_backward(image=image, upstream=[[10, 20], [30, 40]], kernel=2, mode="max")
+    # maxima: 4 at (1, 0), 7 at (0, 3), 9 at (2, 0), 3 at (3, 2)
+    assert got == [[0, 0, 0, 20], [10, 0, 0, 0], [30, 0, 0, 0], [0, 0, 40, 0]]
+
+
+def test_max_backward_tie_goes_to_the_first_in_row_major_order():
+    got = pool2d_backward(image=[[5, 5], [5, 5]], upstream=[[1]], kernel=2, mode="max")
+    assert got == [[1, 0], [0, 0]]
+    got = pool2d_backward(image=[[0, 3], [3, 3]], upstream=[[2]], kernel=2, mode="max")
+    assert got == [[0, 2], [0, 0]]
+
+
+def test_max_backward_overlapping_windows_add_up():
+    # stride 1, kernel 2 over [1, 9, 2]: both windows pick the 9
+    got = pool2d_backward(image=[[1, 9, 2]], upstream=[[3, 4]], kernel=[1, 2], stride=1, mode="max")
+    assert got == [[0, 7, 0]]
+
+
+def test_avg_backward_spreads_evenly_and_overlaps_add_up():
+    # 3×3 image, 2×2 windows, stride 1: the centre is in all four windows
+    got = pool2d_backward(
+        image=[[0] * 3] * 3, upstream=[[4, 8], [12, 16]], kernel=2, stride=1, mode="avg"
+    )
+    assert got == [[1, 3, 2], [4, 10, 6], [3, 7, 4]]
+
+
+def test_avg_backward_with_padding_divides_by_the_full_window():
+    # padding 1, stride 2 on a 2×2 image: each of the four windows holds one real cell of 4
+    got = pool2d_backward(
+        image=[[1, 2], [3, 4]],
+        upstream=[[4, 8], [12, 16]],
+        kernel=2,
+        stride=2,
+        padding=1,
+        mode="avg",
+    )
+    assert got == [[1, 2], [3, 4]]
+
+
+def test_max_backward_padding_never_wins():
+    image = [[-1, -2], [-3, -4]]
+    got = pool2d_backward(
+        image=image,
+        upstream=[[1, 1, 1], [1, 1, 1], [1, 1, 1]],
+        kernel=2,
+        stride=1,
+        padding=1,
+        mode="max",
+    )
+    # forward: [[-1, -1, -2], [-1, -1, -2], [-3, -3, -4]] — the 4 windows on −1 add up
+    assert got == [[4, 2], [2, 1]]
+
+
+def test_backward_non_square_kernel_channels_and_uncovered_cells():
+    image = [[[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]], [[5, 4, 3, 2, 1], [0, 0, 0, 0, 0]]]
+    got = compute(
+        "pool2d_backward", image=image, upstream=[[[1, 2]], [[3, 4]]], kernel=[2, 2], mode="max"
+    )
+    # the last column lies in no window (floor mode): its gradient is 0
+    assert got == [[[0, 0, 0, 0, 0], [0, 1, 0, 2, 0]], [[3, 0, 4, 0, 0], [0, 0, 0, 0, 0]]]
+    got = compute(
+        "pool2d_backward",
+        image=image,
+        upstream=[[[6], [6]], [[6], [6]]],
+        kernel=[1, 3],
+        stride=[1, 3],
+        mode="avg",
+    )
+    assert got[0] == [[2, 2, 2, 0, 0], [2, 2, 2, 0, 0]]
+
+
+@pytest.mark.parametrize(
+    ("kw", "arg", "code"),
+    [
+        ({"upstream": [[1, 2]]}, "upstream", "bad_arg"),
+        ({"upstream": [[[1]]]}, "upstream", "bad_arg"),
+        ({"upstream": [[float("nan")]]}, "upstream", "bad_arg"),
+        ({"kernel": 4}, "kernel", "kernel_too_large"),
+        ({"padding": 2}, "padding", "bad_arg"),
+        ({"mode": "sum"}, "mode", "bad_arg"),
+        ({"stride": 0}, "stride", "bad_arg"),
+        ({"image": [1, 2, 3]}, "image", "bad_arg"),
+    ],
+)
+def test_pool2d_backward_bad_args(kw, arg, code):
+    args = {"image": IMG, "upstream": [[1]], "kernel": 2, "mode": "max", **kw}
+    with pytest.raises(EngineError) as err:
+        compute("pool2d_backward", **args)
+    assert (err.value.arg, err.value.code) == (arg, code)
+
+
+def test_pool2d_backward_upstream_message_names_both_shapes():
+    with pytest.raises(EngineError) as err:
+        pool2d_backward(image=[IMG], upstream=[[1, 2]], kernel=2, mode="avg")
+    assert "1×2" in err.value.message and "1×1×1" in err.value.message
+
+
+def test_pool2d_backward_work_guard():
+    with pytest.raises(EngineError) as err:
+        pool2d_backward(
+            image=[[0.0] * 1000] * 1000,
+            upstream=[[0.0] * 901] * 901,
+            kernel=100,
+            stride=1,
+            mode="max",
+        )
     assert err.value.code == "too_large"

@@ -1,10 +1,11 @@
-"""Unit tests of softmax, cross_entropy and binary_logloss (torch cross-checks: tests/reference)."""
+"""Unit tests of softmax, cross_entropy, softmax_cross_entropy and binary_logloss (torch
+cross-checks: tests/reference)."""
 
 import math
 
 import pytest
 
-from grader.engines.losses import binary_logloss, cross_entropy, softmax
+from grader.engines.losses import binary_logloss, cross_entropy, softmax, softmax_cross_entropy
 from grader.engines.registry import compute
 from grader.errors import EngineError
 
@@ -167,3 +168,69 @@ def test_binary_logloss_shape_message_names_both_shapes():
     with pytest.raises(EngineError) as err:
         binary_logloss(y=[1, 0], p=[0.5])
     assert "(1)" in err.value.message and "(2)" in err.value.message
+
+
+# --- softmax_cross_entropy -------------------------------------------------------------------
+
+
+def test_softmax_cross_entropy_without_smoothing_matches_cross_entropy():
+    logits, targets = [[2, 1, 0.1], [0, 3, -1]], [0, 2]
+    r = compute("softmax_cross_entropy", logits=logits, target=targets)
+    assert r["loss"] == pytest.approx(cross_entropy(logits=logits, targets=targets), rel=1e-14)
+    p0, p1 = manual_softmax(logits[0]), manual_softmax(logits[1])
+    # mean over N = 2: (softmax − onehot)/2
+    assert r["grad"][0] == pytest.approx([(p0[0] - 1) / 2, p0[1] / 2, p0[2] / 2], rel=1e-13)
+    assert r["grad"][1] == pytest.approx([p1[0] / 2, p1[1] / 2, (p1[2] - 1) / 2], rel=1e-13)
+
+
+def test_softmax_cross_entropy_label_smoothing_by_hand():
+    # C = 4, ε = 0.2: target distribution 0.05 everywhere, 0.85 on class 1
+    z = [1, 2, 0, -1]
+    p = manual_softmax(z)
+    q = [0.05, 0.85, 0.05, 0.05]
+    r = softmax_cross_entropy(logits=z, target=1, label_smoothing=0.2)
+    loss = -sum(qc * math.log(pc) for qc, pc in zip(q, p, strict=True))
+    assert r["loss"] == pytest.approx(loss, rel=1e-13)
+    assert r["grad"] == pytest.approx([pc - qc for pc, qc in zip(p, q, strict=True)], rel=1e-12)
+    full = softmax_cross_entropy(logits=[0, 0, 0], target=2, label_smoothing=1)
+    assert full["loss"] == pytest.approx(math.log(3)) and full["grad"] == pytest.approx([0] * 3)
+
+
+def test_softmax_cross_entropy_sum_is_n_times_mean():
+    logits, targets = [[1, 0], [0, 1], [2, 2]], [0, 0, 1]
+    mean = softmax_cross_entropy(logits=logits, target=targets, label_smoothing=0.1)
+    total = softmax_cross_entropy(
+        logits=logits, target=targets, label_smoothing=0.1, reduction="sum"
+    )
+    assert total["loss"] == pytest.approx(3 * mean["loss"], rel=1e-14)
+    for row_sum, row_mean in zip(total["grad"], mean["grad"], strict=True):
+        assert row_sum == pytest.approx([3 * g for g in row_mean], rel=1e-14)
+        assert sum(row_sum) == pytest.approx(0, abs=1e-15)  # softmax and q both sum to 1
+
+
+def test_softmax_cross_entropy_vector_gives_vector_grad_and_large_logits():
+    r = softmax_cross_entropy(logits=[1000, 0], target=0)
+    assert r["loss"] == 0.0 and r["grad"] == [0.0, 0.0]
+    one_row = softmax_cross_entropy(logits=[[1000, 0]], target=[1])
+    assert one_row["loss"] == 1000.0 and one_row["grad"] == [[1.0, -1.0]]
+
+
+@pytest.mark.parametrize(
+    ("args", "arg"),
+    [
+        ({"logits": [[1, 2]], "target": [2]}, "target[0]"),
+        ({"logits": [[1, 2]], "target": 0}, "target"),
+        ({"logits": [[1, 2], [0, 0]], "target": [0]}, "target"),
+        ({"logits": [1, 2], "target": -1}, "target"),
+        ({"logits": [1, 2], "target": True}, "target"),
+        ({"logits": [[[1]]], "target": [0]}, "logits"),
+        ({"logits": [], "target": 0}, "logits"),
+        ({"logits": [1, 2], "target": 0, "label_smoothing": 1.5}, "label_smoothing"),
+        ({"logits": [1, 2], "target": 0, "label_smoothing": -0.1}, "label_smoothing"),
+        ({"logits": [1, 2], "target": 0, "reduction": "none"}, "reduction"),
+    ],
+)
+def test_softmax_cross_entropy_bad_args(args, arg):
+    with pytest.raises(EngineError) as err:
+        compute("softmax_cross_entropy", **args)
+    assert err.value.arg == arg and err.value.code == "bad_arg"

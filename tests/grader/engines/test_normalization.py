@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from grader.engines.normalization import batchnorm
+from grader.engines.normalization import batchnorm, layernorm
 from grader.engines.registry import compute
 from grader.errors import EngineError
 
@@ -148,3 +148,60 @@ def test_running_bad_args(args, code, arg):
 def test_keras_allows_one_value():
     r = compute("batchnorm_running", batches=[[5]], convention="keras", momentum=0.5)
     assert r["running_mean"] == [2.5] and r["running_var"] == [0.5]
+
+
+# --- layernorm --------------------------------------------------------------------------------
+
+
+def test_layernorm_rows_by_hand():
+    # row [1, 2, 3, 6]: mean 3, biased variance 3.5; row [0, 0, 4, 4]: mean 2, variance 4
+    out = compute("layernorm", x=[[1, 2, 3, 6], [0, 0, 4, 4]], eps=1e-5)
+    d0, d1 = math.sqrt(3.5 + 1e-5), math.sqrt(4 + 1e-5)
+    assert out[0] == pytest.approx([(v - 3) / d0 for v in (1, 2, 3, 6)], rel=1e-13)
+    assert out[1] == pytest.approx([(v - 2) / d1 for v in (0, 0, 4, 4)], rel=1e-13)
+
+
+def test_layernorm_gamma_beta_per_feature_and_batch_independence():
+    out = layernorm(x=[[1, 3], [10, 30]], gamma=[2, 3], beta=[1, -1], eps=0)
+    assert out == [[-1.0, 2.0], [-1.0, 2.0]]  # each row: (−1, 1) · γ + β
+    assert layernorm(x=[[1, 3]], eps=0) == [[-1.0, 1.0]]  # a batch of one is fine
+
+
+def test_layernorm_constant_row_gives_beta_and_vector_and_sequences():
+    assert layernorm(x=[[5, 5, 5]], beta=[0.5, 0, -1]) == [[0.5, 0.0, -1.0]]
+    assert layernorm(x=[2, 4], eps=0) == [-1.0, 1.0]
+    seq = layernorm(x=[[[1, 3], [0, 4]]], eps=0)  # N×L×F: over the last axis
+    assert seq == [[[-1.0, 1.0], [-1.0, 1.0]]]
+
+
+def test_layernorm_eps_enters_under_the_root():
+    out = layernorm(x=[[0, 2]], eps=3)  # variance 1: (x − 1)/√4
+    assert out == [[-0.5, 0.5]]
+
+
+@pytest.mark.parametrize(
+    ("kw", "arg", "code"),
+    [
+        ({"x": []}, "x", "bad_arg"),
+        ({"x": 3}, "x", "bad_arg"),
+        ({"x": [[[[1]]]]}, "x", "bad_arg"),
+        ({"gamma": [1]}, "gamma", "bad_arg"),
+        ({"beta": [0, 0, 0]}, "beta", "bad_arg"),
+        ({"eps": -1}, "eps", "bad_arg"),
+        ({"x": [[1, 1]], "eps": 0}, "eps", "bad_arg"),
+        ({"x": [[1e308, -1e308]]}, "x", "not_finite"),
+        ({"x": [[1, float("nan")]]}, "x", "bad_arg"),
+    ],
+)
+def test_layernorm_bad_args(kw, arg, code):
+    args = {"x": [[1, 2], [3, 5]], **kw}
+    with pytest.raises(EngineError) as err:
+        layernorm(**args)
+    assert (err.value.arg, err.value.code) == (arg, code)
+
+
+def test_layernorm_constant_row_is_exactly_beta_whatever_its_value():
+    # 0.1 + 0.1 + 0.1 ≠ 0.3 in floating point: a plain mean would leave a residue of ~1e-17
+    # that eps = 1e-12 would blow up to ~1e-11
+    out = layernorm(x=[[0.1, 0.1, 0.1], [-1.0367920863581523] * 3], beta=[1, 2, 3], eps=1e-12)
+    assert out == [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]

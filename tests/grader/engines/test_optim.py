@@ -1,4 +1,4 @@
-"""Unit tests of optimizer_trajectory and logistic_regression_step.
+"""Unit tests of optimizer_trajectory, logistic_regression_step and clip_grad_norm.
 
 The seed problem: x = [1, 2], y = [2, 3], w0 = 0, lr = 0.1, two steps, loss mean (w·x − y)².
 Values below were derived by hand where marked, the others come from the engine and are
@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from grader.engines.optim import logistic_regression_step, optimizer_trajectory
+from grader.engines.optim import clip_grad_norm, logistic_regression_step, optimizer_trajectory
 from grader.engines.registry import compute
 from grader.errors import EngineError
 
@@ -234,3 +234,84 @@ def test_logistic_bad_args(kw, arg):
     with pytest.raises(EngineError) as err:
         logistic_regression_step(**args)
     assert err.value.arg == arg
+
+
+# --- clip_grad_norm ------------------------------------------------------------------------
+
+
+def test_clip_by_total_l2_norm_of_several_tensors():
+    # ‖(3, 0, 4)‖ = 5 > 1: every gradient × 1/(5 + 1e-6)
+    out = compute("clip_grad_norm", grads=[[3, 0], [4]], max_norm=1)
+    coef = 1 / (5 + 1e-6)
+    assert out["total_norm"] == 5.0
+    assert out["clipped"] == [pytest.approx([3 * coef, 0]), pytest.approx([4 * coef])]
+    # the clipped norm is a hair under max_norm because of the 1e-6
+    assert math.hypot(*out["clipped"][0], *out["clipped"][1]) == pytest.approx(5 * coef)
+
+
+def test_norm_below_max_norm_leaves_gradients_unchanged():
+    out = clip_grad_norm(grads=[[0.3, -0.4], [[0.1]]], max_norm=1)
+    assert out["total_norm"] == pytest.approx(math.sqrt(0.26), rel=1e-15)
+    assert out["clipped"] == [[0.3, -0.4], [[0.1]]]
+
+
+def test_norm_equal_to_max_norm_is_still_scaled_by_the_epsilon():
+    out = clip_grad_norm(grads=[[3, 4]], max_norm=5)
+    assert out["clipped"][0] == pytest.approx([3 * 5 / (5 + 1e-6), 4 * 5 / (5 + 1e-6)])
+    assert out["clipped"][0][0] < 3
+
+
+def test_zero_gradients():
+    out = compute("clip_grad_norm", grads=[[0, 0], [0]], max_norm=0.5)
+    assert out == {"total_norm": 0.0, "clipped": [[0.0, 0.0], [0.0]]}
+
+
+def test_inf_norm_is_the_largest_absolute_value():
+    out = compute("clip_grad_norm", grads=[[1, -6], [2]], max_norm=3, norm_type="inf")
+    coef = 3 / (6 + 1e-6)
+    assert out["total_norm"] == 6.0
+    assert out["clipped"] == [pytest.approx([coef, -6 * coef]), pytest.approx([2 * coef])]
+    assert clip_grad_norm(grads=[[1, -6]], max_norm=3, norm_type=math.inf) == out | {
+        "clipped": out["clipped"][:1]
+    }
+
+
+def test_other_p_norms():
+    # p = 1: 1 + 2 + 3 = 6; p = 3: (1 + 8 + 27)^(1/3)
+    assert clip_grad_norm(grads=[[1, -2], [3]], max_norm=100, norm_type=1)["total_norm"] == 6
+    got = clip_grad_norm(grads=[[1, -2], [3]], max_norm=100, norm_type=3)["total_norm"]
+    assert got == pytest.approx(36 ** (1 / 3), rel=1e-14)
+
+
+def test_shapes_are_kept_and_a_scalar_gradient_is_allowed():
+    out = clip_grad_norm(grads=[[[1, 2], [3, 4]], 5], max_norm=1e6)
+    assert out["clipped"] == [[[1, 2], [3, 4]], 5]
+    assert out["total_norm"] == pytest.approx(math.sqrt(55), rel=1e-15)
+    # a flat list is a list of scalar gradients: the same total norm and numbers as one vector
+    flat = clip_grad_norm(grads=[3, 4], max_norm=1)
+    one = clip_grad_norm(grads=[[3, 4]], max_norm=1)
+    assert flat["total_norm"] == one["total_norm"] and flat["clipped"] == one["clipped"][0]
+
+
+@pytest.mark.parametrize(
+    ("kw", "arg", "code"),
+    [
+        ({"grads": []}, "grads", "bad_arg"),
+        ({"grads": "1"}, "grads", "bad_arg"),
+        ({"grads": [[1], []]}, "grads[1]", "bad_arg"),
+        ({"grads": [[1], ["a"]]}, "grads[1]", "bad_arg"),
+        ({"grads": [[1, [2]]]}, "grads[0]", "bad_arg"),
+        ({"grads": [[1]] * 10001}, "grads", "too_large"),
+        ({"grads": [[0.0] * 600_000, [0.0] * 600_000]}, "grads", "too_large"),
+        ({"max_norm": 0}, "max_norm", "bad_arg"),
+        ({"max_norm": -1}, "max_norm", "bad_arg"),
+        ({"norm_type": 0}, "norm_type", "bad_arg"),
+        ({"norm_type": "fro"}, "norm_type", "bad_arg"),
+        ({"norm_type": -math.inf}, "norm_type", "bad_arg"),
+    ],
+)
+def test_clip_grad_norm_bad_args(kw, arg, code):
+    args = {"grads": [[3, 4]], "max_norm": 1, **kw}
+    with pytest.raises(EngineError) as err:
+        compute("clip_grad_norm", **args)
+    assert (err.value.arg, err.value.code) == (arg, code)

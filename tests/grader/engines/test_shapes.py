@@ -195,6 +195,83 @@ def test_pool2d_output_shape_bad_args(args, code, arg):
     assert (err.code, err.arg) == (code, arg)
 
 
+# --- conv_transpose2d_output_shape ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "shape"),
+    [
+        # (n − 1)·s − 2p + d·(k − 1) + output_padding + 1
+        ({"in_h": 16, "in_w": 16, "kernel": 4, "stride": 2, "padding": 1}, [32, 32]),  # 30−2+3+1
+        ({"in_h": 3, "in_w": 3, "kernel": 3}, [5, 5]),  # stride 1 undoes a "valid" 3×3 conv
+        ({"in_h": 3, "in_w": 3, "kernel": 3, "padding": 1}, [3, 3]),
+        ({"in_h": 7, "in_w": 7, "kernel": 3, "stride": 2, "padding": 1}, [13, 13]),
+        (
+            {"in_h": 7, "in_w": 7, "kernel": 3, "stride": 2, "padding": 1, "output_padding": 1},
+            [14, 14],
+        ),
+        (
+            {"in_h": 7, "in_w": 5, "kernel": [3, 1], "stride": [2, 3], "output_padding": [1, 2]},
+            [16, 15],  # 12 + 2 + 1 + 1; 12 + 0 + 2 + 1
+        ),
+        # output_padding only needs to be below the stride *or* the dilation
+        ({"in_h": 4, "in_w": 4, "kernel": 3, "dilation": 2, "output_padding": 1}, [9, 9]),
+        ({"in_h": 1, "in_w": 1, "kernel": 1}, [1, 1]),
+        ({"in_h": 2, "in_w": 2, "kernel": 2, "stride": 2, "padding": 1}, [2, 2]),
+    ],
+)
+def test_conv_transpose2d_output_shape(args, shape):
+    assert compute("conv_transpose2d_output_shape", **args) == shape
+
+
+def test_conv_transpose2d_inverts_the_conv2d_shape():
+    # a strided conv maps 7 and 8 to 4; output_padding picks which one the transpose gives back
+    for n in (7, 8):
+        (m, _m) = shapes.conv2d_output_shape(h=n, w=n, kernel=3, stride=2, padding=1)
+        back = shapes.conv_transpose2d_output_shape(
+            in_h=m, in_w=m, kernel=3, stride=2, padding=1, output_padding=n - 7
+        )
+        assert back == [n, n]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "arg"),
+    [
+        (
+            {"in_h": 3, "in_w": 3, "kernel": 3, "output_padding": 1},
+            "output_padding_too_large",
+            "output_padding",
+        ),
+        (
+            {"in_h": 3, "in_w": 3, "kernel": 3, "stride": 2, "dilation": 2, "output_padding": 2},
+            "output_padding_too_large",
+            "output_padding",
+        ),
+        (
+            {"in_h": 3, "in_w": 3, "kernel": 3, "stride": [2, 1], "output_padding": [1, 1]},
+            "output_padding_too_large",
+            "output_padding",
+        ),
+        ({"in_h": 3, "in_w": 3, "kernel": 3, "padding": 3}, "padding_too_large", "padding"),
+        ({"in_h": 2, "in_w": 2, "kernel": 1, "padding": 1}, "padding_too_large", "padding"),
+        ({"in_h": 0, "in_w": 3, "kernel": 3}, "bad_arg", "in_h"),
+        ({"in_h": 3, "in_w": 3, "kernel": 0}, "bad_arg", "kernel"),
+        ({"in_h": 3, "in_w": 3, "kernel": 3, "stride": 0}, "bad_arg", "stride"),
+        ({"in_h": 3, "in_w": 3, "kernel": 3, "padding": "same"}, "bad_arg", "padding"),
+        ({"in_h": 3, "in_w": 3, "kernel": 3, "output_padding": -1}, "bad_arg", "output_padding"),
+        ({"in_h": 3, "in_w": 3, "kernel": 3, "dilation": [1, 2, 3]}, "bad_arg", "dilation"),
+    ],
+)
+def test_conv_transpose2d_output_shape_bad_args(args, code, arg):
+    err = error("conv_transpose2d_output_shape", **args)
+    assert (err.code, err.arg) == (code, arg)
+
+
+def test_conv_transpose2d_output_padding_message_names_the_axis():
+    err = error("conv_transpose2d_output_shape", in_h=3, in_w=3, kernel=3, output_padding=[0, 1])
+    assert "оси w" in err.message and "stride (1)" in err.message
+
+
 # --- receptive_field --------------------------------------------------------------------------
 
 
