@@ -309,3 +309,86 @@ def test_unet_padded_input_and_concatenation():
     assert grade("unet-ops-matching", '{"0": "0", "1": "1", "2": "2", "3": "3"}').correct
     as_sum = '{"0": "0", "1": "1", "2": "2", "3": "5"}'
     assert mistake_id("unet-ops-matching", as_sum) == "concat_as_sum"
+
+
+# ---------------------------------------------------------------- backward pass through pooling
+def _pool_backward(x, upstream, kernel, stride, mode):
+    """dL/dX of a k×k pooling, one window at a time (max: the first maximum by rows wins)."""
+    x, upstream = np.asarray(x, dtype=float), np.asarray(upstream, dtype=float)
+    grad = np.zeros_like(x)
+    for i, j in np.ndindex(upstream.shape):
+        top, left = i * stride, j * stride
+        if mode == "avg":
+            grad[top : top + kernel, left : left + kernel] += upstream[i, j] / kernel**2
+            continue
+        best = None
+        for a in range(kernel):
+            for b in range(kernel):
+                if best is None or x[top + a, left + b] > x[best]:
+                    best = (top + a, left + b)
+        grad[best] += upstream[i, j]
+    return grad
+
+
+def test_maxpool_backward_routes_to_the_maximum():
+    x = [[1, 3, 2, 0], [4, 6, 1, 5], [0, 2, 7, 3], [8, 1, 4, 2]]
+    g = [[2, -1], [3, 1]]
+    expected = _pool_backward(x, g, 2, 2, "max")
+    assert expected.tolist() == [[0, 0, 0, 0], [0, 2, 0, -1], [0, 0, 1, 0], [3, 0, 0, 0]]
+    assert grade("maxpool-backward", _typed(expected)).correct
+    spread = _typed(_pool_backward(x, g, 2, 2, "avg"))
+    assert mistake_id("maxpool-backward", spread) == "average_spread"
+
+
+def test_maxpool_backward_overlapping_windows_add_up():
+    x, g = [[1, 2, 0], [3, 8, 1], [0, 4, 9]], [[1, 2], [3, 4]]
+    expected = _pool_backward(x, g, 2, 1, "max")
+    assert expected[1, 1] == 1 + 2 + 3  # 8 is the maximum of three windows
+    assert grade("maxpool-backward-overlap", _typed(expected)).correct
+    spread = _typed(_pool_backward(x, g, 2, 1, "avg"))
+    assert mistake_id("maxpool-backward-overlap", spread) == "average_spread"
+
+
+def test_maxpool_backward_ties_go_to_the_first_by_rows():
+    x, g = [[2, 7, 6, 1], [7, 3, 0, 6]], [[4, 2]]
+    expected = _pool_backward(x, g, 2, 2, "max")
+    assert expected.tolist() == [[0, 4, 2, 0], [0, 0, 0, 0]]
+    assert grade("maxpool-backward-ties", "[0 4 2 0; 0 0 0 0]").correct
+    assert mistake_id("maxpool-backward-ties", "[0 2 1 0; 2 0 0 1]") == "split_between_ties"
+    assert mistake_id("maxpool-backward-ties", "[0 0 0 0; 4 0 0 2]") == "last_tie"
+    spec = spec_of(BANK, "maxpool-backward-ties")
+    for seed in range(20):
+        values = variant(spec, seed).values
+        expected = _pool_backward(values["image"], values["g"], 2, 2, "max")
+        assert grader.grade(spec, seed, _typed(expected)).correct, (seed, values)
+
+
+def test_avgpool_backward_spreads_evenly():
+    g = [[4, -2], [8, 6]]
+    expected = _pool_backward(np.zeros((4, 4)), g, 2, 2, "avg")
+    assert grade(
+        "avgpool-backward", "[1 1 -1/2 -1/2; 1 1 -0,5 -0,5; 2 2 1,5 1,5; 2 2 3/2 3/2]"
+    ).correct
+    assert grade("avgpool-backward", _typed(expected)).correct
+    assert mistake_id("avgpool-backward", _typed(4 * expected)) == "not_divided"
+    g = [[4, 8], [-4, 12]]
+    expected = _pool_backward(np.zeros((3, 3)), g, 2, 1, "avg")
+    assert expected.tolist() == [[1, 3, 2], [0, 5, 5], [-1, 2, 3]]
+    assert grade("avgpool-backward-overlap", _typed(expected)).correct
+    assert mistake_id("avgpool-backward-overlap", "[1 2 2; -1 3 3; -1 3 3]") == "not_accumulated"
+
+
+def test_pool_backward_choice_keys():
+    assert grade("maxpool-backward-where", "0").correct
+    assert grade("pool-backward-properties", "0,1,2").correct
+    assert not grade("pool-backward-properties", "0,1,2,4").correct
+
+
+def test_transposed_convolution_and_unet_choice_keys():
+    for slug in ("output-padding-why", "convt-not-inverse", "convt-as-gradient"):
+        assert grade(slug, "0").correct, slug
+        assert not grade(slug, "1").correct, slug
+    assert grade("checkerboard-artifacts", "0,1,2").correct
+    assert not grade("checkerboard-artifacts", "0,1,2,4").correct
+    assert grade("unet-concat-vs-add", "0").correct
+    assert grade("unet-crop-why", "0").correct
