@@ -392,3 +392,18 @@ def test_transposed_convolution_and_unet_choice_keys():
     assert not grade("checkerboard-artifacts", "0,1,2,4").correct
     assert grade("unet-concat-vs-add", "0").correct
     assert grade("unet-crop-why", "0").correct
+
+
+def test_convt_padding_that_doubles_the_size():
+    # kernel 4, stride 2: every n goes to 2n with padding 1 and to none other
+    for n in range(4, 33):
+        sides = {
+            p: compute(
+                "conv_transpose2d_output_shape", in_h=n, in_w=n, kernel=4, stride=2, padding=p
+            )[0]
+            for p in range(3)
+        }
+        assert [p for p, side in sides.items() if side == 2 * n] == [1]
+    assert grade("convt-double-padding", "1").correct
+    assert mistake_id("convt-double-padding", "0") == "no_padding"
+    assert mistake_id("convt-double-padding", "2") == "sum_not_halved"
