@@ -27,8 +27,8 @@ the binary cross-entropy of σ(w·x + b).
 ``clip_grad_norm`` follows ``torch.nn.utils.clip_grad_norm_``: the total norm is the p-norm of the
 vector of the tensors' own p-norms (the same as the norm of all gradients concatenated; for
 p = inf the largest |g|), and every gradient is multiplied by max_norm / (total + 1e-6) only when
-that coefficient is below 1 — so a total a hair above max_norm is still scaled, and the clipped
-norm is max_norm·total/(total + 1e-6), a little under max_norm.
+that coefficient is below 1 — so a total equal to max_norm (or up to 1e-6 under it) is still
+scaled, and the clipped norm is max_norm·total/(total + 1e-6), a little under max_norm.
 """
 
 from __future__ import annotations

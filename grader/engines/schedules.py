@@ -22,7 +22,9 @@ order, so its numbers are torch's to the last bit:
 * onecycle (``OneCycleLR`` with torch's defaults: anneal_strategy="cos", div_factor=25,
   final_div_factor=1e4, three_phase=False, total_steps = steps): a cosine from max_lr/25 up to
   max_lr, reached at step pct_start·steps − 1, then a cosine down to max_lr/25/10⁴ at the last
-  step. OneCycleLR overwrites the optimizer's rate, so base_lr plays no part.
+  step. OneCycleLR overwrites the optimizer's rate, so base_lr plays no part. Where torch
+  divides 0 by 0 — a step in a phase of zero length: pct_start·steps = 1, or pct_start = 1 with
+  steps = 1 — pct_start is refused.
 
 Arguments a schedule does not use are ignored (not checked), so one call can serve a template
 whose parameter picks the schedule.
