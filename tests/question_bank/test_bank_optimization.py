@@ -327,14 +327,11 @@ def test_clip_sgd_step_length_default():
 def test_clip_two_iterations_leaves_a_small_gradient_alone():
     g1, g2 = np.array([4.0, -4.0, 2.0]), np.array([1.0, 0.0, -2.0])
     assert np.linalg.norm(g1) == 6 and np.linalg.norm(g2) < 3
-    right = {"first": "[2; -2; 1]", "second": "[1; 0; -2]"}
-    assert grade("clip-two-iterations", json.dumps(right)).correct
-    stretched = "[" + "; ".join(repr(float(x)) for x in g2 * 3 / np.linalg.norm(g2)) + "]"
-    result = grade("clip-two-iterations", json.dumps({"first": "[3; -3; 2]", "second": stretched}))
-    assert [part["mistake"]["id"] for part in result.parts] == [
-        "first:value_clipping",
-        "second:scaled_up_to_max_norm",
-    ]
+    assert grade("clip-two-iterations", "[2 -2 1; 1 0 -2]").correct
+    stretched = " ".join(repr(float(x)) for x in g2 * 3 / np.linalg.norm(g2))
+    result = grade("clip-two-iterations", f"[2 -2 1; {stretched}]")
+    assert result.mistake["id"] == "scaled_up_to_max_norm"
+    assert grade("clip-two-iterations", "[3 -3 2; 1 0 -2]").mistake["id"] == "value_clipping"
 
 
 def test_onecycle_total_steps_accumulation_default():
