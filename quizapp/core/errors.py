@@ -369,6 +369,18 @@ class ErrorCode(enum.StrEnum):
         "Invalid number of new cards per day.",
     )
     BAD_TIME_ZONE = "bad_time_zone", 400, _("Неизвестный часовой пояс."), "Unknown time zone."
+    BAD_RETENTION = (
+        "bad_retention",
+        400,
+        _("Целевая доля вспоминаемых карточек — от 0,7 до 0,97."),
+        "The desired retention must be between 0.7 and 0.97.",
+    )
+    BAD_EXAM_DATE = (
+        "bad_exam_date",
+        400,
+        _("Дата экзамена — не раньше сегодняшнего дня и не дальше чем через 5 лет."),
+        "The exam date must be between today and five years ahead.",
+    )
     NOT_IN_STUDY_SET = (
         "not_in_study_set",
         400,

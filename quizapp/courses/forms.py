@@ -11,8 +11,16 @@ from quizapp.models.courses import Course
 class CourseForm(forms.ModelForm):
     class Meta:
         model = Course
-        fields = ["title", "code", "description", "decimal_mark", "join_enabled", "is_archived"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        fields = [
+            "title", "code", "description", "decimal_mark", "exam_date", "study_retention",
+            "join_enabled", "is_archived",
+        ]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "exam_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "study_retention": forms.TextInput(attrs={"inputmode": "decimal"}),
+        }
+        localized_fields = ["study_retention"]  # «0,9» as well as «0.9»
         error_messages = {"code": {"unique": _("Этот код уже занят другим курсом.")}}
 
     def __init__(self, *args, **kwargs):

@@ -26,6 +26,7 @@ from quizapp.models.courses import (
     new_join_code,
     normalize_join_code,
 )
+from quizapp.models.flashcards import RETENTION_RANGE
 
 
 def _ensure_not_archived(course: Course) -> None:
@@ -66,6 +67,8 @@ def course_create(
     description: str = "",
     join_enabled: bool = True,
     decimal_mark: str = "",
+    exam_date=None,
+    study_retention: float | None = None,
 ) -> Course:
     if not is_instructor(owner):
         raise ServiceError(
@@ -82,6 +85,8 @@ def course_create(
         join_enabled=join_enabled,
         join_code=new_join_code(),
         decimal_mark=_decimal_mark(decimal_mark),
+        exam_date=exam_date,
+        study_retention=_retention(study_retention),
     )
     _save_with_unique_join_code(course)
     return course
@@ -90,6 +95,19 @@ def course_create(
 def _decimal_mark(mark: str) -> str:
     # The form offers only these; a service called from elsewhere is held to the same choices.
     return mark if mark in Course.DecimalMark.values else Course.DecimalMark.SITE
+
+
+_KEEP = object()  # an argument not given: the course keeps its value
+
+
+def _retention(value) -> float | None:
+    """The course's default desired retention for its students' flashcards, or None."""
+    low, high = RETENTION_RANGE
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise ServiceError(code=ErrorCode.BAD_RETENTION)
+    return float(value)
 
 
 @transaction.atomic
@@ -102,6 +120,8 @@ def course_update(
     join_enabled: bool,
     is_archived: bool,
     decimal_mark: str | None = None,
+    exam_date=_KEEP,
+    study_retention=_KEEP,
 ) -> Course:
     code = code.strip().lower()
     if _code_taken(code, exclude_pk=course.pk):
@@ -113,6 +133,10 @@ def course_update(
     course.is_archived = is_archived
     if decimal_mark is not None:
         course.decimal_mark = _decimal_mark(decimal_mark)
+    if exam_date is not _KEEP:
+        course.exam_date = exam_date
+    if study_retention is not _KEEP:
+        course.study_retention = _retention(study_retention)
     try:
         with transaction.atomic():
             course.save()

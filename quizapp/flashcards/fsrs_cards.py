@@ -36,18 +36,23 @@ _PREVIEW = Scheduler(enable_fuzzing=False)
 
 
 @lru_cache(maxsize=256)
-def _scheduler(parameters: tuple[float, ...] | None, *, fuzz: bool) -> Scheduler:
-    if parameters is None:
+def _scheduler(parameters: tuple[float, ...] | None, retention: float, fuzz: bool) -> Scheduler:
+    if parameters is None and retention == 0.9:
         return SCHEDULER if fuzz else _PREVIEW
-    return Scheduler(parameters=parameters, enable_fuzzing=fuzz)
+    return Scheduler(
+        parameters=parameters or Scheduler().parameters,
+        desired_retention=retention,
+        enable_fuzzing=fuzz,
+    )
 
 
-def scheduler_for(parameters=None, *, fuzz: bool = True) -> Scheduler:
+def scheduler_for(parameters=None, *, retention: float = 0.9, fuzz: bool = True) -> Scheduler:
     """The scheduler with a student's own FSRS weights (``StudyProfile.fsrs_parameters``, fitted
-    by :mod:`quizapp.flashcards.personal`); the defaults when they have none or the stored ones
-    are unusable. ``fuzz=False`` for previews, which must not flicker."""
+    by :mod:`quizapp.flashcards.personal`; the defaults when they have none or the stored ones
+    are unusable) and desired retention. ``fuzz=False`` for previews, which must not flicker,
+    and for ratings, whose day :mod:`quizapp.flashcards.planning` chooses."""
     values = usable(parameters) if parameters is not None else None
-    return _scheduler(tuple(values) if values else None, fuzz=fuzz)
+    return _scheduler(tuple(values) if values else None, float(retention), fuzz)
 
 
 # The fields of a state that a rating changes and an undo must put back: FlashcardState's
@@ -106,12 +111,13 @@ def restore(state: FlashcardState, data: dict) -> list[str]:
 
 
 def preview_intervals(
-    *, state: FlashcardState | None, now: dt.datetime, parameters=None
+    *, state: FlashcardState | None, now: dt.datetime, parameters=None, retention: float = 0.9
 ) -> dict[int, str]:
     """For each rating, how long until the card comes back (a label such as «10 мин»), with the
-    student's own FSRS ``parameters`` when they have them."""
+    student's own FSRS ``parameters`` and desired ``retention``. (The day the rating finally
+    picks may differ by the fuzz range: it balances the load, see planning.)"""
     card = to_card(state, now=now)
-    preview = scheduler_for(parameters, fuzz=False)
+    preview = scheduler_for(parameters, retention=retention, fuzz=False)
     labels = {}
     for rating in Rating:
         after, _log = preview.review_card(card, rating, review_datetime=utc(now))

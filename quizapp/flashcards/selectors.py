@@ -11,8 +11,19 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DateTimeField, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -21,7 +32,15 @@ from grader.templating import render
 from question_bank.models import Bank, Question, QuestionVersion, Topic
 from quizapp.courses.selectors import banks_for_study
 from quizapp.flashcards.fsrs_cards import preview_intervals
-from quizapp.models import FlashcardReview, FlashcardState, FsrsFit, StudyDeck, StudyProfile
+from quizapp.flashcards.planning import DEFAULT_RETENTION, StudyTargets, percent_text
+from quizapp.models import (
+    Course,
+    FlashcardReview,
+    FlashcardState,
+    FsrsFit,
+    StudyDeck,
+    StudyProfile,
+)
 
 # Every kind that asks something can be a card: a flashcard is rated from memory, the others are
 # answered first. A description asks nothing, so it is never a card; an essay is graded by an
@@ -57,6 +76,54 @@ def fsrs_parameters(*, user) -> list[float] | None:
     """The student's own FSRS weights (None: they have none yet, the defaults apply)."""
     found = StudyProfile.objects.filter(user=user).values_list("fsrs_parameters", flat=True)
     return next(iter(found), None)
+
+
+def study_targets(*, user, today: dt.date, profile: dict | None = None) -> StudyTargets:
+    """The student's desired retention and exam date: their own, else their course's (the
+    earliest exam still ahead among their courses, with that course's retention), else 0.9 and
+    no date. ``profile`` — the values of their StudyProfile row, if the caller has read them."""
+    if profile is None:
+        rows = StudyProfile.objects.filter(user=user).values("desired_retention", "exam_date")
+        profile = next(iter(rows), {})
+    retention, exam_date = profile.get("desired_retention"), profile.get("exam_date")
+    if exam_date is not None and exam_date < today:
+        exam_date = None  # an exam that is over plans nothing
+    if retention is not None and exam_date is not None:
+        return StudyTargets(retention, exam_date, "own")
+    course = (
+        Course.objects.filter(enrollments__user=user, is_archived=False)
+        .filter(Q(exam_date__gte=today) | Q(study_retention__isnull=False))
+        .annotate(upcoming=Case(When(exam_date__gte=today, then=F("exam_date"))))
+        .order_by(F("upcoming").asc(nulls_last=True), "pk")
+        .values("title", "exam_date", "study_retention")
+        .first()
+    )
+    if course is not None and course["exam_date"] is not None and course["exam_date"] < today:
+        course = {**course, "exam_date": None}
+    if course is None:
+        source = "own" if retention is not None or exam_date is not None else "default"
+        return StudyTargets(retention or DEFAULT_RETENTION, exam_date, source)
+    return StudyTargets(
+        retention if retention is not None else course["study_retention"] or DEFAULT_RETENTION,
+        exam_date if exam_date is not None else course["exam_date"],
+        "own" if retention is not None or exam_date is not None else "course",
+        course_title=course["title"],
+    )
+
+
+def due_load(*, user, first: dt.date, last: dt.date, zone) -> dict[dt.date, int]:
+    """How many of the student's cards are due on each day from ``first`` to ``last`` (their
+    calendar days; suspended cards excluded)."""
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    rows = (
+        FlashcardState.objects.filter(user=user, suspended=False, due__gte=start, due__lt=end)
+        .annotate(day=TruncDate("due", tzinfo=zone))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["day"]: row["n"] for row in rows}
 
 
 def last_fsrs_fit(*, user) -> FsrsFit | None:
@@ -184,6 +251,7 @@ class FlashcardQueue:
     last_review: FlashcardReview | None  # today's last rating, the one an undo takes back
     studying: bool  # the student has at least one deck
     fsrs_parameters: list[float] | None = None  # the student's own weights, if fitted
+    retention: float = DEFAULT_RETENTION  # their desired retention (own, course's or default)
 
     @property
     def total(self) -> int:
@@ -230,7 +298,9 @@ def flashcard_queue(*, user, now: dt.datetime) -> FlashcardQueue:
     ]
     entries = [entry for entry in scheduled if entry.section == "due"]
 
-    profile = StudyProfile.objects.filter(user=user).values("new_cards_per_day", "fsrs_parameters")
+    profile = StudyProfile.objects.filter(user=user).values(
+        "new_cards_per_day", "fsrs_parameters", "desired_retention", "exam_date"
+    )
     profile = next(iter(profile), {})
     limit = profile.get("new_cards_per_day", StudyProfile.DEFAULT_NEW_CARDS_PER_DAY)
     new_today = FlashcardState.objects.filter(user=user, introduced_at__gte=start).count()
@@ -264,6 +334,9 @@ def flashcard_queue(*, user, now: dt.datetime) -> FlashcardQueue:
         last_review=last_review,
         studying=studying,
         fsrs_parameters=profile.get("fsrs_parameters"),
+        retention=study_targets(
+            user=user, today=timezone.localdate(now), profile=profile
+        ).retention,
     )
 
 
@@ -325,6 +398,7 @@ def flashcard_card_view(
             state=entry.state,
             now=now,
             parameters=queue.fsrs_parameters if queue else fsrs_parameters(user=user),
+            retention=queue.retention if queue else DEFAULT_RETENTION,
         ),
     )
 
@@ -395,10 +469,15 @@ class DeckOverview:
     new_cards_per_day: int
     suspended: list[FlashcardState]
     fsrs: FsrsStatus
+    targets: StudyTargets  # in force: the student's own, their course's or the defaults
+    targets_own: dict  # what the student set: retention, retention_percent, exam_date
 
 
 def deck_overview(*, user) -> DeckOverview:
     """Every bank and topic with its number of cards, marked when the student studies it."""
+    today = timezone.localdate()
+    own = StudyProfile.objects.filter(user=user).values("desired_retention", "exam_date")
+    own = next(iter(own), {})
     card_filter = Q(questions__kind__in=CARD_KINDS)
     allowed = banks_for_study(user)
     banks = list(allowed.annotate(cards=Count("questions", filter=card_filter)))
@@ -432,4 +511,10 @@ def deck_overview(*, user) -> DeckOverview:
         new_cards_per_day=new_cards_per_day(user=user),
         suspended=suspended,
         fsrs=fsrs_status(user=user),
+        targets=study_targets(user=user, today=today, profile=own),
+        targets_own={
+            "retention": own.get("desired_retention"),
+            "retention_percent": percent_text(own.get("desired_retention")),
+            "exam_date": own.get("exam_date"),
+        },
     )

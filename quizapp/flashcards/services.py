@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from fsrs import Rating
+from fsrs import Rating, State
 
 import grader
 from grader.errors import EngineError, SpecError
@@ -24,7 +25,7 @@ from quizapp.accounts.timezones import is_valid, profile_zone
 from quizapp.core import versions
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.tasks import enqueue_on_commit
-from quizapp.flashcards import personal
+from quizapp.flashcards import personal, planning
 from quizapp.flashcards.fsrs_cards import (
     apply_card,
     restore,
@@ -38,10 +39,11 @@ from quizapp.flashcards.selectors import (
     CARD_KINDS,
     card_seed,
     day_bounds,
+    due_load,
     flashcard_for_user,
     fsrs_fit_due,
     fsrs_log,
-    fsrs_parameters,
+    study_targets,
 )
 from quizapp.models import FlashcardReview, FlashcardState, FsrsFit, StudyDeck, StudyProfile
 
@@ -75,10 +77,21 @@ def deck_remove(*, user, bank: Bank, topic: Topic | None = None) -> int:
     return deleted
 
 
+_KEEP = object()
+
+
 def study_profile_update(
-    *, user, new_cards_per_day: int, time_zone: str | None = None
+    *,
+    user,
+    new_cards_per_day: int,
+    time_zone: str | None = None,
+    desired_retention=_KEEP,
+    exam_date=_KEEP,
+    today: dt.date | None = None,
 ) -> StudyProfile:
-    """Save the study settings; ``time_zone`` None leaves the zone as it is, "" is the site's."""
+    """Save the study settings; ``time_zone`` None leaves the zone as it is, "" is the site's.
+    ``desired_retention`` (0.7–0.97) and ``exam_date`` (today or later) None: the course's or
+    the default; not given: left as they are."""
     if not isinstance(new_cards_per_day, int) or not (
         0 <= new_cards_per_day <= MAX_NEW_CARDS_PER_DAY
     ):
@@ -91,8 +104,33 @@ def study_profile_update(
         if time_zone and not is_valid(time_zone):
             raise ServiceError(code=ErrorCode.BAD_TIME_ZONE)
         defaults["time_zone"] = time_zone
+    if desired_retention is not _KEEP:
+        defaults["desired_retention"] = check_retention(desired_retention)
+    if exam_date is not _KEEP:
+        defaults["exam_date"] = check_exam_date(exam_date, today=today or timezone.localdate())
     profile, _created = StudyProfile.objects.update_or_create(user=user, defaults=defaults)
     return profile
+
+
+def check_retention(value) -> float | None:
+    """A desired retention within planning's bounds, or None (the course's or the default)."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not planning.MIN_RETENTION <= value <= planning.MAX_RETENTION
+    ):
+        raise ServiceError(code=ErrorCode.BAD_RETENTION)
+    return float(value)
+
+
+def check_exam_date(value, *, today: dt.date) -> dt.date | None:
+    if value is None:
+        return None
+    if not isinstance(value, dt.date) or not today <= value <= today + dt.timedelta(days=5 * 366):
+        raise ServiceError(code=ErrorCode.BAD_EXAM_DATE)
+    return value
 
 
 # --- Cards -------------------------------------------------------------------------------------
@@ -250,8 +288,7 @@ def _rate_locked(
         if locked.buried_until and locked.buried_until > now:
             raise ServiceError(code=ErrorCode.BURIED)
         previous = snapshot(locked)
-        scheduler = scheduler_for(fsrs_parameters(user=user))
-        card, _log = scheduler.review_card(to_card(locked, now=now), rating, review_datetime=now)
+        card = _next_card(user, locked, rating, now)
         apply_card(locked, card)
         locked.reps += 1
         locked.variants += 1
@@ -274,6 +311,30 @@ def _rate_locked(
     review.replayed = False
     _copy_into(state, locked)
     return review
+
+
+def _next_card(user, state: FlashcardState, rating, now: dt.datetime):
+    """FSRS's next state of the card with the student's weights and desired retention, due on
+    the day planning chooses (load balance, never past the day before their exam)."""
+    zone = timezone.get_current_timezone()
+    profile = StudyProfile.objects.filter(user=user).values(
+        "fsrs_parameters", "desired_retention", "exam_date"
+    )
+    profile = next(iter(profile), {})
+    targets = study_targets(user=user, today=timezone.localtime(now, zone).date(), profile=profile)
+    scheduler = scheduler_for(
+        profile.get("fsrs_parameters"), retention=targets.retention, fuzz=False
+    )
+    card, _log = scheduler.review_card(to_card(state, now=now), rating, review_datetime=now)
+    if card.state == State.Review:
+        card.due = planning.plan_due(
+            now=now,
+            due=card.due,
+            zone=zone,
+            exam_date=targets.exam_date,
+            load=lambda first, last: due_load(user=user, first=first, last=last, zone=zone),
+        )
+    return card
 
 
 def flashcard_undo(

@@ -7,6 +7,8 @@ same thing and a rating from a stale page cannot use another variant's answer.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +23,7 @@ from django.views.decorators.http import require_POST
 from question_bank.models import Bank, Question, Topic
 from quizapp.accounts import timezones
 from quizapp.accounts.timezones import remember as remember_time_zone
-from quizapp.core.errors import ServiceError
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.http import posted_answer, posted_submit_token
 from quizapp.courses.selectors import banks_for_study
 from quizapp.flashcards import selectors, services
@@ -36,6 +38,27 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _retention(text: str) -> float | None:
+    """«90» or «90,5» (percent) as 0.9; empty: None (the course's or the default)."""
+    text = text.strip().replace(",", ".").rstrip("%").strip()
+    if not text:
+        return None
+    try:
+        return float(text) / 100
+    except ValueError:
+        raise ServiceError(code=ErrorCode.BAD_RETENTION) from None
+
+
+def _date(text: str) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise ServiceError(code=ErrorCode.BAD_EXAM_DATE) from None
 
 
 def _get_card_for_user(request, question_id: int) -> tuple[Question, FlashcardState | None]:
@@ -265,11 +288,17 @@ def deck_remove(request):
 @require_POST
 def study_settings(request):
     zone = request.POST.get("time_zone")
+    targets = {}
     try:
+        if "retention_percent" in request.POST:
+            targets["desired_retention"] = _retention(request.POST["retention_percent"])
+        if "exam_date" in request.POST:
+            targets["exam_date"] = _date(request.POST["exam_date"])
         profile = services.study_profile_update(
             user=request.user,
             new_cards_per_day=_int(request.POST.get("new_cards_per_day")),
             time_zone=None if zone is None else zone[:64],
+            **targets,
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

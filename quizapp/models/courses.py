@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from quizapp.models.flashcards import retention_validators
+
 # No 0/O, 1/I/L: a code read aloud in a lecture or copied from a slide survives.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 8
@@ -76,6 +78,21 @@ class Course(models.Model):
             "Как студенты курса видят числа в условиях, решениях, ответах, журнале и CSV. "
             "Ответы принимаются с любым разделителем."
         ),
+    )
+    # Defaults for the flashcards of the course's students (each may set their own): the exam
+    # day their reviews are planned toward and the share of cards they aim to recall.
+    exam_date = models.DateField(
+        _("дата экзамена"),
+        null=True,
+        blank=True,
+        help_text=_("Повторения карточек студентов курса планируются так, чтобы успеть к ней."),
+    )
+    study_retention = models.FloatField(
+        _("целевая доля вспоминаемых карточек"),
+        null=True,
+        blank=True,
+        validators=retention_validators(),
+        help_text=_("От 0,7 до 0,97; пусто — 0,9. Выше — чаще повторения."),
     )
     quizzes = models.ManyToManyField(
         "quizapp.Quiz",

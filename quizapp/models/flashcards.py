@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from question_bank.models import Question, QuestionVersion
+
+# The desired retention a student or a course may set (FSRS's: the share of cards recalled when
+# a card comes back); below 0.7 reviews come too late to help, above 0.97 too often to keep up.
+RETENTION_RANGE = (0.70, 0.97)
+DEFAULT_RETENTION = 0.9
+
+
+def retention_validators():
+    return [MinValueValidator(RETENTION_RANGE[0]), MaxValueValidator(RETENTION_RANGE[1])]
 
 
 class StudyProfile(models.Model):
@@ -22,6 +32,13 @@ class StudyProfile(models.Model):
     )
     # Where the student's "today" begins (cards, the forecast, times on pages); empty: the site's.
     time_zone = models.CharField(_("часовой пояс"), max_length=64, blank=True)
+    # The share of cards the student aims to recall when a card comes back (FSRS's desired
+    # retention) and the exam day their reviews are planned toward; empty: their course's, or
+    # 0.9 and no date.
+    desired_retention = models.FloatField(
+        _("целевая доля вспоминаемых"), null=True, blank=True, validators=retention_validators()
+    )
+    exam_date = models.DateField(_("дата экзамена"), null=True, blank=True)
     # The student's own FSRS weights, fitted from their review log (flashcards.personal) and
     # kept only when they predict held-out reviews better; empty: the library's defaults.
     fsrs_parameters = models.JSONField(_("параметры FSRS"), null=True, blank=True)

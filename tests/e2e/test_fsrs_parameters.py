@@ -36,3 +36,48 @@ def test_decks_page_reports_the_personal_fit(page, login, shot):
     shot(page, "fsrs-personal-desktop")
     shot(page, "fsrs-personal-360", width=360)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_exam_date_and_retention_plan_the_reviews(page, login, shot):
+    """The student sets a target and an exam date on «Колоды»; the dashboard forecasts the load
+    until the exam and the recall on the day."""
+    from django.utils import timezone
+
+    from question_bank.models import Bank, Question, QuestionVersion
+    from quizapp.flashcards import services
+
+    student = login(page)
+    bank = Bank.objects.create(slug="plan", title="Планирование")
+    for i in range(40):
+        q = Question.objects.create(
+            bank=bank, slug=f"p{i}", title=f"Карточка {i}", kind=Question.Kind.FLASHCARD
+        )
+        QuestionVersion.objects.create(
+            question=q, number=1, spec={"kind": "flashcard", "front": f"{i}?", "back": "!"}
+        )
+    services.deck_add(user=student, bank=bank)
+    exam = timezone.localdate() + dt.timedelta(days=24)
+    page.goto("/cards/decks/")
+    page.get_by_label("Целевая доля вспоминаемых карточек, %").fill("92")
+    page.get_by_label("Дата экзамена").fill(exam.isoformat())
+    page.get_by_role("button", name="Сохранить").click()
+    page.wait_for_url("**/cards/decks/")
+    assert "Настройки сохранены." in page.content()
+    assert "Сейчас действует цель 92 %" in page.locator("#targets-source").inner_text()
+    shot(page, "plan-settings-desktop")
+    shot(page, "plan-settings-360", width=360)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    past = timezone.now() - dt.timedelta(days=2)
+    for i, q in enumerate(Question.objects.filter(bank=bank)):
+        state = services.flashcard_state_ensure(user=student, question=q)
+        services.flashcard_rate(user=student, state=state, rating=3 + i % 2, now=past,
+                                expected_reps=0)  # fmt: skip
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/")
+    text = page.locator("main").inner_text()
+    assert "Прогноз повторений до экзамена" in text and "До экзамена 24 дн." in text
+    assert "вы вспомните примерно" in text and "цель — 92 %" in text
+    shot(page, "plan-dashboard-desktop")
+    shot(page, "plan-dashboard-360", width=360)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -4,7 +4,6 @@ suspend and bury, numeric cards with a fresh variant at every review, and the br
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import threading
 import uuid
@@ -17,7 +16,7 @@ from django.urls import reverse
 import grader
 from question_bank.models import Bank, Question, QuestionVersion, Topic
 from quizapp.core.errors import ServiceError
-from quizapp.flashcards import fsrs_cards, selectors, services
+from quizapp.flashcards import selectors, services
 from quizapp.flashcards.fsrs_cards import to_card
 from quizapp.models import FlashcardReview, FlashcardState, StudyDeck, StudyProfile
 from tests.quizapp.concurrency import in_threads
@@ -35,13 +34,6 @@ def moscow(settings):
     settings.TIME_ZONE = "Europe/Moscow"
     # Autouse fixtures run before the user fixtures: a fast hasher for the named users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def unfuzzed(monkeypatch):
-    """The scheduler without fuzz, so that long intervals can be compared exactly."""
-    unfuzzed = functools.partial(fsrs_cards.scheduler_for, fuzz=False)
-    monkeypatch.setattr(services, "scheduler_for", lambda parameters=None: unfuzzed(parameters))
 
 
 def _bank(slug="theory", cards=3, topic_cards=0) -> Bank:
@@ -174,7 +166,7 @@ def test_default_limit_is_twenty(student):
     assert queue.new_limit == 20 and queue.new_count == 20
 
 
-def test_due_cards_come_first_oldest_first_then_new_then_later_today(student, unfuzzed):
+def test_due_cards_come_first_oldest_first_then_new_then_later_today(student):
     bank = _bank(cards=5)
     services.deck_add(user=student, bank=bank)
     q = _questions(bank)
@@ -199,7 +191,7 @@ def test_due_cards_come_first_oldest_first_then_new_then_later_today(student, un
 # --- FSRS --------------------------------------------------------------------------------------
 
 
-def test_fsrs_state_round_trips_through_the_database(student, unfuzzed):
+def test_fsrs_state_round_trips_through_the_database(student):
     bank = _bank(cards=1)
     services.deck_add(user=student, bank=bank)
     question = _questions(bank)[0]
@@ -555,8 +547,9 @@ def test_queue_page_query_count_and_progress(
     for question in _questions(bank)[:12]:
         _rate(student, question, AGAIN, dt.datetime.now(UTC))  # learning cards, due soon
     # Session, user, decks, scheduled cards, limit, new today, new cards and their rows,
-    # today's last review and count, the current card's version: independent of the queue size.
-    with django_assert_max_num_queries(12):
+    # today's last review and count, the course's study targets, the current card's row and
+    # version: independent of the queue size.
+    with django_assert_max_num_queries(13):
         html = _page(student_client)
     # 12 ratings done; 20 new cards (the limit, 12 used: 8 left) and 12 learning cards to go.
     assert "Сделано сегодня: <strong>12 из 32</strong>" in html
