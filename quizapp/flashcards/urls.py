@@ -11,6 +11,7 @@ urlpatterns = [
     path("cards/decks/add/", views.deck_add, name="flashcard-deck-add"),
     path("cards/decks/remove/", views.deck_remove, name="flashcard-deck-remove"),
     path("cards/settings/", views.study_settings, name="flashcard-settings"),
+    path("cards/stats/", views.flashcard_statistics, name="flashcard-stats"),
     path(
         "cards/<int:question_id>/reveal/",
         views.flashcard_reveal,

@@ -26,7 +26,8 @@ from quizapp.accounts.timezones import remember as remember_time_zone
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.http import posted_answer, posted_submit_token
 from quizapp.courses.selectors import banks_for_study
-from quizapp.flashcards import selectors, services
+from quizapp.flashcards import selectors, services, statistics
+from quizapp.flashcards.forecast import review_forecast
 from quizapp.flashcards.fsrs_cards import utc
 from quizapp.models import FlashcardState
 
@@ -257,6 +258,16 @@ def deck_list(request):
         "site_time_zone": timezones.label(settings.TIME_ZONE),
     }
     return render(request, "quizapp/flashcard_decks.html", context)
+
+
+@login_required
+def flashcard_statistics(request):
+    now = timezone.now()
+    forecast = review_forecast(user=request.user, now=now, days=30)
+    context = {
+        "stats": statistics.flashcard_statistics(user=request.user, now=now, forecast=forecast)
+    }
+    return render(request, "quizapp/flashcard_stats.html", context)
 
 
 def _deck_from_post(request) -> tuple[Bank, Topic | None]:

@@ -81,3 +81,49 @@ def test_exam_date_and_retention_plan_the_reviews(page, login, shot):
     shot(page, "plan-dashboard-desktop")
     shot(page, "plan-dashboard-360", width=360)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_statistics_page_on_desktop_and_phone(page, login, shot):
+    """A year of reviews as a heatmap, retention against the target, time and the forecast."""
+    import random
+
+    from django.utils import timezone
+
+    from question_bank.models import Bank, Question, Topic
+    from quizapp.models import FlashcardReview, FlashcardState
+
+    student = login(page)
+    bank = Bank.objects.create(slug="st", title="Статистика")
+    rng = random.Random(5)
+    cards = []
+    for i, title in enumerate(["Свёртки", "Рекуррентные сети", "Оптимизация и расписания"]):
+        topic = Topic.objects.create(bank=bank, slug=f"t{i}", title=title)
+        for j in range(4):
+            question = Question.objects.create(
+                bank=bank, topic=topic, slug=f"q{i}{j}", title=f"Карточка {i}{j}",
+                kind=Question.Kind.FLASHCARD,
+            )  # fmt: skip
+            cards.append(FlashcardState.objects.create(
+                user=student, question=question, reps=3, state=2, stability=10.0,
+                difficulty=5.0, due=timezone.now() + dt.timedelta(days=rng.randrange(0, 25)),
+                last_review=timezone.now() - dt.timedelta(days=3),
+            ))  # fmt: skip
+    now = timezone.now()
+    reviews = []
+    for day in range(300):
+        if rng.random() < 0.55:
+            for k in range(rng.randrange(1, 25)):
+                at = now - dt.timedelta(days=day, minutes=30 - k)
+                before = at - dt.timedelta(days=rng.randrange(1, 60))
+                reviews.append(FlashcardReview(
+                    user=student, card=rng.choice(cards), rating=rng.choice([1, 3, 3, 3, 4]),
+                    reviewed_at=at, previous_state={"state": 2, "last_review": before.isoformat()},
+                ))  # fmt: skip
+    FlashcardReview.objects.bulk_create(reviews)
+    page.goto("/cards/")
+    page.get_by_role("link", name="Статистика").click()
+    page.wait_for_url("**/cards/stats/")
+    assert "Повторения за год" in page.content()
+    shot(page, "stats-desktop")
+    shot(page, "stats-360", width=360)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
