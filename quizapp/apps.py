@@ -41,6 +41,7 @@ class QuizappConfig(AppConfig):
         from quizapp.api import signals, tasks  # noqa: F401
         from quizapp.attempts import tasks as attempt_tasks  # noqa: F401
         from quizapp.dashboard import invalidation  # noqa: F401
+        from quizapp.flashcards import mistakes as flashcard_mistakes  # noqa: F401
         from quizapp.flashcards import tasks as flashcard_tasks  # noqa: F401
         from quizapp.gradebook import invalidation as gradebook_invalidation  # noqa: F401
         from quizapp.gradebook import tasks as gradebook_tasks  # noqa: F401

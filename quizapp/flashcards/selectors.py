@@ -15,6 +15,7 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
+    Exists,
     F,
     OuterRef,
     Q,
@@ -38,6 +39,7 @@ from quizapp.models import (
     FlashcardReview,
     FlashcardState,
     FsrsFit,
+    MistakeNote,
     StudyDeck,
     StudyProfile,
 )
@@ -197,11 +199,13 @@ def _study_filter(*, user) -> Q | None:
                 if child not in topic_ids:
                     topic_ids.add(child)
                     stack.append(child)
-    if not decks:
+    mistakes = FlashcardState.objects.filter(user=user, from_mistake=True).values("question_id")
+    if not decks and not mistakes.exists():
         return None
     # An archived question (dropped from its bank file) is no longer studied; its history stays.
+    # Cards born of the student's mistakes are studied whatever their decks.
     return Q(kind__in=CARD_KINDS, is_archived=False) & (
-        Q(bank_id__in=bank_ids) | Q(topic_id__in=topic_ids)
+        Q(bank_id__in=bank_ids) | Q(topic_id__in=topic_ids) | Q(pk__in=mistakes)
     )
 
 
@@ -309,10 +313,13 @@ def flashcard_queue(*, user, now: dt.datetime) -> FlashcardQueue:
         seen = FlashcardState.objects.filter(user=user).filter(
             Q(reps__gt=0) | Q(suspended=True) | Q(buried_until__gt=now)
         )
+        mistaken = states.filter(from_mistake=True, question=OuterRef("pk"))
         new_questions = list(
             studied.exclude(pk__in=seen.values("question_id"))
             .select_related("bank", "topic")
-            .order_by("bank__title", "bank_id", "pk")[:remaining]
+            .annotate(mistaken=Exists(mistaken))
+            # Cards of the student's own mistakes first, then the decks' in their order.
+            .order_by("-mistaken", "bank__title", "bank_id", "pk")[:remaining]
         )
         # A new card may already have a row (suspended and back, or its first rating undone).
         rows = {s.question_id: s for s in states.filter(question__in=new_questions)}
@@ -352,6 +359,7 @@ class CardView:
     back: str = ""  # a flashcard's back, rendered
     section: str = "new"
     intervals: dict = field(default_factory=dict)  # rating → timedelta until the next review
+    mistakes: list[str] = field(default_factory=list)  # a card of the student's own mistakes
 
     @property
     def reps(self) -> int:
@@ -386,6 +394,12 @@ def flashcard_card_view(
     back = ""
     if question.kind == Question.Kind.FLASHCARD:
         back = render(version.spec.get("back", ""), grader.variant(version.spec, seed).values)
+    mistakes = []
+    if entry.state is not None and entry.state.from_mistake:
+        values = grader.variant(version.spec, seed).values
+        mistakes = mistake_explanations(
+            user=user, question=question, spec=version.spec, values=values
+        )
     return CardView(
         question=question,
         state=entry.state,
@@ -400,7 +414,30 @@ def flashcard_card_view(
             parameters=queue.fsrs_parameters if queue else fsrs_parameters(user=user),
             retention=queue.retention if queue else DEFAULT_RETENTION,
         ),
+        mistakes=mistakes,
     )
+
+
+def mistake_explanations(*, user, question, spec: dict, values: dict) -> list[str]:
+    """The explanations of the student's noted mistakes on this question, rendered with this
+    variant's numbers (a mistake no longer in the spec keeps the text the student saw)."""
+    notes = MistakeNote.objects.filter(user=user, question=question).order_by("created_at", "id")
+    texts = []
+    for note in notes:
+        template = _feedback_template(spec, note.mistake_id)
+        texts.append(render(template, values) if template else note.feedback)
+    return [text for text in texts if text]
+
+
+def _feedback_template(spec: dict, mistake_id: str) -> str:
+    part_name, _, own_id = mistake_id.rpartition(":")
+    where = spec
+    if part_name:
+        where = next((p for p in spec.get("parts") or [] if p.get("name") == part_name), {})
+    for index, mistake in enumerate(where.get("mistakes") or []):
+        if (mistake.get("id") or f"mistake_{index}") == own_id:
+            return mistake.get("feedback") or ""
+    return ""
 
 
 def flashcard_for_user(*, user, question_id: int) -> tuple[Question, FlashcardState | None] | None:
@@ -471,12 +508,15 @@ class DeckOverview:
     fsrs: FsrsStatus
     targets: StudyTargets  # in force: the student's own, their course's or the defaults
     targets_own: dict  # what the student set: retention, retention_percent, exam_date
+    mistake_cards: bool = True  # recognised mistakes add cards
 
 
 def deck_overview(*, user) -> DeckOverview:
     """Every bank and topic with its number of cards, marked when the student studies it."""
     today = timezone.localdate()
-    own = StudyProfile.objects.filter(user=user).values("desired_retention", "exam_date")
+    own = StudyProfile.objects.filter(user=user).values(
+        "desired_retention", "exam_date", "mistake_cards"
+    )
     own = next(iter(own), {})
     card_filter = Q(questions__kind__in=CARD_KINDS)
     allowed = banks_for_study(user)
@@ -517,4 +557,5 @@ def deck_overview(*, user) -> DeckOverview:
             "retention_percent": percent_text(own.get("desired_retention")),
             "exam_date": own.get("exam_date"),
         },
+        mistake_cards=own.get("mistake_cards", True),
     )

@@ -87,11 +87,13 @@ def study_profile_update(
     time_zone: str | None = None,
     desired_retention=_KEEP,
     exam_date=_KEEP,
+    mistake_cards=_KEEP,
     today: dt.date | None = None,
 ) -> StudyProfile:
     """Save the study settings; ``time_zone`` None leaves the zone as it is, "" is the site's.
     ``desired_retention`` (0.7–0.97) and ``exam_date`` (today or later) None: the course's or
-    the default; not given: left as they are."""
+    the default; not given: left as they are. ``mistake_cards``: whether recognised typical
+    mistakes add cards (flashcards.mistakes)."""
     if not isinstance(new_cards_per_day, int) or not (
         0 <= new_cards_per_day <= MAX_NEW_CARDS_PER_DAY
     ):
@@ -108,6 +110,8 @@ def study_profile_update(
         defaults["desired_retention"] = check_retention(desired_retention)
     if exam_date is not _KEEP:
         defaults["exam_date"] = check_exam_date(exam_date, today=today or timezone.localdate())
+    if mistake_cards is not _KEEP:
+        defaults["mistake_cards"] = bool(mistake_cards)
     profile, _created = StudyProfile.objects.update_or_create(user=user, defaults=defaults)
     return profile
 

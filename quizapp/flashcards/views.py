@@ -305,6 +305,8 @@ def study_settings(request):
             targets["desired_retention"] = _retention(request.POST["retention_percent"])
         if "exam_date" in request.POST:
             targets["exam_date"] = _date(request.POST["exam_date"])
+        if "mistake_cards_shown" in request.POST:  # an unticked box sends nothing
+            targets["mistake_cards"] = request.POST.get("mistake_cards") == "on"
         profile = services.study_profile_update(
             user=request.user,
             new_cards_per_day=_int(request.POST.get("new_cards_per_day")),

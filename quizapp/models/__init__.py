@@ -11,6 +11,7 @@ from quizapp.models.flashcards import (
     FlashcardReview,
     FlashcardState,
     FsrsFit,
+    MistakeNote,
     StudyDeck,
     StudyProfile,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "StudyDeck",
     "StudyProfile",
     "FsrsFit",
+    "MistakeNote",
     "WebhookDelivery",
     "WebhookEndpoint",
     "item_seed",

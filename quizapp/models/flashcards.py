@@ -39,6 +39,9 @@ class StudyProfile(models.Model):
         _("целевая доля вспоминаемых"), null=True, blank=True, validators=retention_validators()
     )
     exam_date = models.DateField(_("дата экзамена"), null=True, blank=True)
+    # A recognised typical mistake in a quiz or in practice adds a card of that question
+    # (flashcards.mistakes); the student may turn it off.
+    mistake_cards = models.BooleanField(_("карточки из ошибок"), default=True)
     # The student's own FSRS weights, fitted from their review log (flashcards.personal) and
     # kept only when they predict held-out reviews better; empty: the library's defaults.
     fsrs_parameters = models.JSONField(_("параметры FSRS"), null=True, blank=True)
@@ -126,6 +129,9 @@ class FlashcardState(models.Model):
     # Counts the variants ever drawn; unlike ``reps`` an undo does not lower it, so a numeric card
     # re-reviewed after an undo still gets numbers the student has not seen.
     variants = models.PositiveIntegerField(default=0)
+    # Added because the student made a typical mistake on this question (MistakeNote): studied
+    # whatever their decks, and its back explains the mistake.
+    from_mistake = models.BooleanField(_("из ошибки"), default=False)
     suspended = models.BooleanField(_("приостановлена"), default=False)
     buried_until = models.DateTimeField(_("отложена до"), null=True, blank=True)
     introduced_at = models.DateTimeField(_("первое повторение"), null=True, blank=True)
@@ -232,3 +238,34 @@ class FsrsFit(models.Model):
         if self.log_loss_before <= 0:
             return 0.0
         return (self.log_loss_before - self.log_loss_after) / self.log_loss_before
+
+
+class MistakeNote(models.Model):
+    """A typical mistake a student made on a question, noted once: it turned into a card."""
+
+    class Source(models.TextChoices):
+        QUIZ = "quiz", _("тест")
+        PRACTICE = "practice", _("тренировка")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mistake_notes"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    # The mistake's id in the question's spec ("unbiased_variance"; a part's: "first:clip").
+    mistake_id = models.CharField(_("ошибка"), max_length=200)
+    feedback = models.TextField(_("объяснение"), blank=True)  # as the student saw it
+    source = models.CharField(_("где"), max_length=10, choices=Source.choices)
+    created_at = models.DateTimeField(_("когда"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ошибка, ставшая карточкой")
+        verbose_name_plural = _("ошибки, ставшие карточками")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "question", "mistake_id"], name="mistakenote_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.question} — {self.mistake_id}"

@@ -8,8 +8,9 @@ from django.db import IntegrityError, transaction
 
 from question_bank.models import QuestionVersion, Topic
 from quizapp.attempts.grading import claim_pending, clean_raw, grade_rows, save_grades
-from quizapp.core import versions
+from quizapp.core import signals, versions
 from quizapp.core.errors import ErrorCode, ServiceError
+from quizapp.core.signals import mistake_ids
 from quizapp.core.tasks import enqueue_drain_on_commit
 from quizapp.models import PracticeAnswer, Response
 from quizapp.practice.selectors import last_answer
@@ -136,4 +137,7 @@ def practice_grade_batch(*, first_id: int | None = None, limit: int | None = Non
             save_grades(rows)
             # One UPDATE for the batch sends no signal: the students' mastery has changed.
             versions.bump(versions.STUDY, *{row.user_id for row in rows})
+            signals.practice_answers_graded_announce(
+                answer_ids=[row.pk for row in rows if mistake_ids(row.result)]
+            )
     return len(rows)

@@ -127,3 +127,37 @@ def test_statistics_page_on_desktop_and_phone(page, login, shot):
     shot(page, "stats-desktop")
     shot(page, "stats-360", width=360)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_mistake_card_explains_the_mistake(page, login, shot):
+    """A typical mistake made in practice comes back as a card that explains it."""
+    import os
+
+    from django.core.management import call_command
+
+    import grader
+    from grader import kinds
+    from grader.grading import mistake_value
+    from question_bank.models import Question
+    from quizapp.flashcards import mistakes
+
+    call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
+    student = login(page)
+    question = Question.objects.get(bank__slug="demo", slug="dense-params")
+    version = question.versions.order_by("-number").first()
+    feedback = grader.grade(
+        version.spec, 5, str(mistake_value(kinds.get("numeric"), version.spec, 0,
+                                           grader.variant(version.spec, 5).values))
+    ).mistake["feedback"]  # fmt: skip
+    assert mistakes.mistake_note(
+        user=student, question=question, mistake_id="no_bias", feedback=feedback,
+        source="practice",
+    )  # fmt: skip
+    page.goto("/cards/")
+    page.get_by_label("Ваш ответ").fill("1")
+    page.get_by_role("button", name="Проверить").click()
+    page.wait_for_selector(".fc-mistakes")
+    assert "Эта карточка — из вашей ошибки" in page.locator(".fc-mistakes").inner_text()
+    shot(page, "mistake-card-desktop")
+    shot(page, "mistake-card-360", width=360)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
