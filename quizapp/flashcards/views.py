@@ -26,7 +26,7 @@ from quizapp.accounts.timezones import remember as remember_time_zone
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.http import posted_answer, posted_submit_token
 from quizapp.courses.selectors import banks_for_study
-from quizapp.flashcards import selectors, services, statistics
+from quizapp.flashcards import mistake_stats, selectors, services, statistics
 from quizapp.flashcards.forecast import review_forecast
 from quizapp.flashcards.fsrs_cards import utc
 from quizapp.models import FlashcardState
@@ -265,7 +265,8 @@ def flashcard_statistics(request):
     now = timezone.now()
     forecast = review_forecast(user=request.user, now=now, days=30)
     context = {
-        "stats": statistics.flashcard_statistics(user=request.user, now=now, forecast=forecast)
+        "stats": statistics.flashcard_statistics(user=request.user, now=now, forecast=forecast),
+        "repeated": mistake_stats.student_mistakes(user=request.user, now=now)[:20],
     }
     return render(request, "quizapp/flashcard_stats.html", context)
 

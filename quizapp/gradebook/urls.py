@@ -15,6 +15,7 @@ urlpatterns = [
         name="gradebook-course-export",
     ),
     path("gradebook/quiz/<int:quiz_id>/", gradebook.quiz_gradebook, name="gradebook-quiz"),
+    path("mistakes/course/<int:course_id>/", gradebook.course_mistakes, name="course-mistakes"),
     path(
         "gradebook/quiz/<int:quiz_id>/export.<str:fmt>",
         gradebook.quiz_gradebook_export,

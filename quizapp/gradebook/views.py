@@ -22,6 +22,7 @@ from question_bank.models import Question
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required, is_admin
 from quizapp.courses.selectors import course_for_user, quiz_decimal_mark
+from quizapp.flashcards import mistake_stats
 from quizapp.gradebook import exports, item_analysis, manual, regrade, rejected, selectors
 from quizapp.gradebook import services as gb
 from quizapp.models import Response
@@ -60,6 +61,14 @@ def _gradebook_page(request, *, course=None, quiz=None):
 def course_gradebook(request, course_id):
     course = course_for_user(request.user, course_id, manage=True)
     return _gradebook_page(request, course=course)
+
+
+@instructor_required
+def course_mistakes(request, course_id):
+    course = course_for_user(request.user, course_id, manage=True)
+    rows = mistake_stats.course_mistakes(course=course)
+    context = {"course": course, "rows": rows, "weeks": mistake_stats.WEEKS}
+    return render(request, "instructor/course_mistakes.html", context)
 
 
 @instructor_required
