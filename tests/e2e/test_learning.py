@@ -1,5 +1,5 @@
-"""The decks page tells the student about their own FSRS parameters (issue 17, point 1), on a
-desktop and on a 360 px phone."""
+"""The learning pages of issue 17 in Chromium, on a desktop and on a 360 px phone: personal FSRS
+parameters, the exam date, statistics, mistake cards and the course's typical mistakes."""
 
 from __future__ import annotations
 
@@ -161,3 +161,58 @@ def test_a_mistake_card_explains_the_mistake(page, login, shot):
     shot(page, "mistake-card-desktop")
     shot(page, "mistake-card-360", width=360)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_course_mistakes_page_with_data(browser, live_server, django_user_model, shot):
+    import os
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from question_bank.models import Question
+    from quizapp.core.roles import INSTRUCTOR_GROUP
+    from quizapp.courses import services as courses
+    from quizapp.models import Enrollment, PracticeAnswer
+    from tests.conftest import make_user
+
+    call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
+    teacher = make_user(django_user_model, "teacher", INSTRUCTOR_GROUP)
+    course = courses.course_create(owner=teacher, title="Глубокое обучение", code="dl")
+    versions = {
+        slug: Question.objects.get(bank__slug="demo", slug=slug).versions.first()
+        for slug in ("dense-params", "dropout-vector")
+    }
+    mistakes = {"dense-params": ["no_bias"], "dropout-vector": ["no_rescale", "scaled_by_keep"]}
+    for i in range(6):
+        user = django_user_model.objects.create_user(f"s{i}")
+        Enrollment.objects.create(course=course, user=user)
+        for slug, version in versions.items():
+            for week in range(i % 4 + 1):
+                mistake = mistakes[slug][(i + week) % len(mistakes[slug])]
+                answer = PracticeAnswer.objects.create(
+                    user=user, version=version, seed=week, raw="1", status="graded", score=0.0,
+                    result={"mistake": {"id": mistake, "feedback": f"Разбор ошибки {mistake}: "
+                                        "$\\frac{a}{b}$ вместо $a \\cdot b$"}},
+                )  # fmt: skip
+                PracticeAnswer.objects.filter(pk=answer.pk).update(
+                    created_at=timezone.now() - dt.timedelta(weeks=week * 2, days=i)
+                )
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="ru-RU"
+    )
+    page = context.new_page()
+    try:
+        page.goto("/login/")
+        page.get_by_label("Имя пользователя").fill("teacher")
+        page.get_by_label("Пароль").fill("pw-teacher-1")
+        page.get_by_role("button", name="Войти").click()
+        page.wait_for_url("**/")
+        page.goto(f"/courses/{course.pk}/")
+        page.get_by_role("link", name="Типичные ошибки").click()
+        page.wait_for_selector("table.mistakes-table")
+        assert page.locator("table.mistakes-table tbody tr").count() == 3
+        shot(page, "course-mistakes-desktop")
+        shot(page, "course-mistakes-360", width=360)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()
