@@ -235,6 +235,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Students with enough new reviews get their FSRS parameters fitted (one task each). A
     # rating that makes a student due also sends that task, so the embedded mode needs no beat.
+    # Questions' difficulties (Rasch) for «Подобрать задачи», from everybody's answers.
+    "fit-question-difficulty": {
+        "task": "quizapp.practice.fit_question_difficulty",
+        "schedule": 6 * 3600.0,
+    },
     "fit-fsrs-parameters": {
         "task": "quizapp.flashcards.fit_due_fsrs_parameters",
         "schedule": float(FSRS_FIT_INTERVAL),

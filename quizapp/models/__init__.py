@@ -17,7 +17,7 @@ from quizapp.models.flashcards import (
 )
 from quizapp.models.gradebook import ManualGrade, RegradeRun, ResponseRegrade, ScoreOverride
 from quizapp.models.lti import LtiCourseLink, LtiQuizLink, LtiScorePassback
-from quizapp.models.practice import PracticeAnswer
+from quizapp.models.practice import PracticeAnswer, QuestionDifficulty
 from quizapp.models.quizzes import Quiz, QuizItem
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "LtiQuizLink",
     "LtiScorePassback",
     "PracticeAnswer",
+    "QuestionDifficulty",
     "Quiz",
     "QuizItem",
     "RegradeRun",

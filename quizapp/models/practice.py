@@ -52,3 +52,22 @@ class PracticeAnswer(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.raw[:40]}"
+
+
+class QuestionDifficulty(models.Model):
+    """A question's difficulty fitted from every student's answers (practice.knowledge, Rasch):
+    0 is average, +1 means a student of average ability solves it with probability σ(−1) ≈ 27 %."""
+
+    question = models.OneToOneField(
+        "question_bank.Question", on_delete=models.CASCADE, related_name="difficulty"
+    )
+    difficulty = models.FloatField(_("сложность"))
+    answers = models.PositiveIntegerField(_("ответов"))
+    fitted_at = models.DateTimeField(_("подобрана"))
+
+    class Meta:
+        verbose_name = _("сложность вопроса")
+        verbose_name_plural = _("сложность вопросов")
+
+    def __str__(self):
+        return f"{self.question}: {self.difficulty:+.2f}"

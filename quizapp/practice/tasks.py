@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from quizapp.core import waiting
 from quizapp.core.tasks import DURABLE_TASK
 from quizapp.models import PracticeAnswer
-from quizapp.practice import services
+from quizapp.practice import adaptive, services
+
+DIFFICULTY_TASK = "quizapp.practice.fit_question_difficulty"
 
 
 @shared_task(name=services.GRADE_PRACTICE_TASK, **DURABLE_TASK)
@@ -27,6 +29,12 @@ def grade_pending_practice(self) -> int:
         key="practice",
         batch_size=settings.GRADING_BATCH_SIZE,
     )
+
+
+@shared_task(name=DIFFICULTY_TASK, **DURABLE_TASK)
+def fit_question_difficulty(self) -> int:
+    """Periodic (beat): every answered question's difficulty from all students' answers."""
+    return adaptive.difficulty_fit()
 
 
 waiting.register_answers(

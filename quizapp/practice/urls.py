@@ -6,6 +6,7 @@ from quizapp.practice import views
 
 urlpatterns = [
     path("practice/", views.practice_index, name="practice"),
+    path("practice/pick/", views.practice_adaptive, name="practice-adaptive"),
     path("practice/topic/<int:topic_id>/", views.practice_topic, name="practice-topic"),
     path(
         "practice/topic/<int:topic_id>/answer/",

@@ -16,7 +16,7 @@ from quizapp.core.errors import ServiceError
 from quizapp.core.http import posted_answer, posted_submit_token
 from quizapp.courses.selectors import banks_for_study
 from quizapp.models import PracticeAnswer
-from quizapp.practice import selectors
+from quizapp.practice import adaptive, selectors
 from quizapp.practice import services as practice
 
 SESSION_KEY = "practice:{}"
@@ -43,8 +43,29 @@ def _current(request, topic: Topic, *, fresh: bool = False) -> tuple[QuestionVer
     return version, saved["seed"]
 
 
+ADAPTIVE_KEY = "practice:adaptive"  # the topic of the last pick: the next comes from another
+
+
+@login_required
+def practice_adaptive(request):
+    """«Подобрать задачи»: the next question where the student is least sure, on its topic's
+    page (the variant kept in the session like any other)."""
+    try:
+        version, seed = adaptive.adaptive_pick(
+            user=request.user, last_topic_id=request.session.get(ADAPTIVE_KEY)
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("practice")
+    topic_id = version.question.topic_id
+    request.session[SESSION_KEY.format(topic_id)] = {"version": version.pk, "seed": seed}
+    request.session[ADAPTIVE_KEY] = topic_id
+    return redirect("practice-topic", topic_id)
+
+
 @login_required
 def practice_index(request):
+    request.session.pop(ADAPTIVE_KEY, None)  # back to choosing topics by hand
     query = request.GET.get("q", "")[:100]
     groups = selectors.practice_index(user=request.user, query=query)
     return render(request, "quizapp/practice_index.html", {"banks": groups, "query": query.strip()})
@@ -70,7 +91,18 @@ def practice_topic(request, topic_id):
         "locked": practice.answer_locks_variant(last),
         "chosen": _chosen(last),
         "mastery": selectors.topic_mastery(user=request.user, topics=[topic])[topic.pk],
+        # Reached through «Подобрать задачи» (and still on its topic after answering).
+        "adaptive": request.session.get(ADAPTIVE_KEY) == topic.pk,
     }
+    if context["adaptive"]:
+        belief = adaptive.topic_beliefs(user=request.user, topics=[topic])[topic.pk]
+        low, estimate, high = belief.chance()
+        context["belief"] = {
+            "percent": round(100 * estimate),
+            "low": round(100 * low),
+            "high": round(100 * high),
+            "answers": belief.answers,
+        }
     return render(request, "quizapp/practice_topic.html", context)
 
 

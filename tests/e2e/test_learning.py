@@ -216,3 +216,22 @@ def test_course_mistakes_page_with_data(browser, live_server, django_user_model,
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()
+
+
+def test_practice_pick_page(page, login, shot):
+    """«Подобрать задачи» from the practice index opens a question with the knowledge range."""
+    import os
+
+    from django.core.management import call_command
+
+    call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
+    login(page)
+    page.goto("/practice/")
+    shot(page, "practice-index-360", width=360)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("link", name="Подобрать задачи").click()
+    page.wait_for_selector(".adaptive-line")
+    assert "менее всего предсказуем" in page.locator(".adaptive-line").inner_text()
+    shot(page, "practice-pick-360")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    shot(page, "practice-pick-desktop")
