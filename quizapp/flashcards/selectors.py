@@ -15,7 +15,6 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
-    Exists,
     F,
     OuterRef,
     Q,
@@ -313,14 +312,16 @@ def flashcard_queue(*, user, now: dt.datetime) -> FlashcardQueue:
         seen = FlashcardState.objects.filter(user=user).filter(
             Q(reps__gt=0) | Q(suspended=True) | Q(buried_until__gt=now)
         )
-        mistaken = states.filter(from_mistake=True, question=OuterRef("pk"))
-        new_questions = list(
-            studied.exclude(pk__in=seen.values("question_id"))
-            .select_related("bank", "topic")
-            .annotate(mistaken=Exists(mistaken))
-            # Cards of the student's own mistakes first, then the decks' in their order.
-            .order_by("-mistaken", "bank__title", "bank_id", "pk")[:remaining]
-        )
+        unseen = studied.exclude(pk__in=seen.values("question_id")).select_related("bank", "topic")
+        # Cards of the student's own mistakes first (a few), then the decks' in their order.
+        mistaken = states.filter(from_mistake=True).values("question_id")
+        new_questions = list(unseen.filter(pk__in=mistaken).order_by("pk")[:remaining])
+        if len(new_questions) < remaining:
+            new_questions += list(
+                unseen.exclude(pk__in=mistaken).order_by("bank__title", "bank_id", "pk")[
+                    : remaining - len(new_questions)
+                ]
+            )
         # A new card may already have a row (suspended and back, or its first rating undone).
         rows = {s.question_id: s for s in states.filter(question__in=new_questions)}
         entries += [

@@ -144,7 +144,11 @@ class FlashcardState(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "question"], name="flashcard_unique_question")
         ]
-        indexes = [models.Index(fields=["user", "due"], name="flashcard_user_due_idx")]
+        indexes = [
+            models.Index(fields=["user", "due"], name="flashcard_user_due_idx"),
+            # «new cards introduced today», counted on every queue page
+            models.Index(fields=["user", "introduced_at"], name="flashcard_user_intro_idx"),
+        ]
 
     def __str__(self):
         return f"{self.user}: {self.question}"

@@ -547,9 +547,9 @@ def test_queue_page_query_count_and_progress(
     for question in _questions(bank)[:12]:
         _rate(student, question, AGAIN, dt.datetime.now(UTC))  # learning cards, due soon
     # Session, user, decks, scheduled cards, limit, new today, new cards and their rows,
-    # today's last review and count, the course's study targets, the current card's row and
-    # version: independent of the queue size.
-    with django_assert_max_num_queries(13):
+    # today's last review and count, the course's study targets, the cards of the student's
+    # mistakes, the current card's row and version: independent of the queue size.
+    with django_assert_max_num_queries(14):
         html = _page(student_client)
     # 12 ratings done; 20 new cards (the limit, 12 used: 8 left) and 12 learning cards to go.
     assert "Сделано сегодня: <strong>12 из 32</strong>" in html
