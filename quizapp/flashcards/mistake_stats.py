@@ -16,6 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 
 from quizapp.core.signals import mistake_ids
@@ -84,47 +85,31 @@ def course_mistakes(*, course: Course, now: dt.datetime | None = None) -> list[M
     """The typical mistakes of the course's students, the most widespread first."""
     now = now or timezone.now()
     students = course.enrollments.filter(role="student").values("user_id")
-    quiz_answers = Response.objects.filter(
-        status__in=GRADED,
-        item__attempt__quiz__in=course.quizzes.all(),
-        item__attempt__user__in=students,
-    ).values_list(
-        "item__attempt__user_id",
-        "item__version__question_id",
-        "item__version__question__title",
-        "result",
-        "created_at",
+    answers = _answers(
+        Q(item__attempt__quiz__in=course.quizzes.all(), item__attempt__user__in=students),
+        Q(user__in=students),
     )
-    practice = PracticeAnswer.objects.filter(status__in=GRADED, user__in=students).values_list(
-        "user_id", "version__question_id", "version__question__title", "result", "created_at"
-    )
-    rows = _rows(
-        [*_dated(quiz_answers, now), *_dated(practice, now)], now=now, who=lambda row: True
-    )
+    rows = _rows(answers, now=now, who=lambda row: True)
     return sorted(rows, key=lambda r: (-r.student_count, -r.answers, r.question_title))
 
 
 def student_mistakes(*, user, now: dt.datetime | None = None) -> list[MistakeRow]:
     """The typical mistakes the student made more than once, the most recent first."""
     now = now or timezone.now()
-    quiz_answers = Response.objects.filter(status__in=GRADED, item__attempt__user=user).values_list(
-        "item__attempt__user_id",
-        "item__version__question_id",
-        "item__version__question__title",
-        "result",
-        "created_at",
-    )
-    practice = PracticeAnswer.objects.filter(status__in=GRADED, user=user).values_list(
-        "user_id", "version__question_id", "version__question__title", "result", "created_at"
-    )
-    rows = _rows(
-        [*_dated(quiz_answers, now), *_dated(practice, now)],
-        now=now,
-        who=lambda row: row.answers > 1,
-    )
+    answers = _answers(Q(item__attempt__user=user), Q(user=user))
+    rows = _rows(answers, now=now, who=lambda row: row.answers > 1)
     return sorted(rows, key=lambda r: r.last_seen, reverse=True)
 
 
-def _dated(rows, now):
-    for user_id, question_id, title, result, at in rows:
-        yield user_id, question_id, title, result, at or now
+def _answers(quiz: Q, practice: Q) -> list[tuple]:
+    """(user_id, question_id, question_title, result, at) of the graded quiz answers matching
+    ``quiz`` and practice answers matching ``practice``."""
+    fields = ("version__question_id", "version__question__title", "result", "created_at")
+    quiz_rows = Response.objects.filter(quiz, status__in=GRADED).values_list(
+        "item__attempt__user_id", *(f"item__{name}" if name.startswith("version") else name
+                                     for name in fields),
+    )  # fmt: skip
+    practice_rows = PracticeAnswer.objects.filter(practice, status__in=GRADED).values_list(
+        "user_id", *fields
+    )
+    return [*quiz_rows, *practice_rows]
