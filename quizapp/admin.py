@@ -23,7 +23,9 @@ from quizapp.models import (
     FlashcardState,
     FsrsFit,
     ManualGrade,
+    MistakeNote,
     PracticeAnswer,
+    QuestionDifficulty,
     Quiz,
     QuizItem,
     RegradeRun,
@@ -241,6 +243,33 @@ class StudyProfileAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
+
+
+@admin.register(MistakeNote)
+class MistakeNoteAdmin(admin.ModelAdmin):
+    """The typical mistakes that turned into a student's cards (flashcards.mistakes)."""
+
+    list_display = ["user", "question", "mistake_id", "source", "created_at"]
+    list_filter = ["source"]
+    list_select_related = ["user", "question"]
+    search_fields = ["user__username", "question__slug", "mistake_id"]
+    raw_id_fields = ["user", "question"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(QuestionDifficulty)
+class QuestionDifficultyAdmin(admin.ModelAdmin):
+    """Difficulties fitted by the periodic task (practice.adaptive): read, not edited."""
+
+    list_display = ["question", "difficulty", "answers", "fitted_at"]
+    list_select_related = ["question"]
+    search_fields = ["question__slug", "question__title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(FsrsFit)
