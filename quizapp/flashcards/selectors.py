@@ -131,35 +131,40 @@ def last_fsrs_fit(*, user) -> FsrsFit | None:
     return FsrsFit.objects.filter(user=user).first()
 
 
-def fsrs_fit_due(*, user) -> bool:
+def fsrs_fit_due(*, user, checked_at=None, checked: bool = False) -> bool:
     """Whether the student's parameters should be fitted (again): at least FSRS_FIT_MIN_REVIEWS
-    reviews in all and FSRS_REFIT_AFTER_REVIEWS of them since the last fit. Counts are capped
-    (LIMIT), so the check stays cheap after every rating of a long history."""
+    reviews before the first attempt, FSRS_REFIT_AFTER_REVIEWS more since the last one (an
+    attempt that fitted nothing — too few held-out reviews — waits as long as a fit). One
+    count, capped (LIMIT), so the check stays cheap after every rating of a long history.
+    ``checked_at``: the profile's ``fsrs_checked_at`` when the caller has read it (``checked``)."""
+    if not checked:
+        found = StudyProfile.objects.filter(user=user).values_list("fsrs_checked_at", flat=True)
+        checked_at = next(iter(found), None)
     reviews = FlashcardReview.objects.filter(user=user)
-    minimum, again = settings.FSRS_FIT_MIN_REVIEWS, settings.FSRS_REFIT_AFTER_REVIEWS
-    if reviews[:minimum].count() < minimum:
-        return False
-    last = FsrsFit.objects.filter(user=user).values_list("fitted_at", flat=True).first()
-    if last is None:
-        return True
-    return reviews.filter(reviewed_at__gt=last)[:again].count() >= again
+    if checked_at is None:
+        needed = settings.FSRS_FIT_MIN_REVIEWS
+    else:
+        reviews, needed = (
+            reviews.filter(reviewed_at__gt=checked_at),
+            settings.FSRS_REFIT_AFTER_REVIEWS,
+        )
+    return reviews[:needed].count() >= needed
 
 
 def users_due_for_fsrs_fit() -> list[int]:
     """The ids of the students for whom :func:`fsrs_fit_due` holds, in one query."""
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    last_fit = FsrsFit.objects.filter(user=OuterRef("user")).order_by("-fitted_at")
+    checked = StudyProfile.objects.filter(user=OuterRef("user")).values("fsrs_checked_at")[:1]
+    epoch = Value(dt.datetime(1970, 1, 1, tzinfo=dt.UTC), output_field=DateTimeField())
     counted = (
-        FlashcardReview.objects.annotate(
-            since=Coalesce(
-                Subquery(last_fit.values("fitted_at")[:1]),
-                Value(epoch, output_field=DateTimeField()),
-            )
-        )
+        FlashcardReview.objects.annotate(checked=Subquery(checked))
         .values("user")
-        .annotate(total=Count("id"), new=Count("id", filter=Q(reviewed_at__gt=F("since"))))
+        .annotate(
+            never=Count("id", filter=Q(checked__isnull=True)),
+            new=Count("id", filter=Q(reviewed_at__gt=Coalesce(F("checked"), epoch))),
+        )
         .filter(
-            total__gte=settings.FSRS_FIT_MIN_REVIEWS, new__gte=settings.FSRS_REFIT_AFTER_REVIEWS
+            Q(never__gte=settings.FSRS_FIT_MIN_REVIEWS)
+            | Q(never=0, new__gte=settings.FSRS_REFIT_AFTER_REVIEWS)
         )
     )
     users = get_user_model().objects.filter(pk__in=counted.values("user"))

@@ -21,7 +21,7 @@ from fsrs import Rating, State
 import grader
 from grader.errors import EngineError, SpecError
 from question_bank.models import Bank, Question, QuestionVersion, Topic
-from quizapp.accounts.timezones import is_valid, profile_zone
+from quizapp.accounts.timezones import is_valid
 from quizapp.core import versions
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.tasks import enqueue_on_commit
@@ -292,7 +292,11 @@ def _rate_locked(
         if locked.buried_until and locked.buried_until > now:
             raise ServiceError(code=ErrorCode.BURIED)
         previous = snapshot(locked)
-        card = _next_card(user, locked, rating, now)
+        profile = StudyProfile.objects.filter(user=user).values(
+            "fsrs_parameters", "desired_retention", "exam_date", "fsrs_checked_at"
+        )
+        profile = next(iter(profile), {})
+        card = _next_card(user, locked, rating, now, profile)
         apply_card(locked, card)
         locked.reps += 1
         locked.variants += 1
@@ -310,21 +314,18 @@ def _rate_locked(
             score=variant["score"],
             client_token=client_token,
         )
-        if fsrs_fit_due(user=user):
+        if fsrs_fit_due(user=user, checked_at=profile.get("fsrs_checked_at"), checked=True):
             enqueue_on_commit(FIT_TASK, user.pk)
     review.replayed = False
     _copy_into(state, locked)
     return review
 
 
-def _next_card(user, state: FlashcardState, rating, now: dt.datetime):
-    """FSRS's next state of the card with the student's weights and desired retention, due on
-    the day planning chooses (load balance, never past the day before their exam)."""
+def _next_card(user, state: FlashcardState, rating, now: dt.datetime, profile: dict):
+    """FSRS's next state of the card with the student's weights and desired retention (from the
+    values of their ``profile`` row), due on the day planning chooses (load balance, never past
+    the day before their exam)."""
     zone = timezone.get_current_timezone()
-    profile = StudyProfile.objects.filter(user=user).values(
-        "fsrs_parameters", "desired_retention", "exam_date"
-    )
-    profile = next(iter(profile), {})
     targets = study_targets(user=user, today=timezone.localtime(now, zone).date(), profile=profile)
     scheduler = scheduler_for(
         profile.get("fsrs_parameters"), retention=targets.retention, fuzz=False
@@ -415,12 +416,16 @@ def fsrs_parameters_fit(*, user, now: dt.datetime, force: bool = False) -> FsrsF
     with transaction.atomic():
         profile, _created = StudyProfile.objects.get_or_create(user=user)
         profile = StudyProfile.objects.select_for_update().get(pk=profile.pk)
-        if not force and not fsrs_fit_due(user=user):
+        if not force and not fsrs_fit_due(
+            user=user, checked_at=profile.fsrs_checked_at, checked=True
+        ):
             return None
         log = fsrs_log(user=user)
-        zone_name = profile_zone(user) or settings.TIME_ZONE
+        zone_name = profile.time_zone or settings.TIME_ZONE
         items = personal.items_from_log(log, zone=ZoneInfo(zone_name))
         outcome = personal.fit(items, current=profile.fsrs_parameters)
+        profile.fsrs_checked_at = now
+        profile.save(update_fields=["fsrs_checked_at"])
         if outcome is None:
             return None
         fit = FsrsFit.objects.create(

@@ -18,6 +18,11 @@ class Migration(migrations.Migration):
             name='fsrs_parameters',
             field=models.JSONField(blank=True, null=True, verbose_name='параметры FSRS'),
         ),
+        migrations.AddField(
+            model_name='studyprofile',
+            name='fsrs_checked_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
         migrations.CreateModel(
             name='FsrsFit',
             fields=[

@@ -45,6 +45,9 @@ class StudyProfile(models.Model):
     # The student's own FSRS weights, fitted from their review log (flashcards.personal) and
     # kept only when they predict held-out reviews better; empty: the library's defaults.
     fsrs_parameters = models.JSONField(_("параметры FSRS"), null=True, blank=True)
+    # When the student's log was last taken up for a fit, whatever came of it (FsrsFit records
+    # the fits themselves): the next is due FSRS_REFIT_AFTER_REVIEWS reviews after it.
+    fsrs_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("настройки карточек")

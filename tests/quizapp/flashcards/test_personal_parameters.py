@@ -314,3 +314,29 @@ def test_beat_task_fits_each_due_student_once_on_a_real_worker(broker, django_us
         stack.stop(worker)
     counts = dict(FsrsFit.objects.values_list("user").annotate(n=Count("id")))
     assert counts == {users[0].pk: 1, users[1].pk: 1, users[3].pk: 1}
+
+
+@pytest.mark.django_db
+def test_an_attempt_that_fits_nothing_waits_like_a_fit(
+    student, thresholds, django_capture_on_commit_callbacks
+):
+    """Too few held-out reviews to judge a fit: nothing is fitted, and the task is not sent
+    again at the next rating, only after FSRS_REFIT_AFTER_REVIEWS more reviews."""
+    thresholds.FSRS_FIT_MIN_REVIEWS = 60
+    rows, _truth = simulate(true_parameters(7), 60, 7)
+    state = next(iter(_store_log(student, rows).values()))
+    services.deck_add(user=student, bank=state.question.bank)
+    now = rows[-1][2] + dt.timedelta(days=1)
+    for attempt in range(2):
+        state.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True) as sent:
+            services.flashcard_rate(
+                user=student, state=state, rating=3, now=now, expected_reps=state.reps
+            )
+        now += dt.timedelta(minutes=1)
+        if attempt == 0:
+            assert _fit_tasks(sent) == [student.pk]  # sent and run (eagerly): nothing fitted
+    assert _fit_tasks(sent) == []  # the second rating sends no task
+    assert not FsrsFit.objects.exists()
+    assert StudyProfile.objects.get(user=student).fsrs_checked_at is not None
+    assert not selectors.fsrs_fit_due(user=student)
