@@ -1,9 +1,10 @@
 """Mistakes become cards (issue 17, point 4).
 
 A typical mistake the grader recognised — in practice, or in a finished quiz whose solutions the
-student may see — is noted once per student, question and mistake (:class:`MistakeNote`), and the
-question joins the student's cards (``FlashcardState.from_mistake``): it comes back with fresh
-numbers, and its back explains the misconception with those numbers. A student can turn this
+student may see — is noted once per student, question and mistake (:class:`MistakeNote`); a noted
+question is one of the student's cards (flashcards.selectors: the study set and the queue read
+the notes): it comes back with fresh numbers, and its back explains the misconception with
+those numbers. A student can turn this
 off (``StudyProfile.mistake_cards``). Quizzes that never show solutions make no cards: a card's
 back is a worked solution.
 """
@@ -20,7 +21,6 @@ from quizapp.core.signals import mistake_ids
 from quizapp.flashcards.selectors import CARD_KINDS
 from quizapp.models import (
     Attempt,
-    FlashcardState,
     MistakeNote,
     PracticeAnswer,
     Quiz,
@@ -50,11 +50,6 @@ def mistake_note(*, user, question, mistake_id: str, feedback: str, source: str)
                 feedback=feedback[:2000],
                 source=source,
             )
-            state, created = FlashcardState.objects.get_or_create(
-                user=user, question=question, defaults={"from_mistake": True}
-            )
-            if not created and not state.from_mistake:
-                FlashcardState.objects.filter(pk=state.pk).update(from_mistake=True)
     except IntegrityError:
         return False  # noted before (perhaps by a concurrent grading): once only
     return True

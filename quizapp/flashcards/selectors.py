@@ -203,7 +203,7 @@ def _study_filter(*, user) -> Q | None:
                 if child not in topic_ids:
                     topic_ids.add(child)
                     stack.append(child)
-    mistakes = FlashcardState.objects.filter(user=user, from_mistake=True).values("question_id")
+    mistakes = MistakeNote.objects.filter(user=user).values("question_id")
     if not decks and not mistakes.exists():
         return None
     # An archived question (dropped from its bank file) is no longer studied; its history stays.
@@ -259,6 +259,7 @@ class FlashcardQueue:
     last_review: FlashcardReview | None  # today's last rating, the one an undo takes back
     studying: bool  # the student has at least one deck
     fsrs_parameters: list[float] | None = None  # the student's own weights, if fitted
+    mistaken: frozenset[int] = frozenset()  # questions of the student's noted mistakes
     retention: float = DEFAULT_RETENTION  # their desired retention (own, course's or default)
 
     @property
@@ -306,6 +307,8 @@ def flashcard_queue(*, user, now: dt.datetime) -> FlashcardQueue:
     ]
     entries = [entry for entry in scheduled if entry.section == "due"]
 
+    # The questions of the student's noted mistakes: first among new cards, explained on the back.
+    mistaken = set(MistakeNote.objects.filter(user=user).values_list("question_id", flat=True))
     profile = StudyProfile.objects.filter(user=user).values(
         "new_cards_per_day", "fsrs_parameters", "desired_retention", "exam_date"
     )
@@ -319,7 +322,6 @@ def flashcard_queue(*, user, now: dt.datetime) -> FlashcardQueue:
         )
         unseen = studied.exclude(pk__in=seen.values("question_id")).select_related("bank", "topic")
         # Cards of the student's own mistakes first (a few), then the decks' in their order.
-        mistaken = states.filter(from_mistake=True).values("question_id")
         new_questions = list(unseen.filter(pk__in=mistaken).order_by("pk")[:remaining])
         if len(new_questions) < remaining:
             new_questions += list(
@@ -347,6 +349,7 @@ def flashcard_queue(*, user, now: dt.datetime) -> FlashcardQueue:
         last_review=last_review,
         studying=studying,
         fsrs_parameters=profile.get("fsrs_parameters"),
+        mistaken=frozenset(mistaken),
         retention=study_targets(
             user=user, today=timezone.localdate(now), profile=profile
         ).retention,
@@ -401,7 +404,11 @@ def flashcard_card_view(
     if question.kind == Question.Kind.FLASHCARD:
         back = render(version.spec.get("back", ""), grader.variant(version.spec, seed).values)
     mistakes = []
-    if entry.state is not None and entry.state.from_mistake:
+    if (
+        question.pk in queue.mistaken
+        if queue is not None
+        else MistakeNote.objects.filter(user=user, question=question).exists()
+    ):
         values = grader.variant(version.spec, seed).values
         mistakes = mistake_explanations(
             user=user, question=question, spec=version.spec, values=values

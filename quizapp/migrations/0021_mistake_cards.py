@@ -15,11 +15,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
-            model_name='flashcardstate',
-            name='from_mistake',
-            field=models.BooleanField(default=False, verbose_name='из ошибки'),
-        ),
-        migrations.AddField(
             model_name='studyprofile',
             name='mistake_cards',
             field=models.BooleanField(default=True, verbose_name='карточки из ошибок'),

@@ -132,9 +132,6 @@ class FlashcardState(models.Model):
     # Counts the variants ever drawn; unlike ``reps`` an undo does not lower it, so a numeric card
     # re-reviewed after an undo still gets numbers the student has not seen.
     variants = models.PositiveIntegerField(default=0)
-    # Added because the student made a typical mistake on this question (MistakeNote): studied
-    # whatever their decks, and its back explains the mistake.
-    from_mistake = models.BooleanField(_("из ошибки"), default=False)
     suspended = models.BooleanField(_("приостановлена"), default=False)
     buried_until = models.DateTimeField(_("отложена до"), null=True, blank=True)
     introduced_at = models.DateTimeField(_("первое повторение"), null=True, blank=True)
@@ -248,7 +245,8 @@ class FsrsFit(models.Model):
 
 
 class MistakeNote(models.Model):
-    """A typical mistake a student made on a question, noted once: it turned into a card."""
+    """A typical mistake a student made on a question, noted once. Its question is one of the
+    student's cards whatever their decks, and the card's back explains the mistake."""
 
     class Source(models.TextChoices):
         QUIZ = "quiz", _("тест")
