@@ -4,6 +4,8 @@ numbers and explains the mistake with them; the student can turn it off."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -14,8 +16,16 @@ from grader.grading import mistake_value
 from question_bank.models import Question
 from quizapp.attempts import services as attempts
 from quizapp.flashcards import selectors, services
-from quizapp.models import FlashcardState, MistakeNote, Quiz, StudyProfile
+from quizapp.models import (
+    FlashcardState,
+    MistakeNote,
+    PracticeAnswer,
+    Quiz,
+    Response,
+    StudyProfile,
+)
 from quizapp.practice import services as practice
+from tests.quizapp.attempts import stack
 
 pytestmark = pytest.mark.django_db
 SLUG = "dense-params"  # the demo's parameter count: typical mistake «no_bias»
@@ -128,3 +138,63 @@ def test_the_settings_form_turns_it_off_and_on(student_client, student):
     assert StudyProfile.objects.get(user=student).mistake_cards is True
     page = student_client.get(reverse("flashcard-decks")).content.decode()
     assert 'id="mistake-cards" name="mistake_cards" checked' in page
+
+
+@pytest.fixture
+def broker():
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    saved = stack.use_broker(url)
+    stack.clear_queue(url)
+    yield url
+    stack.switch_broker(**saved)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_turns_practice_and_quiz_mistakes_into_cards(broker, student, demo_quiz):
+    """As in production: a Celery worker on Redis grades the answers (PostgreSQL). The practice
+    mistakes are noted in the worker's process, by the signal it sends after its commit — the
+    same mistake twice, one note; the quiz's when the finished attempt is scored."""
+    question = Question.objects.get(bank__slug="demo", slug=SLUG)
+    version = question.versions.order_by("-number").first()
+    worker = stack.start_worker(broker)
+    try:
+        for seed in (41, 42):  # the same mistake twice in practice
+            practice.practice_submit(
+                user=student, topic=question.topic, version=version, seed=seed,
+                raw=_mistaken(version.spec, seed, "no_bias"),
+            )  # fmt: skip
+        stack.wait_until(
+            lambda: not PracticeAnswer.objects.filter(status="pending").exists(),
+            timeout=60, workers=[worker], what="practice graded",
+        )  # fmt: skip
+        Quiz.objects.filter(pk=demo_quiz.pk).update(show_solutions="after_finish")
+        demo_quiz.refresh_from_db()
+        attempt = attempts.attempt_start(user=student, quiz=demo_quiz)
+        item = attempt.items.get(version__question__slug="dropout-vector")
+        attempts.response_submit(
+            item=item, raw=_mistaken(item.version.spec, item.seed, "no_rescale")
+        )
+        stack.wait_until(
+            lambda: not Response.objects.filter(status="pending").exists(),
+            timeout=60, workers=[worker], what="quiz answer graded",
+        )  # fmt: skip
+        attempts.attempt_finish(attempt=attempt)
+        stack.wait_until(
+            lambda: MistakeNote.objects.filter(source="quiz").exists(),
+            timeout=60, workers=[worker], what="the quiz mistake noted",
+        )  # fmt: skip
+    finally:
+        stack.stop(worker)
+    notes = sorted(MistakeNote.objects.values_list("question__slug", "mistake_id", "source"))
+    assert notes == [
+        ("dense-params", "no_bias", "practice"),
+        ("dropout-vector", "no_rescale", "quiz"),
+    ]
+    queue = selectors.flashcard_queue(user=student, now=timezone.now())
+    assert sorted(e.question_id for e in queue.entries) == sorted(
+        Question.objects.filter(
+            slug__in=["dense-params", "dropout-vector"], bank__slug="demo"
+        ).values_list("pk", flat=True)
+    )
