@@ -17,13 +17,17 @@ from quizapp.models import (
     Enrollment,
     FlashcardReview,
     FlashcardState,
+    MistakeNote,
     PracticeAnswer,
     Quiz,
     StudyDeck,
     StudyProfile,
 )
 
-STUDY_MODELS = (Attempt, FlashcardReview, FlashcardState, PracticeAnswer, StudyDeck, StudyProfile)
+STUDY_MODELS = (
+    Attempt, FlashcardReview, FlashcardState, MistakeNote, PracticeAnswer, StudyDeck, StudyProfile,
+)  # fmt: skip
+# (a MistakeNote adds a card to the student's new ones: noted after the grade's commit)
 CATALOGUE_MODELS = (Course, CourseQuiz, Enrollment, Quiz)
 
 

@@ -67,6 +67,20 @@ def test_a_suspended_card_leaves_the_count(student_client, student, demo_quiz):
     assert '<p class="big">0 <span class="muted">к повторению' in html
 
 
+def test_a_noted_mistake_adds_its_card_to_the_count(student_client, student, demo_quiz):
+    from quizapp.flashcards.mistakes import mistake_note
+
+    html, _ = _home(student_client)
+    assert '<p class="big">0 <span class="muted">к повторению</span> · 0' in html
+    question = Question.objects.get(bank__slug="demo", slug="dense-params")
+    # Noted after the grade's commit (which bumped the token already): its own save renews.
+    assert mistake_note(
+        user=student, question=question, mistake_id="no_bias", feedback="", source="practice"
+    )
+    html, _ = _home(student_client)
+    assert '<p class="big">0 <span class="muted">к повторению</span> · 1' in html
+
+
 def test_a_finished_attempt_and_a_new_quiz_show_up(
     student_client, student, owner, demo_quiz, django_capture_on_commit_callbacks
 ):
