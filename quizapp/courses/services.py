@@ -86,7 +86,7 @@ def course_create(
         join_code=new_join_code(),
         decimal_mark=_decimal_mark(decimal_mark),
         exam_date=exam_date,
-        study_retention=_retention(study_retention),
+        study_retention=check_retention(study_retention),
     )
     _save_with_unique_join_code(course)
     return course
@@ -100,8 +100,9 @@ def _decimal_mark(mark: str) -> str:
 _KEEP = object()  # an argument not given: the course keeps its value
 
 
-def _retention(value) -> float | None:
-    """The course's default desired retention for its students' flashcards, or None."""
+def check_retention(value) -> float | None:
+    """A desired retention for flashcards — a course's default or a student's own — within
+    RETENTION_RANGE, or None (no value: the course's, or the default)."""
     low, high = RETENTION_RANGE
     if value is None:
         return None
@@ -136,7 +137,7 @@ def course_update(
     if exam_date is not _KEEP:
         course.exam_date = exam_date
     if study_retention is not _KEEP:
-        course.study_retention = _retention(study_retention)
+        course.study_retention = check_retention(study_retention)
     try:
         with transaction.atomic():
             course.save()

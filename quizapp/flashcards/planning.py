@@ -25,12 +25,10 @@ from dataclasses import dataclass
 import fsrs_rs_python as fsrs_rs
 from fsrs.scheduler import FUZZ_RANGES
 
-from quizapp.models.flashcards import DEFAULT_RETENTION, RETENTION_RANGE
+from quizapp.models.flashcards import DEFAULT_RETENTION
 
 __all__ = [
     "DEFAULT_RETENTION",
-    "MAX_RETENTION",
-    "MIN_RETENTION",
     "LAST_DAYS",
     "StudyTargets",
     "expected_recall",
@@ -40,7 +38,6 @@ __all__ = [
     "recall",
 ]
 
-MIN_RETENTION, MAX_RETENTION = RETENTION_RANGE
 # Reviews cut short by the exam are spread over this many days before it.
 LAST_DAYS = 3
 

@@ -25,6 +25,7 @@ from quizapp.accounts.timezones import is_valid
 from quizapp.core import versions
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.tasks import enqueue_on_commit
+from quizapp.courses.services import check_retention
 from quizapp.flashcards import personal, planning
 from quizapp.flashcards.fsrs_cards import (
     apply_card,
@@ -114,19 +115,6 @@ def study_profile_update(
         defaults["mistake_cards"] = bool(mistake_cards)
     profile, _created = StudyProfile.objects.update_or_create(user=user, defaults=defaults)
     return profile
-
-
-def check_retention(value) -> float | None:
-    """A desired retention within planning's bounds, or None (the course's or the default)."""
-    if value is None:
-        return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not planning.MIN_RETENTION <= value <= planning.MAX_RETENTION
-    ):
-        raise ServiceError(code=ErrorCode.BAD_RETENTION)
-    return float(value)
 
 
 def check_exam_date(value, *, today: dt.date) -> dt.date | None:

@@ -16,14 +16,9 @@ import random
 
 import fsrs_rs_python as fsrs_rs
 
+from quizapp.flashcards.planning import recall
+
 START = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
-
-
-def recall(parameters, stability: float, days: float) -> float:
-    """FSRS-6 retrievability after ``days`` at ``stability``."""
-    decay = parameters[20]
-    factor = 0.9 ** (-1 / decay) - 1
-    return (1 + factor * days / stability) ** (-decay)
 
 
 def true_parameters(seed: int) -> list[float]:
@@ -52,7 +47,7 @@ def simulate(parameters, reviews: int, seed: int, *, cards: int | None = None):
             rating = rng.choices([1, 2, 3, 4], [0.25, 0.15, 0.5, 0.1])[0]
         else:
             state = model.memory_state(_item(past))
-            p = recall(parameters, state.stability, day - past[-1][0])
+            p = recall(state.stability, day - past[-1][0], parameters[20])
             truth.append((at, card, p))
             success = rng.random() < p
             rating = rng.choices([2, 3, 4], [0.15, 0.75, 0.1])[0] if success else 1
@@ -84,5 +79,5 @@ def predicted(parameters, rows, truth_keys) -> list[float]:
         past = [(day, rating) for day, rating, when in by_card[card] if when < at]
         day = (at - START).days
         state = model.memory_state(_item(past))
-        out.append(recall(parameters, state.stability, day - past[-1][0]))
+        out.append(recall(state.stability, day - past[-1][0], parameters[20]))
     return out

@@ -99,6 +99,18 @@ def test_an_exam_that_is_over_or_today_plans_nothing():
         assert planning.fuzz_range(40)[0] <= (due - NOW).days <= planning.fuzz_range(40)[1]
 
 
+@pytest.mark.parametrize("stability, days", [(0.5, 1), (5.0, 23), (40.0, 3), (120.0, 400)])
+def test_recall_is_fsrs_retrievability(stability, days):
+    parameters = [w * 1.1 for w in DEFAULT_PARAMETERS[:20]] + [0.3]  # another decay too
+    for weights in (list(DEFAULT_PARAMETERS), parameters):
+        scheduler = Scheduler(parameters=weights)
+        last = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        card = Card(state=Card().state.Review, stability=stability, difficulty=5.0,
+                    last_review=last, due=last)  # fmt: skip
+        expected = scheduler.get_card_retrievability(card, last + dt.timedelta(days=days))
+        assert planning.recall(stability, days, weights[20]) == pytest.approx(expected, rel=1e-9)
+
+
 def test_expected_recall_rises_with_a_review_before_the_exam():
     today = dt.date(2026, 12, 4)
     exam = today + dt.timedelta(days=20)
