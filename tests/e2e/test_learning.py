@@ -56,7 +56,15 @@ def test_exam_date_and_retention_plan_the_reviews(page, login, shot):
             question=q, number=1, spec={"kind": "flashcard", "front": f"{i}?", "back": "!"}
         )
     services.deck_add(user=student, bank=bank)
-    exam = timezone.localdate() + dt.timedelta(days=24)
+    # «Today» of the pages is the student's (the zone their browser reported, else the site's).
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    from quizapp.models import StudyProfile
+
+    zone = StudyProfile.objects.filter(user=student).values_list("time_zone", flat=True).first()
+    exam = timezone.localdate(timezone=ZoneInfo(zone or settings.TIME_ZONE)) + dt.timedelta(days=24)
     page.goto("/cards/decks/")
     page.get_by_label("Целевая доля вспоминаемых карточек, %").fill("92")
     page.get_by_label("Дата экзамена").fill(exam.isoformat())
