@@ -15,11 +15,10 @@ from quizapp.flashcards.personal import DEFAULT_PARAMETERS, usable
 from quizapp.flashcards.planning import expected_recall
 from quizapp.flashcards.selectors import (
     flashcard_queue,
-    fsrs_parameters,
     study_targets,
     visible,
 )
-from quizapp.models import Attempt, FlashcardState, PracticeAnswer
+from quizapp.models import Attempt, FlashcardState, PracticeAnswer, StudyProfile
 from quizapp.practice.mastery import weakest_first
 from quizapp.practice.selectors import topic_mastery
 
@@ -65,10 +64,14 @@ def exam_outlook(*, user, now: dt.datetime) -> ExamOutlook | None:
     """The exam ahead (the student's or their course's) with the load until it and the
     expected recall on the day (:func:`planning.expected_recall`)."""
     today = timezone.localtime(now).date()
-    targets = study_targets(user=user, today=today)
+    profile = StudyProfile.objects.filter(user=user).values(
+        "desired_retention", "exam_date", "fsrs_parameters"
+    )
+    profile = next(iter(profile), {})
+    targets = study_targets(user=user, today=today, profile=profile)
     if targets.exam_date is None or targets.exam_date <= today:
         return None
-    parameters = usable(fsrs_parameters(user=user)) or list(DEFAULT_PARAMETERS)
+    parameters = usable(profile.get("fsrs_parameters")) or list(DEFAULT_PARAMETERS)
     rows = FlashcardState.objects.filter(
         visible(now), user=user, reps__gt=0, stability__isnull=False, difficulty__isnull=False
     ).values_list("stability", "difficulty", "last_review", "due")
