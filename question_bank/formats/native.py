@@ -273,14 +273,21 @@ def _question_references(entry: dict, where: tuple, locator: _Locator) -> list[P
         problems.extend(_placeholders(entry.get(field, ""), (*where, field), allowed, locator))
     for j, hint in enumerate(entry.get("hints") or []):
         problems.extend(_placeholders(hint, (*where, "hints", j), names, locator))
+    problems.extend(_option_and_mistake_texts(entry, where, names, locator))
+    return problems
+
+
+def _option_and_mistake_texts(entry: dict, where: tuple, names: set, locator) -> list[Problem]:
+    """The placeholders of a question's (or a field's) options and typical mistakes' feedback."""
+    found = []
     for j, option in enumerate(entry.get("options") or []):
         for key in ("text", "feedback"):
             path = (*where, "options", j, key)
-            problems.extend(_placeholders(option.get(key, ""), path, names, locator))
+            found.extend(_placeholders(option.get(key, ""), path, names, locator))
     for j, mistake in enumerate(entry.get("mistakes") or []):
         path = (*where, "mistakes", j, "feedback")
-        problems.extend(_placeholders(mistake.get("feedback", ""), path, names, locator))
-    return problems
+        found.extend(_placeholders(mistake.get("feedback", ""), path, names, locator))
+    return found
 
 
 def _part_references(part: dict, where: tuple, names: set, locator: _Locator) -> list[Problem]:
@@ -296,13 +303,7 @@ def _part_references(part: dict, where: tuple, names: set, locator: _Locator) ->
             )
     for key in ("label", "feedback"):
         found.extend(_placeholders(part.get(key, ""), (*where, key), names, locator))
-    for j, option in enumerate(part.get("options") or []):
-        for key in ("text", "feedback"):
-            path = (*where, "options", j, key)
-            found.extend(_placeholders(option.get(key, ""), path, names, locator))
-    for j, mistake in enumerate(part.get("mistakes") or []):
-        path = (*where, "mistakes", j, "feedback")
-        found.extend(_placeholders(mistake.get("feedback", ""), path, names, locator))
+    found.extend(_option_and_mistake_texts(part, where, names, locator))
     named = _("поле %(name)s") % {"name": part.get("name")}
     return [replace(p, message=_after_label(p.message, named)) for p in found]
 
