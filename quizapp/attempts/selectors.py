@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 import grader
 from question_bank.models import Question
+from quizapp.attempts.visibility import Visibility, attempt_visibility
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 
 CHOICE_KINDS = ("single_choice", "multiple_choice")
@@ -53,6 +54,8 @@ class ItemView:
     # Why the answer cannot be read ({"code", "message"}), or None: before the finish, how the
     # grader's preview understands ``current``; after it, the newest response's verdict.
     unreadable: dict | None = None
+    # Whether the student may see if the answer was right (Quiz.show_verdicts, now).
+    show_verdict: bool = True
 
     @property
     def informational(self) -> bool:
@@ -92,6 +95,19 @@ class ItemView:
 class AttemptView:
     attempt: Attempt
     items: list[ItemView]
+    visible: Visibility
+
+    @property
+    def score_when(self) -> str:
+        return self.visible.when(self.attempt.quiz.show_score)
+
+    @property
+    def verdicts_when(self) -> str:
+        return self.visible.when(self.attempt.quiz.show_verdicts)
+
+    @property
+    def solutions_when(self) -> str:
+        return self.visible.when(self.attempt.quiz.show_solutions)
 
     @property
     def questions(self) -> list[ItemView]:
@@ -184,26 +200,25 @@ def quiz_attempts(*, quiz: Quiz, user) -> list[Attempt]:
     return list(Attempt.objects.filter(quiz=quiz, user=user).order_by("-number"))
 
 
-def attempt_view(*, attempt: Attempt) -> AttemptView:
-    """Every item of an attempt with its rendered variant and newest response (2 queries)."""
+def attempt_view(*, attempt: Attempt, visible: Visibility | None = None) -> AttemptView:
+    """Every item of an attempt with its rendered variant and newest response, and what its
+    student may see of them now (``visible``; computed when not given)."""
     items = list(attempt.items.select_related("version__question").order_by("position"))
     newest = latest_responses(items)
-    solutions = attempt.quiz.show_solutions
+    visible = visible or attempt_visibility(attempt)
     finished = attempt.status == Attempt.Status.FINISHED
     views = []
     for item in items:
         response = newest.get(item.pk)
         answered = response is not None and response.status == Response.Status.GRADED
-        show = (solutions == Quiz.Solutions.AFTER_ANSWER and answered) or (
-            solutions != Quiz.Solutions.NEVER and finished
-        )
         views.append(
             ItemView(
                 item=item,
                 presented=grader.present(item.version.spec, item.seed),
                 response=response,
-                show_solution=show,
+                show_solution=visible.solutions or (visible.live_solutions and answered),
                 current=item.draft or (response.raw if response else ""),
+                show_verdict=visible.verdicts,
             )
         )
     if finished:
@@ -216,7 +231,7 @@ def attempt_view(*, attempt: Attempt) -> AttemptView:
                 }
     else:
         _mark_unreadable_drafts(views)
-    return AttemptView(attempt=attempt, items=views)
+    return AttemptView(attempt=attempt, items=views, visible=visible)
 
 
 def _mark_unreadable_drafts(views: list[ItemView]) -> None:

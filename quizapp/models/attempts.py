@@ -46,6 +46,10 @@ class Attempt(models.Model):
     # Items whose newest answer is an essay waiting for the instructor (``manual``), counted by
     # the same rescore: the score is provisional until the last one is graded by hand.
     manual_count = models.PositiveIntegerField(_("ждут проверки преподавателем"), default=0)
+    # Finished while the quiz shows its results «after the close date» and this student's close
+    # date (an extension moves it) had not come: the LMS's copy of the score and the mistakes
+    # notebook wait too, until ``attempts.visibility.results_release`` lets them go.
+    results_held = models.BooleanField(_("результаты до закрытия скрыты"), default=False)
 
     class Meta:
         verbose_name = _("попытка")
