@@ -98,16 +98,27 @@ class AttemptView:
     visible: Visibility
 
     @property
-    def score_when(self) -> str:
-        return self.visible.when(self.attempt.quiz.show_score)
-
-    @property
-    def verdicts_when(self) -> str:
-        return self.visible.when(self.attempt.quiz.show_verdicts)
-
-    @property
-    def solutions_when(self) -> str:
-        return self.visible.when(self.attempt.quiz.show_solutions)
+    def hidden_results(self) -> list[str]:
+        """What of a finished attempt the quiz hides from its student now, and until when:
+        «Баллы, верно или нет и решения: после закрытия теста, 08.12.2026 18:00.»"""
+        quiz, visible = self.attempt.quiz, self.visible
+        hidden = [
+            (gettext("баллы"), quiz.show_score, visible.score),
+            (gettext("верно или нет"), quiz.show_verdicts, visible.verdicts),
+            (gettext("решения"), quiz.show_solutions, visible.solutions),
+        ]
+        groups: dict[str, list[str]] = {}
+        for name, setting, shown in hidden:
+            if not shown:
+                groups.setdefault(visible.when(setting), []).append(name)
+        sentences = []
+        for when, names in groups.items():
+            listed = names[0] if len(names) == 1 else gettext("%(some)s и %(last)s") % {
+                "some": ", ".join(names[:-1]),
+                "last": names[-1],
+            }
+            sentences.append(f"{listed[:1].upper()}{listed[1:]}: {when}.")
+        return sentences
 
     @property
     def questions(self) -> list[ItemView]:

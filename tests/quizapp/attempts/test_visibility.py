@@ -122,7 +122,9 @@ def test_results_after_the_close_wait_for_each_students_own_close(
         assert (seen.verdicts, seen.score, seen.solutions) == (False, False, False)
         client.force_login(user)
         page = client.get(attempt.get_absolute_url()).content.decode()
-        assert "Баллы: после закрытия теста" in page and "Решение" not in page
+        assert (
+            "Баллы, верно или нет и решения: после закрытия теста" in page and "Решение" not in page
+        )
         assert "status-graded" not in page and 'class="verdict' not in page
         listing = client.get(reverse("quiz", args=[quiz.slug])).content.decode()
         assert "баллы — после закрытия" in listing
@@ -134,10 +136,13 @@ def test_results_after_the_close_wait_for_each_students_own_close(
     assert (mine_now.verdicts, mine_now.score) == (False, False)
     client.force_login(peer)
     page = client.get(theirs.get_absolute_url()).content.decode()
-    assert "Баллы: после закрытия" not in page and 'class="verdict' in page and "Решение" in page
+    assert "после закрытия теста" not in page and 'class="verdict' in page and "Решение" in page
     client.force_login(member)
     page = client.get(mine.get_absolute_url()).content.decode()
-    assert "Баллы: после закрытия теста" in page and 'class="verdict' not in page
+    assert (
+        "Баллы, верно или нет и решения: после закрытия теста" in page
+        and 'class="verdict' not in page
+    )
 
 
 def test_the_api_hides_from_the_student_what_the_page_hides_but_not_from_the_instructor(
