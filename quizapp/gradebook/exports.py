@@ -26,12 +26,21 @@ def _table(book: Gradebook, decimal: str = ",") -> tuple[list[str], list[list]]:
             if q.max_score
             else q.title
         )
-    header.append(gettext("Итого"))
+    header += [gettext("Итого"), gettext("Особые условия")]
+    several = len(book.quizzes) > 1
     rows = []
     for row in book.rows:
         s = row.student
+        # Who had what (an accommodation, the course's dates), per quiz when there are several.
+        terms = [
+            f"{q.title}: {c.terms_text}" if several else c.terms_text
+            for q, c in zip(book.quizzes, row.cells, strict=True)
+            if c.terms is not None
+        ]
         rows.append(
-            [s.username, s.last_name, s.first_name] + [c.score for c in row.cells] + [row.total]
+            [s.username, s.last_name, s.first_name]
+            + [c.score for c in row.cells]
+            + [row.total, " | ".join(terms)]
         )
     return header, rows
 

@@ -338,3 +338,17 @@ def test_in_progress_attempts_only_are_recomputed(course, owner, member, exam):
     before = Attempt.objects.get(pk=done.pk).deadline
     grant(course, owner, [member], extra_minutes=30)
     assert Attempt.objects.get(pk=done.pk).deadline == before
+
+
+def test_the_gradebook_export_names_the_accommodations(course, owner, member, exam):
+    import csv
+    import io
+
+    from quizapp.gradebook.exports import gradebook_csv
+
+    grant(course, owner, [member], label="ОВЗ", extra_minutes=10)
+    text = gradebook_csv(gradebook(course=course)).decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert header[-2:] == ["Итого", "Особые условия"]
+    by_login = {row[0]: row[-1] for row in rows}
+    assert by_login == {"member": "ОВЗ; время 25 мин", "peer": ""}

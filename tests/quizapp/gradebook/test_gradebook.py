@@ -177,11 +177,11 @@ def test_csv_export_parses_back_with_cyrillic(course, attempt, owner, student):
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Логин", "Фамилия", "Имя"]
     assert rows[0][3].startswith("Демо-тест")
-    assert rows[1] == ["student", "Иванова", "Мария", "2,50", "2,50"]
+    assert rows[1] == ["student", "Иванова", "Мария", "2,50", "2,50", ""]
 
     plain = exports.gradebook_csv(selectors.gradebook(course=course), sep=",")
     rows = list(csv.reader(io.StringIO(plain.decode("utf-8-sig"))))
-    assert rows[1][3:] == ["2.50", "2.50"]
+    assert rows[1][3:] == ["2.50", "2.50", ""]
 
 
 def test_xlsx_export_parses_back(course, attempt):
@@ -217,14 +217,14 @@ def test_csv_export_follows_the_course_decimal_mark(client, owner, course, attem
         return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
     comma = rows(client.get(url), ";")
-    assert comma[1][3:] == ["2,50", "2,50"]
+    assert comma[1][3:] == ["2,50", "2,50", ""]
     course.decimal_mark = "."
     course.save()
     point = rows(client.get(url), ",")
-    assert point[1][3:] == ["2.50", "2.50"]
+    assert point[1][3:] == ["2.50", "2.50", ""]
     assert "." in point[0][3] and "," not in point[0][3].split("из")[-1]
     asked = rows(client.get(url, {"sep": "semicolon"}), ";")
-    assert asked[1][3:] == ["2,50", "2,50"]
+    assert asked[1][3:] == ["2,50", "2,50", ""]
     page = client.get(reverse("gradebook-course", args=[course.pk])).content.decode()
     assert ">2.50</a>" in page
     # the page's «CSV для Excel» (said to be «;» with commas) stays that whatever the mark
