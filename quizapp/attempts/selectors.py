@@ -113,10 +113,12 @@ class AttemptView:
                 groups.setdefault(visible.when(setting), []).append(name)
         sentences = []
         for when, names in groups.items():
-            listed = names[0] if len(names) == 1 else gettext("%(some)s и %(last)s") % {
-                "some": ", ".join(names[:-1]),
-                "last": names[-1],
-            }
+            listed = names[-1]
+            if len(names) > 1:
+                listed = gettext("%(some)s и %(last)s") % {
+                    "some": ", ".join(names[:-1]),
+                    "last": listed,
+                }
             sentences.append(f"{listed[:1].upper()}{listed[1:]}: {when}.")
         return sentences
 
