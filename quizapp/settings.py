@@ -319,6 +319,8 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "quizapp.core.http.client_ip"
 # Per client address and per submitted e-mail, each: e.g. "5/h".
 PASSWORD_RESET_RATE = env_str("PASSWORD_RESET_RATE", "5/h")
+# Error reports in questions (quizapp/reports), per user, pages and API together: e.g. "20/h".
+QUESTION_REPORT_RATE = env_str("QUESTION_REPORT_RATE", "20/h")
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit knows Redis only through django-redis; Django's own RedisCache (CACHE_URL)
     # counts with Redis INCR, atomic across processes, which is all it needs.

@@ -19,6 +19,7 @@ from quizapp.models import (
     FlashcardState,
     MistakeNote,
     PracticeAnswer,
+    QuestionReport,
     Quiz,
     StudyDeck,
     StudyProfile,
@@ -26,8 +27,10 @@ from quizapp.models import (
 
 STUDY_MODELS = (
     Attempt, FlashcardReview, FlashcardState, MistakeNote, PracticeAnswer, StudyDeck, StudyProfile,
+    QuestionReport,
 )  # fmt: skip
-# (a MistakeNote adds a card to the student's new ones: noted after the grade's commit)
+# (a MistakeNote adds a card to the student's new ones: noted after the grade's commit; a
+# QuestionReport answered by the bank's owner shows as a notice until the student reads it)
 CATALOGUE_MODELS = (Course, CourseQuiz, Enrollment, Quiz)
 
 
