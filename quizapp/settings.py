@@ -365,10 +365,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Two models have a «status» with other choices: each enum keeps its own name in the schema.
+    # Models with a «status» of other choices: each enum keeps its own name in the schema.
     "ENUM_NAME_OVERRIDES": {
         "AttemptStatusEnum": "quizapp.models.attempts.Attempt.Status",
         "ResponseStatusEnum": "quizapp.models.attempts.Response.Status",
+        "QuestionReportStatusEnum": "quizapp.models.reports.QuestionReport.Status",
     },
     # Ids in paths: the «id» converter of quizapp/api/urls.py (at most 18 digits).
     "PATH_CONVERTER_OVERRIDES": {

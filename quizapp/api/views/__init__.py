@@ -43,12 +43,18 @@ from quizapp.api.views.quizzes import (
     QuizRegradeView,
     RegradeDetailView,
 )
+from quizapp.api.views.reports import (
+    AttemptItemReportView,
+    ReportListView,
+    ReportResolveView,
+)
 
 __all__ = [
     "ApiKeyDetailView",
     "ApiKeyListView",
     "AttemptDetailView",
     "AttemptFinishView",
+    "AttemptItemReportView",
     "AttemptItemView",
     "AttemptListView",
     "AttemptResultView",
@@ -66,6 +72,8 @@ __all__ = [
     "QuizListView",
     "QuizRegradeView",
     "RegradeDetailView",
+    "ReportListView",
+    "ReportResolveView",
     "ResponseDetailView",
     "ResponseGradeView",
     "ResponseSubmitView",
