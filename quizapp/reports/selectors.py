@@ -95,7 +95,7 @@ def question_reports(*, question: Question, resolved_limit: int = 20) -> Questio
     newest = question.versions.order_by("-number").first()
     reports = list(
         question.reports.filter(status=QuestionReport.Status.OPEN)
-        .select_related("user", "version", "attempt_item__attempt")
+        .select_related("user", "version", "attempt_item__attempt__quiz")
         .order_by("created_at", "pk")
     )
     variants: dict[tuple[int, int], dict] = {}
@@ -141,7 +141,7 @@ def quizzes_using(*, user, question: Question) -> list[Quiz]:
 def student_reports(*, user) -> QuerySet[QuestionReport]:
     return (
         QuestionReport.objects.filter(user=user)
-        .select_related("question")
+        .select_related("question", "attempt_item__attempt__quiz")
         .order_by("-created_at", "-pk")
     )
 

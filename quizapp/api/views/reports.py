@@ -57,7 +57,7 @@ class ReportListView(ApiView):
         operation_id="reports_list",
         summary="Сообщения об ошибках в вопросах ваших банков (администратору — всех)",
         parameters=[s.ReportFilterSerializer, PageQuerySerializer],
-        responses=responses({200: paged(s.ReportOutSerializer)}, 400),
+        responses=responses({200: paged(s.ReportOutSerializer)}, 400, 404),
         tags=["reports"],
     )
     def get(self, request):

@@ -1,0 +1,111 @@
+"""«Сообщить об ошибке в вопросе» in a real browser: a student reports a quiz question with
+their answer attached, the bank's owner sees the report with the student's variant reproduced
+and resolves it, the student is told the outcome on the dashboard and reads it in their list.
+Desktop and 360 px screenshots of the form, the queue and the list; axe on the new pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from question_bank.models import Bank
+from quizapp.models import QuestionReport, Quiz, QuizItem
+from tests.e2e.axe import axe_violations, describe
+from tests.e2e.conftest import start_attempt
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _clean(page, where: str) -> None:
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        found = axe_violations(page)
+        assert not found, describe(found, f"{where} ({width} px): ")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, where
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.fixture
+def quiz(owner):
+    from django.core.management import call_command
+
+    call_command("load_demo", "--no-user", verbosity=0)
+    bank = Bank.objects.get(slug="demo")
+    Bank.objects.filter(pk=bank.pk).update(owner=owner)
+    quiz = Quiz.objects.create(
+        slug="oshibka", title="Тест с ошибкой", is_published=True, is_open=True, owner=owner
+    )
+    QuizItem.objects.create(quiz=quiz, position=1, question=bank.questions.get(slug="dense-params"))
+    return quiz
+
+
+def _log_in(page, username: str, password: str) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url("**/")
+
+
+def test_report_resolve_and_tell_the_student(browser, live_server, page, shot, quiz, owner, login):
+    student = login(page)
+    attempt = start_attempt(page, "oshibka")
+    page.locator("input[name=answer]").first.fill("447")
+    page.get_by_role("button", name="Ответить").click()
+    page.wait_for_selector(".verdict, .feedback")
+    page.get_by_text("Сообщить об ошибке в вопросе").click()
+    page.get_by_label("Что не так с вопросом?").fill(
+        "По-моему, в ключе не учтены смещения: у меня вышло 447."
+    )
+    shot(page, "report-form-desktop")
+    shot(page, "report-form-360", width=360)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Отправить сообщение").click()
+    page.wait_for_selector("text=Сообщение об ошибке отправлено")
+    report = QuestionReport.objects.get()
+    item = attempt.items.get()
+    assert (report.user, report.seed, report.answer) == (student, item.seed, "447")
+
+    # The owner, in a browser of their own.
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="ru-RU"
+    )
+    context.set_default_timeout(15_000)
+    teacher = context.new_page()
+    _log_in(teacher, "owner", "pw-owner-1")
+    teacher.goto("/teach/gradebook/")
+    teacher.get_by_role("link", name="Сообщения об ошибках в вопросах").click()
+    _clean(teacher, "сообщения об ошибках")
+    teacher.get_by_role("link", name="Число параметров полносвязной сети").click()
+    teacher.wait_for_selector(f"#report-{report.pk}")
+    card = teacher.locator(f"#report-{report.pk}")
+    assert "у меня вышло 447" in card.inner_text()
+    assert f"seed {item.seed}" in card.inner_text()
+    assert "Ключ" in card.inner_text() and "Проверка сейчас:" in card.inner_text()
+    assert teacher.get_by_role("link", name="Перепроверить ответы: Тест с ошибкой").count() == 1
+    _clean(teacher, "очередь вопроса")
+    shot(teacher, "report-queue-desktop")
+    shot(teacher, "report-queue-360", width=360)
+    teacher.set_viewport_size({"width": 1280, "height": 900})
+    card.get_by_label("ошибки нет").check()
+    card.get_by_label("Ответ студенту").fill(
+        "Ключ верен: смещения учтены, на каждом слое (вход + 1) · выход параметров."
+    )
+    card.get_by_role("button", name="Отметить разобранным").click()
+    teacher.wait_for_selector("text=Сообщение разобрано")
+    context.close()
+    report.refresh_from_db()
+    assert report.status == "resolved" and report.outcome == "no_error"
+
+    page.goto("/")
+    page.get_by_role("link", name="Мои сообщения об ошибках").click()
+    page.wait_for_selector("text=Ключ верен")
+    assert "ошибки нет" in page.locator(f"#my-report-{report.pk}").inner_text()
+    _clean(page, "мои сообщения")
+    shot(page, "report-mine-desktop")
+    shot(page, "report-mine-360", width=360)
+    report.refresh_from_db()
+    assert report.outcome_seen
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/")
+    assert page.get_by_role("link", name="Мои сообщения об ошибках").count() == 0
