@@ -39,3 +39,6 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": ErrorCode.REPORT_TOO_LONG.message_ru},
     )
+    everyone = forms.BooleanField(
+        label=_("Тот же итог и ответ — всем открытым сообщениям об этом вопросе"), required=False
+    )

@@ -132,10 +132,20 @@ def question_reports(*, question: Question, resolved_limit: int = 20) -> Questio
     return QuestionQueue(question=question, open=views, resolved=resolved)
 
 
-def quizzes_using(*, user, question: Question) -> list[Quiz]:
-    """The quizzes ``user`` manages whose attempts drew this question: where a regrade goes."""
-    drawn = AttemptItem.objects.filter(version__question=question).values("attempt__quiz_id")
-    return list(managed_quizzes(user).filter(pk__in=drawn).order_by("title", "pk"))
+@dataclass
+class QuizUse:
+    quiz: Quiz
+    stale: bool  # some attempt holds an older version than the newest: a regrade would change it
+
+
+def quizzes_using(*, user, question: Question) -> list[QuizUse]:
+    """The quizzes ``user`` manages whose attempts drew this question (where a regrade after a
+    fix goes), each with whether any of its attempts still holds an older version."""
+    newest = question.versions.order_by("-number").values_list("pk", flat=True).first()
+    drawn = AttemptItem.objects.filter(version__question=question)
+    stale = set(drawn.exclude(version_id=newest).values_list("attempt__quiz_id", flat=True))
+    quizzes = managed_quizzes(user).filter(pk__in=drawn.values("attempt__quiz_id"))
+    return [QuizUse(quiz=q, stale=q.pk in stale) for q in quizzes.order_by("title", "pk")]
 
 
 def student_reports(*, user) -> QuerySet[QuestionReport]:

@@ -25,6 +25,7 @@ __all__ = [
     "report_for_practice",
     "report_for_flashcard",
     "report_resolve",
+    "question_reports_resolve",
     "reports_mark_seen",
 ]
 
@@ -157,26 +158,52 @@ def report_for_flashcard(
     )
 
 
-def report_resolve(*, report: QuestionReport, by, outcome: str, reply: str = "") -> QuestionReport:
-    """The owner's answer. Access is the caller's (``selectors.report_for_owner``)."""
+def _answer(outcome: str, reply: str) -> str:
     if outcome not in QuestionReport.Outcome.values:
         raise ServiceError(code=ErrorCode.REPORT_BAD_OUTCOME, field="outcome")
     reply = (reply or "").strip()
     if len(reply) > REPLY_MAX_LENGTH:
         raise ServiceError(code=ErrorCode.REPORT_TOO_LONG, field="reply")
+    return reply
+
+
+def _close(report: QuestionReport, *, by, outcome: str, reply: str, now) -> None:
+    report.status = QuestionReport.Status.RESOLVED
+    report.outcome = outcome
+    report.reply = reply
+    report.resolved_by = by
+    report.resolved_at = now
+    report.outcome_seen = False
+    report.save()  # the reporter's dashboard token is bumped by the save signal
+
+
+def report_resolve(*, report: QuestionReport, by, outcome: str, reply: str = "") -> QuestionReport:
+    """The owner's answer. Access is the caller's (``selectors.report_for_owner``)."""
+    reply = _answer(outcome, reply)
     with transaction.atomic():
         # The race: two owners (or two tabs) answering one report; the second is told it is done.
         report = QuestionReport.objects.select_for_update().get(pk=report.pk)
         if report.status == QuestionReport.Status.RESOLVED:
             raise ServiceError(code=ErrorCode.REPORT_RESOLVED)
-        report.status = QuestionReport.Status.RESOLVED
-        report.outcome = outcome
-        report.reply = reply
-        report.resolved_by = by
-        report.resolved_at = timezone.now()
-        report.outcome_seen = False
-        report.save()  # the reporter's dashboard token is bumped by the save signal
+        _close(report, by=by, outcome=outcome, reply=reply, now=timezone.now())
     return report
+
+
+def question_reports_resolve(*, question: Question, by, outcome: str, reply: str = "") -> int:
+    """One answer to every open report of the question (a wrong key is reported by many
+    students at once); the number answered. Access is the caller's."""
+    reply = _answer(outcome, reply)
+    now = timezone.now()
+    with transaction.atomic():
+        # Locked: a report answered meanwhile on its own is not answered twice.
+        reports = list(
+            QuestionReport.objects.select_for_update()
+            .filter(question=question, status=QuestionReport.Status.OPEN)
+            .order_by("pk")
+        )
+        for report in reports:
+            _close(report, by=by, outcome=outcome, reply=reply, now=now)
+    return len(reports)
 
 
 def reports_mark_seen(*, user) -> int:

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from question_bank.models import QuestionVersion, Topic
@@ -134,6 +135,7 @@ def question_queue(request, question_id):
         "queue": selectors.question_reports(question=question),
         "question": question,
         "quizzes": selectors.quizzes_using(user=request.user, question=question),
+        "newest": question.versions.order_by("-number").first(),
         "form": ResolveForm(),
     }
     return render(request, "reports/question.html", context)
@@ -150,12 +152,27 @@ def report_resolve(request, report_id):
             for error in errors:
                 messages.error(request, error)
         return redirect(f"{back}#report-{report.pk}")
+    answer = {k: form.cleaned_data[k] for k in ("outcome", "reply")}
     try:
-        services.report_resolve(report=report, by=request.user, **form.cleaned_data)
+        if form.cleaned_data["everyone"]:
+            count = services.question_reports_resolve(
+                question=report.question, by=request.user, **answer
+            )
+        else:
+            services.report_resolve(report=report, by=request.user, **answer)
+            count = 1
     except ServiceError as exc:
         messages.error(request, exc.message)
         if exc.code != ErrorCode.REPORT_RESOLVED:
             return redirect(f"{back}#report-{report.pk}")
     else:
-        messages.success(request, _("Сообщение разобрано, студент увидит ответ."))
+        messages.success(
+            request,
+            ngettext(
+                "Разобрано %(n)d сообщение, студент увидит ответ.",
+                "Разобрано сообщений: %(n)d, студенты увидят ответ.",
+                count,
+            )
+            % {"n": count},
+        )
     return redirect(back)

@@ -5,9 +5,12 @@ Desktop and 360 px screenshots of the form, the queue and the list; axe on the n
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
-from question_bank.models import Bank
+import grader
+from question_bank.models import Bank, QuestionVersion
 from quizapp.models import QuestionReport, Quiz, QuizItem
 from tests.e2e.axe import axe_violations, describe
 from tests.e2e.conftest import start_attempt
@@ -34,7 +37,12 @@ def quiz(owner):
     quiz = Quiz.objects.create(
         slug="oshibka", title="Тест с ошибкой", is_published=True, is_open=True, owner=owner
     )
-    QuizItem.objects.create(quiz=quiz, position=1, question=bank.questions.get(slug="dense-params"))
+    question = bank.questions.get(slug="dense-params")
+    QuizItem.objects.create(quiz=quiz, position=1, question=question)
+    # The key of the version the quiz draws forgets the biases: a right answer is marked wrong.
+    spec = copy.deepcopy(question.versions.get().spec)
+    spec["answer"]["args"]["bias"] = False
+    QuestionVersion.objects.create(question=question, number=2, spec=spec)
     return quiz
 
 
@@ -49,12 +57,15 @@ def _log_in(page, username: str, password: str) -> None:
 def test_report_resolve_and_tell_the_student(browser, live_server, page, shot, quiz, owner, login):
     student = login(page)
     attempt = start_attempt(page, "oshibka")
-    page.locator("input[name=answer]").first.fill("447")
+    item = attempt.items.get()
+    good = item.version.question.versions.get(number=1)
+    right = str(int(grader.grade(good.spec, item.seed, "0").expected))
+    page.locator("input[name=answer]").first.fill(right)
     page.get_by_role("button", name="Ответить").click()
     page.wait_for_selector(".verdict, .feedback")
     page.get_by_text("Сообщить об ошибке в вопросе").click()
     page.get_by_label("Что не так с вопросом?").fill(
-        "По-моему, в ключе не учтены смещения: у меня вышло 447."
+        f"По-моему, в ключе не учтены смещения: у меня {right}, и это верно."
     )
     shot(page, "report-form-desktop")
     shot(page, "report-form-360", width=360)
@@ -63,8 +74,14 @@ def test_report_resolve_and_tell_the_student(browser, live_server, page, shot, q
     page.get_by_role("button", name="Отправить сообщение").click()
     page.wait_for_selector("text=Сообщение об ошибке отправлено")
     report = QuestionReport.objects.get()
-    item = attempt.items.get()
-    assert (report.user, report.seed, report.answer) == (student, item.seed, "447")
+    assert (report.user, report.seed, report.answer) == (student, item.seed, right)
+    page.get_by_role("button", name="Завершить попытку").click()
+    page.get_by_role("button", name="Завершить", exact=True).click()
+    page.wait_for_selector("text=Результат попытки 1")
+    attempt.refresh_from_db()
+    assert attempt.score == 0  # by the wrong key
+    # The owner fixes the bank: a new version with the biases back (an upload does the same).
+    QuestionVersion.objects.create(question=good.question, number=3, spec=good.spec)
 
     # The owner, in a browser of their own.
     context = browser.new_context(
@@ -79,28 +96,38 @@ def test_report_resolve_and_tell_the_student(browser, live_server, page, shot, q
     teacher.get_by_role("link", name="Число параметров полносвязной сети").click()
     teacher.wait_for_selector(f"#report-{report.pk}")
     card = teacher.locator(f"#report-{report.pk}")
-    assert "у меня вышло 447" in card.inner_text()
-    assert f"seed {item.seed}" in card.inner_text()
-    assert "Ключ" in card.inner_text() and "Проверка сейчас:" in card.inner_text()
-    assert teacher.get_by_role("link", name="Перепроверить ответы: Тест с ошибкой").count() == 1
+    text = card.inner_text()
+    assert f"у меня {right}" in text and f"seed {item.seed}" in text
+    assert "Проверка сейчас: Неверно." in text  # by the version the student had (v2)
+    assert "Верно" in text.split("По новой версии v3:")[1]
     _clean(teacher, "очередь вопроса")
     shot(teacher, "report-queue-desktop")
     shot(teacher, "report-queue-360", width=360)
     teacher.set_viewport_size({"width": 1280, "height": 900})
-    card.get_by_label("ошибки нет").check()
+    regrade = "Перепроверить ответы теста «Тест с ошибкой» по версии v3"
+    teacher.get_by_role("button", name=regrade).click()
+    teacher.wait_for_url("**/regrade/run/**")
+    teacher.wait_for_selector("text=завершена")
+    attempt.refresh_from_db()
+    assert attempt.score == 1  # regraded by the fixed key
+    teacher.goto(f"/reports/question/{item.version.question_id}/")
+    assert "все ответы уже по версии v3" in teacher.content()
+    card = teacher.locator(f"#report-{report.pk}")
+    card.get_by_label("ключ был неверен — исправлено, ответы перепроверены").check()
     card.get_by_label("Ответ студенту").fill(
-        "Ключ верен: смещения учтены, на каждом слое (вход + 1) · выход параметров."
+        "Спасибо! В ключе были забыты смещения; ответы перепроверены, ваш засчитан."
     )
     card.get_by_role("button", name="Отметить разобранным").click()
-    teacher.wait_for_selector("text=Сообщение разобрано")
+    teacher.wait_for_selector("text=Разобрано 1 сообщение")
     context.close()
     report.refresh_from_db()
-    assert report.status == "resolved" and report.outcome == "no_error"
+    assert report.status == "resolved" and report.outcome == "key_fixed"
 
     page.goto("/")
     page.get_by_role("link", name="Мои сообщения об ошибках").click()
-    page.wait_for_selector("text=Ключ верен")
-    assert "ошибки нет" in page.locator(f"#my-report-{report.pk}").inner_text()
+    page.wait_for_selector("text=ваш засчитан")
+    mine = page.locator(f"#my-report-{report.pk}").inner_text()
+    assert "ключ был неверен — исправлено, ответы перепроверены" in mine
     _clean(page, "мои сообщения")
     shot(page, "report-mine-desktop")
     shot(page, "report-mine-360", width=360)

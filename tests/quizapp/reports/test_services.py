@@ -202,3 +202,24 @@ def test_item_counts(item, student, owner, other_instructor):
         selectors.item_report_counts(user=other_instructor, question_ids=[qid])[qid]["owned"]
         is False
     )
+
+
+def test_one_answer_for_every_open_report_of_the_question(item, student, outsider, owner, quiz):
+    other = attempts.attempt_start(user=outsider, quiz=quiz).items.get(position=1)
+    first, _ = _report(item, student)
+    _report(other, outsider)
+    services.report_resolve(report=first, by=owner, outcome="no_error")
+    _report(item, student, "ещё раз")
+    count = services.question_reports_resolve(
+        question=item.version.question, by=owner, outcome="key_fixed", reply="Исправлено"
+    )
+    assert count == 2
+    rows = QuestionReport.objects.order_by("pk").values_list("outcome", "reply", "status")
+    assert list(rows) == [
+        ("no_error", "", "resolved"),
+        ("key_fixed", "Исправлено", "resolved"),
+        ("key_fixed", "Исправлено", "resolved"),
+    ]
+    with pytest.raises(ServiceError) as exc:
+        services.question_reports_resolve(question=item.version.question, by=owner, outcome="")
+    assert exc.value.code == "report_bad_outcome"

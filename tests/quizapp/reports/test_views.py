@@ -177,3 +177,35 @@ def test_item_analysis_shows_the_reports(client, owner, student, item):
     page = _login(client, owner).get(reverse("analysis-quiz", args=[item.attempt.quiz_id]))
     assert "Сообщения об ошибках: открыто 1 из 1" in page.text
     assert reverse("reports-question", args=[item.version.question_id]) in page.text
+
+
+def test_after_a_fix_the_queue_starts_the_regrade(client, owner, student, item):
+    from question_bank.models import QuestionVersion
+
+    services.report_for_attempt_item(user=student, attempt_item=item, message="Ключ неверен")
+    question = item.version.question
+    _login(client, owner)
+    url = reverse("reports-question", args=[question.pk])
+    assert "все ответы уже по версии v1" in client.get(url).text
+    QuestionVersion.objects.create(question=question, number=2, spec=item.version.spec)
+    page = client.get(url)
+    assert "по версии v2" in page.text and "По новой версии v2:" in page.text
+    regrade = reverse("regrade", args=[item.attempt.quiz_id])
+    assert f'action="{regrade}"' in page.text
+    response = client.post(regrade, {"question": question.pk})
+    assert response.status_code == 302 and "/regrade/run/" in response.url
+
+
+def test_one_answer_to_all_open_reports_from_the_page(client, owner, student, outsider, quiz, item):
+    other = attempts.attempt_start(user=outsider, quiz=quiz).items.get(position=1)
+    report, _ = services.report_for_attempt_item(user=student, attempt_item=item, message="a")
+    services.report_for_attempt_item(user=outsider, attempt_item=other, message="b")
+    _login(client, owner)
+    page = client.get(reverse("reports-question", args=[item.version.question_id]))
+    assert 'name="everyone"' in page.text
+    response = client.post(
+        reverse("report-resolve", args=[report.pk]),
+        {"outcome": "key_fixed", "reply": "Исправлено", "everyone": "on"},
+    )
+    assert "Разобрано сообщений: 2" in client.get(response.url).text
+    assert set(QuestionReport.objects.values_list("status", flat=True)) == {"resolved"}
