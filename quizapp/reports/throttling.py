@@ -9,12 +9,14 @@ from django_ratelimit.core import is_ratelimited
 from quizapp.core.errors import ErrorCode, ServiceError
 
 
-def check_report_rate(request) -> None:
-    """Counts this submit; refuses it (429 ``report_throttled``) past QUESTION_REPORT_RATE."""
+def check_report_rate(request, *, user) -> None:
+    """Counts this submit against ``user``, the report's author (an LMS's key reports for many
+    students: each has their own count); refuses it (429 ``report_throttled``) past
+    QUESTION_REPORT_RATE."""
     if is_ratelimited(
         request,
         group="question-report",
-        key=lambda _group, req: str(req.user.pk),
+        key=lambda _group, _request: str(user.pk),
         rate=settings.QUESTION_REPORT_RATE,
         increment=True,
     ):

@@ -36,7 +36,7 @@ def _submit(request, back: str, create) -> object:
                 messages.error(request, error)
         return redirect(back)
     try:
-        check_report_rate(request)
+        check_report_rate(request, user=request.user)
         _report, created = create(form.cleaned_data["message"])
     except ServiceError as exc:
         messages.error(request, exc.message)

@@ -41,7 +41,7 @@ class AttemptItemReportView(ApiView):
         attempt = access.get_attempt_for_actor(request, attempt_uuid)
         item = access.get_attempt_item(attempt, position)
         data = body(s.ReportInSerializer, request)
-        check_report_rate(request)
+        check_report_rate(request, user=attempt.user)
         report, created = services.report_for_attempt_item(
             user=attempt.user, attempt_item=item, message=data["message"]
         )

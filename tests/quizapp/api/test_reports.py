@@ -125,3 +125,12 @@ def test_a_bundled_banks_reports_go_to_admins(instructor_api, student_api, item)
     post_json(student_api, _url(item), {"message": "x"})
     # The demo bank has no owner here: the quiz's instructor does not answer its reports.
     assert instructor_api.get("/api/v1/reports/").json()["results"] == []
+
+
+def test_the_lms_key_counts_each_students_reports_apart(lms, quiz, item, outsider, settings):
+    settings.QUESTION_REPORT_RATE = "1/h"
+    other = attempts.attempt_start(user=outsider, quiz=quiz).items.get(position=item.position)
+    assert post_json(lms, _url(item), {"message": "раз"}).status_code == 201
+    assert post_json(lms, _url(other), {"message": "раз"}).status_code == 201
+    response = post_json(lms, _url(item), {"message": "два"})
+    assert response.status_code == 429 and error_code(response) == "report_throttled"
