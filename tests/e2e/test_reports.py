@@ -136,3 +136,36 @@ def test_report_resolve_and_tell_the_student(browser, live_server, page, shot, q
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/")
     assert page.get_by_role("link", name="Мои сообщения об ошибках").count() == 0
+
+
+def test_report_from_practice_and_from_a_flashcard(page, shot, quiz, owner, login):
+    from quizapp.courses import services as course_services
+    from quizapp.models import StudyDeck
+
+    student = login(page)
+    course = course_services.course_create(owner=owner, title="Глубокое обучение", code="dl")
+    course_services.course_join(user=student, code=course.join_code)
+    question = quiz.items.get().question
+    page.goto(f"/practice/topic/{question.topic_id}/")
+    page.get_by_text("Сообщить об ошибке в вопросе").click()
+    page.get_by_label("Что не так с вопросом?").fill("В условии не сказано, есть ли смещения.")
+    shot(page, "report-practice-360", width=360)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("button", name="Отправить сообщение").click()
+    page.wait_for_selector("text=Сообщение об ошибке отправлено")
+    practice = QuestionReport.objects.get()
+    assert practice.source == "practice" and practice.user == student
+
+    StudyDeck.objects.create(user=student, bank=question.bank, topic=question.topic)
+    page.goto("/cards/")
+    page.wait_for_selector("#card")
+    page.get_by_text("Сообщить об ошибке в вопросе").click()
+    page.get_by_label("Что не так с вопросом?").fill("На обороте опечатка.")
+    shot(page, "report-flashcard-360", width=360)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    found = axe_violations(page)
+    assert not found, describe(found, "карточка с формой (360 px): ")
+    page.get_by_role("button", name="Отправить сообщение").click()
+    page.wait_for_selector("text=Сообщение об ошибке отправлено")
+    card = QuestionReport.objects.get(source="flashcard")
+    assert card.user == student
