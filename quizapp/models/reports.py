@@ -47,8 +47,11 @@ class QuestionReport(models.Model):
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="reports", verbose_name=_("вопрос")
     )
+    # CASCADE, like ``question``: a bank nobody studied may be deleted (quizapp.banks.services.
+    # bank_delete), and the reports of its questions go with it; student work keeps a bank alive
+    # through its own PROTECT keys.
     version = models.ForeignKey(
-        QuestionVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("версия")
+        QuestionVersion, on_delete=models.CASCADE, related_name="+", verbose_name=_("версия")
     )
     seed = models.BigIntegerField(_("seed варианта"))
     source = models.CharField(_("где"), max_length=20, choices=Source.choices)

@@ -223,3 +223,13 @@ def test_one_answer_for_every_open_report_of_the_question(item, student, outside
     with pytest.raises(ServiceError) as exc:
         services.question_reports_resolve(question=item.version.question, by=owner, outcome="")
     assert exc.value.code == "report_bad_outcome"
+
+
+def test_a_bank_nobody_studied_is_deleted_with_its_reports(numeric, student, course):
+    from quizapp.banks.services import bank_delete
+
+    StudyDeck.objects.create(user=student, bank=numeric.bank)
+    services.report_for_flashcard(user=student, question_id=numeric.pk, message="Опечатка")
+    StudyDeck.objects.all().delete()
+    bank_delete(bank=numeric.bank)
+    assert not QuestionReport.objects.exists()
