@@ -27,6 +27,7 @@ from quizapp.models import (
     MistakeNote,
     PracticeAnswer,
     QuestionDifficulty,
+    QuestionReport,
     Quiz,
     QuizItem,
     RegradeRun,
@@ -295,6 +296,25 @@ class QuestionDifficultyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(QuestionReport)
+class QuestionReportAdmin(admin.ModelAdmin):
+    """Reports are answered on the bank owner's page (quizapp/reports); here they are read."""
+
+    list_display = ["question", "user", "source", "status", "outcome", "created_at"]
+    list_filter = ["status", "outcome", "source"]
+    list_select_related = ["question", "user"]
+    search_fields = ["user__username", "question__slug", "question__title", "message"]
+    raw_id_fields = [
+        "user",
+        "question",
+        "version",
+        "attempt_item",
+        "practice_answer",
+        "resolved_by",
+    ]
+    readonly_fields = ["created_at", "updated_at", "resolved_at"]
 
 
 @admin.register(FsrsFit)

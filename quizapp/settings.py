@@ -321,6 +321,8 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "quizapp.core.http.client_ip"
 # Per client address and per submitted e-mail, each: e.g. "5/h".
 PASSWORD_RESET_RATE = env_str("PASSWORD_RESET_RATE", "5/h")
+# Error reports in questions (quizapp/reports), per user, pages and API together: e.g. "20/h".
+QUESTION_REPORT_RATE = env_str("QUESTION_REPORT_RATE", "20/h")
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit knows Redis only through django-redis; Django's own RedisCache (CACHE_URL)
     # counts with Redis INCR, atomic across processes, which is all it needs.
@@ -365,10 +367,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Two models have a «status» with other choices: each enum keeps its own name in the schema.
+    # Models with a «status» of other choices: each enum keeps its own name in the schema.
     "ENUM_NAME_OVERRIDES": {
         "AttemptStatusEnum": "quizapp.models.attempts.Attempt.Status",
         "ResponseStatusEnum": "quizapp.models.attempts.Response.Status",
+        "QuestionReportStatusEnum": "quizapp.models.reports.QuestionReport.Status",
     },
     # Ids in paths: the «id» converter of quizapp/api/urls.py (at most 18 digits).
     "PATH_CONVERTER_OVERRIDES": {

@@ -19,6 +19,7 @@ urlpatterns = [
     path("teach/", include("quizapp.gradebook.urls")),
     path("teach/", include("quizapp.api.key_urls")),
     path("banks/", include("quizapp.banks.urls")),
+    path("reports/", include("quizapp.reports.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("lti/", include("quizapp.lti.urls")),
     path("api/v1/", include("quizapp.api.urls")),

@@ -24,9 +24,10 @@ from quizapp.api.selectors import (
 from quizapp.api.webhooks import literal_address_refusal
 from quizapp.attempts.grading import MAX_RAW_LENGTH
 from quizapp.core.errors import ErrorCode, ServiceError
-from quizapp.models import Attempt, Quiz, Response
+from quizapp.models import Attempt, QuestionReport, Quiz, Response
 from quizapp.models.api import ApiKey, WebhookEndpoint
 from quizapp.models.courses import Course
+from quizapp.models.reports import MESSAGE_MAX_LENGTH, REPLY_MAX_LENGTH
 from quizapp.quizzes.services import quiz_dates_check, quiz_reveal_check
 
 # --- errors (documentation only: errors.py builds them) --------------------------------------
@@ -786,6 +787,71 @@ class RegradeRunOutSerializer(serializers.Serializer):
         from django.urls import reverse
 
         return reverse("api:regrade-detail", args=[run.pk])
+
+
+# --- error reports in questions ----------------------------------------------------------------
+
+
+class ReportInSerializer(fields.BodySerializer):
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH,
+        help_text=gettext_lazy(
+            "Что не так с вопросом, словами студента. Вариант (версия и seed) и последний ответ "
+            "студента на этот вопрос попытки прикладываются сервером."
+        ),
+    )
+
+
+class ReportFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=QuestionReport.Status.choices, required=False)
+    question = fields.IdField(required=False)
+
+
+class ReportResolveInSerializer(fields.BodySerializer):
+    outcome = serializers.ChoiceField(choices=QuestionReport.Outcome.choices)
+    reply = serializers.CharField(
+        max_length=REPLY_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("Ответ студенту; он увидит его вместе с итогом."),
+    )
+
+
+class ReportOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user = serializers.IntegerField(source="user_id")
+    question = serializers.IntegerField(source="question_id")
+    version = serializers.IntegerField(
+        source="version.number", help_text=gettext_lazy("Номер версии вопроса у студента.")
+    )
+    seed = serializers.SerializerMethodField()
+    source = serializers.ChoiceField(choices=QuestionReport.Source.choices)
+    attempt_uuid = serializers.SerializerMethodField()
+    position = serializers.SerializerMethodField()
+    answer = serializers.CharField()
+    message = serializers.CharField()
+    status = serializers.ChoiceField(choices=QuestionReport.Status.choices)
+    outcome = serializers.CharField(help_text=gettext_lazy("Пусто, пока сообщение не разобрано."))
+    reply = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    outcome_seen = serializers.BooleanField()
+
+    @extend_schema_field(
+        serializers.CharField(help_text=gettext_lazy("seed варианта (строкой: 64-битное число)."))
+    )
+    def get_seed(self, report):
+        return str(report.seed)
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_attempt_uuid(self, report):
+        item = report.attempt_item
+        return str(item.attempt.uuid) if item is not None else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_position(self, report):
+        return report.attempt_item.position if report.attempt_item is not None else None
 
 
 # --- courses and enrolments ------------------------------------------------------------------

@@ -85,6 +85,17 @@ urlpatterns = [
         views.AttemptResultView.as_view(),
         name="attempt-result",
     ),
+    path(
+        "attempts/<uuid:attempt_uuid>/items/<id:position>/reports/",
+        views.AttemptItemReportView.as_view(),
+        name="attempt-item-report",
+    ),
+    path("reports/", views.ReportListView.as_view(), name="report-list"),
+    path(
+        "reports/<id:report_id>/resolve/",
+        views.ReportResolveView.as_view(),
+        name="report-resolve",
+    ),
     path("responses/<id:response_id>/", views.ResponseDetailView.as_view(), name="response-detail"),
     path(
         "responses/<id:response_id>/grade/",

@@ -691,6 +691,50 @@ class ErrorCode(enum.StrEnum):
         "The LMS offers no gradebook for this link.",
     )
 
+    # Reports of errors in questions (quizapp/reports).
+    REPORT_MESSAGE_EMPTY = (
+        "report_message_empty",
+        400,
+        _("Напишите, что не так с вопросом."),
+        "Say what is wrong with the question.",
+    )
+    REPORT_TOO_LONG = (
+        "report_too_long",
+        400,
+        _("Сообщение слишком длинное: не больше 2000 символов."),
+        "The text is too long: 2000 characters at most.",
+    )
+    REPORT_NOT_SHOWN = (
+        "report_not_shown",
+        404,
+        _("Этот вариант вопроса вам не показывался: сообщить можно только о своём."),
+        "This variant was not shown to you: only your own variants can be reported.",
+    )
+    REPORT_NOT_A_QUESTION = (
+        "report_not_a_question",
+        422,
+        _("Это описание, а не вопрос: сообщить об ошибке можно только в вопросе."),
+        "This is a description, not a question: only questions can be reported.",
+    )
+    REPORT_THROTTLED = (
+        "report_throttled",
+        429,
+        _("Слишком много сообщений об ошибках подряд. Попробуйте через час."),
+        "Too many error reports. Try again in an hour.",
+    )
+    REPORT_RESOLVED = (
+        "report_resolved",
+        409,
+        _("Это сообщение уже разобрано."),
+        "This report has already been resolved.",
+    )
+    REPORT_BAD_OUTCOME = (
+        "report_bad_outcome",
+        400,
+        _("Выберите итог: что оказалось с вопросом."),
+        "Choose the outcome.",
+    )
+
 
 def error_code(code: ErrorCode | str) -> ErrorCode | None:
     """The member for a code string, or None for a code no service knows (a library's own)."""

@@ -20,6 +20,7 @@ from quizapp.models import (
     FlashcardState,
     MistakeNote,
     PracticeAnswer,
+    QuestionReport,
     Quiz,
     StudyDeck,
     StudyProfile,
@@ -27,8 +28,10 @@ from quizapp.models import (
 
 STUDY_MODELS = (
     Attempt, FlashcardReview, FlashcardState, MistakeNote, PracticeAnswer, StudyDeck, StudyProfile,
+    QuestionReport,
 )  # fmt: skip
-# (a MistakeNote adds a card to the student's new ones: noted after the grade's commit)
+# (a MistakeNote adds a card to the student's new ones: noted after the grade's commit; a
+# QuestionReport answered by the bank's owner shows as a notice until the student reads it)
 # (an accommodation changes a student's time and dates on the quiz list: rare, bumped site-wide)
 CATALOGUE_MODELS = (Accommodation, Course, CourseQuiz, Enrollment, Quiz)
 

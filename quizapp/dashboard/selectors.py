@@ -22,6 +22,7 @@ from quizapp.flashcards.selectors import (
 from quizapp.models import Attempt, FlashcardState, PracticeAnswer, StudyProfile
 from quizapp.practice.mastery import weakest_first
 from quizapp.practice.selectors import topic_mastery
+from quizapp.reports.selectors import unseen_outcomes
 
 MAX_FORECAST_DAYS = 70  # with an exam ahead, the forecast runs until it (at most ten weeks)
 
@@ -55,6 +56,7 @@ class Dashboard:
     forecast: list[ForecastDay]
     attempts: list[Attempt]
     exam: ExamOutlook | None = None
+    unseen_reports: int = 0  # error reports answered by the bank's owner, not yet read
 
     @property
     def forecast_total(self) -> int:
@@ -116,6 +118,7 @@ def dashboard(*, user, now: dt.datetime) -> Dashboard:
         forecast=review_forecast(user=user, now=now, days=days),
         exam=exam,
         attempts=_recent_attempts(user),
+        unseen_reports=unseen_outcomes(user=user),
     )
 
 

@@ -27,6 +27,7 @@ from quizapp.gradebook import exports, item_analysis, manual, regrade, rejected,
 from quizapp.gradebook import services as gb
 from quizapp.models import Response
 from quizapp.quizzes.selectors import managed_quizzes, quiz_for_user
+from quizapp.reports import selectors as report_selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -145,6 +146,12 @@ def attempt_override(request, attempt_uuid):
 def quiz_analysis(request, quiz_id):
     quiz = quiz_for_user(request.user, quiz_id)
     analysis = item_analysis.quiz_item_analysis_cached(quiz=quiz)
+    # Reports change apart from the attempts the cached analysis follows: counted on each view.
+    counts = report_selectors.item_report_counts(
+        user=request.user, question_ids=[q.question_id for q in analysis.questions]
+    )
+    for question in analysis.questions:
+        question.reports = counts.get(question.question_id)
     context = {"quiz": quiz, "analysis": analysis, "decimal_mark": quiz_decimal_mark(quiz=quiz)}
     return render(request, "instructor/item_analysis.html", context)
 

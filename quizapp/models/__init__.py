@@ -20,6 +20,7 @@ from quizapp.models.gradebook import ManualGrade, RegradeRun, ResponseRegrade, S
 from quizapp.models.lti import LtiCourseLink, LtiQuizLink, LtiScorePassback
 from quizapp.models.practice import PracticeAnswer, QuestionDifficulty
 from quizapp.models.quizzes import Quiz, QuizItem
+from quizapp.models.reports import QuestionReport
 
 __all__ = [
     "Accommodation",
@@ -37,6 +38,7 @@ __all__ = [
     "LtiScorePassback",
     "PracticeAnswer",
     "QuestionDifficulty",
+    "QuestionReport",
     "Quiz",
     "QuizItem",
     "RegradeRun",

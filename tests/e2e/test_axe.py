@@ -27,6 +27,7 @@ from quizapp.core.roles import INSTRUCTOR_GROUP
 from quizapp.courses import services as course_services
 from quizapp.courses.accommodations import accommodation_save
 from quizapp.models import Attempt, Quiz, StudyDeck
+from quizapp.reports import services as report_services
 from tests.conftest import make_user
 from tests.e2e.axe import axe_source, axe_violations, describe
 from tests.e2e.conftest import SHOTS, instructor_bank_file, start_attempt
@@ -164,6 +165,9 @@ def test_student_pages_pass_axe_and_reflow(page, django_user_model):
     tour.check("колоды", "/cards/decks/")
     tour.check("статистика карточек", "/cards/stats/", shot="flashcard-stats")
     tour.check("профиль", "/account/")
+    item = Attempt.objects.filter(user=student).first().items.first()
+    report_services.report_for_attempt_item(user=student, attempt_item=item, message="Опечатка")
+    tour.check("мои сообщения об ошибках", "/reports/mine/")
     teacher = make_user(django_user_model, "teacher", INSTRUCTOR_GROUP)
     course = course_services.course_create(owner=teacher, title="Глубокое обучение", code="dl")
     tour.check("приглашение в курс", f"/courses/join/{course.join_code}/")
@@ -300,6 +304,10 @@ def test_instructor_pages_pass_axe_and_reflow(browser, live_server, django_user_
     tour.check("анализ заданий", f"/teach/analysis/quiz/{quiz.pk}/", shot="item-analysis")
     tour.check("отклонённые ответы теста", f"/teach/rejected/quiz/{quiz.pk}/")
     tour.check("перепроверка", f"/teach/regrade/quiz/{quiz.pk}/")
+    item = attempt.items.exclude(version__question__kind="description").first()
+    report_services.report_for_attempt_item(user=attempt.user, attempt_item=item, message="Ключ?")
+    tour.check("сообщения об ошибках", "/reports/")
+    tour.check("сообщения о вопросе", f"/reports/question/{item.version.question_id}/")
     tour.check("курсы", "/courses/")
     tour.check("курс", f"/courses/{course.pk}/")
     tour.check("новый курс", "/courses/new/")

@@ -46,6 +46,11 @@ from quizapp.api.views.quizzes import (
     QuizRegradeView,
     RegradeDetailView,
 )
+from quizapp.api.views.reports import (
+    AttemptItemReportView,
+    ReportListView,
+    ReportResolveView,
+)
 
 __all__ = [
     "AccommodationDetailView",
@@ -55,6 +60,7 @@ __all__ = [
     "ApiKeyListView",
     "AttemptDetailView",
     "AttemptFinishView",
+    "AttemptItemReportView",
     "AttemptItemView",
     "AttemptListView",
     "AttemptResultView",
@@ -72,6 +78,8 @@ __all__ = [
     "QuizListView",
     "QuizRegradeView",
     "RegradeDetailView",
+    "ReportListView",
+    "ReportResolveView",
     "ResponseDetailView",
     "ResponseGradeView",
     "ResponseSubmitView",
