@@ -185,6 +185,41 @@ def manual_answers(*, quiz: Quiz, question_id: int) -> QuestionAnswers:
     )
 
 
+@dataclass
+class WaitingEssay:
+    """One essay answer waiting for a grade, for the API's list (its variant rendered lazily:
+    only the rows of the page asked for)."""
+
+    item: AttemptItem
+    response: Response
+    criteria: list[RubricCriterion]
+
+    @property
+    def text(self) -> str:
+        return grader.present(self.item.version.spec, self.item.seed).text
+
+
+def waiting_essays(*, quiz: Quiz) -> list[WaitingEssay]:
+    """The quiz's essay answers still waiting, oldest finished attempt first, then by position;
+    each with its question's rubric criteria (read once per question)."""
+    items = list(
+        _essay_items(quiz)
+        .select_related("version__question", "attempt__user")
+        .order_by("attempt__finished_at", "attempt_id", "position")
+    )
+    rubric: dict[int, list[RubricCriterion]] = {}
+    rows = []
+    for item, response in _answered(items):
+        if response.status != Response.Status.MANUAL:
+            continue
+        question_id = item.version.question_id
+        if question_id not in rubric:
+            rubric[question_id] = rubric_criteria(question_id=question_id)
+        response.item = item
+        rows.append(WaitingEssay(item=item, response=response, criteria=rubric[question_id]))
+    return rows
+
+
 def next_waiting(*, quiz: Quiz, question_id: int, after: int | None = None) -> Response | None:
     """The next answer to the question still waiting (other than ``after``), for «Сохранить и
     следующий»."""
