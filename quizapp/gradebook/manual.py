@@ -237,8 +237,15 @@ def rubric_criteria(*, question_id: int) -> list[RubricCriterion]:
 
 def criteria_comment(criteria: list[dict], remark: str) -> str:
     """What the student reads: each applied criterion with its points, then the free remark."""
-    ticked = "; ".join(f"{c['text']} ({Decimal(c['points']).normalize():+f})" for c in criteria)
-    return "\n".join(part for part in (ticked, remark) if part)
+    ticked = "; ".join(f"{c['text']} ({signed(Decimal(c['points']))})" for c in criteria)
+    # « — », not a new line: the gradebook's table shows the feedback on one line.
+    return " — ".join(part for part in (ticked, remark) if part)
+
+
+def signed(points: Decimal) -> str:
+    """«+3», «−0.5»: a criterion's points with their sign (a true minus), no trailing zeros."""
+    text = format(abs(points).normalize(), "f")
+    return ("−" if points < 0 else "+") + text
 
 
 def manual_result(response: Response, grade: ManualGrade, *, max_points: Decimal) -> dict:

@@ -341,4 +341,4 @@ def manual_criteria(request, quiz_id, question_id):
                 messages.success(request, _("Критерий изменён; выставленные оценки не изменились."))
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect(f"{url}#rubric-title")
+    return redirect(f"{url}?rubric=edit#rubric-edit")  # the editing stays open

@@ -146,7 +146,7 @@ def test_points_are_the_criteria_sum_clamped_and_the_comment_their_texts(
         {"id": second.pk, "text": "Нет вывода", "points": "-1.00"},
     ]
     response.refresh_from_db()
-    assert response.result["feedback"] == "Верно (+3); Нет вывода (-1)\nМолодец"
+    assert response.result["feedback"] == "Верно (+3); Нет вывода (−1) — Молодец"
     assert response.result["manual"]["criteria"] == [
         {"text": "Верно", "points": "3.00"},
         {"text": "Нет вывода", "points": "-1.00"},
@@ -221,7 +221,7 @@ def test_a_grade_keeps_its_snapshot_after_the_criterion_changes_or_goes(
         ("Нет вывода", "-1.00"),
     ]
     response.refresh_from_db()
-    assert response.score == 0.5 and response.result["feedback"] == "Верно (+3); Нет вывода (-1)"
+    assert response.score == 0.5 and response.result["feedback"] == "Верно (+3); Нет вывода (−1)"
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ def test_the_form_without_js_sums_the_ticked_criteria(
     assert page.count(" checked") == 2
     # the drill-down shows the criteria and the remark, and so does the student's result
     drill = client.get(reverse("gradebook-attempt", args=[waiting.uuid])).content.decode()
-    assert "Верно (+3); Нет вывода (-1)\nСм. лекцию 3" in drill
+    assert "Верно (+3); Нет вывода (−1) — См. лекцию 3" in drill
     client.force_login(student)
     result = client.get(reverse("attempt", args=[waiting.uuid])).content.decode()
     assert "Оценка преподавателя: 2 из 4" in result

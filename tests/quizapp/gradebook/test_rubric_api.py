@@ -95,7 +95,7 @@ def test_a_grade_with_criteria_through_the_api_leaves_the_list(
         {"text": "Верно", "points": "3.00"},
         {"text": "Нет вывода", "points": "-1.00"},
     ]
-    assert body["result"]["feedback"] == "Верно (+3); Нет вывода (-1)\nСм. лекцию"
+    assert body["result"]["feedback"] == "Верно (+3); Нет вывода (−1) — См. лекцию"
     grade = ManualGrade.objects.get()
     assert [c["id"] for c in grade.criteria] == [first.pk, second.pk]
     assert Response.objects.get(pk=response.pk).status == Response.Status.GRADED
