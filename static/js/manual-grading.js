@@ -29,6 +29,7 @@
       var box = document.getElementById(pick.getAttribute("data-fills"));
       if (box && pick.value) {
         box.value = pick.value;
+        box.dispatchEvent(new Event("input", { bubbles: true }));
         pick.value = "";
         box.focus();
       }
@@ -72,10 +73,29 @@
     say(text("sum", show(clamped)));
   }
 
+  // What the student will read: the ticked criteria, then the remark (the server composes the
+  // same text; this only shows it before saving).
+  function preview(form) {
+    var shown = form.querySelector(".comment-preview");
+    if (!shown) return;
+    var parts = [];
+    form.querySelectorAll("input[name=criteria]").forEach(function (box) {
+      if (box.checked) parts.push(box.getAttribute("data-text"));
+    });
+    var ticked = parts.join("; ");
+    var remark = (form.querySelector("textarea[name=comment]") || {}).value || "";
+    remark = remark.trim();
+    shown.querySelector(".preview-text").textContent = [ticked, remark].filter(Boolean).join(" — ");
+    shown.hidden = !ticked;
+  }
+
   document.querySelectorAll(".manual-grade").forEach(function (form) {
     form.querySelectorAll("input[name=criteria]").forEach(function (box) {
-      box.addEventListener("change", function () { recompute(form); });
+      box.addEventListener("change", function () { recompute(form); preview(form); });
     });
+    var remark = form.querySelector("textarea[name=comment]");
+    if (remark) remark.addEventListener("input", function () { preview(form); });
+    preview(form);
   });
 
   function select(section, focus) {

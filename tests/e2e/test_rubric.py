@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from quizapp.models import ManualGrade
 from tests.conftest import make_user
 from tests.e2e.axe import axe_violations, describe
+from tests.e2e.conftest import SHOTS
 from tests.quizapp.gradebook.essays import (  # noqa: F401 (fixtures)
     essay_quiz,
     essay_response,
@@ -27,8 +28,9 @@ def _add_criterion(page, points: str, text: str) -> None:
 
 
 def test_define_a_rubric_and_grade_with_the_keyboard(
-    request, page, shot, owner, django_user_model, django_capture_on_commit_callbacks
-):
+    request, browser, live_server, page, shot, owner, django_user_model,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
     quiz = request.getfixturevalue("essay_quiz")  # imported: asked for by name
     capture = django_capture_on_commit_callbacks
     first = finish_with_essay(
@@ -77,6 +79,13 @@ def test_define_a_rubric_and_grade_with_the_keyboard(
     page.keyboard.press("2")
     assert page.input_value(f"#points-{first_r.pk}") == "2"
     expect(page.locator("#manual-announce")).to_have_text("Баллы по критериям: 2")
+    preview = page.locator(f"#preview-{first_r.pk}")
+    assert preview.inner_text() == ("Студент увидит: Верно выписана формула (+3); Нет вывода (−1)")
+    # K and J move between the answers; the ticks stay where they were.
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.id") == f"r-{second_r.pk}"
+    page.keyboard.press("k")
+    assert page.evaluate("document.activeElement.id") == f"r-{first_r.pk}"
     page.keyboard.press("Control+Enter")
     page.wait_for_url(f"**#r-{second_r.pk}")
     page.wait_for_selector("text=Оценка сохранена.")
@@ -101,6 +110,7 @@ def test_define_a_rubric_and_grade_with_the_keyboard(
     ]
     assert grades[second_r.pk].score == 0.75
     assert grades[second_r.pk].comment == "Задача 2 без вывода"
+    assert "— Задача 2 без вывода" in page.locator(f"#preview-{second_r.pk}").inner_text()
     shot(page, "rubric-graded-desktop")
     shot(page, "rubric-360", width=360)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -116,3 +126,28 @@ def test_define_a_rubric_and_grade_with_the_keyboard(
     assert "Верно выписана формула (+3)" in row.inner_text()
     assert "Задача 2 без вывода" in row.inner_text()
     shot(page, "rubric-gradebook-attempt")
+    page.goto(f"{url}?rubric=edit")  # the rubric's editing, open, on a phone
+    shot(page, "rubric-edit-360", width=360)
+    page.locator(".manual-rubric").screenshot(path=str(SHOTS / "rubric-edit-panel-360.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    found = axe_violations(page)  # graded answers, criteria ticked, the editing open
+    assert not found, describe(found, "360px, правка критериев: ")
+
+    # The student's result: the points, the criteria and the remark.
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 360, "height": 800}, locale="ru-RU"
+    )
+    student = context.new_page()
+    student.goto("/login/")
+    student.fill("#id_username", "s2")
+    student.fill("#id_password", "pw-s2-1")
+    student.get_by_role("button", name="Войти").click()
+    student.wait_for_url("**/")
+    student.goto(f"/attempt/{second.uuid}/")
+    criteria = student.locator(".manual-criteria li").all_inner_texts()
+    assert criteria == ["Верно выписана формула (+3)"]
+    assert "Задача 2 без вывода" in student.locator(".manual-comment").inner_text()
+    shot(student, "rubric-student-result-360")
+    verdict = student.locator(".feedback", has=student.locator(".manual-criteria"))
+    verdict.screenshot(path=str(SHOTS / "rubric-student-verdict-360.png"))
+    context.close()
