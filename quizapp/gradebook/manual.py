@@ -89,6 +89,11 @@ class QuestionAnswers:
         return sum(a.waiting for a in self.answers)
 
     @property
+    def variants_differ(self) -> bool:
+        """The students saw different texts (a template's numbers): the page opens each one."""
+        return len({a.text for a in self.answers}) > 1
+
+    @property
     def waiting_text(self) -> str:
         n = self.waiting
         return ru_plural(

@@ -301,3 +301,16 @@ def test_no_points_and_nothing_ticked_is_a_clear_message(client, owner, essay_qu
     )
     assert "Укажите баллы или отметьте критерии оценки." in page.content.decode()
     assert not ManualGrade.objects.exists()
+
+
+def test_the_variants_open_only_when_the_students_saw_different_texts():
+    def answers(*texts):
+        return manual.QuestionAnswers(
+            question=None,
+            rubric="",
+            solution="",
+            answers=[manual.EssayAnswer(item=None, response=None, text=t) for t in texts],
+        )
+
+    assert not answers("Объясните Dropout.", "Объясните Dropout.").variants_differ
+    assert answers("При p = 0,1…", "При p = 0,5…").variants_differ
