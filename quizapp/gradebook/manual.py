@@ -428,3 +428,21 @@ def rubric_criterion_delete(*, criterion: RubricCriterion, by) -> None:
     if not can_edit_criterion(by, criterion):
         raise ServiceError(code=ErrorCode.RUBRIC_CRITERION_NOT_YOURS)
     criterion.delete()
+
+
+def rubric_criterion_move_up(*, criterion: RubricCriterion, by) -> None:
+    """Swap a criterion with the one before it (the keys 1–9 follow the rubric's order)."""
+    if not can_edit_criterion(by, criterion):
+        raise ServiceError(code=ErrorCode.RUBRIC_CRITERION_NOT_YOURS)
+    with transaction.atomic():
+        # Race: two moves in one rubric at once would read the same order; the question row is
+        # locked so they renumber one after the other.
+        Question.objects.select_for_update().filter(pk=criterion.question_id).first()
+        ordered = rubric_criteria(question_id=criterion.question_id)
+        index = next((i for i, c in enumerate(ordered) if c.pk == criterion.pk), 0)
+        if index == 0:
+            return
+        ordered[index - 1], ordered[index] = ordered[index], ordered[index - 1]
+        for position, each in enumerate(ordered, start=1):
+            each.position = position
+        RubricCriterion.objects.bulk_update(ordered, ["position"])

@@ -312,8 +312,8 @@ def manual_question(request, quiz_id, question_id):
 @instructor_required
 @require_POST
 def manual_criteria(request, quiz_id, question_id):
-    """Add, change or remove a criterion of the question's rubric (``action``: add, save,
-    delete), then back to the grading page."""
+    """Add, change, move up or remove a criterion of the question's rubric (``action``: add,
+    save, up, delete), then back to the grading page."""
     quiz = quiz_for_user(request.user, quiz_id)
     url = reverse("manual-question", args=[quiz.pk, question_id])
     action = request.POST.get("action")
@@ -331,7 +331,9 @@ def manual_criteria(request, quiz_id, question_id):
                 pk=_question_id(request.POST.get("criterion")),
                 question_id=question_id,
             )
-            if action == "delete":
+            if action == "up":
+                manual.rubric_criterion_move_up(criterion=criterion, by=request.user)
+            elif action == "delete":
                 manual.rubric_criterion_delete(criterion=criterion, by=request.user)
                 messages.success(request, _("Критерий удалён; выставленные оценки не изменились."))
             else:

@@ -118,6 +118,10 @@ def test_only_the_author_or_an_admin_edits_or_removes(owner, other_instructor, a
     assert code == ErrorCode.RUBRIC_CRITERION_NOT_YOURS
     code = _code(lambda: manual.rubric_criterion_delete(criterion=first, by=other_instructor))
     assert code == ErrorCode.RUBRIC_CRITERION_NOT_YOURS
+    code = _code(lambda: manual.rubric_criterion_move_up(criterion=second, by=other_instructor))
+    assert code == ErrorCode.RUBRIC_CRITERION_NOT_YOURS
+    second.refresh_from_db()
+    assert second.position == 2
     first.refresh_from_db()
     assert (first.points, first.text) == (Decimal("3.00"), "Верно")
     manual.rubric_criterion_update(criterion=first, points="2.5", text=" Формула ", by=admin)
@@ -247,8 +251,14 @@ def test_the_page_edits_the_rubric(client, owner, essay_quiz, waiting):
     assert (criterion.points, criterion.text) == (Decimal("-0.50"), "Ф")
     page = client.get(_url(essay_quiz)).content.decode()
     assert "Клавиши:" in page and 'name="criteria"' in page and "−0,5" in page
+    client.post(url, {"action": "add", "points": "1", "text": "Вывод"})
+    last = RubricCriterion.objects.latest("id")
+    client.post(url, {"action": "up", "criterion": last.pk})
+    assert [c.text for c in manual.rubric_criteria(question_id=last.question_id)] == ["Вывод", "Ф"]
+    client.post(url, {"action": "up", "criterion": last.pk})  # already first: nothing moves
+    assert manual.rubric_criteria(question_id=last.question_id)[0] == last
     client.post(url, {"action": "delete", "criterion": criterion.pk})
-    assert not RubricCriterion.objects.exists()
+    assert list(RubricCriterion.objects.all()) == [last]
 
 
 def test_others_cannot_edit_the_rubric(client, student, other_instructor, essay_quiz, rubric):
