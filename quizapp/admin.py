@@ -33,6 +33,7 @@ from quizapp.models import (
     RegradeRun,
     Response,
     ResponseRegrade,
+    RubricCriterion,
     ScoreOverride,
     StudyDeck,
     StudyProfile,
@@ -477,7 +478,17 @@ class ManualGradeAdmin(ViewOnlyAdmin):
     list_display = ["response", "score", "by", "graded_at"]
     list_select_related = ["response__item__attempt__user", "by"]
     search_fields = ["response__item__attempt__user__username", "comment"]
-    readonly_fields = ["response", "score", "comment", "by", "graded_at"]
+    readonly_fields = ["response", "score", "comment", "criteria", "by", "graded_at"]
+
+
+@admin.register(RubricCriterion)
+class RubricCriterionAdmin(admin.ModelAdmin):
+    # Edited on the manual-grading page; here for an admin's repair. A grade keeps its own copy.
+    list_display = ["question", "position", "points", "text", "created_by"]
+    list_select_related = ["question", "created_by"]
+    search_fields = ["question__title", "question__slug", "text"]
+    raw_id_fields = ["question"]
+    readonly_fields = ["created_by", "created_at"]
 
 
 @admin.register(RegradeRun)

@@ -14,7 +14,7 @@ from quizapp.models import Attempt, Response
 from quizapp.quizzes.selectors import can_manage_quiz
 
 # What a student may always see of a graded answer: the verdict, never the key.
-OPEN_RESULT_FIELDS = ("score", "correct", "parsed_display", "feedback", "parts")
+OPEN_RESULT_FIELDS = ("score", "correct", "parsed_display", "feedback", "parts", "manual")
 # Added once the attempt is finished and the quiz shows solutions.
 KEY_RESULT_FIELDS = ("expected", "expected_display", "solution", "mistake")
 # A multipart question's field results: what of each is a key (shown as KEY_RESULT_FIELDS are).

@@ -24,6 +24,7 @@ from quizapp.api.selectors import (
 from quizapp.api.webhooks import literal_address_refusal
 from quizapp.attempts.grading import MAX_RAW_LENGTH
 from quizapp.core.errors import ErrorCode, ServiceError
+from quizapp.gradebook.manual import MAX_CRITERIA
 from quizapp.models import Attempt, QuestionReport, Quiz, Response
 from quizapp.models.api import ApiKey, WebhookEndpoint
 from quizapp.models.courses import Course
@@ -485,6 +486,25 @@ class AttemptOutSerializer(serializers.Serializer):
         return finished and not pending and attempt.manual_count == 0
 
 
+class AppliedCriterionSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    points = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class ManualResultSerializer(serializers.Serializer):
+    points = serializers.DecimalField(max_digits=6, decimal_places=2)
+    max_points = serializers.DecimalField(max_digits=6, decimal_places=2)
+    comment = serializers.CharField(help_text=gettext_lazy("Замечание преподавателя."))
+    criteria = AppliedCriterionSerializer(
+        many=True,
+        required=False,
+        help_text=gettext_lazy(
+            "Критерии, отмеченные при оценке, — как они были в тот момент (позднейшая правка "
+            "критерия оценку не меняет)."
+        ),
+    )
+
+
 class GradeResultSerializer(serializers.Serializer):
     """What of the grade a caller may see; the key fields only after a finished attempt."""
 
@@ -502,6 +522,9 @@ class GradeResultSerializer(serializers.Serializer):
         ),
     )
     error = FieldErrorSerializer(required=False)
+    manual = ManualResultSerializer(
+        required=False, help_text=gettext_lazy("Эссе, оцененное преподавателем: баллы и отзыв.")
+    )
     expected = serializers.JSONField(
         required=False, help_text=gettext_lazy("Только после завершения.")
     )
@@ -740,14 +763,61 @@ MAX_VERSION = 2**31 - 1
 
 class ManualGradeInSerializer(fields.BodySerializer):
     points = fields.GradePointsField(
-        help_text=gettext_lazy("Баллы за ответ: от 0 до баллов вопроса в тесте.")
+        required=False,
+        help_text=gettext_lazy(
+            "Баллы за ответ: от 0 до баллов вопроса в тесте. Без них — сумма баллов отмеченных "
+            "критериев (criteria), не меньше 0 и не больше баллов вопроса."
+        ),
     )
     comment = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
         max_length=5000,
-        help_text=gettext_lazy("Комментарий студенту (виден на странице результата)."),
+        help_text=gettext_lazy(
+            "Комментарий студенту (виден на странице результата после текстов критериев)."
+        ),
+    )
+    criteria = serializers.ListField(
+        child=fields.IdField(),
+        required=False,
+        default=list,
+        max_length=MAX_CRITERIA,
+        help_text=gettext_lazy(
+            "id критериев оценки вопроса, которые применяются к ответу; оценка сохраняет их "
+            "тексты и баллы на момент проверки."
+        ),
+    )
+
+
+class RubricCriterionOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    points = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        help_text=gettext_lazy("Баллы со знаком: прибавляются к оценке или вычитаются из неё."),
+    )
+    text = serializers.CharField()
+
+
+class WaitingEssayOutSerializer(serializers.Serializer):
+    response = serializers.IntegerField(source="response.pk")
+    attempt = serializers.UUIDField(source="item.attempt.uuid")
+    user = UserRefSerializer(source="item.attempt.user")
+    position = serializers.IntegerField(source="item.position")
+    points = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        source="item.points",
+        help_text=gettext_lazy("Баллы вопроса в тесте: оценка от 0 до них."),
+    )
+    question = QuestionRefSerializer(source="item.version.question")
+    text = serializers.CharField(help_text=gettext_lazy("Вопрос, как его видел студент."))
+    raw = serializers.CharField(source="response.raw", help_text=gettext_lazy("Ответ студента."))
+    created_at = serializers.DateTimeField(source="response.created_at")
+    criteria = RubricCriterionOutSerializer(
+        many=True, help_text=gettext_lazy("Критерии оценки вопроса, по порядку.")
     )
 
 

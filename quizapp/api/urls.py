@@ -56,6 +56,11 @@ urlpatterns = [
         views.QuizGradebookView.as_view(),
         name="quiz-gradebook",
     ),
+    path(
+        "quizzes/<id:quiz_id>/essays/waiting/",
+        views.EssayWaitingListView.as_view(),
+        name="quiz-essays-waiting",
+    ),
     path("quizzes/<id:quiz_id>/regrades/", views.QuizRegradeView.as_view(), name="quiz-regrade"),
     path("regrades/<id:run_id>/", views.RegradeDetailView.as_view(), name="regrade-detail"),
     path("attempts/", views.AttemptListView.as_view(), name="attempt-list"),

@@ -519,6 +519,39 @@ class ErrorCode(enum.StrEnum):
         _("Баллы за ответ должны быть от 0 до максимума вопроса."),
         "The points must be between 0 and the item's maximum.",
     )
+    RUBRIC_CRITERION_INVALID = (
+        "rubric_criterion_invalid",
+        422,
+        _("Критерий: баллы от −100 до 100 и непустой комментарий до 300 знаков."),
+        "A rubric criterion needs points from -100 to 100 and a text of 1 to 300 characters.",
+    )
+    RUBRIC_TOO_LONG = (
+        "rubric_too_long",
+        422,
+        _("У вопроса уже 20 критериев: удалите лишний, прежде чем добавлять новый."),
+        "The question already has 20 rubric criteria.",
+    )
+    RUBRIC_CRITERION_NOT_YOURS = (
+        "rubric_criterion_not_yours",
+        403,
+        _(
+            "Критерий может изменить или удалить только его автор, владелец банка "
+            "или администратор."
+        ),
+        "Only the criterion's author, the bank's owner or an admin may change or remove it.",
+    )
+    RUBRIC_CRITERION_UNKNOWN = (
+        "rubric_criterion_unknown",
+        422,
+        _("Отмеченный критерий не относится к этому вопросу (или удалён): обновите страницу."),
+        "A criterion given is not one of this question's rubric criteria.",
+    )
+    POINTS_REQUIRED = (
+        "points_required",
+        422,
+        _("Укажите баллы или отметьте критерии оценки."),
+        "Give the points or at least one rubric criterion.",
+    )
     # Practice.
     EMPTY_TOPIC = (
         "empty_topic",

@@ -43,6 +43,11 @@ urlpatterns = [
         gradebook.manual_question,
         name="manual-question",
     ),
+    path(
+        "manual/quiz/<int:quiz_id>/question/<int:question_id>/criteria/",
+        gradebook.manual_criteria,
+        name="manual-criteria",
+    ),
     path("regrade/run/<int:run_id>/", gradebook.regrade_run, name="regrade-run"),
     path("regrade/run/<int:run_id>/status.json", gradebook.regrade_status, name="regrade-status"),
 ]

@@ -25,7 +25,7 @@ from quizapp.courses.selectors import course_for_user, quiz_decimal_mark
 from quizapp.flashcards import mistake_stats
 from quizapp.gradebook import exports, item_analysis, manual, regrade, rejected, selectors
 from quizapp.gradebook import services as gb
-from quizapp.models import Response
+from quizapp.models import Response, RubricCriterion
 from quizapp.quizzes.selectors import managed_quizzes, quiz_for_user
 from quizapp.reports import selectors as report_selectors
 
@@ -284,12 +284,15 @@ def manual_question(request, quiz_id, question_id):
         response = get_object_or_404(
             Response, pk=_question_id(request.POST.get("response")), item__attempt__quiz=quiz
         )
-        raw = request.POST.get("points", "").strip().replace(",", ".")
+        raw = request.POST.get("points", "").strip().replace(",", ".").replace("−", "-")
+        ticked = [i for i in map(_question_id, request.POST.getlist("criteria")) if i is not None]
         try:
+            # Empty points with ticked criteria: the service sums them (the page without JS).
             manual.manual_grade_save(
                 response=response,
-                points=Decimal(raw),
+                points=Decimal(raw) if raw else None,
                 comment=request.POST.get("comment", ""),
+                criteria=ticked,
                 by=request.user,
             )
         except InvalidOperation:
@@ -311,3 +314,40 @@ def manual_question(request, quiz_id, question_id):
         raise Http404(_("В этом тесте нет такого эссе")) from None
     context = {"quiz": quiz, "qa": answers, "decimal_mark": quiz_decimal_mark(quiz=quiz)}
     return render(request, "instructor/manual_question.html", context)
+
+
+@instructor_required
+@require_POST
+def manual_criteria(request, quiz_id, question_id):
+    """Add, change, move up or remove a criterion of the question's rubric (``action``: add,
+    save, up, delete), then back to the grading page."""
+    quiz = quiz_for_user(request.user, quiz_id)
+    url = reverse("manual-question", args=[quiz.pk, question_id])
+    action = request.POST.get("action")
+    points = request.POST.get("points", "").strip().replace(",", ".").replace("−", "-")
+    text = request.POST.get("text", "")
+    try:
+        if action == "add":
+            manual.rubric_criterion_add(
+                quiz=quiz, question_id=question_id, points=points, text=text, by=request.user
+            )
+            messages.success(request, _("Критерий добавлен."))
+        else:
+            criterion = get_object_or_404(
+                RubricCriterion.objects.select_related("question__bank"),
+                pk=_question_id(request.POST.get("criterion")),
+                question_id=question_id,
+            )
+            if action == "up":
+                manual.rubric_criterion_move_up(criterion=criterion, by=request.user)
+            elif action == "delete":
+                manual.rubric_criterion_delete(criterion=criterion, by=request.user)
+                messages.success(request, _("Критерий удалён; выставленные оценки не изменились."))
+            else:
+                manual.rubric_criterion_update(
+                    criterion=criterion, points=points, text=text, by=request.user
+                )
+                messages.success(request, _("Критерий изменён; выставленные оценки не изменились."))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{url}?rubric=edit#rubric-edit")  # the editing stays open

@@ -16,7 +16,7 @@ def verdicts_as_before(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizapp", "0024_question_reports"),
+        ("quizapp", "0026_rubric"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

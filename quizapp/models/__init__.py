@@ -16,7 +16,13 @@ from quizapp.models.flashcards import (
     StudyDeck,
     StudyProfile,
 )
-from quizapp.models.gradebook import ManualGrade, RegradeRun, ResponseRegrade, ScoreOverride
+from quizapp.models.gradebook import (
+    ManualGrade,
+    RegradeRun,
+    ResponseRegrade,
+    RubricCriterion,
+    ScoreOverride,
+)
 from quizapp.models.lti import LtiCourseLink, LtiQuizLink, LtiScorePassback
 from quizapp.models.practice import PracticeAnswer, QuestionDifficulty
 from quizapp.models.quizzes import Quiz, QuizItem
@@ -44,6 +50,7 @@ __all__ = [
     "RegradeRun",
     "Response",
     "ResponseRegrade",
+    "RubricCriterion",
     "ScoreOverride",
     "ManualGrade",
     "StudyDeck",

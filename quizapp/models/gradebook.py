@@ -145,7 +145,12 @@ class ManualGrade(models.Model):
     )
     # The share of the item's points, 0…1 (the page asks for points and divides).
     score = models.FloatField(_("доля баллов"))
+    # The instructor's own remark; the applied criteria's texts are in ``criteria``.
     comment = models.TextField(_("комментарий"), blank=True)
+    # The rubric criteria ticked for this answer, as they were when it was graded:
+    # ``[{"id": 3, "text": "Нет вывода", "points": "-1.00"}, …]``. A snapshot, not a foreign
+    # key: editing or removing a criterion later never changes a grade already given.
+    criteria = models.JSONField(_("применённые критерии"), default=list, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -166,3 +171,35 @@ class ManualGrade(models.Model):
 
     def __str__(self):
         return f"{self.response_id}: {self.score}"
+
+
+class RubricCriterion(models.Model):
+    """One reusable criterion of an essay question's rubric (gradebook.manual): points to add
+    (or, when negative, to take off) and the comment the student reads.
+
+    Kept on the bank's question, not on a quiz, so every quiz that uses the question grades
+    with the same list. A grade copies what it applied (``ManualGrade.criteria``).
+    """
+
+    question = models.ForeignKey(
+        "question_bank.Question", on_delete=models.CASCADE, related_name="rubric_criteria"
+    )
+    position = models.PositiveIntegerField(_("порядок"), default=0)
+    points = models.DecimalField(_("баллы"), max_digits=6, decimal_places=2)
+    text = models.CharField(_("комментарий"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("автор"),
+    )
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("критерий оценки")
+        verbose_name_plural = _("критерии оценки")
+        ordering = ["question", "position", "id"]
+
+    def __str__(self):
+        return f"{self.points:+} {self.text}"

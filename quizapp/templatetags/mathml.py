@@ -33,6 +33,19 @@ def decimal_filter(value, decimal=None):
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
+@register.filter(name="signed")
+def signed_filter(value, decimal=None):
+    """``{{ criterion.points|signed:decimal_mark }}``: points to add or take off, with their
+    sign (a true minus) and no trailing zeros: «+2», «−0,5»."""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return value
+    text = format(number.normalize() if number else Decimal(0), "f")
+    sign = "−" if number < 0 else "+"
+    return sign + text.lstrip("-").replace(".", decimal_mark(decimal or None))
+
+
 @register.filter(name="understood")
 def understood_filter(text, decimal=None):
     """``{{ parsed_display|understood:decimal_mark }}``: how an answer was understood, with the

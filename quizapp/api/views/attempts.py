@@ -238,6 +238,28 @@ class ResponseDetailView(ApiView):
         return Response(s.ResponseOutSerializer(response, context={"request": request}).data)
 
 
+class EssayWaitingListView(ApiView):
+    permissions = {"get": permissions.INSTRUCTOR}
+
+    @extend_schema(
+        operation_id="quizzes_essays_waiting",
+        summary="Эссе теста, ждущие ручной проверки",
+        description=(
+            "Новейшие ответы на эссе в завершённых попытках, ещё не оцененные: сначала самые "
+            "давние попытки. У каждого — вопрос, как его видел студент, баллы вопроса в тесте "
+            "и критерии оценки вопроса (их id передаются в responses/{id}/grade/). "
+            "Читает автор теста или администратор: 403 quiz_owner_only."
+        ),
+        parameters=[PageQuerySerializer],
+        responses=responses({200: paged(s.WaitingEssayOutSerializer)}, 400, 404),
+        tags=["results"],
+    )
+    def get(self, request, quiz_id):
+        quiz = access.get_quiz_for_course_manager(request, quiz_id)
+        rows = manual.waiting_essays(quiz=quiz)
+        return paginate(request, self, rows, s.WaitingEssayOutSerializer)
+
+
 class ResponseGradeView(ApiView):
     permissions = {"post": permissions.INSTRUCTOR}
 
@@ -247,10 +269,15 @@ class ResponseGradeView(ApiView):
         description=(
             "Эссе проверяет преподаватель: ответ ждёт со статусом manual. Оценка (баллы от 0 до "
             "баллов вопроса и комментарий) делает ответ graded и пересчитывает балл попытки; "
-            "повторная оценка заменяет прежнюю. Когда оценено последнее эссе попытки, уходят "
+            "повторная оценка заменяет прежнюю. criteria — id критериев оценки вопроса "
+            "(quizzes/{id}/essays/waiting/): без points баллы — их сумма, не меньше 0 и не "
+            "больше баллов вопроса; их тексты идут студенту перед комментарием и сохраняются "
+            "в оценке как есть. Когда оценено последнее эссе попытки, уходят "
             "вебхук attempt.graded и оценка в LMS (FullyGraded). Оценивает автор теста или "
             "администратор: 403 quiz_owner_only; 422 not_an_essay — не эссе или попытка не "
-            "завершена; 422 points_out_of_range — баллов больше, чем у вопроса."
+            "завершена; 422 points_out_of_range — баллов больше, чем у вопроса; "
+            "422 points_required — нет ни баллов, ни критериев; 422 rubric_criterion_unknown — "
+            "критерий не этого вопроса."
         ),
         request=s.ManualGradeInSerializer,
         responses=responses({200: s.ResponseOutSerializer}, 400, 404, 422),
@@ -260,7 +287,11 @@ class ResponseGradeView(ApiView):
         response = access.get_response_for_reader(request, response_id)
         data = body(s.ManualGradeInSerializer, request)
         manual.manual_grade_save(
-            response=response, points=data["points"], comment=data["comment"], by=request.user
+            response=response,
+            points=data.get("points"),
+            comment=data["comment"],
+            criteria=data["criteria"],
+            by=request.user,
         )
         response.refresh_from_db()
         return Response(s.ResponseOutSerializer(response, context={"request": request}).data)

@@ -88,6 +88,7 @@ def test_a_grade_scores_the_answer_and_rescores_the_attempt(
         "points": "3.00",
         "max_points": "4.00",
         "comment": "Нет формулы.",
+        "criteria": [],
     }
     assert response.result["feedback"] == "Нет формулы."
     attempt.refresh_from_db()

@@ -46,7 +46,7 @@ def test_question_page_shows_answers_rubric_and_form(client, owner, essay_quiz, 
     page = client.get(_question_url(essay_quiz)).content.decode()
     assert "Ответ студента" in page and "Ответ второго" in page
     assert RUBRIC in page and "Образец ответа" in page
-    assert page.count('name="points"') == 2 and "Сохранить и следующий" in page
+    assert page.count('id="points-') == 2 and "Сохранить и следующий" in page
     assert "от 0 до 4" in page and "Ждут проверки: 2 ответа." in page
 
 
