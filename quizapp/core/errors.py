@@ -681,6 +681,25 @@ class ErrorCode(enum.StrEnum):
         _("LMS не предоставляет журнал оценок для этой ссылки."),
         "The LMS offers no gradebook for this link.",
     )
+    # Printed exam tickets (quizapp.tickets).
+    TICKETS_COUNT = (
+        "tickets_count",
+        400,
+        _("Число билетов — от 1 до 300."),
+        "The number of tickets is from 1 to 300.",
+    )
+    TICKETS_NO_STUDENTS = (
+        "tickets_no_students",
+        400,
+        _("В курсе нет студентов: именных билетов не получится."),
+        "The course has no students to print named tickets for.",
+    )
+    TICKET_TOKEN_BAD = (
+        "ticket_token_bad",
+        404,
+        _("Ссылка билета повреждена или не от этого теста."),
+        "The ticket's link is damaged or belongs to another quiz.",
+    )
 
 
 def error_code(code: ErrorCode | str) -> ErrorCode | None:
