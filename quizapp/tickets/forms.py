@@ -28,7 +28,7 @@ class TicketsForm(forms.Form):
         },
     )
     course = forms.ModelChoiceField(
-        label=_("или именные билеты для студентов курса"),
+        label=_("Именные билеты для студентов курса (вместо номеров)"),
         queryset=Course.objects.none(),
         required=False,
         empty_label=_("— без имён, нумерованные —"),

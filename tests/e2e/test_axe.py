@@ -25,6 +25,7 @@ from question_bank.models import Bank, Question, Topic
 from quizapp.core.roles import INSTRUCTOR_GROUP
 from quizapp.courses import services as course_services
 from quizapp.models import Attempt, Quiz, StudyDeck
+from quizapp.tickets import services as tickets
 from tests.conftest import make_user
 from tests.e2e.axe import axe_source, axe_violations, describe
 from tests.e2e.conftest import SHOTS, instructor_bank_file, start_attempt
@@ -290,6 +291,9 @@ def test_instructor_pages_pass_axe_and_reflow(browser, live_server, django_user_
     tour.check("анализ заданий", f"/teach/analysis/quiz/{quiz.pk}/", shot="item-analysis")
     tour.check("отклонённые ответы теста", f"/teach/rejected/quiz/{quiz.pk}/")
     tour.check("перепроверка", f"/teach/regrade/quiz/{quiz.pk}/")
+    tour.check("билеты на бумаге", f"/teach/tickets/{quiz.pk}/")
+    ticket = tickets.tickets_build(quiz=quiz, batch="a1b2c3d4", count=1)[0]
+    tour.check("ключ к билету", tickets.ticket_url(ticket, base_url=""))
     tour.check("курсы", "/courses/")
     tour.check("курс", f"/courses/{course.pk}/")
     tour.check("новый курс", "/courses/new/")
