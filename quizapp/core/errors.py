@@ -685,8 +685,8 @@ class ErrorCode(enum.StrEnum):
     TICKETS_COUNT = (
         "tickets_count",
         400,
-        _("Число билетов — от 1 до 300."),
-        "The number of tickets is from 1 to 300.",
+        _("Столько билетов за раз не напечатать."),
+        "Too many or too few tickets at once.",
     )
     TICKETS_NO_STUDENTS = (
         "tickets_no_students",

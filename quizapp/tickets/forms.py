@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quizapp.courses.selectors import can_manage
 from quizapp.models import Course
-from quizapp.tickets.services import MAX_TICKETS
+from quizapp.tickets.services import WEB_MAX_TICKETS
 
 _BATCH = re.compile(r"[0-9a-f]{4,32}")
 
@@ -18,13 +18,16 @@ class TicketsForm(forms.Form):
     count = forms.IntegerField(
         label=_("Сколько нумерованных билетов"),
         min_value=1,
-        max_value=MAX_TICKETS,
+        max_value=WEB_MAX_TICKETS,
         initial=10,
         required=False,
         error_messages={
-            "min_value": _("Число билетов — от 1 до 300."),
-            "max_value": _("Число билетов — от 1 до 300."),
-            "invalid": _("Число билетов — целое число от 1 до 300."),
+            "min_value": _("Нужен хотя бы один билет."),
+            "max_value": _(
+                "На странице — не больше %(limit_value)s билетов за раз; больше печатает "
+                "команда manage.py exam_tickets."
+            ),
+            "invalid": _("Число билетов — целое число."),
         },
     )
     course = forms.ModelChoiceField(

@@ -106,10 +106,13 @@ def _ticket_page(ticket: Ticket, worked: list[dict], *, base_url: str, decimal: 
         "#text(size: 9.5pt)["
         + _(
             "Решите задачи и запишите ответы в строках «Ответ». Числа пишите с десятичной "
-            "запятой, округляйте до трёх значащих цифр, если в задаче не сказано иное. В "
+            "%(mark)s, округляйте до трёх значащих цифр, если в задаче не сказано иное. В "
             "вопросах с вариантами обведите буквы верных ответов. Всего баллов: %(total)s."
         )
-        % {"total": format(total, "f").replace(".", decimal)}
+        % {
+            "total": format(total, "f").replace(".", decimal),
+            "mark": _("запятой") if decimal == "," else _("точкой"),
+        }
         + "]\n\n"
     )
     number = 0
@@ -212,6 +215,8 @@ def keys_pdf(tickets: list[Ticket], *, decimal: str) -> bytes:
     heading = _("Ключи и решения: %(title)s") % {"title": markup(title)}
     out = [
         preamble,
+        # The footer names the ticket a page starts in; the first page starts with the first.
+        f"#label-now.update[{_heading(tickets[0])}]\n" if tickets else "",
         f'#text(size: 15pt, weight: "bold")[{heading}]\n\n',
         "#text(size: 9pt)["
         + _("Для преподавателя. Ключи и решения вычислены по номерам вариантов билетов.")

@@ -30,10 +30,11 @@ from question_bank.models import Question, QuestionVersion
 from quizapp.attempts.services import attempt_draw
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.courses.selectors import roster
-from quizapp.models import Course, Enrollment, Quiz
+from quizapp.models import Course, Enrollment, Quiz, item_seed
 
 __all__ = [
     "MAX_TICKETS",
+    "WEB_MAX_TICKETS",
     "Ticket",
     "TicketItem",
     "new_batch",
@@ -48,6 +49,9 @@ __all__ = [
 
 # A few dozen tickets take seconds; a bound keeps one request from compiling thousands of pages.
 MAX_TICKETS = 300
+# A page answers within the web server's timeout (30 s): a ticket takes about a quarter of a
+# second; more tickets at once are for the command.
+WEB_MAX_TICKETS = 60
 _SALT = "quizapp.tickets.key"
 # Option letters as Russian tests print them (no «ё», «й», «ъ», «ь», «ы»: easily misread).
 _LETTERS = "абвгдежзиклмнопрстуфхцчшщэюя"
@@ -74,6 +78,7 @@ class Ticket:
     items: list[TicketItem]
     student: str = ""  # the student's name on a named ticket
     student_id: int | None = None
+    batch: str = ""
     token: str = field(default="", repr=False)
 
     @property
@@ -91,9 +96,15 @@ def ticket_uuid(*, quiz: Quiz, batch: str, number: int) -> uuid.UUID:
 
 
 def tickets_build(
-    *, quiz: Quiz, batch: str, count: int | None = None, course: Course | None = None
+    *,
+    quiz: Quiz,
+    batch: str,
+    count: int | None = None,
+    course: Course | None = None,
+    limit: int = MAX_TICKETS,
 ) -> list[Ticket]:
-    """``count`` numbered tickets, or one named ticket per student of ``course``."""
+    """``count`` numbered tickets, or one named ticket per student of ``course``; at most
+    ``limit`` of them."""
     if course is not None:
         students = [
             e.user
@@ -102,12 +113,12 @@ def tickets_build(
         students.sort(key=lambda u: (_name(u).casefold(), u.pk))
         if not students:
             raise ServiceError(code=ErrorCode.TICKETS_NO_STUDENTS, field="course")
-        if len(students) > MAX_TICKETS:
-            raise ServiceError(code=ErrorCode.TICKETS_COUNT, field="course")
+        if len(students) > limit:
+            raise _too_many(limit, field="course")
         people = [(_name(u), u.pk) for u in students]
     else:
-        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_TICKETS:
-            raise ServiceError(code=ErrorCode.TICKETS_COUNT, field="count")
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= limit:
+            raise _too_many(limit, field="count")
         people = [("", None)] * count
     tickets = []
     for number, (name, user_id) in enumerate(people, start=1):
@@ -118,10 +129,17 @@ def tickets_build(
             TicketItem(position=position, version=version, seed=seed, points=quiz_item.points)
             for position, quiz_item, version, seed in drawn
         ]
-        ticket = Ticket(quiz=quiz, number=number, items=items, student=name, student_id=user_id)
+        ticket = Ticket(
+            quiz=quiz, number=number, items=items, student=name, student_id=user_id, batch=batch
+        )
         ticket.token = _token(ticket)
         tickets.append(ticket)
     return tickets
+
+
+def _too_many(limit: int, *, field: str) -> ServiceError:
+    message = _("Число билетов — от 1 до %(limit)s.") % {"limit": limit}
+    return ServiceError(message, code=ErrorCode.TICKETS_COUNT, field=field)
 
 
 def _name(user) -> str:
@@ -129,11 +147,18 @@ def _name(user) -> str:
 
 
 def _token(ticket: Ticket) -> str:
+    """The QR code's token: short, so that the code stays small enough to scan from paper.
+
+    The seeds are not written out: like an attempt's, they follow from the ticket's UUID
+    (``item_seed(uuid, position)``), and the UUID from the quiz, the batch and the number.
+    The versions are, so that the keys stay those printed whatever changes in the quiz."""
     data = {
         "q": ticket.quiz.pk,
+        "b": ticket.batch,
         "n": ticket.number,
         "s": ticket.student_id,
-        "i": [[i.version.pk, i.seed, str(i.points)] for i in ticket.items],
+        "v": [i.version.pk for i in ticket.items],
+        "p": [format(i.points.normalize(), "f") for i in ticket.items],
     }
     return signing.dumps(data, salt=_SALT, compress=True)
 
@@ -150,8 +175,12 @@ def ticket_from_token(*, quiz: Quiz, token: str) -> Ticket:
         data = signing.loads(token, salt=_SALT)
         if data["q"] != quiz.pk:
             raise ValueError("another quiz")
-        rows = [(int(v), int(s), Decimal(p)) for v, s, p in data["i"]]
-        number = int(data["n"])
+        number, batch = int(data["n"]), str(data["b"])
+        ticket_id = ticket_uuid(quiz=quiz, batch=batch, number=number)
+        rows = [
+            (int(v), item_seed(ticket_id, position), Decimal(p))
+            for position, (v, p) in enumerate(zip(data["v"], data["p"], strict=True), start=1)
+        ]
     except (signing.BadSignature, KeyError, TypeError, ValueError, ArithmeticError):
         raise ServiceError(code=ErrorCode.TICKET_TOKEN_BAD) from None
     versions = QuestionVersion.objects.select_related("question").in_bulk({v for v, _, _ in rows})
@@ -167,7 +196,13 @@ def ticket_from_token(*, quiz: Quiz, token: str) -> Ticket:
         user = get_user_model().objects.filter(pk=student_id).first()
         student = _name(user) if user else ""
     return Ticket(
-        quiz=quiz, number=number, items=items, student=student, student_id=student_id, token=token
+        quiz=quiz,
+        number=number,
+        items=items,
+        student=student,
+        student_id=student_id,
+        batch=batch,
+        token=token,
     )
 
 

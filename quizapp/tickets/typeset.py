@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import html
 import re
+import tempfile
+from functools import lru_cache
 from xml.etree.ElementTree import Element
 
 import typst
@@ -85,6 +87,7 @@ def markup(text: str, decimal: str = ",") -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=4096)
 def math(latex: str, display: bool = False, decimal: str = ",") -> str:
     """One formula as Typst math (``$…$``; with spaces inside, a display block)."""
     if len(latex) > MAX_FORMULA:
@@ -239,7 +242,10 @@ def _matrix(table: Element, opening: str | None) -> str:
 
 def compile_pdf(source: str) -> bytes:
     """A Typst document as PDF, with the embedded fonts only."""
-    try:
-        return typst.compile(source.encode(), format="pdf", ignore_system_fonts=True)
-    except Exception as exc:  # typst raises its own error types with the compiler's diagnostics
-        raise TypstError(str(exc)) from exc
+    # Typst reads files under its root (#read, #image): an empty directory, so that nothing of
+    # the server is reachable even if a text ever slipped past the escaping.
+    with tempfile.TemporaryDirectory(prefix="tickets-") as root:
+        try:
+            return typst.compile(source.encode(), root=root, format="pdf", ignore_system_fonts=True)
+        except Exception as exc:  # typst raises its own error types with the diagnostics
+            raise TypstError(str(exc)) from exc

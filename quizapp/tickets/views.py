@@ -22,7 +22,7 @@ def tickets_form(request, quiz_id):
 
 
 def _form_page(request, quiz, form, status=200):
-    context = {"quiz": quiz, "form": form, "max_tickets": services.MAX_TICKETS}
+    context = {"quiz": quiz, "form": form, "max_tickets": services.WEB_MAX_TICKETS}
     return render(request, "instructor/tickets.html", context, status=status)
 
 
@@ -37,7 +37,9 @@ def tickets_download(request, quiz_id, what):
     if not form.is_valid():
         return _form_page(request, quiz, form, status=400)
     try:
-        tickets = services.tickets_build(quiz=quiz, **form.cleaned_data)
+        tickets = services.tickets_build(
+            quiz=quiz, limit=services.WEB_MAX_TICKETS, **form.cleaned_data
+        )
     except ServiceError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return _form_page(request, quiz, form, status=exc.status)

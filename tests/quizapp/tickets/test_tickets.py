@@ -180,6 +180,10 @@ def test_the_service_refuses_with_codes(tickets_quiz, owner):
     with pytest.raises(ServiceError) as caught:
         services.tickets_build(quiz=tickets_quiz, batch=BATCH, count=301)
     assert caught.value.code == ErrorCode.TICKETS_COUNT
+    assert caught.value.message == "Число билетов — от 1 до 300."
+    with pytest.raises(ServiceError) as caught:
+        services.tickets_build(quiz=tickets_quiz, batch=BATCH, count=3, limit=2)
+    assert caught.value.message == "Число билетов — от 1 до 2."
     from quizapp.models import Course
 
     empty = Course.objects.create(title="Пустой", code="empty", owner=owner)
@@ -210,6 +214,8 @@ def test_the_qr_code_carries_the_signed_key_page_url(tickets_quiz, monkeypatch):
         (i.version.pk, i.seed, i.points) for i in tickets[0].items
     ]
     assert back.number == 1
+    # Short enough for a QR code that scans from paper (a 57×57 code at most).
+    assert len(encoded[0]) < 300, len(encoded[0])
 
 
 def _key_url(quiz, token):
@@ -293,9 +299,11 @@ def test_downloads_refuse_others_and_bad_input(
     client.force_login(other_instructor)
     assert client.get(url, query).status_code == 404
     client.force_login(owner)
-    response = client.get(url, {"count": "500", "batch": BATCH})
+    response = client.get(url, {"count": "61", "batch": BATCH})
     assert response.status_code == 400
-    assert "Число билетов — от 1 до 300." in response.content.decode()
+    assert "На странице — не больше 60 билетов за раз" in response.content.decode()
+    response = client.get(url, {"count": "0", "batch": BATCH})
+    assert "Нужен хотя бы один билет." in response.content.decode()
     response = client.get(url, {"count": "", "batch": BATCH})
     assert "Укажите число билетов или выберите курс." in response.content.decode()
     response = client.get(url, {"count": "2", "batch": "not hex!"})
@@ -323,3 +331,21 @@ def test_the_course_choice_lists_only_the_quizs_own_courses(
 
 def test_points_print_with_the_decimal_mark(tickets_quiz):
     assert pdf._points(Decimal("1.50"), ",") == "баллы: 1,5"
+
+
+def test_a_course_with_the_point_prints_numbers_with_the_point(tickets_quiz, owner, tmp_path):
+    from quizapp.models import Course
+
+    course = Course.objects.create(title="English", code="en", owner=owner, decimal_mark=".")
+    course.quizzes.add(tickets_quiz, through_defaults={"added_by": owner})
+    tickets, keys = tmp_path / "t.pdf", tmp_path / "k.pdf"
+    call_command(
+        "exam_tickets", "paper", "--count", "1", "-o", str(tickets), "--keys", str(keys),
+        "--batch", BATCH, stdout=io.StringIO(),
+    )  # fmt: skip
+    assert "с десятичной точкой" in _text(tickets).replace("\n", " ")
+    ticket = services.tickets_build(quiz=tickets_quiz, batch=BATCH, count=1)[0]
+    item = next(i for i in ticket.items if i.version.spec["kind"] == "numeric")
+    display = grader.grade(item.version.spec, item.seed, "").expected_display.strip("$")
+    assert "." in display
+    assert f"Ответ: {display.replace('-', '−')}\n" in _text(keys)

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 import grader
 from question_bank.formats.common import split_question
 from question_bank.formats.native import parse_bank
-from quizapp.tickets.typeset import compile_pdf, markup, math, string
+from quizapp.tickets.typeset import TypstError, compile_pdf, markup, math, string
 from tests.question_bank.banks import BANKS_DIR
 
 _HEAD = '#set text(font: "New Computer Modern", lang: "ru")\n'
@@ -101,3 +101,8 @@ def test_every_bundled_question_compiles():
         chunks.append(markup(result["solution"] or "", ","))
     pdf = compile_pdf(_HEAD + "\n\n".join(chunks))
     assert pdf.startswith(b"%PDF")
+
+
+def test_typst_sees_no_file_of_the_server():
+    with pytest.raises(TypstError, match="not found"):
+        compile_pdf('#read("manage.py")')
