@@ -21,7 +21,7 @@ from quizapp.tickets.typeset import compile_pdf, markup, string
 __all__ = ["tickets_pdf", "keys_pdf", "qr_svg"]
 
 
-_PREAMBLE = """#set document(title: {title}, author: "Нейрозачёт")
+_PREAMBLE = """#set document(title: {title}, author: "Нейрозачёт", date: none)
 #let label-now = state("ticket", [])
 #set page(paper: "a4", margin: (x: 1.8cm, top: 1.5cm, bottom: 1.6cm),
   footer: context align(center, text(size: 8pt, fill: luma(90))[

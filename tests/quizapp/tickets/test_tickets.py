@@ -349,3 +349,14 @@ def test_a_course_with_the_point_prints_numbers_with_the_point(tickets_quiz, own
     display = grader.grade(item.version.spec, item.seed, "").expected_display.strip("$")
     assert "." in display
     assert f"Ответ: {display.replace('-', '−')}\n" in _text(keys)
+
+
+def test_the_same_batch_gives_the_same_bytes(tickets_quiz):
+    """Fonts embedded with the typst package, no date: a reprint is byte for byte the same."""
+    first = services.tickets_build(quiz=tickets_quiz, batch=BATCH, count=1)
+    again = services.tickets_build(quiz=tickets_quiz, batch=BATCH, count=1)
+    assert pdf.keys_pdf(first, decimal=",") == pdf.keys_pdf(again, decimal=",")
+    one = pdf.tickets_pdf(first, base_url=BASE, decimal=",")
+    assert one == pdf.tickets_pdf(again, base_url=BASE, decimal=",")
+    fonts = set(re.findall(rb"/BaseFont\s*/([A-Z]{6}\+[^\s/]+)", one))
+    assert fonts and all(b"NewCM" in f for f in fonts), fonts
