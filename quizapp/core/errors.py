@@ -694,6 +694,12 @@ class ErrorCode(enum.StrEnum):
         _("В курсе нет студентов: именных билетов не получится."),
         "The course has no students to print named tickets for.",
     )
+    TICKETS_EMPTY_QUIZ = (
+        "tickets_empty_quiz",
+        409,
+        _("В тесте нет вопросов: печатать нечего."),
+        "The quiz has no questions to print.",
+    )
     TICKET_TOKEN_BAD = (
         "ticket_token_bad",
         404,

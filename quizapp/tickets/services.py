@@ -105,6 +105,8 @@ def tickets_build(
 ) -> list[Ticket]:
     """``count`` numbered tickets, or one named ticket per student of ``course``; at most
     ``limit`` of them."""
+    if not quiz.items.exists():
+        raise ServiceError(code=ErrorCode.TICKETS_EMPTY_QUIZ)
     if course is not None:
         students = [
             e.user

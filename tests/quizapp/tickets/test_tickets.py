@@ -190,6 +190,12 @@ def test_the_service_refuses_with_codes(tickets_quiz, owner):
     with pytest.raises(ServiceError) as caught:
         services.tickets_build(quiz=tickets_quiz, batch=BATCH, course=empty)
     assert caught.value.code == ErrorCode.TICKETS_NO_STUDENTS
+    from quizapp.models import Quiz
+
+    empty_quiz = Quiz.objects.create(slug="empty", title="Пустой", owner=owner)
+    with pytest.raises(ServiceError) as caught:
+        services.tickets_build(quiz=empty_quiz, batch=BATCH, count=1)
+    assert caught.value.code == ErrorCode.TICKETS_EMPTY_QUIZ
 
 
 # --- The QR code and the key page ---
