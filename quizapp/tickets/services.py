@@ -256,6 +256,10 @@ def key_lines(w: dict) -> str:
     key = w["key"]
     if key.get("status") == "error":
         return _("ключ не вычисляется: %(error)s") % {"error": key.get("feedback", "")}
+    if kind == "essay":
+        rubric = w["item"].version.spec.get("rubric") or ""
+        text = _("оценивает преподаватель")
+        return f"{text}. {_('Критерии:')} {rubric}" if rubric else text
     if kind in ("single_choice", "multiple_choice"):
         right = [
             f"{option_letter(i)}) {o['text']}" for i, o in enumerate(w["options"]) if o["correct"]

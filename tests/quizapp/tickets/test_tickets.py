@@ -93,7 +93,9 @@ def test_the_key_sheet_gives_the_graders_key_of_every_question(printed):
         for item, result, block in zip(answered, results, questions, strict=True):
             key_line = _flat(block.split("Ответ:", 1)[1].split("Решение.", 1)[0])
             kind = item.version.spec["kind"]
-            if kind in ("single_choice", "multiple_choice", "matching"):
+            if kind == "essay":
+                assert "оцениваетпреподаватель.Критерии:2балла—переобучение" in key_line
+            elif kind in ("single_choice", "multiple_choice", "matching"):
                 presented = grader.present(item.version.spec, item.seed)
                 letters = "абвгдежзиклмнопрстуфхцчшщэюя"
                 shown = [o["index"] for o in presented.options]
