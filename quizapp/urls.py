@@ -17,6 +17,7 @@ urlpatterns = [
     path("courses/", include("quizapp.courses.urls")),
     path("teach/quizzes/", include("quizapp.quizzes.urls")),
     path("teach/", include("quizapp.gradebook.urls")),
+    path("teach/tickets/", include("quizapp.tickets.urls")),
     path("teach/", include("quizapp.api.key_urls")),
     path("banks/", include("quizapp.banks.urls")),
     path("reports/", include("quizapp.reports.urls")),

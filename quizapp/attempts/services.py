@@ -64,25 +64,37 @@ def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
         raise ServiceError(code=ErrorCode.NO_ATTEMPTS_LEFT)
     attempt = Attempt.objects.create(user=user, quiz=quiz, number=used + 1)
     attempt.deadline = terms.deadline(attempt.started_at)
-    rng = random.Random(item_seed(attempt.uuid, 0))
-    drawn = _draw_items(quiz, rng)
-    if quiz.shuffle_items:
-        rng.shuffle(drawn)
     items = [
         AttemptItem(
             attempt=attempt,
             quiz_item=quiz_item,
             version=version,
             position=position,
-            seed=item_seed(attempt.uuid, position),
+            seed=seed,
             points=quiz_item.points,
         )
-        for position, (quiz_item, version) in enumerate(drawn, start=1)
+        for position, quiz_item, version, seed in attempt_draw(quiz=quiz, attempt_uuid=attempt.uuid)
     ]
     AttemptItem.objects.bulk_create(items)
     attempt.max_score = sum((item.points for item in items), Decimal(0))
     attempt.save(update_fields=["max_score", "deadline"])
     return attempt
+
+
+def attempt_draw(*, quiz: Quiz, attempt_uuid) -> list[tuple[int, QuizItem, QuestionVersion, int]]:
+    """The items an attempt with this UUID gets: ``(position, quiz item, version, seed)``.
+
+    Reads only: ``attempt_start`` stores them; the printed tickets (``quizapp.tickets``) draw a
+    paper ticket through this very function, so a ticket is what an online attempt with the
+    ticket's UUID would have been."""
+    rng = random.Random(item_seed(attempt_uuid, 0))
+    drawn = _draw_items(quiz, rng)
+    if quiz.shuffle_items:
+        rng.shuffle(drawn)
+    return [
+        (position, quiz_item, version, item_seed(attempt_uuid, position))
+        for position, (quiz_item, version) in enumerate(drawn, start=1)
+    ]
 
 
 def quiz_check_open(*, quiz: Quiz, now=None, terms: Terms | None = None) -> None:

@@ -723,6 +723,31 @@ class ErrorCode(enum.StrEnum):
         _("LMS не предоставляет журнал оценок для этой ссылки."),
         "The LMS offers no gradebook for this link.",
     )
+    # Printed exam tickets (quizapp.tickets).
+    TICKETS_COUNT = (
+        "tickets_count",
+        400,
+        _("Столько билетов за раз не напечатать."),
+        "Too many or too few tickets at once.",
+    )
+    TICKETS_NO_STUDENTS = (
+        "tickets_no_students",
+        400,
+        _("В курсе нет студентов: именных билетов не получится."),
+        "The course has no students to print named tickets for.",
+    )
+    TICKETS_EMPTY_QUIZ = (
+        "tickets_empty_quiz",
+        409,
+        _("В тесте нет вопросов: печатать нечего."),
+        "The quiz has no questions to print.",
+    )
+    TICKET_TOKEN_BAD = (
+        "ticket_token_bad",
+        404,
+        _("Ссылка билета повреждена или не от этого теста."),
+        "The ticket's link is damaged or belongs to another quiz.",
+    )
 
     # Reports of errors in questions (quizapp/reports).
     REPORT_MESSAGE_EMPTY = (

@@ -30,7 +30,7 @@ from latex2mathml.converter import Converter
 
 from grader.templating import DECIMAL_MARKS, localize_text
 
-__all__ = ["render_math", "decimal_mark", "spoken_form"]
+__all__ = ["render_math", "decimal_mark", "spoken_form", "math_tree"]
 
 MATH_DELIMITERS = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
 # Punctuation written right after an inline formula («$h_1 = …$,») goes into the formula's box:
@@ -54,7 +54,11 @@ class _UnsafeFormula(ValueError):
     pass
 
 
-def _to_html(latex: str, display: bool, decimal: str) -> str:
+def math_tree(latex: str, *, display: bool = False, decimal: str = ".") -> Element:
+    """A formula as a MathML element tree, cleaned as for the page (only known elements, no links
+    or styles) and with its numbers as a Russian reader reads them (see ``_numbers``): what the
+    printed tickets (:mod:`quizapp.tickets.typeset`) turn into Typst. Raises on what latex2mathml
+    cannot convert."""
     root = Converter(display="block" if display else "inline").convert_to_element(latex)
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag not in _ELEMENTS:
@@ -64,6 +68,11 @@ def _to_html(latex: str, display: bool, decimal: str) -> str:
             if lowered in _DROPPED_ATTRIBUTES or lowered.startswith(("on", "xlink")):
                 del element.attrib[name]
     _numbers(root, decimal)
+    return root
+
+
+def _to_html(latex: str, display: bool, decimal: str) -> str:
+    root = math_tree(latex, display=display, decimal=decimal)
     root.set("alttext", _source_numbers(_DROPPED_COMMANDS.sub("", latex), decimal))
     spoken = spoken_form(root)
     if spoken:

@@ -28,6 +28,7 @@ from quizapp.courses import services as course_services
 from quizapp.courses.accommodations import accommodation_save
 from quizapp.models import Attempt, Quiz, StudyDeck
 from quizapp.reports import services as report_services
+from quizapp.tickets import services as tickets
 from tests.conftest import make_user
 from tests.e2e.axe import axe_source, axe_violations, describe
 from tests.e2e.conftest import SHOTS, instructor_bank_file, start_attempt
@@ -308,6 +309,9 @@ def test_instructor_pages_pass_axe_and_reflow(browser, live_server, django_user_
     report_services.report_for_attempt_item(user=attempt.user, attempt_item=item, message="Ключ?")
     tour.check("сообщения об ошибках", "/reports/")
     tour.check("сообщения о вопросе", f"/reports/question/{item.version.question_id}/")
+    tour.check("билеты на бумаге", f"/teach/tickets/{quiz.pk}/")
+    ticket = tickets.tickets_build(quiz=quiz, batch="a1b2c3d4", count=1)[0]
+    tour.check("ключ к билету", tickets.ticket_url(ticket, base_url=""))
     tour.check("курсы", "/courses/")
     tour.check("курс", f"/courses/{course.pk}/")
     tour.check("новый курс", "/courses/new/")
