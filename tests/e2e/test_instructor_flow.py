@@ -66,6 +66,7 @@ def test_upload_publish_build_assign_take_gradebook_export(
     page.goto("/teach/quizzes/new/")
     page.fill("#id_title", "Контрольная: полносвязные сети")
     page.fill("#id_time_limit_minutes", "20")
+    page.select_option("#id_show_verdicts", "after_finish")
     page.select_option("#id_show_solutions", "after_finish")
     page.get_by_role("button", name="Создать").click()
     page.wait_for_url(re.compile(r"/teach/quizzes/\d+/$"))

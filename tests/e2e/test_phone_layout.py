@@ -186,7 +186,9 @@ def test_quiz_result_with_the_cafe_network_fits_a_phone(page, shot, login):
     """The reported page: the demo quiz's result with the widest café solution, every other
     question beside it (its items are explicit, the seeds fixed), at 1280 and 360 px."""
     call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))
-    Quiz.objects.filter(slug="demo").update(show_solutions=Quiz.Solutions.AFTER_FINISH)
+    Quiz.objects.filter(slug="demo").update(
+        show_verdicts=Quiz.Verdicts.AFTER_FINISH, show_solutions=Quiz.Solutions.AFTER_FINISH
+    )
     login(page)
     attempt = start_attempt(page, "demo")
     cafe = attempt.items.get(version__question__slug="cafe-network")
