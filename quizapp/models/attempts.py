@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from question_bank.models import QuestionVersion
-from quizapp.models.quizzes import Quiz, QuizItem
+from quizapp.models.quizzes import Quiz, QuizItem, policy_constraints
 
 
 class Attempt(models.Model):
@@ -46,11 +46,23 @@ class Attempt(models.Model):
     # Items whose newest answer is an essay waiting for the instructor (``manual``), counted by
     # the same rescore: the score is provisional until the last one is graded by hand.
     manual_count = models.PositiveIntegerField(_("ждут проверки преподавателем"), default=0)
+    # The quiz's answer policy in force when the attempt started, copied by attempt_start: the
+    # score and every regrade apply this one, so an instructor who changes the quiz's penalty
+    # later does not change what old attempts earned.
+    answer_policy = models.CharField(
+        _("ответы на вопрос"),
+        max_length=10,
+        choices=Quiz.AnswerPolicy.choices,
+        default=Quiz.AnswerPolicy.LAST,
+    )
+    max_tries = models.PositiveSmallIntegerField(_("попыток на вопрос"), null=True, blank=True)
+    penalty = models.DecimalField(_("штраф за попытку"), max_digits=4, decimal_places=3, default=0)
 
     class Meta:
         verbose_name = _("попытка")
         verbose_name_plural = _("попытки")
         ordering = ["-started_at"]
+        constraints = policy_constraints("attempt")
 
     def __str__(self):
         return f"{self.quiz} — {self.user}"
@@ -128,6 +140,10 @@ class Response(models.Model):
     # The page's (or the API client's) token of one submit: a double click or a retried POST
     # carries the same token and gets this response back instead of a second graded one.
     client_token = models.UUIDField(null=True, blank=True, editable=False)
+    # Which try of the item this answer is, fixed when it is submitted: one more than the earlier
+    # answers that counted then (unreadable and failed ones do not). A regrade never renumbers,
+    # so it can never add a penalty the student did not have (``attempts.policies``).
+    try_number = models.PositiveSmallIntegerField(_("номер попытки ответа"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ответ")
