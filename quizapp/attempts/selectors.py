@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 import grader
 from question_bank.models import Question
+from quizapp.attempts.policies import TryState, try_states
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 
 CHOICE_KINDS = ("single_choice", "multiple_choice")
@@ -53,6 +54,8 @@ class ItemView:
     # Why the answer cannot be read ({"code", "message"}), or None: before the finish, how the
     # grader's preview understands ``current``; after it, the newest response's verdict.
     unreadable: dict | None = None
+    # The item's tries under the attempt's answer policy (used, left, penalty, closed).
+    tries: TryState | None = None
 
     @property
     def informational(self) -> bool:
@@ -216,7 +219,15 @@ def attempt_view(*, attempt: Attempt) -> AttemptView:
                 }
     else:
         _mark_unreadable_drafts(views)
+    _attach_tries(attempt, views)
     return AttemptView(attempt=attempt, items=views)
+
+
+def _attach_tries(attempt: Attempt, views: list[ItemView]) -> None:
+    """Each item's tries under the attempt's policy (one query), for the page and the API."""
+    states = try_states(attempt, [view.item.pk for view in views])
+    for view in views:
+        view.tries = states[view.item.pk]
 
 
 def _mark_unreadable_drafts(views: list[ItemView]) -> None:

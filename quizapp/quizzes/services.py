@@ -34,6 +34,9 @@ QUIZ_SETTINGS = (
     "show_solutions",
     "shuffle_items",
     "unreadable_policy",
+    "answer_policy",
+    "max_tries",
+    "penalty",
     "is_published",
     "is_open",
 )
@@ -55,6 +58,15 @@ def quiz_dates_check(*, opens_at, closes_at) -> None:
         )
 
 
+def quiz_policy_check(*, max_tries, penalty) -> None:
+    """The answer policy's bounds (the pages, the API and the database constraints agree): a
+    penalty is a share of the item's points, 0…1; a limit of tries, when set, is at least one."""
+    if penalty is not None and not (0 <= Decimal(str(penalty)) <= 1):
+        raise ServiceError(code=ErrorCode.PENALTY_RANGE, field="penalty")
+    if max_tries is not None and max_tries < 1:
+        raise ServiceError(code=ErrorCode.MAX_TRIES_MIN, field="max_tries")
+
+
 def _apply_settings(quiz: Quiz, settings: dict) -> list[str]:
     changed = [name for name in QUIZ_SETTINGS if name in settings]
     for name in changed:
@@ -62,6 +74,7 @@ def _apply_settings(quiz: Quiz, settings: dict) -> list[str]:
     if "slug" in changed and not quiz.slug:
         quiz.slug = f"quiz-{secrets.token_hex(4)}"
     quiz_dates_check(opens_at=quiz.opens_at, closes_at=quiz.closes_at)
+    quiz_policy_check(max_tries=quiz.max_tries, penalty=quiz.penalty)
     return changed
 
 
