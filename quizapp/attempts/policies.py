@@ -51,6 +51,16 @@ def try_value(*, share: float, try_number: int | None, penalty: Decimal) -> Deci
     return max(value, Decimal(0))
 
 
+def percent(share) -> str:
+    """A share as percent for people, without trailing zeros and with a decimal comma.
+
+    >>> [percent(x) for x in (Decimal("0.1"), Decimal("0.125"), 1.0, 0)]
+    ['10', '12,5', '100', '0']
+    """
+    value = (Decimal(str(share)) * 100).quantize(Decimal("0.01")).normalize()
+    return f"{value:f}".replace(".", ",")
+
+
 @dataclass
 class ItemOutcome:
     """What an item earned under the policy (``share`` of its points, None: nothing yet) and
@@ -97,7 +107,7 @@ class TryState:
     def left(self) -> int | None:
         if self.policy == Policy.ONCE:
             return max(0, 1 - self.used)
-        if self.max_tries is None:
+        if self.policy == Policy.LAST or self.max_tries is None:
             return None
         return max(0, self.max_tries - self.used)
 
@@ -108,12 +118,11 @@ class TryState:
     @property
     def penalty_percent(self) -> str:
         """The penalty per extra try in percent, without trailing zeros: «10», «12,5»."""
-        text = f"{(self.penalty * 100).normalize():f}"
-        return text.replace(".", ",")
+        return percent(self.penalty)
 
     @property
     def next_penalty_percent(self) -> str:
-        return f"{(self.penalty * 100 * self.used).normalize():f}".replace(".", ",")
+        return percent(self.penalty * self.used)
 
 
 def try_state(attempt: Attempt, responses: list[Response]) -> TryState:
@@ -160,10 +169,18 @@ def next_try_number(attempt: Attempt, item_id: int) -> int:
     return state.next_try
 
 
+def responses_by_item(item_ids) -> dict[int, list[Response]]:
+    """Every response of the items, oldest first (item id → responses), in one query."""
+    by_item: dict[int, list[Response]] = {pk: [] for pk in item_ids}
+    rows = Response.objects.filter(item_id__in=list(by_item)).only(
+        "item_id", "status", "score", "try_number"
+    )
+    for response in rows.order_by("id"):
+        by_item[response.item_id].append(response)
+    return by_item
+
+
 def try_states(attempt: Attempt, item_ids) -> dict[int, TryState]:
     """The try state of each item (item id → state), in one query."""
-    by_item: dict[int, list[Response]] = {pk: [] for pk in item_ids}
-    rows = Response.objects.filter(item_id__in=list(by_item)).only("item_id", "status", "score")
-    for response in rows:
-        by_item[response.item_id].append(response)
+    by_item = responses_by_item(item_ids)
     return {pk: try_state(attempt, rows) for pk, rows in by_item.items()}

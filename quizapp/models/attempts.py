@@ -84,6 +84,21 @@ class Attempt(models.Model):
         )
 
     @property
+    def penalty_percent(self) -> str:
+        """The penalty per extra try in force, in percent for people: «10», «12,5»."""
+        return Quiz.penalty_percent.fget(self)
+
+    @property
+    def submits_answers(self) -> bool:
+        """Whether the page's «Ответить»/«Проверить» sends an answer for grading at once (not
+        only saves a draft): the quiz shows solutions after each answer, or the attempt's policy
+        makes each submit a try (``tries``) or the final answer (``once``)."""
+        return (
+            self.answer_policy != Quiz.AnswerPolicy.LAST
+            or self.quiz.show_solutions == Quiz.Solutions.AFTER_ANSWER
+        )
+
+    @property
     def awaits_manual(self) -> bool:
         """Finished with essays that wait for the instructor's grade."""
         return self.status == self.Status.FINISHED and self.manual_count > 0

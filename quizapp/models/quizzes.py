@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -150,6 +152,11 @@ class Quiz(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def penalty_percent(self) -> str:
+        """The penalty per extra try in percent for people: «10», «12,5»."""
+        return f"{(Decimal(str(self.penalty)) * 100).normalize():f}".replace(".", ",")
 
 
 class QuizItem(models.Model):
