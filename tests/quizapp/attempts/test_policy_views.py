@@ -57,7 +57,7 @@ def test_quiz_page_states_the_policy(student_client, demo_quiz):
     _policy(demo_quiz, "tries", max_tries=3, penalty="0.1")
     html = student_client.get(reverse("quiz", args=[demo_quiz.slug])).content.decode()
     rule = re.search(r'<li id="answer-policy">(.*?)</li>', html, re.S).group(1)
-    assert "попытки с проверкой" in rule and "до 3 попыток" in rule and "10 %" in rule
+    assert "попытки с проверкой" in rule and "до 3 попыток" in rule and "10\u00a0%" in rule
     _policy(demo_quiz, "once")
     html = student_client.get(reverse("quiz", args=[demo_quiz.slug])).content.decode()
     assert "окончательный, изменить его нельзя" in html
@@ -72,12 +72,12 @@ def test_tries_page_counts_tries_and_closes_after_a_right_answer(
     section = _section(
         student_client.get(attempt.get_absolute_url()).content.decode(), item.position
     )
-    assert "Попытка 1 из 3, штраф за каждую следующую — 10 %." in section
+    assert "Попытка 1 из 3, штраф за каждую следующую — 10\u00a0%." in section
     assert "Осталось попыток: 3" in section and ">Проверить</button>" in section
     assert reverse("response-submit", args=[attempt.uuid, item.position]) in section
     page = _answer(student_client, attempt, item, "1", capture)
     section = _section(page.content.decode(), item.position)
-    assert "Попытка 2 из 3" in section and "(за эту — 10 %)" in section
+    assert "Попытка 2 из 3" in section and "(за эту — 10\u00a0%)" in section
     assert "Осталось попыток: 2" in section and "closed-answer" not in section
     assert "Решение" not in section  # the worked solution would give the next try away
     page = _answer(student_client, attempt, item, _right(item), capture)
@@ -154,13 +154,18 @@ def test_gradebook_shows_every_try_with_its_penalty(client, owner, student, demo
     client.force_login(owner)
     html = client.get(reverse("gradebook-attempt", args=[attempt.uuid])).content.decode()
     assert "Ответы в этой попытке: попытки с проверкой, до 3 попыток" in html
-    tries = re.search(r'<ol class="tries-list">(.*?)</ol>', html, re.S).group(1)
-    lines = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", li)).strip() for li in tries.split("</li>")]
-    assert lines[0] == "попытка 1: 1 — проверен, верно на 0 % → 0 % баллов"
+    tries = re.search(r'<ol class="tries-list"[^>]*>(.*?)</ol>', html, re.S).group(1)
+    lines = [
+        re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", "", li)).strip() for li in tries.split("</li>")
+    ]
+    assert lines[0] == "попытка 1: 1 — проверен, верно на 0\u00a0% → 0\u00a0% баллов"
     assert lines[1] == "не попытка: сорок — не распознан"
-    assert lines[2] == "попытка 2: 2 — проверен, верно на 0 %, штраф −25 % → 0 % баллов"
+    assert (
+        lines[2] == "попытка 2: 2 — проверен, верно на 0\u00a0%, штраф −25\u00a0% → 0\u00a0% баллов"
+    )
     assert lines[3] == (
-        f"попытка 3: {_right(item)} — проверен, верно на 100 %, штраф −50 % → 50 % баллов"
+        f"попытка 3: {_right(item)} — проверен, верно на 100\u00a0%, "
+        "штраф −50\u00a0% → 50\u00a0% баллов"
     )
     row = re.search(rf"<tr[^>]*>\s*<td>{item.position}</td>.*?</tr>", html, re.S).group(0)
     assert re.search(r"0,50 / 1(,00)?", row)
