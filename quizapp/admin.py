@@ -14,6 +14,7 @@ from quizapp.accounts.services import account_close
 from quizapp.core.errors import ServiceError
 from quizapp.courses import services as courses
 from quizapp.models import (
+    Accommodation,
     Attempt,
     AttemptItem,
     Course,
@@ -116,13 +117,37 @@ class QuizAdmin(admin.ModelAdmin):
         "time_limit_minutes",
         "max_attempts",
     ]
-    list_filter = ["is_published", "is_open", "show_solutions", "shuffle_items"]
+    list_filter = [
+        "is_published",
+        "is_open",
+        "show_verdicts",
+        "show_score",
+        "show_solutions",
+        "shuffle_items",
+    ]
     list_select_related = ["owner"]
     search_fields = ["title", "slug", "owner__username"]
     autocomplete_fields = ["owner"]
     readonly_fields = ["created_at"]
     date_hierarchy = "created_at"
     inlines = [QuizItemInline, CourseQuizInline]
+
+
+@admin.register(Accommodation)
+class AccommodationAdmin(admin.ModelAdmin):
+    list_display = [
+        "label",
+        "course",
+        "quiz",
+        "time_factor",
+        "extra_minutes",
+        "closes_at",
+        "extra_attempts",
+    ]
+    list_select_related = ["course", "quiz"]
+    search_fields = ["label", "course__title", "students__username"]
+    autocomplete_fields = ["course", "quiz", "students"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
 
 
 @admin.register(QuizItem)

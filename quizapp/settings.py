@@ -229,6 +229,8 @@ FSRS_FIT_INTERVAL = env_int("FSRS_FIT_INTERVAL", 3600, min=60)
 # the embedded mode needs no beat).
 CELERY_BEAT_SCHEDULE = {
     "close-expired-attempts": {"task": "grader.tasks.close_expired_attempts", "schedule": 60.0},
+    # Results shown «after the close date» reach the LMS once each student's date has passed.
+    "release-held-results": {"task": "quizapp.attempts.release_held_results", "schedule": 60.0},
     "sweep-waiting-work": {
         "task": "quizapp.core.waiting.sweep_waiting",
         "schedule": float(GRADING_SWEEP_INTERVAL),

@@ -22,10 +22,10 @@ from question_bank.access import banks_visible_to, can_manage_bank
 from question_bank.models import Bank, Question, Topic
 from quizapp.api.authentication import api_key_of
 from quizapp.core import roles
-from quizapp.core.errors import ErrorCode
+from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.courses.selectors import course_for_user, quizzes_visible_to
 from quizapp.gradebook.regrade import run_for_instructor
-from quizapp.models import Attempt, AttemptItem, Quiz, QuizItem, Response
+from quizapp.models import Accommodation, Attempt, AttemptItem, Quiz, QuizItem, Response
 from quizapp.models.api import ApiKey, WebhookEndpoint
 from quizapp.models.courses import Course, CourseQuiz, Enrollment
 from quizapp.quizzes.selectors import can_manage_quiz, managed_quizzes
@@ -305,6 +305,28 @@ def get_course_for_user(request, course_id: int, *, manage: bool = False) -> Cou
     if limited is not None and course_id not in limited:
         raise Http404
     return course_for_user(request.user, course_id, manage=manage)
+
+
+def get_accommodation(course: Course, accommodation_id: int) -> Accommodation:
+    found = course.accommodations.filter(pk=accommodation_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def get_course_quiz_link(course: Course, quiz_id: int) -> CourseQuiz:
+    link = course.course_quizzes.select_related("quiz", "course").filter(quiz_id=quiz_id).first()
+    if link is None:
+        raise Http404
+    return link
+
+
+def get_course_quiz(course: Course, quiz_id: int) -> Quiz:
+    """A quiz of the course, for a body's ``quiz`` field: 400 with the field when it is not."""
+    link = course.course_quizzes.select_related("quiz").filter(quiz_id=quiz_id).first()
+    if link is None:
+        raise ServiceError(_("Этот тест не назначен курсу."), code=ErrorCode.INVALID, field="quiz")
+    return link.quiz
 
 
 def get_enrollment_for_manager(request, course: Course, enrollment_id: int) -> Enrollment:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db.models import Count, Max, Q
 
 import grader
 from grader.errors import EngineError, SpecError
 from question_bank.models import Question, QuestionVersion, Topic
-from quizapp.models import Attempt, Quiz, Response
+from quizapp.attempts.visibility import EVERYTHING, Visibility, attempt_visibility
+from quizapp.models import Attempt, Response
+from quizapp.quizzes.selectors import can_manage_quiz
 
 # What a student may always see of a graded answer: the verdict, never the key.
 OPEN_RESULT_FIELDS = ("score", "correct", "parsed_display", "feedback", "parts")
@@ -17,16 +21,22 @@ KEY_RESULT_FIELDS = ("expected", "expected_display", "solution", "mistake")
 PART_KEY_FIELDS = ("expected_display", "mistake")
 
 
-def solutions_revealed(attempt: Attempt) -> bool:
-    """The API shows keys only after the attempt, and only when the quiz allows solutions."""
-    return (
-        attempt.status == Attempt.Status.FINISHED
-        and attempt.quiz.show_solutions != Quiz.Solutions.NEVER
-    )
+def attempt_reveal(attempt: Attempt, *, user) -> Visibility:
+    """What the caller may see of an attempt: its instructor (the quiz's manager, an LMS's key)
+    every verdict and score, and the keys once it is finished; its student what the quiz shows
+    them now (``attempts.visibility``: verdicts, score and solutions each have their time)."""
+    if user is not None and can_manage_quiz(user, attempt.quiz):
+        finished = attempt.status == Attempt.Status.FINISHED
+        return replace(EVERYTHING, solutions=finished, live_solutions=False)
+    return attempt_visibility(attempt)
 
 
-def result_for_client(response: Response, *, reveal: bool) -> dict:
-    """A whitelist, not a blacklist: a field the grader adds later stays hidden by default."""
+def result_for_client(response: Response, *, visible: Visibility) -> dict:
+    """A whitelist, not a blacklist: a field the grader adds later stays hidden by default.
+
+    An answer that could not be read says so whatever the quiz hides (the student must fix its
+    format, it is no verdict); a graded one shows nothing while the verdicts are hidden."""
+    reveal = visible.solutions
     result = response.result or {}
     if response.status == Response.Status.FAILED:
         return {"feedback": result.get("feedback", "")}
@@ -36,7 +46,7 @@ def result_for_client(response: Response, *, reveal: bool) -> dict:
             "feedback": result.get("feedback", ""),
             "error": {"code": error.get("code", "invalid"), "message": error.get("message", "")},
         }
-    if response.status != Response.Status.GRADED:
+    if response.status != Response.Status.GRADED or not visible.verdicts:
         return {}
     shown = {k: result[k] for k in OPEN_RESULT_FIELDS if k in result}
     if reveal:

@@ -16,9 +16,9 @@ from rest_framework import serializers
 from question_bank.models import Question, Topic
 from quizapp.api import fields
 from quizapp.api.selectors import (
+    attempt_reveal,
     presented_for_client,
     result_for_client,
-    solutions_revealed,
     variant_for_client,
 )
 from quizapp.api.webhooks import literal_address_refusal
@@ -27,7 +27,7 @@ from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.models import Attempt, Quiz, Response
 from quizapp.models.api import ApiKey, WebhookEndpoint
 from quizapp.models.courses import Course
-from quizapp.quizzes.services import quiz_dates_check
+from quizapp.quizzes.services import quiz_dates_check, quiz_reveal_check
 
 # --- errors (documentation only: errors.py builds them) --------------------------------------
 
@@ -214,6 +214,18 @@ class QuizOutSerializer(serializers.Serializer):
     description = serializers.CharField()
     time_limit_minutes = serializers.IntegerField(allow_null=True)
     max_attempts = serializers.IntegerField(allow_null=True)
+    show_verdicts = serializers.ChoiceField(
+        choices=Quiz.Verdicts.choices,
+        help_text=gettext_lazy(
+            "Когда студент видит, верен ли каждый ответ: during — сразу (ответ проверяется по "
+            "отправке), after_finish, after_close — после своей даты закрытия (с продлением), "
+            "never."
+        ),
+    )
+    show_score = serializers.ChoiceField(
+        choices=Quiz.Score.choices,
+        help_text=gettext_lazy("Когда студент видит балл попытки; LMS получает его тогда же."),
+    )
     show_solutions = serializers.ChoiceField(choices=Quiz.Solutions.choices)
     shuffle_items = serializers.BooleanField()
     unreadable_policy = serializers.ChoiceField(
@@ -302,7 +314,13 @@ class QuizInSerializer(fields.BodySerializer):
     max_attempts = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=1000
     )
-    show_solutions = serializers.ChoiceField(choices=Quiz.Solutions.choices, required=False)
+    show_verdicts = serializers.ChoiceField(choices=Quiz.Verdicts.choices, required=False)
+    show_score = serializers.ChoiceField(choices=Quiz.Score.choices, required=False)
+    show_solutions = serializers.ChoiceField(
+        choices=Quiz.Solutions.choices,
+        required=False,
+        help_text=gettext_lazy("Не раньше show_verdicts: решение выдаёт ответ."),
+    )
     shuffle_items = fields.StrictBooleanField(required=False)
     unreadable_policy = serializers.ChoiceField(
         choices=Quiz.Unreadable.choices,
@@ -366,6 +384,14 @@ class QuizInSerializer(fields.BodySerializer):
                 opens_at=data.get("opens_at", getattr(self.instance, "opens_at", None)),
                 closes_at=data.get("closes_at", getattr(self.instance, "closes_at", None)),
             )
+            quiz_reveal_check(
+                show_verdicts=data.get(
+                    "show_verdicts", getattr(self.instance, "show_verdicts", "during")
+                ),
+                show_solutions=data.get(
+                    "show_solutions", getattr(self.instance, "show_solutions", "after_answer")
+                ),
+            )
         except ServiceError as exc:
             raise serializers.ValidationError({exc.field: exc.message}, code=exc.code) from exc
         return data
@@ -412,6 +438,29 @@ class QuestionRefSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
+def visible_to_caller(serializer, attempt: Attempt):
+    """What the request's user may see of ``attempt`` (``context["visible"]`` when the view
+    already knows; without a request, a student's view: nothing leaks by default)."""
+    visible = serializer.context.get("visible")
+    if visible is None:
+        request = serializer.context.get("request")
+        visible = attempt_reveal(attempt, user=getattr(request, "user", None))
+    return visible
+
+
+class ResultsVisibleSerializer(serializers.Serializer):
+    verdicts = serializers.BooleanField(help_text=gettext_lazy("Виден ли верно/неверно."))
+    score = serializers.BooleanField(help_text=gettext_lazy("Виден ли балл попытки."))
+    solutions = serializers.BooleanField(help_text=gettext_lazy("Видны ли ключи и решения."))
+    closes_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Дата закрытия теста для этого студента (с учётом продления): результаты, "
+            "которые тест показывает «после закрытия», откроются тогда."
+        ),
+    )
+
+
 class AttemptOutSerializer(serializers.Serializer):
     uuid = serializers.UUIDField()
     quiz = QuizRefSerializer()
@@ -421,8 +470,33 @@ class AttemptOutSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
     deadline = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
-    score = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    score = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Балл; null у незавершённой попытки и пока тест скрывает балл от студента "
+            "(show_score: после закрытия теста или никогда). Преподаватель видит всегда."
+        )
+    )
     max_score = serializers.DecimalField(max_digits=8, decimal_places=2)
+    results_visible = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Что из результатов видит вызывающий сейчас.")
+    )
+
+    @extend_schema_field(serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True))
+    def get_score(self, attempt):
+        if attempt.score is None or not visible_to_caller(self, attempt).score:
+            return None
+        return f"{attempt.score:.2f}"
+
+    @extend_schema_field(ResultsVisibleSerializer)
+    def get_results_visible(self, attempt):
+        visible = visible_to_caller(self, attempt)
+        return {
+            "verdicts": visible.verdicts,
+            "score": visible.score,
+            "solutions": visible.solutions,
+            "closes_at": visible.closes_at,
+        }
+
     graded = serializers.SerializerMethodField(
         help_text=gettext_lazy(
             "Попытка завершена, и ни один ответ не ждёт проверки — ни сервером, ни "
@@ -505,7 +579,11 @@ class ResponseOutSerializer(serializers.Serializer):
             "graded — проверен (score от 0 до 1)."
         ),
     )
-    score = serializers.FloatField(allow_null=True)
+    score = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Доля верного; null, пока тест скрывает от студента, верен ли ответ (show_verdicts)."
+        )
+    )
     try_number = serializers.IntegerField(
         allow_null=True,
         help_text=gettext_lazy(
@@ -517,12 +595,14 @@ class ResponseOutSerializer(serializers.Serializer):
     graded_at = serializers.DateTimeField(allow_null=True)
     result = serializers.SerializerMethodField()
 
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_score(self, response):
+        return response.score if visible_to_caller(self, response.item.attempt).verdicts else None
+
     @extend_schema_field(GradeResultSerializer)
     def get_result(self, response):
-        reveal = self.context.get("reveal")
-        if reveal is None:
-            reveal = solutions_revealed(response.item.attempt)
-        return result_for_client(response, reveal=reveal)
+        visible = visible_to_caller(self, response.item.attempt)
+        return result_for_client(response, visible=visible)
 
 
 class AttemptItemOutSerializer(serializers.Serializer):
@@ -834,6 +914,86 @@ class EnrollmentInSerializer(fields.BodySerializer):
 
 class EnrollmentFilterSerializer(serializers.Serializer):
     external_id = serializers.CharField(required=False, max_length=255)
+
+
+# --- accommodations and course dates ----------------------------------------------------------
+
+
+class AccommodationOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    course = serializers.IntegerField(source="course_id")
+    quiz = serializers.IntegerField(
+        source="quiz_id",
+        allow_null=True,
+        help_text=gettext_lazy("null — все тесты курса."),
+    )
+    label = serializers.CharField()
+    students = serializers.SerializerMethodField(help_text=gettext_lazy("id студентов."))
+    time_factor = serializers.DecimalField(max_digits=4, decimal_places=2)
+    extra_minutes = serializers.IntegerField()
+    closes_at = serializers.DateTimeField(allow_null=True)
+    extra_attempts = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_students(self, accommodation):
+        return sorted(student.pk for student in accommodation.students.all())
+
+
+class AccommodationInSerializer(fields.BodySerializer):
+    label = serializers.CharField(max_length=100)
+    students = serializers.ListField(
+        child=fields.IdField(),
+        min_length=1,
+        max_length=2000,
+        help_text=gettext_lazy("id студентов курса (см. участников курса)."),
+    )
+    quiz = fields.IdField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy("Тест курса; null — все тесты курса."),
+    )
+    time_factor = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        min_value=Decimal(1),
+        max_value=Decimal(5),
+        required=False,
+        default=Decimal(1),
+        help_text=gettext_lazy("Множитель времени: 1.5 — на 50 % больше."),
+    )
+    extra_minutes = serializers.IntegerField(
+        required=False, default=0, min_value=0, max_value=24 * 60
+    )
+    closes_at = fields.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy("Продление: позже закрытия теста."),
+    )
+    extra_attempts = serializers.IntegerField(required=False, default=0, min_value=0, max_value=50)
+
+
+class AccommodationPatchInSerializer(AccommodationInSerializer):
+    """Every field optional: the ones sent replace the accommodation's."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
+class CourseQuizDatesSerializer(fields.BodySerializer):
+    opens_at = fields.DateTimeField(allow_null=True)
+    closes_at = fields.DateTimeField(allow_null=True)
+
+
+class CourseQuizDatesOutSerializer(serializers.Serializer):
+    course = serializers.IntegerField(source="course_id")
+    quiz = serializers.IntegerField(source="quiz_id")
+    opens_at = serializers.DateTimeField(allow_null=True)
+    closes_at = serializers.DateTimeField(allow_null=True)
 
 
 # --- keys and webhooks ------------------------------------------------------------------------

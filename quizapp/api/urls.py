@@ -103,6 +103,21 @@ urlpatterns = [
         views.EnrollmentDetailView.as_view(),
         name="enrollment-detail",
     ),
+    path(
+        "courses/<id:course_id>/accommodations/",
+        views.AccommodationListView.as_view(),
+        name="accommodation-list",
+    ),
+    path(
+        "courses/<id:course_id>/accommodations/<id:accommodation_id>/",
+        views.AccommodationDetailView.as_view(),
+        name="accommodation-detail",
+    ),
+    path(
+        "courses/<id:course_id>/quizzes/<id:quiz_id>/dates/",
+        views.CourseQuizDatesView.as_view(),
+        name="course-quiz-dates",
+    ),
     path("keys/", views.ApiKeyListView.as_view(), name="key-list"),
     path("keys/<id:key_id>/", views.ApiKeyDetailView.as_view(), name="key-detail"),
     path("webhooks/", views.WebhookListView.as_view(), name="webhook-list"),

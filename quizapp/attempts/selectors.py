@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 import grader
 from question_bank.models import Question
 from quizapp.attempts.policies import TryState, item_outcome, responses_by_item, try_state
+from quizapp.attempts.visibility import Visibility, attempt_visibility
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 
 CHOICE_KINDS = ("single_choice", "multiple_choice")
@@ -58,6 +59,8 @@ class ItemView:
     # share of the points under that policy (the best try less its penalty under «tries»).
     tries: TryState | None = None
     share: Decimal | None = None
+    # Whether the student may see if the answer was right (Quiz.show_verdicts, now).
+    show_verdict: bool = True
 
     @property
     def informational(self) -> bool:
@@ -103,6 +106,35 @@ class ItemView:
 class AttemptView:
     attempt: Attempt
     items: list[ItemView]
+    visible: Visibility
+
+    @property
+    def hidden_results(self) -> list[str]:
+        """What of a finished attempt the quiz hides from its student now, and until when:
+        «Баллы, верно или нет и решения: после закрытия теста, 08.12.2026 18:00.»"""
+        quiz, visible = self.attempt.quiz, self.visible
+        hidden = [
+            (gettext("баллы"), quiz.show_score, visible.score),
+            (gettext("верно или нет"), quiz.show_verdicts, visible.verdicts),
+            (gettext("решения"), quiz.show_solutions, visible.solutions),
+        ]
+        groups: dict[str, list[str]] = {}
+        for name, setting, shown in hidden:
+            if not shown:
+                groups.setdefault(visible.when(setting), []).append(name)
+        sentences = []
+        for when, names in groups.items():
+            listed = (
+                names[0]
+                if len(names) == 1
+                else gettext("%(some)s и %(last)s")
+                % {
+                    "some": ", ".join(names[:-1]),
+                    "last": names[-1],
+                }
+            )
+            sentences.append(f"{listed[:1].upper()}{listed[1:]}: {when}.")
+        return sentences
 
     @property
     def questions(self) -> list[ItemView]:
@@ -195,26 +227,25 @@ def quiz_attempts(*, quiz: Quiz, user) -> list[Attempt]:
     return list(Attempt.objects.filter(quiz=quiz, user=user).order_by("-number"))
 
 
-def attempt_view(*, attempt: Attempt) -> AttemptView:
-    """Every item of an attempt with its rendered variant and newest response (2 queries)."""
+def attempt_view(*, attempt: Attempt, visible: Visibility | None = None) -> AttemptView:
+    """Every item of an attempt with its rendered variant and newest response, and what its
+    student may see of them now (``visible``; computed when not given)."""
     items = list(attempt.items.select_related("version__question").order_by("position"))
     newest = latest_responses(items)
-    solutions = attempt.quiz.show_solutions
+    visible = visible or attempt_visibility(attempt)
     finished = attempt.status == Attempt.Status.FINISHED
     views = []
     for item in items:
         response = newest.get(item.pk)
         answered = response is not None and response.status == Response.Status.GRADED
-        show = (solutions == Quiz.Solutions.AFTER_ANSWER and answered) or (
-            solutions != Quiz.Solutions.NEVER and finished
-        )
         views.append(
             ItemView(
                 item=item,
                 presented=grader.present(item.version.spec, item.seed),
                 response=response,
-                show_solution=show,
+                show_solution=visible.solutions or (visible.live_solutions and answered),
                 current=item.draft or (response.raw if response else ""),
+                show_verdict=visible.verdicts,
             )
         )
     if finished:
@@ -228,7 +259,7 @@ def attempt_view(*, attempt: Attempt) -> AttemptView:
     else:
         _mark_unreadable_drafts(views)
     _attach_tries(attempt, views)
-    return AttemptView(attempt=attempt, items=views)
+    return AttemptView(attempt=attempt, items=views, visible=visible)
 
 
 def _attach_tries(attempt: Attempt, views: list[ItemView]) -> None:

@@ -21,12 +21,14 @@ from quizapp.core import versions
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.core.signals import attempt_graded_announce
 from quizapp.core.tasks import enqueue_drain_on_commit
+from quizapp.courses.accommodations import Terms, quiz_terms
 from quizapp.courses.selectors import quiz_visible
 from quizapp.models import Attempt, AttemptItem, Quiz, QuizItem, Response, item_seed
 
 GRADE_RESPONSE_TASK = "grader.tasks.grade_response"
 GRADE_PENDING_TASK = "quizapp.attempts.tasks.grade_pending_responses"
 CLOSE_EXPIRED_TASK = "grader.tasks.close_expired_attempts"
+RELEASE_RESULTS_TASK = "quizapp.attempts.release_held_results"
 
 # Answers saved (drafts or responses) up to this long after the deadline still count: a click on
 # «Завершить» or an autosave sent in the last second must not be lost to network latency.
@@ -55,9 +57,11 @@ def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
             _finish_locked(attempt, now)
         else:
             return attempt
-    quiz_check_open(quiz=quiz, now=now)
+    # The student's own dates, time and attempts: the course's dates and accommodations.
+    terms = quiz_terms(user=user, quiz=quiz)
+    quiz_check_open(quiz=quiz, now=now, terms=terms)
     used = Attempt.objects.filter(user=user, quiz=quiz).count()
-    if quiz.max_attempts is not None and used >= quiz.max_attempts:
+    if terms.max_attempts is not None and used >= terms.max_attempts:
         raise ServiceError(code=ErrorCode.NO_ATTEMPTS_LEFT)
     attempt = Attempt.objects.create(
         user=user,
@@ -68,7 +72,7 @@ def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
         max_tries=quiz.max_tries,
         penalty=quiz.penalty,
     )
-    attempt.deadline = _deadline(quiz, attempt.started_at)
+    attempt.deadline = terms.deadline(attempt.started_at)
     rng = random.Random(item_seed(attempt.uuid, 0))
     drawn = _draw_items(quiz, rng)
     if quiz.shuffle_items:
@@ -90,27 +94,21 @@ def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
     return attempt
 
 
-def quiz_check_open(*, quiz: Quiz, now=None) -> None:
-    """Refuse a quiz that is unpublished, not open yet or already closed."""
+def quiz_check_open(*, quiz: Quiz, now=None, terms: Terms | None = None) -> None:
+    """Refuse a quiz that is unpublished, not open yet or already closed (for this student:
+    ``terms`` carry the course's dates and an extension)."""
     now = now or timezone.now()
+    opens_at = terms.opens_at if terms else quiz.opens_at
+    closes_at = terms.closes_at if terms else quiz.closes_at
     if not quiz.is_published:
         raise ServiceError(code=ErrorCode.QUIZ_UNPUBLISHED)
-    if quiz.opens_at and now < quiz.opens_at:
-        when = timezone.localtime(quiz.opens_at).strftime("%d.%m.%Y %H:%M")
+    if opens_at and now < opens_at:
+        when = timezone.localtime(opens_at).strftime("%d.%m.%Y %H:%M")
         raise ServiceError(
             gettext("Тест откроется %(when)s.") % {"when": when}, code=ErrorCode.QUIZ_NOT_OPEN
         )
-    if quiz.closes_at and now >= quiz.closes_at:
+    if closes_at and now >= closes_at:
         raise ServiceError(code=ErrorCode.QUIZ_CLOSED)
-
-
-def _deadline(quiz: Quiz, now):
-    ends = []
-    if quiz.time_limit_minutes:
-        ends.append(now + timezone.timedelta(minutes=quiz.time_limit_minutes))
-    if quiz.closes_at:
-        ends.append(quiz.closes_at)
-    return min(ends) if ends else None
 
 
 def _draw_items(quiz: Quiz, rng: random.Random) -> list[tuple[QuizItem, QuestionVersion]]:
@@ -311,7 +309,11 @@ def _finish_locked(attempt: Attempt, now) -> Attempt:
     attempt.status = Attempt.Status.FINISHED
     # An attempt closed late (by the sweeper) ends at its deadline, not when it was noticed.
     attempt.finished_at = min(now, attempt.deadline) if attempt.deadline else now
-    attempt.save(update_fields=["status", "finished_at"])
+    # Results shown «after the close date»: the LMS and the mistakes notebook wait for it too.
+    attempt.results_held = attempt.quiz.holds_results and not quiz_terms(
+        user=attempt.user, quiz=attempt.quiz
+    ).closed(now)
+    attempt.save(update_fields=["status", "finished_at", "results_held"])
     attempt_rescore(attempt)
     return attempt
 

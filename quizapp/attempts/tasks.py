@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from quizapp.attempts import services
+from quizapp.attempts import services, visibility
 from quizapp.core import waiting
 from quizapp.core.tasks import DURABLE_TASK, TRANSIENT_DB_ERRORS
 from quizapp.models import Response
@@ -46,3 +46,15 @@ waiting.register_answers(
     model=Response,
     drain_task=services.GRADE_PENDING_TASK,
 )
+
+
+@shared_task(
+    name=services.RELEASE_RESULTS_TASK,
+    acks_late=True,
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    max_retries=3,
+)
+def release_held_results() -> int:
+    """Periodic (celery beat): results shown «after the close date» go to the LMS and the
+    mistakes notebook once each student's own close date has passed."""
+    return visibility.held_results_release()

@@ -11,16 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 import grader
-from quizapp.attempts import selectors, services
+from quizapp.attempts import selectors, services, visibility
 from quizapp.attempts.grading import GRADING_DELAYED, grading_delayed
+from quizapp.attempts.visibility import attempt_visibility
 from quizapp.core.errors import ServiceError
 from quizapp.core.http import posted_answer, posted_submit_token
 from quizapp.courses import selectors as course_selectors
+from quizapp.courses.accommodations import quiz_terms
 from quizapp.models import Attempt
 
 
 def _get_attempt_for_user(request, attempt_uuid) -> Attempt:
-    attempt = Attempt.objects.select_related("quiz").filter(uuid=attempt_uuid).first()
+    attempt = Attempt.objects.select_related("quiz", "user").filter(uuid=attempt_uuid).first()
     if attempt is None or attempt.user_id != request.user.pk:
         raise Http404(_("Попытка не найдена"))
     return attempt
@@ -30,15 +32,18 @@ def _get_attempt_for_user(request, attempt_uuid) -> Attempt:
 def quiz_detail(request, slug):
     """The quiz's rules (time, attempts, dates), the student's attempts and the start button."""
     quiz = get_object_or_404(course_selectors.quizzes_visible_to(request.user), slug=slug)
-    attempts = []
-    if request.user.is_authenticated:
-        attempts = selectors.quiz_attempts(quiz=quiz, user=request.user)
+    # The student's own terms: the course's dates and their accommodations, if any.
+    terms = quiz_terms(user=request.user, quiz=quiz)
+    attempts = selectors.quiz_attempts(quiz=quiz, user=request.user)
+    for attempt in attempts:
+        attempt.quiz = quiz  # one quiz: not read again for every attempt
+        attempt.score_shown = attempt_visibility(attempt, terms=terms).score
     ongoing = next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None)
-    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - len(attempts))
+    left = None if terms.max_attempts is None else max(0, terms.max_attempts - len(attempts))
     return render(
         request,
         "quizapp/quiz.html",
-        {"quiz": quiz, "attempts": attempts, "ongoing": ongoing, "left": left},
+        {"quiz": quiz, "terms": terms, "attempts": attempts, "ongoing": ongoing, "left": left},
     )
 
 
@@ -61,7 +66,11 @@ def attempt_detail(request, attempt_uuid):
     if attempt.status == Attempt.Status.IN_PROGRESS and services.attempt_expired(attempt, now):
         # Time ran out with the page closed: collect the autosaved answers now.
         attempt = services.attempt_finish(attempt=attempt)
-    view = selectors.attempt_view(attempt=attempt)
+    if attempt.results_held:
+        # The embedded mode has no beat: the student's own visit lets the results go once
+        # their close date has passed.
+        visibility.results_release(attempt=attempt, now=now)
+    view = selectors.attempt_view(attempt=attempt, visible=attempt_visibility(attempt, now=now))
     template = (
         "quizapp/attempt_result.html"
         if attempt.status == Attempt.Status.FINISHED

@@ -260,6 +260,15 @@ class ErrorCode(enum.StrEnum):
     )
     QUIZ_NOT_OPEN = "quiz_not_open", 403, _("Тест ещё не открыт."), "The quiz is not open yet."
     QUIZ_CLOSED = "quiz_closed", 403, _("Тест уже закрыт."), "The quiz is closed."
+    SOLUTIONS_BEFORE_VERDICTS = (
+        "solutions_before_verdicts",
+        400,
+        _(
+            "Решения нельзя показывать раньше, чем «верно/неверно»: решение выдаёт ответ. "
+            "Выберите для решений тот же срок или позже."
+        ),
+        "Solutions cannot be shown before the verdicts: a solution gives the answer away.",
+    )
     NO_VERSION = (
         "no_version",
         409,

@@ -18,6 +18,26 @@ urlpatterns = [
         views.enrollment_remove,
         name="course-member-remove",
     ),
+    path(
+        "<int:course_id>/accommodations/",
+        views.course_accommodations,
+        name="course-accommodations",
+    ),
+    path(
+        "<int:course_id>/accommodations/<int:accommodation_id>/",
+        views.accommodation_edit,
+        name="course-accommodation-edit",
+    ),
+    path(
+        "<int:course_id>/accommodations/<int:accommodation_id>/delete/",
+        views.accommodation_delete,
+        name="course-accommodation-delete",
+    ),
+    path(
+        "<int:course_id>/quizzes/<int:quiz_id>/dates/",
+        views.course_quiz_dates,
+        name="course-quiz-dates",
+    ),
     path("<int:course_id>/quizzes/assign/", views.course_quiz_assign, name="course-quiz-assign"),
     path(
         "<int:course_id>/quizzes/<int:quiz_id>/unassign/",

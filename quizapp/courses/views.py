@@ -10,14 +10,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quizapp.core.errors import ServiceError
 from quizapp.core.roles import instructor_required, is_instructor
+from quizapp.courses import accommodations
 from quizapp.courses import selectors as course_selectors
 from quizapp.courses import services as courses
-from quizapp.courses.forms import CourseForm, JoinForm
+from quizapp.courses.forms import AccommodationForm, CourseForm, CourseQuizDatesForm, JoinForm
 from quizapp.models import Quiz
 
 
@@ -197,3 +199,114 @@ def course_quiz_unassign(request, course_id, quiz_id):
         lambda: courses.course_quiz_unassign(course=course, quiz=quiz),
         _("Тест «%s» снят с курса.") % quiz.title,
     )
+
+
+def _accommodation_values(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "label": data["label"],
+        "student_ids": [user.pk for user in data["students"]],
+        "quiz": data["quiz"],
+        "time_factor": data["time_factor"],
+        "extra_minutes": data["extra_minutes"],
+        "closes_at": data["closes_at"],
+        "extra_attempts": data["extra_attempts"],
+    }
+
+
+def _save_accommodation(request, course, form, accommodation=None) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        accommodations.accommodation_save(
+            course=course,
+            by=request.user,
+            accommodation=accommodation,
+            **_accommodation_values(form),
+        )
+    except ServiceError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return False
+    return True
+
+
+def _dates_form(link) -> CourseQuizDatesForm:
+    initial = {"opens_at": link.opens_at, "closes_at": link.closes_at}
+    return CourseQuizDatesForm(initial=initial, prefix=f"q{link.quiz_id}")
+
+
+@login_required
+def course_accommodations(request, course_id):
+    """Accommodations of the course's students and the course's own dates for its quizzes."""
+    course = course_selectors.course_for_user(request.user, course_id, manage=True)
+    form = AccommodationForm(request.POST or None, course=course)
+    if request.method == "POST" and _save_accommodation(request, course, form):
+        messages.success(request, _("Особые условия сохранены; идущие попытки пересчитаны."))
+        return redirect("course-accommodations", course_id=course.pk)
+    context = {
+        "course": course,
+        "form": form,
+        "accommodations": accommodations.course_accommodations(course=course),
+        "links": [
+            (link, _dates_form(link))
+            for link in course.course_quizzes.select_related("quiz").order_by("quiz__title")
+        ],
+    }
+    return render(request, "courses/accommodations.html", context)
+
+
+@login_required
+def accommodation_edit(request, course_id, accommodation_id):
+    course = course_selectors.course_for_user(request.user, course_id, manage=True)
+    accommodation = get_object_or_404(course.accommodations, pk=accommodation_id)
+    initial = {
+        "label": accommodation.label,
+        "students": accommodation.students.all(),
+        "quiz": accommodation.quiz,
+        "time_factor": accommodation.time_factor,
+        "extra_minutes": accommodation.extra_minutes,
+        "closes_at": accommodation.closes_at,
+        "extra_attempts": accommodation.extra_attempts,
+    }
+    form = AccommodationForm(request.POST or None, course=course, initial=initial)
+    if request.method == "POST" and _save_accommodation(request, course, form, accommodation):
+        messages.success(request, _("Особые условия изменены; идущие попытки пересчитаны."))
+        return redirect("course-accommodations", course_id=course.pk)
+    return render(
+        request,
+        "courses/accommodation_form.html",
+        {"course": course, "form": form, "accommodation": accommodation},
+    )
+
+
+@login_required
+@require_POST
+def accommodation_delete(request, course_id, accommodation_id):
+    course = course_selectors.course_for_user(request.user, course_id, manage=True)
+    accommodation = get_object_or_404(course.accommodations, pk=accommodation_id)
+    accommodations.accommodation_delete(accommodation=accommodation)
+    messages.success(
+        request, _("Особые условия «%(label)s» отменены.") % {"label": accommodation.label}
+    )
+    return redirect("course-accommodations", course_id=course.pk)
+
+
+@login_required
+@require_POST
+def course_quiz_dates(request, course_id, quiz_id):
+    course = course_selectors.course_for_user(request.user, course_id, manage=True)
+    link = get_object_or_404(course.course_quizzes.select_related("quiz"), quiz_id=quiz_id)
+    form = CourseQuizDatesForm(request.POST, prefix=f"q{quiz_id}")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("course-accommodations", course_id=course.pk)
+    try:
+        accommodations.course_quiz_dates_set(course_quiz=link, **form.cleaned_data)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Даты теста «%(quiz)s» для курса сохранены.") % {"quiz": link.quiz.title}
+        )
+    return redirect(f"{reverse('course-accommodations', args=[course.pk])}#dates")

@@ -11,6 +11,7 @@ from django.db.models.signals import post_delete, post_save
 
 from quizapp.core import versions
 from quizapp.models import (
+    Accommodation,
     Attempt,
     Course,
     CourseQuiz,
@@ -28,7 +29,8 @@ STUDY_MODELS = (
     Attempt, FlashcardReview, FlashcardState, MistakeNote, PracticeAnswer, StudyDeck, StudyProfile,
 )  # fmt: skip
 # (a MistakeNote adds a card to the student's new ones: noted after the grade's commit)
-CATALOGUE_MODELS = (Course, CourseQuiz, Enrollment, Quiz)
+# (an accommodation changes a student's time and dates on the quiz list: rare, bumped site-wide)
+CATALOGUE_MODELS = (Accommodation, Course, CourseQuiz, Enrollment, Quiz)
 
 
 def _study_changed(sender, instance, **kwargs):

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from question_bank.models import Topic
+from quizapp.attempts.visibility import attempt_visibility
 from quizapp.flashcards.forecast import FORECAST_DAYS, ForecastDay, review_forecast
 from quizapp.flashcards.personal import DEFAULT_PARAMETERS, usable
 from quizapp.flashcards.planning import expected_recall
@@ -114,8 +115,17 @@ def dashboard(*, user, now: dt.datetime) -> Dashboard:
         new_today=queue.new_count,
         forecast=review_forecast(user=user, now=now, days=days),
         exam=exam,
-        attempts=list(Attempt.objects.filter(user=user).select_related("quiz")[:5]),
+        attempts=_recent_attempts(user),
     )
+
+
+def _recent_attempts(user) -> list[Attempt]:
+    """The last five attempts, each with ``score_shown``: whether the quiz shows its score now
+    (a score shown after the close date appears once the release bumps the study token)."""
+    attempts = list(Attempt.objects.filter(user=user).select_related("quiz", "user")[:5])
+    for attempt in attempts:
+        attempt.score_shown = attempt_visibility(attempt).score
+    return attempts
 
 
 def demo_login_offered() -> bool:

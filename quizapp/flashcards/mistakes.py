@@ -74,7 +74,14 @@ def _practice_mistakes(sender, answer_ids, **kwargs):
 @receiver(signals.attempt_graded)
 def _quiz_mistakes(sender, attempt_id, **kwargs):
     attempt = Attempt.objects.select_related("user", "quiz").filter(pk=attempt_id).first()
-    if attempt is None or attempt.quiz.show_solutions == Quiz.Solutions.NEVER:
+    # A card of a mistake tells the student what was wrong: not while the quiz hides verdicts
+    # (never, or until the student's close date: the release announces the attempt again).
+    if (
+        attempt is None
+        or attempt.results_held
+        or attempt.quiz.show_solutions == Quiz.Solutions.NEVER
+        or attempt.quiz.show_verdicts == Quiz.Verdicts.NEVER
+    ):
         return
     responses = Response.objects.filter(item__attempt=attempt).select_related(
         "item__version__question"

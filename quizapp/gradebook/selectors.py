@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils.translation import gettext
 
 import grader
 from quizapp.attempts import policies
 from quizapp.core.roles import is_admin
-from quizapp.models import Attempt, Quiz, Response
+from quizapp.courses.accommodations import Terms, quiz_terms_many
+from quizapp.models import Accommodation, Attempt, Quiz, Response
 from quizapp.models.courses import Course, CourseQuiz, Enrollment
 from quizapp.models.gradebook import ScoreOverride
 from quizapp.quizzes.selectors import can_manage_quiz
@@ -91,6 +92,17 @@ class Cell:
     best: Best | None = None
     attempts: int = 0
     in_progress: int = 0
+    # The student's own terms when they differ from the quiz's (an accommodation, the course's
+    # dates): the gradebook marks who had what.
+    terms: Terms | None = None
+
+    @property
+    def terms_text(self) -> str:
+        if self.terms is None:
+            return ""
+        labels = [a.label for a in self.terms.accommodations]
+        summary = self.terms.summary()
+        return "; ".join([*labels, summary] if summary else labels)
 
     @property
     def score(self) -> Decimal | None:
@@ -206,6 +218,7 @@ def gradebook(
             cell.best = Best(
                 uuid, shown, max_score, finished_at, override, awaits, awaits_manual=bool(manual)
             )
+    _mark_terms(quizzes, rows, column)
     return Gradebook(
         title=title,
         quizzes=quizzes,
@@ -213,6 +226,24 @@ def gradebook(
         course=course,
         students_total=len(rows),
     )
+
+
+def _mark_terms(quizzes, rows: dict, column: dict) -> None:
+    """Mark the cells of students with accommodations or course dates (two queries a quiz, only
+    when the quizzes have any)."""
+    if not rows or not (
+        Accommodation.objects.filter(
+            Q(quiz__in=quizzes) | Q(quiz__isnull=True, course__course_quizzes__quiz__in=quizzes)
+        ).exists()
+        or CourseQuiz.objects.filter(quiz__in=quizzes)
+        .filter(Q(opens_at__isnull=False) | Q(closes_at__isnull=False))
+        .exists()
+    ):
+        return
+    for quiz in quizzes:
+        for user_id, terms in quiz_terms_many(user_ids=list(rows), quiz=quiz).items():
+            if terms.special:
+                rows[user_id].cells[column[quiz.pk]].terms = terms
 
 
 @dataclass

@@ -284,6 +284,11 @@ def lti_attempt_graded(*, attempt_id: int) -> list[LtiScorePassback]:
     # and again as «FullyGraded» when the last one is graded (gradebook.manual).
     if attempt is None or not attempt_scored(attempt):
         return []
+    if attempt.results_held:
+        # The quiz shows scores after its close date, and the LMS would show this one to the
+        # student before it: it goes when the student's own close date (an extension moves it)
+        # has passed (attempts.visibility.results_release announces it again then).
+        return []
     links = LtiQuizLink.objects.filter(
         quiz_id=attempt.quiz_id, line_item__isnull=False
     ).select_related("line_item", "resource_link__context__deployment")

@@ -4,6 +4,7 @@ finds them and code imports them as ``from quizapp.models import Quiz``.
 Tables and the app label stay ``quizapp`` whichever module a model lives in.
 """
 
+from quizapp.models.accommodations import Accommodation
 from quizapp.models.api import ApiKey, IdempotencyRecord, WebhookDelivery, WebhookEndpoint
 from quizapp.models.attempts import Attempt, AttemptItem, Response, item_seed
 from quizapp.models.courses import Course, CourseQuiz, Enrollment
@@ -21,6 +22,7 @@ from quizapp.models.practice import PracticeAnswer, QuestionDifficulty
 from quizapp.models.quizzes import Quiz, QuizItem
 
 __all__ = [
+    "Accommodation",
     "ApiKey",
     "Attempt",
     "AttemptItem",

@@ -57,6 +57,10 @@ class Attempt(models.Model):
     )
     max_tries = models.PositiveSmallIntegerField(_("попыток на вопрос"), null=True, blank=True)
     penalty = models.DecimalField(_("штраф за попытку"), max_digits=4, decimal_places=3, default=0)
+    # Finished while the quiz shows its results «after the close date» and this student's close
+    # date (an extension moves it) had not come: the LMS's copy of the score and the mistakes
+    # notebook wait too, until ``attempts.visibility.results_release`` lets them go.
+    results_held = models.BooleanField(_("результаты до закрытия скрыты"), default=False)
 
     class Meta:
         verbose_name = _("попытка")
@@ -91,11 +95,11 @@ class Attempt(models.Model):
     @property
     def submits_answers(self) -> bool:
         """Whether the page's «Ответить»/«Проверить» sends an answer for grading at once (not
-        only saves a draft): the quiz shows solutions after each answer, or the attempt's policy
+        only saves a draft): the quiz shows verdicts during the attempt, or the attempt's policy
         makes each submit a try (``tries``) or the final answer (``once``)."""
         return (
             self.answer_policy != Quiz.AnswerPolicy.LAST
-            or self.quiz.show_solutions == Quiz.Solutions.AFTER_ANSWER
+            or self.quiz.show_verdicts == Quiz.Verdicts.DURING
         )
 
     @property

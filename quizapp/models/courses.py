@@ -3,11 +3,10 @@
 A quiz is seen by its owner and admins; once published, by the members and owners of the courses
 it is assigned to, or by everybody logged in when it is marked open (``quizzes_visible_to``).
 
-Quizzes are assigned through :class:`CourseQuiz` rather than a bare ManyToMany so that a link can
-gain fields later (who assigned it, per-course dates) without rebuilding the table. The dates a
-quiz is open stay on :class:`~quizapp.models.Quiz` (``opens_at``/``closes_at``): the attempt
-service enforces those, and one source of truth for deadlines is easier to reason about than a
-per-course override nobody checks.
+Quizzes are assigned through :class:`CourseQuiz`, which may override the quiz's dates for the
+course's students (two groups write the same test on different days). A student's dates, time
+limit and attempts come from one function, :func:`quizapp.courses.accommodations.quiz_terms`,
+which the attempt service, the pages, the API and the beat task all use.
 """
 
 from __future__ import annotations
@@ -165,13 +164,22 @@ class CourseQuiz(models.Model):
         verbose_name=_("назначил"),
     )
     added_at = models.DateTimeField(_("назначен"), auto_now_add=True)
+    # The course's own dates for the quiz; empty: the quiz's.
+    opens_at = models.DateTimeField(_("открыт с (для курса)"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("открыт до (для курса)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("тест курса")
         verbose_name_plural = _("тесты курсов")
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["course", "quiz"], name="coursequiz_unique_quiz")
+            models.UniqueConstraint(fields=["course", "quiz"], name="coursequiz_unique_quiz"),
+            models.CheckConstraint(
+                condition=models.Q(opens_at__isnull=True)
+                | models.Q(closes_at__isnull=True)
+                | models.Q(closes_at__gt=models.F("opens_at")),
+                name="coursequiz_closes_after_opens",
+            ),
         ]
 
     def __str__(self):

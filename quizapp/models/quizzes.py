@@ -34,6 +34,23 @@ class Quiz(models.Model):
     class Solutions(models.TextChoices):
         AFTER_ANSWER = "after_answer", _("сразу после ответа")
         AFTER_FINISH = "after_finish", _("после завершения попытки")
+        AFTER_CLOSE = "after_close", _("после закрытия теста")
+        NEVER = "never", _("никогда")
+
+    class Verdicts(models.TextChoices):
+        """When a student sees whether each answer was right (and its feedback)."""
+
+        DURING = "during", _("сразу после ответа")
+        AFTER_FINISH = "after_finish", _("после завершения попытки")
+        AFTER_CLOSE = "after_close", _("после закрытия теста")
+        NEVER = "never", _("никогда")
+
+    class Score(models.TextChoices):
+        """When a student sees the attempt's score. «После закрытия» counts each student's own
+        close date (an extension moves it)."""
+
+        AFTER_FINISH = "after_finish", _("после завершения попытки")
+        AFTER_CLOSE = "after_close", _("после закрытия теста")
         NEVER = "never", _("никогда")
 
     class Unreadable(models.TextChoices):
@@ -72,6 +89,18 @@ class Quiz(models.Model):
         max_length=20,
         choices=Solutions.choices,
         default=Solutions.AFTER_ANSWER,
+    )
+    show_verdicts = models.CharField(
+        _("показывать верно/неверно"),
+        max_length=20,
+        choices=Verdicts.choices,
+        default=Verdicts.DURING,
+    )
+    show_score = models.CharField(
+        _("показывать баллы"),
+        max_length=20,
+        choices=Score.choices,
+        default=Score.AFTER_FINISH,
     )
     shuffle_items = models.BooleanField(_("перемешивать вопросы"), default=False)
     unreadable_policy = models.CharField(
@@ -157,6 +186,12 @@ class Quiz(models.Model):
     def penalty_percent(self) -> str:
         """The penalty per extra try in percent for people: «10», «12,5»."""
         return f"{(Decimal(str(self.penalty)) * 100).normalize():f}".replace(".", ",")
+
+    @property
+    def holds_results(self) -> bool:
+        """Something of a finished attempt waits for the close date (the LMS's copy of the
+        score and the student's mistakes notebook wait with it)."""
+        return Quiz.Verdicts.AFTER_CLOSE in (self.show_verdicts, self.show_score)
 
 
 class QuizItem(models.Model):

@@ -31,6 +31,8 @@ QUIZ_SETTINGS = (
     "max_attempts",
     "opens_at",
     "closes_at",
+    "show_verdicts",
+    "show_score",
     "show_solutions",
     "shuffle_items",
     "unreadable_policy",
@@ -67,6 +69,16 @@ def quiz_policy_check(*, max_tries, penalty) -> None:
         raise ServiceError(code=ErrorCode.MAX_TRIES_MIN, field="max_tries")
 
 
+# The order in which results can be revealed (``show_verdicts``, ``show_solutions``).
+_REVEAL_ORDER = {"during": 0, "after_answer": 0, "after_finish": 1, "after_close": 2, "never": 3}
+
+
+def quiz_reveal_check(*, show_verdicts: str, show_solutions: str) -> None:
+    """Solutions may not come before the verdicts: a worked solution gives the verdict away."""
+    if _REVEAL_ORDER[show_solutions] < _REVEAL_ORDER[show_verdicts]:
+        raise ServiceError(code=ErrorCode.SOLUTIONS_BEFORE_VERDICTS, field="show_solutions")
+
+
 def _apply_settings(quiz: Quiz, settings: dict) -> list[str]:
     changed = [name for name in QUIZ_SETTINGS if name in settings]
     for name in changed:
@@ -75,6 +87,7 @@ def _apply_settings(quiz: Quiz, settings: dict) -> list[str]:
         quiz.slug = f"quiz-{secrets.token_hex(4)}"
     quiz_dates_check(opens_at=quiz.opens_at, closes_at=quiz.closes_at)
     quiz_policy_check(max_tries=quiz.max_tries, penalty=quiz.penalty)
+    quiz_reveal_check(show_verdicts=quiz.show_verdicts, show_solutions=quiz.show_solutions)
     return changed
 
 

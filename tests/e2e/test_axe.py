@@ -14,6 +14,7 @@ import json
 import os
 import re
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -24,6 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 from question_bank.models import Bank, Question, Topic
 from quizapp.core.roles import INSTRUCTOR_GROUP
 from quizapp.courses import services as course_services
+from quizapp.courses.accommodations import accommodation_save
 from quizapp.models import Attempt, Quiz, StudyDeck
 from tests.conftest import make_user
 from tests.e2e.axe import axe_source, axe_violations, describe
@@ -250,6 +252,14 @@ def test_instructor_pages_pass_axe_and_reflow(browser, live_server, django_user_
         take(student, quiz, {"dropout-name": raw}, default=raw)
     attempt = Attempt.objects.filter(quiz=quiz).first()
     lti_link = _lti_link_and_failed_score(teacher, attempt)
+    # One student writes with extra time: the gradebook marks the cell, the course has the page.
+    granted = accommodation_save(
+        course=course,
+        by=teacher,
+        label="ОВЗ",
+        student_ids=[django_user_model.objects.get(username="s0").pk],
+        time_factor=Decimal("1.5"),
+    )
     cafe = Question.objects.get(bank=demo, slug="cafe-network")
     dropout_name = Question.objects.get(bank=demo, slug="dropout-name")
 
@@ -294,6 +304,10 @@ def test_instructor_pages_pass_axe_and_reflow(browser, live_server, django_user_
     tour.check("курс", f"/courses/{course.pk}/")
     tour.check("новый курс", "/courses/new/")
     tour.check("курс: настройки", f"/courses/{course.pk}/edit/")
+    tour.check(
+        "особые условия и даты", f"/courses/{course.pk}/accommodations/", shot="accommodations"
+    )
+    tour.check("особые условия: правка", f"/courses/{course.pk}/accommodations/{granted.pk}/")
     page.goto("/teach/integrations/")
     page.fill("#key-name", "Moodle факультета")
     page.get_by_role("button", name="Создать ключ").click()

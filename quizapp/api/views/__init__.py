@@ -23,8 +23,11 @@ from quizapp.api.views.banks import (
     TopicListView,
 )
 from quizapp.api.views.courses import (
+    AccommodationDetailView,
+    AccommodationListView,
     CourseDetailView,
     CourseListView,
+    CourseQuizDatesView,
     EnrollmentDetailView,
     EnrollmentListView,
 )
@@ -45,6 +48,9 @@ from quizapp.api.views.quizzes import (
 )
 
 __all__ = [
+    "AccommodationDetailView",
+    "AccommodationListView",
+    "CourseQuizDatesView",
     "ApiKeyDetailView",
     "ApiKeyListView",
     "AttemptDetailView",

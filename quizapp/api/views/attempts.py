@@ -32,10 +32,10 @@ from quizapp.models import Attempt
 
 
 def _attempt_detail(attempt: Attempt, context: dict) -> dict:
-    items = quiz_selectors.attempt_view(attempt=attempt).items
-    reveal = api_selectors.solutions_revealed(attempt)
+    visible = api_selectors.attempt_reveal(attempt, user=context["request"].user)
+    items = quiz_selectors.attempt_view(attempt=attempt, visible=visible).items
     return s.AttemptDetailOutSerializer(
-        attempt, context={**context, "items": items, "reveal": reveal}
+        attempt, context={**context, "items": items, "visible": visible}
     ).data
 
 
@@ -105,18 +105,12 @@ class AttemptItemView(ApiView):
     )
     def get(self, request, attempt_uuid, position):
         attempt = access.get_attempt_for_reader(request, attempt_uuid)
-        view = next(
-            (
-                v
-                for v in quiz_selectors.attempt_view(attempt=attempt).items
-                if v.item.position == position
-            ),
-            None,
-        )
+        visible = api_selectors.attempt_reveal(attempt, user=request.user)
+        views = quiz_selectors.attempt_view(attempt=attempt, visible=visible).items
+        view = next((v for v in views if v.item.position == position), None)
         if view is None:
             raise Http404
-        reveal = api_selectors.solutions_revealed(attempt)
-        return Response(s.AttemptItemOutSerializer(view, context={"reveal": reveal}).data)
+        return Response(s.AttemptItemOutSerializer(view, context={"visible": visible}).data)
 
 
 class ResponseSubmitView(ApiView):
@@ -218,7 +212,7 @@ class AttemptFinishView(ApiView):
         attempt = access.get_attempt_for_actor(request, attempt_uuid)
         services.attempt_finish(attempt=attempt)
         attempt = access.get_attempt_for_actor(request, attempt_uuid)
-        return Response(s.AttemptOutSerializer(attempt).data)
+        return Response(s.AttemptOutSerializer(attempt, context={"request": request}).data)
 
 
 class AttemptResultView(ApiView):
@@ -246,7 +240,7 @@ class ResponseDetailView(ApiView):
     )
     def get(self, request, response_id):
         response = access.get_response_for_reader(request, response_id)
-        return Response(s.ResponseOutSerializer(response).data)
+        return Response(s.ResponseOutSerializer(response, context={"request": request}).data)
 
 
 class ResponseGradeView(ApiView):
@@ -274,4 +268,4 @@ class ResponseGradeView(ApiView):
             response=response, points=data["points"], comment=data["comment"], by=request.user
         )
         response.refresh_from_db()
-        return Response(s.ResponseOutSerializer(response).data)
+        return Response(s.ResponseOutSerializer(response, context={"request": request}).data)

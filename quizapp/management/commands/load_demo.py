@@ -61,6 +61,7 @@ class Command(BaseCommand):
                 "time_limit_minutes": 15,
                 "max_attempts": 3,
                 "shuffle_items": True,
+                "show_verdicts": Quiz.Verdicts.AFTER_FINISH,
                 "show_solutions": Quiz.Solutions.AFTER_FINISH,
                 **DEMO_VISIBILITY,
             },

@@ -256,7 +256,7 @@ def test_results_page_respects_show_solutions(
     exam.save()
     html = student_client.get(attempt.get_absolute_url()).content.decode()
     assert "Решение</h3>" not in html and "Правильный ответ" not in html
-    assert "Решения в этом тесте не показываются" in html
+    assert "Решения: не показываются в этом тесте." in html
 
 
 def test_unanswered_questions_get_their_solution_after_finishing(student_client, exam):

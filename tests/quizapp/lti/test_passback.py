@@ -215,3 +215,41 @@ def test_scores_page_is_for_instructors(client, student):
 
 def test_instructor_role_constant_is_lis_v2():
     assert INSTRUCTOR.endswith("membership#Instructor")
+
+
+@pytest.mark.django_db
+def test_a_score_shown_after_the_close_reaches_the_lms_after_the_learners_own_close(
+    launched, platform, demo_quiz, django_user_model, django_capture_on_commit_callbacks
+):
+    """The LMS would show the score to the learner: it waits for the close date, and for a
+    learner with an extension, for the extension's end."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quizapp.attempts.visibility import held_results_release
+    from quizapp.courses.accommodations import accommodation_save
+    from quizapp.models import Course, CourseQuiz, Enrollment, Quiz
+
+    closes = timezone.now() + timedelta(hours=1)
+    Quiz.objects.filter(pk=demo_quiz.pk).update(show_score="after_close", closes_at=closes)
+    demo_quiz.refresh_from_db()
+    teacher = django_user_model.objects.create_user("teacher", password="pw-teacher-1")
+    course = Course.objects.create(title="ГО", code="dl", owner=teacher)
+    Enrollment.objects.create(course=course, user=launched)
+    CourseQuiz.objects.create(course=course, quiz=demo_quiz)
+    accommodation_save(
+        course=course,
+        by=course.owner,
+        label="Болел",
+        student_ids=[launched.pk],
+        closes_at=closes + timedelta(days=1),
+    )
+    attempt = _finish_with_one_right(launched, demo_quiz, django_capture_on_commit_callbacks)
+    assert attempt.results_held and platform.scores == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert held_results_release(now=closes + timedelta(hours=1)) == 0  # the extension runs
+    assert platform.scores == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert held_results_release(now=closes + timedelta(days=2)) == 1
+    assert [s["body"]["scoreGiven"] for s in platform.scores if s["status"] == 200] == [1.0]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizapp', '0023_flashcard_introduced_index'),
+        ('quizapp', '0027_accommodations_visibility'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
