@@ -169,3 +169,14 @@ def test_gradebook_shows_every_try_with_its_penalty(client, owner, student, demo
     )
     row = re.search(rf"<tr[^>]*>\s*<td>{item.position}</td>.*?</tr>", html, re.S).group(0)
     assert re.search(r"0,50 / 1(,00)?", row)
+
+
+def test_tries_show_each_verdict_even_when_the_quiz_hides_verdicts_until_the_finish(
+    student_client, demo_quiz, django_capture_on_commit_callbacks
+):
+    _policy(demo_quiz, "tries", max_tries=2)
+    Quiz.objects.filter(pk=demo_quiz.pk).update(show_verdicts="after_finish")
+    attempt, item = _start(student_client, demo_quiz)
+    page = _answer(student_client, attempt, item, "1", django_capture_on_commit_callbacks)
+    section = _section(page.content.decode(), item.position)
+    assert 'class="verdict wrong"' in section and "Осталось попыток: 1" in section
