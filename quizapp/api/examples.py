@@ -39,6 +39,10 @@ EXAMPLES: dict[str, object] = {
     "progress_total": 120,
     "rate_per_minute": 600,
     "tries": 1,
+    "max_tries": 3,
+    "tries_used": 1,
+    "tries_left": 2,
+    "try_number": 2,
     "last_status_code": 200,
     "page": 1,
     "enrollment_id": 88,
@@ -129,4 +133,8 @@ EXAMPLES: dict[str, object] = {
     "courses": [5],
     "hints": ["Не забудьте смещения (bias)."],
     "answer_shape": [2, 3],
+    # answer policies
+    "answer_policy": "tries",
+    "penalty": "0.100",
+    "answer_closed": "",
 }

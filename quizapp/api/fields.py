@@ -178,6 +178,30 @@ class PointsField(serializers.DecimalField):
         return super().to_internal_value(data)
 
 
+# The penalty per extra try of a quiz's «tries» policy: a share of the item's points, 0 … 1 with
+# at most three decimals, as a string ("0.1" is 10 %); the pattern is the whole rule.
+PENALTY_PATTERN = r"^(0(\.[0-9]{1,3})?|1(\.0{1,3})?)$"
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": PENALTY_PATTERN, "example": "0.10", "format": "decimal"}
+)
+class PenaltyField(serializers.DecimalField):
+    default_error_messages = {
+        "penalty": _(
+            "Штраф — доля баллов вопроса от 0 до 1, не больше трёх знаков после точки: «0.10»."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=4, decimal_places=3, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(PENALTY_PATTERN, data):
+            self.fail("penalty")
+        return super().to_internal_value(data)
+
+
 # Points an instructor gives one essay answer: 0 … 1000 with at most two decimals, as a string
 # (the item's own maximum is the service's rule: 400 points_out_of_range).
 GRADE_POINTS_PATTERN = r"^((0|[1-9][0-9]{0,2})(\.[0-9]{1,2})?|1000(\.00?)?)$"

@@ -201,6 +201,14 @@ class QuizItemOutSerializer(serializers.Serializer):
         return item.version.number if item.version_id else None
 
 
+ANSWER_POLICY_HELP = gettext_lazy(
+    "Как засчитываются ответы на вопрос: last (по умолчанию) — ответ можно менять до "
+    "завершения, засчитывается последний; tries — каждый ответ проверяется сразу, до max_tries "
+    "попыток, за каждую попытку после первой штраф penalty, засчитывается лучшая; once — первый "
+    "отправленный ответ окончательный. Нераспознанный ответ попыткой не считается."
+)
+
+
 class QuizOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     slug = serializers.CharField()
@@ -227,6 +235,23 @@ class QuizOutSerializer(serializers.Serializer):
         help_text=gettext_lazy(
             "Нераспознанный ответ (например, число вместо вектора): review — ждёт решения "
             "преподавателя, балл попытки предварительный; wrong — 0 баллов."
+        ),
+    )
+    answer_policy = serializers.ChoiceField(
+        choices=Quiz.AnswerPolicy.choices, help_text=ANSWER_POLICY_HELP
+    )
+    max_tries = serializers.IntegerField(
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Попыток на вопрос при answer_policy=tries; null — без ограничения."
+        ),
+    )
+    penalty = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        help_text=gettext_lazy(
+            "Штраф за каждую попытку после первой при answer_policy=tries: доля баллов вопроса "
+            "(0.100 — 10 %)."
         ),
     )
     opens_at = serializers.DateTimeField(allow_null=True)
@@ -307,6 +332,25 @@ class QuizInSerializer(fields.BodySerializer):
             "wrong — приносит 0 баллов."
         ),
     )
+    answer_policy = serializers.ChoiceField(
+        choices=Quiz.AnswerPolicy.choices, required=False, help_text=ANSWER_POLICY_HELP
+    )
+    max_tries = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=100,
+        help_text=gettext_lazy(
+            "Попыток на вопрос при answer_policy=tries; null — без ограничения."
+        ),
+    )
+    penalty = fields.PenaltyField(
+        required=False,
+        help_text=gettext_lazy(
+            "Штраф за каждую попытку после первой при answer_policy=tries: доля баллов вопроса "
+            'от 0 до 1 ("0.1" — 10 %).'
+        ),
+    )
     opens_at = fields.DateTimeField(required=False, allow_null=True)
     closes_at = fields.DateTimeField(required=False, allow_null=True)
     is_published = fields.StrictBooleanField(
@@ -348,6 +392,9 @@ class QuizInSerializer(fields.BodySerializer):
                 ),
                 show_solutions=data.get(
                     "show_solutions", getattr(self.instance, "show_solutions", "after_answer")
+                ),
+                answer_policy=data.get(
+                    "answer_policy", getattr(self.instance, "answer_policy", "last")
                 ),
             )
         except ServiceError as exc:
@@ -469,6 +516,15 @@ class AttemptOutSerializer(serializers.Serializer):
             "завершения, по сохранённым черновикам."
         )
     )
+    answer_policy = serializers.ChoiceField(
+        choices=Quiz.AnswerPolicy.choices,
+        help_text=gettext_lazy(
+            "Правило ответов, действовавшее при начале попытки (копия настроек теста): по нему "
+            "считается балл и при перепроверке, даже если тест потом изменили."
+        ),
+    )
+    max_tries = serializers.IntegerField(allow_null=True)
+    penalty = serializers.DecimalField(max_digits=4, decimal_places=3)
     awaits_review = serializers.BooleanField(
         help_text=gettext_lazy(
             "Завершена с нераспознанными ответами, а тест оставляет их преподавателю "
@@ -555,6 +611,13 @@ class ResponseOutSerializer(serializers.Serializer):
             "Доля верного; null, пока тест скрывает от студента, верен ли ответ (show_verdicts)."
         )
     )
+    try_number = serializers.IntegerField(
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Номер попытки ответа на вопрос (при answer_policy=tries штраф — penalty × "
+            "(try_number − 1)); нераспознанный ответ и его повтор — одна попытка."
+        ),
+    )
     created_at = serializers.DateTimeField()
     graded_at = serializers.DateTimeField(allow_null=True)
     result = serializers.SerializerMethodField()
@@ -581,6 +644,30 @@ class AttemptItemOutSerializer(serializers.Serializer):
         help_text=gettext_lazy(
             "Почему текущий ответ (черновик до завершения, последний ответ после) не "
             "распознан, или null."
+        ),
+    )
+    tries_used = serializers.IntegerField(
+        source="tries.used",
+        help_text=gettext_lazy(
+            "Сколько ответов на вопрос засчитано попытками (нераспознанные и сбои проверки — нет)."
+        ),
+    )
+    tries_left = serializers.IntegerField(
+        source="tries.left",
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Сколько попыток осталось: при answer_policy=tries — до max_tries (null — без "
+            "ограничения), при once — 1 или 0; при last — null."
+        ),
+    )
+    answer_closed = serializers.ChoiceField(
+        source="tries.closed",
+        choices=["", "solved", "exhausted", "final"],
+        help_text=gettext_lazy(
+            "Почему вопрос больше не принимает ответов: solved — дан верный ответ (tries), "
+            "exhausted — попытки кончились (tries), final — ответ отправлен (once); пусто — "
+            "принимает. Ответ на закрытый вопрос — 409 item_solved, no_tries_left или "
+            "answer_final."
         ),
     )
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 import grader
 from question_bank.models import Question
+from quizapp.attempts.policies import TryState, item_outcome, responses_by_item, try_state
 from quizapp.attempts.visibility import Visibility, attempt_visibility
 from quizapp.models import Attempt, AttemptItem, Quiz, Response
 
@@ -54,6 +55,10 @@ class ItemView:
     # Why the answer cannot be read ({"code", "message"}), or None: before the finish, how the
     # grader's preview understands ``current``; after it, the newest response's verdict.
     unreadable: dict | None = None
+    # The item's tries under the attempt's answer policy (used, left, penalty, closed), and its
+    # share of the points under that policy (the best try less its penalty under «tries»).
+    tries: TryState | None = None
+    share: Decimal | None = None
     # Whether the student may see if the answer was right (Quiz.show_verdicts, now).
     show_verdict: bool = True
 
@@ -86,9 +91,15 @@ class ItemView:
 
     @property
     def earned(self) -> Decimal | None:
-        if self.response is None or self.response.score is None:
+        if self.tries is not None:  # the policy's share (attempt_view sets both)
+            share = self.share
+        elif self.response is None or self.response.score is None:
             return None
-        return (self.item.points * Decimal(str(self.response.score))).quantize(Decimal("0.01"))
+        else:
+            share = Decimal(str(self.response.score))
+        if share is None:
+            return None
+        return (self.item.points * share).quantize(Decimal("0.01"))
 
 
 @dataclass
@@ -244,7 +255,20 @@ def attempt_view(*, attempt: Attempt, visible: Visibility | None = None) -> Atte
                 }
     else:
         _mark_unreadable_drafts(views)
+    _attach_tries(attempt, views)
     return AttemptView(attempt=attempt, items=views, visible=visible)
+
+
+def _attach_tries(attempt: Attempt, views: list[ItemView]) -> None:
+    """Each item's tries under the attempt's policy (one query), for the page and the API."""
+    by_item = responses_by_item([view.item.pk for view in views])
+    hide_open = attempt.answer_policy == Quiz.AnswerPolicy.TRIES
+    for view in views:
+        view.tries = try_state(attempt, by_item[view.item.pk])
+        view.share = item_outcome(attempt, by_item[view.item.pk]).share
+        if hide_open and not view.tries.closed and attempt.status != Attempt.Status.FINISHED:
+            # The worked solution of a wrong try would give the next try away.
+            view.show_solution = False
 
 
 def _mark_unreadable_drafts(views: list[ItemView]) -> None:

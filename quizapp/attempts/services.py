@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 import grader
 from question_bank.models import Question, QuestionVersion
 from question_bank.selectors import newest_versions, rule_pool
+from quizapp.attempts import policies
 from quizapp.attempts.grading import claim_pending, clean_raw, grade_rows, save_grades
 from quizapp.attempts.selectors import latest_responses
 from quizapp.core import versions
@@ -62,7 +63,15 @@ def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
     used = Attempt.objects.filter(user=user, quiz=quiz).count()
     if terms.max_attempts is not None and used >= terms.max_attempts:
         raise ServiceError(code=ErrorCode.NO_ATTEMPTS_LEFT)
-    attempt = Attempt.objects.create(user=user, quiz=quiz, number=used + 1)
+    attempt = Attempt.objects.create(
+        user=user,
+        quiz=quiz,
+        number=used + 1,
+        # The policy in force for this attempt: its score and every regrade apply this copy.
+        answer_policy=quiz.answer_policy,
+        max_tries=quiz.max_tries,
+        penalty=quiz.penalty,
+    )
     attempt.deadline = terms.deadline(attempt.started_at)
     items = [
         AttemptItem(
@@ -153,13 +162,17 @@ def response_submit(*, item: AttemptItem, raw: str, client_token=None) -> Respon
     ``client_token`` (a UUID, optional) names one submit of the page or an API client: the same
     token again (a double click, a retried POST, a reload that resubmits) returns the response
     already stored, with ``replayed`` True, and grades nothing new; the same token with another
-    answer is refused (``submit_token_reused``). Without a token every call is a new try: a quiz
-    item may be answered again, and the latest answer counts.
+    answer is refused (``submit_token_reused``). Without a token every call is a new answer:
+    under the attempt's policy ``last`` an item may be answered again and the latest answer
+    counts; under ``tries`` and ``once`` it is refused once the item is closed
+    (``attempts.policies``).
 
     Race: a submit can cross ``attempt_finish`` or a time-limit close; the attempt row is locked so
     an answer is either saved before the attempt closes or refused, never half-recorded. The same
     lock serialises two submits with one token (two threads, two workers): the second finds the
-    first's row; the partial unique index (item, client_token) backs this up.
+    first's row; the partial unique index (item, client_token) backs this up. The lock also
+    serialises two submits of different answers at once (two tabs) under ``once`` or at the
+    last allowed try: the tries are counted under it, so the second is refused.
     """
     raw = clean_raw(raw, limit=grader.raw_limit(item.version.spec))
     _ensure_answerable(item)
@@ -174,7 +187,10 @@ def response_submit(*, item: AttemptItem, raw: str, client_token=None) -> Respon
                 stored.replayed = True
                 return stored
         _ensure_open(attempt)
-        response = Response.objects.create(item=item, raw=raw, client_token=client_token)
+        try_number = policies.next_try_number(attempt, item.pk)
+        response = Response.objects.create(
+            item=item, raw=raw, client_token=client_token, try_number=try_number
+        )
         response.replayed = False
         # The box shows what was submitted after a reload, and finishing does not resubmit it.
         AttemptItem.objects.filter(pk=item.pk).update(draft=raw, draft_saved_at=timezone.now())
@@ -204,6 +220,9 @@ def draft_save(*, item: AttemptItem, raw: str, rev: int) -> bool:
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=item.attempt_id)
         _ensure_open(attempt)
+        if attempt.answer_policy != Quiz.AnswerPolicy.LAST:
+            # A final answer (or an item out of tries) is not edited behind the page's back.
+            policies.check_open(policies.try_states(attempt, [item.pk])[item.pk])
         updated = AttemptItem.objects.filter(pk=item.pk, draft_rev__lt=rev).update(
             draft=raw, draft_rev=rev, draft_saved_at=timezone.now()
         )
@@ -288,11 +307,15 @@ def attempt_finish(*, attempt: Attempt, now=None) -> Attempt:
 def _finish_locked(attempt: Attempt, now) -> Attempt:
     items = list(attempt.items.all())
     newest = latest_responses(items)
+    states = policies.try_states(attempt, [item.pk for item in items])
     created = []
     for item in items:
         latest = newest.get(item.pk)
+        state = states[item.pk]
+        if state.closed:
+            continue  # a final answer, a solved item or one out of tries: no draft is sent
         if item.draft.strip() and (latest is None or latest.raw != item.draft):
-            created.append(Response(item=item, raw=item.draft))
+            created.append(Response(item=item, raw=item.draft, try_number=state.next_try))
     for response in Response.objects.bulk_create(created):
         _enqueue_grading(response.pk)
     attempt.status = Attempt.Status.FINISHED
@@ -324,8 +347,11 @@ def attempts_close_expired(*, now=None) -> int:
 
 
 def attempt_rescore(attempt: Attempt) -> None:
-    """The score from the newest answer of each item, how many of those were unreadable and how
-    many are essays waiting for the instructor (``manual``: the score is provisional).
+    """The score from the answers of each item under the attempt's own policy (the newest
+    answer, or the best try less its penalty: ``attempts.policies``), how many items were left
+    with an unreadable answer and how many are essays waiting for the instructor (``manual``:
+    the score is provisional). A regrade calls this too, so it applies the policy that was in
+    force when the attempt started, never the quiz's current one.
 
     An unreadable answer (``invalid``: ``42`` for a vector) earns nothing here whatever the
     quiz's ``unreadable_policy``; under «review» it is not a wrong answer but an open question,
@@ -335,11 +361,14 @@ def attempt_rescore(attempt: Attempt) -> None:
     total = Decimal(0)
     unreadable = manual = 0
     items = list(attempt.items.all())
-    newest = latest_responses(items)
+    by_item: dict[int, list[Response]] = {item.pk: [] for item in items}
+    for response in Response.objects.filter(item__attempt=attempt):
+        by_item[response.item_id].append(response)
     for item in items:
-        latest = newest.get(item.pk)
-        if latest is not None and latest.score is not None:
-            total += item.points * Decimal(str(latest.score))
+        outcome = policies.item_outcome(attempt, by_item[item.pk])
+        latest = outcome.deciding
+        if outcome.share is not None:
+            total += item.points * outcome.share
         elif latest is not None and latest.status == Response.Status.INVALID:
             unreadable += 1
         elif latest is not None and latest.status == Response.Status.MANUAL:

@@ -230,6 +230,28 @@ class ErrorCode(enum.StrEnum):
         _("Попытки закончились."),
         "No attempts left for this quiz.",
     )
+    # Answer policies (quizapp.attempts.policies): a submit the quiz's policy no longer takes.
+    ANSWER_FINAL = (
+        "answer_final",
+        409,
+        _(
+            "Ответ на этот вопрос уже отправлен: в этом тесте засчитывается первый "
+            "отправленный ответ, изменить его нельзя."
+        ),
+        "The answer to this question is final: the quiz takes one answer per question.",
+    )
+    NO_TRIES_LEFT = (
+        "no_tries_left",
+        409,
+        _("Попытки ответить на этот вопрос закончились."),
+        "No tries left for this question.",
+    )
+    ITEM_SOLVED = (
+        "item_solved",
+        409,
+        _("На этот вопрос уже дан верный ответ: больше попыток не нужно."),
+        "This question is already answered correctly: no more tries are taken.",
+    )
     QUIZ_UNPUBLISHED = (
         "quiz_unpublished",
         403,
@@ -238,6 +260,15 @@ class ErrorCode(enum.StrEnum):
     )
     QUIZ_NOT_OPEN = "quiz_not_open", 403, _("Тест ещё не открыт."), "The quiz is not open yet."
     QUIZ_CLOSED = "quiz_closed", 403, _("Тест уже закрыт."), "The quiz is closed."
+    TRIES_NEED_VERDICTS = (
+        "tries_need_verdicts",
+        400,
+        _(
+            "Попытки с проверкой показывают, верен ли каждый ответ, сразу: выберите «сразу "
+            "после ответа» для «верно/неверно» или другую политику ответов."
+        ),
+        "Tries with a check show each verdict at once: choose verdicts during the attempt.",
+    )
     SOLUTIONS_BEFORE_VERDICTS = (
         "solutions_before_verdicts",
         400,
@@ -272,6 +303,18 @@ class ErrorCode(enum.StrEnum):
         422,
         _("Тест должен закрываться позже, чем открывается."),
         "The quiz must close after it opens.",
+    )
+    PENALTY_RANGE = (
+        "penalty_range",
+        422,
+        _("Штраф за попытку — доля баллов вопроса от 0 до 1 (0,1 — это 10 %)."),
+        "The penalty per try is a share of the item's points between 0 and 1.",
+    )
+    MAX_TRIES_MIN = (
+        "max_tries_min",
+        422,
+        _("Попыток на вопрос должно быть не меньше одной (пусто — без ограничения)."),
+        "max_tries must be at least 1 (null means unlimited).",
     )
     BAD_POINTS = (
         "bad_points",

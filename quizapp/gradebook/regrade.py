@@ -4,7 +4,9 @@ An item keeps its seed, so the student sees the same numbers and the new version
 computed for them. Every response of a moved item is graded again; its previous and new grading
 are kept in :class:`~quizapp.models.gradebook.ResponseRegrade`, the response row holds the new
 one, and finished attempts get their score recomputed (a manual override still wins, see
-:mod:`quizapp.models.gradebook`).
+:mod:`quizapp.models.gradebook`). The rescore applies the attempt's own answer policy (the one
+in force when it started, :mod:`quizapp.attempts.policies`); a regrade grades the stored tries
+again and keeps their numbers, so it never adds a try or a penalty.
 
 The work runs in a Celery task in batches of attempts; each attempt is one transaction that
 moves its items, so a task that dies or is delivered twice resumes where it stopped and never

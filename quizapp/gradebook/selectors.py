@@ -24,10 +24,10 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 import grader
-from quizapp.attempts.selectors import latest_responses
+from quizapp.attempts import policies
 from quizapp.core.roles import is_admin
 from quizapp.courses.accommodations import Terms, quiz_terms_many
-from quizapp.models import Accommodation, Attempt, Quiz
+from quizapp.models import Accommodation, Attempt, Quiz, Response
 from quizapp.models.courses import Course, CourseQuiz, Enrollment
 from quizapp.models.gradebook import ScoreOverride
 from quizapp.quizzes.selectors import can_manage_quiz
@@ -247,11 +247,42 @@ def _mark_terms(quizzes, rows: dict, column: dict) -> None:
 
 
 @dataclass
+class TryRow:
+    """One answer of an item as the instructor sees it: its try number under the attempt's
+    policy (None: unreadable or failed, not a try), the penalty taken off its share of the
+    points and what it is worth after it."""
+
+    response: Response
+    number: int | None
+    penalty: Decimal
+    value: Decimal | None
+
+    @property
+    def result(self) -> dict:
+        return self.response.result or {}
+
+    @property
+    def share_percent(self) -> str:
+        return policies.percent(self.response.score or 0)
+
+    @property
+    def penalty_percent(self) -> str:
+        return policies.percent(self.penalty)
+
+    @property
+    def value_percent(self) -> str:
+        return policies.percent(self.value or 0)
+
+
+@dataclass
 class AnswerRow:
     item: object
     question: object
     response: object | None
     responses_count: int
+    # Every answer of the item, oldest first, and the item's share under the attempt's policy.
+    tries: list[TryRow] = field(default_factory=list)
+    share: Decimal | None = None
 
     @property
     def result(self) -> dict:
@@ -259,9 +290,9 @@ class AnswerRow:
 
     @property
     def earned(self) -> Decimal | None:
-        if self.response is None or self.response.score is None:
+        if self.share is None:
             return None
-        return (self.item.points * Decimal(str(self.response.score))).quantize(Decimal("0.01"))
+        return (self.item.points * self.share).quantize(Decimal("0.01"))
 
     @property
     def mistake(self) -> str:
@@ -277,23 +308,39 @@ class AttemptDetail:
     others: list[Attempt]
 
 
+def _try_rows(attempt: Attempt, responses: list[Response]) -> list[TryRow]:
+    penalty = attempt.penalty if attempt.answer_policy == Quiz.AnswerPolicy.TRIES else Decimal(0)
+    rows = []
+    for response in responses:
+        counted = policies.counts_as_try(response)
+        number = (response.try_number or None) if counted else None
+        taken = penalty * ((number or 1) - 1)
+        value = None
+        if response.score is not None:
+            value = policies.try_value(share=response.score, try_number=number, penalty=penalty)
+        rows.append(TryRow(response=response, number=number, penalty=taken, value=value))
+    return rows
+
+
 def attempt_detail(*, attempt: Attempt) -> AttemptDetail:
     """Every item of an attempt with its newest answer as graded, the override log, the other
     attempts of the same student at the same quiz."""
     items = list(attempt.items.select_related("version__question").order_by("position"))
-    newest = latest_responses(items)
-    counts: dict[int, int] = {}
-    for item_id in attempt.items.filter(responses__isnull=False).values_list("pk", flat=True):
-        counts[item_id] = counts.get(item_id, 0) + 1
+    by_item: dict[int, list[Response]] = {item.pk: [] for item in items}
+    for response in Response.objects.filter(item__attempt=attempt).order_by("id"):
+        by_item[response.item_id].append(response)
     answers = []
     for item in items:
         item.text = grader.present(item.version.spec, item.seed).text
+        responses = by_item[item.pk]
         answers.append(
             AnswerRow(
                 item=item,
                 question=item.version.question,
-                response=newest.get(item.pk),
-                responses_count=counts.get(item.pk, 0),
+                response=responses[-1] if responses else None,
+                responses_count=len(responses),
+                tries=_try_rows(attempt, responses),
+                share=policies.item_outcome(attempt, responses).share,
             )
         )
     attempt = with_shown_score(Attempt.objects.select_related("quiz", "user")).get(pk=attempt.pk)

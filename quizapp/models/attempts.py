@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from question_bank.models import QuestionVersion
-from quizapp.models.quizzes import Quiz, QuizItem
+from quizapp.models.quizzes import Quiz, QuizItem, policy_constraints
 
 
 class Attempt(models.Model):
@@ -46,6 +46,17 @@ class Attempt(models.Model):
     # Items whose newest answer is an essay waiting for the instructor (``manual``), counted by
     # the same rescore: the score is provisional until the last one is graded by hand.
     manual_count = models.PositiveIntegerField(_("ждут проверки преподавателем"), default=0)
+    # The quiz's answer policy in force when the attempt started, copied by attempt_start: the
+    # score and every regrade apply this one, so an instructor who changes the quiz's penalty
+    # later does not change what old attempts earned.
+    answer_policy = models.CharField(
+        _("ответы на вопрос"),
+        max_length=10,
+        choices=Quiz.AnswerPolicy.choices,
+        default=Quiz.AnswerPolicy.LAST,
+    )
+    max_tries = models.PositiveSmallIntegerField(_("попыток на вопрос"), null=True, blank=True)
+    penalty = models.DecimalField(_("штраф за попытку"), max_digits=4, decimal_places=3, default=0)
     # Finished while the quiz shows its results «after the close date» and this student's close
     # date (an extension moves it) had not come: the LMS's copy of the score and the mistakes
     # notebook wait too, until ``attempts.visibility.results_release`` lets them go.
@@ -55,6 +66,7 @@ class Attempt(models.Model):
         verbose_name = _("попытка")
         verbose_name_plural = _("попытки")
         ordering = ["-started_at"]
+        constraints = policy_constraints("attempt")
 
     def __str__(self):
         return f"{self.quiz} — {self.user}"
@@ -73,6 +85,21 @@ class Attempt(models.Model):
             self.status == self.Status.FINISHED
             and self.unreadable_count > 0
             and self.quiz.unreadable_policy == Quiz.Unreadable.REVIEW
+        )
+
+    @property
+    def penalty_percent(self) -> str:
+        """The penalty per extra try in force, in percent for people: «10», «12,5»."""
+        return Quiz.penalty_percent.fget(self)
+
+    @property
+    def submits_answers(self) -> bool:
+        """Whether the page's «Ответить»/«Проверить» sends an answer for grading at once (not
+        only saves a draft): the quiz shows verdicts during the attempt, or the attempt's policy
+        makes each submit a try (``tries``) or the final answer (``once``)."""
+        return (
+            self.answer_policy != Quiz.AnswerPolicy.LAST
+            or self.quiz.show_verdicts == Quiz.Verdicts.DURING
         )
 
     @property
@@ -132,6 +159,10 @@ class Response(models.Model):
     # The page's (or the API client's) token of one submit: a double click or a retried POST
     # carries the same token and gets this response back instead of a second graded one.
     client_token = models.UUIDField(null=True, blank=True, editable=False)
+    # Which try of the item this answer is, fixed when it is submitted: one more than the earlier
+    # answers that counted then (unreadable and failed ones do not). A regrade never renumbers,
+    # so it can never add a penalty the student did not have (``attempts.policies``).
+    try_number = models.PositiveSmallIntegerField(_("номер попытки ответа"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ответ")

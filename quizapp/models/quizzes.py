@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from question_bank.models import Question, QuestionVersion
+
+
+def policy_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """The answer policy's bounds, on the quiz and on the attempt that copies it.
+
+    The services check them first (``quizzes.services.quiz_policy_check``, with a message); these
+    keep any other writer (the admin, a shell, a migration) from storing a penalty above the
+    item's points or a limit of no tries at all.
+    """
+    return [
+        models.CheckConstraint(
+            condition=models.Q(penalty__gte=0) & models.Q(penalty__lte=1),
+            name=f"{prefix}_penalty_share",
+        ),
+        models.CheckConstraint(
+            condition=models.Q(max_tries__isnull=True) | models.Q(max_tries__gte=1),
+            name=f"{prefix}_max_tries_min",
+        ),
+    ]
 
 
 class Quiz(models.Model):
@@ -42,6 +63,19 @@ class Quiz(models.Model):
 
         REVIEW = "review", _("ждёт решения преподавателя")
         WRONG = "wrong", _("0 баллов")
+
+    class AnswerPolicy(models.TextChoices):
+        """How answers to one question count (``quizapp.attempts.policies``).
+
+        ``last``: the answer may be changed until the finish, the newest counts, no penalty;
+        ``tries``: every submit is a try graded at once, each try after the first costs
+        ``penalty`` of the item's points, the best try counts; ``once``: the first submitted
+        answer is final (exam-style).
+        """
+
+        LAST = "last", _("последний ответ")
+        TRIES = "tries", _("попытки с проверкой")
+        ONCE = "once", _("один ответ")
 
     slug = models.SlugField(_("код"), max_length=100, unique=True)
     title = models.CharField(_("название"), max_length=200)
@@ -79,6 +113,34 @@ class Quiz(models.Model):
             "решает преподаватель или он приносит 0 баллов."
         ),
     )
+    answer_policy = models.CharField(
+        _("ответы на вопрос"),
+        max_length=10,
+        choices=AnswerPolicy.choices,
+        default=AnswerPolicy.LAST,
+        help_text=_(
+            "«Последний ответ»: ответ можно менять до завершения, засчитывается последний. "
+            "«Попытки с проверкой»: каждый ответ проверяется сразу, за каждую следующую "
+            "попытку — штраф, засчитывается лучшая. «Один ответ»: первый отправленный ответ "
+            "окончательный, как на экзамене."
+        ),
+    )
+    max_tries = models.PositiveSmallIntegerField(
+        _("попыток на вопрос"),
+        null=True,
+        blank=True,
+        help_text=_("Только для «попыток с проверкой»; пусто — без ограничения."),
+    )
+    penalty = models.DecimalField(
+        _("штраф за попытку"),
+        max_digits=4,
+        decimal_places=3,
+        default=0,
+        help_text=_(
+            "Доля баллов вопроса, которую стоит каждая попытка после первой: 0.1 — это 10 %. "
+            "Только для «попыток с проверкой»."
+        ),
+    )
     opens_at = models.DateTimeField(_("открыт с"), null=True, blank=True)
     closes_at = models.DateTimeField(_("открыт до"), null=True, blank=True)
     owner = models.ForeignKey(
@@ -113,11 +175,17 @@ class Quiz(models.Model):
                 | models.Q(closes_at__isnull=True)
                 | models.Q(closes_at__gt=models.F("opens_at")),
                 name="quiz_closes_after_opens",
-            )
+            ),
+            *policy_constraints("quiz"),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def penalty_percent(self) -> str:
+        """The penalty per extra try in percent for people: «10», «12,5»."""
+        return f"{(Decimal(str(self.penalty)) * 100).normalize():f}".replace(".", ",")
 
     @property
     def holds_results(self) -> bool:

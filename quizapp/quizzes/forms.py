@@ -7,9 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from quizapp.core.errors import ServiceError
 from quizapp.models import Quiz
-from quizapp.quizzes.services import QUIZ_SETTINGS, quiz_dates_check, quiz_reveal_check
+from quizapp.quizzes.services import (
+    QUIZ_SETTINGS,
+    quiz_dates_check,
+    quiz_policy_check,
+    quiz_reveal_check,
+)
 
-KEPT_WHEN_ABSENT = ("unreadable_policy", "show_verdicts", "show_score")
+KEPT_WHEN_ABSENT = ("unreadable_policy", "show_verdicts", "show_score", "answer_policy")
 
 
 class QuizForm(forms.ModelForm):
@@ -53,9 +58,19 @@ class QuizForm(forms.ModelForm):
         # quiz's settings.
         for name in KEPT_WHEN_ABSENT:
             self.fields[name].required = False
+        self.fields["penalty"].required = False
+        self.fields["penalty"].widget.attrs.update({"inputmode": "decimal", "step": "0.05"})
+        self.fields["max_tries"].widget.attrs["min"] = 1
 
     def _kept(self, name):
         return self.cleaned_data.get(name) or getattr(self.instance, name)
+
+    def clean_answer_policy(self):
+        return self._kept("answer_policy")
+
+    def clean_penalty(self):
+        penalty = self.cleaned_data.get("penalty")  # 0 is a penalty too: only «absent» keeps
+        return self.instance.penalty if penalty is None else penalty
 
     def clean_unreadable_policy(self):
         return self._kept("unreadable_policy")
@@ -75,7 +90,15 @@ class QuizForm(forms.ModelForm):
         verdicts, solutions = data.get("show_verdicts"), data.get("show_solutions")
         if verdicts and solutions:
             try:
-                quiz_reveal_check(show_verdicts=verdicts, show_solutions=solutions)
+                quiz_reveal_check(
+                    show_verdicts=verdicts,
+                    show_solutions=solutions,
+                    answer_policy=data.get("answer_policy") or self.instance.answer_policy,
+                )
             except ServiceError as exc:
                 self.add_error(exc.field, exc.message)
+        try:
+            quiz_policy_check(max_tries=data.get("max_tries"), penalty=data.get("penalty"))
+        except ServiceError as exc:
+            self.add_error(exc.field, exc.message)
         return data

@@ -36,6 +36,9 @@ QUIZ_SETTINGS = (
     "show_solutions",
     "shuffle_items",
     "unreadable_policy",
+    "answer_policy",
+    "max_tries",
+    "penalty",
     "is_published",
     "is_open",
 )
@@ -57,14 +60,29 @@ def quiz_dates_check(*, opens_at, closes_at) -> None:
         )
 
 
+def quiz_policy_check(*, max_tries, penalty) -> None:
+    """The answer policy's bounds (the pages, the API and the database constraints agree): a
+    penalty is a share of the item's points, 0…1; a limit of tries, when set, is at least one."""
+    if penalty is not None and not (0 <= Decimal(str(penalty)) <= 1):
+        raise ServiceError(code=ErrorCode.PENALTY_RANGE, field="penalty")
+    if max_tries is not None and max_tries < 1:
+        raise ServiceError(code=ErrorCode.MAX_TRIES_MIN, field="max_tries")
+
+
 # The order in which results can be revealed (``show_verdicts``, ``show_solutions``).
 _REVEAL_ORDER = {"during": 0, "after_answer": 0, "after_finish": 1, "after_close": 2, "never": 3}
 
 
-def quiz_reveal_check(*, show_verdicts: str, show_solutions: str) -> None:
-    """Solutions may not come before the verdicts: a worked solution gives the verdict away."""
+def quiz_reveal_check(
+    *, show_verdicts: str, show_solutions: str, answer_policy: str = "last"
+) -> None:
+    """Solutions may not come before the verdicts: a worked solution gives the verdict away.
+    Tries with a check need the verdicts at once: a try is for learning whether it was right,
+    and showing them anyway would quietly override what the instructor chose."""
     if _REVEAL_ORDER[show_solutions] < _REVEAL_ORDER[show_verdicts]:
         raise ServiceError(code=ErrorCode.SOLUTIONS_BEFORE_VERDICTS, field="show_solutions")
+    if answer_policy == Quiz.AnswerPolicy.TRIES and show_verdicts != Quiz.Verdicts.DURING:
+        raise ServiceError(code=ErrorCode.TRIES_NEED_VERDICTS, field="show_verdicts")
 
 
 def _apply_settings(quiz: Quiz, settings: dict) -> list[str]:
@@ -74,7 +92,12 @@ def _apply_settings(quiz: Quiz, settings: dict) -> list[str]:
     if "slug" in changed and not quiz.slug:
         quiz.slug = f"quiz-{secrets.token_hex(4)}"
     quiz_dates_check(opens_at=quiz.opens_at, closes_at=quiz.closes_at)
-    quiz_reveal_check(show_verdicts=quiz.show_verdicts, show_solutions=quiz.show_solutions)
+    quiz_policy_check(max_tries=quiz.max_tries, penalty=quiz.penalty)
+    quiz_reveal_check(
+        show_verdicts=quiz.show_verdicts,
+        show_solutions=quiz.show_solutions,
+        answer_policy=quiz.answer_policy,
+    )
     return changed
 
 
