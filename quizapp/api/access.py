@@ -325,7 +325,7 @@ def get_course_quiz(course: Course, quiz_id: int) -> Quiz:
     """A quiz of the course, for a body's ``quiz`` field: 400 with the field when it is not."""
     link = course.course_quizzes.select_related("quiz").filter(quiz_id=quiz_id).first()
     if link is None:
-        raise ServiceError(_("Этот тест не назначен курсу."), code=ErrorCode.INVALID, field="quiz")
+        raise ServiceError(code=ErrorCode.QUIZ_NOT_IN_COURSE, field="quiz")
     return link.quiz
 
 

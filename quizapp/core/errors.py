@@ -260,6 +260,30 @@ class ErrorCode(enum.StrEnum):
     )
     QUIZ_NOT_OPEN = "quiz_not_open", 403, _("Тест ещё не открыт."), "The quiz is not open yet."
     QUIZ_CLOSED = "quiz_closed", 403, _("Тест уже закрыт."), "The quiz is closed."
+    NOT_COURSE_STUDENT = (
+        "not_course_student",
+        422,
+        _("Особые условия назначаются только студентам этого курса."),
+        "Accommodations are for the course's students only.",
+    )
+    QUIZ_NOT_IN_COURSE = (
+        "quiz_not_in_course",
+        422,
+        _("Этот тест не назначен курсу."),
+        "The quiz is not assigned to the course.",
+    )
+    EXTENSION_TOO_EARLY = (
+        "extension_too_early",
+        422,
+        _("Продление должно быть позже закрытия теста."),
+        "An extension must end after the quiz closes.",
+    )
+    ACCOMMODATION_CHANGES_NOTHING = (
+        "accommodation_changes_nothing",
+        422,
+        _("Укажите, что меняется: время, срок или число попыток."),
+        "Nothing would change: give extra time, a later close or extra attempts.",
+    )
     TRIES_NEED_VERDICTS = (
         "tries_need_verdicts",
         400,

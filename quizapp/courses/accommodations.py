@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from quizapp.core.errors import ErrorCode, ServiceError
 from quizapp.models import Accommodation, Attempt, Course, CourseQuiz, Quiz
 from quizapp.models.accommodations import MAX_EXTRA_ATTEMPTS, MAX_EXTRA_MINUTES, MAX_TIME_FACTOR
+from quizapp.quizzes.services import quiz_dates_check
 
 
 @dataclass
@@ -171,17 +172,13 @@ def _students_of(course: Course, user_ids) -> list[int]:
             _("Выберите хотя бы одного студента."), code=ErrorCode.INVALID, field="students"
         )
     if ids - enrolled:
-        raise ServiceError(
-            _("Особые условия назначаются только студентам этого курса."),
-            code=ErrorCode.INVALID,
-            field="students",
-        )
+        raise ServiceError(code=ErrorCode.NOT_COURSE_STUDENT, field="students")
     return sorted(enrolled)
 
 
 def _check_values(*, course: Course, quiz, time_factor, extra_minutes, extra_attempts, closes_at):
     if quiz is not None and not CourseQuiz.objects.filter(course=course, quiz=quiz).exists():
-        raise ServiceError(_("Этот тест не назначен курсу."), code=ErrorCode.INVALID, field="quiz")
+        raise ServiceError(code=ErrorCode.QUIZ_NOT_IN_COURSE, field="quiz")
     if not Decimal(1) <= Decimal(time_factor) <= MAX_TIME_FACTOR:
         raise ServiceError(
             _("Множитель времени — от 1 до %(max)s.") % {"max": MAX_TIME_FACTOR},
@@ -204,15 +201,11 @@ def _check_values(*, course: Course, quiz, time_factor, extra_minutes, extra_att
         raise ServiceError(
             _("Продление должно быть позже закрытия теста (%(when)s).")
             % {"when": date_format(timezone.localtime(quiz.closes_at), "d.m.Y H:i")},
-            code=ErrorCode.INVALID,
+            code=ErrorCode.EXTENSION_TOO_EARLY,
             field="closes_at",
         )
     if Decimal(time_factor) == 1 and not (extra_minutes or extra_attempts or closes_at):
-        raise ServiceError(
-            _("Укажите, что меняется: время, срок или число попыток."),
-            code=ErrorCode.INVALID,
-            field="time_factor",
-        )
+        raise ServiceError(code=ErrorCode.ACCOMMODATION_CHANGES_NOTHING, field="time_factor")
 
 
 @transaction.atomic
@@ -279,12 +272,7 @@ def course_quiz_dates_set(*, course_quiz: CourseQuiz, opens_at, closes_at) -> Co
     """The course's own dates for one of its quizzes (empty: the quiz's)."""
     if course_quiz.course.is_archived:
         raise ServiceError(code=ErrorCode.COURSE_ARCHIVED)
-    if opens_at and closes_at and closes_at <= opens_at:
-        raise ServiceError(
-            _("Тест должен закрываться позже, чем открывается."),
-            code=ErrorCode.INVALID,
-            field="closes_at",
-        )
+    quiz_dates_check(opens_at=opens_at, closes_at=closes_at)  # the quiz's own rule
     course_quiz.opens_at, course_quiz.closes_at = opens_at, closes_at
     course_quiz.save(update_fields=["opens_at", "closes_at"])
     students = course_quiz.course.enrollments.values_list("user_id", flat=True)

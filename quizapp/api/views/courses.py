@@ -156,8 +156,9 @@ class AccommodationListView(ApiView):
         description=(
             "Время ×time_factor плюс extra_minutes, продление до closes_at, дополнительные "
             "попытки — для одного теста курса (quiz) или всех. Идущие попытки этих студентов "
-            "получают новый срок сразу. 400 invalid с полем: студент не из курса, тест не "
-            "курса, продление раньше закрытия теста, ничего не меняется."
+            "получают новый срок сразу. 422 с полем: not_course_student — студент не из "
+            "курса, quiz_not_in_course — тест не курса, extension_too_early — продление не "
+            "позже закрытия теста, accommodation_changes_nothing — ничего не меняется."
         ),
         request=s.AccommodationInSerializer,
         responses=responses({201: s.AccommodationOutSerializer, 409: conflict()}, 400, 404),

@@ -200,19 +200,19 @@ def test_course_dates_override_the_quizs_and_two_courses_give_the_wider_window(
 
 
 @pytest.mark.parametrize(
-    ("values", "field"),
+    ("values", "field", "code"),
     [
-        ({"time_factor": Decimal("6")}, "time_factor"),
-        ({"time_factor": Decimal("1")}, "time_factor"),  # changes nothing
-        ({"extra_minutes": 24 * 60 + 1}, "extra_minutes"),
-        ({"extra_attempts": 51}, "extra_attempts"),
-        ({"label": "  ", "extra_minutes": 5}, "label"),
+        ({"time_factor": Decimal("6")}, "time_factor", ErrorCode.INVALID),
+        ({"time_factor": Decimal("1")}, "time_factor", ErrorCode.ACCOMMODATION_CHANGES_NOTHING),
+        ({"extra_minutes": 24 * 60 + 1}, "extra_minutes", ErrorCode.INVALID),
+        ({"extra_attempts": 51}, "extra_attempts", ErrorCode.INVALID),
+        ({"label": "  ", "extra_minutes": 5}, "label", ErrorCode.INVALID),
     ],
 )
-def test_bad_values_are_refused_with_a_field(course, owner, member, values, field):
+def test_bad_values_are_refused_with_a_field(course, owner, member, values, field, code):
     with pytest.raises(ServiceError) as refused:
         grant(course, owner, [member], **values)
-    assert refused.value.field == field
+    assert (refused.value.field, refused.value.code) == (field, code)
     assert not Accommodation.objects.exists()
 
 
@@ -221,17 +221,17 @@ def test_only_the_courses_students_and_quizzes_and_a_later_close(
 ):
     with pytest.raises(ServiceError) as refused:
         grant(course, owner, [outsider], extra_minutes=5)
-    assert refused.value.field == "students"
+    assert refused.value.code == ErrorCode.NOT_COURSE_STUDENT
     other_quiz = Quiz.objects.create(slug="other", title="Другой", owner=owner, is_published=True)
     with pytest.raises(ServiceError) as refused:
         grant(course, owner, [member], quiz=other_quiz, extra_minutes=5)
-    assert refused.value.field == "quiz"
+    assert refused.value.code == ErrorCode.QUIZ_NOT_IN_COURSE
     closes = timezone.now() + timedelta(days=1)
     Quiz.objects.filter(pk=exam.pk).update(closes_at=closes)
     exam.refresh_from_db()
     with pytest.raises(ServiceError) as refused:
         grant(course, owner, [member], quiz=exam, closes_at=closes - timedelta(hours=1))
-    assert refused.value.field == "closes_at"
+    assert (refused.value.code, refused.value.field) == (ErrorCode.EXTENSION_TOO_EARLY, "closes_at")
 
 
 def test_the_page_grants_edits_and_withdraws(client, course, owner, member, peer, exam):
