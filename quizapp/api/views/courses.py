@@ -161,7 +161,7 @@ class AccommodationListView(ApiView):
             "позже закрытия теста, accommodation_changes_nothing — ничего не меняется."
         ),
         request=s.AccommodationInSerializer,
-        responses=responses({201: s.AccommodationOutSerializer, 409: conflict()}, 400, 404),
+        responses=responses({201: s.AccommodationOutSerializer, 409: conflict()}, 400, 404, 422),
         tags=["courses"],
     )
     def post(self, request, course_id):
@@ -195,7 +195,7 @@ class AccommodationDetailView(ApiView):
         operation_id="courses_accommodations_update",
         summary="Изменить особые условия (присланные поля заменяют прежние)",
         request=s.AccommodationPatchInSerializer,
-        responses=responses({200: s.AccommodationOutSerializer, 409: conflict()}, 400, 404),
+        responses=responses({200: s.AccommodationOutSerializer, 409: conflict()}, 400, 404, 422),
         tags=["courses"],
     )
     def patch(self, request, course_id, accommodation_id):
@@ -231,7 +231,7 @@ class CourseQuizDatesView(ApiView):
         operation_id="courses_quiz_dates_update",
         summary="Даты теста для этого курса (null — даты самого теста)",
         request=s.CourseQuizDatesSerializer,
-        responses=responses({200: s.CourseQuizDatesOutSerializer, 409: conflict()}, 400, 404),
+        responses=responses({200: s.CourseQuizDatesOutSerializer, 409: conflict()}, 400, 404, 422),
         tags=["courses"],
     )
     def put(self, request, course_id, quiz_id):
