@@ -112,6 +112,18 @@ def student(django_user_model):
 
 
 @pytest.fixture
+def member(django_user_model):
+    """A student enrolled in the course under test (the tests enrol them)."""
+    return django_user_model.objects.create_user("member", password="pw-member-1")
+
+
+@pytest.fixture
+def peer(django_user_model):
+    """Another student of that course, without what ``member`` is given."""
+    return django_user_model.objects.create_user("peer", password="pw-peer-1")
+
+
+@pytest.fixture
 def student_client(client, student):
     """The test client, logged in as ``student``."""
     client.force_login(student)

@@ -37,16 +37,6 @@ def fast_passwords(settings):
 
 
 @pytest.fixture
-def member(django_user_model):
-    return django_user_model.objects.create_user("member", password="pw-member-1")
-
-
-@pytest.fixture
-def peer(django_user_model):
-    return django_user_model.objects.create_user("peer", password="pw-peer-1")
-
-
-@pytest.fixture
 def quiz(demo_quiz, owner, member, peer):
     """Closes in an hour; verdicts, score and solutions after the close; ``member`` may write a
     day longer."""

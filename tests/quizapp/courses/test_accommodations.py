@@ -41,16 +41,6 @@ def exam(db, owner):
 
 
 @pytest.fixture
-def member(django_user_model):
-    return django_user_model.objects.create_user("member", password="pw-member-1")
-
-
-@pytest.fixture
-def peer(django_user_model):
-    return django_user_model.objects.create_user("peer", password="pw-peer-1")
-
-
-@pytest.fixture
 def course(owner, member, peer, exam):
     course = courses.course_create(owner=owner, title="Глубокое обучение", code="dl-2026")
     courses.course_join(user=member, code=course.join_code)

@@ -28,11 +28,6 @@ def fast_passwords(settings):
 
 
 @pytest.fixture
-def member(django_user_model):
-    return django_user_model.objects.create_user("member", password="pw-member-1")
-
-
-@pytest.fixture
 def course(owner, member):
     course = courses.course_create(owner=owner, title="Глубокое обучение", code="dl-2026")
     courses.course_join(user=member, code=course.join_code)
