@@ -10,6 +10,7 @@ import grader
 from grader.errors import EngineError, SpecError
 from question_bank.models import Question, QuestionVersion, Topic
 from quizapp.attempts.visibility import EVERYTHING, Visibility, attempt_visibility
+from quizapp.courses.accommodations import quiz_terms
 from quizapp.models import Attempt, Response
 from quizapp.quizzes.selectors import can_manage_quiz
 
@@ -21,14 +22,27 @@ KEY_RESULT_FIELDS = ("expected", "expected_display", "solution", "mistake")
 PART_KEY_FIELDS = ("expected_display", "mistake")
 
 
-def attempt_reveal(attempt: Attempt, *, user) -> Visibility:
+def attempt_reveal(attempt: Attempt, *, user, terms_memo: dict | None = None) -> Visibility:
     """What the caller may see of an attempt: its instructor (the quiz's manager, an LMS's key)
     every verdict and score, and the keys once it is finished; its student what the quiz shows
-    them now (``attempts.visibility``: verdicts, score and solutions each have their time)."""
+    them now (``attempts.visibility``: verdicts, score and solutions each have their time).
+
+    ``terms_memo``: a list of attempts reads each student's terms for a quiz once, not once per
+    attempt (``(user id, quiz id)`` → terms)."""
     if user is not None and can_manage_quiz(user, attempt.quiz):
         finished = attempt.status == Attempt.Status.FINISHED
         return replace(EVERYTHING, solutions=finished, live_solutions=False)
-    return attempt_visibility(attempt)
+    quiz, terms = attempt.quiz, None
+    if terms_memo is not None and "after_close" in (
+        quiz.show_verdicts,
+        quiz.show_score,
+        quiz.show_solutions,
+    ):
+        key = (attempt.user_id, attempt.quiz_id)
+        if key not in terms_memo:
+            terms_memo[key] = quiz_terms(user=attempt.user, quiz=quiz)
+        terms = terms_memo[key]
+    return attempt_visibility(attempt, terms=terms)
 
 
 def result_for_client(response: Response, *, visible: Visibility) -> dict:

@@ -447,10 +447,19 @@ def visible_to_caller(serializer, attempt: Attempt):
     """What the request's user may see of ``attempt`` (``context["visible"]`` when the view
     already knows; without a request, a student's view: nothing leaks by default)."""
     visible = serializer.context.get("visible")
-    if visible is None:
+    if visible is not None:
+        return visible
+    # A list asks for each attempt's score and visibility: each is worked out once, and each
+    # student's terms for a quiz once (the context is the list's, shared by its items).
+    seen = serializer.context.setdefault("_visible", {})
+    if attempt.pk not in seen:
         request = serializer.context.get("request")
-        visible = attempt_reveal(attempt, user=getattr(request, "user", None))
-    return visible
+        seen[attempt.pk] = attempt_reveal(
+            attempt,
+            user=getattr(request, "user", None),
+            terms_memo=serializer.context.setdefault("_terms", {}),
+        )
+    return seen[attempt.pk]
 
 
 class ResultsVisibleSerializer(serializers.Serializer):

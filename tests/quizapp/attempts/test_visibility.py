@@ -255,3 +255,28 @@ def test_solutions_may_not_come_before_the_verdicts(client, quiz, owner):
     assert "show_solutions" in str(answer.json())
     quiz.refresh_from_db()
     assert quiz.show_verdicts == "after_close"
+
+
+def test_the_api_list_reads_a_students_terms_once_per_quiz(
+    quiz, member, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Quiz.objects.filter(pk=quiz.pk).update(max_attempts=None)
+    quiz.refresh_from_db()
+    api = APIClient()
+    api.force_login(member)
+    url = reverse("api:attempt-list")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            body = api.get(url).json()
+        assert all(row["score"] is None for row in body["results"])  # hidden until the close
+        return len(queries)
+
+    _finish(member, quiz, django_capture_on_commit_callbacks)
+    two = (_finish(member, quiz, django_capture_on_commit_callbacks), count())[1]
+    for _ in range(3):
+        _finish(member, quiz, django_capture_on_commit_callbacks)
+    assert count() == two
