@@ -155,51 +155,59 @@ class BodySerializer(serializers.Serializer):
         return value
 
 
-# Points of a quiz item: 0.01 … 1000 with at most two decimals, as a string. DRF's DecimalField
-# would also take "7.", " 7", "-5" (refused later by min_value, which a string's schema cannot
-# say); this pattern is the whole rule, in the schema and on the server alike.
+class PatternDecimalField(serializers.DecimalField):
+    """A decimal sent as a string that must match ``pattern`` whole. DRF's DecimalField would
+    also take "7.", " 7", "-5" or "." (refused later by min_value, or not at all, which a
+    string's schema cannot say): the pattern is the whole rule, in the schema and on the server
+    alike. Subclasses give the pattern, the digits and the message under ``error_key`` (the
+    error's code API clients see)."""
+
+    pattern = ""
+    error_key = "invalid"
+    max_digits_ = 6
+    decimal_places_ = 2
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=self.max_digits_, decimal_places=self.decimal_places_, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
+            self.fail(self.error_key)
+        return super().to_internal_value(data)
+
+
+def _decimal_schema(pattern: str, example: str) -> dict:
+    return {"type": "string", "pattern": pattern, "example": example, "format": "decimal"}
+
+
+# Points of a quiz item: 0.01 … 1000 with at most two decimals, as a string.
 POINTS_PATTERN = r"^([1-9][0-9]{0,2}(\.[0-9]{1,2})?|1000(\.00?)?|0?\.(0[1-9]|[1-9][0-9]?))$"
 
 
-@extend_schema_field(
-    {"type": "string", "pattern": POINTS_PATTERN, "example": "1.50", "format": "decimal"}
-)
-class PointsField(serializers.DecimalField):
+@extend_schema_field(_decimal_schema(POINTS_PATTERN, "1.50"))
+class PointsField(PatternDecimalField):
+    error_key = "points"
+    pattern = POINTS_PATTERN
     default_error_messages = {
         "points": _("Баллы — число от 0.01 до 1000, не больше двух знаков после точки: «1.50»."),
     }
 
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=6, decimal_places=2, **kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or not re.fullmatch(POINTS_PATTERN, data):
-            self.fail("points")
-        return super().to_internal_value(data)
-
 
 # The penalty per extra try of a quiz's «tries» policy: a share of the item's points, 0 … 1 with
-# at most three decimals, as a string ("0.1" is 10 %); the pattern is the whole rule.
+# at most three decimals, as a string ("0.1" is 10 %).
 PENALTY_PATTERN = r"^(0(\.[0-9]{1,3})?|1(\.0{1,3})?)$"
 
 
-@extend_schema_field(
-    {"type": "string", "pattern": PENALTY_PATTERN, "example": "0.10", "format": "decimal"}
-)
-class PenaltyField(serializers.DecimalField):
+@extend_schema_field(_decimal_schema(PENALTY_PATTERN, "0.10"))
+class PenaltyField(PatternDecimalField):
+    error_key = "penalty"
+    pattern = PENALTY_PATTERN
+    max_digits_, decimal_places_ = 4, 3
     default_error_messages = {
         "penalty": _(
             "Штраф — доля баллов вопроса от 0 до 1, не больше трёх знаков после точки: «0.10»."
         ),
     }
-
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=4, decimal_places=3, **kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or not re.fullmatch(PENALTY_PATTERN, data):
-            self.fail("penalty")
-        return super().to_internal_value(data)
 
 
 # Points an instructor gives one essay answer: 0 … 1000 with at most two decimals, as a string
@@ -207,20 +215,28 @@ class PenaltyField(serializers.DecimalField):
 GRADE_POINTS_PATTERN = r"^((0|[1-9][0-9]{0,2})(\.[0-9]{1,2})?|1000(\.00?)?)$"
 
 
-@extend_schema_field(
-    {"type": "string", "pattern": GRADE_POINTS_PATTERN, "example": "1.50", "format": "decimal"}
-)
-class GradePointsField(serializers.DecimalField):
+@extend_schema_field(_decimal_schema(GRADE_POINTS_PATTERN, "1.50"))
+class GradePointsField(PatternDecimalField):
+    error_key = "points"
+    pattern = GRADE_POINTS_PATTERN
     default_error_messages = {
         "points": _(
             "Баллы — число от 0 до баллов вопроса, не больше двух знаков после точки: «1.50»."
         ),
     }
 
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=6, decimal_places=2, **kwargs)
 
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or not re.fullmatch(GRADE_POINTS_PATTERN, data):
-            self.fail("points")
-        return super().to_internal_value(data)
+# An accommodation's time factor: 1 … 5 with at most two decimals ("1.5": half as long again).
+TIME_FACTOR_PATTERN = r"^([1-4](\.[0-9]{1,2})?|5(\.00?)?)$"
+
+
+@extend_schema_field(_decimal_schema(TIME_FACTOR_PATTERN, "1.50"))
+class TimeFactorField(PatternDecimalField):
+    error_key = "time_factor"
+    pattern = TIME_FACTOR_PATTERN
+    max_digits_ = 4
+    default_error_messages = {
+        "time_factor": _(
+            "Множитель времени — число от 1 до 5, не больше двух знаков после точки: «1.50»."
+        ),
+    }

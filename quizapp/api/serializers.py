@@ -1103,14 +1103,10 @@ class AccommodationInSerializer(fields.BodySerializer):
         default=None,
         help_text=gettext_lazy("Тест курса; null — все тесты курса."),
     )
-    time_factor = serializers.DecimalField(
-        max_digits=4,
-        decimal_places=2,
-        min_value=Decimal(1),
-        max_value=Decimal(5),
+    time_factor = fields.TimeFactorField(
         required=False,
         default=Decimal(1),
-        help_text=gettext_lazy("Множитель времени: 1.5 — на 50 % больше."),
+        help_text=gettext_lazy("Множитель времени: «1.5» — на 50 % больше."),
     )
     extra_minutes = serializers.IntegerField(
         required=False, default=0, min_value=0, max_value=24 * 60

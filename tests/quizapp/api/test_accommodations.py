@@ -59,6 +59,9 @@ def test_an_lms_grants_reads_changes_and_withdraws(lms, course, student, quiz, s
         ({"label": "x", "students": [], "extra_minutes": 5}, "students"),
         ({"label": "x", "students": ["me"], "extra_minutes": 5}, "students"),
         ({"label": "x", "students": [1], "time_factor": "9"}, "time_factor"),
+        ({"label": "x", "students": [1], "time_factor": "."}, "time_factor"),  # schemathesis
+        ({"label": "x", "students": [1], "time_factor": "1.5."}, "time_factor"),
+        ({"label": "x", "students": [1], "time_factor": 1.5}, "time_factor"),
         ({"label": "x", "students": [1], "extra_minutes": 100000}, "extra_minutes"),
         ({"students": [1], "extra_minutes": 5}, "label"),
     ],

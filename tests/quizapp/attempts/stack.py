@@ -80,8 +80,11 @@ def start_worker(broker: str, *, beat: bool = False, concurrency: int = 0, **env
     command += ["--queues", QUEUE, "--without-heartbeat", "--without-gossip", "--without-mingle"]
     command += ["--loglevel", "INFO", "--hostname", f"test-{uuid.uuid4().hex[:8]}@localhost"]
     if beat:
-        schedule = tempfile.mkdtemp(prefix="beat-")
-        command += ["--beat", "--schedule", os.path.join(schedule, "schedule")]
+        # The in-memory scheduler: the default one keeps its schedule in a shelve, which on
+        # Python 3.13 is an SQLite file, and a loaded CI machine once failed its sync with
+        # «locking protocol» — the embedded beat died and the sweeper never ran. A test's beat
+        # starts afresh anyway; nothing needs its schedule on disk.
+        command += ["--beat", "--scheduler", "celery.beat:Scheduler"]
     log = tempfile.NamedTemporaryFile("w+", prefix="worker-", suffix=".log", delete=False)
     process = subprocess.Popen(
         command,
