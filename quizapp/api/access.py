@@ -155,6 +155,22 @@ def _in_key_scope(request, attempt: Attempt) -> bool:
     return Attempt.objects.filter(_key_scope(limited), pk=attempt.pk).exists()
 
 
+def attempts_in_key_scope(request, attempts):
+    """``attempts`` as far as a course-limited key reaches (all of them without such a key)."""
+    limited = _key_courses(request)
+    return attempts if limited is None else attempts.filter(_key_scope(limited))
+
+
+def reports_in_key_scope(request, reports):
+    """Error reports a course-limited key may read and resolve: those made from an attempt of
+    a student of its courses; a report from practice or flashcards belongs to no course, so such
+    a key does not reach it (its owner's session or an unlimited key does)."""
+    limited = _key_courses(request)
+    if limited is None:
+        return reports
+    return reports.filter(attempt_item__attempt__in=Attempt.objects.filter(_key_scope(limited)))
+
+
 def acts_for_attempt(request, attempt: Attempt) -> bool:
     """The student themself, or an integration's key acting for a student of its owner's quiz
     (a course-limited key: a student of its courses)."""

@@ -204,13 +204,17 @@ class WaitingEssay:
         return grader.present(self.item.version.spec, self.item.seed).text
 
 
-def waiting_essays(*, quiz: Quiz) -> list[WaitingEssay]:
+def waiting_essays(*, quiz: Quiz, attempts=None) -> list[WaitingEssay]:
     """The quiz's essay answers still waiting, oldest finished attempt first, then by position;
-    each with its question's rubric criteria (read once per question)."""
+    each with its question's rubric criteria (read once per question). ``attempts``: only those
+    (a queryset; the API passes what a course-limited key reaches)."""
+    items = _essay_items(quiz)
+    if attempts is not None:
+        items = items.filter(attempt__in=attempts)
     items = list(
-        _essay_items(quiz)
-        .select_related("version__question", "attempt__user")
-        .order_by("attempt__finished_at", "attempt_id", "position")
+        items.select_related("version__question", "attempt__user").order_by(
+            "attempt__finished_at", "attempt_id", "position"
+        )
     )
     rubric: dict[int, list[RubricCriterion]] = {}
     rows = []

@@ -261,7 +261,9 @@ class EssayWaitingListView(ApiView):
     )
     def get(self, request, quiz_id):
         quiz = access.get_quiz_for_course_manager(request, quiz_id)
-        rows = manual.waiting_essays(quiz=quiz)
+        # A course-limited key: its courses' students only, as grading them is (404 otherwise).
+        attempts = access.attempts_in_key_scope(request, Attempt.objects.filter(quiz=quiz))
+        rows = manual.waiting_essays(quiz=quiz, attempts=attempts)
         return paginate(request, self, rows, s.WaitingEssayOutSerializer)
 
 

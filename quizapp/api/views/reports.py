@@ -3,6 +3,7 @@ question's owner lists and resolves the reports."""
 
 from __future__ import annotations
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -63,6 +64,7 @@ class ReportListView(ApiView):
     def get(self, request):
         filters = query(s.ReportFilterSerializer, request)
         reports = _REPORTS.filter(question__in=selectors.questions_owned_by(request.user))
+        reports = access.reports_in_key_scope(request, reports)
         if "status" in filters:
             reports = reports.filter(status=filters["status"])
         if "question" in filters:
@@ -88,6 +90,8 @@ class ReportResolveView(ApiView):
     )
     def post(self, request, report_id):
         report = selectors.report_for_owner(request.user, report_id)
+        if not access.reports_in_key_scope(request, _REPORTS.filter(pk=report.pk)).exists():
+            raise Http404  # a course-limited key: a report outside its courses does not exist
         data = body(s.ReportResolveInSerializer, request)
         services.report_resolve(report=report, by=request.user, **data)
         return Response(s.ReportOutSerializer(_REPORTS.get(pk=report.pk)).data)

@@ -99,6 +99,7 @@ DETAILS = [
     ("question", lambda o: f"/api/v1/questions/{o['question'].pk}/"),
     ("attempt", lambda o: f"/api/v1/attempts/{o['attempt'].uuid}/"),
     ("attempt result", lambda o: f"/api/v1/attempts/{o['attempt'].uuid}/result/"),
+    ("accommodations", lambda o: f"/api/v1/courses/{o['course'].pk}/accommodations/"),
 ]
 # List endpoints: (name, URL, how a row names an object, which object of a side it must show).
 LISTS = [
@@ -217,3 +218,45 @@ def test_limited_key_creates_no_quiz(limited, unlimited, world):
     assert refused.status_code == 403 and error_code(refused) == "key_scope"
     assert "ограниченный курсами" in refused.json()["error"]["message"]
     assert post_json(unlimited, "/api/v1/quizzes/", payload).status_code == 201
+
+
+def test_limited_key_reads_and_resolves_its_courses_essays_and_reports_only(
+    limited, unlimited, world, instructor
+):
+    """One quiz in both courses: the waiting essays and the error reports of the other course's
+    student stay outside the key (as grading that essay already was: 404)."""
+    from question_bank.models import QuestionVersion
+    from quizapp.models import AttemptItem, QuestionReport, Response
+
+    quiz = world["in"]["quiz"]
+    course_quiz_assign(course=world["out"]["course"], quiz=quiz, by=instructor)
+    essay = Question.objects.create(
+        bank=world["out"]["bank"], topic=world["out"]["topic"], slug="why", title="Эссе",
+        kind="essay",
+    )  # fmt: skip
+    version = QuestionVersion.objects.create(
+        question=essay, number=1, spec={"kind": "essay", "text": "Зачем нужен Dropout?"}
+    )
+    reports, attempts = {}, {}
+    for side in ("in", "out"):
+        student = world[side]["student"]
+        attempt = attempts[side] = Attempt.objects.create(
+            quiz=quiz, user=student, status="finished"
+        )
+        item = AttemptItem.objects.create(attempt=attempt, version=version, position=1, seed=1)
+        Response.objects.create(item=item, raw="Чтобы не переобучаться", status="manual")
+        reports[side] = QuestionReport.objects.create(
+            user=student, question=essay, version=version, seed=1, source="quiz",
+            attempt_item=item, message="Ошибка в условии?",
+        )  # fmt: skip
+
+    essays = f"/api/v1/quizzes/{quiz.pk}/essays/waiting/"
+    assert _all_ids(limited, essays, "attempt") == {str(attempts["in"].uuid)}
+    assert _all_ids(unlimited, essays, "attempt") == {str(a.uuid) for a in attempts.values()}
+    assert _all_ids(limited, "/api/v1/reports/", "id") == {reports["in"].pk}
+    assert _all_ids(unlimited, "/api/v1/reports/", "id") == {reports["in"].pk, reports["out"].pk}
+    resolve = "/api/v1/reports/{}/resolve/"
+    body = {"outcome": "no_error"}
+    assert post_json(limited, resolve.format(reports["out"].pk), body).status_code == 404
+    assert post_json(limited, resolve.format(reports["in"].pk), body).status_code == 200
+    assert post_json(unlimited, resolve.format(reports["out"].pk), body).status_code == 200
