@@ -86,17 +86,28 @@ class QuestionQueue:
     question: Question
     open: list[ReportView] = field(default_factory=list)
     resolved: list[QuestionReport] = field(default_factory=list)
+    open_total: int = 0  # all open reports; ``open`` holds the oldest OPEN_SHOWN of them
+
+    @property
+    def open_more(self) -> int:
+        return self.open_total - len(self.open)
+
+
+# Each open report costs up to four grader calls (its variant, the answer checked, the newest
+# version's variant and check): the page shows the oldest this many, and says how many more.
+OPEN_SHOWN = 50
 
 
 def question_reports(*, question: Question, resolved_limit: int = 20) -> QuestionQueue:
-    """The question's open reports, each with its variant reproduced and the attached answer
-    checked now (by the version the student had and, after a fix, by the newest), and the
-    latest answered ones."""
+    """The question's oldest open reports (at most OPEN_SHOWN), each with its variant reproduced
+    and the attached answer checked now (by the version the student had and, after a fix, by the
+    newest), and the latest answered ones."""
     newest = question.versions.order_by("-number").first()
+    open_reports = question.reports.filter(status=QuestionReport.Status.OPEN)
     reports = list(
-        question.reports.filter(status=QuestionReport.Status.OPEN)
-        .select_related("user", "version", "attempt_item__attempt__quiz")
-        .order_by("created_at", "pk")
+        open_reports.select_related("user", "version", "attempt_item__attempt__quiz").order_by(
+            "created_at", "pk"
+        )[:OPEN_SHOWN]
     )
     variants: dict[tuple[int, int], dict] = {}
     views = []
@@ -129,7 +140,8 @@ def question_reports(*, question: Question, resolved_limit: int = 20) -> Questio
         .select_related("user", "resolved_by")
         .order_by("-resolved_at", "-pk")[:resolved_limit]
     )
-    return QuestionQueue(question=question, open=views, resolved=resolved)
+    total = len(views) if len(views) < OPEN_SHOWN else open_reports.count()
+    return QuestionQueue(question=question, open=views, resolved=resolved, open_total=total)
 
 
 @dataclass

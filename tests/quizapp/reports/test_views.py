@@ -209,3 +209,21 @@ def test_one_answer_to_all_open_reports_from_the_page(client, owner, student, ou
     )
     assert "Разобрано сообщений: 2" in client.get(response.url).text
     assert set(QuestionReport.objects.values_list("status", flat=True)) == {"resolved"}
+
+
+def test_the_queue_shows_the_oldest_open_reports_and_counts_the_rest(
+    client, monkeypatch, owner, student, item
+):
+    """Each open report costs grader calls: the page shows the oldest OPEN_SHOWN of them and says
+    how many more wait (here 2 of 3; three seeds of one item stand for three variants)."""
+    from quizapp.reports import selectors
+
+    monkeypatch.setattr(selectors, "OPEN_SHOWN", 2)
+    for n, seed in enumerate((101, 102, 103)):
+        item.seed = seed
+        item.save(update_fields=["seed"])
+        services.report_for_attempt_item(user=student, attempt_item=item, message=f"Ошибка {n}")
+    _login(client, owner)
+    page = client.get(reverse("reports-question", args=[item.version.question_id])).text
+    assert "Открыто сообщений: 3" in page and "ещё 1" in page
+    assert "Ошибка 0" in page and "Ошибка 1" in page and "Ошибка 2" not in page
