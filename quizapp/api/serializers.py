@@ -24,6 +24,7 @@ from quizapp.api.selectors import (
 from quizapp.api.webhooks import literal_address_refusal
 from quizapp.attempts.grading import MAX_RAW_LENGTH
 from quizapp.core.errors import ErrorCode, ServiceError
+from quizapp.core.roles import is_instructor
 from quizapp.gradebook.manual import MAX_CRITERIA
 from quizapp.models import Attempt, QuestionReport, Quiz, Response
 from quizapp.models.api import ApiKey, WebhookEndpoint
@@ -743,7 +744,19 @@ class AttemptFilterSerializer(serializers.Serializer):
             "-score",
         ],
         required=False,
+        help_text=gettext_lazy(
+            "score — только преподавателю (вызывающему с правом управлять тестами): студенту "
+            "порядок по баллам выдал бы баллы, которые тест ещё скрывает (400)."
+        ),
     )
+
+    def validate_ordering(self, ordering):
+        request = self.context.get("request")
+        if ordering.lstrip("-") == "score" and not (request and is_instructor(request.user)):
+            raise serializers.ValidationError(
+                _("Сортировать по баллам может только преподаватель."), code=ErrorCode.INVALID
+            )
+        return ordering
 
 
 class AnswerInSerializer(fields.BodySerializer):

@@ -263,9 +263,19 @@ def _attach_tries(attempt: Attempt, views: list[ItemView]) -> None:
     """Each item's tries under the attempt's policy (one query), for the page and the API."""
     by_item = responses_by_item([view.item.pk for view in views])
     hide_open = attempt.answer_policy == Quiz.AnswerPolicy.TRIES
+    finished = attempt.status == Attempt.Status.FINISHED
     for view in views:
         view.tries = try_state(attempt, by_item[view.item.pk])
-        view.share = item_outcome(attempt, by_item[view.item.pk]).share
+        outcome = item_outcome(attempt, by_item[view.item.pk])
+        view.share = outcome.share
+        deciding = outcome.deciding
+        if finished and deciding is not None and view.response is not None:
+            if deciding.pk != view.response.pk:
+                # Tries: the best try counts, not the newest — its verdict stands beside the
+                # points it earned (and a later unreadable try leaves nothing to fix).
+                view.response = deciding
+                if deciding.status == Response.Status.GRADED:
+                    view.unreadable = None
         if hide_open and not view.tries.closed and attempt.status != Attempt.Status.FINISHED:
             # The worked solution of a wrong try would give the next try away.
             view.show_solution = False

@@ -52,7 +52,9 @@ def attempt_start(*, user, quiz: Quiz, now=None) -> Attempt:
         raise ServiceError(code=ErrorCode.QUIZ_NOT_VISIBLE)
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     ongoing = Attempt.objects.filter(user=user, quiz=quiz, status=Attempt.Status.IN_PROGRESS)
-    for attempt in ongoing:
+    for attempt in ongoing.select_for_update():
+        # Race: the beat may be closing this expired attempt right now; the row lock (taken
+        # above, as the beat takes it) lets one of them collect its drafts, once.
         if attempt_expired(attempt, now):
             _finish_locked(attempt, now)
         else:

@@ -100,11 +100,12 @@ def _limit(minutes: int | None, factor: Decimal, extra: int) -> int | None:
 
 def _combine(quiz: Quiz, links: list[CourseQuiz], accommodations: list[Accommodation]) -> Terms:
     opens_at, closes_at, course_dates = quiz.opens_at, quiz.closes_at, False
-    overriding = [link for link in links if link.opens_at or link.closes_at]
-    if overriding:
+    if any(link.opens_at or link.closes_at for link in links):
         course_dates = True
-        opens = [link.opens_at or quiz.opens_at for link in overriding]
-        closes = [link.closes_at or quiz.closes_at for link in overriding]
+        # Every course of the student counts, those keeping the quiz's own dates too: a course
+        # that closes early must not shorten the time another of their courses gives.
+        opens = [link.opens_at or quiz.opens_at for link in links]
+        closes = [link.closes_at or quiz.closes_at for link in links]
         opens_at = None if None in opens else min(opens)
         closes_at = None if None in closes else max(closes)
     factor, minutes, attempts = Decimal(1), 0, 0

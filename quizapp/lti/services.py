@@ -284,7 +284,7 @@ def lti_attempt_graded(*, attempt_id: int) -> list[LtiScorePassback]:
     # and again as «FullyGraded» when the last one is graded (gradebook.manual).
     if attempt is None or not attempt_scored(attempt):
         return []
-    if attempt.results_held:
+    if attempt.results_held and attempt.quiz.show_score == Quiz.Score.AFTER_CLOSE:
         # The quiz shows scores after its close date, and the LMS would show this one to the
         # student before it: it goes when the student's own close date (an extension moves it)
         # has passed (attempts.visibility.results_release announces it again then).

@@ -189,9 +189,10 @@ class Quiz(models.Model):
 
     @property
     def holds_results(self) -> bool:
-        """Something of a finished attempt waits for the close date (the LMS's copy of the
-        score and the student's mistakes notebook wait with it)."""
-        return Quiz.Verdicts.AFTER_CLOSE in (self.show_verdicts, self.show_score)
+        """Something of a finished attempt waits for the close date: the LMS's copy of the score
+        waits with the score, the student's mistakes notebook (its cards show worked solutions)
+        with the verdicts and the solutions."""
+        return "after_close" in (self.show_verdicts, self.show_score, self.show_solutions)
 
 
 class QuizItem(models.Model):

@@ -62,7 +62,10 @@ def data(owner, student, admin_user):
     )
     api_key_create(owner=owner, name="Moodle")
     ScoreOverride.objects.create(
-        attempt=work.attempt, old_score=work.attempt.score, new_score=2, reason="апелляция",
+        attempt=work.attempt,
+        old_score=work.attempt.score,
+        new_score=2,
+        reason="апелляция",
         by=owner,
     )
     return work

@@ -74,8 +74,14 @@ def test_every_page_sends_the_policy_and_has_no_inline_code(client, student, adm
     Quiz.objects.filter(pk=exam.pk).update(max_attempts=None)
     open_attempt = services.attempt_start(user=student, quiz=Quiz.objects.get(slug="demo"))
 
-    anonymous = [reverse("login"), reverse("register"), reverse("password_reset"),
-                 "/api/v1/docs/", "/api/v1/docs/?script", "/api/v1/redoc/"]
+    anonymous = [
+        reverse("login"),
+        reverse("register"),
+        reverse("password_reset"),
+        "/api/v1/docs/",
+        "/api/v1/docs/?script",
+        "/api/v1/redoc/",
+    ]
     for url in anonymous:
         _check(client.get(url), url)
 

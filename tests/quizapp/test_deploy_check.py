@@ -28,8 +28,15 @@ def _run(script: str) -> subprocess.CompletedProcess:
 
 def test_readme_exports_the_production_settings():
     names = " ".join(_readme_exports())
-    for name in ("DEBUG=0", "SECRET_KEY=", "ALLOWED_HOSTS=", "DATABASE_URL=", "CACHE_URL=",
-                 "CELERY_BROKER_URL=", "EMAIL_HOST="):
+    for name in (
+        "DEBUG=0",
+        "SECRET_KEY=",
+        "ALLOWED_HOSTS=",
+        "DATABASE_URL=",
+        "CACHE_URL=",
+        "CELERY_BROKER_URL=",
+        "EMAIL_HOST=",
+    ):
         assert name in names
 
 

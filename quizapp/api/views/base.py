@@ -48,7 +48,7 @@ def query(serializer_class, request) -> dict:
     # ``?status=`` listed everything; here an empty value is refused like any other the schema
     # excludes.
     params = request.query_params.dict()
-    serializer = serializer_class(data=params)
+    serializer = serializer_class(data=params, context={"request": request})
     empty = [name for name in serializer.fields if params.get(name) == ""]
     if empty:
         message = gettext("Пустое значение: задайте его или уберите параметр из запроса.")

@@ -32,7 +32,10 @@ def _fast_passwords(settings):
 @pytest.fixture
 def student(django_user_model):
     return django_user_model.objects.create_user(
-        "ivanova", password="pw-ivanova-1", first_name="Анна", last_name="Иванова",
+        "ivanova",
+        password="pw-ivanova-1",
+        first_name="Анна",
+        last_name="Иванова",
         email="anna@example.org",
     )
 

@@ -65,9 +65,7 @@ def test_password_reset_round_trip(client, student):
     student.refresh_from_db()
     assert student.check_password("Новый-пароль-2026")
     # django-axes checks every password against its lockout: it needs the request.
-    assert client.login(
-        request=HttpRequest(), username="student", password="Новый-пароль-2026"
-    )
+    assert client.login(request=HttpRequest(), username="student", password="Новый-пароль-2026")
 
 
 def test_reset_for_unknown_address_says_the_same_and_sends_nothing(client):

@@ -46,7 +46,7 @@ def test_ten_failures_lock_and_the_eleventh_wrong_password_is_refused(client, st
     html = refused.content.decode()
     assert "Слишком много неудачных попыток входа" in html
     assert "попробуйте через 15 минут" in html
-    assert '<main' in html or "<body" in html  # our base template, not a bare text
+    assert "<main" in html or "<body" in html  # our base template, not a bare text
     assert int(refused["Retry-After"]) == 15 * 60
 
 

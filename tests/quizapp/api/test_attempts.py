@@ -337,7 +337,6 @@ def test_item_endpoint_renders_one_variant(student_api, quiz):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_api_posts_with_one_submit_token_store_one_response(student, quiz):
 
-
     from .conftest import session_client
 
     attempt = start(session_client(student), quiz)

@@ -190,3 +190,25 @@ def test_tries_with_hidden_verdicts_are_refused_by_the_quiz_form(client, owner, 
     assert "Попытки с проверкой показывают" in page
     demo_quiz.refresh_from_db()
     assert demo_quiz.answer_policy == "last"
+
+
+def test_the_result_shows_the_try_that_counts_not_a_later_unreadable_one(
+    student_client, demo_quiz, django_capture_on_commit_callbacks
+):
+    """Tries: a wrong try, then an answer that cannot be read (no try at all). The result shows
+    the wrong try's verdict beside its points, not «не распознан» for an item already decided."""
+    from quizapp.attempts import services
+
+    capture = django_capture_on_commit_callbacks
+    _policy(demo_quiz, "tries", max_tries=3, penalty="0.25")
+    attempt, item = _start(student_client, demo_quiz)
+    wrong = str(int(_right(item)) + 1)
+    _answer(student_client, attempt, item, wrong, capture)
+    _answer(student_client, attempt, item, "сорок", capture)  # unreadable: not a try
+    with capture(execute=True):
+        services.attempt_finish(attempt=attempt)
+    section = _section(
+        student_client.get(attempt.get_absolute_url()).content.decode(), item.position
+    )
+    assert 'class="verdict wrong"' in section
+    assert "сорок" not in section and "не распознан" not in section

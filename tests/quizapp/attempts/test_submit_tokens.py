@@ -132,9 +132,7 @@ def test_page_form_carries_a_fresh_token_and_a_double_post_stores_one_response(
 
 
 @pytest.mark.django_db
-def test_page_post_reusing_a_token_with_another_answer_says_so(
-    client, student, after_answer_quiz
-):
+def test_page_post_reusing_a_token_with_another_answer_says_so(client, student, after_answer_quiz):
     client.force_login(student)
     client.post(reverse("attempt-start", args=[after_answer_quiz.slug]))
     attempt = Attempt.objects.get()

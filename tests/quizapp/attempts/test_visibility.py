@@ -280,3 +280,32 @@ def test_the_api_list_reads_a_students_terms_once_per_quiz(
     for _ in range(3):
         _finish(member, quiz, django_capture_on_commit_callbacks)
     assert count() == two
+
+
+def test_solutions_after_the_close_hold_the_notebook_but_not_the_lms_score(
+    quiz, peer, announced, django_capture_on_commit_callbacks
+):
+    """Verdicts and score after the finish, solutions after the close: a mistake card shows a
+    worked solution, so the notebook waits for the close; the score does not."""
+    Quiz.objects.filter(pk=quiz.pk).update(show_verdicts="after_finish", show_score="after_finish")
+    quiz.refresh_from_db()
+    attempt = _finish(peer, quiz, django_capture_on_commit_callbacks)
+    seen = attempt_visibility(attempt)
+    assert (seen.verdicts, seen.score, seen.solutions) == (True, True, False)
+    assert attempt.results_held and not MistakeNote.objects.exists()
+    _close_quiz(quiz)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert visibility.held_results_release() == 1
+    assert MistakeNote.objects.filter(user=peer).exists()
+
+
+def test_a_student_may_not_order_their_attempts_by_a_hidden_score(quiz, member, owner):
+    student = APIClient()
+    student.force_login(member)
+    url = reverse("api:attempt-list")
+    answer = student.get(url, {"ordering": "-score"})
+    assert answer.status_code == 400 and "ordering" in answer.json()["error"]["fields"]
+    assert student.get(url, {"ordering": "-started_at"}).status_code == 200
+    teacher = APIClient()
+    teacher.force_login(owner)
+    assert teacher.get(url, {"ordering": "-score"}).status_code == 200

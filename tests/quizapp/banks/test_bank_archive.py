@@ -34,7 +34,6 @@ def _api(user) -> APIClient:
     return api
 
 
-
 def test_a_used_bank_is_not_deleted_from_the_page(client, owner, work):
     before = counts()
     client.force_login(owner)

@@ -342,3 +342,22 @@ def test_the_gradebook_export_names_the_accommodations(course, owner, member, ex
     assert header[-2:] == ["Итого", "Особые условия"]
     by_login = {row[0]: row[-1] for row in rows}
     assert by_login == {"member": "ОВЗ; время 25 мин", "peer": ""}
+
+
+def test_a_course_closing_early_does_not_shorten_another_course_of_the_student(
+    course, owner, member, exam
+):
+    """The quiz closes in ten days; one course of the student closes it in five, another keeps
+    the quiz's date: the student has the ten (the later close of their courses)."""
+    now = timezone.now()
+    Quiz.objects.filter(pk=exam.pk).update(closes_at=now + timedelta(days=10))
+    exam.refresh_from_db()
+    early = courses.course_create(owner=owner, title="Ранняя группа", code="early")
+    courses.course_join(user=member, code=early.join_code)
+    courses.course_quiz_assign(course=early, quiz=exam, by=owner)
+    acc.course_quiz_dates_set(
+        course_quiz=CourseQuiz.objects.get(course=early, quiz=exam),
+        opens_at=None,
+        closes_at=now + timedelta(days=5),
+    )
+    assert quiz_terms(user=member, quiz=exam).closes_at == now + timedelta(days=10)

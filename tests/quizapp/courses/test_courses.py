@@ -36,9 +36,7 @@ def course(owner, member):
 
 @pytest.fixture
 def quiz(owner):
-    return Quiz.objects.create(
-        slug="convolutions", title="Свёртки", owner=owner, is_published=True
-    )
+    return Quiz.objects.create(slug="convolutions", title="Свёртки", owner=owner, is_published=True)
 
 
 @pytest.fixture
