@@ -22,12 +22,11 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from quizapp.core import versions
 from quizapp.core.signals import attempt_graded_announce
-from quizapp.courses.accommodations import Terms, quiz_terms, quiz_terms_many
+from quizapp.courses.accommodations import Terms, local_when, quiz_terms, quiz_terms_many
 from quizapp.models import Attempt, Quiz
 
 
@@ -44,8 +43,7 @@ class Visibility:
         if setting == "after_close":
             if self.closes_at is None:
                 return _("после закрытия теста")
-            when = date_format(timezone.localtime(self.closes_at), "d.m.Y H:i")
-            return _("после закрытия теста, %(when)s") % {"when": when}
+            return _("после закрытия теста, %(when)s") % {"when": local_when(self.closes_at)}
         if setting == "never":
             return _("не показываются в этом тесте")
         return _("после завершения попытки")

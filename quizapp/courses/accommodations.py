@@ -80,16 +80,20 @@ class Terms:
         return self.closes_at is not None and now >= self.closes_at
 
     def summary(self) -> str:
-        """«время ×1,5 (68 мин), до 20.12.2026 18:00, +1 попытка» — for the gradebook's badge."""
+        """«время 68 мин, до 20.12.2026 18:00, попыток: 4» — for the gradebook's mark."""
         parts = []
         if self.extra_time:
             parts.append(_("время %(minutes)s мин") % {"minutes": self.time_limit_minutes})
         if self.extended and self.closes_at:
-            when = date_format(timezone.localtime(self.closes_at), "d.m.Y H:i")
-            parts.append(_("до %(when)s") % {"when": when})
+            parts.append(_("до %(when)s") % {"when": local_when(self.closes_at)})
         if self.extra_attempts and self.max_attempts is not None:
             parts.append(_("попыток: %(n)s") % {"n": self.max_attempts})
         return ", ".join(parts)
+
+
+def local_when(moment: datetime) -> str:
+    """«20.12.2026 18:00» in the current time zone: how the pages and messages name a date."""
+    return date_format(timezone.localtime(moment), "d.m.Y H:i")
 
 
 def _limit(minutes: int | None, factor: Decimal, extra: int) -> int | None:
@@ -201,7 +205,7 @@ def _check_values(*, course: Course, quiz, time_factor, extra_minutes, extra_att
     if quiz is not None and closes_at and quiz.closes_at and closes_at <= quiz.closes_at:
         raise ServiceError(
             _("Продление должно быть позже закрытия теста (%(when)s).")
-            % {"when": date_format(timezone.localtime(quiz.closes_at), "d.m.Y H:i")},
+            % {"when": local_when(quiz.closes_at)},
             code=ErrorCode.EXTENSION_TOO_EARLY,
             field="closes_at",
         )
@@ -298,18 +302,26 @@ def attempts_refresh_deadlines(*, course: Course, user_ids, quiz_ids) -> int:
             quizzes, user_id__in=user_ids, status=Attempt.Status.IN_PROGRESS
         ).values_list("pk", flat=True)
     )
-    attempts = (
+    attempts = list(
         Attempt.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
-        .select_related("quiz", "user")
+        .select_related("quiz")
         .order_by("pk")
     )
-    changed = 0
+    by_quiz: dict[int, list[Attempt]] = {}
     for attempt in attempts:
-        deadline = quiz_terms(user=attempt.user, quiz=attempt.quiz).deadline(attempt.started_at)
-        if deadline != attempt.deadline:
-            Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline)
-            changed += 1
+        by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
+    changed = 0
+    for quiz_attempts in by_quiz.values():
+        # Two queries a quiz, whatever the number of students (a course's dates touch them all).
+        terms = quiz_terms_many(
+            user_ids={a.user_id for a in quiz_attempts}, quiz=quiz_attempts[0].quiz
+        )
+        for attempt in quiz_attempts:
+            deadline = terms[attempt.user_id].deadline(attempt.started_at)
+            if deadline != attempt.deadline:
+                Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline)
+                changed += 1
     return changed
 
 
