@@ -8,6 +8,8 @@ The demo quiz (every kind of question) is assigned to a course of ``member`` and
 
 from __future__ import annotations
 
+import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -26,6 +28,7 @@ from quizapp.core import signals
 from quizapp.courses import accommodations as acc
 from quizapp.courses import services as courses
 from quizapp.models import Attempt, MistakeNote, Quiz
+from tests.quizapp.attempts import stack
 
 pytestmark = pytest.mark.django_db
 SLUG = "dense-params"  # a numeric question with the typical mistake «no_bias»
@@ -168,7 +171,8 @@ def test_verdicts_never_keeps_them_from_pages_api_and_the_mistakes_notebook(
     client.force_login(peer)
     page = client.get(attempt.get_absolute_url()).content.decode()
     assert "Результат попытки" in page and 'class="verdict' not in page
-    assert "из" in page  # the score is shown (after the finish)
+    # the score is shown (after the finish): «0 из 9 баллов», the attempt's own figures
+    assert re.search(rf"<strong>[\d,]+ из {attempt.max_score:.0f}</strong> баллов", page), page
     assert not MistakeNote.objects.exists()
 
 
@@ -309,3 +313,47 @@ def test_a_student_may_not_order_their_attempts_by_a_hidden_score(quiz, member, 
     teacher = APIClient()
     teacher.force_login(owner)
     assert teacher.get(url, {"ordering": "-score"}).status_code == 200
+
+
+@pytest.fixture
+def broker():
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    saved = stack.use_broker(url)
+    stack.clear_queue(url)
+    yield url
+    stack.switch_broker(**saved)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_grades_holds_and_then_releases_the_results(broker, quiz, peer):
+    """As in production: a Celery worker on Redis grades the answer (PostgreSQL), the finished
+    attempt is held until the close, and the release task, run by the worker once the close has
+    passed, lets it go — the mistakes notebook, written in the worker's process, gets its card."""
+    from django.db import transaction
+
+    from quizapp.attempts.services import RELEASE_RESULTS_TASK
+    from quizapp.core.tasks import enqueue_on_commit
+
+    worker = stack.start_worker(broker)
+    try:
+        attempt = attempts.attempt_start(user=peer, quiz=quiz)
+        item = attempt.items.get(version__question__slug=SLUG)
+        attempts.response_submit(item=item, raw=_mistaken(item))
+        stack.wait_until(
+            lambda: not attempt.items.filter(responses__status="pending").exists(),
+            timeout=60, workers=[worker], what="answer graded",
+        )  # fmt: skip
+        attempts.attempt_finish(attempt=attempt)
+        assert Attempt.objects.get(pk=attempt.pk).results_held
+        _close_quiz(quiz)
+        with transaction.atomic():
+            enqueue_on_commit(RELEASE_RESULTS_TASK)
+        stack.wait_until(
+            lambda: MistakeNote.objects.filter(user=peer, source="quiz").exists(),
+            timeout=60, workers=[worker], what="released and noted",
+        )  # fmt: skip
+    finally:
+        stack.stop(worker)
+    assert not Attempt.objects.get(pk=attempt.pk).results_held
